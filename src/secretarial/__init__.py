@@ -1,0 +1,225 @@
+"""secretarial: the rules, workflows and records of an office secretariat.
+
+Official documents coming in and going out, leaders' instructions and their
+supervision, with every step checked against the regulations and audited. Start with
+:class:`Office`::
+
+    from secretarial import Office, Actor, Role
+    office = Office.in_memory()
+
+Everything public is importable from this package; submodules whose names start with an
+underscore are private.
+"""
+
+from __future__ import annotations
+
+from secretarial.domain import (
+    Actor as Actor,
+)
+from secretarial.domain import (
+    Attachment as Attachment,
+)
+from secretarial.domain import (
+    AuditEvent as AuditEvent,
+)
+from secretarial.domain import (
+    Channel as Channel,
+)
+from secretarial.domain import (
+    Classification as Classification,
+)
+from secretarial.domain import (
+    Diagram as Diagram,
+)
+from secretarial.domain import (
+    DispatchRecord as DispatchRecord,
+)
+from secretarial.domain import (
+    Document as Document,
+)
+from secretarial.domain import (
+    DocumentKind as DocumentKind,
+)
+from secretarial.domain import (
+    DocumentNumber as DocumentNumber,
+)
+from secretarial.domain import (
+    Entity as Entity,
+)
+from secretarial.domain import (
+    EntityKind as EntityKind,
+)
+from secretarial.domain import (
+    ExtensionRequest as ExtensionRequest,
+)
+from secretarial.domain import (
+    HandlingType as HandlingType,
+)
+from secretarial.domain import (
+    IncomingDocument as IncomingDocument,
+)
+from secretarial.domain import (
+    IncomingState as IncomingState,
+)
+from secretarial.domain import (
+    Instruction as Instruction,
+)
+from secretarial.domain import (
+    Organ as Organ,
+)
+from secretarial.domain import (
+    OrganRelation as OrganRelation,
+)
+from secretarial.domain import (
+    OutgoingDocument as OutgoingDocument,
+)
+from secretarial.domain import (
+    OutgoingState as OutgoingState,
+)
+from secretarial.domain import (
+    ProgressReport as ProgressReport,
+)
+from secretarial.domain import (
+    Proposal as Proposal,
+)
+from secretarial.domain import (
+    Reading as Reading,
+)
+from secretarial.domain import (
+    ReportCycle as ReportCycle,
+)
+from secretarial.domain import (
+    Retention as Retention,
+)
+from secretarial.domain import (
+    Role as Role,
+)
+from secretarial.domain import (
+    Rule as Rule,
+)
+from secretarial.domain import (
+    Signature as Signature,
+)
+from secretarial.domain import (
+    SupervisionItem as SupervisionItem,
+)
+from secretarial.domain import (
+    SupervisionSource as SupervisionSource,
+)
+from secretarial.domain import (
+    SupervisionState as SupervisionState,
+)
+from secretarial.domain import (
+    TransitionSpec as TransitionSpec,
+)
+from secretarial.domain import (
+    Unit as Unit,
+)
+from secretarial.domain import (
+    Urgency as Urgency,
+)
+from secretarial.domain import (
+    Workflow as Workflow,
+)
+from secretarial.domain import (
+    WorkflowTable as WorkflowTable,
+)
+from secretarial.errors import (
+    AccessDenied as AccessDenied,
+)
+from secretarial.errors import (
+    ConcurrencyConflict as ConcurrencyConflict,
+)
+from secretarial.errors import (
+    DomainError as DomainError,
+)
+from secretarial.errors import (
+    FieldProblem as FieldProblem,
+)
+from secretarial.errors import (
+    MissingExtraError as MissingExtraError,
+)
+from secretarial.errors import (
+    NotFound as NotFound,
+)
+from secretarial.errors import (
+    RuleViolation as RuleViolation,
+)
+from secretarial.errors import (
+    SecretarialError as SecretarialError,
+)
+from secretarial.errors import (
+    TransitionNotAllowed as TransitionNotAllowed,
+)
+from secretarial.errors import (
+    UsageError as UsageError,
+)
+from secretarial.errors import (
+    ValidationError as ValidationError,
+)
+from secretarial.errors import (
+    WorkflowDefinitionError as WorkflowDefinitionError,
+)
+from secretarial.office import Office as Office
+
+__version__ = "0.1.0.dev0"
+
+__all__ = [
+    "AccessDenied",
+    "Actor",
+    "Attachment",
+    "AuditEvent",
+    "Channel",
+    "Classification",
+    "ConcurrencyConflict",
+    "Diagram",
+    "DispatchRecord",
+    "Document",
+    "DocumentKind",
+    "DocumentNumber",
+    "DomainError",
+    "Entity",
+    "EntityKind",
+    "ExtensionRequest",
+    "FieldProblem",
+    "HandlingType",
+    "IncomingDocument",
+    "IncomingState",
+    "Instruction",
+    "MissingExtraError",
+    "NotFound",
+    "Office",
+    "Organ",
+    "OrganRelation",
+    "OutgoingDocument",
+    "OutgoingState",
+    "ProgressReport",
+    "Proposal",
+    "Reading",
+    "ReportCycle",
+    "Retention",
+    "Role",
+    "Rule",
+    "RuleViolation",
+    "SecretarialError",
+    "Signature",
+    "SupervisionItem",
+    "SupervisionSource",
+    "SupervisionState",
+    "TransitionNotAllowed",
+    "TransitionSpec",
+    "Unit",
+    "Urgency",
+    "UsageError",
+    "ValidationError",
+    "Workflow",
+    "WorkflowDefinitionError",
+    "WorkflowTable",
+]
+
+# Public classes report the public path, so tracebacks and docs never show a private module.
+for _name in __all__:
+    _obj = globals()[_name]
+    if isinstance(_obj, type) and _obj.__module__.startswith("secretarial."):
+        _obj.__module__ = "secretarial"
+del _name, _obj

@@ -1,0 +1,124 @@
+"""The pure domain: models, enums, rules and workflows. No I/O, no clock, no plugins.
+
+Everything here is passed what it needs (``now=``, ids, actors) and returns new values.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from ._audit import AuditEvent
+from ._documents import (
+    CopyNumber,
+    DispatchRecord,
+    Document,
+    IncomingDocument,
+    Instruction,
+    OutgoingDocument,
+    Proposal,
+    Reading,
+    Signature,
+    format_date_of_issue,
+)
+from ._entity import Entity
+from ._enums import (
+    Channel,
+    Classification,
+    DocumentKind,
+    EntityKind,
+    HandlingType,
+    IncomingState,
+    LabeledEnum,
+    OrganRelation,
+    OutgoingState,
+    ReportCycle,
+    Retention,
+    Role,
+    SupervisionSource,
+    SupervisionState,
+    Urgency,
+)
+from ._rules import Rule, TransitionContext
+from ._supervision import ExtensionRequest, ProgressReport, SupervisionItem
+from ._tables import INCOMING_TABLE, OUTGOING_TABLE, RULES, SUPERVISION_TABLE
+from ._values import Actor, Attachment, DocumentNumber, Organ, Unit
+from ._workflow import (
+    Allocation,
+    CreationSpec,
+    Diagram,
+    TransitionSpec,
+    Workflow,
+    WorkflowTable,
+    problems_from_pydantic,
+)
+
+__all__ = [
+    "INCOMING_TABLE",
+    "OUTGOING_TABLE",
+    "RULES",
+    "SUPERVISION_TABLE",
+    "Actor",
+    "Allocation",
+    "Attachment",
+    "AuditEvent",
+    "Channel",
+    "Classification",
+    "CopyNumber",
+    "CreationSpec",
+    "Diagram",
+    "DispatchRecord",
+    "Document",
+    "DocumentKind",
+    "DocumentNumber",
+    "Entity",
+    "EntityKind",
+    "ExtensionRequest",
+    "HandlingType",
+    "IncomingDocument",
+    "IncomingState",
+    "Instruction",
+    "LabeledEnum",
+    "Organ",
+    "OrganRelation",
+    "OutgoingDocument",
+    "OutgoingState",
+    "ProgressReport",
+    "Proposal",
+    "Reading",
+    "ReportCycle",
+    "Retention",
+    "Role",
+    "Rule",
+    "Signature",
+    "SupervisionItem",
+    "SupervisionSource",
+    "SupervisionState",
+    "TransitionContext",
+    "TransitionSpec",
+    "Unit",
+    "Urgency",
+    "Workflow",
+    "WorkflowTable",
+    "default_tables",
+    "format_date_of_issue",
+    "problems_from_pydantic",
+    "workflow_for",
+]
+
+_TABLES: dict[EntityKind, WorkflowTable[Any]] = {
+    EntityKind.INCOMING_DOCUMENT: INCOMING_TABLE,
+    EntityKind.OUTGOING_DOCUMENT: OUTGOING_TABLE,
+    EntityKind.SUPERVISION_ITEM: SUPERVISION_TABLE,
+}
+
+
+def default_tables() -> dict[EntityKind, WorkflowTable[Any]]:
+    """The built-in state tables, by entity kind (a fresh dict; the tables are immutable)."""
+    return dict(_TABLES)
+
+
+@cache
+def workflow_for(kind: EntityKind) -> Workflow[Any]:
+    """The built-in workflow for ``kind``, built on first use and cached for the process."""
+    return Workflow(_TABLES[EntityKind(kind)])

@@ -1,0 +1,256 @@
+"""Enumerations of the domain; every member has an English identifier and a Chinese label."""
+
+from __future__ import annotations
+
+import enum
+from typing import Self
+
+__all__ = [
+    "Channel",
+    "Classification",
+    "DocumentKind",
+    "EntityKind",
+    "HandlingType",
+    "IncomingState",
+    "LabeledEnum",
+    "OrganRelation",
+    "OutgoingState",
+    "ReportCycle",
+    "Retention",
+    "Role",
+    "SupervisionSource",
+    "SupervisionState",
+    "Urgency",
+]
+
+
+class LabeledEnum(enum.StrEnum):
+    """A string enum whose value is the English identifier and ``label`` the Chinese term.
+
+    Members are written as ``NAME = "identifier", "中文"``. The value (and ``str()``) is
+    the identifier, which is what is stored and sent over the wire; ``label`` is what a
+    Chinese office shows.
+    """
+
+    label: str
+
+    def __new__(cls, value: str, label: str = "") -> Self:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label or value
+        return member
+
+    @classmethod
+    def from_label(cls, label: str) -> Self:
+        """Return the member whose Chinese label is ``label``.
+
+        Raises:
+            ValueError: No member has that label; the message lists the labels accepted.
+        """
+        for member in cls:
+            if member.label == label:
+                return member
+        accepted = "、".join(m.label for m in cls)
+        raise ValueError(f"{label!r} is not a {cls.__name__} label; accepted: {accepted}")
+
+
+class EntityKind(LabeledEnum):
+    """The kinds of entity an office keeps."""
+
+    INCOMING_DOCUMENT = "incoming_document", "收文"
+    OUTGOING_DOCUMENT = "outgoing_document", "发文"
+    SUPERVISION_ITEM = "supervision_item", "督办事项"
+
+
+class DocumentKind(LabeledEnum):
+    """The fifteen kinds of official document (RULES.md D1)."""
+
+    RESOLUTION = "resolution", "决议"
+    DECISION = "decision", "决定"
+    ORDER = "order", "命令"
+    COMMUNIQUE = "communique", "公报"
+    ANNOUNCEMENT = "announcement", "公告"
+    PUBLIC_NOTICE = "public_notice", "通告"
+    OPINION = "opinion", "意见"
+    NOTICE = "notice", "通知"
+    CIRCULAR = "circular", "通报"
+    REPORT = "report", "报告"
+    REQUEST = "request", "请示"
+    REPLY = "reply", "批复"
+    MOTION = "motion", "议案"
+    LETTER = "letter", "函"
+    MINUTES = "minutes", "纪要"
+
+
+class Classification(LabeledEnum):
+    """Security classification, ordered by level (RULES.md D4).
+
+    Comparisons follow the level, not the spelling:
+    ``Classification.SECRET < Classification.TOP_SECRET``.
+    """
+
+    UNCLASSIFIED = "unclassified", "非密"
+    SECRET = "secret", "秘密"
+    CONFIDENTIAL = "confidential", "机密"
+    TOP_SECRET = "top_secret", "绝密"
+
+    @property
+    def level(self) -> int:
+        """0 for unclassified up to 3 for top secret."""
+        return _CLASSIFICATION_LEVELS[self]
+
+    @property
+    def max_secrecy_years(self) -> int | None:
+        """Longest secrecy period allowed unless otherwise provided (D4); None if unclassified."""
+        return _MAX_SECRECY_YEARS.get(self)
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Classification):
+            return NotImplemented
+        return self.level < other.level
+
+    def __le__(self, other: object) -> bool:
+        if not isinstance(other, Classification):
+            return NotImplemented
+        return self.level <= other.level
+
+    def __gt__(self, other: object) -> bool:
+        if not isinstance(other, Classification):
+            return NotImplemented
+        return self.level > other.level
+
+    def __ge__(self, other: object) -> bool:
+        if not isinstance(other, Classification):
+            return NotImplemented
+        return self.level >= other.level
+
+    __hash__ = enum.StrEnum.__hash__
+
+
+_CLASSIFICATION_LEVELS = {c: i for i, c in enumerate(Classification)}
+_MAX_SECRECY_YEARS = {
+    Classification.SECRET: 10,
+    Classification.CONFIDENTIAL: 20,
+    Classification.TOP_SECRET: 30,
+}
+
+
+class Urgency(LabeledEnum):
+    """Urgency of a document (D5); ``FLASH`` and ``ROUTINE`` are for telegrams only."""
+
+    EXTRA_URGENT = "extra_urgent", "特急"
+    URGENT = "urgent", "加急"
+    FLASH = "flash", "特提"
+    ROUTINE = "routine", "平急"
+
+    @property
+    def telegram_only(self) -> bool:
+        """Whether only telegrams may carry this urgency."""
+        return self in (Urgency.FLASH, Urgency.ROUTINE)
+
+
+class Channel(LabeledEnum):
+    """How an incoming document arrived."""
+
+    PAPER = "paper", "纸质"
+    ELECTRONIC = "electronic", "电子"
+    FAX = "fax", "传真"
+    CONFIDENTIAL_COURIER = "confidential_courier", "机要交通"
+
+
+class OrganRelation(LabeledEnum):
+    """Where another organ stands relative to this office."""
+
+    SUPERIOR = "superior", "上级机关"
+    PEER = "peer", "平级机关"
+    SUBORDINATE = "subordinate", "下级机关"
+    UNRELATED = "unrelated", "不相隶属机关"
+
+
+class HandlingType(LabeledEnum):
+    """Whether an incoming document is to be handled or only read."""
+
+    FOR_HANDLING = "for_handling", "办件"
+    FOR_READING = "for_reading", "阅件"
+
+
+class Role(LabeledEnum):
+    """The built-in roles; hosts may use other role names too."""
+
+    CLERK = "clerk", "文书"
+    OFFICE_DIRECTOR = "office_director", "办公室主任"
+    LEADER = "leader", "领导"
+    PRINCIPAL_LEADER = "principal_leader", "主要领导"
+    UNDERTAKER = "undertaker", "承办人"
+    ARCHIVIST = "archivist", "档案员"
+    SUPERVISOR = "supervisor", "督查员"
+    DRAFTER = "drafter", "拟稿人"
+
+
+class SupervisionSource(LabeledEnum):
+    """Where a supervision item comes from."""
+
+    LEADER_INSTRUCTION = "leader_instruction", "领导批示"
+    MEETING_DECISION = "meeting_decision", "会议决定"
+    DOCUMENT_INSTRUCTION = "document_instruction", "文件批办"
+    UPPER_DIRECTIVE = "upper_directive", "上级交办"
+    DEPUTIES_PROPOSAL = "deputies_proposal", "建议提案"
+
+
+class ReportCycle(LabeledEnum):
+    """How often an undertaker reports progress on a supervision item."""
+
+    NONE = "none", "不定期"
+    WEEKLY = "weekly", "每周"
+    BIWEEKLY = "biweekly", "每两周"
+    MONTHLY = "monthly", "每月"
+    QUARTERLY = "quarterly", "每季度"
+
+
+class Retention(LabeledEnum):
+    """Retention period of a filed record (RULES.md A1)."""
+
+    PERMANENT = "Y", "永久"
+    YEARS_30 = "D30", "定期30年"
+    YEARS_10 = "D10", "定期10年"
+
+
+class IncomingState(LabeledEnum):
+    """States of an incoming document (收文办理)."""
+
+    RECEIVED = "received", "签收"
+    REGISTERED = "registered", "登记"
+    SCREENED = "screened", "初审"
+    RETURNED = "returned", "退回"
+    PROPOSED = "proposed", "拟办"
+    APPROVED = "approved", "批办"
+    IN_HANDLING = "in_handling", "承办"
+    CIRCULATING = "circulating", "传阅"
+    COMPLETED = "completed", "办结"
+    FILED = "filed", "归档"
+
+
+class OutgoingState(LabeledEnum):
+    """States of an outgoing document (发文办理)."""
+
+    DRAFTED = "drafted", "起草"
+    SUBMITTED = "submitted", "送审"
+    REVIEWED = "reviewed", "审核"
+    SIGNED = "signed", "签发"
+    RECHECKED = "rechecked", "复核"
+    REGISTERED = "registered", "登记"
+    PRINTED = "printed", "印制"
+    DISPATCHED = "dispatched", "核发"
+    FILED = "filed", "归档"
+
+
+class SupervisionState(LabeledEnum):
+    """States of a supervision item (督查督办)."""
+
+    REGISTERED = "registered", "立项"
+    ASSIGNED = "assigned", "交办"
+    IN_PROGRESS = "in_progress", "承办"
+    EXTENSION_REQUESTED = "extension_requested", "申请延期"
+    REPORTED = "reported", "反馈"
+    VERIFIED = "verified", "办结"
+    CANCELLED = "cancelled", "撤销"

@@ -1,0 +1,91 @@
+"""Named business rules and the context they judge.
+
+A rule has a stable code (``"D16"``), a short name and a check. The check looks at a
+:class:`TransitionContext` and returns ``None`` when the rule holds, or a sentence saying
+what is missing. Guards, validators and error messages all go through rules, so every
+refusal names the rule that refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from ._entity import Entity
+    from ._values import Actor
+
+__all__ = ["Rule", "TransitionContext"]
+
+
+@dataclass(slots=True)
+class TransitionContext:
+    """Everything a rule may look at while a trigger is being fired.
+
+    The workflow engine makes one per attempt and throws it away afterwards; ``state``
+    is written by the state machine, nothing else here is changed by rules.
+
+    Attributes:
+        entity: The entity as it is (at creation: the entity about to be created).
+        state: The state name; the machine moves it to the destination on success.
+        trigger: The trigger being fired.
+        actor: Who fires it.
+        now: The time of the attempt (from the office clock; the domain never reads one).
+        data: The validated input of the trigger, if it takes one.
+        reason: The reason or comment given with the trigger.
+        dry_run: True when only asking whether the trigger could fire; rules about the
+            input are skipped when no input was given.
+    """
+
+    entity: Entity
+    state: str
+    trigger: str
+    actor: Actor
+    now: datetime
+    data: BaseModel | None = None
+    reason: str | None = None
+    dry_run: bool = False
+    failures: list[tuple[Rule, str]] = field(default_factory=list)
+    fired: Any = None
+
+    def input(self, name: str, default: Any = None) -> Any:
+        """The value of input field ``name``, or ``default`` when there is no such input."""
+        return getattr(self.data, name, default) if self.data is not None else default
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A named business rule.
+
+    Attributes:
+        code: Stable code, from RULES.md where the rule comes from there (``"D11"``), or
+            an engine code (``"ROLE"``, ``"STATE"``).
+        name: Short name in kebab case (``"urgent-needs-deadline"``).
+        description: The rule in one sentence, for documentation and diagrams.
+        check: Returns None when the rule holds, or what is missing.
+        on_input: Whether the rule judges the trigger's input; such rules are skipped
+            when asking ``can_fire`` without an input.
+    """
+
+    code: str
+    name: str
+    description: str
+    check: Callable[[TransitionContext], str | None]
+    on_input: bool = False
+
+    def evaluate(self, ctx: TransitionContext) -> bool:
+        """Check the rule; record a failure in ``ctx.failures``; say whether it held."""
+        if ctx.dry_run and self.on_input and ctx.data is None and ctx.reason is None:
+            return True
+        problem = self.check(ctx)
+        if problem is None:
+            return True
+        ctx.failures.append((self, problem))
+        return False
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"

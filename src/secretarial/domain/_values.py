@@ -1,0 +1,206 @@
+"""Value objects: document numbers, organs, units, actors, attachments."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Final, Self
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
+
+from secretarial.errors import FieldProblem, ValidationError
+
+from ._enums import Classification, OrganRelation
+
+__all__ = [
+    "Actor",
+    "Attachment",
+    "DocumentNumber",
+    "Name",
+    "Organ",
+    "Text",
+    "Timestamp",
+    "Unit",
+    "Value",
+]
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+"""A short non-empty name or title line."""
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200_000)]
+"""A non-empty body of text."""
+Timestamp = AwareDatetime
+"""A timezone-aware datetime; a naive one is a validation error."""
+
+
+class Value(BaseModel):
+    """Base of immutable values: frozen, no unknown fields."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+_LEFT, _RIGHT = "〔", "〕"
+_NUMBER_RE: Final = re.compile(r"^(?P<organ>.+)〔(?P<year>\d{4})〕(?P<seq>[1-9]\d*)号$")
+_LOOKALIKE_BRACKETS: Final = "[]()（）【】{}〈〉《》「」『』［］〖〗"
+_ACCEPTED_NUMBER: Final = (
+    "organ code, 〔four-digit year〕, sequence without leading zeros, 号: 国办发〔2012〕14号"
+)
+
+
+def _number_problem(text: str) -> str | None:  # noqa: C901, PLR0911 -- one branch per malformed form
+    """Say what is wrong with a document number, or None if it is well formed (D6)."""
+    if _NUMBER_RE.match(text):
+        return None
+    if text != text.strip() or any(ch.isspace() for ch in text):
+        return "contains whitespace"
+    if _LEFT not in text or _RIGHT not in text:
+        used = sorted({ch for ch in text if ch in _LOOKALIKE_BRACKETS})
+        if used:
+            return f"the year must be enclosed in 〔〕 (U+3014, U+3015), not {''.join(used)!r}"
+        return "the year in 〔〕 (U+3014, U+3015) is missing"
+    organ, _, rest = text.partition(_LEFT)
+    if not organ:
+        return "the organ code before 〔 is missing"
+    year, sep, tail = rest.partition(_RIGHT)
+    if not sep or _LEFT in rest:
+        return "〔 and 〕 must appear once each, in that order"
+    if not (len(year) == 4 and year.isascii() and year.isdigit()):  # noqa: PLR2004 -- 4-digit year
+        return f"the year must be four digits, found {year!r}"
+    if not tail.endswith("号"):
+        return "the number must end with 号"
+    seq = tail[:-1]
+    if seq.startswith("第"):
+        return "第 is not written before the sequence"
+    if not seq:
+        return "the sequence before 号 is missing"
+    if not (seq.isascii() and seq.isdigit()):
+        return f"the sequence must be Arabic digits, found {seq!r}"
+    if seq.startswith("0"):
+        return f"the sequence has no leading zeros and starts at 1, found {seq!r}"
+    return "does not match organ〔YYYY〕N号"  # pragma: no cover -- every branch above is exhaustive
+
+
+class DocumentNumber(Value):
+    """A document number 发文字号 (RULES.md D6): organ code, year and sequence.
+
+    Parse with :meth:`parse`; ``str()`` formats it back. In models a field of this type
+    accepts the string form and serialises to it.
+
+    >>> n = DocumentNumber.parse("国办发〔2012〕14号")
+    >>> (n.organ_code, n.year, n.sequence)
+    ('国办发', 2012, 14)
+    >>> str(n)
+    '国办发〔2012〕14号'
+    """
+
+    organ_code: Name
+    year: int = Field(ge=1000, le=9999)
+    sequence: int = Field(ge=1)
+
+    @field_validator("organ_code")
+    @classmethod
+    def _organ_code_has_no_brackets(cls, value: str) -> str:
+        if _LEFT in value or _RIGHT in value or any(ch.isspace() for ch in value):
+            raise ValueError("the organ code may not contain 〔, 〕 or whitespace")
+        return value
+
+    @classmethod
+    def parse(cls, text: str) -> Self:
+        """Parse ``国办发〔2012〕14号``.
+
+        Raises:
+            ValidationError: The text is not of the D6 form; the message says which
+                part is wrong and what is accepted.
+        """
+        if not isinstance(text, str):
+            raise ValidationError(
+                "DocumentNumber",
+                [FieldProblem("number", "D6", f"expected text, got {type(text).__name__}")],
+            )
+        problem = _number_problem(text)
+        if problem is not None:
+            raise ValidationError(
+                "DocumentNumber",
+                [FieldProblem("number", "D6", f"{text!r}: {problem}", _ACCEPTED_NUMBER)],
+            )
+        match = _NUMBER_RE.match(text)
+        assert match is not None  # noqa: S101 -- _number_problem returned None
+        return cls(organ_code=match["organ"], year=int(match["year"]), sequence=int(match["seq"]))
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, data: Any) -> Any:
+        if isinstance(data, str):
+            problem = _number_problem(data)
+            if problem is not None:
+                raise ValueError(f"{data!r}: {problem} [D6]; accepted: {_ACCEPTED_NUMBER}")
+            match = _NUMBER_RE.match(data)
+            assert match is not None  # noqa: S101 -- _number_problem returned None
+            return {"organ_code": match["organ"], "year": match["year"], "sequence": match["seq"]}
+        return data
+
+    @model_serializer(mode="plain")
+    def _to_text(self) -> str:
+        return str(self)
+
+    def __str__(self) -> str:
+        return f"{self.organ_code}〔{self.year}〕{self.sequence}号"
+
+
+class Organ(Value):
+    """An organ (机关) outside this office: a sender, a recipient, a co-issuer."""
+
+    code: Name
+    name: Name
+    relation: OrganRelation = OrganRelation.UNRELATED
+
+
+class Unit(Value):
+    """A unit (department) inside the office's organ: a lead unit, a co-unit."""
+
+    code: Name
+    name: Name
+
+
+class Actor(Value):
+    """Someone who acts in the office: who they are, what roles they hold, what they may see.
+
+    Roles are strings; the built-in ones are the members of
+    :class:`~secretarial.Role`, and a host may use its own.
+    """
+
+    id: Name
+    name: Name
+    roles: frozenset[str] = frozenset()
+    clearance: Classification = Classification.UNCLASSIFIED
+    unit: Unit | None = None
+
+    def has_any_role(self, roles: frozenset[str]) -> bool:
+        """Whether the actor holds at least one of ``roles``."""
+        return not self.roles.isdisjoint(roles)
+
+    def may_see(self, classification: Classification) -> bool:
+        """Whether the actor's clearance covers ``classification``."""
+        return self.clearance >= classification
+
+
+class Attachment(Value):
+    """An attachment 附件: its sequence in the attachment note, name and pages."""
+
+    sequence: int = Field(ge=1)
+    name: Name
+    pages: int | None = Field(default=None, ge=1)
+
+
+class Timed(Value):
+    """Base for records that say who did something and when."""
+
+    by: str
+    at: Timestamp

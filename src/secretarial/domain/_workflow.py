@@ -1,0 +1,630 @@
+"""The workflow engine: declarative state tables run on one `transitions` machine per type.
+
+A :class:`WorkflowTable` declares states, the creation trigger and the transitions with
+the roles and named rules that guard them. :class:`Workflow` validates the table and
+builds a single :class:`transitions.Machine` for it, with no model attached. Firing a
+trigger runs that machine on a small throw-away :class:`TransitionContext`; the entity
+itself is immutable, and the result is a *new* entity (``version + 1``) and an
+:class:`AuditEvent`. When anything refuses, nothing has changed.
+
+This is the only module that imports ``transitions``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar
+
+import pydantic
+from transitions import Machine
+
+from secretarial.errors import (
+    FieldProblem,
+    TransitionNotAllowed,
+    ValidationError,
+    WorkflowDefinitionError,
+)
+
+from ._audit import AuditEvent
+from ._entity import Entity
+from ._enums import LabeledEnum
+from ._rules import Rule, TransitionContext
+
+if TYPE_CHECKING:
+    from ._values import Actor
+
+__all__ = [
+    "Allocation",
+    "CreationSpec",
+    "Diagram",
+    "TransitionSpec",
+    "Workflow",
+    "WorkflowTable",
+    "problems_from_pydantic",
+]
+
+E = TypeVar("E", bound=Entity)
+
+Effect = Callable[[TransitionContext], dict[str, Any]]
+"""Computes the fields a transition changes, from the validated input and the actor."""
+
+
+@dataclass(frozen=True, slots=True)
+class Allocation:
+    """A number that the office allocates inside the transition's unit of work.
+
+    Attributes:
+        field: The input field the allocated value is written to.
+        series: Name of the numbering series (``"outgoing"``, ``"incoming"``).
+    """
+
+    field: str
+    series: str
+
+
+@dataclass(frozen=True, slots=True)
+class TransitionSpec:
+    """One row of a state table.
+
+    Attributes:
+        trigger: The trigger's name.
+        sources: The states it fires from.
+        dest: The state it leads to (the same state for a recorded action).
+        roles: Roles allowed to fire it; None means any actor.
+        rules: Named rules that must all hold, checked in order after the role.
+        data: The pydantic model of the trigger's input, if it takes one.
+        effect: Computes the fields the transition changes.
+        label: The Chinese term, for diagrams and lists.
+        allocates: A number the office allocates when this transition fires.
+        revalidate: Whether the changed entity is validated again as a whole (needed when
+            the input can change fields that model-level rules look at).
+    """
+
+    trigger: str
+    sources: tuple[str, ...]
+    dest: str
+    roles: frozenset[str] | None = None
+    rules: tuple[Rule, ...] = ()
+    data: type[pydantic.BaseModel] | None = None
+    effect: Effect | None = None
+    label: str = ""
+    allocates: Allocation | None = None
+    revalidate: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CreationSpec:
+    """How an entity comes into being: the creation trigger (``receive``, ``draft``, ``open``).
+
+    The input of a creation is the entity's own fields (all but id, version, state and
+    the timestamps), validated by the entity model itself.
+    """
+
+    trigger: str
+    dest: str
+    roles: frozenset[str] | None = None
+    rules: tuple[Rule, ...] = ()
+    label: str = ""
+    managed: frozenset[str] = frozenset()
+    """Entity fields that only later triggers set; a creation may not set them."""
+
+
+@dataclass(frozen=True)
+class WorkflowTable(Generic[E]):
+    """A declarative state table for one entity type.
+
+    Tables are plain data: a plugin extends one with :meth:`extended`, and the result is
+    validated like the built-in tables when a :class:`Workflow` is built from it.
+    """
+
+    name: str
+    entity_type: type[E]
+    states: type[LabeledEnum]
+    creation: CreationSpec
+    transitions: tuple[TransitionSpec, ...]
+    description: str = ""
+
+    def extended(self, *transitions: TransitionSpec, name: str | None = None) -> WorkflowTable[E]:
+        """Return a copy of this table with more transitions (milestones stay)."""
+        return replace(self, transitions=self.transitions + transitions, name=name or self.name)
+
+
+class Diagram:
+    """A workflow rendered as a mermaid ``stateDiagram-v2``; shows itself in Jupyter."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return f"Diagram({self.text!r})"
+
+    def _repr_markdown_(self) -> str:
+        return f"```mermaid\n{self.text}\n```"
+
+
+def problems_from_pydantic(error: pydantic.ValidationError) -> list[FieldProblem]:
+    """Translate pydantic's error list into :class:`FieldProblem` records."""
+    problems = []
+    for item in error.errors(include_url=False):
+        loc = ".".join(str(part) for part in item["loc"]) or "(input)"
+        message = item["msg"]
+        if message.startswith("Value error, "):
+            message = message.removeprefix("Value error, ")
+        coded = _RULE_PREFIX.match(message)
+        rule = coded[1] if coded else item["type"]
+        accepted = None
+        ctx = item.get("ctx") or {}
+        if "expected" in ctx:
+            accepted = str(ctx["expected"])
+        elif "pattern" in ctx:
+            accepted = f"text matching {ctx['pattern']}"
+        problems.append(FieldProblem(loc, rule, message, accepted))
+    return problems
+
+
+_RULE_PREFIX: Final = re.compile(r"^([A-Z]\d+): ")
+_SYSTEM_FIELDS: Final = frozenset(
+    {"id", "version", "state", "created_at", "created_by", "updated_at"}
+)
+
+
+class Workflow(Generic[E]):
+    """A validated state table and the one `transitions` machine that runs it.
+
+    Build once per workflow type (the built-in ones are cached, see
+    :func:`secretarial.domain.workflow_for`). A workflow holds no entity; every call
+    takes the entity and returns a new one.
+
+    Raises:
+        WorkflowDefinitionError: The table is broken (unknown states, unreachable
+            states, exits from terminal states, ambiguous unguarded transitions ...).
+    """
+
+    def __init__(self, table: WorkflowTable[E]) -> None:
+        self.table = table
+        self.name = table.name
+        self.entity_type = table.entity_type
+        self._states = table.states
+        _validate(table)
+        self._by_trigger: dict[str, list[TransitionSpec]] = {}
+        for spec in table.transitions:
+            self._by_trigger.setdefault(spec.trigger, []).append(spec)
+        self._data_models = {t: specs[0].data for t, specs in self._by_trigger.items()}
+        self._machine = Machine(
+            model=None,
+            states=[s.value for s in table.states],
+            initial=str(table.creation.dest),
+            auto_transitions=False,
+            send_event=True,
+            ignore_invalid_triggers=False,
+            name=table.name,
+        )
+        for spec in table.transitions:
+            self._machine.add_transition(
+                spec.trigger,
+                source=[str(s) for s in spec.sources],
+                dest=str(spec.dest),
+                conditions=list[str | Callable[..., bool | None]](
+                    _conditions(spec.roles, spec.rules)
+                ),
+                before=_recorder(spec),
+            )
+        self._events = self._machine.events
+        self._creation_conditions = _conditions(table.creation.roles, table.creation.rules)
+
+    # -------------------------------------------------------------------- queries
+    @property
+    def triggers(self) -> tuple[str, ...]:
+        """Every trigger of the table (the creation trigger first)."""
+        return (self.table.creation.trigger, *self._by_trigger)
+
+    @property
+    def states(self) -> tuple[LabeledEnum, ...]:
+        """Every state of the table."""
+        return tuple(self._states)
+
+    def specs(self, trigger: str) -> tuple[TransitionSpec, ...]:
+        """The rows of the table for ``trigger`` (empty if there is no such trigger)."""
+        return tuple(self._by_trigger.get(trigger, ()))
+
+    def input_model(self, trigger: str) -> type[pydantic.BaseModel] | None:
+        """The pydantic model of ``trigger``'s input, if it takes one."""
+        return self._data_models.get(trigger)
+
+    def can_fire(
+        self,
+        entity: E,
+        trigger: str,
+        actor: Actor,
+        *,
+        now: datetime,
+        data: Mapping[str, Any] | None = None,
+        reason: str | None = None,
+    ) -> bool:
+        """Whether ``actor`` may fire ``trigger`` on ``entity`` now.
+
+        State, role and every rule are checked; rules about the input are skipped when
+        neither ``data`` nor ``reason`` is given.
+        """
+        try:
+            self._check(entity, trigger, actor, now=now, data=data, reason=reason, dry_run=True)
+        except (TransitionNotAllowed, ValidationError):
+            return False
+        return True
+
+    def available_triggers(self, entity: E, actor: Actor, *, now: datetime) -> tuple[str, ...]:
+        """The triggers ``actor`` could fire on ``entity`` now (input rules aside)."""
+        state = str(entity.state)
+        return tuple(
+            trigger
+            for trigger, specs in self._by_trigger.items()
+            if any(state in s.sources for s in specs)
+            and self.can_fire(entity, trigger, actor, now=now)
+        )
+
+    # -------------------------------------------------------------------- commands
+    def create(
+        self,
+        fields: Mapping[str, Any],
+        *,
+        entity_id: str,
+        actor: Actor,
+        now: datetime,
+    ) -> tuple[E, AuditEvent]:
+        """Create an entity with the creation trigger; return it and its first audit event.
+
+        Raises:
+            ValidationError: ``fields`` do not fit the entity model.
+            TransitionNotAllowed: the actor's role or a creation rule refuses.
+        """
+        creation = self.table.creation
+        system = _SYSTEM_FIELDS.intersection(fields)
+        managed = creation.managed.intersection(fields)
+        if system or managed:
+            raise ValidationError(
+                self.entity_type.__name__,
+                [
+                    FieldProblem(name, "system_field", "is set by the office, not by the caller")
+                    for name in sorted(system)
+                ]
+                + [
+                    FieldProblem(
+                        name,
+                        "workflow_field",
+                        f"is set by a later step of the {self.name} workflow, not at "
+                        f"{creation.trigger!r}",
+                    )
+                    for name in sorted(managed)
+                ],
+            )
+        try:
+            entity = self.entity_type.model_validate(
+                {
+                    **fields,
+                    "id": entity_id,
+                    "version": 1,
+                    "state": creation.dest,
+                    "created_at": now,
+                    "created_by": actor.id,
+                    "updated_at": now,
+                }
+            )
+        except pydantic.ValidationError as e:
+            raise ValidationError(self.entity_type.__name__, problems_from_pydantic(e)) from None
+        ctx = TransitionContext(entity, str(creation.dest), creation.trigger, actor, now)
+        for condition in self._creation_conditions:
+            if not condition(_Event(ctx)):
+                self._refuse(ctx, entity_id, "(new)")
+        payload = entity.model_dump(mode="json", include=set(fields), by_alias=False)
+        event = AuditEvent(
+            entity_kind=self.entity_type.entity_kind,
+            entity_id=entity_id,
+            version=1,
+            trigger=creation.trigger,
+            source=None,
+            target=creation.dest,
+            actor=actor,
+            at=now,
+            payload=payload,
+        )
+        return entity, event
+
+    def fire(
+        self,
+        entity: E,
+        trigger: str,
+        actor: Actor,
+        *,
+        now: datetime,
+        data: Mapping[str, Any] | None = None,
+        reason: str | None = None,
+    ) -> tuple[E, AuditEvent]:
+        """Fire ``trigger`` on ``entity``; return the new entity and the audit event.
+
+        Raises:
+            TransitionNotAllowed: unknown trigger, wrong state, wrong role or a failed
+                rule; the error names the entity, its state, the trigger and the rule.
+            ValidationError: the input does not fit the trigger's input model.
+        """
+        ctx = self._check(entity, trigger, actor, now=now, data=data, reason=reason)
+        spec: TransitionSpec = ctx.fired
+        updates = spec.effect(ctx) if spec.effect is not None else {}
+        updates["state"] = self._states(ctx.state)
+        updates["version"] = entity.version + 1
+        updates["updated_at"] = now
+        if spec.revalidate:
+            try:
+                new = self.entity_type.model_validate({**dict(entity), **updates})
+            except pydantic.ValidationError as e:
+                raise ValidationError(
+                    self.entity_type.__name__, problems_from_pydantic(e)
+                ) from None
+        else:
+            new = entity.model_copy(update=updates)
+        payload = (
+            ctx.data.model_dump(mode="json", exclude_unset=True) if ctx.data is not None else {}
+        )
+        event = AuditEvent(
+            entity_kind=entity.entity_kind,
+            entity_id=entity.id,
+            version=new.version,
+            trigger=trigger,
+            source=str(entity.state),
+            target=ctx.state,
+            actor=actor,
+            at=now,
+            reason=reason,
+            payload=payload,
+        )
+        return new, event
+
+    def replay(self, events: Iterable[AuditEvent]) -> E:
+        """Rebuild an entity from its audit events, from nothing.
+
+        Each event is applied as it was first applied: the same trigger, actor, time,
+        input and reason, with every rule checked again.
+
+        Raises:
+            ValueError: the events are not a complete history of one entity (first one
+                not a creation, versions not 1, 2, 3 ..., or a different outcome).
+        """
+        entity: E | None = None
+        for event in events:
+            if entity is None:
+                if not event.is_creation or event.version != 1:
+                    raise ValueError(f"{event.entity_id}: history does not start with a creation")
+                entity, _ = self.create(
+                    event.payload, entity_id=event.entity_id, actor=event.actor, now=event.at
+                )
+                continue
+            entity, again = self.fire(
+                entity,
+                event.trigger,
+                event.actor,
+                now=event.at,
+                data=event.payload or None,
+                reason=event.reason,
+            )
+            if again.version != event.version or again.target != event.target:
+                raise ValueError(
+                    f"{event.entity_id}: replaying {event.trigger!r} gave version "
+                    f"{again.version} in {again.target!r}, the record says "
+                    f"{event.version} in {event.target!r}"
+                )
+        if entity is None:
+            raise ValueError("no events to replay")
+        return entity
+
+    # -------------------------------------------------------------------- diagrams
+    def diagram(self) -> Diagram:
+        """The table as a mermaid state diagram."""
+        lines = ["stateDiagram-v2"]
+        lines.extend(f"    {s.value}: {s.value} {s.label}" for s in self._states)
+        creation = self.table.creation
+        lines.append(f"    [*] --> {creation.dest}: {creation.trigger}")
+        for spec in self.table.transitions:
+            roles = f" [{', '.join(sorted(spec.roles))}]" if spec.roles else ""
+            lines.extend(
+                f"    {source} --> {spec.dest}: {spec.trigger}{roles}" for source in spec.sources
+            )
+        lines.extend(f"    {s} --> [*]" for s in sorted(self.entity_type.terminal_states))
+        return Diagram("\n".join(lines))
+
+    def _repr_markdown_(self) -> str:
+        return f"**{self.name}**\n\n{self.diagram()._repr_markdown_()}"
+
+    def __repr__(self) -> str:
+        return (
+            f"<Workflow {self.name!r}: {len(self._states)} states, {len(self.triggers)} triggers>"
+        )
+
+    # -------------------------------------------------------------------- internals
+    def _check(
+        self,
+        entity: E,
+        trigger: str,
+        actor: Actor,
+        *,
+        now: datetime,
+        data: Mapping[str, Any] | None,
+        reason: str | None,
+        dry_run: bool = False,
+    ) -> TransitionContext:
+        state = str(entity.state)
+        event = self._events.get(trigger)
+        if event is None:
+            known = ", ".join(sorted(self._by_trigger))
+            raise TransitionNotAllowed(
+                entity_id=entity.id,
+                entity_kind=str(entity.entity_kind),
+                state=state,
+                trigger=trigger,
+                rule_code="TRIGGER",
+                reason=f"{self.name} has no trigger {trigger!r}; triggers: {known}",
+            )
+        if state not in event.transitions:
+            sources = sorted({s for spec in self._by_trigger[trigger] for s in spec.sources})
+            raise TransitionNotAllowed(
+                entity_id=entity.id,
+                entity_kind=str(entity.entity_kind),
+                state=state,
+                trigger=trigger,
+                rule_code="STATE",
+                reason=f"{trigger!r} fires only from {', '.join(sources)}",
+            )
+        if reason is not None:
+            reason = reason.strip() or None
+        validated = self._validate_input(entity, trigger, data, dry_run=dry_run)
+        ctx = TransitionContext(entity, state, trigger, actor, now, validated, reason, dry_run)
+        if not event.trigger(ctx):
+            self._refuse(ctx, entity.id, state)
+        return ctx
+
+    def _validate_input(
+        self, entity: E, trigger: str, data: Mapping[str, Any] | None, *, dry_run: bool
+    ) -> pydantic.BaseModel | None:
+        model = self._data_models[trigger]
+        if model is None:
+            if data:
+                raise ValidationError(
+                    f"{trigger} input",
+                    [
+                        FieldProblem(k, "extra_forbidden", f"{trigger!r} takes no input")
+                        for k in data
+                    ],
+                )
+            return None
+        if data is None and dry_run:
+            return None
+        try:
+            return model.model_validate(data or {})
+        except pydantic.ValidationError as e:
+            raise ValidationError(
+                f"{trigger} input for {entity.entity_kind} {entity.id}", problems_from_pydantic(e)
+            ) from None
+
+    def _refuse(self, ctx: TransitionContext, entity_id: str, state: str) -> None:
+        if ctx.failures:
+            rule, problem = ctx.failures[0]
+            code = rule.code
+            if len(ctx.failures) > 1:
+                problem = "; ".join(f"{r.code}: {p}" for r, p in ctx.failures)
+        else:  # pragma: no cover -- every condition records its failure
+            code, problem = "GUARD", "a guard refused"
+        raise TransitionNotAllowed(
+            entity_id=entity_id,
+            entity_kind=str(self.entity_type.entity_kind),
+            state=state,
+            trigger=ctx.trigger,
+            rule_code=code,
+            reason=problem,
+        )
+
+
+class _Event:
+    """Stands in for transitions' EventData when creation conditions run outside the machine."""
+
+    __slots__ = ("model",)
+
+    def __init__(self, model: TransitionContext) -> None:
+        self.model = model
+
+
+def _role_rule(roles: frozenset[str]) -> Rule:
+    wanted = ", ".join(sorted(roles))
+
+    def check(ctx: TransitionContext) -> str | None:
+        if ctx.actor.has_any_role(roles):
+            return None
+        held = ", ".join(sorted(ctx.actor.roles)) or "no role"
+        return f"needs one of the roles {wanted}; {ctx.actor.id} has {held}"
+
+    return Rule("ROLE", "role-required", f"fired by {wanted}", check)
+
+
+def _conditions(roles: frozenset[str] | None, rules: Sequence[Rule]) -> list[Callable[[Any], bool]]:
+    checks = ([_role_rule(roles)] if roles is not None else []) + list(rules)
+    return [_condition(rule) for rule in checks]
+
+
+def _condition(rule: Rule) -> Callable[[Any], bool]:
+    evaluate = rule.evaluate
+
+    def condition(event_data: Any) -> bool:
+        return evaluate(event_data.model)
+
+    condition.__name__ = f"rule_{rule.code}_{rule.name}"
+    return condition
+
+
+def _recorder(spec: TransitionSpec) -> Callable[[Any], None]:
+    def record(event_data: Any) -> None:
+        event_data.model.fired = spec
+
+    return record
+
+
+def _validate(table: WorkflowTable[Any]) -> None:  # noqa: C901, PLR0912 -- one check per clause
+    """Check a table; raise :class:`WorkflowDefinitionError` listing every problem."""
+    problems: list[str] = []
+    states = {s.value for s in table.states}
+    terminal = set(map(str, table.entity_type.terminal_states))
+    creation = table.creation
+    if creation.dest not in states:
+        problems.append(f"creation {creation.trigger!r} leads to unknown state {creation.dest!r}")
+    problems.extend(f"terminal state {s!r} is not a state of the table" for s in terminal - states)
+    exits: dict[str, set[str]] = {s: set() for s in states}
+    unguarded: dict[tuple[str, str], int] = {}
+    data_models: dict[str, Any] = {}
+    for spec in table.transitions:
+        if not spec.trigger.isidentifier():
+            problems.append(f"trigger {spec.trigger!r} is not an identifier")
+        if spec.trigger == creation.trigger:
+            problems.append(f"trigger {spec.trigger!r} is also the creation trigger")
+        if not spec.sources:
+            problems.append(f"{spec.trigger!r} has no source state")
+        if spec.dest not in states:
+            problems.append(f"{spec.trigger!r} leads to unknown state {spec.dest!r}")
+        if spec.roles is not None and not spec.roles:
+            problems.append(f"{spec.trigger!r} names an empty set of roles (use None for anyone)")
+        if spec.trigger in data_models and data_models[spec.trigger] is not spec.data:
+            problems.append(f"rows of {spec.trigger!r} take different input models")
+        data_models[spec.trigger] = spec.data
+        for source in spec.sources:
+            if source not in states:
+                problems.append(f"{spec.trigger!r} starts from unknown state {source!r}")
+                continue
+            if source in terminal:
+                problems.append(f"terminal state {source!r} has an exit {spec.trigger!r}")
+            if spec.dest in states:
+                exits[source].add(spec.dest)
+            if not spec.rules:
+                key = (spec.trigger, source)
+                unguarded[key] = unguarded.get(key, 0) + 1
+    for (trigger, source), count in unguarded.items():
+        if count > 1:
+            problems.append(f"{count} unguarded rows share trigger {trigger!r} from {source!r}")
+    problems.extend(
+        f"state {s!r} has no way out but is not terminal"
+        for s in sorted(states - terminal)
+        if not exits[s] - {s}
+    )
+    reached = {creation.dest}
+    queue = deque([creation.dest])
+    while queue:
+        for nxt in exits.get(queue.popleft(), ()):
+            if nxt not in reached:
+                reached.add(nxt)
+                queue.append(nxt)
+    problems.extend(
+        f"state {s!r} cannot be reached from {creation.dest!r}" for s in sorted(states - reached)
+    )
+    if problems:
+        raise WorkflowDefinitionError(table.name, problems)

@@ -1,0 +1,317 @@
+"""The :class:`Office`: the entry point a host application talks to.
+
+It wires a store, a clock, an id factory, a time zone and a numbering policy around the
+workflows, and runs every command as one unit of work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, tzinfo
+from types import TracebackType
+from typing import Any, Self, TypeVar, overload
+from zoneinfo import ZoneInfo
+
+from secretarial.adapters import MemoryStore, SystemClock, Uuid7Ids
+from secretarial.domain import (
+    Actor,
+    AuditEvent,
+    Entity,
+    EntityKind,
+    IncomingDocument,
+    OutgoingDocument,
+    SupervisionItem,
+    Workflow,
+    workflow_for,
+)
+from secretarial.errors import NotFound, UsageError
+from secretarial.services import (
+    Clock,
+    DefaultNumbering,
+    IdFactory,
+    NumberingPolicy,
+    Query,
+    Store,
+    create_entity,
+    fire_trigger,
+)
+
+__all__ = ["Office"]
+
+E = TypeVar("E", bound=Entity)
+
+_ENTITY_TYPES: dict[EntityKind, type[Entity]] = {
+    EntityKind.INCOMING_DOCUMENT: IncomingDocument,
+    EntityKind.OUTGOING_DOCUMENT: OutgoingDocument,
+    EntityKind.SUPERVISION_ITEM: SupervisionItem,
+}
+
+
+class Office:
+    """An office: its records, its workflows, its clock.
+
+    Every command (``receive``, ``draft``, ``open_item``, ``fire``) is atomic: the entity,
+    its audit event and any number allocated are stored together, or, when anything
+    refuses, nothing is.
+
+    Args:
+        store: Where records are kept; an in-memory store if omitted.
+        clock: Tells the time; the system clock if omitted (use
+            :class:`secretarial.testing.FrozenClock` in tests and simulations).
+        ids: Makes entity ids; time-ordered UUIDv7 if omitted.
+        timezone: The office's time zone (an IANA name or a ``tzinfo``); days, years
+            and deadlines are counted in it. Defaults to ``Asia/Shanghai``.
+        numbering: How document and registration numbers are drawn and written.
+
+    Example:
+        >>> from secretarial import Office, Actor, Role
+        >>> office = Office.in_memory()
+        >>> clerk = Actor(id="c1", name="Li", roles={Role.CLERK})
+        >>> doc = office.receive(
+        ...     by=clerk, kind="notice", title="关于开展安全检查的通知",
+        ...     sender={"code": "SZF", "name": "市政府办公室", "relation": "superior"},
+        ...     channel="electronic", received_at=office.now(),
+        ... )
+        >>> office.fire(doc, "register", by=clerk).state
+        <IncomingState.REGISTERED: 'registered'>
+    """
+
+    def __init__(
+        self,
+        store: Store | None = None,
+        *,
+        clock: Clock | None = None,
+        ids: IdFactory | None = None,
+        timezone: str | tzinfo = "Asia/Shanghai",
+        numbering: NumberingPolicy | None = None,
+    ) -> None:
+        self._store: Store = store if store is not None else MemoryStore()
+        self._clock: Clock = clock if clock is not None else SystemClock()
+        self._ids: IdFactory = ids if ids is not None else Uuid7Ids()
+        self.timezone: tzinfo = ZoneInfo(timezone) if isinstance(timezone, str) else timezone
+        self._numbering: NumberingPolicy = (
+            numbering if numbering is not None else DefaultNumbering()
+        )
+        self._workflows: dict[EntityKind, Workflow[Any]] = {k: workflow_for(k) for k in EntityKind}
+
+    @classmethod
+    def in_memory(
+        cls,
+        *,
+        clock: Clock | None = None,
+        ids: IdFactory | None = None,
+        timezone: str | tzinfo = "Asia/Shanghai",
+        numbering: NumberingPolicy | None = None,
+    ) -> Self:
+        """An office whose records live in process memory only."""
+        return cls(MemoryStore(), clock=clock, ids=ids, timezone=timezone, numbering=numbering)
+
+    # ------------------------------------------------------------------ time & wiring
+    def now(self) -> datetime:
+        """The current time from the office clock, in the office's time zone."""
+        now = self._clock.now()
+        if now.tzinfo is None or now.utcoffset() is None:
+            raise UsageError(f"the clock {self._clock!r} returned a naive datetime {now!r}")
+        return now.astimezone(self.timezone)
+
+    def today(self) -> date:
+        """Today's date in the office's time zone."""
+        return self.now().date()
+
+    @property
+    def store(self) -> Store:
+        """The store the office keeps its records in."""
+        return self._store
+
+    def workflow(self, kind: EntityKind | str) -> Workflow[Any]:
+        """The workflow this office runs for entities of ``kind``."""
+        return self._workflows[EntityKind(kind)]
+
+    # ------------------------------------------------------------------ creation
+    def receive(self, *, by: Actor, **fields: Any) -> IncomingDocument:
+        """Receive an incoming document (签收): the ``receive`` trigger of the incoming workflow.
+
+        ``fields`` are the document's fields: ``kind``, ``title``, ``sender``, ``channel``,
+        ``received_at`` and any element of D2.
+        """
+        entity = self.create(EntityKind.INCOMING_DOCUMENT, by=by, **fields)
+        assert isinstance(entity, IncomingDocument)  # noqa: S101 -- the workflow's entity type
+        return entity
+
+    def draft(self, *, by: Actor, **fields: Any) -> OutgoingDocument:
+        """Draft an outgoing document (起草): ``kind``, ``title``, ``issuer_code`` and elements."""
+        entity = self.create(EntityKind.OUTGOING_DOCUMENT, by=by, **fields)
+        assert isinstance(entity, OutgoingDocument)  # noqa: S101
+        return entity
+
+    def open_item(self, *, by: Actor, **fields: Any) -> SupervisionItem:
+        """Open a supervision item (立项): ``source``, ``requirement``, ``received_at`` ..."""
+        entity = self.create(EntityKind.SUPERVISION_ITEM, by=by, **fields)
+        assert isinstance(entity, SupervisionItem)  # noqa: S101
+        return entity
+
+    def create(self, entity_kind: EntityKind | str, /, *, by: Actor, **fields: Any) -> Entity:
+        """Create an entity of ``entity_kind`` with its workflow's creation trigger.
+
+        Raises:
+            ValidationError: a field is missing or does not fit.
+            TransitionNotAllowed: the actor's role or a creation rule refuses.
+        """
+        kind = EntityKind(entity_kind)
+        entity: Entity
+        entity, _ = create_entity(
+            self._store,
+            self._workflows[kind],
+            fields,
+            entity_id=self._ids(kind),
+            actor=by,
+            now=self.now(),
+        )
+        return entity
+
+    # ------------------------------------------------------------------ transitions
+    def fire(
+        self,
+        entity: Entity | str,
+        trigger: str,
+        *,
+        by: Actor,
+        reason: str | None = None,
+        expected_version: int | None = None,
+        **data: Any,
+    ) -> Entity:
+        """Fire ``trigger`` on an entity and return the entity as it is now.
+
+        Pass the entity you read (its version is then checked) or its id.
+        ``data`` is the trigger's input (``instruction=...``, ``deadline=...``);
+        ``reason`` is required for send-back, return, reject and cancel.
+
+        Raises:
+            NotFound: no such entity.
+            TransitionNotAllowed: unknown trigger, wrong state or role, or a failed rule.
+            ValidationError: ``data`` does not fit the trigger's input.
+            ConcurrencyConflict: the entity changed since it was read.
+        """
+        if isinstance(entity, Entity):
+            entity_id = entity.id
+            if expected_version is None:
+                expected_version = entity.version
+        else:
+            entity_id = entity
+        new, _ = fire_trigger(
+            self._store,
+            self._workflows,
+            self._numbering,
+            entity_id,
+            trigger,
+            actor=by,
+            now=self.now(),
+            data=data or None,
+            reason=reason,
+            expected_version=expected_version,
+        )
+        return new
+
+    def can_fire(
+        self,
+        entity: Entity | str,
+        trigger: str,
+        *,
+        by: Actor,
+        reason: str | None = None,
+        **data: Any,
+    ) -> bool:
+        """Whether ``by`` may fire ``trigger`` on the entity now.
+
+        Without ``data`` and ``reason`` the rules about the input are not judged.
+        """
+        current = self._current(entity)
+        return self._workflows[current.entity_kind].can_fire(
+            current, trigger, by, now=self.now(), data=data or None, reason=reason
+        )
+
+    def available_triggers(self, entity: Entity | str, *, by: Actor) -> tuple[str, ...]:
+        """The triggers ``by`` may fire on the entity now (rules about input aside)."""
+        current = self._current(entity)
+        return self._workflows[current.entity_kind].available_triggers(current, by, now=self.now())
+
+    # ------------------------------------------------------------------ reading
+    @overload
+    def get(self, entity_id: str) -> Entity: ...
+    @overload
+    def get(self, entity_id: str, kind: type[E]) -> E: ...
+
+    def get(self, entity_id: str, kind: type[E] | None = None) -> Entity | E:
+        """Load an entity by id; with ``kind``, check it is of that type.
+
+        Raises:
+            NotFound: no entity with that id (of that type).
+        """
+        entity = self._store.get(entity_id)
+        if kind is not None and not isinstance(entity, kind):
+            raise NotFound(entity_id, str(getattr(kind, "entity_kind", kind.__name__)))
+        return entity
+
+    def list(
+        self,
+        *,
+        kind: EntityKind | str | Iterable[EntityKind | str] | None = None,
+        state: str | Iterable[str] | None = None,
+        overdue_at: datetime | None = None,
+        open_only: bool = False,
+    ) -> list[Entity]:
+        """List entities, oldest first, filtered by kind, state and being overdue.
+
+        Args:
+            kind: One kind or several.
+            state: One state name or several.
+            overdue_at: Only entities that are open and whose deadline passed before the
+                day of this moment (in the office's time zone).
+            open_only: Only entities that are not in a terminal state.
+        """
+        kinds = None
+        if kind is not None:
+            kinds = frozenset(EntityKind(k) for k in ([kind] if isinstance(kind, str) else kind))
+        states = None
+        if state is not None:
+            states = frozenset([state] if isinstance(state, str) else map(str, state))
+        as_of = None
+        if overdue_at is not None:
+            if overdue_at.tzinfo is None:
+                raise UsageError("overdue_at must be timezone-aware")
+            as_of = overdue_at.astimezone(self.timezone).date()
+        query = Query(kinds=kinds, states=states, overdue_as_of=as_of, open_only=open_only)
+        return list(self._store.find(query))
+
+    def audit(self, entity: Entity | str) -> tuple[AuditEvent, ...]:
+        """The entity's audit trail, creation first."""
+        entity_id = entity.id if isinstance(entity, Entity) else entity
+        return tuple(self._store.events(entity_id))
+
+    def replay(self, entity: Entity | str) -> Entity:
+        """Rebuild the entity from its audit trail alone (it equals the stored one)."""
+        events = self.audit(entity)
+        replayed: Entity = self._workflows[events[0].entity_kind].replay(events)
+        return replayed
+
+    # ------------------------------------------------------------------ lifecycle
+    def close(self) -> None:
+        """Release the store."""
+        self._store.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<Office store={self._store!r} timezone={self.timezone}>"
+
+    def _current(self, entity: Entity | str) -> Entity:
+        return self._store.get(entity if isinstance(entity, str) else entity.id)

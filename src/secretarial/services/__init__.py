@@ -1,0 +1,17 @@
+"""Use cases and the ports they need: creating entities, firing triggers, numbering."""
+
+from ._commands import create_entity, fire_trigger
+from ._numbering import DefaultNumbering, NumberingPolicy
+from ._ports import Clock, IdFactory, Query, Store, UnitOfWork
+
+__all__ = [
+    "Clock",
+    "DefaultNumbering",
+    "IdFactory",
+    "NumberingPolicy",
+    "Query",
+    "Store",
+    "UnitOfWork",
+    "create_entity",
+    "fire_trigger",
+]

@@ -1,0 +1,84 @@
+"""The commands every office runs: create an entity, fire a trigger. One unit of work each."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, TypeVar
+
+from secretarial.domain import Actor, AuditEvent, Entity, Workflow
+from secretarial.errors import ConcurrencyConflict, RuleViolation
+
+from ._numbering import NumberingPolicy
+from ._ports import Store
+
+__all__ = ["create_entity", "fire_trigger"]
+
+E = TypeVar("E", bound=Entity)
+
+
+def create_entity(
+    store: Store,
+    workflow: Workflow[E],
+    fields: Mapping[str, Any],
+    *,
+    entity_id: str,
+    actor: Actor,
+    now: datetime,
+) -> tuple[E, AuditEvent]:
+    """Create an entity and record its creation, atomically."""
+    entity, event = workflow.create(fields, entity_id=entity_id, actor=actor, now=now)
+    with store.unit_of_work() as uow:
+        uow.add(entity, event)
+    return entity, event
+
+
+def fire_trigger(
+    store: Store,
+    workflows: Mapping[Any, Workflow[Any]],
+    numbering: NumberingPolicy,
+    entity_id: str,
+    trigger: str,
+    *,
+    actor: Actor,
+    now: datetime,
+    data: Mapping[str, Any] | None = None,
+    reason: str | None = None,
+    expected_version: int | None = None,
+) -> tuple[Entity, AuditEvent]:
+    """Load, fire, allocate any number and save, in one unit of work.
+
+    A refused trigger raises before anything is written, so the entity, the audit trail
+    and the counters stay as they were.
+
+    Raises:
+        NotFound: no entity ``entity_id``.
+        ConcurrencyConflict: ``expected_version`` is not the stored version, or another
+            writer saved first.
+        TransitionNotAllowed, ValidationError, RuleViolation: the office refused.
+    """
+    with store.unit_of_work() as uow:
+        entity = uow.get(entity_id)
+        if expected_version is not None and entity.version != expected_version:
+            raise ConcurrencyConflict(entity_id, expected_version, entity.version)
+        workflow = workflows[entity.entity_kind]
+        specs = workflow.specs(trigger)
+        allocation = specs[0].allocates if specs else None
+        if allocation is not None and workflow.can_fire(entity, trigger, actor, now=now):
+            if data and allocation.field in data:
+                raise RuleViolation(
+                    "D7" if allocation.series == "outgoing" else "NUMBERING",
+                    "number-allocated-by-office",
+                    f"{allocation.field} is allocated by the office when {trigger!r} fires; "
+                    "do not pass it",
+                    entity_id=entity_id,
+                )
+            key = numbering.sequence_key(allocation.series, entity, now)
+            sequence = uow.next_number(allocation.series, key)
+            data = {
+                **(data or {}),
+                allocation.field: numbering.format(allocation.series, entity, now, sequence),
+            }
+        new, event = workflow.fire(entity, trigger, actor, now=now, data=data, reason=reason)
+        uow.save(new, event, expected_version=entity.version)
+    return new, event

@@ -1,0 +1,117 @@
+"""Ports: what the use cases need from the outside world, as Protocols.
+
+Adapters implement them structurally (they do not import this module), and the
+:class:`~secretarial.Office` wires concrete ones together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Protocol, runtime_checkable
+
+from secretarial.domain import AuditEvent, Entity, EntityKind
+
+__all__ = ["Clock", "IdFactory", "Query", "Store", "UnitOfWork"]
+
+
+@runtime_checkable
+class Clock(Protocol):
+    """Tells the time. The domain never reads a clock; the office asks one and passes ``now``."""
+
+    def now(self) -> datetime:
+        """The current time, timezone-aware."""
+        ...
+
+
+@runtime_checkable
+class IdFactory(Protocol):
+    """Makes a new, unique entity id."""
+
+    def __call__(self, kind: EntityKind) -> str:
+        """A new id for an entity of ``kind``."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """What to list. Every criterion given must hold; none given lists everything.
+
+    Attributes:
+        kinds: Entity kinds to include.
+        states: States to include (state names).
+        overdue_as_of: Only open entities whose deadline passed before this day.
+        open_only: Only entities not in a terminal state.
+    """
+
+    kinds: frozenset[EntityKind] | None = None
+    states: frozenset[str] | None = None
+    overdue_as_of: date | None = None
+    open_only: bool = False
+
+    def matches(self, entity: Entity) -> bool:
+        """Whether ``entity`` satisfies the query."""
+        if self.kinds is not None and entity.entity_kind not in self.kinds:
+            return False
+        if self.states is not None and entity.state not in self.states:
+            return False
+        if self.open_only and not entity.is_open:
+            return False
+        return self.overdue_as_of is None or entity.is_overdue(self.overdue_as_of)
+
+
+class UnitOfWork(Protocol):
+    """One atomic change: everything done through it is committed together or not at all.
+
+    The store commits when the ``with`` block ends normally and discards everything when
+    it ends with an exception.
+    """
+
+    def get(self, entity_id: str) -> Entity:
+        """Load an entity; raise :class:`~secretarial.NotFound` if there is none."""
+        ...
+
+    def add(self, entity: Entity, event: AuditEvent) -> None:
+        """Add a new entity with its creation event."""
+        ...
+
+    def save(self, entity: Entity, event: AuditEvent, *, expected_version: int) -> None:
+        """Replace an entity read at ``expected_version`` and append its audit event.
+
+        Raises:
+            ConcurrencyConflict: the stored version is not ``expected_version``.
+        """
+        ...
+
+    def next_number(self, series: str, key: str) -> int:
+        """Allocate the next number (1, 2, 3 ...) of a numbering sequence.
+
+        A number allocated in a unit of work that does not commit is not consumed.
+        """
+        ...
+
+
+class Store(Protocol):
+    """Where an office keeps its entities, their audit events and its counters."""
+
+    def unit_of_work(self) -> AbstractContextManager[UnitOfWork]:
+        """Begin an atomic change."""
+        ...
+
+    def get(self, entity_id: str) -> Entity:
+        """Load an entity; raise :class:`~secretarial.NotFound` if there is none."""
+        ...
+
+    def find(self, query: Query) -> Iterator[Entity]:
+        """The entities matching ``query``, oldest first."""
+        ...
+
+    def events(self, entity_id: str) -> Sequence[AuditEvent]:
+        """An entity's audit events in order; raise NotFound if there is no such entity."""
+        ...
+
+    def close(self) -> None:
+        """Release what the store holds open."""
+        ...
