@@ -24,7 +24,7 @@ from secretarial.domain import (
     Workflow,
     workflow_for,
 )
-from secretarial.errors import NotFound, UsageError
+from secretarial.errors import NotFound, RuleViolation, UsageError
 from secretarial.services import (
     Clock,
     DefaultNumbering,
@@ -34,6 +34,7 @@ from secretarial.services import (
     Store,
     create_entity,
     fire_trigger,
+    with_allocation,
 )
 
 __all__ = ["Office"]
@@ -226,9 +227,22 @@ class Office:
         Without ``data`` and ``reason`` the rules about the input are not judged.
         """
         current = self._current(entity)
-        return self._workflows[current.entity_kind].can_fire(
-            current, trigger, by, now=self.now(), data=data or None, reason=reason
-        )
+        workflow = self._workflows[current.entity_kind]
+        now = self.now()
+        try:
+            full = with_allocation(
+                workflow,
+                self._numbering,
+                current,
+                trigger,
+                data or None,
+                actor=by,
+                now=now,
+                allocate=lambda _series, _key: 1,
+            )
+        except RuleViolation:
+            return False
+        return workflow.can_fire(current, trigger, by, now=now, data=full, reason=reason)
 
     def available_triggers(self, entity: Entity | str, *, by: Actor) -> tuple[str, ...]:
         """The triggers ``by`` may fire on the entity now (rules about input aside)."""

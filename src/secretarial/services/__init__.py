@@ -1,6 +1,6 @@
 """Use cases and the ports they need: creating entities, firing triggers, numbering."""
 
-from ._commands import create_entity, fire_trigger
+from ._commands import create_entity, fire_trigger, with_allocation
 from ._numbering import DefaultNumbering, NumberingPolicy
 from ._ports import Clock, IdFactory, Query, Store, UnitOfWork
 
@@ -14,4 +14,5 @@ __all__ = [
     "UnitOfWork",
     "create_entity",
     "fire_trigger",
+    "with_allocation",
 ]

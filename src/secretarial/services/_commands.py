@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -12,7 +12,7 @@ from secretarial.errors import ConcurrencyConflict, RuleViolation
 from ._numbering import NumberingPolicy
 from ._ports import Store
 
-__all__ = ["create_entity", "fire_trigger"]
+__all__ = ["create_entity", "fire_trigger", "with_allocation"]
 
 E = TypeVar("E", bound=Entity)
 
@@ -31,6 +31,44 @@ def create_entity(
     with store.unit_of_work() as uow:
         uow.add(entity, event)
     return entity, event
+
+
+def with_allocation(
+    workflow: Workflow[Any],
+    numbering: NumberingPolicy,
+    entity: Entity,
+    trigger: str,
+    data: Mapping[str, Any] | None,
+    *,
+    actor: Actor,
+    now: datetime,
+    allocate: Callable[[str, str], int],
+) -> Mapping[str, Any] | None:
+    """Add the number a trigger allocates to its input, if it allocates one and may fire.
+
+    ``allocate(series, key)`` draws the number; inside a unit of work it is the store's
+    counter (rolled back with the unit of work), for a dry run any stand-in sequence.
+
+    Raises:
+        RuleViolation: the caller passed the field the office allocates.
+    """
+    specs = workflow.specs(trigger)
+    allocation = specs[0].allocates if specs else None
+    if allocation is None:
+        return data
+    if data and allocation.field in data:
+        raise RuleViolation(
+            "D7" if allocation.series == "outgoing" else "NUMBERING",
+            "number-allocated-by-office",
+            f"{allocation.field} is allocated by the office when {trigger!r} fires; "
+            "do not pass it",
+            entity_id=entity.id,
+        )
+    if not workflow.can_fire(entity, trigger, actor, now=now):
+        return data  # firing will refuse with the real reason; allocate nothing
+    key = numbering.sequence_key(allocation.series, entity, now)
+    value = numbering.format(allocation.series, entity, now, allocate(allocation.series, key))
+    return {**(data or {}), allocation.field: value}
 
 
 def fire_trigger(
@@ -62,23 +100,16 @@ def fire_trigger(
         if expected_version is not None and entity.version != expected_version:
             raise ConcurrencyConflict(entity_id, expected_version, entity.version)
         workflow = workflows[entity.entity_kind]
-        specs = workflow.specs(trigger)
-        allocation = specs[0].allocates if specs else None
-        if allocation is not None and workflow.can_fire(entity, trigger, actor, now=now):
-            if data and allocation.field in data:
-                raise RuleViolation(
-                    "D7" if allocation.series == "outgoing" else "NUMBERING",
-                    "number-allocated-by-office",
-                    f"{allocation.field} is allocated by the office when {trigger!r} fires; "
-                    "do not pass it",
-                    entity_id=entity_id,
-                )
-            key = numbering.sequence_key(allocation.series, entity, now)
-            sequence = uow.next_number(allocation.series, key)
-            data = {
-                **(data or {}),
-                allocation.field: numbering.format(allocation.series, entity, now, sequence),
-            }
+        data = with_allocation(
+            workflow,
+            numbering,
+            entity,
+            trigger,
+            data,
+            actor=actor,
+            now=now,
+            allocate=uow.next_number,
+        )
         new, event = workflow.fire(entity, trigger, actor, now=now, data=data, reason=reason)
         uow.save(new, event, expected_version=entity.version)
     return new, event
