@@ -11,8 +11,6 @@ Everything public is importable from this package; submodules whose names start 
 underscore are private.
 """
 
-from __future__ import annotations
-
 from secretarial.domain import (
     Actor as Actor,
 )

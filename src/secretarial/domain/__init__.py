@@ -118,7 +118,11 @@ def default_tables() -> dict[EntityKind, WorkflowTable[Any]]:
     return dict(_TABLES)
 
 
-@cache
-def workflow_for(kind: EntityKind) -> Workflow[Any]:
+def workflow_for(kind: EntityKind | str) -> Workflow[Any]:
     """The built-in workflow for ``kind``, built on first use and cached for the process."""
-    return Workflow(_TABLES[EntityKind(kind)])
+    return _built(EntityKind(kind))
+
+
+@cache
+def _built(kind: EntityKind) -> Workflow[Any]:
+    return Workflow(_TABLES[kind])

@@ -37,8 +37,8 @@ class TransitionContext:
         now: The time of the attempt (from the office clock; the domain never reads one).
         data: The validated input of the trigger, if it takes one.
         reason: The reason or comment given with the trigger.
-        dry_run: True when only asking whether the trigger could fire; rules about the
-            input are skipped when no input was given.
+        skip_input_rules: True when only asking whether the trigger could fire and no
+            input was given; rules about the input are then not judged.
     """
 
     entity: Entity
@@ -48,7 +48,7 @@ class TransitionContext:
     now: datetime
     data: BaseModel | None = None
     reason: str | None = None
-    dry_run: bool = False
+    skip_input_rules: bool = False
     failures: list[tuple[Rule, str]] = field(default_factory=list)
     fired: Any = None
 
@@ -79,7 +79,7 @@ class Rule:
 
     def evaluate(self, ctx: TransitionContext) -> bool:
         """Check the rule; record a failure in ``ctx.failures``; say whether it held."""
-        if ctx.dry_run and self.on_input and ctx.data is None and ctx.reason is None:
+        if self.on_input and ctx.skip_input_rules:
             return True
         problem = self.check(ctx)
         if problem is None:

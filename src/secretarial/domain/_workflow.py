@@ -479,10 +479,13 @@ class Workflow(Generic[E]):
                 rule_code="STATE",
                 reason=f"{trigger!r} fires only from {', '.join(sources)}",
             )
+        skip_input_rules = dry_run and data is None and reason is None
         if reason is not None:
             reason = reason.strip() or None
         validated = self._validate_input(entity, trigger, data, dry_run=dry_run)
-        ctx = TransitionContext(entity, state, trigger, actor, now, validated, reason, dry_run)
+        ctx = TransitionContext(
+            entity, state, trigger, actor, now, validated, reason, skip_input_rules
+        )
         if not event.trigger(ctx):
             self._refuse(ctx, entity.id, state)
         return ctx
