@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Final, Self
 
+import pydantic
 from pydantic import (
     AwareDatetime,
     BaseModel,
@@ -47,7 +48,7 @@ class Value(BaseModel):
 
 
 _LEFT, _RIGHT = "〔", "〕"
-_NUMBER_RE: Final = re.compile(r"^(?P<organ>.+)〔(?P<year>\d{4})〕(?P<seq>[1-9]\d*)号$")
+_NUMBER_RE: Final = re.compile(r"(?P<organ>[^\s〔〕]+)〔(?P<year>[0-9]{4})〕(?P<seq>[1-9][0-9]*)号")
 _LOOKALIKE_BRACKETS: Final = "[]()（）【】{}〈〉《》「」『』［］〖〗"
 _ACCEPTED_NUMBER: Final = (
     "organ code, 〔four-digit year〕, sequence without leading zeros, 号: 国办发〔2012〕14号"
@@ -56,10 +57,10 @@ _ACCEPTED_NUMBER: Final = (
 
 def _number_problem(text: str) -> str | None:  # noqa: C901, PLR0911 -- one branch per malformed form
     """Say what is wrong with a document number, or None if it is well formed (D6)."""
-    if _NUMBER_RE.match(text):
-        return None
-    if text != text.strip() or any(ch.isspace() for ch in text):
+    if any(ch.isspace() for ch in text):
         return "contains whitespace"
+    if _NUMBER_RE.fullmatch(text):
+        return None
     if _LEFT not in text or _RIGHT not in text:
         used = sorted({ch for ch in text if ch in _LOOKALIKE_BRACKETS})
         if used:
@@ -102,7 +103,7 @@ class DocumentNumber(Value):
 
     organ_code: Name
     year: int = Field(ge=1000, le=9999)
-    sequence: int = Field(ge=1)
+    sequence: int = Field(ge=1, le=10**9)
 
     @field_validator("organ_code")
     @classmethod
@@ -119,20 +120,18 @@ class DocumentNumber(Value):
             ValidationError: The text is not of the D6 form; the message says which
                 part is wrong and what is accepted.
         """
-        if not isinstance(text, str):
+        try:
+            return cls.model_validate(text)
+        except pydantic.ValidationError as e:
+            detail = "; ".join(
+                str(err["msg"]).removeprefix("Value error, ").removeprefix("D6: ")
+                for err in e.errors(include_url=False)
+            )
+            shown = repr(text) if isinstance(text, str) else type(text).__name__
             raise ValidationError(
                 "DocumentNumber",
-                [FieldProblem("number", "D6", f"expected text, got {type(text).__name__}")],
-            )
-        problem = _number_problem(text)
-        if problem is not None:
-            raise ValidationError(
-                "DocumentNumber",
-                [FieldProblem("number", "D6", f"{text!r}: {problem}", _ACCEPTED_NUMBER)],
-            )
-        match = _NUMBER_RE.match(text)
-        assert match is not None  # noqa: S101 -- _number_problem returned None
-        return cls(organ_code=match["organ"], year=int(match["year"]), sequence=int(match["seq"]))
+                [FieldProblem("number", "D6", f"{shown}: {detail}", _ACCEPTED_NUMBER)],
+            ) from None
 
     @model_validator(mode="before")
     @classmethod
@@ -140,10 +139,12 @@ class DocumentNumber(Value):
         if isinstance(data, str):
             problem = _number_problem(data)
             if problem is not None:
-                raise ValueError(f"{data!r}: {problem} [D6]; accepted: {_ACCEPTED_NUMBER}")
-            match = _NUMBER_RE.match(data)
+                raise ValueError(f"D6: {data!r}: {problem}; accepted: {_ACCEPTED_NUMBER}")
+            match = _NUMBER_RE.fullmatch(data)
             assert match is not None  # noqa: S101 -- _number_problem returned None
             return {"organ_code": match["organ"], "year": match["year"], "sequence": match["seq"]}
+        if not isinstance(data, dict | DocumentNumber):
+            raise ValueError(f"D6: expected text such as 国办发〔2012〕14号, got {type(data).__name__}")
         return data
 
     @model_serializer(mode="plain")
