@@ -60,8 +60,7 @@ def with_allocation(
         raise RuleViolation(
             "D7" if allocation.series == "outgoing" else "NUMBERING",
             "number-allocated-by-office",
-            f"{allocation.field} is allocated by the office when {trigger!r} fires; "
-            "do not pass it",
+            f"{allocation.field} is allocated by the office when {trigger!r} fires; do not pass it",
             entity_id=entity.id,
         )
     if not workflow.can_fire(entity, trigger, actor, now=now):
