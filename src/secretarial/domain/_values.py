@@ -144,7 +144,9 @@ class DocumentNumber(Value):
             assert match is not None  # noqa: S101 -- _number_problem returned None
             return {"organ_code": match["organ"], "year": match["year"], "sequence": match["seq"]}
         if not isinstance(data, dict | DocumentNumber):
-            raise ValueError(f"D6: expected text such as 国办发〔2012〕14号, got {type(data).__name__}")
+            # pydantic turns only ValueError (not TypeError) into a validation error
+            got = type(data).__name__
+            raise ValueError(f"D6: expected text such as 国办发〔2012〕14号, got {got}")  # noqa: TRY004
         return data
 
     @model_serializer(mode="plain")
