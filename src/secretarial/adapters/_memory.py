@@ -5,16 +5,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Protocol
 
-from secretarial.domain import AuditEvent, Entity
+from secretarial.domain import AuditEvent, Entity, Query
 from secretarial.errors import ConcurrencyConflict, NotFound
 
 __all__ = ["MemoryStore"]
-
-
-class _Criteria(Protocol):
-    def matches(self, entity: Entity) -> bool: ...
 
 
 class _MemoryUnitOfWork:
@@ -94,8 +89,8 @@ class MemoryStore:
         except KeyError:
             raise NotFound(entity_id) from None
 
-    def find(self, query: _Criteria) -> Iterator[Entity]:
-        """The entities matching ``query`` (a ``secretarial.services.Query``), oldest first."""
+    def find(self, query: Query) -> Iterator[Entity]:
+        """The entities matching ``query``, oldest first."""
         with self._lock:
             entities = list(self._entities.values())
         return (e for e in entities if query.matches(e))

@@ -39,6 +39,7 @@ from ._enums import (
     SupervisionState,
     Urgency,
 )
+from ._query import Query
 from ._rules import Rule, TransitionContext
 from ._supervision import ExtensionRequest, ProgressReport, SupervisionItem
 from ._tables import INCOMING_TABLE, OUTGOING_TABLE, RULES, SUPERVISION_TABLE
@@ -85,6 +86,7 @@ __all__ = [
     "OutgoingState",
     "ProgressReport",
     "Proposal",
+    "Query",
     "Reading",
     "ReportCycle",
     "Retention",

@@ -124,13 +124,13 @@ class DocumentNumber(Value):
             return cls.model_validate(text)
         except pydantic.ValidationError as e:
             detail = "; ".join(
-                str(err["msg"]).removeprefix("Value error, ").removeprefix("D6: ")
+                ("the " + ".".join(map(str, err["loc"])) + " " if err["loc"] else "")
+                + str(err["msg"]).removeprefix("Value error, ").removeprefix("D6: ")
                 for err in e.errors(include_url=False)
             )
-            shown = repr(text) if isinstance(text, str) else type(text).__name__
+            detail = detail.split("; accepted: ")[0]
             raise ValidationError(
-                "DocumentNumber",
-                [FieldProblem("number", "D6", f"{shown}: {detail}", _ACCEPTED_NUMBER)],
+                "DocumentNumber", [FieldProblem("number", "D6", detail, _ACCEPTED_NUMBER)]
             ) from None
 
     @model_validator(mode="before")

@@ -1,8 +1,10 @@
 """Use cases and the ports they need: creating entities, firing triggers, numbering."""
 
+from secretarial.domain import Query
+
 from ._commands import create_entity, fire_trigger, with_allocation
 from ._numbering import DefaultNumbering, NumberingPolicy
-from ._ports import Clock, IdFactory, Query, Store, UnitOfWork
+from ._ports import Clock, IdFactory, Store, UnitOfWork
 
 __all__ = [
     "Clock",
