@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
 
 from secretarial import Actor, Classification, Office, Role
-from secretarial.testing import FrozenClock, memory_office
+from secretarial.testing import FrozenClock, SequentialIds
 
 settings.register_profile(
     "ci", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -53,10 +55,58 @@ UNIT_A = {"code": "ZHK", "name": "综合科"}
 UNIT_B = {"code": "MSK", "name": "秘书科"}
 
 
+POSTGRES_URL_VARIABLE = "SECRETARIAL_TEST_POSTGRES_URL"
+STORES = ["memory", "sqlite", "postgres"]
+
+
+def postgres_url() -> str:
+    """The URL of the test PostgreSQL database, or skip the test saying how to get one."""
+    url = os.environ.get(POSTGRES_URL_VARIABLE)
+    if not url:
+        pytest.skip(
+            f"PostgreSQL tests need a server: set {POSTGRES_URL_VARIABLE}, e.g. "
+            "postgresql://postgres@127.0.0.1:5432/test (.ci/run sets it)"
+        )
+    return url
+
+
+def reset_postgres(url: str) -> None:
+    """Drop the office tables so each test starts from an empty database."""
+    import sqlalchemy as sa  # noqa: PLC0415 -- only when PostgreSQL tests run
+
+    from secretarial.adapters._sql import metadata, normalise_url  # noqa: PLC0415
+
+    engine = sa.create_engine(normalise_url(url))
+    try:
+        with engine.begin() as conn:
+            metadata.drop_all(conn)
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture
-def office_and_clock() -> tuple[Office, FrozenClock]:
-    """A fresh in-memory office and the frozen clock it reads."""
-    return memory_office(START)
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The URL of an empty office of the kind the test is parametrised with."""
+    kind = getattr(request, "param", "memory")
+    if kind == "memory":
+        return "memory://"
+    if kind == "sqlite":
+        return f"sqlite:///{tmp_path / 'office.db'}"
+    url = postgres_url()
+    reset_postgres(url)
+    return url
+
+
+@pytest.fixture(params=STORES)
+def office_and_clock(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[tuple[Office, FrozenClock]]:
+    """A fresh office on each store (memory, SQLite, PostgreSQL) and the frozen clock it reads."""
+    url = store_url.__wrapped__(request, tmp_path)  # type: ignore[attr-defined]
+    clock = FrozenClock(START)
+    office = Office.open(url, clock=clock, ids=SequentialIds())
+    yield office, clock
+    office.close()
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ Everything public is importable from this package; submodules whose names start 
 underscore are private.
 """
 
+from secretarial.adapters import china_calendar as china_calendar
 from secretarial.domain import (
     Actor as Actor,
 )
@@ -21,10 +22,19 @@ from secretarial.domain import (
     AuditEvent as AuditEvent,
 )
 from secretarial.domain import (
+    CalendarOverride as CalendarOverride,
+)
+from secretarial.domain import (
     Channel as Channel,
 )
 from secretarial.domain import (
     Classification as Classification,
+)
+from secretarial.domain import (
+    ComputedDeadline as ComputedDeadline,
+)
+from secretarial.domain import (
+    DeadlinePolicy as DeadlinePolicy,
 )
 from secretarial.domain import (
     Diagram as Diagram,
@@ -108,6 +118,9 @@ from secretarial.domain import (
     SupervisionState as SupervisionState,
 )
 from secretarial.domain import (
+    TableCalendar as TableCalendar,
+)
+from secretarial.domain import (
     TransitionSpec as TransitionSpec,
 )
 from secretarial.domain import (
@@ -117,6 +130,9 @@ from secretarial.domain import (
     Urgency as Urgency,
 )
 from secretarial.domain import (
+    WorkCalendar as WorkCalendar,
+)
+from secretarial.domain import (
     Workflow as Workflow,
 )
 from secretarial.domain import (
@@ -124,6 +140,9 @@ from secretarial.domain import (
 )
 from secretarial.errors import (
     AccessDenied as AccessDenied,
+)
+from secretarial.errors import (
+    CalendarCoverageError as CalendarCoverageError,
 )
 from secretarial.errors import (
     ConcurrencyConflict as ConcurrencyConflict,
@@ -167,9 +186,13 @@ __all__ = [
     "Actor",
     "Attachment",
     "AuditEvent",
+    "CalendarCoverageError",
+    "CalendarOverride",
     "Channel",
     "Classification",
+    "ComputedDeadline",
     "ConcurrencyConflict",
+    "DeadlinePolicy",
     "Diagram",
     "DispatchRecord",
     "Document",
@@ -204,15 +227,18 @@ __all__ = [
     "SupervisionItem",
     "SupervisionSource",
     "SupervisionState",
+    "TableCalendar",
     "TransitionNotAllowed",
     "TransitionSpec",
     "Unit",
     "Urgency",
     "UsageError",
     "ValidationError",
+    "WorkCalendar",
     "Workflow",
     "WorkflowDefinitionError",
     "WorkflowTable",
+    "china_calendar",
 ]
 
 # Public classes report the public path, so tracebacks and docs never show a private module.

@@ -24,7 +24,7 @@ from secretarial.domain import (
     Workflow,
     workflow_for,
 )
-from secretarial.errors import NotFound, RuleViolation, UsageError
+from secretarial.errors import MissingExtraError, NotFound, RuleViolation, UsageError
 from secretarial.services import (
     Clock,
     DefaultNumbering,
@@ -40,12 +40,6 @@ from secretarial.services import (
 __all__ = ["Office"]
 
 E = TypeVar("E", bound=Entity)
-
-_ENTITY_TYPES: dict[EntityKind, type[Entity]] = {
-    EntityKind.INCOMING_DOCUMENT: IncomingDocument,
-    EntityKind.OUTGOING_DOCUMENT: OutgoingDocument,
-    EntityKind.SUPERVISION_ITEM: SupervisionItem,
-}
 
 
 class Office:
@@ -106,6 +100,47 @@ class Office:
     ) -> Self:
         """An office whose records live in process memory only."""
         return cls(MemoryStore(), clock=clock, ids=ids, timezone=timezone, numbering=numbering)
+
+    @classmethod
+    def open(
+        cls,
+        url: str,
+        *,
+        clock: Clock | None = None,
+        ids: IdFactory | None = None,
+        timezone: str | tzinfo = "Asia/Shanghai",
+        numbering: NumberingPolicy | None = None,
+        create: bool = True,
+    ) -> Self:
+        """Open (or create) an office kept in a SQL database.
+
+        Args:
+            url: ``sqlite:///office.db`` — the embedded default, a file in WAL mode — or
+                a PostgreSQL URL (``postgresql://user@host/db``) for several processes
+                sharing one office. ``memory://`` gives an in-memory office.
+            clock: See :class:`Office`.
+            ids: See :class:`Office`.
+            timezone: See :class:`Office`.
+            numbering: See :class:`Office`.
+            create: Create the schema in an empty database (otherwise raise).
+
+        Raises:
+            MissingExtraError: SQLAlchemy (or the PostgreSQL driver) is not installed.
+            StoreError: the database cannot be opened or is of a newer schema.
+        """
+        if url == "memory://":
+            return cls.in_memory(clock=clock, ids=ids, timezone=timezone, numbering=numbering)
+        try:
+            from secretarial.adapters._sql import SqlStore  # noqa: PLC0415 -- optional extra
+        except ImportError as e:
+            raise MissingExtraError(e.name or "sqlalchemy", "sql", "A SQL office") from e
+        if url.startswith(("postgresql", "postgres")):
+            try:
+                import psycopg  # noqa: F401, PLC0415 -- only to say which extra is missing
+            except ImportError as e:
+                raise MissingExtraError("psycopg", "postgres", "A PostgreSQL office") from e
+        store = SqlStore(url, create=create)
+        return cls(store, clock=clock, ids=ids, timezone=timezone, numbering=numbering)
 
     # ------------------------------------------------------------------ time & wiring
     def now(self) -> datetime:

@@ -9,6 +9,16 @@ from functools import cache
 from typing import Any
 
 from ._audit import AuditEvent
+from ._calendar import CalendarOverride, TableCalendar, WorkCalendar
+from ._deadlines import (
+    ComputedDeadline,
+    DeadlinePolicy,
+    DeadlineRule,
+    DeadlineUnit,
+    ItemUrgency,
+    SourceDeadlines,
+    resolve_deadline,
+)
 from ._documents import (
     CopyNumber,
     DispatchRecord,
@@ -55,6 +65,7 @@ from ._workflow import (
 )
 
 __all__ = [
+    "ENTITY_TYPES",
     "INCOMING_TABLE",
     "OUTGOING_TABLE",
     "RULES",
@@ -63,10 +74,15 @@ __all__ = [
     "Allocation",
     "Attachment",
     "AuditEvent",
+    "CalendarOverride",
     "Channel",
     "Classification",
+    "ComputedDeadline",
     "CopyNumber",
     "CreationSpec",
+    "DeadlinePolicy",
+    "DeadlineRule",
+    "DeadlineUnit",
     "Diagram",
     "DispatchRecord",
     "Document",
@@ -79,6 +95,7 @@ __all__ = [
     "IncomingDocument",
     "IncomingState",
     "Instruction",
+    "ItemUrgency",
     "LabeledEnum",
     "Organ",
     "OrganRelation",
@@ -93,20 +110,31 @@ __all__ = [
     "Role",
     "Rule",
     "Signature",
+    "SourceDeadlines",
     "SupervisionItem",
     "SupervisionSource",
     "SupervisionState",
+    "TableCalendar",
     "TransitionContext",
     "TransitionSpec",
     "Unit",
     "Urgency",
+    "WorkCalendar",
     "Workflow",
     "WorkflowTable",
     "default_tables",
     "format_date_of_issue",
     "problems_from_pydantic",
+    "resolve_deadline",
     "workflow_for",
 ]
+
+ENTITY_TYPES: dict[EntityKind, type[Entity]] = {
+    EntityKind.INCOMING_DOCUMENT: IncomingDocument,
+    EntityKind.OUTGOING_DOCUMENT: OutgoingDocument,
+    EntityKind.SUPERVISION_ITEM: SupervisionItem,
+}
+"""The entity class of each kind."""
 
 _TABLES: dict[EntityKind, WorkflowTable[Any]] = {
     EntityKind.INCOMING_DOCUMENT: INCOMING_TABLE,

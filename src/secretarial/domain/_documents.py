@@ -35,7 +35,7 @@ __all__ = [
     "format_date_of_issue",
 ]
 
-CopyNumber = Annotated[str, StringConstraints(pattern=r"^\d{6}$")]
+CopyNumber = Annotated[str, StringConstraints(pattern=r"^[0-9]{6}$")]
 """A copy number 份号: six digits, e.g. ``000001`` (D3)."""
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 """A document title: non-empty, at most 500 characters."""
@@ -43,7 +43,7 @@ ArchivalCode = Annotated[
     str,
     StringConstraints(
         strip_whitespace=True,
-        pattern=r"^[0-9A-Za-z]{4}-[A-Z]{2}·\d{4}-(Y|D30|D10)-[^-\s]+-\d{4}$",
+        pattern=r"^[0-9A-Za-z]{4}-[A-Z]{2}·[0-9]{4}-(Y|D30|D10)-[^-\s]+-[0-9]{4}$",
     ),
 ]
 """An archival code 档号 in the DA/T 22-2015 form, e.g. ``0194-WS·2016-D30-BGS-0001`` (A2)."""

@@ -105,29 +105,33 @@ class Classification(LabeledEnum):
         return _MAX_SECRECY_YEARS.get(self)
 
     def __lt__(self, other: object) -> bool:
-        if not isinstance(other, Classification):
-            return NotImplemented
-        return self.level < other.level
+        return self.level < _level_of(other)
 
     def __le__(self, other: object) -> bool:
-        if not isinstance(other, Classification):
-            return NotImplemented
-        return self.level <= other.level
+        return self.level <= _level_of(other)
 
     def __gt__(self, other: object) -> bool:
-        if not isinstance(other, Classification):
-            return NotImplemented
-        return self.level > other.level
+        return self.level > _level_of(other)
 
     def __ge__(self, other: object) -> bool:
-        if not isinstance(other, Classification):
-            return NotImplemented
-        return self.level >= other.level
+        return self.level >= _level_of(other)
 
     __hash__ = enum.StrEnum.__hash__
 
 
 _CLASSIFICATION_LEVELS = {c: i for i, c in enumerate(Classification)}
+
+
+def _level_of(other: object) -> int:
+    """The level of a Classification or of its identifier; a TypeError for anything else."""
+    if isinstance(other, str):
+        try:
+            return _CLASSIFICATION_LEVELS[Classification(other)]
+        except ValueError:
+            pass
+    raise TypeError(f"cannot compare a Classification with {other!r}")
+
+
 _MAX_SECRECY_YEARS = {
     Classification.SECRET: 10,
     Classification.CONFIDENTIAL: 20,

@@ -339,6 +339,8 @@ def _check_current_holder(ctx: TransitionContext) -> str | None:
     holder = _doc(ctx).current_holder
     if holder == ctx.actor.id:
         return None
+    if holder is None:
+        return "every reader has already read it"
     return f"the document is with {holder}, not {ctx.actor.id}"
 
 

@@ -159,6 +159,8 @@ def problems_from_pydantic(error: pydantic.ValidationError) -> list[FieldProblem
             message = message.removeprefix("Value error, ")
         coded = _RULE_PREFIX.match(message)
         rule = coded[1] if coded else item["type"]
+        if not item["loc"] and rule in _MODEL_RULE_FIELDS:
+            loc = _MODEL_RULE_FIELDS[rule]
         accepted = None
         ctx = item.get("ctx") or {}
         if "expected" in ctx:
@@ -170,6 +172,8 @@ def problems_from_pydantic(error: pydantic.ValidationError) -> list[FieldProblem
 
 
 _RULE_PREFIX: Final = re.compile(r"^([A-Z]\d+): ")
+_MODEL_RULE_FIELDS: Final = {"D4": "secrecy_period_years", "D5": "urgency"}
+"""The field a model-level rule is about, for errors pydantic reports without a location."""
 _SYSTEM_FIELDS: Final = frozenset(
     {"id", "version", "state", "created_at", "created_by", "updated_at"}
 )
@@ -479,6 +483,21 @@ class Workflow(Generic[E]):
                 rule_code="STATE",
                 reason=f"{trigger!r} fires only from {', '.join(sources)}",
             )
+        candidates = [s for s in self._by_trigger[trigger] if state in s.sources]
+        if all(s.roles is not None for s in candidates):
+            allowed = frozenset().union(*(s.roles or () for s in candidates))
+            if not actor.has_any_role(allowed):
+                problem = _role_rule(allowed).check(
+                    TransitionContext(entity, state, trigger, actor, now)
+                )
+                raise TransitionNotAllowed(
+                    entity_id=entity.id,
+                    entity_kind=str(entity.entity_kind),
+                    state=state,
+                    trigger=trigger,
+                    rule_code="ROLE",
+                    reason=problem or "",
+                )
         skip_input_rules = dry_run and data is None and reason is None
         if reason is not None:
             reason = reason.strip() or None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from secretarial.domain import Actor, AuditEvent, Entity, Workflow
 from secretarial.errors import ConcurrencyConflict, RuleViolation
@@ -86,7 +86,9 @@ def fire_trigger(
     """Load, fire, allocate any number and save, in one unit of work.
 
     A refused trigger raises before anything is written, so the entity, the audit trail
-    and the counters stay as they were.
+    and the counters stay as they were. Fired by id alone (no ``expected_version``), a
+    trigger that loses a race with another writer is tried again on the fresh entity,
+    with every rule judged again; with a version stated, the conflict is raised.
 
     Raises:
         NotFound: no entity ``entity_id``.
@@ -94,6 +96,44 @@ def fire_trigger(
             writer saved first.
         TransitionNotAllowed, ValidationError, RuleViolation: the office refused.
     """
+    attempts = 1 if expected_version is not None else _RETRIES
+    for attempt in range(1, attempts + 1):
+        try:
+            return _fire_once(
+                store,
+                workflows,
+                numbering,
+                entity_id,
+                trigger,
+                actor=actor,
+                now=now,
+                data=data,
+                reason=reason,
+                expected_version=expected_version,
+            )
+        except ConcurrencyConflict:
+            if attempt == attempts:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+_RETRIES: Final = 5
+"""How often a trigger fired by id (no version stated) is retried on a lost race."""
+
+
+def _fire_once(
+    store: Store,
+    workflows: Mapping[Any, Workflow[Any]],
+    numbering: NumberingPolicy,
+    entity_id: str,
+    trigger: str,
+    *,
+    actor: Actor,
+    now: datetime,
+    data: Mapping[str, Any] | None,
+    reason: str | None,
+    expected_version: int | None,
+) -> tuple[Entity, AuditEvent]:
     with store.unit_of_work() as uow:
         entity = uow.get(entity_id)
         if expected_version is not None and entity.version != expected_version:

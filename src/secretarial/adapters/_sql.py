@@ -1,0 +1,404 @@
+"""The SQL store on SQLAlchemy Core: SQLite (the embedded default) and PostgreSQL.
+
+Entity bodies are stored as JSON beside indexed columns for what is queried (kind,
+state, deadline, number, classification, lead unit, timestamps). The audit trail is an
+append-only table; counters live in their own table and are incremented inside the
+command's transaction, so a number is consumed only if the command commits.
+
+Concurrency:
+
+* SQLite: every unit of work starts with ``BEGIN IMMEDIATE`` and so holds the database's
+  single write lock from its first read to its commit; writers queue (``busy_timeout``).
+* PostgreSQL: READ COMMITTED; saves are ``UPDATE ... WHERE version = :read`` (a stale
+  writer updates nothing and gets :class:`ConcurrencyConflict`), and counters are
+  incremented with ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING``, which keeps the
+  counter row locked until commit: numbers are unique and gap-free.
+
+This is the only module that imports SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from typing import Any, Final
+
+import sqlalchemy as sa
+from sqlalchemy import event as sa_event
+from sqlalchemy.dialects import postgresql as pg
+from sqlalchemy.dialects import sqlite as sqlite_dialect
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+
+from secretarial.domain import ENTITY_TYPES, AuditEvent, Entity, EntityKind, Query
+from secretarial.errors import ConcurrencyConflict, NotFound, UsageError
+
+__all__ = ["SCHEMA_VERSION", "SqlStore", "StoreError"]
+
+SCHEMA_VERSION: Final = 1
+"""The version of the schema this library writes; older databases are migrated forward."""
+
+
+class StoreError(UsageError):
+    """The database could not be used (cannot connect, written by a newer version ...)."""
+
+    code = "store_error"
+
+
+metadata = sa.MetaData()
+
+_id_type = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+meta_table = sa.Table(
+    "secretarial_meta",
+    metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+
+entities = sa.Table(
+    "entities",
+    metadata,
+    sa.Column("seq", _id_type, primary_key=True, autoincrement=True),
+    sa.Column("id", sa.String(64), nullable=False, unique=True),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("state", sa.String(64), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("is_open", sa.Boolean, nullable=False),
+    sa.Column("deadline", sa.Date, nullable=True),
+    sa.Column("number", sa.String(200), nullable=True),
+    sa.Column("classification", sa.SmallInteger, nullable=False),
+    sa.Column("lead_unit", sa.String(200), nullable=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+)
+sa.Index("ix_entities_kind_state", entities.c.kind, entities.c.state)
+sa.Index("ix_entities_number", entities.c.number)
+sa.Index("ix_entities_updated_at", entities.c.updated_at)
+# Overdue queries scan only open items with a deadline; the query repeats this condition.
+_OPEN_WITH_DEADLINE = sa.and_(entities.c.is_open.is_(True), entities.c.deadline.isnot(None))
+sa.Index(
+    "ix_entities_open_deadline",
+    entities.c.deadline,
+    entities.c.seq,
+    sqlite_where=_OPEN_WITH_DEADLINE,
+    postgresql_where=_OPEN_WITH_DEADLINE,
+)
+
+audit = sa.Table(
+    "audit_events",
+    metadata,
+    sa.Column("seq", _id_type, primary_key=True, autoincrement=True),
+    sa.Column("entity_id", sa.String(64), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("trigger", sa.String(64), nullable=False),
+    sa.Column("actor_id", sa.String(200), nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("event", sa.Text, nullable=False),
+    sa.UniqueConstraint("entity_id", "version", name="uq_audit_entity_version"),
+)
+
+counters = sa.Table(
+    "counters",
+    metadata,
+    sa.Column("series", sa.String(64), primary_key=True),
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("value", sa.BigInteger, nullable=False),
+)
+
+_MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
+"""Forward migrations: ``_MIGRATIONS[n]`` turns a version ``n`` database into ``n + 1``."""
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC)
+
+
+def _row(entity: Entity) -> dict[str, Any]:
+    lead = getattr(entity, "lead_unit", None)
+    number = getattr(entity, "number", None)
+    return {
+        "id": entity.id,
+        "kind": entity.entity_kind.value,
+        "state": str(entity.state),
+        "version": entity.version,
+        "is_open": entity.is_open,
+        "deadline": entity.deadline,
+        "number": None if number is None else str(number),
+        "classification": entity.classification.level,
+        "lead_unit": None if lead is None else lead.code,
+        "created_at": _utc(entity.created_at),
+        "updated_at": _utc(entity.updated_at),
+        "body": entity.model_dump_json(),
+    }
+
+
+def _audit_row(event: AuditEvent) -> dict[str, Any]:
+    return {
+        "entity_id": event.entity_id,
+        "version": event.version,
+        "kind": event.entity_kind.value,
+        "trigger": event.trigger,
+        "actor_id": event.actor.id,
+        "at": _utc(event.at),
+        "event": event.model_dump_json(),
+    }
+
+
+def _load(kind: str, body: str) -> Entity:
+    return ENTITY_TYPES[EntityKind(kind)].model_validate_json(body)
+
+
+def normalise_url(url: str) -> str:
+    """Pick our drivers: psycopg 3 for ``postgresql://`` URLs."""
+    if url.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+class _SqlUnitOfWork:
+    """One transaction on one connection."""
+
+    __slots__ = ("_conn", "_store")
+
+    def __init__(self, store: SqlStore, conn: Connection) -> None:
+        self._store = store
+        self._conn = conn
+
+    def get(self, entity_id: str) -> Entity:
+        row = self._conn.execute(
+            sa.select(entities.c.kind, entities.c.body).where(entities.c.id == entity_id)
+        ).first()
+        if row is None:
+            raise NotFound(entity_id)
+        return _load(row.kind, row.body)
+
+    def add(self, entity: Entity, event: AuditEvent) -> None:
+        try:
+            with self._conn.begin_nested() if self._store.is_postgres else _nothing():
+                self._conn.execute(entities.insert(), _row(entity))
+        except IntegrityError:
+            raise ConcurrencyConflict(entity.id, 0, self.get(entity.id).version) from None
+        self._conn.execute(audit.insert(), _audit_row(event))
+
+    def save(self, entity: Entity, event: AuditEvent, *, expected_version: int) -> None:
+        values = _row(entity)
+        del values["id"], values["created_at"]
+        result = self._conn.execute(
+            entities.update()
+            .where(entities.c.id == entity.id, entities.c.version == expected_version)
+            .values(values)
+        )
+        if result.rowcount != 1:
+            actual = self._conn.execute(
+                sa.select(entities.c.version).where(entities.c.id == entity.id)
+            ).scalar()
+            raise ConcurrencyConflict(entity.id, expected_version, actual)
+        self._conn.execute(audit.insert(), _audit_row(event))
+
+    def next_number(self, series: str, key: str) -> int:
+        insert = pg.insert if self._store.is_postgres else sqlite_dialect.insert
+        upsert = (
+            insert(counters)
+            .values(series=series, key=key, value=1)
+            .on_conflict_do_update(
+                index_elements=[counters.c.series, counters.c.key],
+                set_={"value": counters.c.value + 1},
+            )
+            .returning(counters.c.value)
+        )
+        value = self._conn.execute(upsert).scalar_one()
+        return int(value)
+
+
+@contextmanager
+def _nothing() -> Iterator[None]:
+    yield
+
+
+class SqlStore:
+    """A store in a SQL database: a SQLite file (the embedded default) or PostgreSQL.
+
+    Args:
+        url: ``sqlite:///path/office.db``, ``sqlite://`` (a private in-memory database),
+            or ``postgresql://user@host/db``.
+        create: Create the schema if the database has none (otherwise raise).
+        busy_timeout: Seconds a SQLite writer waits for the write lock.
+
+    Raises:
+        StoreError: the database cannot be opened, has no schema and ``create`` is
+            false, or was written by a newer version of this library.
+    """
+
+    def __init__(self, url: str, *, create: bool = True, busy_timeout: float = 30.0) -> None:
+        self.url = normalise_url(url)
+        self._engine = self._make_engine(self.url, busy_timeout)
+        self.is_postgres = self._engine.dialect.name == "postgresql"
+        try:
+            self._prepare_schema(create=create)
+        except (OperationalError, DBAPIError) as e:
+            self._engine.dispose()
+            raise StoreError(f"cannot open the office database {url!r}: {e.orig}") from e
+
+    # ------------------------------------------------------------------ engine
+    @staticmethod
+    def _make_engine(url: str, busy_timeout: float) -> Engine:
+        if not url.startswith("sqlite"):
+            return sa.create_engine(url, pool_pre_ping=True)
+        in_memory = url in ("sqlite://", "sqlite:///:memory:")
+        engine = sa.create_engine(
+            url,
+            poolclass=sa.pool.StaticPool if in_memory else sa.pool.QueuePool,
+            connect_args={"check_same_thread": False, "timeout": busy_timeout},
+        )
+
+        @sa_event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+            # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite would defer it).
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            if not in_memory:
+                cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
+            cursor.close()
+
+        @sa_event.listens_for(engine, "begin")
+        def _on_begin(conn: Connection) -> None:
+            if conn.get_execution_options().get("secretarial_write"):
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            else:
+                conn.exec_driver_sql("BEGIN")
+
+        return engine
+
+    def _prepare_schema(self, *, create: bool) -> None:
+        with self._write() as conn:
+            inspector = sa.inspect(conn)
+            if not inspector.has_table(meta_table.name):
+                if not create:
+                    raise StoreError(f"{self.url} holds no office (create=False)")
+                metadata.create_all(conn)
+                conn.execute(meta_table.insert(), {"key": "schema_version", "value": "1"})
+                version = 1
+            else:
+                stored = conn.execute(
+                    sa.select(meta_table.c.value).where(meta_table.c.key == "schema_version")
+                ).scalar_one()
+                version = int(stored)
+            if version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"{self.url} has schema version {version}, newer than this library's "
+                    f"{SCHEMA_VERSION}; upgrade secretarial"
+                )
+            while version < SCHEMA_VERSION:
+                _MIGRATIONS[version](conn)
+                version += 1
+                conn.execute(
+                    meta_table.update()
+                    .where(meta_table.c.key == "schema_version")
+                    .values(value=str(version))
+                )
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        with self._engine.connect() as plain:
+            conn = plain.execution_options(secretarial_write=True)
+            with conn.begin():
+                yield conn
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with self._engine.connect() as conn, conn.begin():
+            yield conn
+
+    # ------------------------------------------------------------------ Store port
+    @contextmanager
+    def unit_of_work(self) -> Iterator[_SqlUnitOfWork]:
+        """Begin a transaction; it commits when the block ends without an exception."""
+        with self._write() as conn:
+            yield _SqlUnitOfWork(self, conn)
+
+    def get(self, entity_id: str) -> Entity:
+        """Load an entity."""
+        with self._read() as conn:
+            return _SqlUnitOfWork(self, conn).get(entity_id)
+
+    def find(self, query: Query) -> Iterator[Entity]:
+        """The entities matching ``query``, oldest first."""
+        stmt = sa.select(entities.c.kind, entities.c.body)
+        if query.kinds is not None:
+            stmt = stmt.where(entities.c.kind.in_([k.value for k in query.kinds]))
+        if query.states is not None:
+            stmt = stmt.where(entities.c.state.in_(sorted(query.states)))
+        if query.open_only:
+            stmt = stmt.where(entities.c.is_open.is_(True))
+        if query.overdue_as_of is not None:
+            stmt = stmt.where(_OPEN_WITH_DEADLINE, entities.c.deadline < query.overdue_as_of)
+            stmt = stmt.order_by(entities.c.deadline, entities.c.seq)
+        else:
+            stmt = stmt.order_by(entities.c.seq)
+        with self._read() as conn:
+            rows = conn.execute(stmt).all()
+        return (_load(row.kind, row.body) for row in rows)
+
+    def overdue(
+        self, as_of: date, *, limit: int = 50, after: tuple[date, int] | None = None
+    ) -> list[Entity]:
+        """One page of open entities overdue on ``as_of``, earliest deadline first.
+
+        Served by the partial index on open items; ``after`` continues from the last
+        ``(deadline, seq)`` of the previous page.
+        """
+        stmt = (
+            sa.select(entities.c.kind, entities.c.body)
+            .where(_OPEN_WITH_DEADLINE, entities.c.deadline < as_of)
+            .order_by(entities.c.deadline, entities.c.seq)
+            .limit(limit)
+        )
+        if after is not None:
+            stmt = stmt.where(sa.tuple_(entities.c.deadline, entities.c.seq) > sa.tuple_(*after))
+        with self._read() as conn:
+            return [_load(row.kind, row.body) for row in conn.execute(stmt)]
+
+    def events(self, entity_id: str) -> Sequence[AuditEvent]:
+        """An entity's audit events in order."""
+        with self._read() as conn:
+            rows = (
+                conn.execute(
+                    sa.select(audit.c.event)
+                    .where(audit.c.entity_id == entity_id)
+                    .order_by(audit.c.version)
+                )
+                .scalars()
+                .all()
+            )
+        if not rows:
+            raise NotFound(entity_id)
+        return tuple(AuditEvent.model_validate_json(row) for row in rows)
+
+    def counters(self) -> dict[tuple[str, str], int]:
+        """The current value of every numbering counter, by (series, key)."""
+        with self._read() as conn:
+            rows = conn.execute(sa.select(counters)).all()
+        return {(r.series, r.key): int(r.value) for r in rows}
+
+    def schema_version(self) -> int:
+        """The schema version of the database."""
+        with self._read() as conn:
+            return int(
+                conn.execute(
+                    sa.select(meta_table.c.value).where(meta_table.c.key == "schema_version")
+                ).scalar_one()
+            )
+
+    def close(self) -> None:
+        """Close every pooled connection."""
+        self._engine.dispose()
+
+    def __repr__(self) -> str:
+        return f"<SqlStore {self._engine.url.render_as_string(hide_password=True)}>"
