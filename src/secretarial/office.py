@@ -134,11 +134,6 @@ class Office:
             from secretarial.adapters._sql import SqlStore  # noqa: PLC0415 -- optional extra
         except ImportError as e:
             raise MissingExtraError(e.name or "sqlalchemy", "sql", "A SQL office") from e
-        if url.startswith(("postgresql", "postgres")):
-            try:
-                import psycopg  # noqa: F401, PLC0415 -- only to say which extra is missing
-            except ImportError as e:
-                raise MissingExtraError("psycopg", "postgres", "A PostgreSQL office") from e
         store = SqlStore(url, create=create)
         return cls(store, clock=clock, ids=ids, timezone=timezone, numbering=numbering)
 

@@ -32,7 +32,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from secretarial.domain import ENTITY_TYPES, AuditEvent, Entity, EntityKind, Query
-from secretarial.errors import ConcurrencyConflict, NotFound, UsageError
+from secretarial.errors import ConcurrencyConflict, MissingExtraError, NotFound, UsageError
 
 __all__ = ["SCHEMA_VERSION", "SqlStore", "StoreError"]
 
@@ -247,7 +247,12 @@ class SqlStore:
     @staticmethod
     def _make_engine(url: str, busy_timeout: float) -> Engine:
         if not url.startswith("sqlite"):
-            return sa.create_engine(url, pool_pre_ping=True)
+            try:
+                return sa.create_engine(url, pool_pre_ping=True)
+            except ModuleNotFoundError as e:
+                raise MissingExtraError(
+                    e.name or "psycopg", "postgres", "A PostgreSQL office"
+                ) from e
         in_memory = url in ("sqlite://", "sqlite:///:memory:")
         engine = sa.create_engine(
             url,
