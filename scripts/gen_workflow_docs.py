@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from secretarial.domain import RULES, EntityKind, workflow_for
+from secretarial.domain import RULES, default_tables, workflow_for
 
 HEADER = """# Workflows
 
@@ -22,7 +22,7 @@ def _row(*cells: str) -> str:
 def render() -> str:
     """The page's Markdown."""
     parts = [HEADER]
-    for kind in EntityKind:
+    for kind in default_tables():
         wf = workflow_for(kind)
         table = wf.table
         parts.append(f"\n## {kind.label} — `{wf.name}`\n\n{table.description}\n")

@@ -125,7 +125,11 @@ class TestFiring:
 
     def test_available_triggers_follow_state_and_role(self, office: Office) -> None:
         doc = office.fire(receive(office), "register", by=CLERK)
-        assert set(office.available_triggers(doc, by=CLERK)) == {"screen", "return_to_sender"}
+        assert set(office.available_triggers(doc, by=CLERK)) == {
+            "screen",
+            "return_to_sender",
+            "remind",
+        }
         assert office.available_triggers(doc, by=LEADER) == ()
         assert office.can_fire(doc, "screen", by=DIRECTOR)
         assert not office.can_fire(doc, "return_to_sender", by=CLERK, reason="")

@@ -35,6 +35,12 @@ ORGANS = st.sampled_from([SUPERIOR, PEER, SUBORDINATE])
 DAYS = st.one_of(st.integers(min_value=5, max_value=40), st.integers(min_value=-3, max_value=4))
 
 
+REMIND = st.fixed_dictionaries(
+    {"step": st.sampled_from(["before:1", "due", "overdue:1", "escalate"])},
+    optional={"reminder_kind": st.sampled_from(["reminder", "escalation"]), "note": TEXT},
+)
+
+
 def _maybe(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
     return st.one_of(st.none(), strategy)
 
@@ -103,8 +109,10 @@ class WorkflowMachine(RuleBasedStateMachine):
             return
         assert allowed
         assert after.version == before.version + 1
-        assert after.state in workflow.specs(trigger)[0].dest or any(
-            after.state == s.dest for s in workflow.specs(trigger)
+        assert any(
+            after.state == (s.dest or before.state)
+            for s in workflow.specs(trigger)
+            if before.state in s.sources
         )
         self.entity = after
 
@@ -178,6 +186,7 @@ class IncomingMachine(WorkflowMachine):
     kind = EntityKind.INCOMING_DOCUMENT
     creator = next(a for a in ALL_ACTORS if Role.CLERK in a.roles)
     data_for: ClassVar[dict[str, st.SearchStrategy[dict[str, Any]]]] = {
+        "remind": REMIND,
         "register": _data(number=st.sampled_from(["市政办发〔2025〕3号", "国办发〔2012〕14号"])),
         "propose": st.fixed_dictionaries(
             {"handling_type": st.sampled_from(["for_handling", "for_reading"])},
@@ -225,6 +234,7 @@ class OutgoingMachine(WorkflowMachine):
     kind = EntityKind.OUTGOING_DOCUMENT
     creator = next(a for a in ALL_ACTORS if Role.DRAFTER in a.roles)
     data_for: ClassVar[dict[str, st.SearchStrategy[dict[str, Any]]]] = {
+        "remind": REMIND,
         "review": _data(opinion=TEXT),
         "countersign": st.fixed_dictionaries(
             {"organ": st.sampled_from([PEER, SUBORDINATE]), "opinion": TEXT}
@@ -260,6 +270,7 @@ class SupervisionMachine(WorkflowMachine):
     kind = EntityKind.SUPERVISION_ITEM
     creator = next(a for a in ALL_ACTORS if Role.SUPERVISOR in a.roles)
     data_for: ClassVar[dict[str, st.SearchStrategy[dict[str, Any]]]] = {
+        "remind": REMIND,
         "assign": st.fixed_dictionaries(
             {"lead_unit": UNITS, "deadline": st.one_of(_day(), st.none())},
             optional={

@@ -22,6 +22,7 @@ from secretarial.domain import (
     OutgoingDocument,
     SupervisionItem,
     Workflow,
+    default_tables,
     workflow_for,
 )
 from secretarial.errors import MissingExtraError, NotFound, RuleViolation, UsageError
@@ -87,7 +88,9 @@ class Office:
         self._numbering: NumberingPolicy = (
             numbering if numbering is not None else DefaultNumbering()
         )
-        self._workflows: dict[EntityKind, Workflow[Any]] = {k: workflow_for(k) for k in EntityKind}
+        self._workflows: dict[EntityKind, Workflow[Any]] = {
+            kind: workflow_for(kind) for kind in default_tables()
+        }
 
     @classmethod
     def in_memory(

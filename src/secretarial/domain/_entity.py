@@ -7,10 +7,28 @@ from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ._enums import Classification, EntityKind, LabeledEnum
-from ._values import Name, Timestamp
+from ._enums import Classification, EntityKind, LabeledEnum, ReminderKind
+from ._values import Name, Text, Timed, Timestamp
 
-__all__ = ["Entity"]
+__all__ = ["Entity", "Reminder"]
+
+
+class Reminder(Timed):
+    """A reminder (催办), escalation or request for a progress report, as recorded.
+
+    Reminders are recorded actions on an open entity, not state changes. ``step`` names
+    the step of the reminder policy it fulfils (``"before:3"``, ``"due"``,
+    ``"overdue:2"``, ``"escalate"``, ``"report:2025-10-06"`` ...); each step is recorded
+    once per entity, which makes issuing reminders idempotent.
+    """
+
+    step: Name
+    reminder_kind: ReminderKind = ReminderKind.REMINDER
+    due: date | None = None
+    """The deadline (or report date) the reminder is about."""
+    to: tuple[Name, ...] = ()
+    """Who the reminder is addressed to (actor ids or unit codes)."""
+    note: Text | None = None
 
 
 class Entity(BaseModel):
@@ -39,6 +57,12 @@ class Entity(BaseModel):
     classification: Classification = Classification.UNCLASSIFIED
     deadline: date | None = None
     """The day by which the matter must be done, if it has one (a calendar day)."""
+    reminders: tuple[Reminder, ...] = ()
+    """Reminders and escalations issued so far, oldest first."""
+
+    def reminded(self, step: str) -> bool:
+        """Whether the reminder step ``step`` has been recorded."""
+        return any(r.step == step for r in self.reminders)
 
     @property
     def is_open(self) -> bool:

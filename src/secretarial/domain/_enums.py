@@ -15,6 +15,7 @@ __all__ = [
     "LabeledEnum",
     "OrganRelation",
     "OutgoingState",
+    "ReminderKind",
     "ReportCycle",
     "Retention",
     "Role",
@@ -60,6 +61,8 @@ class EntityKind(LabeledEnum):
     INCOMING_DOCUMENT = "incoming_document", "收文"
     OUTGOING_DOCUMENT = "outgoing_document", "发文"
     SUPERVISION_ITEM = "supervision_item", "督办事项"
+    MEETING = "meeting", "会议"
+    INFORMATION_ITEM = "information_item", "信息"
 
 
 class DocumentKind(LabeledEnum):
@@ -189,6 +192,8 @@ class Role(LabeledEnum):
     ARCHIVIST = "archivist", "档案员"
     SUPERVISOR = "supervisor", "督查员"
     DRAFTER = "drafter", "拟稿人"
+    SYSTEM = "system", "系统"
+    """The office itself, acting on a schedule (reminders, escalations)."""
 
 
 class SupervisionSource(LabeledEnum):
@@ -209,6 +214,14 @@ class ReportCycle(LabeledEnum):
     BIWEEKLY = "biweekly", "每两周"
     MONTHLY = "monthly", "每月"
     QUARTERLY = "quarterly", "每季度"
+
+
+class ReminderKind(LabeledEnum):
+    """What a recorded reminder is."""
+
+    REMINDER = "reminder", "催办"
+    ESCALATION = "escalation", "督办升级"
+    REPORT_DUE = "report_due", "进展催报"
 
 
 class Retention(LabeledEnum):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -18,6 +19,7 @@ from ._documents import (
     Reading,
     Signature,
 )
+from ._entity import Reminder
 from ._enums import (
     Channel,
     Classification,
@@ -26,6 +28,7 @@ from ._enums import (
     IncomingState,
     OrganRelation,
     OutgoingState,
+    ReminderKind,
     ReportCycle,
     Retention,
     Role,
@@ -250,6 +253,65 @@ LEAD_NOT_CO = Rule(
     _check_lead_not_co,
     on_input=True,
 )
+
+
+# ============================================================================ reminders
+class Remind(_Input):
+    """Input of ``remind``: one step of a reminder policy, recorded once (催办)."""
+
+    step: Name
+    reminder_kind: ReminderKind = ReminderKind.REMINDER
+    due: date | None = None
+    to: tuple[Name, ...] = ()
+    note: Text | None = None
+
+
+def _check_step_once(ctx: TransitionContext) -> str | None:
+    step = ctx.input("step")
+    if step is not None and ctx.entity.reminded(step):
+        return f"the reminder step {step!r} was already recorded"
+    return None
+
+
+REMINDER_ONCE = Rule(
+    "REMINDER",
+    "each-step-once",
+    "each step of a reminder policy is recorded once",
+    _check_step_once,
+    on_input=True,
+)
+_REMINDERS = frozenset(
+    {Role.SYSTEM.value, Role.SUPERVISOR.value, Role.CLERK.value, Role.OFFICE_DIRECTOR.value}
+)
+
+
+def _remind(ctx: TransitionContext) -> dict[str, Any]:
+    data = ctx.data
+    assert isinstance(data, Remind)  # noqa: S101 -- the engine validated it
+    reminder = Reminder(
+        by=ctx.actor.id,
+        at=ctx.now,
+        step=data.step,
+        reminder_kind=data.reminder_kind,
+        due=data.due,
+        to=data.to,
+        note=data.note,
+    )
+    return {"reminders": (*ctx.entity.reminders, reminder)}
+
+
+def remind_spec(open_states: Iterable[str]) -> TransitionSpec:
+    """The ``remind`` row every table has: a recorded reminder on any open entity."""
+    return TransitionSpec(
+        "remind",
+        tuple(open_states),
+        None,
+        _REMINDERS,
+        (REMINDER_ONCE,),
+        data=Remind,
+        effect=_remind,
+        label="催办",
+    )
 
 
 # ============================================================================ incoming
@@ -558,7 +620,7 @@ INCOMING_TABLE: WorkflowTable[IncomingDocument] = WorkflowTable(
         TransitionSpec(
             "mark_read",
             (IncomingState.CIRCULATING,),
-            IncomingState.CIRCULATING,
+            None,
             None,
             (CURRENT_HOLDER,),
             data=MarkRead,
@@ -591,6 +653,9 @@ INCOMING_TABLE: WorkflowTable[IncomingDocument] = WorkflowTable(
             data=File,
             effect=_set(retention="retention", archival_code="archival_code"),
             label="归档",
+        ),
+        remind_spec(
+            s for s in IncomingState if s not in (IncomingState.RETURNED, IncomingState.FILED)
         ),
     ),
 )
@@ -909,7 +974,7 @@ OUTGOING_TABLE: WorkflowTable[OutgoingDocument] = WorkflowTable(
         TransitionSpec(
             "countersign",
             (OutgoingState.REVIEWED,),
-            OutgoingState.REVIEWED,
+            None,
             _LEADERS,
             (D9_COUNTERSIGN,),
             data=Countersign,
@@ -982,6 +1047,7 @@ OUTGOING_TABLE: WorkflowTable[OutgoingDocument] = WorkflowTable(
             effect=_set(retention="retention", archival_code="archival_code"),
             label="归档",
         ),
+        remind_spec(s for s in OutgoingState if s is not OutgoingState.FILED),
     ),
 )
 
@@ -1148,7 +1214,7 @@ SUPERVISION_TABLE: WorkflowTable[SupervisionItem] = WorkflowTable(
         TransitionSpec(
             "report_progress",
             (SupervisionState.IN_PROGRESS,),
-            SupervisionState.IN_PROGRESS,
+            None,
             _UNDERTAKER,
             data=ReportProgress,
             effect=_report_progress,
@@ -1218,6 +1284,11 @@ SUPERVISION_TABLE: WorkflowTable[SupervisionItem] = WorkflowTable(
             (CANCEL_REASON,),
             effect=_set_reason("cancel_reason"),
             label="撤销",
+        ),
+        remind_spec(
+            s
+            for s in SupervisionState
+            if s not in (SupervisionState.VERIFIED, SupervisionState.CANCELLED)
         ),
     ),
 )

@@ -73,7 +73,8 @@ class TransitionSpec:
     Attributes:
         trigger: The trigger's name.
         sources: The states it fires from.
-        dest: The state it leads to (the same state for a recorded action).
+        dest: The state it leads to; None for a recorded action that leaves the state
+            as it is (a progress report, a reminder).
         roles: Roles allowed to fire it; None means any actor.
         rules: Named rules that must all hold, checked in order after the role.
         data: The pydantic model of the trigger's input, if it takes one.
@@ -86,7 +87,7 @@ class TransitionSpec:
 
     trigger: str
     sources: tuple[str, ...]
-    dest: str
+    dest: str | None
     roles: frozenset[str] | None = None
     rules: tuple[Rule, ...] = ()
     data: type[pydantic.BaseModel] | None = None
@@ -175,7 +176,7 @@ _RULE_PREFIX: Final = re.compile(r"^([A-Z]\d+): ")
 _MODEL_RULE_FIELDS: Final = {"D4": "secrecy_period_years", "D5": "urgency"}
 """The field a model-level rule is about, for errors pydantic reports without a location."""
 _SYSTEM_FIELDS: Final = frozenset(
-    {"id", "version", "state", "created_at", "created_by", "updated_at"}
+    {"id", "version", "state", "created_at", "created_by", "updated_at", "reminders"}
 )
 
 
@@ -214,7 +215,7 @@ class Workflow(Generic[E]):
             self._machine.add_transition(
                 spec.trigger,
                 source=[str(s) for s in spec.sources],
-                dest=str(spec.dest),
+                dest=None if spec.dest is None else str(spec.dest),
                 conditions=list[str | Callable[..., bool | None]](
                     _conditions(spec.roles, spec.rules)
                 ),
@@ -436,7 +437,8 @@ class Workflow(Generic[E]):
         for spec in self.table.transitions:
             roles = f" [{', '.join(sorted(spec.roles))}]" if spec.roles else ""
             lines.extend(
-                f"    {source} --> {spec.dest}: {spec.trigger}{roles}" for source in spec.sources
+                f"    {source} --> {spec.dest or source}: {spec.trigger}{roles}"
+                for source in spec.sources
             )
         lines.extend(f"    {s} --> [*]" for s in sorted(self.entity_type.terminal_states))
         return Diagram("\n".join(lines))
@@ -612,7 +614,7 @@ def _validate(table: WorkflowTable[Any]) -> None:  # noqa: C901, PLR0912 -- one 
             problems.append(f"trigger {spec.trigger!r} is also the creation trigger")
         if not spec.sources:
             problems.append(f"{spec.trigger!r} has no source state")
-        if spec.dest not in states:
+        if spec.dest is not None and spec.dest not in states:
             problems.append(f"{spec.trigger!r} leads to unknown state {spec.dest!r}")
         if spec.roles is not None and not spec.roles:
             problems.append(f"{spec.trigger!r} names an empty set of roles (use None for anyone)")
@@ -625,7 +627,7 @@ def _validate(table: WorkflowTable[Any]) -> None:  # noqa: C901, PLR0912 -- one 
                 continue
             if source in terminal:
                 problems.append(f"terminal state {source!r} has an exit {spec.trigger!r}")
-            if spec.dest in states:
+            if spec.dest is not None and spec.dest in states:
                 exits[source].add(spec.dest)
             if not spec.rules:
                 key = (spec.trigger, source)
