@@ -5,9 +5,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date
+from typing import Any
 
-from secretarial.domain import AuditEvent, Entity, Query
-from secretarial.errors import ConcurrencyConflict, NotFound
+from secretarial.domain import AuditEvent, Entity, Page, Query
+from secretarial.errors import ConcurrencyConflict, NotFound, UsageError
 
 __all__ = ["MemoryStore"]
 
@@ -50,6 +52,9 @@ class _MemoryUnitOfWork:
 
     def commit(self) -> None:
         store = self._store
+        for entity_id in self._entities:
+            if entity_id not in store._seq:  # noqa: SLF001
+                store._seq[entity_id] = len(store._seq) + 1  # noqa: SLF001
         store._entities.update(self._entities)  # noqa: SLF001
         events = store._events  # noqa: SLF001
         for event in self._events:
@@ -59,6 +64,20 @@ class _MemoryUnitOfWork:
             else:
                 trail.append(event)
         store._counters.update(self._counters)  # noqa: SLF001
+
+
+def _cursor(key: tuple[Any, ...]) -> str:
+    return "/".join(str(part) for part in key)
+
+
+def _parse_cursor(cursor: str | None) -> tuple[Any, ...] | None:
+    if cursor is None:
+        return None
+    try:
+        *day, seq = cursor.split("/")
+        return (*(date.fromisoformat(d) for d in day), int(seq))
+    except ValueError:
+        raise UsageError(f"{cursor!r} is not a cursor this store gave out") from None
 
 
 class MemoryStore:
@@ -72,6 +91,7 @@ class MemoryStore:
         self._entities: dict[str, Entity] = {}
         self._events: dict[str, list[AuditEvent]] = {}
         self._counters: dict[tuple[str, str], int] = {}
+        self._seq: dict[str, int] = {}
         self._lock = threading.RLock()
 
     @contextmanager
@@ -90,10 +110,27 @@ class MemoryStore:
             raise NotFound(entity_id) from None
 
     def find(self, query: Query) -> Iterator[Entity]:
-        """The entities matching ``query``, oldest first."""
+        """The entities matching ``query``, oldest first (overdue ones by deadline)."""
+        return (entity for _, entity in self._matching(query))
+
+    def page(self, query: Query, *, limit: int, cursor: str | None = None) -> Page:
+        """One page of the entities matching ``query``, in :meth:`find`'s order."""
+        after = _parse_cursor(cursor)
+        rows = self._matching(query)
+        if after is not None:
+            rows = [row for row in rows if row[0] > after]
+        items = rows[:limit]
+        more = len(rows) > limit
+        return Page(tuple(e for _, e in items), _cursor(items[-1][0]) if more else None)
+
+    def _matching(self, query: Query) -> list[tuple[tuple[Any, ...], Entity]]:
         with self._lock:
-            entities = list(self._entities.values())
-        return (e for e in entities if query.matches(e))
+            entities = [(self._seq[e.id], e) for e in self._entities.values()]
+        if query.overdue_as_of is not None:
+            rows = [((e.deadline, seq), e) for seq, e in entities if query.matches(e)]
+            rows.sort(key=lambda row: row[0])
+            return rows
+        return [((seq,), e) for seq, e in entities if query.matches(e)]
 
     def events(self, entity_id: str) -> Sequence[AuditEvent]:
         """An entity's audit events in order."""

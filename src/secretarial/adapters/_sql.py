@@ -31,7 +31,7 @@ from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
-from secretarial.domain import ENTITY_TYPES, AuditEvent, Entity, EntityKind, Query
+from secretarial.domain import ENTITY_TYPES, AuditEvent, Entity, EntityKind, Page, Query
 from secretarial.errors import ConcurrencyConflict, MissingExtraError, NotFound, UsageError
 
 __all__ = ["SCHEMA_VERSION", "SqlStore", "StoreError"]
@@ -152,6 +152,20 @@ def _load(kind: str, body: str) -> Entity:
     return ENTITY_TYPES[EntityKind(kind)].model_validate_json(body)
 
 
+def _parse_cursor(cursor: str | None, width: int) -> tuple[Any, ...] | None:
+    if cursor is None:
+        return None
+    parts = cursor.split("/")
+    problem = UsageError(f"{cursor!r} is not a cursor for this query")
+    if len(parts) != width:
+        raise problem
+    *days, seq = parts
+    try:
+        return (*(date.fromisoformat(d) for d in days), int(seq))
+    except ValueError:
+        raise problem from None
+
+
 def normalise_url(url: str) -> str:
     """Pick our drivers: psycopg 3 for ``postgresql://`` URLs."""
     if url.startswith(("postgresql://", "postgres://")):
@@ -242,6 +256,9 @@ class SqlStore:
         except (OperationalError, DBAPIError) as e:
             self._engine.dispose()
             raise StoreError(f"cannot open the office database {url!r}: {e.orig}") from e
+        except BaseException:
+            self._engine.dispose()
+            raise
 
     # ------------------------------------------------------------------ engine
     @staticmethod
@@ -334,41 +351,57 @@ class SqlStore:
             return _SqlUnitOfWork(self, conn).get(entity_id)
 
     def find(self, query: Query) -> Iterator[Entity]:
-        """The entities matching ``query``, oldest first."""
-        stmt = sa.select(entities.c.kind, entities.c.body)
-        if query.kinds is not None:
-            stmt = stmt.where(entities.c.kind.in_([k.value for k in query.kinds]))
-        if query.states is not None:
-            stmt = stmt.where(entities.c.state.in_(sorted(query.states)))
-        if query.open_only:
-            stmt = stmt.where(entities.c.is_open.is_(True))
-        if query.overdue_as_of is not None:
-            stmt = stmt.where(_OPEN_WITH_DEADLINE, entities.c.deadline < query.overdue_as_of)
-            stmt = stmt.order_by(entities.c.deadline, entities.c.seq)
-        else:
-            stmt = stmt.order_by(entities.c.seq)
+        """The entities matching ``query``, oldest first (overdue ones by deadline)."""
+        stmt, _ = self._select(query)
         with self._read() as conn:
             rows = conn.execute(stmt).all()
         return (_load(row.kind, row.body) for row in rows)
 
-    def overdue(
-        self, as_of: date, *, limit: int = 50, after: tuple[date, int] | None = None
-    ) -> list[Entity]:
-        """One page of open entities overdue on ``as_of``, earliest deadline first.
+    def page(self, query: Query, *, limit: int, cursor: str | None = None) -> Page:
+        """One page of the entities matching ``query``, in :meth:`find`'s order.
 
-        Served by the partial index on open items; ``after`` continues from the last
-        ``(deadline, seq)`` of the previous page.
+        Keyset pagination on the ordering columns: a page costs the same however deep it
+        is, and entities added meanwhile do not shift it.
         """
-        stmt = (
-            sa.select(entities.c.kind, entities.c.body)
-            .where(_OPEN_WITH_DEADLINE, entities.c.deadline < as_of)
-            .order_by(entities.c.deadline, entities.c.seq)
-            .limit(limit)
-        )
+        stmt, keys = self._select(query)
+        after = _parse_cursor(cursor, len(keys))
         if after is not None:
-            stmt = stmt.where(sa.tuple_(entities.c.deadline, entities.c.seq) > sa.tuple_(*after))
+            stmt = stmt.where(sa.tuple_(*keys) > sa.tuple_(*after))
+        stmt = stmt.add_columns(*keys).limit(limit + 1)
         with self._read() as conn:
-            return [_load(row.kind, row.body) for row in conn.execute(stmt)]
+            rows = conn.execute(stmt).all()
+        more = len(rows) > limit
+        rows = rows[:limit]
+        items = tuple(_load(row.kind, row.body) for row in rows)
+        next_cursor = "/".join(str(v) for v in tuple(rows[-1])[2:]) if more else None
+        return Page(items, next_cursor)
+
+    def _select(self, query: Query) -> tuple[sa.Select[Any], list[sa.ColumnElement[Any]]]:
+        stmt = sa.select(entities.c.kind, entities.c.body)
+        c = entities.c
+        if query.kinds is not None:
+            stmt = stmt.where(c.kind.in_(sorted(k.value for k in query.kinds)))
+        if query.states is not None:
+            stmt = stmt.where(c.state.in_(sorted(query.states)))
+        if query.open_only:
+            stmt = stmt.where(c.is_open.is_(True))
+        if query.created_from is not None:
+            stmt = stmt.where(c.created_at >= _utc(query.created_from))
+        if query.created_before is not None:
+            stmt = stmt.where(c.created_at < _utc(query.created_before))
+        if query.classifications is not None:
+            stmt = stmt.where(c.classification.in_(sorted(x.level for x in query.classifications)))
+        if query.max_classification is not None:
+            stmt = stmt.where(c.classification <= query.max_classification.level)
+        if query.lead_units is not None:
+            stmt = stmt.where(c.lead_unit.in_(sorted(query.lead_units)))
+        if query.overdue_as_of is not None:
+            # Repeats the partial index's condition so the planner can use it.
+            stmt = stmt.where(_OPEN_WITH_DEADLINE, c.deadline < query.overdue_as_of)
+            keys: list[sa.ColumnElement[Any]] = [c.deadline, c.seq]
+        else:
+            keys = [c.seq]
+        return stmt.order_by(*keys), keys
 
     def events(self, entity_id: str) -> Sequence[AuditEvent]:
         """An entity's audit events in order."""

@@ -49,7 +49,7 @@ from ._enums import (
     SupervisionState,
     Urgency,
 )
-from ._query import Query
+from ._query import Page, Query
 from ._rules import Rule, TransitionContext
 from ._supervision import ExtensionRequest, ProgressReport, SupervisionItem
 from ._tables import INCOMING_TABLE, OUTGOING_TABLE, RULES, SUPERVISION_TABLE
@@ -101,6 +101,7 @@ __all__ = [
     "OrganRelation",
     "OutgoingDocument",
     "OutgoingState",
+    "Page",
     "ProgressReport",
     "Proposal",
     "Query",

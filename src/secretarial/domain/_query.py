@@ -3,31 +3,44 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from ._entity import Entity
-from ._enums import EntityKind
+from ._enums import Classification, EntityKind
 
-__all__ = ["Query"]
+__all__ = ["Page", "Query"]
 
 
 @dataclass(frozen=True, slots=True)
 class Query:
     """What to list. Every criterion given must hold; none given lists everything.
 
+    Entities come oldest first (in the order they were created), except that a query for
+    overdue entities lists the earliest deadline first.
+
     Attributes:
         kinds: Entity kinds to include.
         states: States to include (state names).
         overdue_as_of: Only open entities whose deadline passed before this day.
         open_only: Only entities not in a terminal state.
+        created_from: Only entities created at or after this moment.
+        created_before: Only entities created before this moment.
+        classifications: Only entities with one of these classifications.
+        max_classification: Only entities classified at most this high.
+        lead_units: Only entities whose lead unit has one of these codes.
     """
 
     kinds: frozenset[EntityKind] | None = None
     states: frozenset[str] | None = None
     overdue_as_of: date | None = None
     open_only: bool = False
+    created_from: datetime | None = None
+    created_before: datetime | None = None
+    classifications: frozenset[Classification] | None = None
+    max_classification: Classification | None = None
+    lead_units: frozenset[str] | None = None
 
-    def matches(self, entity: Entity) -> bool:
+    def matches(self, entity: Entity) -> bool:  # noqa: PLR0911 -- one check per criterion
         """Whether ``entity`` satisfies the query."""
         if self.kinds is not None and entity.entity_kind not in self.kinds:
             return False
@@ -35,4 +48,30 @@ class Query:
             return False
         if self.open_only and not entity.is_open:
             return False
+        if self.created_from is not None and entity.created_at < self.created_from:
+            return False
+        if self.created_before is not None and entity.created_at >= self.created_before:
+            return False
+        if self.classifications is not None and entity.classification not in self.classifications:
+            return False
+        if self.max_classification is not None and entity.classification > self.max_classification:
+            return False
+        if self.lead_units is not None:
+            lead = getattr(entity, "lead_unit", None)
+            if lead is None or lead.code not in self.lead_units:
+                return False
         return self.overdue_as_of is None or entity.is_overdue(self.overdue_as_of)
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page of a listing and where the next one starts.
+
+    Attributes:
+        items: The entities on this page.
+        next_cursor: Pass it to get the next page; None on the last page. Cursors are
+            opaque and stable: entities created after a page was read do not shift it.
+    """
+
+    items: tuple[Entity, ...]
+    next_cursor: str | None
