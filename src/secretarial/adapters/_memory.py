@@ -44,11 +44,18 @@ class _MemoryUnitOfWork:
         self._entities[entity.id] = entity
         self._events.append(event)
 
-    def next_number(self, series: str, key: str) -> int:
+    def add_many(self, entities: Sequence[Entity], events: Sequence[AuditEvent]) -> None:
+        for entity in entities:
+            if entity.id in self._store._entities or entity.id in self._entities:  # noqa: SLF001
+                raise ConcurrencyConflict(entity.id, 0, self.get(entity.id).version)
+            self._entities[entity.id] = entity
+        self._events.extend(events)
+
+    def next_number(self, series: str, key: str, count: int = 1) -> int:
         counter = (series, key)
-        value = self._counters.get(counter, self._store._counters.get(counter, 0)) + 1  # noqa: SLF001
-        self._counters[counter] = value
-        return value
+        first = self._counters.get(counter, self._store._counters.get(counter, 0)) + 1  # noqa: SLF001
+        self._counters[counter] = first + count - 1
+        return first
 
     def commit(self) -> None:
         store = self._store

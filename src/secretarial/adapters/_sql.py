@@ -213,19 +213,29 @@ class _SqlUnitOfWork:
             raise ConcurrencyConflict(entity.id, expected_version, actual)
         self._conn.execute(audit.insert(), _audit_row(event))
 
-    def next_number(self, series: str, key: str) -> int:
+    def add_many(self, entity_list: Sequence[Entity], events: Sequence[AuditEvent]) -> None:
+        if not entity_list:
+            return
+        try:
+            with self._conn.begin_nested() if self._store.is_postgres else _nothing():
+                self._conn.execute(entities.insert(), [_row(e) for e in entity_list])
+        except IntegrityError as e:
+            raise ConcurrencyConflict(entity_list[0].id, 0, None) from e
+        self._conn.execute(audit.insert(), [_audit_row(e) for e in events])
+
+    def next_number(self, series: str, key: str, count: int = 1) -> int:
         insert = pg.insert if self._store.is_postgres else sqlite_dialect.insert
         upsert = (
             insert(counters)
-            .values(series=series, key=key, value=1)
+            .values(series=series, key=key, value=count)
             .on_conflict_do_update(
                 index_elements=[counters.c.series, counters.c.key],
-                set_={"value": counters.c.value + 1},
+                set_={"value": counters.c.value + count},
             )
             .returning(counters.c.value)
         )
-        value = self._conn.execute(upsert).scalar_one()
-        return int(value)
+        last = int(self._conn.execute(upsert).scalar_one())
+        return last - count + 1
 
 
 @contextmanager

@@ -57,10 +57,15 @@ class UnitOfWork(Protocol):
         """
         ...
 
-    def next_number(self, series: str, key: str) -> int:
-        """Allocate the next number (1, 2, 3 ...) of a numbering sequence.
+    def add_many(self, entities: Sequence[Entity], events: Sequence[AuditEvent]) -> None:
+        """Add new entities and all their events at once (a bulk import's batch)."""
+        ...
 
-        A number allocated in a unit of work that does not commit is not consumed.
+    def next_number(self, series: str, key: str, count: int = 1) -> int:
+        """Allocate the next ``count`` numbers of a sequence; return the first.
+
+        Sequences start at 1. Numbers allocated in a unit of work that does not commit
+        are not consumed.
         """
         ...
 
