@@ -560,7 +560,7 @@ INCOMING_TABLE: WorkflowTable[IncomingDocument] = WorkflowTable(
             effect=_register_incoming,
             label="登记",
             allocates=Allocation("registration_number", "incoming"),
-            revalidate=True,
+            revalidate=frozenset({"urgency"}),  # D5 looks at urgency
         ),
         TransitionSpec(
             "screen",

@@ -81,8 +81,8 @@ class TransitionSpec:
         effect: Computes the fields the transition changes.
         label: The Chinese term, for diagrams and lists.
         allocates: A number the office allocates when this transition fires.
-        revalidate: Whether the changed entity is validated again as a whole (needed when
-            the input can change fields that model-level rules look at).
+        revalidate: Fields that model-level rules look at: when the transition changes
+            one of them, the changed entity is validated again as a whole.
     """
 
     trigger: str
@@ -94,7 +94,7 @@ class TransitionSpec:
     effect: Effect | None = None
     label: str = ""
     allocates: Allocation | None = None
-    revalidate: bool = False
+    revalidate: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -364,7 +364,7 @@ class Workflow(Generic[E]):
         updates["state"] = self._states(ctx.state)
         updates["version"] = entity.version + 1
         updates["updated_at"] = now
-        if spec.revalidate:
+        if spec.revalidate and not spec.revalidate.isdisjoint(updates):
             try:
                 new = self.entity_type.model_validate({**dict(entity), **updates})
             except pydantic.ValidationError as e:
