@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from datetime import date
-from typing import Any
+from typing import Any, Self
 
 from secretarial.domain import AuditEvent, Entity, Page, Query
 from secretarial.errors import ConcurrencyConflict, NotFound, UsageError
@@ -24,6 +23,17 @@ class _MemoryUnitOfWork:
         self._entities: dict[str, Entity] = {}
         self._events: list[AuditEvent] = []
         self._counters: dict[tuple[str, str], int] = {}
+
+    def __enter__(self) -> Self:
+        self._store._lock.acquire()  # noqa: SLF001
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, *_: object) -> None:
+        try:
+            if exc_type is None:
+                self.commit()
+        finally:
+            self._store._lock.release()  # noqa: SLF001
 
     def get(self, entity_id: str) -> Entity:
         staged = self._entities.get(entity_id)
@@ -101,13 +111,9 @@ class MemoryStore:
         self._seq: dict[str, int] = {}
         self._lock = threading.RLock()
 
-    @contextmanager
-    def unit_of_work(self) -> Iterator[_MemoryUnitOfWork]:
+    def unit_of_work(self) -> _MemoryUnitOfWork:
         """Begin an atomic change; it commits when the block ends without an exception."""
-        with self._lock:
-            uow = _MemoryUnitOfWork(self)
-            yield uow
-            uow.commit()
+        return _MemoryUnitOfWork(self)
 
     def get(self, entity_id: str) -> Entity:
         """Load an entity."""

@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar
 
 import pydantic
-from transitions import Machine
+from transitions import EventData, Machine
 
 from secretarial.errors import (
     FieldProblem,
@@ -221,7 +221,7 @@ class Workflow(Generic[E]):
                 ),
                 before=_recorder(spec),
             )
-        self._events = self._machine.events
+        self._routes = _routes(self._machine, table.transitions)
         self._creation_conditions = _conditions(table.creation.roles, table.creation.rules)
 
     # -------------------------------------------------------------------- queries
@@ -326,7 +326,7 @@ class Workflow(Generic[E]):
         ctx = TransitionContext(entity, str(creation.dest), creation.trigger, actor, now)
         for condition in self._creation_conditions:
             if not condition(_Event(ctx)):
-                self._refuse(ctx, entity_id, "(new)")
+                raise self._refusal(ctx, entity_id, "(new)")
         payload = entity.model_dump(mode="json", include=set(fields), by_alias=False)
         event = AuditEvent(
             entity_kind=self.entity_type.entity_kind,
@@ -464,8 +464,8 @@ class Workflow(Generic[E]):
         dry_run: bool = False,
     ) -> TransitionContext:
         state = str(entity.state)
-        event = self._events.get(trigger)
-        if event is None:
+        routes = self._routes.get(trigger)
+        if routes is None:
             known = ", ".join(sorted(self._by_trigger))
             raise TransitionNotAllowed(
                 entity_id=entity.id,
@@ -475,7 +475,8 @@ class Workflow(Generic[E]):
                 rule_code="TRIGGER",
                 reason=f"{self.name} has no trigger {trigger!r}; triggers: {known}",
             )
-        if state not in event.transitions:
+        route = routes.get(state)
+        if route is None:
             sources = sorted({s for spec in self._by_trigger[trigger] for s in spec.sources})
             raise TransitionNotAllowed(
                 entity_id=entity.id,
@@ -485,21 +486,18 @@ class Workflow(Generic[E]):
                 rule_code="STATE",
                 reason=f"{trigger!r} fires only from {', '.join(sources)}",
             )
-        candidates = [s for s in self._by_trigger[trigger] if state in s.sources]
-        if all(s.roles is not None for s in candidates):
-            allowed = frozenset().union(*(s.roles or () for s in candidates))
-            if not actor.has_any_role(allowed):
-                problem = _role_rule(allowed).check(
-                    TransitionContext(entity, state, trigger, actor, now)
-                )
-                raise TransitionNotAllowed(
-                    entity_id=entity.id,
-                    entity_kind=str(entity.entity_kind),
-                    state=state,
-                    trigger=trigger,
-                    rule_code="ROLE",
-                    reason=problem or "",
-                )
+        if route.roles is not None and actor.roles.isdisjoint(route.roles):
+            problem = _role_rule(route.roles).check(
+                TransitionContext(entity, state, trigger, actor, now)
+            )
+            raise TransitionNotAllowed(
+                entity_id=entity.id,
+                entity_kind=str(entity.entity_kind),
+                state=state,
+                trigger=trigger,
+                rule_code="ROLE",
+                reason=problem or "",
+            )
         skip_input_rules = dry_run and data is None and reason is None
         if reason is not None:
             reason = reason.strip() or None
@@ -507,9 +505,15 @@ class Workflow(Generic[E]):
         ctx = TransitionContext(
             entity, state, trigger, actor, now, validated, reason, skip_input_rules
         )
-        if not event.trigger(ctx):
-            self._refuse(ctx, entity.id, state)
-        return ctx
+        # Run the machine's own Transition objects for this (trigger, state) on the
+        # context: their conditions (our rules), callbacks and state change, without the
+        # per-call event dispatch around them.
+        event_data = EventData(route.state, route.event, self._machine, ctx, (), {})
+        for transition in route.transitions:
+            event_data.transition = transition
+            if transition.execute(event_data):
+                return ctx
+        raise self._refusal(ctx, entity.id, state)
 
     def _validate_input(
         self, entity: E, trigger: str, data: Mapping[str, Any] | None, *, dry_run: bool
@@ -534,7 +538,7 @@ class Workflow(Generic[E]):
                 f"{trigger} input for {entity.entity_kind} {entity.id}", problems_from_pydantic(e)
             ) from None
 
-    def _refuse(self, ctx: TransitionContext, entity_id: str, state: str) -> None:
+    def _refusal(self, ctx: TransitionContext, entity_id: str, state: str) -> TransitionNotAllowed:
         if ctx.failures:
             rule, problem = ctx.failures[0]
             code = rule.code
@@ -542,7 +546,7 @@ class Workflow(Generic[E]):
                 problem = "; ".join(f"{r.code}: {p}" for r, p in ctx.failures)
         else:  # pragma: no cover -- every condition records its failure
             code, problem = "GUARD", "a guard refused"
-        raise TransitionNotAllowed(
+        return TransitionNotAllowed(
             entity_id=entity_id,
             entity_kind=str(self.entity_type.entity_kind),
             state=state,
@@ -550,6 +554,31 @@ class Workflow(Generic[E]):
             rule_code=code,
             reason=problem,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class _Route:
+    """Everything needed to fire one trigger from one state, looked up once."""
+
+    state: Any
+    event: Any
+    transitions: tuple[Any, ...]
+    roles: frozenset[str] | None
+    """The roles of which the actor needs one, if every candidate row names roles."""
+
+
+def _routes(machine: Machine, specs: Sequence[TransitionSpec]) -> dict[str, dict[str, _Route]]:
+    routes: dict[str, dict[str, _Route]] = {}
+    for trigger, event in machine.events.items():
+        for state, transitions in event.transitions.items():
+            rows = [s for s in specs if s.trigger == trigger and state in s.sources]
+            roles = None
+            if all(s.roles is not None for s in rows):
+                roles = frozenset().union(*(s.roles or () for s in rows))
+            routes.setdefault(trigger, {})[state] = _Route(
+                machine.get_state(state), event, tuple(transitions), roles
+            )
+    return routes
 
 
 class _Event:
