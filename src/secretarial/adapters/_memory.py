@@ -75,12 +75,29 @@ class _MemoryUnitOfWork:
         store._entities.update(self._entities)  # noqa: SLF001
         events = store._events  # noqa: SLF001
         for event in self._events:
+            record = _pack(event)
             trail = events.get(event.entity_id)
-            if trail is None:
-                events[event.entity_id] = [event]
+            if trail is None:  # most entities have one event: keep it without a list
+                events[event.entity_id] = record
+            elif isinstance(trail, list):
+                trail.append(record)
             else:
-                trail.append(event)
+                events[event.entity_id] = [trail, record]
         store._counters.update(self._counters)  # noqa: SLF001
+
+
+_EVENT_FIELDS: tuple[str, ...] = tuple(AuditEvent.model_fields)
+
+
+def _pack(event: AuditEvent) -> tuple[Any, ...]:
+    """An audit event as a plain tuple: a sixth of the memory of the validated model."""
+    values = event.__dict__
+    return tuple(values[name] for name in _EVENT_FIELDS)
+
+
+def _unpack(record: tuple[Any, ...]) -> AuditEvent:
+    """The audit event back from its tuple; it was validated when it was recorded."""
+    return AuditEvent.model_construct(**dict(zip(_EVENT_FIELDS, record, strict=True)))
 
 
 def _cursor(key: tuple[Any, ...]) -> str:
@@ -106,7 +123,8 @@ class MemoryStore:
 
     def __init__(self) -> None:
         self._entities: dict[str, Entity] = {}
-        self._events: dict[str, list[AuditEvent]] = {}
+        self._events: dict[str, tuple[Any, ...] | list[tuple[Any, ...]]] = {}
+        """An entity's audit records: one record alone, or a list of them."""
         self._counters: dict[tuple[str, str], int] = {}
         self._seq: dict[str, int] = {}
         self._lock = threading.RLock()
@@ -151,7 +169,8 @@ class MemoryStore:
             trail = self._events.get(entity_id)
             if trail is None:
                 raise NotFound(entity_id)
-            return tuple(trail)
+            records = trail if isinstance(trail, list) else [trail]
+            return tuple(_unpack(record) for record in records)
 
     def counters(self) -> dict[tuple[str, str], int]:
         """The current value of every numbering counter, by (series, key)."""

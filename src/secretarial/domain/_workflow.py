@@ -202,6 +202,7 @@ class Workflow(Generic[E]):
         for spec in table.transitions:
             self._by_trigger.setdefault(spec.trigger, []).append(spec)
         self._data_models = {t: specs[0].data for t, specs in self._by_trigger.items()}
+        self._allocations = {t: specs[0].allocates for t, specs in self._by_trigger.items()}
         self._machine = Machine(
             model=None,
             states=[s.value for s in table.states],
@@ -238,6 +239,10 @@ class Workflow(Generic[E]):
     def specs(self, trigger: str) -> tuple[TransitionSpec, ...]:
         """The rows of the table for ``trigger`` (empty if there is no such trigger)."""
         return tuple(self._by_trigger.get(trigger, ()))
+
+    def allocation(self, trigger: str) -> Allocation | None:
+        """The number ``trigger`` has the office allocate, if any."""
+        return self._allocations.get(trigger)
 
     def input_model(self, trigger: str) -> type[pydantic.BaseModel] | None:
         """The pydantic model of ``trigger``'s input, if it takes one."""

@@ -52,8 +52,7 @@ def with_allocation(
     Raises:
         RuleViolation: the caller passed the field the office allocates.
     """
-    specs = workflow.specs(trigger)
-    allocation = specs[0].allocates if specs else None
+    allocation = workflow.allocation(trigger)
     if allocation is None:
         return data
     if data and allocation.field in data:
