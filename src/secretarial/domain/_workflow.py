@@ -279,6 +279,23 @@ class Workflow(Generic[E]):
             and self.can_fire(entity, trigger, actor, now=now)
         )
 
+    def require_creator(self, actor: Actor) -> None:
+        """Refuse now if ``actor`` lacks the role the creation trigger needs.
+
+        Raises:
+            TransitionNotAllowed: with rule ``ROLE``.
+        """
+        roles = self.table.creation.roles
+        if roles is not None and actor.roles.isdisjoint(roles):
+            raise TransitionNotAllowed(
+                entity_id="(new)",
+                entity_kind=str(self.entity_type.entity_kind),
+                state="(new)",
+                trigger=self.table.creation.trigger,
+                rule_code="ROLE",
+                reason=_missing_role(roles, actor),
+            )
+
     # -------------------------------------------------------------------- commands
     def create(
         self,
@@ -492,16 +509,13 @@ class Workflow(Generic[E]):
                 reason=f"{trigger!r} fires only from {', '.join(sources)}",
             )
         if route.roles is not None and actor.roles.isdisjoint(route.roles):
-            problem = _role_rule(route.roles).check(
-                TransitionContext(entity, state, trigger, actor, now)
-            )
             raise TransitionNotAllowed(
                 entity_id=entity.id,
                 entity_kind=str(entity.entity_kind),
                 state=state,
                 trigger=trigger,
                 rule_code="ROLE",
-                reason=problem or "",
+                reason=_missing_role(route.roles, actor),
             )
         skip_input_rules = dry_run and data is None and reason is None
         if reason is not None:
@@ -595,16 +609,16 @@ class _Event:
         self.model = model
 
 
+def _missing_role(roles: frozenset[str], actor: Actor) -> str:
+    held = ", ".join(sorted(actor.roles)) or "no role"
+    return f"needs one of the roles {', '.join(sorted(roles))}; {actor.id} has {held}"
+
+
 def _role_rule(roles: frozenset[str]) -> Rule:
-    wanted = ", ".join(sorted(roles))
-
     def check(ctx: TransitionContext) -> str | None:
-        if ctx.actor.has_any_role(roles):
-            return None
-        held = ", ".join(sorted(ctx.actor.roles)) or "no role"
-        return f"needs one of the roles {wanted}; {ctx.actor.id} has {held}"
+        return None if ctx.actor.has_any_role(roles) else _missing_role(roles, ctx.actor)
 
-    return Rule("ROLE", "role-required", f"fired by {wanted}", check)
+    return Rule("ROLE", "role-required", f"fired by {', '.join(sorted(roles))}", check)
 
 
 def _conditions(roles: frozenset[str] | None, rules: Sequence[Rule]) -> list[Callable[[Any], bool]]:

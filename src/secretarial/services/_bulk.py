@@ -136,6 +136,7 @@ def import_incoming(
     Returns:
         What was imported and what was left out.
     """
+    workflow.require_creator(actor)  # a wrong role is refused outright, not line by line
     report = ImportReport()
     batch: list[tuple[int, Entity, AuditEvent]] = []
     for number, text, unreadable in _lines(source):
