@@ -33,10 +33,15 @@ def test_the_readme_has_code_to_run() -> None:
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
-def test_examples_run(path: Path) -> None:
-    """Each example runs to the end as a script."""
+def test_examples_run(path: Path, tmp_path: Path) -> None:
+    """Each example runs to the end as a script (in an empty directory of its own)."""
     result = subprocess.run(  # noqa: S603 -- our own interpreter on our own example
-        [sys.executable, str(path)], capture_output=True, text=True, timeout=300, check=False
+        [sys.executable, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip()
