@@ -52,6 +52,9 @@ from secretarial.domain import (
     DocumentNumber as DocumentNumber,
 )
 from secretarial.domain import (
+    DueReminder as DueReminder,
+)
+from secretarial.domain import (
     Entity as Entity,
 )
 from secretarial.domain import (
@@ -92,6 +95,12 @@ from secretarial.domain import (
 )
 from secretarial.domain import (
     Reading as Reading,
+)
+from secretarial.domain import (
+    ReminderKind as ReminderKind,
+)
+from secretarial.domain import (
+    ReminderPolicy as ReminderPolicy,
 )
 from secretarial.domain import (
     ReportCycle as ReportCycle,
@@ -138,6 +147,9 @@ from secretarial.domain import (
 from secretarial.domain import (
     WorkflowTable as WorkflowTable,
 )
+from secretarial.domain import (
+    due_reminders as due_reminders,
+)
 from secretarial.errors import (
     AccessDenied as AccessDenied,
 )
@@ -178,6 +190,27 @@ from secretarial.errors import (
     WorkflowDefinitionError as WorkflowDefinitionError,
 )
 from secretarial.office import Office as Office
+from secretarial.services import (
+    Register as Register,
+)
+from secretarial.services import (
+    RegisterColumn as RegisterColumn,
+)
+from secretarial.services import (
+    SkippedReminder as SkippedReminder,
+)
+from secretarial.services import (
+    SweepReport as SweepReport,
+)
+from secretarial.services import (
+    incoming_register as incoming_register,
+)
+from secretarial.services import (
+    outgoing_register as outgoing_register,
+)
+from secretarial.services import (
+    supervision_ledger as supervision_ledger,
+)
 
 __version__ = "0.1.0.dev0"
 
@@ -199,6 +232,7 @@ __all__ = [
     "DocumentKind",
     "DocumentNumber",
     "DomainError",
+    "DueReminder",
     "Entity",
     "EntityKind",
     "ExtensionRequest",
@@ -217,6 +251,10 @@ __all__ = [
     "ProgressReport",
     "Proposal",
     "Reading",
+    "Register",
+    "RegisterColumn",
+    "ReminderKind",
+    "ReminderPolicy",
     "ReportCycle",
     "Retention",
     "Role",
@@ -224,9 +262,11 @@ __all__ = [
     "RuleViolation",
     "SecretarialError",
     "Signature",
+    "SkippedReminder",
     "SupervisionItem",
     "SupervisionSource",
     "SupervisionState",
+    "SweepReport",
     "TableCalendar",
     "TransitionNotAllowed",
     "TransitionSpec",
@@ -239,6 +279,10 @@ __all__ = [
     "WorkflowDefinitionError",
     "WorkflowTable",
     "china_calendar",
+    "due_reminders",
+    "incoming_register",
+    "outgoing_register",
+    "supervision_ledger",
 ]
 
 # Public classes report the public path, so tracebacks and docs never show a private module.

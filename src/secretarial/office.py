@@ -6,13 +6,16 @@ workflows, and runs every command as one unit of work.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import gc
+import os
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, tzinfo
 from types import TracebackType
 from typing import Any, Self, TypeVar, overload
 from zoneinfo import ZoneInfo
 
-from secretarial.adapters import MemoryStore, SystemClock, Uuid7Ids
+from secretarial.adapters import MemoryStore, SystemClock, Uuid7Ids, china_calendar
 from secretarial.domain import (
     Actor,
     AuditEvent,
@@ -20,25 +23,52 @@ from secretarial.domain import (
     EntityKind,
     IncomingDocument,
     OutgoingDocument,
+    ReminderPolicy,
     SupervisionItem,
+    WorkCalendar,
     Workflow,
     default_tables,
     workflow_for,
 )
 from secretarial.errors import MissingExtraError, NotFound, RuleViolation, UsageError
 from secretarial.services import (
+    SYSTEM_ACTOR,
     Clock,
     DefaultNumbering,
     IdFactory,
     NumberingPolicy,
     Query,
+    Register,
     Store,
+    SweepReport,
     create_entity,
     fire_trigger,
+    incoming_register,
+    outgoing_register,
+    supervision_ledger,
+    sweep_reminders,
     with_allocation,
 )
+from secretarial.services._bulk import ImportReport, import_incoming
 
 __all__ = ["Office"]
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cycle collector (if it runs) for a bulk operation, then restore it.
+
+    Building many small objects makes the collector scan the whole heap again and again,
+    which turns a linear import quadratic; nothing in a batch forms reference cycles.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
 
 E = TypeVar("E", bound=Entity)
 
@@ -58,6 +88,10 @@ class Office:
         timezone: The office's time zone (an IANA name or a ``tzinfo``); days, years
             and deadlines are counted in it. Defaults to ``Asia/Shanghai``.
         numbering: How document and registration numbers are drawn and written.
+        calendar: The working-day calendar reminders are counted in; the Chinese one
+            (:func:`secretarial.china_calendar`) if omitted, loaded on the first sweep.
+        reminder_policy: When :meth:`sweep` reminds and escalates; the defaults of
+            :class:`~secretarial.ReminderPolicy` if omitted.
 
     Example:
         >>> from secretarial import Office, Actor, Role
@@ -80,6 +114,8 @@ class Office:
         ids: IdFactory | None = None,
         timezone: str | tzinfo = "Asia/Shanghai",
         numbering: NumberingPolicy | None = None,
+        calendar: WorkCalendar | None = None,
+        reminder_policy: ReminderPolicy | None = None,
     ) -> None:
         self._store: Store = store if store is not None else MemoryStore()
         self._clock: Clock = clock if clock is not None else SystemClock()
@@ -91,6 +127,10 @@ class Office:
         self._workflows: dict[EntityKind, Workflow[Any]] = {
             kind: workflow_for(kind) for kind in default_tables()
         }
+        self._calendar: WorkCalendar | None = calendar
+        self.reminder_policy: ReminderPolicy = (
+            reminder_policy if reminder_policy is not None else ReminderPolicy()
+        )
 
     @classmethod
     def in_memory(
@@ -100,9 +140,19 @@ class Office:
         ids: IdFactory | None = None,
         timezone: str | tzinfo = "Asia/Shanghai",
         numbering: NumberingPolicy | None = None,
+        calendar: WorkCalendar | None = None,
+        reminder_policy: ReminderPolicy | None = None,
     ) -> Self:
         """An office whose records live in process memory only."""
-        return cls(MemoryStore(), clock=clock, ids=ids, timezone=timezone, numbering=numbering)
+        return cls(
+            MemoryStore(),
+            clock=clock,
+            ids=ids,
+            timezone=timezone,
+            numbering=numbering,
+            calendar=calendar,
+            reminder_policy=reminder_policy,
+        )
 
     @classmethod
     def open(
@@ -114,6 +164,8 @@ class Office:
         timezone: str | tzinfo = "Asia/Shanghai",
         numbering: NumberingPolicy | None = None,
         create: bool = True,
+        calendar: WorkCalendar | None = None,
+        reminder_policy: ReminderPolicy | None = None,
     ) -> Self:
         """Open (or create) an office kept in a SQL database.
 
@@ -126,19 +178,36 @@ class Office:
             timezone: See :class:`Office`.
             numbering: See :class:`Office`.
             create: Create the schema in an empty database (otherwise raise).
+            calendar: See :class:`Office`.
+            reminder_policy: See :class:`Office`.
 
         Raises:
             MissingExtraError: SQLAlchemy (or the PostgreSQL driver) is not installed.
             StoreError: the database cannot be opened or is of a newer schema.
         """
         if url == "memory://":
-            return cls.in_memory(clock=clock, ids=ids, timezone=timezone, numbering=numbering)
+            return cls.in_memory(
+                clock=clock,
+                ids=ids,
+                timezone=timezone,
+                numbering=numbering,
+                calendar=calendar,
+                reminder_policy=reminder_policy,
+            )
         try:
             from secretarial.adapters._sql import SqlStore  # noqa: PLC0415 -- optional extra
         except ImportError as e:
             raise MissingExtraError(e.name or "sqlalchemy", "sql", "A SQL office") from e
         store = SqlStore(url, create=create)
-        return cls(store, clock=clock, ids=ids, timezone=timezone, numbering=numbering)
+        return cls(
+            store,
+            clock=clock,
+            ids=ids,
+            timezone=timezone,
+            numbering=numbering,
+            calendar=calendar,
+            reminder_policy=reminder_policy,
+        )
 
     # ------------------------------------------------------------------ time & wiring
     def now(self) -> datetime:
@@ -202,6 +271,54 @@ class Office:
             now=self.now(),
         )
         return entity
+
+    def import_documents(
+        self,
+        source: Iterable[str | bytes] | str | os.PathLike[str],
+        *,
+        by: Actor,
+        batch_size: int = 1000,
+        register: bool = True,
+        on_batch: Callable[[ImportReport], None] | None = None,
+    ) -> ImportReport:
+        """Receive (and register) incoming documents from JSON Lines, batch by batch.
+
+        Each line holds the fields :meth:`receive` takes. A bad line is reported with its
+        line number and reason and left out; the rest go in. Each batch is one
+        transaction (documents, registration numbers and audit events together), so an
+        interrupted import leaves whole batches. The cycle collector is paused while a
+        batch is built, which keeps large imports linear.
+
+        Args:
+            source: A path to a ``.jsonl`` file, or lines (an open file, a list of str).
+            by: Who receives and registers (a clerk).
+            batch_size: Lines per transaction.
+            register: Also register each document, allocating its registration number.
+            on_batch: Called after each committed batch with the report so far.
+
+        Returns:
+            The ids imported and the lines rejected, with reasons.
+        """
+        if isinstance(source, str | os.PathLike):
+            with open(source, "rb") as lines:  # noqa: PTH123 -- a path or a file-like object
+                return self.import_documents(
+                    lines, by=by, batch_size=batch_size, register=register, on_batch=on_batch
+                )
+        if batch_size < 1:
+            raise UsageError(f"batch_size must be at least 1, got {batch_size}")
+        with _gc_paused():
+            return import_incoming(
+                self._store,
+                self._workflows[EntityKind.INCOMING_DOCUMENT],
+                self._numbering,
+                source,
+                actor=by,
+                now=self.now(),
+                ids=self._ids,
+                batch_size=batch_size,
+                register=register,
+                on_batch=on_batch,
+            )
 
     # ------------------------------------------------------------------ transitions
     def fire(
@@ -340,6 +457,99 @@ class Office:
         events = self.audit(entity)
         replayed: Entity = self._workflows[events[0].entity_kind].replay(events)
         return replayed
+
+    # ------------------------------------------------------------------ registers
+    def incoming_register(self, *, year: int | None = None) -> Register:
+        """The incoming register 收文登记簿 (see :func:`secretarial.incoming_register`).
+
+        Args:
+            year: Only documents received in this year (in the office's time zone).
+        """
+        docs = [
+            d
+            for d in self.list(kind=EntityKind.INCOMING_DOCUMENT)
+            if isinstance(d, IncomingDocument)
+            and (year is None or d.received_at.astimezone(self.timezone).year == year)
+        ]
+        return incoming_register(docs, timezone=self.timezone)
+
+    def outgoing_register(self, *, year: int | None = None) -> Register:
+        """The outgoing register 发文登记簿 (see :func:`secretarial.outgoing_register`).
+
+        Args:
+            year: Only documents of this year: the year of the document number for a
+                registered document, otherwise the year it was drafted (in the office's
+                time zone).
+        """
+        docs = [
+            d
+            for d in self.list(kind=EntityKind.OUTGOING_DOCUMENT)
+            if isinstance(d, OutgoingDocument)
+        ]
+        if year is not None:
+            zone = self.timezone
+            docs = [
+                d
+                for d in docs
+                if (d.number.year if d.number is not None else d.created_at.astimezone(zone).year)
+                == year
+            ]
+        return outgoing_register(docs, timezone=self.timezone)
+
+    def supervision_ledger(self, *, as_of: date | None = None, open_only: bool = False) -> Register:
+        """The supervision ledger 督办台账 (see :func:`secretarial.supervision_ledger`).
+
+        Args:
+            as_of: The day overdue is judged on; today in the office's time zone if omitted.
+            open_only: Only items not yet verified or cancelled.
+        """
+        items = [
+            i
+            for i in self.list(kind=EntityKind.SUPERVISION_ITEM, open_only=open_only)
+            if isinstance(i, SupervisionItem)
+        ]
+        day = as_of if as_of is not None else self.today()
+        return supervision_ledger(items, as_of=day, timezone=self.timezone)
+
+    # ------------------------------------------------------------------ reminders
+    def sweep(self, now: datetime | None = None, *, by: Actor | None = None) -> SweepReport:
+        """Issue the reminders, escalations and report requests due now (催办).
+
+        Every open entity with a deadline or a report cycle is judged by the office's
+        :class:`~secretarial.ReminderPolicy` on the local day of ``now``; each due step
+        is recorded with the entity's ``remind`` trigger and its audit event, once per
+        entity however often and from however many processes the office is swept.
+        Deliver what the report lists as issued.
+
+        Args:
+            now: The moment to sweep for, timezone-aware; the office clock if omitted.
+            by: Who issues the reminders; the system actor (id ``system``) if omitted.
+
+        Returns:
+            What was issued and what was skipped (e.g. a step another worker issued).
+
+        Raises:
+            CalendarCoverageError: The calendar has no data for the day.
+            MissingExtraError: No calendar was given and ``chinese-calendar`` is not
+                installed.
+            UsageError: ``now`` is naive.
+        """
+        if now is None:
+            now = self.now()
+        elif now.tzinfo is None or now.utcoffset() is None:
+            raise UsageError(f"sweep needs a timezone-aware moment, got {now!r}")
+        if self._calendar is None:
+            self._calendar = china_calendar()
+        return sweep_reminders(
+            self._store,
+            self._workflows,
+            self._numbering,
+            policy=self.reminder_policy,
+            calendar=self._calendar,
+            now=now.astimezone(self.timezone),
+            tz=self.timezone,
+            actor=by if by is not None else SYSTEM_ACTOR,
+        )
 
     # ------------------------------------------------------------------ lifecycle
     def close(self) -> None:

@@ -42,6 +42,7 @@ from ._enums import (
     LabeledEnum,
     OrganRelation,
     OutgoingState,
+    ReminderKind,
     ReportCycle,
     Retention,
     Role,
@@ -50,6 +51,7 @@ from ._enums import (
     Urgency,
 )
 from ._query import Page, Query
+from ._reminders import DueReminder, ReminderPolicy, due_reminders
 from ._rules import Rule, TransitionContext
 from ._supervision import ExtensionRequest, ProgressReport, SupervisionItem
 from ._tables import INCOMING_TABLE, OUTGOING_TABLE, RULES, SUPERVISION_TABLE
@@ -88,6 +90,7 @@ __all__ = [
     "Document",
     "DocumentKind",
     "DocumentNumber",
+    "DueReminder",
     "Entity",
     "EntityKind",
     "ExtensionRequest",
@@ -106,6 +109,8 @@ __all__ = [
     "Proposal",
     "Query",
     "Reading",
+    "ReminderKind",
+    "ReminderPolicy",
     "ReportCycle",
     "Retention",
     "Role",
@@ -124,6 +129,7 @@ __all__ = [
     "Workflow",
     "WorkflowTable",
     "default_tables",
+    "due_reminders",
     "format_date_of_issue",
     "problems_from_pydantic",
     "resolve_deadline",
