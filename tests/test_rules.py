@@ -1052,6 +1052,21 @@ class TestDeadlineNotPast:
 
 
 # ============================================================================ supervision
+class TestS1OneMatterPerItem:
+    """S1: a supervision item covers one matter; a numbered list of matters is refused."""
+
+    def test_a_single_matter_opens(self, office):
+        item = open_item(office, requirement="节前完成全市安全生产大检查，整改隐患1.5万处")
+        assert item.state is SupervisionState.REGISTERED
+
+    @pytest.mark.parametrize(
+        "requirement",
+        ["一、检查企业\n二、整改隐患", "1. 检查企业\n2. 整改隐患", "（一）检查\n（二）整改"],
+    )
+    def test_numbered_matters_are_refused(self, office, requirement):
+        refuse_creation(office, lambda: open_item(office, requirement=requirement), rule="S1")
+
+
 class TestS2AssignWithDeadline:
     """S2: a supervision item is assigned with a deadline."""
 

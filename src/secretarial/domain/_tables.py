@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
@@ -1171,6 +1172,26 @@ _OPEN_ITEM_STATES = tuple(
     s for s in SupervisionState if s not in (SupervisionState.VERIFIED, SupervisionState.CANCELLED)
 )
 
+_ENUMERATED_MATTER = re.compile(
+    r"(?m)^\s*(?:[0-9]+[.、．)）]|[（(][0-9一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、)"
+)
+
+
+def _check_one_matter(ctx: TransitionContext) -> str | None:
+    matters = _ENUMERATED_MATTER.findall(ctx.entity.requirement)
+    if len(matters) > 1:
+        return (
+            f"one matter per item: the requirement lists {len(matters)} numbered matters; "
+            "open one item for each"
+        )
+    return None
+
+
+S1_ONE_MATTER = Rule(
+    "S1", "one-matter-per-item", "a supervision item covers one matter", _check_one_matter
+)
+
+
 SUPERVISION_TABLE: WorkflowTable[SupervisionItem] = WorkflowTable(
     name="supervision_item",
     entity_type=SupervisionItem,
@@ -1180,7 +1201,7 @@ SUPERVISION_TABLE: WorkflowTable[SupervisionItem] = WorkflowTable(
         "open",
         SupervisionState.REGISTERED,
         _SUPERVISOR,
-        (),
+        (S1_ONE_MATTER,),
         "立项",
         managed=frozenset(
             {
