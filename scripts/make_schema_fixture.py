@@ -1,0 +1,67 @@
+"""Write tests/data/office-schema-<N>.db: an office as this version of the schema stores it.
+
+Each schema version keeps such a file, so the migration to the next version is tested
+against a real database written by the old code. Run it once per schema version:
+``python scripts/make_schema_fixture.py``.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from secretarial import Actor, Office, Role
+from secretarial.adapters._sql import SCHEMA_VERSION
+from secretarial.testing import FrozenClock, SequentialIds
+
+CLERK = Actor(id="li", name="李文书", roles=frozenset({Role.CLERK}))
+SUPERVISOR = Actor(id="zhou", name="周督查", roles=frozenset({Role.SUPERVISOR}))
+DRAFTER = Actor(id="ma", name="马拟稿", roles=frozenset({Role.DRAFTER}))
+
+
+def build(path: Path) -> None:
+    """Create the fixture office at ``path``."""
+    clock = FrozenClock(datetime(2025, 9, 26, 1, tzinfo=UTC))
+    with Office.open(f"sqlite:///{path}", clock=clock, ids=SequentialIds()) as office:
+        doc = office.receive(
+            by=CLERK,
+            kind="notice",
+            title="关于开展安全检查的通知",
+            channel="paper",
+            sender={"code": "SZF", "name": "市政府办公室", "relation": "superior"},
+            received_at=office.now(),
+            classification="secret",
+            secrecy_period_years=5,
+            copy_number="000012",
+        )
+        office.fire(doc, "register", by=CLERK, number="市政办发〔2025〕88号")
+        item = office.open_item(
+            by=SUPERVISOR,
+            source="leader_instruction",
+            requirement="落实安全检查部署",
+            received_at=office.now(),
+        )
+        office.fire(
+            item,
+            "assign",
+            by=SUPERVISOR,
+            lead_unit={"code": "AJK", "name": "安全监管科"},
+            deadline=date(2025, 10, 9),
+        )
+        office.draft(
+            by=DRAFTER, kind="report", title="关于安全检查情况的报告", issuer_code="某办发"
+        )
+
+
+if __name__ == "__main__":
+    target = (
+        Path(__file__).resolve().parent.parent
+        / "tests"
+        / "data"
+        / (f"office-schema-{SCHEMA_VERSION}.db")
+    )
+    if target.exists():
+        sys.exit(f"{target} exists; a schema version's fixture is written once")
+    build(target)
+    print(f"wrote {target}")  # noqa: T201 -- a script reports what it wrote

@@ -1,0 +1,42 @@
+"""Databases written by earlier versions of the schema open, migrated, with nothing lost."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import SUPERVISOR, UNDERTAKER
+from secretarial import IncomingDocument, Office, OutgoingDocument, SupervisionItem
+from secretarial.adapters._sql import SCHEMA_VERSION
+
+FIXTURES = sorted((Path(__file__).parent / "data").glob("office-schema-*.db"))
+
+
+def test_there_is_a_fixture_for_the_current_schema() -> None:
+    """Each schema version leaves a fixture for the next migration to be tested on."""
+    assert any(p.name == f"office-schema-{SCHEMA_VERSION}.db" for p in FIXTURES)
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=lambda p: p.stem)
+def test_an_older_office_opens_migrated_and_intact(fixture: Path, tmp_path: Path) -> None:
+    """The records, their audit trails and the counters survive; the office keeps working."""
+    copy = tmp_path / fixture.name
+    shutil.copy(fixture, copy)
+    with Office.open(f"sqlite:///{copy}") as office:
+        assert office.store.schema_version() == SCHEMA_VERSION
+        doc, item, draft = office.list()
+        assert isinstance(doc, IncomingDocument)
+        assert (doc.registration_number, str(doc.number)) == ("2025-0001", "市政办发〔2025〕88号")
+        assert doc.copy_number == "000012"
+        assert isinstance(item, SupervisionItem)
+        assert item.lead_unit is not None
+        assert item.lead_unit.code == "AJK"
+        assert isinstance(draft, OutgoingDocument)
+        for entity in (doc, item, draft):
+            assert office.replay(entity) == entity
+        assert office.store.counters() == {("incoming", "2025"): 1}
+        accepted = office.fire(item, "accept", by=UNDERTAKER)
+        assert accepted.version == len(office.audit(item)) == 3
+        assert set(office.available_triggers(accepted, by=SUPERVISOR)) == {"remind", "cancel"}
