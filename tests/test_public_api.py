@@ -58,7 +58,7 @@ def test_import_pulls_in_no_optional_heavyweights() -> None:
     code = (
         "import sys, secretarial, secretarial.testing;"
         "heavy = {'sqlalchemy', 'hypothesis', 'icalendar', 'rich', 'typer', 'pluggy',"
-        " 'chinese_calendar', 'IPython', 'pandas'};"
+        " 'chinese_calendar', 'holidays', 'IPython', 'pandas'};"
         "print(sorted(heavy & {m.split('.')[0] for m in sys.modules}))"
     )
     out = subprocess.run(  # noqa: S603 -- our own interpreter running a literal
