@@ -1089,11 +1089,57 @@ class TestS2AssignWithDeadline:
         item = office.fire(item, "assign", by=SUPERVISOR, lead_unit=UNIT_A)
         assert item.deadline == date(2025, 10, 26)
 
-    def test_assign_without_any_deadline_is_refused(self, office):
-        err = refuse(
-            office, open_item(office), "assign", by=SUPERVISOR, rule="S2", lead_unit=UNIT_A
+    def test_assign_without_a_deadline_gets_the_policy_default(self, office):
+        item = office.fire(open_item(office), "assign", by=SUPERVISOR, lead_unit=UNIT_A)
+        # A leader's instruction of normal urgency: 15 calendar days from receipt on
+        # 2025-09-26, i.e. Saturday 2025-10-11, which is an adjusted workday (调休).
+        assert item.deadline == date(2025, 10, 11)
+        assert item.deadline_calendar == "CN"
+        assert item.deadline_rule.startswith("S2: 15 calendar days from 2025-09-26")
+        assert office.replay(item) == item
+
+    def test_the_default_follows_source_and_urgency(self, office):
+        meeting = office.fire(
+            open_item(office, source="meeting_decision"),
+            "assign",
+            by=SUPERVISOR,
+            lead_unit=UNIT_A,
         )
-        assert "deadline" in err.reason
+        assert meeting.deadline == date(2025, 10, 16)  # 20 calendar days, a Thursday
+        urgent = office.fire(
+            open_item(office, urgency="urgent"), "assign", by=SUPERVISOR, lead_unit=UNIT_A
+        )
+        assert urgent.deadline == date(2025, 10, 9)  # 5 days is 10-01, a holiday: next workday
+        assert "moved from 2025-10-01" in urgent.deadline_rule
+
+    def test_an_explicit_deadline_records_no_calendar(self, office):
+        item = office.fire(
+            open_item(office),
+            "assign",
+            by=SUPERVISOR,
+            lead_unit=UNIT_A,
+            deadline=date(2025, 10, 20),
+        )
+        assert (item.deadline, item.deadline_calendar, item.deadline_rule) == (
+            date(2025, 10, 20),
+            None,
+            None,
+        )
+
+    def test_assign_without_any_deadline_is_refused_by_the_bare_workflow(self):
+        from secretarial.domain import EntityKind, workflow_for  # noqa: PLC0415
+
+        items = workflow_for(EntityKind.SUPERVISION_ITEM)
+        item, _ = items.create(
+            {"source": "leader_instruction", "requirement": "整改", "received_at": START},
+            entity_id="sup-1",
+            actor=SUPERVISOR,
+            now=START,
+        )
+        with pytest.raises(TransitionNotAllowed) as refused:
+            items.fire(item, "assign", SUPERVISOR, now=START, data={"lead_unit": UNIT_A})
+        assert refused.value.rule_code == "S2"
+        assert "deadline" in refused.value.reason
 
     def test_lead_unit_also_a_co_unit_is_refused(self, office):
         refuse(

@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, datetime, tzinfo
 from types import TracebackType
-from typing import Any, Self, TypeVar, overload
+from typing import Any, Self, TypedDict, TypeVar, overload
 from zoneinfo import ZoneInfo
+
+from typing_extensions import Unpack
 
 from secretarial.adapters import MemoryStore, SystemClock, Uuid7Ids, china_calendar
 from secretarial.domain import (
     Actor,
     AuditEvent,
+    DeadlinePolicy,
     Entity,
     EntityKind,
     IncomingDocument,
@@ -50,8 +53,21 @@ from secretarial.services import (
     with_allocation,
 )
 from secretarial.services._bulk import ImportReport, import_incoming
+from secretarial.services._deadline_defaults import with_default_deadline
 
-__all__ = ["Office"]
+__all__ = ["Office", "OfficeOptions"]
+
+
+class OfficeOptions(TypedDict, total=False):
+    """The keyword arguments of :class:`Office`, for :meth:`Office.open` and ``in_memory``."""
+
+    clock: Clock | None
+    ids: IdFactory | None
+    timezone: str | tzinfo
+    numbering: NumberingPolicy | None
+    calendar: WorkCalendar | None
+    reminder_policy: ReminderPolicy | None
+    deadline_policy: DeadlinePolicy | None
 
 
 @contextmanager
@@ -88,10 +104,14 @@ class Office:
         timezone: The office's time zone (an IANA name or a ``tzinfo``); days, years
             and deadlines are counted in it. Defaults to ``Asia/Shanghai``.
         numbering: How document and registration numbers are drawn and written.
-        calendar: The working-day calendar reminders are counted in; the Chinese one
-            (:func:`secretarial.china_calendar`) if omitted, loaded on the first sweep.
+        calendar: The working-day calendar deadlines and reminders are counted in; the
+            Chinese one (:func:`secretarial.china_calendar`) if omitted, loaded when
+            first needed.
         reminder_policy: When :meth:`sweep` reminds and escalates; the defaults of
             :class:`~secretarial.ReminderPolicy` if omitted.
+        deadline_policy: The default deadline of a supervision item assigned without
+            one (RULES.md S2); the defaults of :class:`~secretarial.DeadlinePolicy` if
+            omitted.
 
     Example:
         >>> from secretarial import Office, Actor, Role
@@ -116,6 +136,7 @@ class Office:
         numbering: NumberingPolicy | None = None,
         calendar: WorkCalendar | None = None,
         reminder_policy: ReminderPolicy | None = None,
+        deadline_policy: DeadlinePolicy | None = None,
     ) -> None:
         self._store: Store = store if store is not None else MemoryStore()
         self._clock: Clock = clock if clock is not None else SystemClock()
@@ -131,83 +152,41 @@ class Office:
         self.reminder_policy: ReminderPolicy = (
             reminder_policy if reminder_policy is not None else ReminderPolicy()
         )
-
-    @classmethod
-    def in_memory(
-        cls,
-        *,
-        clock: Clock | None = None,
-        ids: IdFactory | None = None,
-        timezone: str | tzinfo = "Asia/Shanghai",
-        numbering: NumberingPolicy | None = None,
-        calendar: WorkCalendar | None = None,
-        reminder_policy: ReminderPolicy | None = None,
-    ) -> Self:
-        """An office whose records live in process memory only."""
-        return cls(
-            MemoryStore(),
-            clock=clock,
-            ids=ids,
-            timezone=timezone,
-            numbering=numbering,
-            calendar=calendar,
-            reminder_policy=reminder_policy,
+        self.deadline_policy: DeadlinePolicy = (
+            deadline_policy if deadline_policy is not None else DeadlinePolicy()
         )
 
     @classmethod
-    def open(
-        cls,
-        url: str,
-        *,
-        clock: Clock | None = None,
-        ids: IdFactory | None = None,
-        timezone: str | tzinfo = "Asia/Shanghai",
-        numbering: NumberingPolicy | None = None,
-        create: bool = True,
-        calendar: WorkCalendar | None = None,
-        reminder_policy: ReminderPolicy | None = None,
-    ) -> Self:
+    def in_memory(cls, **options: Unpack[OfficeOptions]) -> Self:
+        """An office whose records live in process memory only.
+
+        Takes the keyword arguments of :class:`Office` (clock, ids, timezone, policies).
+        """
+        return cls(MemoryStore(), **options)
+
+    @classmethod
+    def open(cls, url: str, *, create: bool = True, **options: Unpack[OfficeOptions]) -> Self:
         """Open (or create) an office kept in a SQL database.
 
         Args:
             url: ``sqlite:///office.db`` — the embedded default, a file in WAL mode — or
                 a PostgreSQL URL (``postgresql://user@host/db``) for several processes
                 sharing one office. ``memory://`` gives an in-memory office.
-            clock: See :class:`Office`.
-            ids: See :class:`Office`.
-            timezone: See :class:`Office`.
-            numbering: See :class:`Office`.
             create: Create the schema in an empty database (otherwise raise).
-            calendar: See :class:`Office`.
-            reminder_policy: See :class:`Office`.
+            **options: The keyword arguments of :class:`Office` (clock, ids, timezone,
+                policies).
 
         Raises:
             MissingExtraError: SQLAlchemy (or the PostgreSQL driver) is not installed.
             StoreError: the database cannot be opened or is of a newer schema.
         """
         if url == "memory://":
-            return cls.in_memory(
-                clock=clock,
-                ids=ids,
-                timezone=timezone,
-                numbering=numbering,
-                calendar=calendar,
-                reminder_policy=reminder_policy,
-            )
+            return cls.in_memory(**options)
         try:
             from secretarial.adapters._sql import SqlStore  # noqa: PLC0415 -- optional extra
         except ImportError as e:
             raise MissingExtraError(e.name or "sqlalchemy", "sql", "A SQL office") from e
-        store = SqlStore(url, create=create)
-        return cls(
-            store,
-            clock=clock,
-            ids=ids,
-            timezone=timezone,
-            numbering=numbering,
-            calendar=calendar,
-            reminder_policy=reminder_policy,
-        )
+        return cls(SqlStore(url, create=create), **options)
 
     # ------------------------------------------------------------------ time & wiring
     def now(self) -> datetime:
@@ -220,6 +199,30 @@ class Office:
     def today(self) -> date:
         """Today's date in the office's time zone."""
         return self.now().date()
+
+    @property
+    def calendar(self) -> WorkCalendar:
+        """The working-day calendar (the Chinese one unless another was given).
+
+        Raises:
+            MissingExtraError: none was given and ``chinese-calendar`` is not installed.
+        """
+        if self._calendar is None:
+            self._calendar = china_calendar()
+        return self._calendar
+
+    def _prepare(
+        self, entity: Entity, trigger: str, data: Mapping[str, Any] | None
+    ) -> Mapping[str, Any] | None:
+        """Complete a trigger's input from office policy (a default deadline)."""
+        return with_default_deadline(
+            entity,
+            trigger,
+            data,
+            policy=self.deadline_policy,
+            calendar=lambda: self.calendar,
+            timezone=self.timezone,
+        )
 
     @property
     def store(self) -> Store:
@@ -360,6 +363,7 @@ class Office:
             data=data or None,
             reason=reason,
             expected_version=expected_version,
+            prepare=self._prepare,
         )
         return new
 
@@ -385,7 +389,7 @@ class Office:
                 self._numbering,
                 current,
                 trigger,
-                data or None,
+                self._prepare(current, trigger, data or None),
                 actor=by,
                 now=now,
                 allocate=lambda _series, _key: 1,
@@ -538,14 +542,12 @@ class Office:
             now = self.now()
         elif now.tzinfo is None or now.utcoffset() is None:
             raise UsageError(f"sweep needs a timezone-aware moment, got {now!r}")
-        if self._calendar is None:
-            self._calendar = china_calendar()
         return sweep_reminders(
             self._store,
             self._workflows,
             self._numbering,
             policy=self.reminder_policy,
-            calendar=self._calendar,
+            calendar=self.calendar,
             now=now.astimezone(self.timezone),
             tz=self.timezone,
             actor=by if by is not None else SYSTEM_ACTOR,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import ClassVar
 
+from ._deadlines import ItemUrgency
 from ._entity import Entity
 from ._enums import EntityKind, ReportCycle, SupervisionSource, SupervisionState
 from ._values import Name, Text, Timed, Timestamp, Unit
@@ -52,6 +53,12 @@ class SupervisionItem(Entity):
     requirement: Text
     reply_required: Text | None = None
     received_at: Timestamp
+    urgency: ItemUrgency = ItemUrgency.NORMAL
+    """How pressing the matter is; picks the default deadline of a leader's instruction."""
+    deadline_calendar: Name | None = None
+    """The calendar a computed deadline was counted with; None for an explicit deadline."""
+    deadline_rule: Text | None = None
+    """How a computed deadline was arrived at (rule, term, start); None if explicit."""
     lead_unit: Unit | None = None
     co_units: tuple[Unit, ...] = ()
     report_cycle: ReportCycle = ReportCycle.NONE

@@ -188,6 +188,10 @@ class AssignItem(_Input):
     co_units: tuple[Unit, ...] = ()
     deadline: date | None = None
     report_cycle: ReportCycle = ReportCycle.NONE
+    deadline_calendar: Name | None = None
+    """Set by the office when it computed ``deadline`` from its deadline policy."""
+    deadline_rule: Text | None = None
+    """Set by the office: how the computed ``deadline`` was arrived at."""
 
 
 class ReportProgress(_Input):
@@ -1115,12 +1119,18 @@ CANCEL_REASON = _reason_required("CANCEL", "cancel-needs-reason", "cancelling an
 def _assign_item(ctx: TransitionContext) -> dict[str, Any]:
     data = ctx.data
     assert isinstance(data, AssignItem)  # noqa: S101
-    return {
+    updates: dict[str, Any] = {
         "lead_unit": data.lead_unit,
         "co_units": data.co_units,
-        "deadline": data.deadline if data.deadline is not None else ctx.entity.deadline,
         "report_cycle": data.report_cycle,
     }
+    if data.deadline is not None:
+        updates |= {
+            "deadline": data.deadline,
+            "deadline_calendar": data.deadline_calendar,
+            "deadline_rule": data.deadline_rule,
+        }
+    return updates
 
 
 def _report_progress(ctx: TransitionContext) -> dict[str, Any]:
@@ -1178,7 +1188,7 @@ _ENUMERATED_MATTER = re.compile(
 
 
 def _check_one_matter(ctx: TransitionContext) -> str | None:
-    matters = _ENUMERATED_MATTER.findall(ctx.entity.requirement)
+    matters = _ENUMERATED_MATTER.findall(_doc(ctx).requirement)
     if len(matters) > 1:
         return (
             f"one matter per item: the requirement lists {len(matters)} numbered matters; "
@@ -1211,6 +1221,8 @@ SUPERVISION_TABLE: WorkflowTable[SupervisionItem] = WorkflowTable(
                 "verification",
                 "rework_reasons",
                 "cancel_reason",
+                "deadline_calendar",
+                "deadline_rule",
             }
         ),
     ),

@@ -16,6 +16,9 @@ __all__ = ["create_entity", "fire_trigger", "with_allocation"]
 
 E = TypeVar("E", bound=Entity)
 
+Preparer = Callable[[Entity, str, Mapping[str, Any] | None], Mapping[str, Any] | None]
+"""Completes a trigger's input from office policy (e.g. a default deadline) before firing."""
+
 
 def create_entity(
     store: Store,
@@ -81,6 +84,7 @@ def fire_trigger(
     data: Mapping[str, Any] | None = None,
     reason: str | None = None,
     expected_version: int | None = None,
+    prepare: Preparer | None = None,
 ) -> tuple[Entity, AuditEvent]:
     """Load, fire, allocate any number and save, in one unit of work.
 
@@ -109,6 +113,7 @@ def fire_trigger(
                 data=data,
                 reason=reason,
                 expected_version=expected_version,
+                prepare=prepare,
             )
         except ConcurrencyConflict:
             if attempt == attempts:
@@ -132,12 +137,15 @@ def _fire_once(
     data: Mapping[str, Any] | None,
     reason: str | None,
     expected_version: int | None,
+    prepare: Preparer | None,
 ) -> tuple[Entity, AuditEvent]:
     with store.unit_of_work() as uow:
         entity = uow.get(entity_id)
         if expected_version is not None and entity.version != expected_version:
             raise ConcurrencyConflict(entity_id, expected_version, entity.version)
         workflow = workflows[entity.entity_kind]
+        if prepare is not None:
+            data = prepare(entity, trigger, data)
         data = with_allocation(
             workflow,
             numbering,
