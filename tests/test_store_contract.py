@@ -16,6 +16,7 @@ import pytest
 from conftest import CLERK, START, STORES, SUPERIOR, SUPERVISOR, UNIT_A, UNIT_B
 from secretarial import ConcurrencyConflict, EntityKind, NotFound, UsageError
 from secretarial.adapters import MemoryStore
+from secretarial.adapters._sql import SCHEMA_VERSION
 from secretarial.domain import Entity, Query, workflow_for
 
 INCOMING = workflow_for(EntityKind.INCOMING_DOCUMENT)
@@ -263,7 +264,7 @@ def test_a_sql_office_survives_a_restart(store_url: str) -> None:
     try:
         assert second.get("in-1") == entity
         assert second.counters() == {("incoming", "2025"): 1}
-        assert second.schema_version() == 1
+        assert second.schema_version() == SCHEMA_VERSION
     finally:
         second.close()
 

@@ -20,7 +20,9 @@ from typing_extensions import Unpack
 from secretarial.adapters import MemoryStore, SystemClock, Uuid7Ids, china_calendar
 from secretarial.domain import (
     Actor,
+    Anchor,
     AuditEvent,
+    AuditReport,
     DeadlinePolicy,
     Entity,
     EntityKind,
@@ -54,6 +56,7 @@ from secretarial.services import (
 )
 from secretarial.services._bulk import ImportReport, import_incoming
 from secretarial.services._deadline_defaults import with_default_deadline
+from secretarial.services._verify import make_anchor, verify_records
 
 __all__ = ["Office", "OfficeOptions"]
 
@@ -461,6 +464,26 @@ class Office:
         events = self.audit(entity)
         replayed: Entity = self._workflows[events[0].entity_kind].replay(events)
         return replayed
+
+    # ------------------------------------------------------------------ tamper evidence
+    def verify_audit(self) -> AuditReport:
+        """Check the whole audit record; report every break.
+
+        Each entity's events must be numbered 1, 2, 3 ..., each must match its hash and
+        follow its predecessor's, the record must be what its events replay to, and every
+        entity an anchor covered must still be there. An untouched store verifies clean;
+        an edited, deleted, reordered or inserted event, an edited record and a deleted
+        entity (since an anchor) each show as a problem.
+        """
+        return verify_records(self._store, self._workflows)
+
+    def anchor(self) -> Anchor:
+        """Seal the store as it is now, so that a whole entity deleted later is detected.
+
+        Make an anchor periodically (daily, say) and publish its ``hash`` outside the
+        office's database.
+        """
+        return make_anchor(self._store, self.now())
 
     # ------------------------------------------------------------------ registers
     def incoming_register(self, *, year: int | None = None) -> Register:

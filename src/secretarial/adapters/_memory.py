@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any, Self
 
-from secretarial.domain import AuditEvent, Entity, Page, Query
+from secretarial.domain import Anchor, AuditEvent, Entity, Page, Query
 from secretarial.errors import ConcurrencyConflict, NotFound, UsageError
 
 __all__ = ["MemoryStore"]
@@ -127,6 +127,7 @@ class MemoryStore:
         """An entity's audit records: one record alone, or a list of them."""
         self._counters: dict[tuple[str, str], int] = {}
         self._seq: dict[str, int] = {}
+        self._anchors: list[Anchor] = []
         self._lock = threading.RLock()
 
     def unit_of_work(self) -> _MemoryUnitOfWork:
@@ -171,6 +172,34 @@ class MemoryStore:
                 raise NotFound(entity_id)
             records = trail if isinstance(trail, list) else [trail]
             return tuple(_unpack(record) for record in records)
+
+    def audit_records(
+        self,
+    ) -> tuple[list[tuple[int, Entity]], dict[str, list[AuditEvent | None]]]:
+        """The entities in creation order with their sequence numbers, and every trail."""
+        with self._lock:
+            entities = sorted(
+                ((self._seq[i], e) for i, e in self._entities.items()), key=lambda r: r[0]
+            )
+            trails: dict[str, list[AuditEvent | None]] = {
+                entity_id: [_unpack(r) for r in (t if isinstance(t, list) else [t])]
+                for entity_id, t in self._events.items()
+            }
+        return entities, trails
+
+    def add_anchor(self, anchor: Anchor) -> None:
+        """Store an anchor."""
+        with self._lock:
+            if len(self._anchors) + 1 != anchor.sequence:
+                raise ConcurrencyConflict(
+                    f"anchor {anchor.sequence}", anchor.sequence - 1, len(self._anchors)
+                )
+            self._anchors.append(anchor)
+
+    def anchors(self) -> list[Anchor]:
+        """Every anchor, oldest first."""
+        with self._lock:
+            return list(self._anchors)
 
     def counters(self) -> dict[tuple[str, str], int]:
         """The current value of every numbering counter, by (series, key)."""

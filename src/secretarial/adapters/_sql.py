@@ -31,12 +31,12 @@ from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
-from secretarial.domain import ENTITY_TYPES, AuditEvent, Entity, EntityKind, Page, Query
+from secretarial.domain import ENTITY_TYPES, Anchor, AuditEvent, Entity, EntityKind, Page, Query
 from secretarial.errors import ConcurrencyConflict, MissingExtraError, NotFound, UsageError
 
 __all__ = ["SCHEMA_VERSION", "SqlStore", "StoreError"]
 
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 2
 """The version of the schema this library writes; older databases are migrated forward."""
 
 
@@ -101,6 +101,13 @@ audit = sa.Table(
     sa.UniqueConstraint("entity_id", "version", name="uq_audit_entity_version"),
 )
 
+anchors_table = sa.Table(
+    "audit_anchors",
+    metadata,
+    sa.Column("sequence", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("anchor", sa.Text, nullable=False),
+)
+
 counters = sa.Table(
     "counters",
     metadata,
@@ -109,7 +116,41 @@ counters = sa.Table(
     sa.Column("value", sa.BigInteger, nullable=False),
 )
 
-_MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
+
+def _seal_audit_chains(conn: Connection) -> None:
+    """Version 1 → 2: seal every entity's events into a hash chain and record its head.
+
+    Version 1 kept no hashes. The events it recorded are sealed as they stand when the
+    database is migrated: tampering before that moment cannot be detected, tampering
+    after it can. The anchors table is new in version 2.
+    """
+    anchors_table.create(conn, checkfirst=True)
+    rows = conn.execute(
+        sa.select(audit.c.seq, audit.c.entity_id, audit.c.event).order_by(
+            audit.c.entity_id, audit.c.version
+        )
+    ).all()
+    heads: dict[str, str] = {}
+    for row in rows:
+        event = AuditEvent.model_validate_json(row.event)
+        sealed = AuditEvent.sealed(
+            **{**dict(event), "previous_hash": heads.get(row.entity_id), "hash": ""}
+        )
+        heads[row.entity_id] = sealed.hash
+        conn.execute(
+            audit.update().where(audit.c.seq == row.seq).values(event=sealed.model_dump_json())
+        )
+    for record in conn.execute(sa.select(entities.c.id, entities.c.kind, entities.c.body)).all():
+        head = heads.get(record.id)
+        entity = _load(record.kind, record.body).model_copy(update={"audit_head": head})
+        conn.execute(
+            entities.update()
+            .where(entities.c.id == record.id)
+            .values(body=entity.model_dump_json())
+        )
+
+
+_MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _seal_audit_chains}
 """Forward migrations: ``_MIGRATIONS[n]`` turns a version ``n`` database into ``n + 1``."""
 
 
@@ -315,8 +356,10 @@ class SqlStore:
                 if not create:
                     raise StoreError(f"{self.url} holds no office (create=False)")
                 metadata.create_all(conn)
-                conn.execute(meta_table.insert(), {"key": "schema_version", "value": "1"})
-                version = 1
+                conn.execute(
+                    meta_table.insert(), {"key": "schema_version", "value": str(SCHEMA_VERSION)}
+                )
+                version = SCHEMA_VERSION
             else:
                 stored = conn.execute(
                     sa.select(meta_table.c.value).where(meta_table.c.key == "schema_version")
@@ -428,6 +471,49 @@ class SqlStore:
         if not rows:
             raise NotFound(entity_id)
         return tuple(AuditEvent.model_validate_json(row) for row in rows)
+
+    def audit_records(
+        self,
+    ) -> tuple[list[tuple[int, Entity]], dict[str, list[AuditEvent | None]]]:
+        """The entities in creation order with their sequence numbers, and every trail."""
+        with self._read() as conn:
+            rows = conn.execute(
+                sa.select(entities.c.seq, entities.c.kind, entities.c.body).order_by(entities.c.seq)
+            ).all()
+            found = [(int(r.seq), _load(r.kind, r.body)) for r in rows]
+            trails: dict[str, list[AuditEvent | None]] = {}
+            for row in conn.execute(
+                sa.select(audit.c.entity_id, audit.c.event).order_by(
+                    audit.c.entity_id, audit.c.version
+                )
+            ):
+                try:
+                    event: AuditEvent | None = AuditEvent.model_validate_json(row.event)
+                except ValueError:
+                    event = None
+                trails.setdefault(row.entity_id, []).append(event)
+        return found, trails
+
+    def add_anchor(self, anchor: Anchor) -> None:
+        """Store an anchor."""
+        try:
+            with self._write() as conn:
+                conn.execute(
+                    anchors_table.insert(),
+                    {"sequence": anchor.sequence, "anchor": anchor.model_dump_json()},
+                )
+        except IntegrityError:
+            raise ConcurrencyConflict(
+                f"anchor {anchor.sequence}", anchor.sequence - 1, None
+            ) from None
+
+    def anchors(self) -> list[Anchor]:
+        """Every anchor, oldest first."""
+        with self._read() as conn:
+            rows = conn.execute(
+                sa.select(anchors_table.c.anchor).order_by(anchors_table.c.sequence)
+            ).scalars()
+            return [Anchor.model_validate_json(r) for r in rows]
 
     def counters(self) -> dict[tuple[str, str], int]:
         """The current value of every numbering counter, by (series, key)."""

@@ -8,7 +8,14 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from ._audit import AuditEvent
+from ._audit import (
+    Anchor,
+    AuditEvent,
+    AuditProblem,
+    AuditReport,
+    creation_digest,
+    event_digest,
+)
 from ._calendar import CalendarOverride, TableCalendar, WorkCalendar
 from ._deadlines import (
     ComputedDeadline,
@@ -74,8 +81,11 @@ __all__ = [
     "SUPERVISION_TABLE",
     "Actor",
     "Allocation",
+    "Anchor",
     "Attachment",
     "AuditEvent",
+    "AuditProblem",
+    "AuditReport",
     "CalendarOverride",
     "Channel",
     "Classification",
@@ -128,8 +138,10 @@ __all__ = [
     "WorkCalendar",
     "Workflow",
     "WorkflowTable",
+    "creation_digest",
     "default_tables",
     "due_reminders",
+    "event_digest",
     "format_date_of_issue",
     "problems_from_pydantic",
     "resolve_deadline",

@@ -59,6 +59,8 @@ class Entity(BaseModel):
     """The day by which the matter must be done, if it has one (a calendar day)."""
     reminders: tuple[Reminder, ...] = ()
     """Reminders and escalations issued so far, oldest first."""
+    audit_head: str | None = None
+    """The hash of the entity's latest audit event: the head of its hash chain."""
 
     def reminded(self, step: str) -> bool:
         """Whether the reminder step ``step`` has been recorded."""

@@ -176,7 +176,16 @@ _RULE_PREFIX: Final = re.compile(r"^([A-Z]\d+): ")
 _MODEL_RULE_FIELDS: Final = {"D4": "secrecy_period_years", "D5": "urgency"}
 """The field a model-level rule is about, for errors pydantic reports without a location."""
 _SYSTEM_FIELDS: Final = frozenset(
-    {"id", "version", "state", "created_at", "created_by", "updated_at", "reminders"}
+    {
+        "id",
+        "version",
+        "state",
+        "created_at",
+        "created_by",
+        "updated_at",
+        "reminders",
+        "audit_head",
+    }
 )
 
 
@@ -350,7 +359,7 @@ class Workflow(Generic[E]):
             if not condition(_Event(ctx)):
                 raise self._refusal(ctx, entity_id, "(new)")
         payload = entity.model_dump(mode="json", include=set(fields), by_alias=False)
-        event = AuditEvent(
+        event = AuditEvent.sealed(
             entity_kind=self.entity_type.entity_kind,
             entity_id=entity_id,
             version=1,
@@ -361,7 +370,7 @@ class Workflow(Generic[E]):
             at=now,
             payload=payload,
         )
-        return entity, event
+        return entity.model_copy(update={"audit_head": event.hash}), event
 
     def fire(
         self,
@@ -398,7 +407,7 @@ class Workflow(Generic[E]):
         payload = (
             ctx.data.model_dump(mode="json", exclude_unset=True) if ctx.data is not None else {}
         )
-        event = AuditEvent(
+        event = AuditEvent.sealed(
             entity_kind=entity.entity_kind,
             entity_id=entity.id,
             version=new.version,
@@ -409,8 +418,9 @@ class Workflow(Generic[E]):
             at=now,
             reason=reason,
             payload=payload,
+            previous_hash=entity.audit_head,
         )
-        return new, event
+        return new.model_copy(update={"audit_head": event.hash}), event
 
     def replay(self, events: Iterable[AuditEvent]) -> E:
         """Rebuild an entity from its audit events, from nothing.

@@ -11,7 +11,7 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
-from secretarial.domain import AuditEvent, Entity, EntityKind, Query
+from secretarial.domain import Anchor, AuditEvent, Entity, EntityKind, Query
 
 __all__ = ["Clock", "IdFactory", "Store", "UnitOfWork"]
 
@@ -87,6 +87,25 @@ class Store(Protocol):
 
     def events(self, entity_id: str) -> Sequence[AuditEvent]:
         """An entity's audit events in order; raise NotFound if there is no such entity."""
+        ...
+
+    def audit_records(
+        self,
+    ) -> tuple[list[tuple[int, Entity]], dict[str, list[AuditEvent | None]]]:
+        """Everything verification reads, exactly as stored.
+
+        Returns the entities with their store sequence numbers in creation order, and
+        each entity id's events in stored order (None for a stored event that cannot be
+        read as one).
+        """
+        ...
+
+    def add_anchor(self, anchor: Anchor) -> None:
+        """Store an anchor; raise ConcurrencyConflict if its sequence is taken."""
+        ...
+
+    def anchors(self) -> list[Anchor]:
+        """Every anchor, oldest first."""
         ...
 
     def close(self) -> None:
