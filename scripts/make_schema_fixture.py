@@ -11,11 +11,13 @@ import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from secretarial import Actor, Office, Role
+from secretarial import Actor, Classification, Office, Role
 from secretarial.adapters._sql import SCHEMA_VERSION
 from secretarial.testing import FrozenClock, SequentialIds
 
-CLERK = Actor(id="li", name="李文书", roles=frozenset({Role.CLERK}))
+CLERK = Actor(
+    id="li", name="李文书", roles=frozenset({Role.CLERK}), clearance=Classification.SECRET
+)
 SUPERVISOR = Actor(id="zhou", name="周督查", roles=frozenset({Role.SUPERVISOR}))
 DRAFTER = Actor(id="ma", name="马拟稿", roles=frozenset({Role.DRAFTER}))
 

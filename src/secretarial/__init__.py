@@ -12,217 +12,99 @@ underscore are private.
 """
 
 from secretarial.adapters import china_calendar as china_calendar
-from secretarial.domain import (
-    Actor as Actor,
-)
-from secretarial.domain import (
-    Attachment as Attachment,
-)
-from secretarial.domain import (
-    AuditEvent as AuditEvent,
-)
-from secretarial.domain import (
-    CalendarOverride as CalendarOverride,
-)
-from secretarial.domain import (
-    Channel as Channel,
-)
-from secretarial.domain import (
-    Classification as Classification,
-)
-from secretarial.domain import (
-    ComputedDeadline as ComputedDeadline,
-)
-from secretarial.domain import (
-    DeadlinePolicy as DeadlinePolicy,
-)
-from secretarial.domain import (
-    Diagram as Diagram,
-)
-from secretarial.domain import (
-    DispatchRecord as DispatchRecord,
-)
-from secretarial.domain import (
-    Document as Document,
-)
-from secretarial.domain import (
-    DocumentKind as DocumentKind,
-)
-from secretarial.domain import (
-    DocumentNumber as DocumentNumber,
-)
-from secretarial.domain import (
-    DueReminder as DueReminder,
-)
-from secretarial.domain import (
-    Entity as Entity,
-)
-from secretarial.domain import (
-    EntityKind as EntityKind,
-)
-from secretarial.domain import (
-    ExtensionRequest as ExtensionRequest,
-)
-from secretarial.domain import (
-    HandlingType as HandlingType,
-)
-from secretarial.domain import (
-    IncomingDocument as IncomingDocument,
-)
-from secretarial.domain import (
-    IncomingState as IncomingState,
-)
-from secretarial.domain import (
-    Instruction as Instruction,
-)
-from secretarial.domain import (
-    Organ as Organ,
-)
-from secretarial.domain import (
-    OrganRelation as OrganRelation,
-)
-from secretarial.domain import (
-    OutgoingDocument as OutgoingDocument,
-)
-from secretarial.domain import (
-    OutgoingState as OutgoingState,
-)
-from secretarial.domain import (
-    ProgressReport as ProgressReport,
-)
-from secretarial.domain import (
-    Proposal as Proposal,
-)
-from secretarial.domain import (
-    Reading as Reading,
-)
-from secretarial.domain import (
-    ReminderKind as ReminderKind,
-)
-from secretarial.domain import (
-    ReminderPolicy as ReminderPolicy,
-)
-from secretarial.domain import (
-    ReportCycle as ReportCycle,
-)
-from secretarial.domain import (
-    Retention as Retention,
-)
-from secretarial.domain import (
-    Role as Role,
-)
-from secretarial.domain import (
-    Rule as Rule,
-)
-from secretarial.domain import (
-    Signature as Signature,
-)
-from secretarial.domain import (
-    SupervisionItem as SupervisionItem,
-)
-from secretarial.domain import (
-    SupervisionSource as SupervisionSource,
-)
-from secretarial.domain import (
-    SupervisionState as SupervisionState,
-)
-from secretarial.domain import (
-    TableCalendar as TableCalendar,
-)
-from secretarial.domain import (
-    TransitionSpec as TransitionSpec,
-)
-from secretarial.domain import (
-    Unit as Unit,
-)
-from secretarial.domain import (
-    Urgency as Urgency,
-)
-from secretarial.domain import (
-    WorkCalendar as WorkCalendar,
-)
-from secretarial.domain import (
-    Workflow as Workflow,
-)
-from secretarial.domain import (
-    WorkflowTable as WorkflowTable,
-)
-from secretarial.domain import (
-    due_reminders as due_reminders,
-)
-from secretarial.errors import (
-    AccessDenied as AccessDenied,
-)
-from secretarial.errors import (
-    CalendarCoverageError as CalendarCoverageError,
-)
-from secretarial.errors import (
-    ConcurrencyConflict as ConcurrencyConflict,
-)
-from secretarial.errors import (
-    DomainError as DomainError,
-)
-from secretarial.errors import (
-    FieldProblem as FieldProblem,
-)
-from secretarial.errors import (
-    MissingExtraError as MissingExtraError,
-)
-from secretarial.errors import (
-    NotFound as NotFound,
-)
-from secretarial.errors import (
-    RuleViolation as RuleViolation,
-)
-from secretarial.errors import (
-    SecretarialError as SecretarialError,
-)
-from secretarial.errors import (
-    TransitionNotAllowed as TransitionNotAllowed,
-)
-from secretarial.errors import (
-    UsageError as UsageError,
-)
-from secretarial.errors import (
-    ValidationError as ValidationError,
-)
-from secretarial.errors import (
-    WorkflowDefinitionError as WorkflowDefinitionError,
-)
+from secretarial.domain import AccessDenial as AccessDenial
+from secretarial.domain import AccessPolicy as AccessPolicy
+from secretarial.domain import Actor as Actor
+from secretarial.domain import Anchor as Anchor
+from secretarial.domain import Attachment as Attachment
+from secretarial.domain import AuditEvent as AuditEvent
+from secretarial.domain import AuditProblem as AuditProblem
+from secretarial.domain import AuditReport as AuditReport
+from secretarial.domain import CalendarOverride as CalendarOverride
+from secretarial.domain import Channel as Channel
+from secretarial.domain import Classification as Classification
+from secretarial.domain import ClearancePolicy as ClearancePolicy
+from secretarial.domain import ComputedDeadline as ComputedDeadline
+from secretarial.domain import DeadlinePolicy as DeadlinePolicy
+from secretarial.domain import Diagram as Diagram
+from secretarial.domain import DispatchRecord as DispatchRecord
+from secretarial.domain import Document as Document
+from secretarial.domain import DocumentKind as DocumentKind
+from secretarial.domain import DocumentNumber as DocumentNumber
+from secretarial.domain import DueReminder as DueReminder
+from secretarial.domain import Entity as Entity
+from secretarial.domain import EntityKind as EntityKind
+from secretarial.domain import ExtensionRequest as ExtensionRequest
+from secretarial.domain import HandlingType as HandlingType
+from secretarial.domain import IncomingDocument as IncomingDocument
+from secretarial.domain import IncomingState as IncomingState
+from secretarial.domain import Instruction as Instruction
+from secretarial.domain import Organ as Organ
+from secretarial.domain import OrganRelation as OrganRelation
+from secretarial.domain import OutgoingDocument as OutgoingDocument
+from secretarial.domain import OutgoingState as OutgoingState
+from secretarial.domain import Page as Page
+from secretarial.domain import ProgressReport as ProgressReport
+from secretarial.domain import Proposal as Proposal
+from secretarial.domain import Query as Query
+from secretarial.domain import Reading as Reading
+from secretarial.domain import ReminderKind as ReminderKind
+from secretarial.domain import ReminderPolicy as ReminderPolicy
+from secretarial.domain import ReportCycle as ReportCycle
+from secretarial.domain import Retention as Retention
+from secretarial.domain import Role as Role
+from secretarial.domain import Rule as Rule
+from secretarial.domain import Signature as Signature
+from secretarial.domain import SupervisionItem as SupervisionItem
+from secretarial.domain import SupervisionSource as SupervisionSource
+from secretarial.domain import SupervisionState as SupervisionState
+from secretarial.domain import TableCalendar as TableCalendar
+from secretarial.domain import TransitionSpec as TransitionSpec
+from secretarial.domain import Unit as Unit
+from secretarial.domain import Urgency as Urgency
+from secretarial.domain import WorkCalendar as WorkCalendar
+from secretarial.domain import Workflow as Workflow
+from secretarial.domain import WorkflowTable as WorkflowTable
+from secretarial.domain import due_reminders as due_reminders
+from secretarial.errors import AccessDenied as AccessDenied
+from secretarial.errors import CalendarCoverageError as CalendarCoverageError
+from secretarial.errors import ConcurrencyConflict as ConcurrencyConflict
+from secretarial.errors import DomainError as DomainError
+from secretarial.errors import FieldProblem as FieldProblem
+from secretarial.errors import MissingExtraError as MissingExtraError
+from secretarial.errors import NotFound as NotFound
+from secretarial.errors import RuleViolation as RuleViolation
+from secretarial.errors import SecretarialError as SecretarialError
+from secretarial.errors import TransitionNotAllowed as TransitionNotAllowed
+from secretarial.errors import UsageError as UsageError
+from secretarial.errors import ValidationError as ValidationError
+from secretarial.errors import WorkflowDefinitionError as WorkflowDefinitionError
 from secretarial.office import Office as Office
-from secretarial.services import (
-    Register as Register,
-)
-from secretarial.services import (
-    RegisterColumn as RegisterColumn,
-)
-from secretarial.services import (
-    SkippedReminder as SkippedReminder,
-)
-from secretarial.services import (
-    SweepReport as SweepReport,
-)
-from secretarial.services import (
-    incoming_register as incoming_register,
-)
-from secretarial.services import (
-    outgoing_register as outgoing_register,
-)
-from secretarial.services import (
-    supervision_ledger as supervision_ledger,
-)
+from secretarial.services import Register as Register
+from secretarial.services import RegisterColumn as RegisterColumn
+from secretarial.services import SkippedReminder as SkippedReminder
+from secretarial.services import SweepReport as SweepReport
+from secretarial.services import incoming_register as incoming_register
+from secretarial.services import outgoing_register as outgoing_register
+from secretarial.services import supervision_ledger as supervision_ledger
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "AccessDenial",
     "AccessDenied",
+    "AccessPolicy",
     "Actor",
+    "Anchor",
     "Attachment",
     "AuditEvent",
+    "AuditProblem",
+    "AuditReport",
     "CalendarCoverageError",
     "CalendarOverride",
     "Channel",
     "Classification",
+    "ClearancePolicy",
     "ComputedDeadline",
     "ConcurrencyConflict",
     "DeadlinePolicy",
@@ -248,8 +130,10 @@ __all__ = [
     "OrganRelation",
     "OutgoingDocument",
     "OutgoingState",
+    "Page",
     "ProgressReport",
     "Proposal",
+    "Query",
     "Reading",
     "Register",
     "RegisterColumn",

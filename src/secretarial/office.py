@@ -6,6 +6,7 @@ workflows, and runs every command as one unit of work.
 
 from __future__ import annotations
 
+import builtins
 import gc
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -19,10 +20,13 @@ from typing_extensions import Unpack
 
 from secretarial.adapters import MemoryStore, SystemClock, Uuid7Ids, china_calendar
 from secretarial.domain import (
+    AccessDenial,
+    AccessPolicy,
     Actor,
     Anchor,
     AuditEvent,
     AuditReport,
+    ClearancePolicy,
     DeadlinePolicy,
     Entity,
     EntityKind,
@@ -35,7 +39,13 @@ from secretarial.domain import (
     default_tables,
     workflow_for,
 )
-from secretarial.errors import MissingExtraError, NotFound, RuleViolation, UsageError
+from secretarial.errors import (
+    AccessDenied,
+    MissingExtraError,
+    NotFound,
+    RuleViolation,
+    UsageError,
+)
 from secretarial.services import (
     SYSTEM_ACTOR,
     Clock,
@@ -71,6 +81,7 @@ class OfficeOptions(TypedDict, total=False):
     calendar: WorkCalendar | None
     reminder_policy: ReminderPolicy | None
     deadline_policy: DeadlinePolicy | None
+    access: AccessPolicy | None
 
 
 @contextmanager
@@ -115,6 +126,9 @@ class Office:
         deadline_policy: The default deadline of a supervision item assigned without
             one (RULES.md S2); the defaults of :class:`~secretarial.DeadlinePolicy` if
             omitted.
+        access: Who may see what; by clearance (:class:`~secretarial.ClearancePolicy`)
+            if omitted. Reads that name an actor (``by=``) and every trigger are checked
+            against it; refusals are recorded (:meth:`denials`).
 
     Example:
         >>> from secretarial import Office, Actor, Role
@@ -140,6 +154,7 @@ class Office:
         calendar: WorkCalendar | None = None,
         reminder_policy: ReminderPolicy | None = None,
         deadline_policy: DeadlinePolicy | None = None,
+        access: AccessPolicy | None = None,
     ) -> None:
         self._store: Store = store if store is not None else MemoryStore()
         self._clock: Clock = clock if clock is not None else SystemClock()
@@ -158,6 +173,7 @@ class Office:
         self.deadline_policy: DeadlinePolicy = (
             deadline_policy if deadline_policy is not None else DeadlinePolicy()
         )
+        self.access: AccessPolicy = access if access is not None else ClearancePolicy()
 
     @classmethod
     def in_memory(cls, **options: Unpack[OfficeOptions]) -> Self:
@@ -348,6 +364,7 @@ class Office:
             TransitionNotAllowed: unknown trigger, wrong state or role, or a failed rule.
             ValidationError: ``data`` does not fit the trigger's input.
             ConcurrencyConflict: the entity changed since it was read.
+            AccessDenied: ``by`` may not see the entity (the refusal is recorded).
         """
         if isinstance(entity, Entity):
             entity_id = entity.id
@@ -355,6 +372,7 @@ class Office:
                 expected_version = entity.version
         else:
             entity_id = entity
+        self._authorize(self._store.get(entity_id), by, f"fire:{trigger}")
         new, _ = fire_trigger(
             self._store,
             self._workflows,
@@ -384,6 +402,8 @@ class Office:
         Without ``data`` and ``reason`` the rules about the input are not judged.
         """
         current = self._current(entity)
+        if self.access.may_see(by, current) is not None:
+            return False
         workflow = self._workflows[current.entity_kind]
         now = self.now()
         try:
@@ -404,23 +424,36 @@ class Office:
     def available_triggers(self, entity: Entity | str, *, by: Actor) -> tuple[str, ...]:
         """The triggers ``by`` may fire on the entity now (rules about input aside)."""
         current = self._current(entity)
+        if self.access.may_see(by, current) is not None:
+            return ()
         return self._workflows[current.entity_kind].available_triggers(current, by, now=self.now())
 
     # ------------------------------------------------------------------ reading
     @overload
-    def get(self, entity_id: str) -> Entity: ...
+    def get(self, entity_id: str, *, by: Actor | None = None) -> Entity: ...
     @overload
-    def get(self, entity_id: str, kind: type[E]) -> E: ...
+    def get(self, entity_id: str, kind: type[E], *, by: Actor | None = None) -> E: ...
 
-    def get(self, entity_id: str, kind: type[E] | None = None) -> Entity | E:
+    def get(
+        self, entity_id: str, kind: type[E] | None = None, *, by: Actor | None = None
+    ) -> Entity | E:
         """Load an entity by id; with ``kind``, check it is of that type.
+
+        Args:
+            entity_id: The entity's id.
+            kind: The entity class expected.
+            by: Who is reading; their access is checked (omit only for the office's own
+                work, e.g. a back-office job).
 
         Raises:
             NotFound: no entity with that id (of that type).
+            AccessDenied: ``by`` may not see it (the refusal is recorded).
         """
         entity = self._store.get(entity_id)
         if kind is not None and not isinstance(entity, kind):
             raise NotFound(entity_id, str(getattr(kind, "entity_kind", kind.__name__)))
+        if by is not None:
+            self._authorize(entity, by, "get")
         return entity
 
     def list(
@@ -430,6 +463,7 @@ class Office:
         state: str | Iterable[str] | None = None,
         overdue_at: datetime | None = None,
         open_only: bool = False,
+        by: Actor | None = None,
     ) -> list[Entity]:
         """List entities, oldest first, filtered by kind, state and being overdue.
 
@@ -439,6 +473,8 @@ class Office:
             overdue_at: Only entities that are open and whose deadline passed before the
                 day of this moment (in the office's time zone).
             open_only: Only entities that are not in a terminal state.
+            by: Who is listing: what they may not see is left out, as if it did not
+                exist (omit only for the office's own work).
         """
         kinds = None
         if kind is not None:
@@ -451,13 +487,38 @@ class Office:
             if overdue_at.tzinfo is None:
                 raise UsageError("overdue_at must be timezone-aware")
             as_of = overdue_at.astimezone(self.timezone).date()
-        query = Query(kinds=kinds, states=states, overdue_as_of=as_of, open_only=open_only)
-        return list(self._store.find(query))
+        ceiling = None if by is None else self.access.ceiling(by)
+        query = Query(
+            kinds=kinds,
+            states=states,
+            overdue_as_of=as_of,
+            open_only=open_only,
+            max_classification=ceiling,
+        )
+        found = self._store.find(query)
+        if by is None:
+            return list(found)
+        return [e for e in found if self.access.may_see(by, e) is None]
 
-    def audit(self, entity: Entity | str) -> tuple[AuditEvent, ...]:
-        """The entity's audit trail, creation first."""
+    def count(self, **criteria: Any) -> int:
+        """How many entities :meth:`list` would give for the same arguments."""
+        return len(self.list(**criteria))
+
+    def audit(self, entity: Entity | str, *, by: Actor | None = None) -> tuple[AuditEvent, ...]:
+        """The entity's audit trail, creation first.
+
+        Raises:
+            NotFound: no such entity.
+            AccessDenied: ``by`` may not see the entity (the refusal is recorded).
+        """
         entity_id = entity.id if isinstance(entity, Entity) else entity
+        if by is not None:
+            self._authorize(self._store.get(entity_id), by, "audit")
         return tuple(self._store.events(entity_id))
+
+    def denials(self) -> builtins.list[AccessDenial]:
+        """Every refused access, oldest first: who, what, when, why."""
+        return self._store.denials()
 
     def replay(self, entity: Entity | str) -> Entity:
         """Rebuild the entity from its audit trail alone (it equals the stored one)."""
@@ -486,31 +547,33 @@ class Office:
         return make_anchor(self._store, self.now())
 
     # ------------------------------------------------------------------ registers
-    def incoming_register(self, *, year: int | None = None) -> Register:
+    def incoming_register(self, *, year: int | None = None, by: Actor | None = None) -> Register:
         """The incoming register 收文登记簿 (see :func:`secretarial.incoming_register`).
 
         Args:
             year: Only documents received in this year (in the office's time zone).
+            by: Who exports it; what they may not see is left out.
         """
         docs = [
             d
-            for d in self.list(kind=EntityKind.INCOMING_DOCUMENT)
+            for d in self.list(kind=EntityKind.INCOMING_DOCUMENT, by=by)
             if isinstance(d, IncomingDocument)
             and (year is None or d.received_at.astimezone(self.timezone).year == year)
         ]
         return incoming_register(docs, timezone=self.timezone)
 
-    def outgoing_register(self, *, year: int | None = None) -> Register:
+    def outgoing_register(self, *, year: int | None = None, by: Actor | None = None) -> Register:
         """The outgoing register 发文登记簿 (see :func:`secretarial.outgoing_register`).
 
         Args:
             year: Only documents of this year: the year of the document number for a
                 registered document, otherwise the year it was drafted (in the office's
                 time zone).
+            by: Who exports it; what they may not see is left out.
         """
         docs = [
             d
-            for d in self.list(kind=EntityKind.OUTGOING_DOCUMENT)
+            for d in self.list(kind=EntityKind.OUTGOING_DOCUMENT, by=by)
             if isinstance(d, OutgoingDocument)
         ]
         if year is not None:
@@ -523,16 +586,19 @@ class Office:
             ]
         return outgoing_register(docs, timezone=self.timezone)
 
-    def supervision_ledger(self, *, as_of: date | None = None, open_only: bool = False) -> Register:
+    def supervision_ledger(
+        self, *, as_of: date | None = None, open_only: bool = False, by: Actor | None = None
+    ) -> Register:
         """The supervision ledger 督办台账 (see :func:`secretarial.supervision_ledger`).
 
         Args:
             as_of: The day overdue is judged on; today in the office's time zone if omitted.
             open_only: Only items not yet verified or cancelled.
+            by: Who exports it; what they may not see is left out.
         """
         items = [
             i
-            for i in self.list(kind=EntityKind.SUPERVISION_ITEM, open_only=open_only)
+            for i in self.list(kind=EntityKind.SUPERVISION_ITEM, open_only=open_only, by=by)
             if isinstance(i, SupervisionItem)
         ]
         day = as_of if as_of is not None else self.today()
@@ -594,6 +660,17 @@ class Office:
 
     def __repr__(self) -> str:
         return f"<Office store={self._store!r} timezone={self.timezone}>"
+
+    def _authorize(self, entity: Entity, actor: Actor, action: str) -> None:
+        reason = self.access.may_see(actor, entity)
+        if reason is None:
+            return
+        self._store.record_denial(
+            AccessDenial(
+                actor=actor, entity_id=entity.id, action=action, at=self.now(), reason=reason
+            )
+        )
+        raise AccessDenied(actor.id, entity.id, reason)
 
     def _current(self, entity: Entity | str) -> Entity:
         return self._store.get(entity if isinstance(entity, str) else entity.id)

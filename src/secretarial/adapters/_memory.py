@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any, Self
 
-from secretarial.domain import Anchor, AuditEvent, Entity, Page, Query
+from secretarial.domain import AccessDenial, Anchor, AuditEvent, Entity, Page, Query
 from secretarial.errors import ConcurrencyConflict, NotFound, UsageError
 
 __all__ = ["MemoryStore"]
@@ -128,6 +128,7 @@ class MemoryStore:
         self._counters: dict[tuple[str, str], int] = {}
         self._seq: dict[str, int] = {}
         self._anchors: list[Anchor] = []
+        self._denials: list[AccessDenial] = []
         self._lock = threading.RLock()
 
     def unit_of_work(self) -> _MemoryUnitOfWork:
@@ -200,6 +201,16 @@ class MemoryStore:
         """Every anchor, oldest first."""
         with self._lock:
             return list(self._anchors)
+
+    def record_denial(self, denial: AccessDenial) -> None:
+        """Record a refused access."""
+        with self._lock:
+            self._denials.append(denial)
+
+    def denials(self) -> list[AccessDenial]:
+        """Every refused access recorded, oldest first."""
+        with self._lock:
+            return list(self._denials)
 
     def counters(self) -> dict[tuple[str, str], int]:
         """The current value of every numbering counter, by (series, key)."""

@@ -31,7 +31,16 @@ from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
-from secretarial.domain import ENTITY_TYPES, Anchor, AuditEvent, Entity, EntityKind, Page, Query
+from secretarial.domain import (
+    ENTITY_TYPES,
+    AccessDenial,
+    Anchor,
+    AuditEvent,
+    Entity,
+    EntityKind,
+    Page,
+    Query,
+)
 from secretarial.errors import ConcurrencyConflict, MissingExtraError, NotFound, UsageError
 
 __all__ = ["SCHEMA_VERSION", "SqlStore", "StoreError"]
@@ -108,6 +117,16 @@ anchors_table = sa.Table(
     sa.Column("anchor", sa.Text, nullable=False),
 )
 
+denials_table = sa.Table(
+    "access_denials",
+    metadata,
+    sa.Column("seq", _id_type, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("actor_id", sa.String(200), nullable=False),
+    sa.Column("entity_id", sa.String(64), nullable=False),
+    sa.Column("denial", sa.Text, nullable=False),
+)
+
 counters = sa.Table(
     "counters",
     metadata,
@@ -122,9 +141,10 @@ def _seal_audit_chains(conn: Connection) -> None:
 
     Version 1 kept no hashes. The events it recorded are sealed as they stand when the
     database is migrated: tampering before that moment cannot be detected, tampering
-    after it can. The anchors table is new in version 2.
+    after it can. The anchors and access-denial tables are new in version 2.
     """
     anchors_table.create(conn, checkfirst=True)
+    denials_table.create(conn, checkfirst=True)
     rows = conn.execute(
         sa.select(audit.c.seq, audit.c.entity_id, audit.c.event).order_by(
             audit.c.entity_id, audit.c.version
@@ -514,6 +534,27 @@ class SqlStore:
                 sa.select(anchors_table.c.anchor).order_by(anchors_table.c.sequence)
             ).scalars()
             return [Anchor.model_validate_json(r) for r in rows]
+
+    def record_denial(self, denial: AccessDenial) -> None:
+        """Record a refused access, in its own transaction."""
+        with self._write() as conn:
+            conn.execute(
+                denials_table.insert(),
+                {
+                    "at": _utc(denial.at),
+                    "actor_id": denial.actor.id,
+                    "entity_id": denial.entity_id,
+                    "denial": denial.model_dump_json(),
+                },
+            )
+
+    def denials(self) -> list[AccessDenial]:
+        """Every refused access recorded, oldest first."""
+        with self._read() as conn:
+            rows = conn.execute(
+                sa.select(denials_table.c.denial).order_by(denials_table.c.seq)
+            ).scalars()
+            return [AccessDenial.model_validate_json(r) for r in rows]
 
     def counters(self) -> dict[tuple[str, str], int]:
         """The current value of every numbering counter, by (series, key)."""

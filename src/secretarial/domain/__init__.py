@@ -8,6 +8,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from ._access import AccessDenial, AccessPolicy, ClearancePolicy
 from ._audit import (
     Anchor,
     AuditEvent,
@@ -79,6 +80,8 @@ __all__ = [
     "OUTGOING_TABLE",
     "RULES",
     "SUPERVISION_TABLE",
+    "AccessDenial",
+    "AccessPolicy",
     "Actor",
     "Allocation",
     "Anchor",
@@ -89,6 +92,7 @@ __all__ = [
     "CalendarOverride",
     "Channel",
     "Classification",
+    "ClearancePolicy",
     "ComputedDeadline",
     "CopyNumber",
     "CreationSpec",

@@ -11,7 +11,7 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
-from secretarial.domain import Anchor, AuditEvent, Entity, EntityKind, Query
+from secretarial.domain import AccessDenial, Anchor, AuditEvent, Entity, EntityKind, Query
 
 __all__ = ["Clock", "IdFactory", "Store", "UnitOfWork"]
 
@@ -106,6 +106,14 @@ class Store(Protocol):
 
     def anchors(self) -> list[Anchor]:
         """Every anchor, oldest first."""
+        ...
+
+    def record_denial(self, denial: AccessDenial) -> None:
+        """Record a refused access (committed on its own)."""
+        ...
+
+    def denials(self) -> list[AccessDenial]:
+        """Every refused access recorded, oldest first."""
         ...
 
     def close(self) -> None:

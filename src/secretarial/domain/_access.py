@@ -1,0 +1,68 @@
+"""Who may see what: access policies and the record of refused access."""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+from ._entity import Entity
+from ._enums import Classification
+from ._values import Actor, Name, Timestamp, Value
+
+__all__ = ["AccessDenial", "AccessPolicy", "ClearancePolicy"]
+
+
+@runtime_checkable
+class AccessPolicy(Protocol):
+    """Decides whether an actor may see an entity; a host may supply its own.
+
+    An entity an actor may not see is invisible to them in lists and counts, and loading
+    it, firing a trigger on it or reading its audit trail is refused with
+    :class:`~secretarial.AccessDenied` and recorded.
+    """
+
+    def ceiling(self, actor: Actor) -> Classification:
+        """The highest classification ``actor`` may see (lets stores filter lists)."""
+        ...
+
+    def may_see(self, actor: Actor, entity: Entity) -> str | None:
+        """None if ``actor`` may see ``entity``, otherwise why not."""
+        ...
+
+
+class ClearancePolicy:
+    """The default policy: an actor sees what is classified at most at their clearance."""
+
+    def ceiling(self, actor: Actor) -> Classification:
+        """The actor's clearance."""
+        return actor.clearance
+
+    def may_see(self, actor: Actor, entity: Entity) -> str | None:
+        """Refuse an entity classified above the actor's clearance."""
+        if actor.may_see(entity.classification):
+            return None
+        return (
+            f"clearance {actor.clearance.value} ({actor.clearance.label}) is below the "
+            f"record's classification {entity.classification.value} "
+            f"({entity.classification.label})"
+        )
+
+    def __repr__(self) -> str:
+        return "ClearancePolicy()"
+
+
+class AccessDenial(Value):
+    """A refused access, as recorded: who, what, when and why.
+
+    Attributes:
+        actor: Who asked.
+        entity_id: What they asked for.
+        action: What they tried: ``get``, ``audit``, ``fire:<trigger>``.
+        at: When.
+        reason: Why it was refused.
+    """
+
+    actor: Actor
+    entity_id: Name
+    action: Name
+    at: Timestamp
+    reason: str

@@ -1,0 +1,136 @@
+"""Access by clearance: what an actor may not see is invisible, refused and recorded."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from conftest import SUPERIOR, SUPERVISOR, UNIT_A, actor
+from secretarial import (
+    AccessDenied,
+    Classification,
+    ClearancePolicy,
+    Entity,
+    Office,
+    Role,
+)
+
+CLEARED = actor("cleared", Role.CLERK, Role.SUPERVISOR, clearance=Classification.TOP_SECRET)
+PLAIN = actor("plain", Role.CLERK, Role.SUPERVISOR, clearance=Classification.UNCLASSIFIED)
+SECRET_CLERK = actor("sc", Role.CLERK, clearance=Classification.SECRET)
+
+
+def receive(office: Office, title: str, level: str = "unclassified") -> Entity:
+    fields: dict[str, object] = {
+        "kind": "notice",
+        "title": title,
+        "sender": SUPERIOR,
+        "channel": "paper",
+        "received_at": office.now(),
+    }
+    if level != "unclassified":
+        fields |= {"classification": level, "secrecy_period_years": 5, "copy_number": "000001"}
+    return office.receive(by=CLEARED, **fields)
+
+
+@pytest.fixture
+def documents(office: Office) -> dict[str, Entity]:
+    return {
+        "open": receive(office, "公开通知"),
+        "secret": receive(office, "秘密通知", "secret"),
+        "top": receive(office, "绝密通知", "top_secret"),
+    }
+
+
+class TestInvisible:
+    """Lists, counts and exports leave out what the actor may not see."""
+
+    def test_lists_and_counts(self, office: Office, documents: dict[str, Entity]) -> None:
+        assert office.list(by=PLAIN) == [documents["open"]]
+        assert office.count(by=PLAIN) == 1
+        assert office.list(by=SECRET_CLERK) == [documents["open"], documents["secret"]]
+        assert office.count(by=CLEARED) == 3
+        assert office.count() == 3  # the office's own work sees everything
+
+    @pytest.mark.usefixtures("documents")
+    def test_registers(self, office: Office) -> None:
+        titles = [row[4] for row in office.incoming_register(by=PLAIN).rows]
+        assert titles == ["公开通知"]
+        assert len(office.incoming_register(by=CLEARED).rows) == 3
+        assert office.denials() == []  # leaving things out is not a refusal
+
+
+class TestRefused:
+    """Loading, reading the trail of and firing on what one may not see is refused and recorded."""
+
+    def test_load_is_refused_and_recorded(
+        self, office: Office, documents: dict[str, Entity]
+    ) -> None:
+        top = documents["top"]
+        with pytest.raises(AccessDenied) as denied:
+            office.get(top.id, by=SECRET_CLERK)
+        assert (denied.value.actor_id, denied.value.entity_id) == ("sc", top.id)
+        assert "top_secret" in denied.value.reason
+        assert office.get(top.id, by=CLEARED) == top
+        (denial,) = office.denials()
+        assert (denial.actor.id, denial.entity_id, denial.action) == ("sc", top.id, "get")
+        assert denial.at == office.now()
+
+    def test_fire_is_refused_recorded_and_changes_nothing(
+        self, office: Office, documents: dict[str, Entity]
+    ) -> None:
+        secret = documents["secret"]
+        with pytest.raises(AccessDenied):
+            office.fire(secret, "register", by=PLAIN)
+        assert office.get(secret.id) == secret
+        assert len(office.audit(secret)) == 1
+        assert office.store.counters() == {}
+        assert not office.can_fire(secret, "register", by=PLAIN)
+        assert office.available_triggers(secret, by=PLAIN) == ()
+        assert [d.action for d in office.denials()] == ["fire:register"]
+
+    def test_audit_trail_is_refused(self, office: Office, documents: dict[str, Entity]) -> None:
+        with pytest.raises(AccessDenied):
+            office.audit(documents["secret"], by=PLAIN)
+        assert [d.action for d in office.denials()] == ["audit"]
+
+    def test_items_are_classified_too(self, office: Office) -> None:
+        item = office.open_item(
+            by=CLEARED,
+            source="leader_instruction",
+            requirement="专项整治",
+            received_at=office.now(),
+            classification="confidential",
+        )
+        assert office.list(kind="supervision_item", by=SECRET_CLERK) == []
+        with pytest.raises(AccessDenied):
+            office.fire(item, "assign", by=PLAIN, lead_unit=UNIT_A, deadline=date(2025, 12, 1))
+        assert (
+            office.fire(
+                item,
+                "assign",
+                by=SUPERVISOR.model_copy(update={"clearance": Classification.TOP_SECRET}),
+                lead_unit=UNIT_A,
+                deadline=date(2025, 12, 1),
+            ).version
+            == 2
+        )
+
+
+class RoleBased(ClearancePolicy):
+    """A host's own policy: archivists see everything, others by clearance."""
+
+    def ceiling(self, actor):  # type: ignore[no-untyped-def]
+        return Classification.TOP_SECRET if Role.ARCHIVIST in actor.roles else actor.clearance
+
+    def may_see(self, actor, entity):  # type: ignore[no-untyped-def]
+        return None if Role.ARCHIVIST in actor.roles else super().may_see(actor, entity)
+
+
+def test_a_host_policy_replaces_the_default(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    office = Office.in_memory(access=RoleBased())
+    doc = receive(office, "绝密通知", "top_secret")
+    archivist = actor("arch", Role.ARCHIVIST, clearance=Classification.UNCLASSIFIED)
+    assert office.list(by=archivist) == [doc]
+    assert office.get(doc.id, by=archivist) == doc
