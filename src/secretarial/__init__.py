@@ -15,8 +15,14 @@ from secretarial.adapters import china_calendar as china_calendar
 from secretarial.domain import AccessDenial as AccessDenial
 from secretarial.domain import AccessPolicy as AccessPolicy
 from secretarial.domain import Actor as Actor
+from secretarial.domain import AgendaItem as AgendaItem
 from secretarial.domain import Anchor as Anchor
 from secretarial.domain import Attachment as Attachment
+from secretarial.domain import AttendanceRecord as AttendanceRecord
+from secretarial.domain import AttendanceStatus as AttendanceStatus
+from secretarial.domain import Attendee as Attendee
+from secretarial.domain import AttendeeResponse as AttendeeResponse
+from secretarial.domain import AttendeeRole as AttendeeRole
 from secretarial.domain import AuditEvent as AuditEvent
 from secretarial.domain import AuditProblem as AuditProblem
 from secretarial.domain import AuditReport as AuditReport
@@ -25,7 +31,10 @@ from secretarial.domain import Channel as Channel
 from secretarial.domain import Classification as Classification
 from secretarial.domain import ClearancePolicy as ClearancePolicy
 from secretarial.domain import ComputedDeadline as ComputedDeadline
+from secretarial.domain import Conflict as Conflict
+from secretarial.domain import ConflictKind as ConflictKind
 from secretarial.domain import DeadlinePolicy as DeadlinePolicy
+from secretarial.domain import Decision as Decision
 from secretarial.domain import Diagram as Diagram
 from secretarial.domain import DispatchRecord as DispatchRecord
 from secretarial.domain import Document as Document
@@ -35,10 +44,17 @@ from secretarial.domain import DueReminder as DueReminder
 from secretarial.domain import Entity as Entity
 from secretarial.domain import EntityKind as EntityKind
 from secretarial.domain import ExtensionRequest as ExtensionRequest
+from secretarial.domain import Frequency as Frequency
 from secretarial.domain import HandlingType as HandlingType
 from secretarial.domain import IncomingDocument as IncomingDocument
 from secretarial.domain import IncomingState as IncomingState
 from secretarial.domain import Instruction as Instruction
+from secretarial.domain import Meeting as Meeting
+from secretarial.domain import MeetingKind as MeetingKind
+from secretarial.domain import MeetingState as MeetingState
+from secretarial.domain import Minutes as Minutes
+from secretarial.domain import MovedOccurrence as MovedOccurrence
+from secretarial.domain import Occurrence as Occurrence
 from secretarial.domain import Organ as Organ
 from secretarial.domain import OrganRelation as OrganRelation
 from secretarial.domain import OutgoingDocument as OutgoingDocument
@@ -48,6 +64,7 @@ from secretarial.domain import ProgressReport as ProgressReport
 from secretarial.domain import Proposal as Proposal
 from secretarial.domain import Query as Query
 from secretarial.domain import Reading as Reading
+from secretarial.domain import Recurrence as Recurrence
 from secretarial.domain import ReminderKind as ReminderKind
 from secretarial.domain import ReminderPolicy as ReminderPolicy
 from secretarial.domain import ReportCycle as ReportCycle
@@ -66,6 +83,8 @@ from secretarial.domain import WorkCalendar as WorkCalendar
 from secretarial.domain import Workflow as Workflow
 from secretarial.domain import WorkflowTable as WorkflowTable
 from secretarial.domain import due_reminders as due_reminders
+from secretarial.domain import find_conflicts as find_conflicts
+from secretarial.domain import follow_up_items as follow_up_items
 from secretarial.errors import AccessDenied as AccessDenied
 from secretarial.errors import CalendarCoverageError as CalendarCoverageError
 from secretarial.errors import ConcurrencyConflict as ConcurrencyConflict
@@ -95,8 +114,14 @@ __all__ = [
     "AccessDenied",
     "AccessPolicy",
     "Actor",
+    "AgendaItem",
     "Anchor",
     "Attachment",
+    "AttendanceRecord",
+    "AttendanceStatus",
+    "Attendee",
+    "AttendeeResponse",
+    "AttendeeRole",
     "AuditEvent",
     "AuditProblem",
     "AuditReport",
@@ -107,7 +132,10 @@ __all__ = [
     "ClearancePolicy",
     "ComputedDeadline",
     "ConcurrencyConflict",
+    "Conflict",
+    "ConflictKind",
     "DeadlinePolicy",
+    "Decision",
     "Diagram",
     "DispatchRecord",
     "Document",
@@ -119,12 +147,19 @@ __all__ = [
     "EntityKind",
     "ExtensionRequest",
     "FieldProblem",
+    "Frequency",
     "HandlingType",
     "IncomingDocument",
     "IncomingState",
     "Instruction",
+    "Meeting",
+    "MeetingKind",
+    "MeetingState",
+    "Minutes",
     "MissingExtraError",
+    "MovedOccurrence",
     "NotFound",
+    "Occurrence",
     "Office",
     "Organ",
     "OrganRelation",
@@ -135,6 +170,7 @@ __all__ = [
     "Proposal",
     "Query",
     "Reading",
+    "Recurrence",
     "Register",
     "RegisterColumn",
     "ReminderKind",
@@ -164,6 +200,8 @@ __all__ = [
     "WorkflowTable",
     "china_calendar",
     "due_reminders",
+    "find_conflicts",
+    "follow_up_items",
     "incoming_register",
     "outgoing_register",
     "supervision_ledger",

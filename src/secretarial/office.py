@@ -11,7 +11,7 @@ import gc
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from types import TracebackType
 from typing import Any, Self, TypedDict, TypeVar, overload
 from zoneinfo import ZoneInfo
@@ -27,16 +27,21 @@ from secretarial.domain import (
     AuditEvent,
     AuditReport,
     ClearancePolicy,
+    Conflict,
     DeadlinePolicy,
     Entity,
     EntityKind,
     IncomingDocument,
+    Meeting,
+    Occurrence,
     OutgoingDocument,
     ReminderPolicy,
     SupervisionItem,
     WorkCalendar,
     Workflow,
     default_tables,
+    find_conflicts,
+    occurrences_of,
     workflow_for,
 )
 from secretarial.errors import (
@@ -66,6 +71,7 @@ from secretarial.services import (
 )
 from secretarial.services._bulk import ImportReport, import_incoming
 from secretarial.services._deadline_defaults import with_default_deadline
+from secretarial.services._meetings import close_meeting, plan_meeting
 from secretarial.services._verify import make_anchor, verify_records
 
 __all__ = ["Office", "OfficeOptions"]
@@ -341,6 +347,144 @@ class Office:
                 register=register,
                 on_batch=on_batch,
             )
+
+    # ------------------------------------------------------------------ meetings
+    def plan_meeting(
+        self,
+        *,
+        by: Actor,
+        check_conflicts: bool = True,
+        window: tuple[datetime, datetime] | None = None,
+        **fields: Any,
+    ) -> Meeting:
+        """Plan a meeting (会务): ``title``, ``meeting_kind``, ``start``, ``end``, attendees ...
+
+        Refused with rule M9 if it double-books a room or a required attendee with an
+        open meeting (recurring ones expanded over ``window``, a year by default).
+
+        Raises:
+            ValidationError: a field is missing or does not fit.
+            RuleViolation: M9, with the conflicts found.
+        """
+        now = self.now()
+        return plan_meeting(
+            self._store,
+            self._workflows[EntityKind.MEETING],
+            fields,
+            entity_id=self._ids(EntityKind.MEETING),
+            actor=by,
+            now=now,
+            check_conflicts=check_conflicts,
+            window=window if window is not None else (now, now + timedelta(days=366)),
+        )
+
+    def meeting_conflicts(
+        self, meeting: Meeting | str, *, window: tuple[datetime, datetime] | None = None
+    ) -> builtins.list[Conflict]:
+        """The rooms and required attendees ``meeting`` double-books with open meetings."""
+        current = self.get(meeting if isinstance(meeting, str) else meeting.id, Meeting)
+        now = self.now()
+        others = self.list(kind=EntityKind.MEETING, open_only=True)
+        return find_conflicts(
+            current,
+            [m for m in others if isinstance(m, Meeting)],
+            window if window is not None else (now, now + timedelta(days=366)),
+        )
+
+    def close_meeting(
+        self,
+        meeting: Meeting | str,
+        *,
+        by: Actor,
+        opened_by: Actor,
+        opinion: str | None = None,
+    ) -> tuple[Meeting, builtins.list[SupervisionItem]]:
+        """Approve the minutes and open one supervision item per decision needing follow-up.
+
+        Each item's source is the meeting, its requirement the decision, its deadline
+        the decision's own or the deadline policy's for meeting decisions, recorded with
+        the calendar it was counted in. All of it is stored in one unit of work.
+
+        Args:
+            meeting: The meeting (its version is checked) or its id.
+            by: The leader approving the minutes.
+            opened_by: The supervisor in whose name the items are opened.
+            opinion: The leader's opinion on the minutes.
+        """
+        meeting_id = meeting if isinstance(meeting, str) else meeting.id
+        self._authorize(self._store.get(meeting_id), by, "fire:close")
+        return close_meeting(
+            self._store,
+            self._workflows,
+            meeting_id,
+            by=by,
+            opened_by=opened_by,
+            now=self.now(),
+            timezone=self.timezone,
+            policy=self.deadline_policy,
+            calendar=lambda: self.calendar,
+            ids=self._ids,
+            opinion=opinion,
+            expected_version=None if isinstance(meeting, str) else meeting.version,
+        )
+
+    def meeting_agenda(
+        self, start: datetime, end: datetime, *, by: Actor | None = None
+    ) -> builtins.list[tuple[Meeting, Occurrence]]:
+        """Every sitting of every meeting between ``start`` and ``end``, in time order."""
+        meetings = [m for m in self.list(kind=EntityKind.MEETING, by=by) if isinstance(m, Meeting)]
+        return occurrences_of(meetings, start, end)
+
+    def export_ics(
+        self,
+        *,
+        by: Actor,
+        domain: str,
+        meetings: Iterable[Meeting | str] | None = None,
+        items: Iterable[SupervisionItem | str] | None = None,
+        calendar_name: str | None = None,
+    ) -> str:
+        """Meetings (VEVENT) and supervision items (VTODO) as an iCalendar text.
+
+        Without ``meetings``/``items`` every meeting and open item ``by`` may see is
+        exported; what ``by`` may not see is left out. Needs the ``ics`` extra.
+        """
+        from secretarial.adapters._ics import export_ics  # noqa: PLC0415 -- optional extra
+
+        def chosen(kind: EntityKind, given: Iterable[Entity | str] | None) -> builtins.list[Any]:
+            if given is None:
+                return self.list(kind=kind, by=by, open_only=kind is EntityKind.SUPERVISION_ITEM)
+            found = [self.get(e if isinstance(e, str) else e.id) for e in given]
+            return [e for e in found if self.access.may_see(by, e) is None]
+
+        return export_ics(
+            chosen(EntityKind.MEETING, meetings),
+            chosen(EntityKind.SUPERVISION_ITEM, items),
+            domain=domain,
+            calendar_name=calendar_name,
+            include_classified=True,
+        )
+
+    def import_meetings(
+        self,
+        ics: str | bytes,
+        *,
+        by: Actor,
+        check_conflicts: bool = True,
+        default_timezone: str | None = None,
+    ) -> builtins.list[Meeting]:
+        """Plan the meetings of an iCalendar text's VEVENTs (needs the ``ics`` extra).
+
+        Raises:
+            ValidationError: the text is not a calendar the library can read; nothing
+                is planned.
+        """
+        from secretarial.adapters._ics import import_events  # noqa: PLC0415 -- optional extra
+
+        return [
+            self.plan_meeting(by=by, check_conflicts=check_conflicts, **fields)
+            for fields in import_events(ics, default_timezone=default_timezone)
+        ]
 
     # ------------------------------------------------------------------ transitions
     def fire(

@@ -70,6 +70,8 @@ class SequentialIds:
         EntityKind.INCOMING_DOCUMENT: "in",
         EntityKind.OUTGOING_DOCUMENT: "out",
         EntityKind.SUPERVISION_ITEM: "sup",
+        EntityKind.MEETING: "mtg",
+        EntityKind.INFORMATION_ITEM: "info",
     }
 
     def __init__(self, start: int = 1) -> None:

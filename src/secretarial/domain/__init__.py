@@ -58,11 +58,39 @@ from ._enums import (
     SupervisionState,
     Urgency,
 )
+from ._meetings import (
+    FOLLOW_UP_DEADLINE_KEY,
+    MEETING_RULES,
+    MEETING_TABLE,
+    AgendaItem,
+    AttendanceRecord,
+    AttendanceStatus,
+    Attendee,
+    AttendeeResponse,
+    AttendeeRole,
+    Conflict,
+    ConflictKind,
+    Decision,
+    Meeting,
+    MeetingKind,
+    MeetingState,
+    Minutes,
+    Notice,
+    Person,
+    Postponement,
+    check_no_conflicts,
+    find_conflicts,
+    follow_up_items,
+    item_fields,
+    occurrences_of,
+)
 from ._query import Page, Query
+from ._recurrence import Frequency, MovedOccurrence, Occurrence, Recurrence
 from ._reminders import DueReminder, ReminderPolicy, due_reminders
 from ._rules import Rule, TransitionContext
 from ._supervision import ExtensionRequest, ProgressReport, SupervisionItem
-from ._tables import INCOMING_TABLE, OUTGOING_TABLE, RULES, SUPERVISION_TABLE
+from ._tables import INCOMING_TABLE, OUTGOING_TABLE, SUPERVISION_TABLE
+from ._tables import RULES as _TABLE_RULES
 from ._values import Actor, Attachment, DocumentNumber, Organ, Unit
 from ._workflow import (
     Allocation,
@@ -76,16 +104,25 @@ from ._workflow import (
 
 __all__ = [
     "ENTITY_TYPES",
+    "FOLLOW_UP_DEADLINE_KEY",
     "INCOMING_TABLE",
+    "MEETING_RULES",
+    "MEETING_TABLE",
     "OUTGOING_TABLE",
     "RULES",
     "SUPERVISION_TABLE",
     "AccessDenial",
     "AccessPolicy",
     "Actor",
+    "AgendaItem",
     "Allocation",
     "Anchor",
     "Attachment",
+    "AttendanceRecord",
+    "AttendanceStatus",
+    "Attendee",
+    "AttendeeResponse",
+    "AttendeeRole",
     "AuditEvent",
     "AuditProblem",
     "AuditReport",
@@ -94,11 +131,14 @@ __all__ = [
     "Classification",
     "ClearancePolicy",
     "ComputedDeadline",
+    "Conflict",
+    "ConflictKind",
     "CopyNumber",
     "CreationSpec",
     "DeadlinePolicy",
     "DeadlineRule",
     "DeadlineUnit",
+    "Decision",
     "Diagram",
     "DispatchRecord",
     "Document",
@@ -108,21 +148,32 @@ __all__ = [
     "Entity",
     "EntityKind",
     "ExtensionRequest",
+    "Frequency",
     "HandlingType",
     "IncomingDocument",
     "IncomingState",
     "Instruction",
     "ItemUrgency",
     "LabeledEnum",
+    "Meeting",
+    "MeetingKind",
+    "MeetingState",
+    "Minutes",
+    "MovedOccurrence",
+    "Notice",
+    "Occurrence",
     "Organ",
     "OrganRelation",
     "OutgoingDocument",
     "OutgoingState",
     "Page",
+    "Person",
+    "Postponement",
     "ProgressReport",
     "Proposal",
     "Query",
     "Reading",
+    "Recurrence",
     "ReminderKind",
     "ReminderPolicy",
     "ReportCycle",
@@ -142,11 +193,16 @@ __all__ = [
     "WorkCalendar",
     "Workflow",
     "WorkflowTable",
+    "check_no_conflicts",
     "creation_digest",
     "default_tables",
     "due_reminders",
     "event_digest",
+    "find_conflicts",
+    "follow_up_items",
     "format_date_of_issue",
+    "item_fields",
+    "occurrences_of",
     "problems_from_pydantic",
     "resolve_deadline",
     "workflow_for",
@@ -156,13 +212,18 @@ ENTITY_TYPES: dict[EntityKind, type[Entity]] = {
     EntityKind.INCOMING_DOCUMENT: IncomingDocument,
     EntityKind.OUTGOING_DOCUMENT: OutgoingDocument,
     EntityKind.SUPERVISION_ITEM: SupervisionItem,
+    EntityKind.MEETING: Meeting,
 }
 """The entity class of each kind."""
+
+RULES: tuple[Rule, ...] = tuple(dict.fromkeys((*_TABLE_RULES, *MEETING_RULES)))
+"""Every named rule the built-in tables enforce, in table order."""
 
 _TABLES: dict[EntityKind, WorkflowTable[Any]] = {
     EntityKind.INCOMING_DOCUMENT: INCOMING_TABLE,
     EntityKind.OUTGOING_DOCUMENT: OUTGOING_TABLE,
     EntityKind.SUPERVISION_ITEM: SUPERVISION_TABLE,
+    EntityKind.MEETING: MEETING_TABLE,
 }
 
 

@@ -1221,8 +1221,6 @@ SUPERVISION_TABLE: WorkflowTable[SupervisionItem] = WorkflowTable(
                 "verification",
                 "rework_reasons",
                 "cancel_reason",
-                "deadline_calendar",
-                "deadline_rule",
             }
         ),
     ),

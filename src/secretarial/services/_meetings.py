@@ -1,0 +1,120 @@
+"""Meeting use cases that span entities: planning with conflict checks, closing with follow-up."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime, tzinfo
+from typing import Any
+
+from secretarial.domain import (
+    FOLLOW_UP_DEADLINE_KEY,
+    Actor,
+    DeadlinePolicy,
+    Entity,
+    EntityKind,
+    Meeting,
+    Query,
+    SupervisionItem,
+    WorkCalendar,
+    Workflow,
+    check_no_conflicts,
+    follow_up_items,
+    item_fields,
+)
+from secretarial.errors import ConcurrencyConflict, NotFound
+
+from ._deadline_defaults import describe_deadline
+from ._ports import IdFactory, Store
+
+__all__ = ["close_meeting", "plan_meeting"]
+
+
+def _open_meetings(store: Store) -> list[Meeting]:
+    query = Query(kinds=frozenset({EntityKind.MEETING}), open_only=True)
+    return [m for m in store.find(query) if isinstance(m, Meeting)]
+
+
+def plan_meeting(
+    store: Store,
+    workflow: Workflow[Any],
+    fields: Mapping[str, Any],
+    *,
+    entity_id: str,
+    actor: Actor,
+    now: datetime,
+    check_conflicts: bool = True,
+    window: tuple[datetime, datetime] | None = None,
+) -> Meeting:
+    """Plan a meeting; refuse it (rule M9) if it double-books a room or a required attendee.
+
+    The check and the creation run in one unit of work, so on SQLite (one writer at a
+    time) two planners cannot book the same slot; on PostgreSQL they are checked against
+    what was committed when each began.
+    """
+    meeting, event = workflow.create(fields, entity_id=entity_id, actor=actor, now=now)
+    with store.unit_of_work() as uow:
+        if check_conflicts:
+            check_no_conflicts(meeting, _open_meetings(store), window)
+        uow.add(meeting, event)
+    assert isinstance(meeting, Meeting)  # noqa: S101 -- the meeting workflow's entity
+    return meeting
+
+
+def close_meeting(
+    store: Store,
+    workflows: Mapping[EntityKind, Workflow[Any]],
+    meeting_id: str,
+    *,
+    by: Actor,
+    opened_by: Actor,
+    now: datetime,
+    timezone: tzinfo,
+    policy: DeadlinePolicy,
+    calendar: Callable[[], WorkCalendar],
+    ids: IdFactory,
+    opinion: str | None = None,
+    expected_version: int | None = None,
+) -> tuple[Meeting, list[SupervisionItem]]:
+    """Approve the minutes and open one supervision item per decision needing follow-up.
+
+    The meeting's ``close`` and every item's ``open`` are stored in one unit of work:
+    all of them, or none.
+    """
+    meetings = workflows[EntityKind.MEETING]
+    items_workflow = workflows[EntityKind.SUPERVISION_ITEM]
+    with store.unit_of_work() as uow:
+        current: Entity = uow.get(meeting_id)
+        if not isinstance(current, Meeting):
+            raise NotFound(meeting_id, EntityKind.MEETING.value)
+        if expected_version is not None and current.version != expected_version:
+            raise ConcurrencyConflict(meeting_id, expected_version, current.version)
+        follow = (
+            follow_up_items(
+                current, policy, calendar(), now.astimezone(timezone).date(), received_at=now
+            )
+            if current.minutes is not None
+            else []
+        )
+        item_ids = tuple(ids(EntityKind.SUPERVISION_ITEM) for _ in follow)
+        data: dict[str, Any] = {"supervision_item_ids": item_ids}
+        if opinion is not None:
+            data["opinion"] = opinion
+        closed, closing = meetings.fire(current, "close", by, now=now, data=data)
+        opened: list[SupervisionItem] = []
+        for item_id, fields in zip(item_ids, follow, strict=True):
+            computed = fields[FOLLOW_UP_DEADLINE_KEY]
+            values = item_fields(fields)
+            if not computed.explicit:
+                values |= {
+                    "deadline_calendar": computed.calendar_id,
+                    "deadline_rule": describe_deadline(computed),
+                }
+            item, created = items_workflow.create(
+                values, entity_id=item_id, actor=opened_by, now=now
+            )
+            uow.add(item, created)
+            assert isinstance(item, SupervisionItem)  # noqa: S101
+            opened.append(item)
+        uow.save(closed, closing, expected_version=current.version)
+    assert isinstance(closed, Meeting)  # noqa: S101
+    return closed, opened
