@@ -27,6 +27,7 @@ from conftest import (
 )
 from secretarial import (
     Actor,
+    Classification,
     IncomingDocument,
     Office,
     Register,
@@ -41,9 +42,18 @@ from secretarial import (
 from secretarial.testing import FrozenClock
 
 BEIJING = ZoneInfo("Asia/Shanghai")
-VICE_MAYOR = Actor(id="li", name="李副市长", roles=frozenset({Role.LEADER}))
-MAYOR = Actor(id="wang", name="王市长", roles=frozenset({Role.LEADER, Role.PRINCIPAL_LEADER}))
-EDU_HEAD = Actor(id="zhao", name="赵主任", roles=frozenset({Role.LEADER}))
+VICE_MAYOR = Actor(
+    id="li", name="李副市长", roles=frozenset({Role.LEADER}), clearance=Classification.SECRET
+)
+MAYOR = Actor(
+    id="wang",
+    name="王市长",
+    roles=frozenset({Role.LEADER, Role.PRINCIPAL_LEADER}),
+    clearance=Classification.SECRET,
+)
+EDU_HEAD = Actor(
+    id="zhao", name="赵主任", roles=frozenset({Role.LEADER}), clearance=Classification.SECRET
+)
 
 INCOMING_ZH = (
     "收文编号,收文时间,来文机关,来文字号,标题,文种,密级,紧急程度,份号,页数,"
