@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 
 from secretarial import (
     Actor,
+    ArchiveSettings,
     IncomingDocument,
     Office,
     Role,
@@ -34,7 +35,8 @@ SAFETY_UNIT = {"code": "AJK", "name": "安全监管科"}
 def main(path: str = "office.db") -> None:
     """Walk one document and one supervision item through their whole lives."""
     clock = FrozenClock(datetime(2025, 9, 26, 1, 0, tzinfo=UTC))  # 09:00 in Beijing
-    with Office.open(f"sqlite:///{path}", clock=clock) as office:
+    archive = ArchiveSettings(fonds="0194", organ_name="市政府办公室")
+    with Office.open(f"sqlite:///{path}", clock=clock, archive=archive) as office:
         run(office, clock)
         print(f"the office is kept in {path}: {len(office.list())} records")
 
@@ -108,9 +110,9 @@ def run(office: Office, clock: FrozenClock) -> None:
     item = office.fire(item, "submit_result", by=undertaker, result="检查企业37家，整改隐患52处")
     item = office.fire(item, "verify", by=supervisor, verification="情况属实，问题已整改")
     doc = office.fire(doc, "complete", by=undertaker, result="已按要求完成检查并上报")
-    doc = office.fire(
-        doc, "file", by=archivist, retention="D30", archival_code="0194-WS·2025-D30-BGS-0001"
-    )
+    record = office.file(doc, by=archivist, record_class="general")
+    doc = office.get(doc.id, IncomingDocument)
+    print(f"filed as {record.archival_code}, kept until {record.retention_ends}")
 
     assert isinstance(item, SupervisionItem)
     print(f"document {doc.registration_number}: {doc.state} ({doc.state.label}), v{doc.version}")

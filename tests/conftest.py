@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-from secretarial import Actor, Classification, Office, Role
+from secretarial import Actor, ArchiveSettings, Classification, Office, Role
 from secretarial.testing import FrozenClock, SequentialIds
 
 settings.register_profile(
@@ -106,7 +106,9 @@ def office_and_clock(
     """A fresh office on each store (memory, SQLite, PostgreSQL) and the frozen clock it reads."""
     url = store_url.__wrapped__(request, tmp_path)  # type: ignore[attr-defined]
     clock = FrozenClock(START)
-    office = Office.open(url, clock=clock, ids=SequentialIds())
+    office = Office.open(
+        url, clock=clock, ids=SequentialIds(), archive=ArchiveSettings(fonds="0194")
+    )
     yield office, clock
     office.close()
 

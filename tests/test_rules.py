@@ -954,8 +954,9 @@ class TestAssignee:
         doc = office.fire(approved(office), "assign", by=DIRECTOR, assignee="undertaker")
         doc = office.fire(doc, "complete", by=UNDERTAKER, result="已按要求落实")
         assert (doc.state, doc.result) == (IncomingState.COMPLETED, "已按要求落实")
-        doc = office.fire(doc, "file", by=ARCHIVIST, retention="D30", archival_code=ARCHIVAL_CODE)
-        assert doc.state is IncomingState.FILED
+        record = office.file(doc, by=ARCHIVIST, record_class="general")
+        assert str(record.archival_code) == ARCHIVAL_CODE
+        assert office.get(doc.id).state is IncomingState.FILED
 
     def test_another_undertaker_is_refused(self, office):
         doc = office.fire(approved(office), "assign", by=DIRECTOR, assignee="undertaker")

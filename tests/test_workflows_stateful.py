@@ -21,6 +21,7 @@ from secretarial import (
     EntityKind,
     Office,
     Role,
+    RuleViolation,
     TransitionNotAllowed,
     ValidationError,
 )
@@ -100,7 +101,7 @@ class WorkflowMachine(RuleBasedStateMachine):
         allowed = self.office.can_fire(before, trigger, by=actor, reason=reason, **payload)
         try:
             after = self.office.fire(before, trigger, by=actor, reason=reason, **payload)
-        except (TransitionNotAllowed, ValidationError):
+        except (TransitionNotAllowed, ValidationError, RuleViolation):  # RuleViolation: file
             self.refusals += 1
             if payload or reason:  # without input, can_fire does not judge input rules
                 assert not allowed
@@ -209,12 +210,6 @@ class IncomingMachine(WorkflowMachine):
         ),
         "mark_read": _data(comment=TEXT),
         "complete": st.fixed_dictionaries({"result": TEXT}),
-        "file": st.fixed_dictionaries(
-            {
-                "retention": st.sampled_from(["Y", "D30", "D10"]),
-                "archival_code": st.just("0194-WS·2025-D30-BGS-0001"),
-            }
-        ),
     }
 
     def create_fields(self) -> dict[str, Any]:
@@ -248,7 +243,6 @@ class OutgoingMachine(WorkflowMachine):
             sealed=st.booleans(),
         ),
         "dispatch": _data(channel=st.sampled_from(["paper", "electronic"])),
-        "file": IncomingMachine.data_for["file"],
     }
 
     def create_fields(self) -> dict[str, Any]:

@@ -17,6 +17,10 @@ from secretarial.domain import AccessPolicy as AccessPolicy
 from secretarial.domain import Actor as Actor
 from secretarial.domain import AgendaItem as AgendaItem
 from secretarial.domain import Anchor as Anchor
+from secretarial.domain import Appraisal as Appraisal
+from secretarial.domain import ArchivalClass as ArchivalClass
+from secretarial.domain import ArchivalCode as ArchivalCode
+from secretarial.domain import ArchiveSettings as ArchiveSettings
 from secretarial.domain import Attachment as Attachment
 from secretarial.domain import AttendanceRecord as AttendanceRecord
 from secretarial.domain import AttendanceStatus as AttendanceStatus
@@ -35,8 +39,10 @@ from secretarial.domain import Conflict as Conflict
 from secretarial.domain import ConflictKind as ConflictKind
 from secretarial.domain import DeadlinePolicy as DeadlinePolicy
 from secretarial.domain import Decision as Decision
+from secretarial.domain import Destruction as Destruction
 from secretarial.domain import Diagram as Diagram
 from secretarial.domain import DispatchRecord as DispatchRecord
+from secretarial.domain import Disposition as Disposition
 from secretarial.domain import Document as Document
 from secretarial.domain import DocumentKind as DocumentKind
 from secretarial.domain import DocumentNumber as DocumentNumber
@@ -46,6 +52,7 @@ from secretarial.domain import EntityKind as EntityKind
 from secretarial.domain import ExtensionRequest as ExtensionRequest
 from secretarial.domain import Frequency as Frequency
 from secretarial.domain import HandlingType as HandlingType
+from secretarial.domain import Hold as Hold
 from secretarial.domain import IncomingDocument as IncomingDocument
 from secretarial.domain import IncomingState as IncomingState
 from secretarial.domain import Instruction as Instruction
@@ -64,11 +71,15 @@ from secretarial.domain import ProgressReport as ProgressReport
 from secretarial.domain import Proposal as Proposal
 from secretarial.domain import Query as Query
 from secretarial.domain import Reading as Reading
+from secretarial.domain import Record as Record
+from secretarial.domain import RecordState as RecordState
 from secretarial.domain import Recurrence as Recurrence
 from secretarial.domain import ReminderKind as ReminderKind
 from secretarial.domain import ReminderPolicy as ReminderPolicy
 from secretarial.domain import ReportCycle as ReportCycle
 from secretarial.domain import Retention as Retention
+from secretarial.domain import RetentionExtension as RetentionExtension
+from secretarial.domain import RetentionSchedule as RetentionSchedule
 from secretarial.domain import Role as Role
 from secretarial.domain import Rule as Rule
 from secretarial.domain import Signature as Signature
@@ -76,6 +87,7 @@ from secretarial.domain import SupervisionItem as SupervisionItem
 from secretarial.domain import SupervisionSource as SupervisionSource
 from secretarial.domain import SupervisionState as SupervisionState
 from secretarial.domain import TableCalendar as TableCalendar
+from secretarial.domain import Tombstone as Tombstone
 from secretarial.domain import TransitionSpec as TransitionSpec
 from secretarial.domain import Unit as Unit
 from secretarial.domain import Urgency as Urgency
@@ -99,10 +111,12 @@ from secretarial.errors import UsageError as UsageError
 from secretarial.errors import ValidationError as ValidationError
 from secretarial.errors import WorkflowDefinitionError as WorkflowDefinitionError
 from secretarial.office import Office as Office
+from secretarial.services import FiledItem as FiledItem
 from secretarial.services import Register as Register
 from secretarial.services import RegisterColumn as RegisterColumn
 from secretarial.services import SkippedReminder as SkippedReminder
 from secretarial.services import SweepReport as SweepReport
+from secretarial.services import filing_catalogue as filing_catalogue
 from secretarial.services import incoming_register as incoming_register
 from secretarial.services import outgoing_register as outgoing_register
 from secretarial.services import supervision_ledger as supervision_ledger
@@ -116,6 +130,10 @@ __all__ = [
     "Actor",
     "AgendaItem",
     "Anchor",
+    "Appraisal",
+    "ArchivalClass",
+    "ArchivalCode",
+    "ArchiveSettings",
     "Attachment",
     "AttendanceRecord",
     "AttendanceStatus",
@@ -136,8 +154,10 @@ __all__ = [
     "ConflictKind",
     "DeadlinePolicy",
     "Decision",
+    "Destruction",
     "Diagram",
     "DispatchRecord",
+    "Disposition",
     "Document",
     "DocumentKind",
     "DocumentNumber",
@@ -147,8 +167,10 @@ __all__ = [
     "EntityKind",
     "ExtensionRequest",
     "FieldProblem",
+    "FiledItem",
     "Frequency",
     "HandlingType",
+    "Hold",
     "IncomingDocument",
     "IncomingState",
     "Instruction",
@@ -170,6 +192,8 @@ __all__ = [
     "Proposal",
     "Query",
     "Reading",
+    "Record",
+    "RecordState",
     "Recurrence",
     "Register",
     "RegisterColumn",
@@ -177,6 +201,8 @@ __all__ = [
     "ReminderPolicy",
     "ReportCycle",
     "Retention",
+    "RetentionExtension",
+    "RetentionSchedule",
     "Role",
     "Rule",
     "RuleViolation",
@@ -188,6 +214,7 @@ __all__ = [
     "SupervisionState",
     "SweepReport",
     "TableCalendar",
+    "Tombstone",
     "TransitionNotAllowed",
     "TransitionSpec",
     "Unit",
@@ -200,6 +227,7 @@ __all__ = [
     "WorkflowTable",
     "china_calendar",
     "due_reminders",
+    "filing_catalogue",
     "find_conflicts",
     "follow_up_items",
     "incoming_register",

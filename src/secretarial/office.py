@@ -24,6 +24,7 @@ from secretarial.domain import (
     AccessPolicy,
     Actor,
     Anchor,
+    ArchiveSettings,
     AuditEvent,
     AuditReport,
     ClearancePolicy,
@@ -35,7 +36,9 @@ from secretarial.domain import (
     Meeting,
     Occurrence,
     OutgoingDocument,
+    Record,
     ReminderPolicy,
+    Retention,
     SupervisionItem,
     WorkCalendar,
     Workflow,
@@ -55,13 +58,18 @@ from secretarial.services import (
     SYSTEM_ACTOR,
     Clock,
     DefaultNumbering,
+    FiledItem,
     IdFactory,
     NumberingPolicy,
     Query,
     Register,
     Store,
     SweepReport,
+    catalogue,
     create_entity,
+    destroy_record,
+    due_for_review,
+    file_item,
     fire_trigger,
     incoming_register,
     outgoing_register,
@@ -88,6 +96,7 @@ class OfficeOptions(TypedDict, total=False):
     reminder_policy: ReminderPolicy | None
     deadline_policy: DeadlinePolicy | None
     access: AccessPolicy | None
+    archive: ArchiveSettings | None
 
 
 @contextmanager
@@ -135,6 +144,8 @@ class Office:
         access: Who may see what; by clearance (:class:`~secretarial.ClearancePolicy`)
             if omitted. Reads that name an actor (``by=``) and every trigger are checked
             against it; refusals are recorded (:meth:`denials`).
+        archive: The archive's fonds number, category, default unit code and retention
+            schedule (:class:`~secretarial.ArchiveSettings`); :meth:`file` needs it.
 
     Example:
         >>> from secretarial import Office, Actor, Role
@@ -161,6 +172,7 @@ class Office:
         reminder_policy: ReminderPolicy | None = None,
         deadline_policy: DeadlinePolicy | None = None,
         access: AccessPolicy | None = None,
+        archive: ArchiveSettings | None = None,
     ) -> None:
         self._store: Store = store if store is not None else MemoryStore()
         self._clock: Clock = clock if clock is not None else SystemClock()
@@ -180,6 +192,7 @@ class Office:
             deadline_policy if deadline_policy is not None else DeadlinePolicy()
         )
         self.access: AccessPolicy = access if access is not None else ClearancePolicy()
+        self.archive: ArchiveSettings | None = archive
 
     @classmethod
     def in_memory(cls, **options: Unpack[OfficeOptions]) -> Self:
@@ -689,6 +702,114 @@ class Office:
         office's database.
         """
         return make_anchor(self._store, self.now())
+
+    # ------------------------------------------------------------------ records
+    def file(
+        self,
+        *documents: Entity | str,
+        by: Actor,
+        record_class: str,
+        retention: Retention | str | None = None,
+        unit: str | None = None,
+        original: bool | None = None,
+        reply: Entity | str | None = None,
+        remark: str | None = None,
+    ) -> Record:
+        """File documents as one item 件 under one archival code 档号 (归档, RULES.md A1-A6).
+
+        Every document fires ``file`` with the same retention and code, and the item's
+        :class:`~secretarial.Record` is created, in one unit of work. The item number
+        is drawn in the item's class (year × retention × unit), so a refused filing
+        uses no number and concurrent filings never share one.
+
+        Args:
+            *documents: The item's documents (or ids), the lead first: a reply before
+                its request, a forwarding document before the forwarded one (A4).
+            by: Who files (an archivist).
+            record_class: The class of the retention schedule (``"general"`` ...).
+            retention: Keep the item longer than its class (never shorter, A1).
+            unit: The unit (or subject) code; the archive's default unit if omitted.
+            original: File the lead as the original or a copy; by default a co-issuer
+                of a joint document files a copy, everyone else the original (A6).
+            reply: For a request filed on its own, the reply that answered it (A5).
+            remark: The catalogue's remark 备注.
+
+        Raises:
+            UsageError: The office has no archive settings.
+            NotFound: A document does not exist.
+            AccessDenied: ``by`` may not see a document (the refusal is recorded).
+            TransitionNotAllowed: A document is not finished, or rule A1, A4, A5 or A6
+                refuses.
+            ValidationError: A malformed unit code or an unknown record class.
+        """
+        if self.archive is None:
+            raise UsageError(
+                "the office has no archive: pass archive=ArchiveSettings(fonds=...) to Office"
+            )
+        ids = [d.id if isinstance(d, Entity) else d for d in documents]
+        for entity_id in ids:
+            self._authorize(self._store.get(entity_id), by, "fire:file")
+        filed: FiledItem = file_item(
+            self._store,
+            self._workflows,
+            self._numbering,
+            self.archive,
+            ids,
+            record_class=record_class,
+            record_id=self._ids(EntityKind.RECORD),
+            actor=by,
+            now=self.now(),
+            timezone=self.timezone,
+            retention=retention,
+            unit=unit,
+            original=original,
+            reply=reply.id if isinstance(reply, Entity) else reply,
+            remark=remark,
+        )
+        return filed.record
+
+    def catalogue(
+        self,
+        *,
+        year: int | None = None,
+        retention: Retention | str | None = None,
+        unit: str | None = None,
+    ) -> Register:
+        """The filing catalogue 归档文件目录 (A7; see :func:`secretarial.filing_catalogue`).
+
+        Args:
+            year: Only items of this year 年度.
+            retention: Only items of this retention period.
+            unit: Only items of this unit (or subject) code.
+        """
+        return catalogue(self._store, year=year, retention=retention, unit=unit)
+
+    def due_for_review(self, now: datetime | None = None) -> builtins.list[Record]:
+        """The records whose retention ended before the day of ``now`` (A8), earliest first.
+
+        Args:
+            now: The moment to judge on, timezone-aware; the office clock if omitted.
+        """
+        moment = self.now() if now is None else now
+        if moment.tzinfo is None or moment.utcoffset() is None:
+            raise UsageError(f"due_for_review needs a timezone-aware moment, got {moment!r}")
+        return due_for_review(self._store, today=moment.astimezone(self.timezone).date())
+
+    def destroy_record(
+        self, record: Record | str, *, by: Actor, reason: str | None = None
+    ) -> Record:
+        """Destroy a record an appraisal approved for destruction, leaving its tombstone (A8).
+
+        Raises:
+            NotFound: No such record.
+            AccessDenied: ``by`` may not see it (the refusal is recorded).
+            TransitionNotAllowed: Not approved for destruction, on hold, or not an archivist.
+        """
+        record_id = record.id if isinstance(record, Record) else record
+        self._authorize(self._store.get(record_id), by, "fire:destroy")
+        return destroy_record(
+            self._store, self._workflows, record_id, actor=by, now=self.now(), reason=reason
+        )
 
     # ------------------------------------------------------------------ registers
     def incoming_register(self, *, year: int | None = None, by: Actor | None = None) -> Register:

@@ -72,6 +72,7 @@ class SequentialIds:
         EntityKind.SUPERVISION_ITEM: "sup",
         EntityKind.MEETING: "mtg",
         EntityKind.INFORMATION_ITEM: "info",
+        EntityKind.RECORD: "rec",
     }
 
     def __init__(self, start: int = 1) -> None:

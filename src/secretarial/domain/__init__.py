@@ -43,6 +43,7 @@ from ._entity import Entity
 from ._enums import (
     Channel,
     Classification,
+    Disposition,
     DocumentKind,
     EntityKind,
     HandlingType,
@@ -50,6 +51,7 @@ from ._enums import (
     LabeledEnum,
     OrganRelation,
     OutgoingState,
+    RecordState,
     ReminderKind,
     ReportCycle,
     Retention,
@@ -85,12 +87,26 @@ from ._meetings import (
     occurrences_of,
 )
 from ._query import Page, Query
+from ._records import (
+    DEFAULT_SCHEDULE,
+    RECORD_TABLE,
+    Appraisal,
+    ArchivalClass,
+    ArchivalCode,
+    ArchiveSettings,
+    Destruction,
+    Hold,
+    Record,
+    RetentionExtension,
+    RetentionSchedule,
+    Tombstone,
+    retention_end,
+)
 from ._recurrence import Frequency, MovedOccurrence, Occurrence, Recurrence
 from ._reminders import DueReminder, ReminderPolicy, due_reminders
 from ._rules import Rule, TransitionContext
 from ._supervision import ExtensionRequest, ProgressReport, SupervisionItem
 from ._tables import INCOMING_TABLE, OUTGOING_TABLE, SUPERVISION_TABLE
-from ._tables import RULES as _TABLE_RULES
 from ._values import Actor, Attachment, DocumentNumber, Organ, Unit
 from ._workflow import (
     Allocation,
@@ -103,12 +119,14 @@ from ._workflow import (
 )
 
 __all__ = [
+    "DEFAULT_SCHEDULE",
     "ENTITY_TYPES",
     "FOLLOW_UP_DEADLINE_KEY",
     "INCOMING_TABLE",
     "MEETING_RULES",
     "MEETING_TABLE",
     "OUTGOING_TABLE",
+    "RECORD_TABLE",
     "RULES",
     "SUPERVISION_TABLE",
     "AccessDenial",
@@ -117,6 +135,10 @@ __all__ = [
     "AgendaItem",
     "Allocation",
     "Anchor",
+    "Appraisal",
+    "ArchivalClass",
+    "ArchivalCode",
+    "ArchiveSettings",
     "Attachment",
     "AttendanceRecord",
     "AttendanceStatus",
@@ -139,8 +161,10 @@ __all__ = [
     "DeadlineRule",
     "DeadlineUnit",
     "Decision",
+    "Destruction",
     "Diagram",
     "DispatchRecord",
+    "Disposition",
     "Document",
     "DocumentKind",
     "DocumentNumber",
@@ -150,6 +174,7 @@ __all__ = [
     "ExtensionRequest",
     "Frequency",
     "HandlingType",
+    "Hold",
     "IncomingDocument",
     "IncomingState",
     "Instruction",
@@ -173,11 +198,15 @@ __all__ = [
     "Proposal",
     "Query",
     "Reading",
+    "Record",
+    "RecordState",
     "Recurrence",
     "ReminderKind",
     "ReminderPolicy",
     "ReportCycle",
     "Retention",
+    "RetentionExtension",
+    "RetentionSchedule",
     "Role",
     "Rule",
     "Signature",
@@ -186,6 +215,7 @@ __all__ = [
     "SupervisionSource",
     "SupervisionState",
     "TableCalendar",
+    "Tombstone",
     "TransitionContext",
     "TransitionSpec",
     "Unit",
@@ -205,6 +235,7 @@ __all__ = [
     "occurrences_of",
     "problems_from_pydantic",
     "resolve_deadline",
+    "retention_end",
     "workflow_for",
 ]
 
@@ -213,18 +244,28 @@ ENTITY_TYPES: dict[EntityKind, type[Entity]] = {
     EntityKind.OUTGOING_DOCUMENT: OutgoingDocument,
     EntityKind.SUPERVISION_ITEM: SupervisionItem,
     EntityKind.MEETING: Meeting,
+    EntityKind.RECORD: Record,
 }
 """The entity class of each kind."""
 
-RULES: tuple[Rule, ...] = tuple(dict.fromkeys((*_TABLE_RULES, *MEETING_RULES)))
-"""Every named rule the built-in tables enforce, in table order."""
 
 _TABLES: dict[EntityKind, WorkflowTable[Any]] = {
     EntityKind.INCOMING_DOCUMENT: INCOMING_TABLE,
     EntityKind.OUTGOING_DOCUMENT: OUTGOING_TABLE,
     EntityKind.SUPERVISION_ITEM: SUPERVISION_TABLE,
     EntityKind.MEETING: MEETING_TABLE,
+    EntityKind.RECORD: RECORD_TABLE,
 }
+
+RULES: tuple[Rule, ...] = tuple(
+    dict.fromkeys(
+        rule
+        for table in _TABLES.values()
+        for rules in (table.creation.rules, *(spec.rules for spec in table.transitions))
+        for rule in rules
+    )
+)
+"""Every named rule the built-in tables enforce, in table order."""
 
 
 def default_tables() -> dict[EntityKind, WorkflowTable[Any]]:

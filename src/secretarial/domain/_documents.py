@@ -47,6 +47,14 @@ ArchivalCode = Annotated[
     ),
 ]
 """An archival code 档号 in the DA/T 22-2015 form, e.g. ``0194-WS·2016-D30-BGS-0001`` (A2)."""
+ArchivalClassText = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True,
+        pattern=r"^[0-9A-Za-z]{4}-[A-Z]{2}·[0-9]{4}-(Y|D30|D10)-[^-\s]+$",
+    ),
+]
+"""The lowest class of an archival code, its item number left off: ``0194-WS·2016-D30-BGS`` (A3)."""
 
 
 def format_date_of_issue(day: date) -> str:
@@ -95,6 +103,10 @@ class Document(Entity):
     """The matters this document asks a higher organ to decide (a 请示 has exactly one, D11)."""
     important: bool = False
     """An important document is signed by the principal leader (D13)."""
+    replies_to: Name | None = None
+    """For a reply (批复): the request it answers, by entity id or document number (A4, A5)."""
+    forwards: tuple[Name, ...] = ()
+    """The documents this one forwards (转发), by entity id or document number (A4)."""
 
     @model_validator(mode="after")
     def _classified_needs_period(self) -> Self:
@@ -186,8 +198,15 @@ class IncomingDocument(Document):
     readers: tuple[Reading, ...] = ()
     result: Text | None = None
     return_reason: Text | None = None
+    co_issuer: bool = False
+    """This office co-issued this joint document, which the sender led (D9): it files a
+    copy, the lead organ the original (A6)."""
     retention: Retention | None = None
     archival_code: ArchivalCode | None = None
+    archival_class: ArchivalClassText | None = None
+    """The class the archival code was drawn in (set when filed, A3)."""
+    record_id: Name | None = None
+    """The record 档案 the document was filed in (set when filed, A4)."""
 
     @property
     def current_holder(self) -> str | None:
@@ -240,6 +259,10 @@ class OutgoingDocument(Document):
     dispatches: tuple[DispatchRecord, ...] = ()
     retention: Retention | None = None
     archival_code: ArchivalCode | None = None
+    archival_class: ArchivalClassText | None = None
+    """The class the archival code was drawn in (set when filed, A3)."""
+    record_id: Name | None = None
+    """The record 档案 the document was filed in (set when filed, A4)."""
 
     @property
     def signer_ids(self) -> tuple[str, ...]:

@@ -8,6 +8,7 @@ from typing import Self
 __all__ = [
     "Channel",
     "Classification",
+    "Disposition",
     "DocumentKind",
     "EntityKind",
     "HandlingType",
@@ -15,6 +16,7 @@ __all__ = [
     "LabeledEnum",
     "OrganRelation",
     "OutgoingState",
+    "RecordState",
     "ReminderKind",
     "ReportCycle",
     "Retention",
@@ -63,6 +65,8 @@ class EntityKind(LabeledEnum):
     SUPERVISION_ITEM = "supervision_item", "督办事项"
     MEETING = "meeting", "会议"
     INFORMATION_ITEM = "information_item", "信息"
+    RECORD = "record", "档案"
+    """A filed item (件): one or more documents under one archival code (RULES.md A2, A4)."""
 
 
 class DocumentKind(LabeledEnum):
@@ -230,6 +234,23 @@ class Retention(LabeledEnum):
     PERMANENT = "Y", "永久"
     YEARS_30 = "D30", "定期30年"
     YEARS_10 = "D10", "定期10年"
+
+
+class Disposition(LabeledEnum):
+    """What an appraisal 鉴定 decides for a record whose retention has ended (RULES.md A8)."""
+
+    RETAIN = "retain", "续存"
+    DESTROY = "destroy", "销毁"
+
+
+class RecordState(LabeledEnum):
+    """States of a record 档案: kept, appraised when its retention ends, kept or destroyed."""
+
+    FILED = "filed", "归档"
+    UNDER_REVIEW = "under_review", "鉴定"
+    RETAINED = "retained", "续存"
+    APPROVED_FOR_DESTRUCTION = "approved_for_destruction", "批准销毁"
+    DESTROYED = "destroyed", "销毁"
 
 
 class IncomingState(LabeledEnum):

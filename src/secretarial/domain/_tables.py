@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
+from ._documents import ArchivalClassText as _ArchivalClassText
 from ._documents import ArchivalCode as _ArchivalCode
 from ._documents import (
     CopyNumber,
@@ -36,6 +37,7 @@ from ._enums import (
     SupervisionState,
     Urgency,
 )
+from ._records import default_original
 from ._rules import Rule, TransitionContext
 from ._supervision import ExtensionRequest, ProgressReport, SupervisionItem
 from ._values import Attachment, DocumentNumber, Name, Organ, Text, Unit, Value
@@ -136,10 +138,21 @@ class Complete(_Input):
 
 
 class File(_Input):
-    """Input of ``file``: retention period and archival code 档号."""
+    """Input of ``file``: retention period, archival code 档号 and the record it joins.
+
+    The archive fills it in when it files an item (RULES.md A1-A6): the office allocates
+    ``archival_code`` in ``archival_class`` (A2, A3) and every document of the item gets
+    the same code and ``record_id`` (A4).
+    """
 
     retention: Retention
+    archival_class: _ArchivalClassText
     archival_code: _ArchivalCode
+    record_id: Name
+    original: bool | None = None
+    """Filed as the original (True) or a copy (False); None: a co-issuer's copy, else original."""
+    reply: Name | None = None
+    """For a request (请示): the id of the reply that answered it (A5)."""
 
 
 class Review(_Input):
@@ -317,6 +330,83 @@ def remind_spec(open_states: Iterable[str]) -> TransitionSpec:
         effect=_remind,
         label="催办",
     )
+
+
+# ============================================================================ filing
+def _check_code_in_class(ctx: TransitionContext) -> str | None:
+    archival_class = ctx.input("archival_class")
+    code = ctx.input("archival_code")
+    retention = ctx.input("retention")
+    if archival_class is None or code is None:
+        return None
+    if not code.startswith(f"{archival_class}-"):
+        return f"the archival code {code} is not in the class {archival_class}"
+    if retention is not None and archival_class.split("-")[2] != retention.value:
+        return f"the class {archival_class} is not of the retention period {retention.value}"
+    return None
+
+
+A2_CODE_IN_CLASS = Rule(
+    "A2",
+    "code-in-its-class",
+    "the archival code is drawn in the class of the item's year, retention and unit",
+    _check_code_in_class,
+    on_input=True,
+)
+
+
+def _check_request_replied(ctx: TransitionContext) -> str | None:
+    doc = _doc(ctx)
+    if doc.kind is DocumentKind.REQUEST and ctx.input("reply") is None:
+        return (
+            "a request (请示) still waiting for its reply is not filed: file it with its reply "
+            "or name the reply (reply=...)"
+        )
+    return None
+
+
+A5_REQUEST_REPLIED = Rule(
+    "A5",
+    "finished-matters-only",
+    "only finished matters are filed: a request waits for its reply",
+    _check_request_replied,
+    on_input=True,
+)
+
+
+def _check_joint_original(ctx: TransitionContext) -> str | None:
+    doc = _doc(ctx)
+    original = ctx.input("original")
+    if original is None:
+        return None
+    if original and not default_original(doc):
+        return (
+            f"this office co-issued the joint document led by {doc.sender.name}: it files a "
+            "copy (original=False); the lead organ files the original"
+        )
+    if not original and isinstance(doc, OutgoingDocument) and doc.joint_issuers:
+        return "this office led the joint document: it files the original, the co-issuers copies"
+    return None
+
+
+A6_JOINT_ORIGINAL = Rule(
+    "A6",
+    "lead-organ-files-original",
+    "of a joint document the lead organ files the original, the others copies",
+    _check_joint_original,
+    on_input=True,
+)
+FILING_RULES = (A2_CODE_IN_CLASS, A5_REQUEST_REPLIED, A6_JOINT_ORIGINAL)
+"""The rules the ``file`` trigger of both document tables checks."""
+
+
+def _file(ctx: TransitionContext) -> dict[str, Any]:
+    """The ``file`` effect: the document takes the item's retention, class, code and record."""
+    names = ("retention", "archival_code", "archival_class", "record_id")
+    return {name: ctx.input(name) for name in names}
+
+
+_ARCHIVAL = Allocation("archival_code", "archival")
 
 
 # ============================================================================ incoming
@@ -551,6 +641,8 @@ INCOMING_TABLE: WorkflowTable[IncomingDocument] = WorkflowTable(
                 "return_reason",
                 "retention",
                 "archival_code",
+                "archival_class",
+                "record_id",
                 "deadline",
             }
         ),
@@ -655,9 +747,11 @@ INCOMING_TABLE: WorkflowTable[IncomingDocument] = WorkflowTable(
             (IncomingState.COMPLETED,),
             IncomingState.FILED,
             _ARCHIVIST,
+            FILING_RULES,
             data=File,
-            effect=_set(retention="retention", archival_code="archival_code"),
+            effect=_file,
             label="归档",
+            allocates=_ARCHIVAL,
         ),
         remind_spec(
             s for s in IncomingState if s not in (IncomingState.RETURNED, IncomingState.FILED)
@@ -943,6 +1037,8 @@ OUTGOING_TABLE: WorkflowTable[OutgoingDocument] = WorkflowTable(
                 "dispatches",
                 "retention",
                 "archival_code",
+                "archival_class",
+                "record_id",
                 "date_of_issue",
                 "printing_date",
                 "signers",
@@ -1048,9 +1144,11 @@ OUTGOING_TABLE: WorkflowTable[OutgoingDocument] = WorkflowTable(
             (OutgoingState.DISPATCHED,),
             OutgoingState.FILED,
             _ARCHIVIST,
+            FILING_RULES,
             data=File,
-            effect=_set(retention="retention", archival_code="archival_code"),
+            effect=_file,
             label="归档",
+            allocates=_ARCHIVAL,
         ),
         remind_spec(s for s in OutgoingState if s is not OutgoingState.FILED),
     ),

@@ -3,8 +3,16 @@
 from secretarial.domain import Query
 
 from ._commands import create_entity, fire_trigger, with_allocation
-from ._numbering import DefaultNumbering, NumberingPolicy
+from ._numbering import ARCHIVAL_SERIES, DefaultNumbering, NumberingPolicy
 from ._ports import Clock, IdFactory, Store, UnitOfWork
+from ._records import (
+    FiledItem,
+    catalogue,
+    destroy_record,
+    due_for_review,
+    file_item,
+    filing_catalogue,
+)
 from ._registers import (
     Register,
     RegisterColumn,
@@ -15,9 +23,11 @@ from ._registers import (
 from ._sweep import SYSTEM_ACTOR, SkippedReminder, SweepReport, sweep_reminders
 
 __all__ = [
+    "ARCHIVAL_SERIES",
     "SYSTEM_ACTOR",
     "Clock",
     "DefaultNumbering",
+    "FiledItem",
     "IdFactory",
     "NumberingPolicy",
     "Query",
@@ -27,7 +37,12 @@ __all__ = [
     "Store",
     "SweepReport",
     "UnitOfWork",
+    "catalogue",
     "create_entity",
+    "destroy_record",
+    "due_for_review",
+    "file_item",
+    "filing_catalogue",
     "fire_trigger",
     "incoming_register",
     "outgoing_register",

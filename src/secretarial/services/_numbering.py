@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Final, Protocol, runtime_checkable
 
 from secretarial.domain import DocumentNumber, Entity, OutgoingDocument
+from secretarial.domain._records import MAX_ITEM
+from secretarial.errors import RuleViolation
 
-__all__ = ["DefaultNumbering", "NumberingPolicy"]
+__all__ = ["ARCHIVAL_SERIES", "DefaultNumbering", "NumberingPolicy"]
+
+ARCHIVAL_SERIES: Final = "archival"
+"""The series of archival codes 档号: one counter per lowest class (A2, A3)."""
 
 
 @runtime_checkable
@@ -15,7 +20,8 @@ class NumberingPolicy(Protocol):
     """Decides the sequence key and the written form of allocated numbers.
 
     ``series`` is the allocation series named by the workflow table (``"outgoing"`` for
-    document numbers 发文字号, ``"incoming"`` for registration numbers 收文登记号).
+    document numbers 发文字号, ``"incoming"`` for registration numbers 收文登记号,
+    ``"archival"`` for archival codes 档号).
     """
 
     def sequence_key(self, series: str, entity: Entity, now: datetime) -> str:
@@ -30,19 +36,64 @@ class NumberingPolicy(Protocol):
 class DefaultNumbering:
     """Document numbers per (issuer code, year) as D6 writes them; registration numbers per year.
 
+    Archival codes 档号 are counted per lowest class (A3): the key is the class the
+    archive staged on the document being filed (``archival_class``,
+    ``0194-WS·2025-D30-BGS``) and the code is the class with a four-digit item number
+    (``0194-WS·2025-D30-BGS-0001``, A2).
+
     >>> from datetime import datetime, timezone
     >>> DefaultNumbering().format("incoming", None, datetime(2025, 3, 1, tzinfo=timezone.utc), 7)
     '2025-0007'
     """
 
     def sequence_key(self, series: str, entity: Entity, now: datetime) -> str:
-        """``"<issuer code>/<year>"`` for outgoing numbers, ``"<year>"`` for registration."""
+        """``"<issuer code>/<year>"`` for outgoing numbers, ``"<year>"`` for registration.
+
+        For archival codes, the archival class (``0194-WS·2025-D30-BGS``).
+
+        Raises:
+            RuleViolation: An archival code is asked for a document the archive has not
+                staged for filing (rule ``A2``): documents are filed through the archive.
+        """
+        if series == ARCHIVAL_SERIES:
+            return _archival_class(entity)
         if series == "outgoing" and isinstance(entity, OutgoingDocument):
             return f"{entity.issuer_code}/{now.year}"
         return str(now.year)
 
     def format(self, series: str, entity: Entity | None, now: datetime, sequence: int) -> Any:
-        """A :class:`DocumentNumber` for outgoing numbers, ``YYYY-NNNN`` for registration."""
+        """A :class:`DocumentNumber` for outgoing numbers, ``YYYY-NNNN`` for registration.
+
+        For archival codes, the class followed by the item number in four digits.
+
+        Raises:
+            RuleViolation: The class has no four-digit item number left, or the document
+                was not staged for filing (rule ``A2``).
+        """
+        if series == ARCHIVAL_SERIES:
+            archival_class = _archival_class(entity)
+            if sequence > MAX_ITEM:
+                raise RuleViolation(
+                    "A2",
+                    "four-digit-item-number",
+                    f"the class {archival_class} has used every item number 0001-{MAX_ITEM}",
+                    entity_id=getattr(entity, "id", None),
+                )
+            return f"{archival_class}-{sequence:04d}"
         if series == "outgoing" and isinstance(entity, OutgoingDocument):
             return DocumentNumber(organ_code=entity.issuer_code, year=now.year, sequence=sequence)
         return f"{now.year}-{sequence:04d}"
+
+
+def _archival_class(entity: Entity | None) -> str:
+    """The archival class staged on a document being filed."""
+    archival_class = getattr(entity, "archival_class", None)
+    if archival_class is None:
+        raise RuleViolation(
+            "A2",
+            "filed-through-the-archive",
+            "an archival code is drawn in the class of the item being filed; file documents "
+            "through the archive (Office.file), which assigns retention, class and code",
+            entity_id=getattr(entity, "id", None),
+        )
+    return str(archival_class)
