@@ -170,6 +170,14 @@ class WorkflowMachine(RuleBasedStateMachine):
             return
         assert self.office.replay(self.entity.id) == self.office.get(self.entity.id)
 
+    @invariant()
+    def audit_chain_verifies(self) -> None:
+        if self.entity is None:
+            return
+        assert all(e.is_sealed for e in self.office.audit(self.entity.id))
+        report = self.office.verify_audit()
+        assert report.ok, str(report)
+
 
 def _day() -> st.SearchStrategy[tuple[str, int]]:
     return DAYS.map(lambda n: ("day", n))

@@ -86,9 +86,25 @@ class AuditEvent(Value):
 
     @classmethod
     def sealed(cls, **fields: Any) -> Self:
-        """Make an event with its ``hash`` computed from the other fields."""
-        event = cls(**fields)
-        return event.model_copy(update={"hash": event.expected_hash()})
+        """Make an event with its ``hash`` computed from the other fields.
+
+        The fields are hashed as given, so give them as the event will hold them
+        (ids and reasons already stripped): :attr:`is_sealed` then holds.
+        """
+        digest = event_digest(
+            entity_kind=str(fields["entity_kind"]),
+            entity_id=fields["entity_id"],
+            version=fields["version"],
+            trigger=fields["trigger"],
+            source=fields["source"],
+            target=fields["target"],
+            actor=fields["actor"],
+            at=fields["at"],
+            reason=fields.get("reason"),
+            payload=fields.get("payload", {}),
+            previous_hash=fields.get("previous_hash"),
+        )
+        return cls(**{**fields, "hash": digest})
 
     def expected_hash(self) -> str:
         """The hash this event's content and ``previous_hash`` call for."""

@@ -361,7 +361,7 @@ class Workflow(Generic[E]):
         payload = entity.model_dump(mode="json", include=set(fields), by_alias=False)
         event = AuditEvent.sealed(
             entity_kind=self.entity_type.entity_kind,
-            entity_id=entity_id,
+            entity_id=entity.id,
             version=1,
             trigger=creation.trigger,
             source=None,
@@ -392,9 +392,27 @@ class Workflow(Generic[E]):
         ctx = self._check(entity, trigger, actor, now=now, data=data, reason=reason)
         spec: TransitionSpec = ctx.fired
         updates = spec.effect(ctx) if spec.effect is not None else {}
+        version = entity.version + 1
+        payload = (
+            ctx.data.model_dump(mode="json", exclude_unset=True) if ctx.data is not None else {}
+        )
+        event = AuditEvent.sealed(
+            entity_kind=entity.entity_kind,
+            entity_id=entity.id,
+            version=version,
+            trigger=trigger,
+            source=str(entity.state),
+            target=ctx.state,
+            actor=actor,
+            at=now,
+            reason=ctx.reason,
+            payload=payload,
+            previous_hash=entity.audit_head,
+        )
         updates["state"] = self._states(ctx.state)
-        updates["version"] = entity.version + 1
+        updates["version"] = version
         updates["updated_at"] = now
+        updates["audit_head"] = event.hash
         if spec.revalidate and not spec.revalidate.isdisjoint(updates):
             try:
                 new = self.entity_type.model_validate({**dict(entity), **updates})
@@ -404,23 +422,7 @@ class Workflow(Generic[E]):
                 ) from None
         else:
             new = entity.model_copy(update=updates)
-        payload = (
-            ctx.data.model_dump(mode="json", exclude_unset=True) if ctx.data is not None else {}
-        )
-        event = AuditEvent.sealed(
-            entity_kind=entity.entity_kind,
-            entity_id=entity.id,
-            version=new.version,
-            trigger=trigger,
-            source=str(entity.state),
-            target=ctx.state,
-            actor=actor,
-            at=now,
-            reason=reason,
-            payload=payload,
-            previous_hash=entity.audit_head,
-        )
-        return new.model_copy(update={"audit_head": event.hash}), event
+        return new, event
 
     def replay(self, events: Iterable[AuditEvent]) -> E:
         """Rebuild an entity from its audit events, from nothing.
