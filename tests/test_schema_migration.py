@@ -36,6 +36,7 @@ def test_an_older_office_opens_migrated_and_intact(fixture: Path, tmp_path: Path
         assert isinstance(draft, OutgoingDocument)
         for entity in (doc, item, draft):
             assert office.replay(entity) == entity
+        assert office.verify_audit().ok
         assert office.store.counters() == {("incoming", "2025"): 1}
         accepted = office.fire(item, "accept", by=UNDERTAKER)
         assert accepted.version == len(office.audit(item)) == 3

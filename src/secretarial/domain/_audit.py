@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, Self
 
 from pydantic import Field
@@ -20,9 +21,11 @@ from ._values import Actor, Name, Timestamp, Value
 __all__ = ["Anchor", "AuditEvent", "AuditProblem", "AuditReport", "creation_digest", "event_digest"]
 
 
-def _actor_content(actor: Actor) -> list[Any]:
-    unit = None if actor.unit is None else [actor.unit.code, actor.unit.name]
-    return [actor.id, actor.name, sorted(actor.roles), actor.clearance.value, unit]
+@lru_cache(maxsize=4096)
+def _actor_content(
+    actor_id: str, name: str, roles: frozenset[str], clearance: str, unit: tuple[str, str] | None
+) -> tuple[Any, ...]:
+    return (actor_id, name, sorted(roles), clearance, unit)
 
 
 def event_digest(
@@ -41,22 +44,25 @@ def event_digest(
 ) -> str:
     """The SHA-256 hash (hex) of an event's content and its predecessor's hash.
 
-    The content is written as canonical JSON (sorted keys, no spaces, UTF-8), so the
-    hash is the same in every process and after a round trip through any store.
+    The content is written as one canonical JSON array (sorted keys, no spaces, UTF-8):
+    the actor as id, name, sorted roles, clearance and unit, the time in ISO 8601 with
+    its offset. The hash is thus the same in every process and after a round trip
+    through any store.
     """
-    content = [
+    unit = None if actor.unit is None else (actor.unit.code, actor.unit.name)
+    content = (
         str(entity_kind),
         entity_id,
         version,
         trigger,
         source,
-        target,
-        _actor_content(actor),
+        str(target),
+        _actor_content(actor.id, actor.name, actor.roles, str(actor.clearance), unit),
         at.isoformat(),
         reason,
         payload,
         previous_hash,
-    ]
+    )
     text = json.dumps(content, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

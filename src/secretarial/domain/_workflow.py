@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar
 
 import pydantic
-from transitions import EventData, Machine
+from transitions import Machine
 
 from secretarial.errors import (
     FieldProblem,
@@ -229,7 +229,6 @@ class Workflow(Generic[E]):
                 conditions=list[str | Callable[..., bool | None]](
                     _conditions(spec.roles, spec.rules)
                 ),
-                before=_recorder(spec),
             )
         self._routes = _routes(self._machine, table.transitions)
         self._creation_conditions = _conditions(table.creation.roles, table.creation.rules)
@@ -536,13 +535,17 @@ class Workflow(Generic[E]):
         ctx = TransitionContext(
             entity, state, trigger, actor, now, validated, reason, skip_input_rules
         )
-        # Run the machine's own Transition objects for this (trigger, state) on the
-        # context: their conditions (our rules), callbacks and state change, without the
-        # per-call event dispatch around them.
-        event_data = EventData(route.state, route.event, self._machine, ctx, (), {})
-        for transition in route.transitions:
-            event_data.transition = transition
-            if transition.execute(event_data):
+        # Judge the machine's own Transition objects for this (trigger, state), in the
+        # machine's order: the first whose conditions (our rules) all hold fires, and
+        # the context moves to its destination. The table has no enter/exit or
+        # before/after callbacks, so this is what Transition.execute would do, without
+        # its per-call dispatch and logging.
+        event_data = _Dispatch(self._machine, ctx)
+        for transition, spec in route.transitions:
+            if all(condition.check(event_data) for condition in transition.conditions):
+                ctx.fired = spec
+                if transition.dest is not None:
+                    ctx.state = transition.dest
                 return ctx
         raise self._refusal(ctx, entity.id, state)
 
@@ -591,9 +594,8 @@ class Workflow(Generic[E]):
 class _Route:
     """Everything needed to fire one trigger from one state, looked up once."""
 
-    state: Any
-    event: Any
-    transitions: tuple[Any, ...]
+    transitions: tuple[tuple[Any, TransitionSpec], ...]
+    """The machine's Transition objects with the table rows they were built from."""
     roles: frozenset[str] | None
     """The roles of which the actor needs one, if every candidate row names roles."""
 
@@ -607,9 +609,19 @@ def _routes(machine: Machine, specs: Sequence[TransitionSpec]) -> dict[str, dict
             if all(s.roles is not None for s in rows):
                 roles = frozenset().union(*(s.roles or () for s in rows))
             routes.setdefault(trigger, {})[state] = _Route(
-                machine.get_state(state), event, tuple(transitions), roles
+                tuple(zip(transitions, rows, strict=True)), roles
             )
     return routes
+
+
+class _Dispatch:
+    """What a transitions ``Condition`` reads while it is checked: the machine and model."""
+
+    __slots__ = ("machine", "model")
+
+    def __init__(self, machine: Machine, model: TransitionContext) -> None:
+        self.machine = machine
+        self.model = model
 
 
 class _Event:
@@ -646,13 +658,6 @@ def _condition(rule: Rule) -> Callable[[Any], bool]:
 
     condition.__name__ = f"rule_{rule.code}_{rule.name}"
     return condition
-
-
-def _recorder(spec: TransitionSpec) -> Callable[[Any], None]:
-    def record(event_data: Any) -> None:
-        event_data.model.fired = spec
-
-    return record
 
 
 def _validate(table: WorkflowTable[Any]) -> None:  # noqa: C901, PLR0912 -- one check per clause
