@@ -129,8 +129,9 @@ class TestFiring:
             "screen",
             "return_to_sender",
             "remind",
+            "record_copy",
         }
-        assert office.available_triggers(doc, by=LEADER) == ()
+        assert office.available_triggers(doc, by=LEADER) == ("approve_copy",)
         assert office.can_fire(doc, "screen", by=DIRECTOR)
         assert not office.can_fire(doc, "return_to_sender", by=CLERK, reason="")
         assert office.can_fire(doc, "return_to_sender", by=CLERK, reason="不属于本机关办理")

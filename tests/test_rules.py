@@ -31,6 +31,7 @@ from conftest import (
     actor,
 )
 from secretarial import (
+    Classification,
     DocumentNumber,
     DomainError,
     Entity,
@@ -1334,3 +1335,65 @@ class TestCancel:
         else:
             item = office.fire(item, "cancel", by=SUPERVISOR, reason="撤销")
         refuse(office, item, "cancel", by=SUPERVISOR, rule="STATE", reason="再撤销")
+
+
+class TestD17Copying:
+    """D17: top-secret documents are not copied; copying secret ones needs a leader's approval."""
+
+    def registered(self, office, level):
+        fields = {} if level == "unclassified" else secret(classification=level)
+        if fields:
+            fields["copy_number"] = "000001"
+        clerk = CLERK.model_copy(update={"clearance": Classification.TOP_SECRET})
+        doc = receive(office, by=clerk, **fields)
+        return office.fire(doc, "register", by=clerk)
+
+    def test_unclassified_documents_are_copied_freely(self, office):
+        doc = office.fire(
+            self.registered(office, "unclassified"),
+            "record_copy",
+            by=CLERK,
+            copies=3,
+            purpose="分送各科室",
+        )
+        assert [c.copies for c in doc.copies_made] == [3]
+
+    def test_secret_copies_stay_within_the_approval(self, office):
+        doc = self.registered(office, "secret")
+        refuse(office, doc, "record_copy", by=CLERK, rule="D17", copies=1)
+        doc = office.fire(doc, "approve_copy", by=LEADER, copies=2, note="供领导参阅")
+        doc = office.fire(doc, "record_copy", by=CLERK, copies=2)
+        assert doc.copy_approvals[0].by == LEADER.id
+        err = refuse(office, doc, "record_copy", by=CLERK, rule="D17", copies=1)
+        assert "2 approved, 2 made" in err.reason
+
+    def test_top_secret_documents_are_never_copied(self, office):
+        cleared_leader = LEADER.model_copy(update={"clearance": Classification.TOP_SECRET})
+        cleared_clerk = CLERK.model_copy(update={"clearance": Classification.TOP_SECRET})
+        doc = receive(
+            office, by=cleared_clerk, **secret(classification="top_secret", copy_number="000001")
+        )
+        doc = office.fire(doc, "register", by=cleared_clerk)
+        refuse(office, doc, "approve_copy", by=cleared_leader, rule="D17", copies=1)
+        refuse(office, doc, "record_copy", by=cleared_clerk, rule="D17", copies=1)
+
+    def test_a_compilation_takes_the_highest_classification(self, office):
+        from secretarial import compilation_classification  # noqa: PLC0415
+
+        plain = self.registered(office, "unclassified")
+        confidential = self.registered(office, "confidential")
+        assert compilation_classification([plain]) is Classification.UNCLASSIFIED
+        assert compilation_classification([plain, confidential]) is Classification.CONFIDENTIAL
+
+    def test_top_secret_documents_are_never_compiled(self):
+        from secretarial import (  # noqa: PLC0415
+            IncomingDocument,
+            RuleViolation,
+            compilation_classification,
+        )
+
+        top = IncomingDocument.model_construct(id="in-9", classification=Classification.TOP_SECRET)
+        with pytest.raises(RuleViolation) as refused:
+            compilation_classification([top])
+        assert refused.value.rule_code == "D17"
+        assert "in-9" in str(refused.value)

@@ -37,6 +37,8 @@ from secretarial.domain import ClearancePolicy as ClearancePolicy
 from secretarial.domain import ComputedDeadline as ComputedDeadline
 from secretarial.domain import Conflict as Conflict
 from secretarial.domain import ConflictKind as ConflictKind
+from secretarial.domain import CopyApproval as CopyApproval
+from secretarial.domain import CopyRecord as CopyRecord
 from secretarial.domain import DeadlinePolicy as DeadlinePolicy
 from secretarial.domain import Decision as Decision
 from secretarial.domain import Destruction as Destruction
@@ -94,6 +96,7 @@ from secretarial.domain import Urgency as Urgency
 from secretarial.domain import WorkCalendar as WorkCalendar
 from secretarial.domain import Workflow as Workflow
 from secretarial.domain import WorkflowTable as WorkflowTable
+from secretarial.domain import compilation_classification as compilation_classification
 from secretarial.domain import due_reminders as due_reminders
 from secretarial.domain import find_conflicts as find_conflicts
 from secretarial.domain import follow_up_items as follow_up_items
@@ -152,6 +155,8 @@ __all__ = [
     "ConcurrencyConflict",
     "Conflict",
     "ConflictKind",
+    "CopyApproval",
+    "CopyRecord",
     "DeadlinePolicy",
     "Decision",
     "Destruction",
@@ -226,6 +231,7 @@ __all__ = [
     "WorkflowDefinitionError",
     "WorkflowTable",
     "china_calendar",
+    "compilation_classification",
     "due_reminders",
     "filing_catalogue",
     "find_conflicts",

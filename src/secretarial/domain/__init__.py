@@ -28,7 +28,9 @@ from ._deadlines import (
     resolve_deadline,
 )
 from ._documents import (
+    CopyApproval,
     CopyNumber,
+    CopyRecord,
     DispatchRecord,
     Document,
     IncomingDocument,
@@ -37,6 +39,7 @@ from ._documents import (
     Proposal,
     Reading,
     Signature,
+    compilation_classification,
     format_date_of_issue,
 )
 from ._entity import Entity
@@ -155,7 +158,9 @@ __all__ = [
     "ComputedDeadline",
     "Conflict",
     "ConflictKind",
+    "CopyApproval",
     "CopyNumber",
+    "CopyRecord",
     "CreationSpec",
     "DeadlinePolicy",
     "DeadlineRule",
@@ -224,6 +229,7 @@ __all__ = [
     "Workflow",
     "WorkflowTable",
     "check_no_conflicts",
+    "compilation_classification",
     "creation_digest",
     "default_tables",
     "due_reminders",

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Annotated, ClassVar, Self
 
 from pydantic import Field, StringConstraints, model_validator
+
+from secretarial.errors import RuleViolation
 
 from ._entity import Entity
 from ._enums import (
@@ -23,7 +26,9 @@ from ._enums import (
 from ._values import Attachment, DocumentNumber, Name, Organ, Text, Timed, Timestamp, Unit, Value
 
 __all__ = [
+    "CopyApproval",
     "CopyNumber",
+    "CopyRecord",
     "DispatchRecord",
     "Document",
     "IncomingDocument",
@@ -32,6 +37,7 @@ __all__ = [
     "Proposal",
     "Reading",
     "Signature",
+    "compilation_classification",
     "format_date_of_issue",
 ]
 
@@ -174,6 +180,44 @@ class Reading(Value):
     comment: Text | None = None
 
 
+class CopyApproval(Timed):
+    """A leader's approval to copy a classified document (D17): how many copies, why."""
+
+    copies: int = Field(ge=1, le=1000)
+    note: Text | None = None
+
+
+class CopyRecord(Timed):
+    """Copies made of a document, as recorded (复制登记)."""
+
+    copies: int = Field(ge=1, le=1000)
+    purpose: Text | None = None
+
+
+def compilation_classification(documents: Iterable[Document]) -> Classification:
+    """The classification of a compilation (汇编) of ``documents`` (D17).
+
+    A compilation takes the highest classification it contains; a top-secret (绝密)
+    document is never compiled.
+
+    Raises:
+        RuleViolation: Rule D17, naming the top-secret documents.
+    """
+    highest = Classification.UNCLASSIFIED
+    top: list[str] = []
+    for document in documents:
+        if document.classification is Classification.TOP_SECRET:
+            top.append(document.id)
+        highest = max(highest, document.classification)
+    if top:
+        raise RuleViolation(
+            "D17",
+            "no-compiling-top-secret",
+            f"top-secret (绝密) documents are not compiled: {', '.join(top)}",
+        )
+    return highest
+
+
 class IncomingDocument(Document):
     """A document received from another organ and handled here (收文)."""
 
@@ -198,6 +242,10 @@ class IncomingDocument(Document):
     readers: tuple[Reading, ...] = ()
     result: Text | None = None
     return_reason: Text | None = None
+    copy_approvals: tuple[CopyApproval, ...] = ()
+    """Leaders' approvals to copy the document (D17)."""
+    copies_made: tuple[CopyRecord, ...] = ()
+    """Copies made of it, as recorded (D17)."""
     co_issuer: bool = False
     """This office co-issued this joint document, which the sender led (D9): it files a
     copy, the lead organ the original (A6)."""

@@ -12,7 +12,9 @@ from pydantic import Field, model_validator
 from ._documents import ArchivalClassText as _ArchivalClassText
 from ._documents import ArchivalCode as _ArchivalCode
 from ._documents import (
+    CopyApproval,
     CopyNumber,
+    CopyRecord,
     DispatchRecord,
     IncomingDocument,
     Instruction,
@@ -615,6 +617,79 @@ def _set_reason(field: str) -> Any:
     return effect
 
 
+class ApproveCopy(_Input):
+    """Input of ``approve_copy``: how many copies a leader approves (D17)."""
+
+    copies: int = Field(ge=1, le=1000)
+    note: Text | None = None
+
+
+class RecordCopy(_Input):
+    """Input of ``record_copy``: copies made, and why (复制登记)."""
+
+    copies: int = Field(ge=1, le=1000)
+    purpose: Text | None = None
+
+
+_HELD_STATES = tuple(
+    s
+    for s in IncomingState
+    if s not in (IncomingState.RECEIVED, IncomingState.RETURNED, IncomingState.FILED)
+)
+"""The states in which the office holds a registered document it may copy."""
+
+
+def _check_not_top_secret(ctx: TransitionContext) -> str | None:
+    if ctx.entity.classification is Classification.TOP_SECRET:
+        return "a top-secret (绝密) document is not copied"
+    return None
+
+
+D17_NO_TOP_SECRET_COPY = Rule(
+    "D17", "no-copying-top-secret", "top-secret documents are not copied", _check_not_top_secret
+)
+
+
+def _check_approved_copies(ctx: TransitionContext) -> str | None:
+    doc: IncomingDocument = _doc(ctx)
+    if doc.classification is Classification.UNCLASSIFIED:
+        return None
+    approved = sum(a.copies for a in doc.copy_approvals)
+    made = sum(c.copies for c in doc.copies_made)
+    wanted = ctx.input("copies", 0)
+    if made + wanted <= approved:
+        return None
+    return (
+        f"copying a {doc.classification.label} document needs a leader's approval: "
+        f"{approved} approved, {made} made, {wanted} more asked (approve_copy first)"
+    )
+
+
+D17_APPROVED_COPIES = Rule(
+    "D17",
+    "copying-needs-approval",
+    "copies of a secret or confidential document stay within a leader's recorded approval",
+    _check_approved_copies,
+    on_input=True,
+)
+
+
+def _approve_copy(ctx: TransitionContext) -> dict[str, Any]:
+    data = ctx.data
+    assert isinstance(data, ApproveCopy)  # noqa: S101 -- the engine validated it
+    doc: IncomingDocument = _doc(ctx)
+    approval = CopyApproval(by=ctx.actor.id, at=ctx.now, copies=data.copies, note=data.note)
+    return {"copy_approvals": (*doc.copy_approvals, approval)}
+
+
+def _record_copy(ctx: TransitionContext) -> dict[str, Any]:
+    data = ctx.data
+    assert isinstance(data, RecordCopy)  # noqa: S101 -- the engine validated it
+    doc: IncomingDocument = _doc(ctx)
+    made = CopyRecord(by=ctx.actor.id, at=ctx.now, copies=data.copies, purpose=data.purpose)
+    return {"copies_made": (*doc.copies_made, made)}
+
+
 INCOMING_TABLE: WorkflowTable[IncomingDocument] = WorkflowTable(
     name="incoming_document",
     entity_type=IncomingDocument,
@@ -629,6 +704,8 @@ INCOMING_TABLE: WorkflowTable[IncomingDocument] = WorkflowTable(
         managed=frozenset(
             {
                 "registration_number",
+                "copy_approvals",
+                "copies_made",
                 "proposal",
                 "instruction",
                 "handling_type",
@@ -755,6 +832,26 @@ INCOMING_TABLE: WorkflowTable[IncomingDocument] = WorkflowTable(
         ),
         remind_spec(
             s for s in IncomingState if s not in (IncomingState.RETURNED, IncomingState.FILED)
+        ),
+        TransitionSpec(
+            "approve_copy",
+            _HELD_STATES,
+            None,
+            _LEADERS,
+            (D17_NO_TOP_SECRET_COPY,),
+            data=ApproveCopy,
+            effect=_approve_copy,
+            label="批准复制",
+        ),
+        TransitionSpec(
+            "record_copy",
+            _HELD_STATES,
+            None,
+            frozenset({_CLERK}),
+            (D17_NO_TOP_SECRET_COPY, D17_APPROVED_COPIES),
+            data=RecordCopy,
+            effect=_record_copy,
+            label="复制登记",
         ),
     ),
 )

@@ -531,7 +531,7 @@ class Workflow(Generic[E]):
         skip_input_rules = dry_run and data is None and reason is None
         if reason is not None:
             reason = reason.strip() or None
-        validated = self._validate_input(entity, trigger, data, dry_run=dry_run)
+        validated = self._validate_input(entity, trigger, data, dry_run=skip_input_rules)
         ctx = TransitionContext(
             entity, state, trigger, actor, now, validated, reason, skip_input_rules
         )
