@@ -86,10 +86,8 @@ def reset_postgres(url: str) -> None:
         engine.dispose()
 
 
-@pytest.fixture
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """The URL of an empty office of the kind the test is parametrised with."""
-    kind = getattr(request, "param", "memory")
+def url_for(kind: str, tmp_path: Path) -> str:
+    """The URL of an empty office of ``kind`` (memory, sqlite, postgres)."""
     if kind == "memory":
         return "memory://"
     if kind == "sqlite":
@@ -99,12 +97,18 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return url
 
 
+@pytest.fixture
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The URL of an empty office of the kind the test is parametrised with."""
+    return url_for(getattr(request, "param", "memory"), tmp_path)
+
+
 @pytest.fixture(params=STORES)
 def office_and_clock(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> Iterator[tuple[Office, FrozenClock]]:
     """A fresh office on each store (memory, SQLite, PostgreSQL) and the frozen clock it reads."""
-    url = store_url.__wrapped__(request, tmp_path)  # type: ignore[attr-defined]
+    url = url_for(request.param, tmp_path)
     clock = FrozenClock(START)
     office = Office.open(
         url, clock=clock, ids=SequentialIds(), archive=ArchiveSettings(fonds="0194")

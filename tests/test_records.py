@@ -38,7 +38,7 @@ from conftest import (
     UNIT_A,
     postgres_url,
     reset_postgres,
-    store_url,
+    url_for,
 )
 from secretarial import (
     EntityKind,
@@ -135,7 +135,7 @@ def office_and_clock(
     Overrides the shared fixture so that rule tests stay fast; the tests that store and
     load what filing and disposition produce run on memory, SQLite and PostgreSQL.
     """
-    url = store_url.__wrapped__(request, tmp_path)
+    url = url_for(getattr(request, "param", "memory"), tmp_path)
     clock = FrozenClock(START)
     office = Office.open(url, clock=clock, ids=SequentialIds())
     yield office, clock

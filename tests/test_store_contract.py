@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from conftest import CLERK, START, STORES, SUPERIOR, SUPERVISOR, UNIT_A, UNIT_B
+from conftest import CLERK, START, STORES, SUPERIOR, SUPERVISOR, UNIT_A, UNIT_B, url_for
 from secretarial import ConcurrencyConflict, EntityKind, NotFound, UsageError
 from secretarial.adapters import MemoryStore
 from secretarial.adapters._sql import SCHEMA_VERSION
@@ -25,9 +25,7 @@ ITEMS = workflow_for(EntityKind.SUPERVISION_ITEM)
 
 @pytest.fixture(params=STORES)
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    from conftest import store_url as make_url  # noqa: PLC0415 -- reuse the shared factory
-
-    return make_url.__wrapped__(request, tmp_path)  # type: ignore[attr-defined]
+    return url_for(request.param, tmp_path)
 
 
 def open_store(url: str) -> Any:
@@ -294,3 +292,37 @@ def test_times_are_kept_as_instants() -> None:
     store = MemoryStore()
     entity = add(store, document(1, at=datetime(2025, 9, 26, 1, tzinfo=UTC)))
     assert store.get("in-1").received_at == entity.received_at
+
+
+@pytest.mark.parametrize("kind", STORES)
+def test_any_entity_round_trips_through_the_store(kind: str, tmp_path: Path) -> None:
+    """Whatever the public strategies draw, every store gives back exactly, with its event."""
+    from hypothesis import HealthCheck, given, settings  # noqa: PLC0415
+    from hypothesis import strategies as st  # noqa: PLC0415
+
+    from secretarial.testing import strategies as sst  # noqa: PLC0415
+
+    store = open_store(url_for(kind, tmp_path))
+    drawn = st.one_of(
+        sst.incoming_fields().map(lambda f: (EntityKind.INCOMING_DOCUMENT, f, sst.CLERK)),
+        sst.outgoing_fields().map(lambda f: (EntityKind.OUTGOING_DOCUMENT, f, sst.DRAFTER)),
+        sst.supervision_fields().map(lambda f: (EntityKind.SUPERVISION_ITEM, f, sst.SUPERVISOR)),
+    )
+    ids = iter(range(1, 1_000_000))
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(drawn)
+    def round_trip(case: tuple[EntityKind, dict[str, Any], Any]) -> None:
+        kind_of, fields, actor = case
+        entity, event = workflow_for(kind_of).create(
+            fields, entity_id=f"e-{next(ids)}", actor=actor, now=START
+        )
+        with store.unit_of_work() as uow:
+            uow.add(entity, event)
+        assert store.get(entity.id) == entity
+        assert store.events(entity.id) == (event,)
+
+    try:
+        round_trip()
+    finally:
+        store.close()

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from conftest import CLERK, START, STORES, SUPERIOR, SUPERVISOR, UNDERTAKER, UNIT_A
+from conftest import CLERK, START, STORES, SUPERIOR, SUPERVISOR, UNDERTAKER, UNIT_A, url_for
 from secretarial import Office
 from secretarial.adapters._sql import audit, entities, normalise_url
 from secretarial.testing import FrozenClock, SequentialIds
@@ -18,9 +18,7 @@ from secretarial.testing import FrozenClock, SequentialIds
 
 @pytest.fixture(params=STORES)
 def office(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[Office]:
-    from conftest import store_url  # noqa: PLC0415
-
-    url = store_url.__wrapped__(request, tmp_path)  # type: ignore[attr-defined]
+    url = url_for(request.param, tmp_path)
     with Office.open(url, clock=FrozenClock(START), ids=SequentialIds()) as o:
         build(o)
         yield o
