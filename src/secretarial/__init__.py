@@ -30,6 +30,7 @@ from secretarial.domain import AttendeeRole as AttendeeRole
 from secretarial.domain import AuditEvent as AuditEvent
 from secretarial.domain import AuditProblem as AuditProblem
 from secretarial.domain import AuditReport as AuditReport
+from secretarial.domain import AuditTrail as AuditTrail
 from secretarial.domain import CalendarOverride as CalendarOverride
 from secretarial.domain import Channel as Channel
 from secretarial.domain import Classification as Classification
@@ -51,6 +52,7 @@ from secretarial.domain import DocumentNumber as DocumentNumber
 from secretarial.domain import DueReminder as DueReminder
 from secretarial.domain import Entity as Entity
 from secretarial.domain import EntityKind as EntityKind
+from secretarial.domain import EntityList as EntityList
 from secretarial.domain import ExtensionRequest as ExtensionRequest
 from secretarial.domain import Frequency as Frequency
 from secretarial.domain import HandlingType as HandlingType
@@ -100,6 +102,7 @@ from secretarial.domain import compilation_classification as compilation_classif
 from secretarial.domain import due_reminders as due_reminders
 from secretarial.domain import find_conflicts as find_conflicts
 from secretarial.domain import follow_up_items as follow_up_items
+from secretarial.domain import workflow_for as workflow_for
 from secretarial.errors import AccessDenied as AccessDenied
 from secretarial.errors import CalendarCoverageError as CalendarCoverageError
 from secretarial.errors import ConcurrencyConflict as ConcurrencyConflict
@@ -146,6 +149,7 @@ __all__ = [
     "AuditEvent",
     "AuditProblem",
     "AuditReport",
+    "AuditTrail",
     "CalendarCoverageError",
     "CalendarOverride",
     "Channel",
@@ -170,6 +174,7 @@ __all__ = [
     "DueReminder",
     "Entity",
     "EntityKind",
+    "EntityList",
     "ExtensionRequest",
     "FieldProblem",
     "FiledItem",
@@ -239,6 +244,7 @@ __all__ = [
     "incoming_register",
     "outgoing_register",
     "supervision_ledger",
+    "workflow_for",
 ]
 
 # Public classes report the public path, so tracebacks and docs never show a private module.

@@ -27,6 +27,7 @@ from ._deadlines import (
     SourceDeadlines,
     resolve_deadline,
 )
+from ._display import AuditTrail, EntityList, html_table
 from ._documents import (
     CopyApproval,
     CopyNumber,
@@ -151,6 +152,7 @@ __all__ = [
     "AuditEvent",
     "AuditProblem",
     "AuditReport",
+    "AuditTrail",
     "CalendarOverride",
     "Channel",
     "Classification",
@@ -176,6 +178,7 @@ __all__ = [
     "DueReminder",
     "Entity",
     "EntityKind",
+    "EntityList",
     "ExtensionRequest",
     "Frequency",
     "HandlingType",
@@ -237,6 +240,7 @@ __all__ = [
     "find_conflicts",
     "follow_up_items",
     "format_date_of_issue",
+    "html_table",
     "item_fields",
     "occurrences_of",
     "problems_from_pydantic",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from datetime import date
 from typing import ClassVar
 
@@ -77,6 +78,23 @@ class Entity(BaseModel):
         Overdue is derived, never stored: an item due today is not overdue today.
         """
         return self.deadline is not None and self.is_open and as_of > self.deadline
+
+    def _repr_html_(self) -> str:
+        label = getattr(self.state, "label", str(self.state))
+        title = getattr(self, "title", None) or getattr(self, "requirement", "")
+        rows = [
+            ("state", f"{self.state} ({label})"),
+            ("version", str(self.version)),
+            ("deadline", self.deadline.isoformat() if self.deadline else ""),
+            ("classification", f"{self.classification} ({self.classification.label})"),
+            ("created", f"{self.created_at.isoformat(timespec='minutes')} by {self.created_by}"),
+            ("updated", self.updated_at.isoformat(timespec="minutes")),
+        ]
+        body = "".join(
+            f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in rows
+        )
+        head = html.escape(f"{self.entity_kind.label} {self.id} — {title}")
+        return f"<table><caption>{head}</caption><tbody>{body}</tbody></table>"
 
     def _repr_markdown_(self) -> str:
         label = getattr(self.state, "label", str(self.state))
