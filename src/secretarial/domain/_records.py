@@ -429,7 +429,7 @@ DEFAULT_SCHEDULE: Final = RetentionSchedule(
 class ArchiveSettings(Value):
     """How an office's archive writes its codes and keeps its records (A1, A2).
 
-    Args:
+    Attributes:
         fonds: The fonds number 全宗号 the archives assigned to the organ: 4 capital
             letters or digits.
         category: The category code 门类代码: ``WS`` for administrative documents 文书.
