@@ -11,9 +11,9 @@ import gc
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from types import TracebackType
-from typing import Any, Self, TypedDict, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Self, TypedDict, TypeVar, overload
 from zoneinfo import ZoneInfo
 
 from typing_extensions import Unpack
@@ -25,13 +25,14 @@ from secretarial.domain import (
     Actor,
     Anchor,
     ArchiveSettings,
-    AuditEvent,
     AuditReport,
+    AuditTrail,
     ClearancePolicy,
     Conflict,
     DeadlinePolicy,
     Entity,
     EntityKind,
+    EntityList,
     IncomingDocument,
     Meeting,
     Occurrence,
@@ -43,12 +44,14 @@ from secretarial.domain import (
     WorkCalendar,
     Workflow,
     default_tables,
+    due_reminders,
     find_conflicts,
     occurrences_of,
     workflow_for,
 )
 from secretarial.errors import (
     AccessDenied,
+    CalendarCoverageError,
     MissingExtraError,
     NotFound,
     RuleViolation,
@@ -77,10 +80,15 @@ from secretarial.services import (
     sweep_reminders,
     with_allocation,
 )
+from secretarial.services._brief import Brief, BriefItem, BriefSection, build_brief
 from secretarial.services._bulk import ImportReport, import_incoming
+from secretarial.services._commands import HookedStore
 from secretarial.services._deadline_defaults import with_default_deadline
 from secretarial.services._meetings import close_meeting, plan_meeting
 from secretarial.services._verify import make_anchor, verify_records
+
+if TYPE_CHECKING:  # the plugin layer (and pluggy) load only for an office that has plugins
+    from secretarial.plugins import PluginFailure, Plugins
 
 __all__ = ["Office", "OfficeOptions"]
 
@@ -97,6 +105,8 @@ class OfficeOptions(TypedDict, total=False):
     deadline_policy: DeadlinePolicy | None
     access: AccessPolicy | None
     archive: ArchiveSettings | None
+    plugins: Iterable[object]
+    load_entry_points: bool
 
 
 @contextmanager
@@ -116,6 +126,21 @@ def _gc_paused() -> Iterator[None]:
 
 
 E = TypeVar("E", bound=Entity)
+
+
+def _load_plugins(plugins: Iterable[object], *, load_entry_points: bool) -> Plugins | None:
+    """The office's plugins, or None when there are none (pluggy is then not imported)."""
+    given = list(plugins)
+    if not given:
+        if not load_entry_points:
+            return None
+        from importlib.metadata import entry_points  # noqa: PLC0415 -- only to make an office
+
+        if not entry_points(group="secretarial"):
+            return None
+    from secretarial.plugins import Plugins  # noqa: PLC0415 -- pluggy loads only when needed
+
+    return Plugins(given, load_entry_points=load_entry_points)
 
 
 class Office:
@@ -146,6 +171,15 @@ class Office:
             against it; refusals are recorded (:meth:`denials`).
         archive: The archive's fonds number, category, default unit code and retention
             schedule (:class:`~secretarial.ArchiveSettings`); :meth:`file` needs it.
+        plugins: Plugin objects to run (see :mod:`secretarial.plugins`): they may veto
+            changes, react after commit, write numbers, supply the calendar (when
+            ``calendar`` is omitted) and extend the workflow tables.
+        load_entry_points: Also run the plugins installed under the ``secretarial``
+            entry-point group.
+
+    Raises:
+        UsageError: A plugin cannot be loaded or does not fit the hook specifications.
+        WorkflowDefinitionError: A plugin's workflow extension is broken.
 
     Example:
         >>> from secretarial import Office, Actor, Role
@@ -173,8 +207,11 @@ class Office:
         deadline_policy: DeadlinePolicy | None = None,
         access: AccessPolicy | None = None,
         archive: ArchiveSettings | None = None,
+        plugins: Iterable[object] = (),
+        load_entry_points: bool = True,
     ) -> None:
         self._store: Store = store if store is not None else MemoryStore()
+        self._plugins: Plugins | None = _load_plugins(plugins, load_entry_points=load_entry_points)
         self._clock: Clock = clock if clock is not None else SystemClock()
         self._ids: IdFactory = ids if ids is not None else Uuid7Ids()
         self.timezone: tzinfo = ZoneInfo(timezone) if isinstance(timezone, str) else timezone
@@ -184,6 +221,9 @@ class Office:
         self._workflows: dict[EntityKind, Workflow[Any]] = {
             kind: workflow_for(kind) for kind in default_tables()
         }
+        self._raw_store = self._store
+        if self._plugins is not None:
+            self._plug_in(self._plugins)
         self._calendar: WorkCalendar | None = calendar
         self.reminder_policy: ReminderPolicy = (
             reminder_policy if reminder_policy is not None else ReminderPolicy()
@@ -246,7 +286,8 @@ class Office:
             MissingExtraError: none was given and ``chinese-calendar`` is not installed.
         """
         if self._calendar is None:
-            self._calendar = china_calendar()
+            supplied = None if self._plugins is None else self._plugins.work_calendar()
+            self._calendar = supplied if supplied is not None else china_calendar()
         return self._calendar
 
     def _prepare(
@@ -265,7 +306,47 @@ class Office:
     @property
     def store(self) -> Store:
         """The store the office keeps its records in."""
-        return self._store
+        return self._raw_store
+
+    @property
+    def plugins(self) -> Plugins | None:
+        """The plugins the office runs, or None when it runs none."""
+        return self._plugins
+
+    @property
+    def plugin_failures(self) -> tuple[PluginFailure, ...]:
+        """Plugins that raised after a commit or delivering a reminder, oldest first.
+
+        Each failure is also logged on the ``secretarial.plugins`` logger; none undid
+        anything the office committed.
+        """
+        return () if self._plugins is None else self._plugins.failures
+
+    def _plug_in(self, plugins: Plugins) -> None:
+        """Wire the plugins' numbers, workflows, vetoes and reactions into the office."""
+        self._numbering = plugins.numbering(self._numbering)
+        self._workflows = {k: plugins.extend_workflow(w) for k, w in self._workflows.items()}
+        veto = plugins.check_change if plugins.implements("secretarial_veto_transition") else None
+        react = plugins.after_commit if plugins.implements("secretarial_after_commit") else None
+        if veto is not None or react is not None:
+            self._store = HookedStore(self._store, before_write=veto, after_commit=react)
+
+    def _vetoed(
+        self,
+        entity: Entity,
+        trigger: str,
+        by: Actor,
+        data: Mapping[str, Any] | None,
+        now: datetime,
+    ) -> bool:
+        """Whether a plugin refuses ``trigger`` (``data`` as the audit event would record it)."""
+        if self._plugins is None or not self._plugins.implements("secretarial_veto_transition"):
+            return False
+        model = self._workflows[entity.entity_kind].input_model(trigger)
+        payload: Mapping[str, Any] | None = data
+        if data is not None and model is not None:
+            payload = model.model_validate(data).model_dump(mode="json", exclude_unset=True)
+        return self._plugins.veto(entity, trigger, by, payload, now) is not None
 
     def workflow(self, kind: EntityKind | str) -> Workflow[Any]:
         """The workflow this office runs for entities of ``kind``."""
@@ -576,14 +657,23 @@ class Office:
             )
         except RuleViolation:
             return False
-        return workflow.can_fire(current, trigger, by, now=now, data=full, reason=reason)
+        return workflow.can_fire(
+            current, trigger, by, now=now, data=full, reason=reason
+        ) and not self._vetoed(current, trigger, by, full, now)
 
     def available_triggers(self, entity: Entity | str, *, by: Actor) -> tuple[str, ...]:
         """The triggers ``by`` may fire on the entity now (rules about input aside)."""
         current = self._current(entity)
         if self.access.may_see(by, current) is not None:
             return ()
-        return self._workflows[current.entity_kind].available_triggers(current, by, now=self.now())
+        now = self.now()
+        return tuple(
+            trigger
+            for trigger in self._workflows[current.entity_kind].available_triggers(
+                current, by, now=now
+            )
+            if not self._vetoed(current, trigger, by, None, now)
+        )
 
     # ------------------------------------------------------------------ reading
     @overload
@@ -621,8 +711,10 @@ class Office:
         overdue_at: datetime | None = None,
         open_only: bool = False,
         by: Actor | None = None,
-    ) -> list[Entity]:
+    ) -> EntityList:
         """List entities, oldest first, filtered by kind, state and being overdue.
+
+        The list shows as a table in Jupyter and has ``to_dataframe()``.
 
         Args:
             kind: One kind or several.
@@ -654,15 +746,15 @@ class Office:
         )
         found = self._store.find(query)
         if by is None:
-            return list(found)
-        return [e for e in found if self.access.may_see(by, e) is None]
+            return EntityList(found)
+        return EntityList(e for e in found if self.access.may_see(by, e) is None)
 
     def count(self, **criteria: Any) -> int:
         """How many entities :meth:`list` would give for the same arguments."""
         return len(self.list(**criteria))
 
-    def audit(self, entity: Entity | str, *, by: Actor | None = None) -> tuple[AuditEvent, ...]:
-        """The entity's audit trail, creation first.
+    def audit(self, entity: Entity | str, *, by: Actor | None = None) -> AuditTrail:
+        """The entity's audit trail, creation first (a table in Jupyter, ``to_dataframe()``).
 
         Raises:
             NotFound: no such entity.
@@ -671,7 +763,7 @@ class Office:
         entity_id = entity.id if isinstance(entity, Entity) else entity
         if by is not None:
             self._authorize(self._store.get(entity_id), by, "audit")
-        return tuple(self._store.events(entity_id))
+        return AuditTrail(self._store.events(entity_id))
 
     def denials(self) -> builtins.list[AccessDenial]:
         """Every refused access, oldest first: who, what, when, why."""
@@ -869,6 +961,58 @@ class Office:
         day = as_of if as_of is not None else self.today()
         return supervision_ledger(items, as_of=day, timezone=self.timezone)
 
+    # ------------------------------------------------------------------ the daily brief
+    def brief(self, actor: Actor, day: date | None = None) -> Brief:
+        """``actor``'s brief for ``day`` (today if omitted): what they must act on.
+
+        What waits for their trigger, what is overdue, due today and within a week, the
+        meetings they sit in, the progress reports due, and what plugins add, most
+        urgent first; only what ``actor`` may see. Renders as text, Markdown and HTML.
+        """
+        day = day if day is not None else self.today()
+        start = datetime.combine(day, time(0, 0), tzinfo=self.timezone)
+        entities = self.list(open_only=True, by=actor)
+        reports: builtins.list[tuple[Entity, Any]] = []
+        for item in entities:
+            if not isinstance(item, SupervisionItem) or not self.reminder_policy.reports_expected(
+                item
+            ):
+                continue
+            accepted = [e.at for e in self._store.events(item.id) if e.trigger == "accept"]
+            try:
+                due = due_reminders(
+                    item,
+                    self.reminder_policy,
+                    self.calendar,
+                    day,
+                    tz=self.timezone,
+                    cycle_start=accepted[-1].astimezone(self.timezone).date() if accepted else None,
+                )
+            except CalendarCoverageError:
+                continue
+            reports += [(item, d) for d in due]
+        extra: builtins.list[BriefSection] = []
+        if self._plugins is not None:
+            extra = [
+                BriefSection(
+                    f"plugin:{s.plugin}",
+                    s.title,
+                    tuple(BriefItem("", s.plugin, line, "") for line in s.lines),
+                )
+                for s in self._plugins.brief_sections(actor, day, self)
+            ]
+        return build_brief(
+            actor,
+            day,
+            entities=entities,
+            workflows=lambda e: self._workflows[e.entity_kind],
+            now=self.now(),
+            timezone=self.timezone,
+            meetings_today=self.meeting_agenda(start, start + timedelta(days=1), by=actor),
+            reports_due=reports,
+            extra_sections=extra,
+        )
+
     # ------------------------------------------------------------------ reminders
     def sweep(self, now: datetime | None = None, *, by: Actor | None = None) -> SweepReport:
         """Issue the reminders, escalations and report requests due now (催办).
@@ -885,6 +1029,8 @@ class Office:
 
         Returns:
             What was issued and what was skipped (e.g. a step another worker issued).
+            The office's plugins have been handed each issued reminder to deliver
+            (``secretarial_deliver_reminder``).
 
         Raises:
             CalendarCoverageError: The calendar has no data for the day.
@@ -896,7 +1042,7 @@ class Office:
             now = self.now()
         elif now.tzinfo is None or now.utcoffset() is None:
             raise UsageError(f"sweep needs a timezone-aware moment, got {now!r}")
-        return sweep_reminders(
+        report = sweep_reminders(
             self._store,
             self._workflows,
             self._numbering,
@@ -906,6 +1052,9 @@ class Office:
             tz=self.timezone,
             actor=by if by is not None else SYSTEM_ACTOR,
         )
+        if self._plugins is not None:
+            self._plugins.deliver_reminders(report.issued)
+        return report
 
     # ------------------------------------------------------------------ lifecycle
     def close(self) -> None:

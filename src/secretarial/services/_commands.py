@@ -1,18 +1,24 @@
-"""The commands every office runs: create an entity, fire a trigger. One unit of work each."""
+"""The commands every office runs: create an entity, fire a trigger. One unit of work each.
+
+:class:`HookedStore` puts a check before every change and a reaction after every commit
+around any store, so that the office's plugins see every unit of work, whichever command
+runs it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, Final, TypeVar
 
-from secretarial.domain import Actor, AuditEvent, Entity, Workflow
+from secretarial.domain import AccessDenial, Actor, Anchor, AuditEvent, Entity, Query, Workflow
 from secretarial.errors import ConcurrencyConflict, RuleViolation
 
 from ._numbering import NumberingPolicy
-from ._ports import Store
+from ._ports import Store, UnitOfWork
 
-__all__ = ["create_entity", "fire_trigger", "with_allocation"]
+__all__ = ["HookedStore", "create_entity", "fire_trigger", "with_allocation"]
 
 E = TypeVar("E", bound=Entity)
 
@@ -159,3 +165,131 @@ def _fire_once(
         new, event = workflow.fire(entity, trigger, actor, now=now, data=data, reason=reason)
         uow.save(new, event, expected_version=entity.version)
     return new, event
+
+
+BeforeWrite = Callable[[Entity, AuditEvent], object]
+"""Judges a change before it is written: the entity as it was (the new one for a creation)
+and the change's audit event. Raises to refuse, which discards the whole unit of work."""
+
+AfterCommit = Callable[[AuditEvent, Entity], object]
+"""Told of each audit event a unit of work committed, with its entity as committed."""
+
+
+class HookedStore:
+    """A store whose units of work ask before every change and report after every commit.
+
+    Every entity added or saved through one of its units of work is first shown to
+    ``before_write``; once the unit of work has committed, each of its audit events is
+    shown, in order, to ``after_commit``. Reads go straight to the store.
+
+    Args:
+        store: The store to wrap.
+        before_write: Called before each change is handed to the store; raising refuses
+            it (and the unit of work is discarded).
+        after_commit: Called for each committed audit event, after the commit. Its
+            failures are its own business: it should not raise.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        before_write: BeforeWrite | None = None,
+        after_commit: AfterCommit | None = None,
+    ) -> None:
+        self._store = store
+        self._before_write = before_write
+        self._after_commit = after_commit
+
+    @property
+    def inner(self) -> Store:
+        """The wrapped store."""
+        return self._store
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[UnitOfWork]:
+        """Begin an atomic change whose writes are checked and whose commit is reported."""
+        with self._store.unit_of_work() as uow:
+            hooked = _HookedUnitOfWork(uow, self._before_write)
+            yield hooked
+        if self._after_commit is not None:
+            for event, entity in hooked.written:
+                self._after_commit(event, entity)
+
+    def get(self, entity_id: str) -> Entity:
+        """Load an entity (see :class:`Store`)."""
+        return self._store.get(entity_id)
+
+    def find(self, query: Query) -> Iterator[Entity]:
+        """The entities matching ``query`` (see :class:`Store`)."""
+        return self._store.find(query)
+
+    def events(self, entity_id: str) -> Sequence[AuditEvent]:
+        """An entity's audit events (see :class:`Store`)."""
+        return self._store.events(entity_id)
+
+    def audit_records(
+        self,
+    ) -> tuple[list[tuple[int, Entity]], dict[str, list[AuditEvent | None]]]:
+        """Everything verification reads (see :class:`Store`)."""
+        return self._store.audit_records()
+
+    def add_anchor(self, anchor: Anchor) -> None:
+        """Store an anchor (see :class:`Store`)."""
+        self._store.add_anchor(anchor)
+
+    def anchors(self) -> list[Anchor]:
+        """Every anchor (see :class:`Store`)."""
+        return self._store.anchors()
+
+    def record_denial(self, denial: AccessDenial) -> None:
+        """Record a refused access (see :class:`Store`)."""
+        self._store.record_denial(denial)
+
+    def denials(self) -> list[AccessDenial]:
+        """Every refused access (see :class:`Store`)."""
+        return self._store.denials()
+
+    def close(self) -> None:
+        """Release the wrapped store."""
+        self._store.close()
+
+    def __repr__(self) -> str:
+        return repr(self._store)
+
+
+class _HookedUnitOfWork:
+    """A unit of work that shows each change to a check first and remembers what it wrote."""
+
+    __slots__ = ("_before_write", "_uow", "written")
+
+    def __init__(self, uow: UnitOfWork, before_write: BeforeWrite | None) -> None:
+        self._uow = uow
+        self._before_write = before_write
+        self.written: list[tuple[AuditEvent, Entity]] = []
+
+    def get(self, entity_id: str) -> Entity:
+        return self._uow.get(entity_id)
+
+    def add(self, entity: Entity, event: AuditEvent) -> None:
+        if self._before_write is not None:
+            self._before_write(entity, event)
+        self._uow.add(entity, event)
+        self.written.append((event, entity))
+
+    def save(self, entity: Entity, event: AuditEvent, *, expected_version: int) -> None:
+        if self._before_write is not None:
+            self._before_write(self._uow.get(entity.id), event)
+        self._uow.save(entity, event, expected_version=expected_version)
+        self.written.append((event, entity))
+
+    def add_many(self, entities: Sequence[Entity], events: Sequence[AuditEvent]) -> None:
+        by_id = {entity.id: entity for entity in entities}
+        if self._before_write is not None:
+            for event in events:
+                self._before_write(by_id[event.entity_id], event)
+        self._uow.add_many(entities, events)
+        self.written += [(event, by_id[event.entity_id]) for event in events]
+
+    def next_number(self, series: str, key: str, count: int = 1) -> int:
+        return self._uow.next_number(series, key, count)

@@ -1,0 +1,786 @@
+"""The ``secretarial`` command: typer commands over :class:`~secretarial.Office`.
+
+Every command opens the office named by ``--db``, does one thing and closes it. Output is
+a rich table for people, or JSON with ``--json``; a failure is one line on standard error
+(``secretarial: <code>: <message>``) and an exit code that says what kind of failure it
+was (:class:`~secretarial.cli._errors.ExitCode`).
+"""
+
+# Typer reads a command's options from its parameters: boolean flags with defaults and
+# many "positional" parameters are how a typer command is written, not a design smell.
+# ruff: noqa: FBT001, FBT002, PLR0917
+
+from __future__ import annotations
+
+import enum
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
+from pathlib import Path
+from typing import Annotated, Any, Final
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from typer.core import TyperGroup
+
+import secretarial
+from secretarial import (
+    Actor,
+    Classification,
+    Entity,
+    EntityKind,
+    Office,
+    Register,
+    RegisterColumn,
+    Role,
+)
+from secretarial.domain import default_tables, workflow_for
+from secretarial.testing import FrozenClock
+
+from . import _demo
+from ._errors import PROGRAM, BadFile, BadInput, ExitCode, error_line, exit_code_for
+from ._inputs import (
+    actors_path,
+    json_file,
+    json_object,
+    noon,
+    office_url,
+    open_office,
+    parse_day,
+    resolve_actor,
+)
+from ._render import (
+    audit_table,
+    console,
+    emit_json,
+    entities_table,
+    entity_json,
+    entity_table,
+    register_table,
+    sweep_table,
+    verify_text,
+)
+
+__all__ = ["app"]
+
+
+@dataclass
+class _State:
+    """What the root options set for the whole invocation."""
+
+    debug: bool = False
+
+
+class _Group(TyperGroup):
+    """The root group: runs a command and turns any failure into one line and an exit code."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        """Run the command line; exit with its :class:`ExitCode` (or return it)."""
+        state = _State()
+        extra.setdefault("obj", state)
+        try:
+            result = super().main(
+                args=args,
+                prog_name=prog_name or PROGRAM,
+                complete_var=complete_var,
+                standalone_mode=False,
+                windows_expand_args=windows_expand_args,
+                **extra,
+            )
+            code = result if isinstance(result, int) else ExitCode.OK
+        except typer.Abort:
+            sys.stderr.write(f"{PROGRAM}: aborted\n")
+            code = 130
+        except Exception as e:
+            if state.debug:
+                raise
+            sys.stderr.write(error_line(e) + "\n")
+            code = exit_code_for(e)
+        if standalone_mode:
+            sys.exit(int(code))
+        return int(code)
+
+
+_EPILOG: Final = (
+    "Exit codes: 0 done; 1 refused (a rule, the state, a role, a clearance; or verify "
+    "found problems); 2 bad usage or input; 3 not found; 4 conflict. See docs/cli.md."
+)
+
+app: Final = typer.Typer(
+    cls=_Group,
+    name=PROGRAM,
+    epilog=_EPILOG,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+doc_app: Final = typer.Typer(epilog=_EPILOG)
+items_app: Final = typer.Typer(epilog=_EPILOG)
+app.add_typer(doc_app, name="doc")
+app.add_typer(items_app, name="items")
+
+
+def _help_without_command(ctx: typer.Context) -> None:
+    """Show the help of a group called without a command."""
+    if ctx.invoked_subcommand is None:
+        typer.echo(ctx.get_help())
+        raise typer.Exit
+
+
+@doc_app.callback(invoke_without_command=True)
+def _doc(ctx: typer.Context) -> None:
+    """Receive documents, fire triggers, show and list entities."""
+    _help_without_command(ctx)
+
+
+@items_app.callback(invoke_without_command=True)
+def _items(ctx: typer.Context) -> None:
+    """What is due and overdue."""
+    _help_without_command(ctx)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"{PROGRAM} {secretarial.__version__}")
+        raise typer.Exit
+
+
+@app.callback(invoke_without_command=True)
+def _root(
+    ctx: typer.Context,
+    debug: Annotated[
+        bool,
+        typer.Option(
+            "--debug",
+            envvar="SECRETARIAL_DEBUG",
+            help="Show the traceback of a failure instead of one line.",
+        ),
+    ] = False,
+    version: Annotated[  # noqa: ARG001 -- handled by its callback
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """The office secretariat on the command line: documents, supervision, registers."""
+    state = ctx.ensure_object(_State)
+    state.debug = debug
+    _help_without_command(ctx)
+
+
+# ---------------------------------------------------------------------------- options
+Db = Annotated[
+    str,
+    typer.Option(
+        "--db",
+        envvar="SECRETARIAL_DB",
+        metavar="FILE|URL",
+        help="The office: a SQLite file, or a database URL (postgresql://...).",
+    ),
+]
+Actors = Annotated[
+    str | None,
+    typer.Option(
+        "--actors",
+        envvar="SECRETARIAL_ACTORS",
+        metavar="FILE",
+        help="The actors file --by ID looks in (default: actors.json beside --db).",
+    ),
+]
+By = Annotated[
+    str | None,
+    typer.Option(
+        "--by",
+        metavar="ID|JSON",
+        help="Who acts (or reads): an id from the actors file, or JSON such as "
+        '\'{"id": "li", "name": "李文书", "roles": ["clerk"], "clearance": "secret"}\'.',
+    ),
+]
+As = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--as",
+        metavar="ROLE",
+        help="Act as the anonymous actor 'cli' with this role (repeat for several).",
+    ),
+]
+Clearance = Annotated[
+    str | None,
+    typer.Option(
+        "--clearance",
+        metavar="LEVEL",
+        help="The clearance of the --as actor: unclassified (default), secret, "
+        "confidential, top_secret.",
+    ),
+]
+Json = Annotated[bool, typer.Option("--json", help="Write JSON for scripts.")]
+
+DEFAULT_DB: Final = "office.db"
+
+
+def _actor(
+    db: str,
+    actors: str | None,
+    by: str | None,
+    roles: list[str] | None,
+    clearance: str | None,
+    *,
+    required: bool,
+) -> Actor | None:
+    """The actor of ``--by``/``--as``, checking role and clearance names first."""
+    known = [r.value for r in Role]
+    for role in roles or ():
+        if role not in known:
+            raise BadInput(f"--as {role!r} is not a role; roles: {', '.join(known)}")
+    level = None
+    if clearance is not None:
+        levels = [c.value for c in Classification]
+        if clearance not in levels:
+            raise BadInput(f"--clearance {clearance!r} is not one of: {', '.join(levels)}")
+        level = Classification(clearance)
+    return resolve_actor(
+        by,
+        roles,
+        actors_file=actors_path(db, actors),
+        clearance=level,
+        required=required,
+    )
+
+
+_KIND_ALIASES: Final = {
+    "incoming": EntityKind.INCOMING_DOCUMENT,
+    "outgoing": EntityKind.OUTGOING_DOCUMENT,
+    "item": EntityKind.SUPERVISION_ITEM,
+    "supervision": EntityKind.SUPERVISION_ITEM,
+    "meeting": EntityKind.MEETING,
+    "record": EntityKind.RECORD,
+    **{k.value: k for k in default_tables()},
+}
+
+
+def _kind(value: str, option: str) -> EntityKind:
+    try:
+        return _KIND_ALIASES[value]
+    except KeyError:
+        accepted = ", ".join(_KIND_ALIASES)
+        raise BadInput(f"{option} {value!r} is not a kind; kinds: {accepted}") from None
+
+
+def _show(entity: Entity, *, as_json: bool, available: Sequence[str] | None = None) -> None:
+    if as_json:
+        emit_json(entity_json(entity))
+    else:
+        console().print(entity_table(entity, available=available))
+
+
+# ---------------------------------------------------------------------------- init, demo
+@app.command()
+def init(db: Db = DEFAULT_DB) -> None:
+    """Create an empty office (an existing office is left as it is).
+
+    Also writes an actors file with a sample cast beside a SQLite office, unless one is
+    there.
+    """
+    with open_office(db, create=True) as office:
+        count = office.count()
+    if count:
+        console().print(f"{db} already holds an office ({count} records); nothing changed")
+    else:
+        console().print(f"{db}: an empty office, ready")
+    _write_cast(db)
+
+
+def _write_cast(db: str) -> None:
+    """Write the demo's cast as the actors file beside a SQLite office, if there is none."""
+    if office_url(db)[1] is None:
+        return
+    path = actors_path(db, None)
+    if _demo.write_actors(path):
+        console().print(f"wrote the cast to {path} (use --by li, --by zhao ...)")
+
+
+@app.command()
+def demo(
+    db: Db = DEFAULT_DB,
+    days: Annotated[
+        int,
+        typer.Option(min=1, max=_demo.MAX_DAYS, help="How many working days to simulate."),
+    ] = 5,
+    seed: Annotated[int, typer.Option(help="The same seed tells the same story.")] = 1,
+) -> None:
+    """Simulate a working week of an office, then show its registers.
+
+    Each working day at 09:00 Beijing time the office sweeps for reminders, receives and
+    handles its mail, drafts and dispatches documents, chases its supervision items,
+    holds a meeting and files what is finished. The office stays in --db; run the demo
+    again to add the following week.
+    """
+    with open_office(db, create=True) as office:
+        ids = _demo.demo_ids(office)
+    clock = FrozenClock(datetime.combine(_demo.FIRST_WEEK, time(1, 0), UTC))
+    with open_office(db, clock=clock, ids=ids, archive=_demo.ARCHIVE) as office:
+        workdays = _demo.plan_week(office, days)
+        progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=console(stderr=True),
+        )
+        with progress:
+            task = progress.add_task("a working week", total=days)
+
+            def on_day(day: _demo.DayReport) -> None:
+                issued = len(day.sweep.issued) if day.sweep is not None else 0
+                progress.update(
+                    task,
+                    advance=1,
+                    description=f"{day.day:%a %Y-%m-%d}: {day.received} received, "
+                    f"{day.filed} filed, {issued} reminders",
+                )
+
+            week = _demo.run_week(office, clock, workdays, seed=seed, on_day=on_day)
+        _show_week(office, week, db)
+    _write_cast(db)
+    if not week.audit.ok:
+        raise typer.Exit(ExitCode.REFUSED)
+
+
+def _show_week(office: Office, week: _demo.WeekReport, db: str) -> None:
+    out = console()
+    out.rule(
+        f"{_demo.ARCHIVE.organ_name} · {week.start} – {week.end} · "
+        f"{len(week.days)} working day{'' if len(week.days) == 1 else 's'} · seed {week.seed}"
+    )
+    diary = register_table(
+        Register(
+            "工作日志",
+            "Diary",
+            _columns(
+                ("day", "day"),
+                ("received", "收文"),
+                ("completed", "办结"),
+                ("filed", "归档"),
+                ("reminders", "催办"),
+                ("events", "events"),
+            ),
+            tuple(
+                (
+                    f"{d.day:%a %m-%d}",
+                    d.received,
+                    d.completed,
+                    d.filed,
+                    len(d.sweep.issued) if d.sweep is not None else 0,
+                    "\n".join(d.events) or None,
+                )
+                for d in week.days
+            ),
+        )
+    )
+    out.print(diary)
+    out.print(
+        register_table(
+            office.incoming_register(),
+            (
+                "registration_number",
+                "sender",
+                "number",
+                "title",
+                "handling_type",
+                "deadline",
+                "state",
+            ),
+        )
+    )
+    out.print(
+        register_table(
+            office.outgoing_register(),
+            ("number", "title", "signers", "main_recipients", "dispatched_at", "state"),
+        )
+    )
+    out.print(
+        register_table(
+            office.supervision_ledger(),
+            (
+                "id",
+                "source",
+                "requirement",
+                "lead_unit",
+                "deadline",
+                "extensions",
+                "state",
+                "overdue",
+            ),
+        )
+    )
+    out.print(sweep_table(d.sweep for d in week.days if d.sweep is not None))
+    out.print(
+        register_table(
+            office.catalogue(),
+            ("archival_code", "document_number", "title", "date", "pages", "classification"),
+        )
+    )
+    out.print(verify_text(week.audit))
+    out.print(
+        f"{db} now holds {office.count()} records ({week.created} new this run). "
+        f"Try: secretarial doc list --db {db}"
+    )
+
+
+def _columns(*pairs: tuple[str, str]) -> tuple[RegisterColumn, ...]:
+    return tuple(RegisterColumn(key, label) for key, label in pairs)
+
+
+# ---------------------------------------------------------------------------- doc
+@doc_app.command("receive")
+def doc_receive(
+    db: Db = DEFAULT_DB,
+    actors: Actors = None,
+    by: By = None,
+    as_: As = None,
+    clearance: Clearance = None,
+    file: Annotated[
+        str | None,
+        typer.Option(
+            "--file",
+            metavar="FILE",
+            help="A JSON object of the document's fields (- reads standard input).",
+        ),
+    ] = None,
+    kind: Annotated[str | None, typer.Option(help="notice, letter, report, request ...")] = None,
+    title: Annotated[str | None, typer.Option(help="The title.")] = None,
+    sender: Annotated[
+        str | None,
+        typer.Option(metavar="CODE:NAME", help="The sending organ, e.g. SZFB:市政府办公室."),
+    ] = None,
+    relation: Annotated[
+        str | None,
+        typer.Option(help="The sender's relation: superior, peer, subordinate, unrelated."),
+    ] = None,
+    channel: Annotated[
+        str | None, typer.Option(help="electronic (default), paper, fax ...")
+    ] = None,
+    urgency: Annotated[str | None, typer.Option(help="urgent, extra_urgent ...")] = None,
+    number: Annotated[
+        str | None, typer.Option(help="The document number, e.g. 市政办发〔2025〕88号.")
+    ] = None,
+    as_json: Json = False,
+) -> None:
+    """Receive (签收) an incoming document, from options or a JSON file.
+
+    Options override the file's fields. The time received is now unless the file says.
+    """
+    actor = _actor(db, actors, by, as_, clearance, required=True)
+    assert actor is not None  # noqa: S101 -- required=True
+    fields = json_file(file, "--file") if file is not None else {}
+    given: dict[str, Any] = {
+        "kind": kind,
+        "title": title,
+        "channel": channel,
+        "urgency": urgency,
+        "number": number,
+    }
+    fields.update({k: v for k, v in given.items() if v is not None})
+    if sender is not None:
+        code, sep, name = sender.partition(":")
+        if not sep or not code.strip() or not name.strip():
+            raise BadInput(f"--sender {sender!r} is not CODE:NAME (e.g. SZFB:市政府办公室)")
+        fields["sender"] = {"code": code.strip(), "name": name.strip()}
+    if relation is not None:
+        if not isinstance(fields.get("sender"), dict):
+            raise BadInput("--relation goes with a sender (--sender or the file's)")
+        fields["sender"] = {**fields["sender"], "relation": relation}
+    fields.setdefault("channel", "electronic")
+    with open_office(db) as office:
+        fields.setdefault("received_at", office.now())
+        doc = office.receive(by=actor, **fields)
+        _show(doc, as_json=as_json)
+
+
+@doc_app.command("fire")
+def doc_fire(
+    entity_id: Annotated[str, typer.Argument(metavar="ID", help="The entity's id.")],
+    trigger: Annotated[str, typer.Argument(metavar="TRIGGER", help="register, approve, sign ...")],
+    db: Db = DEFAULT_DB,
+    actors: Actors = None,
+    by: By = None,
+    as_: As = None,
+    clearance: Clearance = None,
+    data: Annotated[
+        str | None,
+        typer.Option(
+            metavar="JSON|@FILE", help='The trigger\'s input, e.g. \'{"deadline": "2025-11-10"}\'.'
+        ),
+    ] = None,
+    reason: Annotated[
+        str | None, typer.Option(help="Why (send-back, return, reject, cancel).")
+    ] = None,
+    expected_version: Annotated[
+        int | None,
+        typer.Option(min=1, help="Refuse (exit 4) unless the entity is still at this version."),
+    ] = None,
+    as_json: Json = False,
+) -> None:
+    """Fire a trigger on an entity (a document, a supervision item, a meeting, a record)."""
+    actor = _actor(db, actors, by, as_, clearance, required=True)
+    assert actor is not None  # noqa: S101 -- required=True
+    fields = json_object(data, "--data")
+    with open_office(db) as office:
+        before = office.get(entity_id)
+        after = office.fire(
+            entity_id,
+            trigger,
+            by=actor,
+            reason=reason,
+            expected_version=expected_version,
+            **fields,
+        )
+        if as_json:
+            emit_json(entity_json(after))
+            return
+        console().print(
+            f"{after.id} {trigger}: {before.state} → {after.state} (version {after.version})"
+        )
+        _show(after, as_json=False)
+
+
+@doc_app.command("show")
+def doc_show(
+    entity_id: Annotated[str, typer.Argument(metavar="ID", help="The entity's id.")],
+    db: Db = DEFAULT_DB,
+    actors: Actors = None,
+    by: By = None,
+    as_: As = None,
+    clearance: Clearance = None,
+    as_json: Json = False,
+) -> None:
+    """Show an entity; with --by/--as, as that actor sees it, with what they may fire."""
+    actor = _actor(db, actors, by, as_, clearance, required=False)
+    with open_office(db) as office:
+        entity = office.get(entity_id, by=actor)
+        available = None if actor is None else office.available_triggers(entity, by=actor)
+        if as_json:
+            emit_json(
+                entity_json(entity) | ({} if available is None else {"may_fire": list(available)})
+            )
+        else:
+            _show(entity, as_json=False, available=available)
+
+
+@doc_app.command("list")
+def doc_list(
+    db: Db = DEFAULT_DB,
+    kind: Annotated[
+        list[str] | None,
+        typer.Option(help="incoming, outgoing, item, meeting, record (repeat for several)."),
+    ] = None,
+    state: Annotated[
+        list[str] | None, typer.Option(help="A state, e.g. in_handling (repeatable).")
+    ] = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only what is overdue.")] = False,
+    as_of: Annotated[
+        str | None,
+        typer.Option(metavar="YYYY-MM-DD", help="The day --overdue is judged on (default: today)."),
+    ] = None,
+    open_only: Annotated[bool, typer.Option("--open", help="Only what is not finished.")] = False,
+    actors: Actors = None,
+    by: By = None,
+    as_: As = None,
+    clearance: Clearance = None,
+    as_json: Json = False,
+) -> None:
+    """List entities, oldest first; with --by/--as, only what that actor may see."""
+    kinds = None if not kind else [_kind(k, "--kind") for k in kind]
+    actor = _actor(db, actors, by, as_, clearance, required=False)
+    if as_of is not None and not overdue:
+        raise BadInput("--as-of goes with --overdue")
+    with open_office(db) as office:
+        day = parse_day(as_of, "--as-of") if as_of is not None else office.today()
+        found = office.list(
+            kind=kinds,
+            state=state or None,
+            overdue_at=noon(day, office) if overdue else None,
+            open_only=open_only,
+            by=actor,
+        )
+        if as_json:
+            emit_json([entity_json(e) for e in found])
+        else:
+            title = f"{len(found)} entities" + (f", overdue on {day}" if overdue else "")
+            console().print(entities_table(found, title=title, as_of=day if overdue else None))
+
+
+# ---------------------------------------------------------------------------- items
+@items_app.command("overdue")
+def items_overdue(
+    db: Db = DEFAULT_DB,
+    as_of: Annotated[
+        str | None, typer.Option(metavar="YYYY-MM-DD", help="The day to judge on (default: today).")
+    ] = None,
+    kind: Annotated[
+        list[str] | None,
+        typer.Option(help="Only these kinds (default: every kind with deadlines)."),
+    ] = None,
+    actors: Actors = None,
+    by: By = None,
+    as_: As = None,
+    clearance: Clearance = None,
+    as_json: Json = False,
+) -> None:
+    """Everything open whose deadline passed before the day: documents, items, meetings."""
+    kinds = None if not kind else [_kind(k, "--kind") for k in kind]
+    actor = _actor(db, actors, by, as_, clearance, required=False)
+    with open_office(db) as office:
+        day = parse_day(as_of, "--as-of") if as_of is not None else office.today()
+        found = office.list(kind=kinds, overdue_at=noon(day, office), by=actor)
+        if as_json:
+            emit_json(
+                [
+                    entity_json(e)
+                    | {"days_overdue": (day - e.deadline).days if e.deadline else None}
+                    for e in found
+                ]
+            )
+        else:
+            console().print(
+                entities_table(found, title=f"{len(found)} overdue on {day}", as_of=day)
+            )
+
+
+# ---------------------------------------------------------------------------- audit, verify
+@app.command()
+def audit(
+    entity_id: Annotated[str, typer.Argument(metavar="ID", help="The entity's id.")],
+    db: Db = DEFAULT_DB,
+    actors: Actors = None,
+    by: By = None,
+    as_: As = None,
+    clearance: Clearance = None,
+    as_json: Json = False,
+) -> None:
+    """Show an entity's audit trail, creation first."""
+    actor = _actor(db, actors, by, as_, clearance, required=False)
+    with open_office(db) as office:
+        events = office.audit(entity_id, by=actor)
+        if as_json:
+            emit_json([e.model_dump(mode="json") for e in events])
+        else:
+            console().print(audit_table(entity_id, events, office.timezone))
+
+
+@app.command()
+def verify(db: Db = DEFAULT_DB, as_json: Json = False) -> None:
+    """Check the whole audit record (hash chains, replays, anchors); exit 1 if broken."""
+    with open_office(db) as office:
+        report = office.verify_audit()
+    if as_json:
+        emit_json({"ok": report.ok, **report.model_dump(mode="json")})
+    else:
+        console().print(verify_text(report))
+    if not report.ok:
+        raise typer.Exit(ExitCode.REFUSED)
+
+
+# ---------------------------------------------------------------------------- export
+class ExportWhat(enum.StrEnum):
+    """What ``export`` writes."""
+
+    INCOMING = "incoming"
+    OUTGOING = "outgoing"
+    LEDGER = "ledger"
+    CATALOGUE = "catalogue"
+    ICS = "ics"
+
+
+class Format(enum.StrEnum):
+    """The format of an exported register."""
+
+    CSV = "csv"
+    JSON = "json"
+
+
+class Headers(enum.StrEnum):
+    """The header row of a CSV register."""
+
+    ZH = "zh"
+    EN = "en"
+
+
+@app.command()
+def export(
+    what: Annotated[ExportWhat, typer.Argument(help="The register, or ics for the calendar.")],
+    db: Db = DEFAULT_DB,
+    fmt: Annotated[
+        Format | None, typer.Option("--format", help="csv (default) or json; ics is iCalendar.")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(metavar="FILE", help="Write here (default: standard output).")
+    ] = None,
+    year: Annotated[
+        int | None, typer.Option(help="Only this year (not for ledger and ics).")
+    ] = None,
+    headers: Annotated[Headers, typer.Option(help="CSV headers: zh (Chinese) or en.")] = Headers.ZH,
+    domain: Annotated[str, typer.Option(help="The domain of ICS UIDs.")] = "secretarial.local",
+    actors: Actors = None,
+    by: By = None,
+    as_: As = None,
+    clearance: Clearance = None,
+) -> None:
+    """Export a register (incoming, outgoing, ledger, catalogue) or the calendar (ics)."""
+    if what is ExportWhat.ICS and fmt is not None:
+        raise BadInput("ics is exported as iCalendar text; --format is for registers")
+    if year is not None and what in {ExportWhat.LEDGER, ExportWhat.ICS}:
+        raise BadInput(f"--year does not apply to {what}")
+    actor = _actor(db, actors, by, as_, clearance, required=False)
+    with open_office(db) as office:
+        if what is ExportWhat.ICS:
+            reader = actor or Actor(
+                id="cli", name="command line", clearance=Classification.TOP_SECRET
+            )
+            text = office.export_ics(by=reader, domain=domain)
+        else:
+            register = _register(office, what, year, actor)
+            as_csv = fmt is not Format.JSON
+            if as_csv:
+                text = register.to_csv(headers=headers.value, bom=out is not None)
+            else:
+                text = register.to_json() + "\n"
+    if out is None:
+        sys.stdout.write(text)
+        return
+    try:
+        out.write_text(text, encoding="utf-8", newline="")
+    except OSError as e:
+        raise BadFile(f"--out: cannot write {out}: {e.strerror}") from None
+    console().print(f"wrote {what} to {out}")
+
+
+def _register(office: Office, what: ExportWhat, year: int | None, actor: Actor | None) -> Register:
+    match what:
+        case ExportWhat.INCOMING:
+            return office.incoming_register(year=year, by=actor)
+        case ExportWhat.OUTGOING:
+            return office.outgoing_register(year=year, by=actor)
+        case ExportWhat.LEDGER:
+            return office.supervision_ledger(by=actor)
+        case _:
+            return office.catalogue(year=year)
+
+
+# ---------------------------------------------------------------------------- diagram
+@app.command()
+def diagram(
+    workflow: Annotated[
+        str,
+        typer.Argument(help="incoming, outgoing, supervision, meeting or record."),
+    ],
+) -> None:
+    """Print a workflow's state diagram as mermaid text."""
+    kind = _kind(workflow, "WORKFLOW")
+    sys.stdout.write(f"{workflow_for(kind).diagram()}\n")
