@@ -9,7 +9,7 @@ from __future__ import annotations
 import builtins
 import gc
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta, tzinfo
 from types import TracebackType
@@ -20,6 +20,7 @@ from typing_extensions import Unpack
 
 from secretarial.adapters import MemoryStore, SystemClock, Uuid7Ids, china_calendar
 from secretarial.domain import (
+    MAX_SHIFT,
     AccessDenial,
     AccessPolicy,
     Actor,
@@ -27,26 +28,47 @@ from secretarial.domain import (
     ArchiveSettings,
     AuditReport,
     AuditTrail,
+    Bulletin,
+    CallRecord,
     ClearancePolicy,
     Conflict,
     DeadlinePolicy,
+    DutyPerson,
+    DutyRoster,
+    DutyShift,
+    DutyTeam,
+    EmergencyDue,
+    EmergencyLimit,
+    EmergencyPolicy,
     Entity,
     EntityKind,
     EntityList,
     IncomingDocument,
+    InformationItem,
     Meeting,
     Occurrence,
+    OnDuty,
     OutgoingDocument,
+    PendingMatter,
+    ReceptionPlan,
+    ReceptionPolicy,
     Record,
+    Recurrence,
     ReminderPolicy,
     Retention,
+    ScoringScale,
     SupervisionItem,
+    SupervisionSource,
     WorkCalendar,
     Workflow,
     default_tables,
     due_reminders,
+    emergency_due,
+    emergency_limits,
     find_conflicts,
     occurrences_of,
+    rotation_shifts,
+    who_is_on_duty,
     workflow_for,
 )
 from secretarial.errors import (
@@ -73,8 +95,11 @@ from secretarial.services import (
     destroy_record,
     due_for_review,
     file_item,
+    find_bulletin,
     fire_trigger,
     incoming_register,
+    information_scores,
+    issue_bulletin,
     outgoing_register,
     supervision_ledger,
     sweep_reminders,
@@ -84,6 +109,15 @@ from secretarial.services._brief import Brief, BriefItem, BriefSection, build_br
 from secretarial.services._bulk import ImportReport, import_incoming
 from secretarial.services._commands import HookedStore
 from secretarial.services._deadline_defaults import with_default_deadline
+from secretarial.services._duty import (
+    duty_roster,
+    hand_over_shift,
+    plan_reception,
+    record_call_opening_item,
+    record_call_receiving_document,
+    schedule_shifts,
+    swap_duty,
+)
 from secretarial.services._meetings import close_meeting, plan_meeting
 from secretarial.services._verify import make_anchor, verify_records
 
@@ -103,6 +137,9 @@ class OfficeOptions(TypedDict, total=False):
     calendar: WorkCalendar | None
     reminder_policy: ReminderPolicy | None
     deadline_policy: DeadlinePolicy | None
+    reception_policy: ReceptionPolicy | None
+    emergency_policy: EmergencyPolicy | None
+    scoring_scale: ScoringScale | None
     access: AccessPolicy | None
     archive: ArchiveSettings | None
     plugins: Iterable[object]
@@ -166,6 +203,14 @@ class Office:
         deadline_policy: The default deadline of a supervision item assigned without
             one (RULES.md S2); the defaults of :class:`~secretarial.DeadlinePolicy` if
             omitted.
+        emergency_policy: The time limits of emergency information (RULES.md I1) that
+            :meth:`sweep` chases; the defaults of :class:`~secretarial.EmergencyPolicy`
+            (30 minutes by phone, 1 hour in writing ...) if omitted.
+        scoring_scale: How adopted information scores (RULES.md I2); the defaults of
+            :class:`~secretarial.ScoringScale` if omitted.
+        reception_policy: The limits a reception plan is approved against (RULES.md
+            R2: official letter, one working meal, hosts at the meal); the defaults of
+            :class:`~secretarial.ReceptionPolicy` if omitted.
         access: Who may see what; by clearance (:class:`~secretarial.ClearancePolicy`)
             if omitted. Reads that name an actor (``by=``) and every trigger are checked
             against it; refusals are recorded (:meth:`denials`).
@@ -205,6 +250,9 @@ class Office:
         calendar: WorkCalendar | None = None,
         reminder_policy: ReminderPolicy | None = None,
         deadline_policy: DeadlinePolicy | None = None,
+        emergency_policy: EmergencyPolicy | None = None,
+        scoring_scale: ScoringScale | None = None,
+        reception_policy: ReceptionPolicy | None = None,
         access: AccessPolicy | None = None,
         archive: ArchiveSettings | None = None,
         plugins: Iterable[object] = (),
@@ -230,6 +278,15 @@ class Office:
         )
         self.deadline_policy: DeadlinePolicy = (
             deadline_policy if deadline_policy is not None else DeadlinePolicy()
+        )
+        self.emergency_policy: EmergencyPolicy = (
+            emergency_policy if emergency_policy is not None else EmergencyPolicy()
+        )
+        self.scoring_scale: ScoringScale = (
+            scoring_scale if scoring_scale is not None else ScoringScale()
+        )
+        self.reception_policy: ReceptionPolicy = (
+            reception_policy if reception_policy is not None else ReceptionPolicy()
         )
         self.access: AccessPolicy = access if access is not None else ClearancePolicy()
         self.archive: ArchiveSettings | None = archive
@@ -579,6 +636,350 @@ class Office:
             self.plan_meeting(by=by, check_conflicts=check_conflicts, **fields)
             for fields in import_events(ics, default_timezone=default_timezone)
         ]
+
+    # ------------------------------------------------------------------ information
+    def collect(self, *, by: Actor, **fields: Any) -> InformationItem:
+        """Collect an item of information (信息收集): the ``collect`` trigger.
+
+        ``fields`` are the item's: ``category``, ``title``, ``body``, ``source``,
+        ``reporting_unit``, ``author``, ``contact_phone``, ``classification`` ...; an
+        emergency (category ``emergency``) also ``event_at`` and perhaps ``learned_at``.
+        """
+        entity = self.create(EntityKind.INFORMATION_ITEM, by=by, **fields)
+        assert isinstance(entity, InformationItem)  # noqa: S101 -- the workflow's entity type
+        return entity
+
+    def emergency_limits(
+        self,
+        item: InformationItem | str,
+        *,
+        now: datetime | None = None,
+        by: Actor | None = None,
+    ) -> builtins.list[EmergencyLimit]:
+        """The emergency item's time limits (I1), met or not, judged at ``now``.
+
+        Raises:
+            NotFound: no such information item.
+            AccessDenied: ``by`` may not see it (the refusal is recorded).
+        """
+        current = self.get(item if isinstance(item, str) else item.id, InformationItem, by=by)
+        moment = (now if now is not None else self.now()).astimezone(self.timezone)
+        return emergency_limits(current, self.emergency_policy, moment)
+
+    def emergency_due(
+        self, now: datetime | None = None, *, by: Actor | None = None
+    ) -> builtins.list[EmergencyDue]:
+        """Every emergency time limit late at ``now`` with no report, not yet reminded.
+
+        Only reads: :meth:`sweep` records them. What ``by`` may not see is left out.
+        """
+        moment = (now if now is not None else self.now()).astimezone(self.timezone)
+        items = self.list(kind=EntityKind.INFORMATION_ITEM, open_only=True, by=by)
+        return [
+            due
+            for item in items
+            if isinstance(item, InformationItem)
+            for due in emergency_due(item, self.emergency_policy, moment)
+        ]
+
+    def compile_bulletin(
+        self,
+        items: Iterable[InformationItem | str],
+        *,
+        by: Actor,
+        title: str,
+        year: int | None = None,
+        issuer: str | None = None,
+        issued_on: date | None = None,
+    ) -> Bulletin:
+        """Compile signed-off items into the year's next bulletin issue 简报 (第N期).
+
+        The number comes from the year's counter in the unit of work that records the
+        issue on every item, so a year's issues are numbered without gaps. See
+        :func:`secretarial.services.issue_bulletin`.
+
+        Args:
+            items: The items (entities, whose versions are checked, or ids), in order.
+            by: Who compiles it (clerk, information officer, office director).
+            title: The bulletin's title.
+            year: The year to number it in; the year of ``issued_on`` by default.
+            issuer: Who compiles it (编印单位).
+            issued_on: The date printed on it; today by default.
+
+        Raises:
+            AccessDenied: ``by`` may not see an item (recorded).
+            RuleViolation: D17 (a top-secret item) or INFO4.
+        """
+        chosen = builtins.list(items)
+        for given in chosen:
+            entity = self._store.get(given if isinstance(given, str) else given.id)
+            self._authorize(entity, by, "fire:compile")
+        return issue_bulletin(
+            self._store,
+            self._workflows[EntityKind.INFORMATION_ITEM],
+            chosen,
+            title=title,
+            actor=by,
+            now=self.now(),
+            timezone=self.timezone,
+            year=year,
+            issuer=issuer,
+            issued_on=issued_on,
+        )
+
+    def bulletin(self, year: int, number: int, *, by: Actor | None = None) -> Bulletin:
+        """Bulletin issue ``number`` of ``year`` as compiled, rebuilt from its items.
+
+        Raises:
+            RuleViolation: INFO4, no such issue.
+            AccessDenied: ``by`` may not see one of its items (recorded).
+        """
+        found = find_bulletin(self._store, year=year, number=number)
+        if by is not None:
+            for article in found.articles:
+                self._authorize(self._store.get(article.item_id), by, "get")
+        return found
+
+    def information_scores(
+        self,
+        period_start: date,
+        period_end: date,
+        *,
+        by: Actor | None = None,
+        scale: ScoringScale | None = None,
+    ) -> Register:
+        """Scores per reporting unit for a period (see :func:`secretarial.information_scores`).
+
+        Args:
+            period_start: The first day (in the office's time zone).
+            period_end: The last day, included.
+            by: Who exports it; what they may not see is left out.
+            scale: The scoring scale; the office's if omitted.
+        """
+        items = [
+            i
+            for i in self.list(kind=EntityKind.INFORMATION_ITEM, by=by)
+            if isinstance(i, InformationItem)
+        ]
+        return information_scores(
+            items,
+            period_start,
+            period_end,
+            scale=scale if scale is not None else self.scoring_scale,
+            timezone=self.timezone,
+        )
+
+    # ------------------------------------------------------------------ duty and reception
+    def schedule_shifts(
+        self,
+        *shifts: Mapping[str, Any],
+        by: Actor,
+        coverage: tuple[datetime, datetime] | None = None,
+    ) -> builtins.list[DutyShift]:
+        """Schedule duty shifts (排班): each ``start``, ``end``, ``leader``, ``officers`` ...
+
+        All the shifts are stored, or none: refused with rule R1 if one puts someone on
+        two overlapping shifts (new and kept ones together), or, with ``coverage``, if the
+        period ``(start, end)`` is not covered around the clock.
+
+        Raises:
+            ValidationError: a shift is malformed (R1: leader, officers, times).
+            RuleViolation: R1 ``no-double-duty`` or ``24-hour-coverage``.
+        """
+        return schedule_shifts(
+            self._store,
+            self._workflows[EntityKind.DUTY_SHIFT],
+            shifts,
+            ids=self._ids,
+            actor=by,
+            now=self.now(),
+            coverage=coverage,
+        )
+
+    def schedule_rotation(
+        self,
+        recurrence: Recurrence,
+        teams: Sequence[DutyTeam | Mapping[str, Any]],
+        *,
+        by: Actor,
+        between_start: datetime | None = None,
+        between_end: datetime | None = None,
+        check_coverage: bool = True,
+        **common: Any,
+    ) -> builtins.list[DutyShift]:
+        """Schedule a rotation: one shift per occurrence of ``recurrence``, teams in turn.
+
+        With ``check_coverage`` the span from the first shift's start to the last one's
+        end must have no gap (R1). ``common`` fields (``place``, ``phone``) go on every
+        shift. See :func:`secretarial.rotation_shifts`.
+        """
+        fields = rotation_shifts(
+            recurrence, teams, between_start=between_start, between_end=between_end, **common
+        )
+        coverage = (fields[0]["start"], fields[-1]["end"]) if check_coverage and fields else None
+        return self.schedule_shifts(*fields, by=by, coverage=coverage)
+
+    def duty_roster(self, start: datetime | None = None, end: datetime | None = None) -> DutyRoster:
+        """The roster of the shifts overlapping ``[start, end)`` (all shifts without a window)."""
+        return duty_roster(self._store, start, end)
+
+    def who_is_on_duty(self, at: datetime | None = None) -> OnDuty | None:
+        """Who is on duty at ``at`` (now if omitted); None if no shift covers it."""
+        moment = self.now() if at is None else at
+        if moment.tzinfo is None or moment.utcoffset() is None:
+            raise UsageError(f"who_is_on_duty needs a timezone-aware moment, got {moment!r}")
+        window = duty_roster(self._store, moment - MAX_SHIFT, moment + timedelta(seconds=1))
+        return who_is_on_duty(window, moment)
+
+    def swap_duty(
+        self,
+        shift: DutyShift | str,
+        *,
+        by: Actor,
+        out_id: str,
+        replacement: DutyPerson | Mapping[str, Any] | str,
+        other_shift: DutyShift | str | None = None,
+        reason: str | None = None,
+    ) -> tuple[DutyShift, DutyShift | None]:
+        """Swap someone off a scheduled shift (换班), approved by the office director ``by``.
+
+        With ``other_shift`` the two people exchange shifts (互换) and ``replacement`` may
+        be an actor id on that shift. Refused with R1 if anyone ends up on two
+        overlapping shifts; both swaps are stored in one unit of work.
+        """
+        shift_id = shift if isinstance(shift, str) else shift.id
+        self._authorize(self._store.get(shift_id), by, "fire:swap")
+        return swap_duty(
+            self._store,
+            self._workflows[EntityKind.DUTY_SHIFT],
+            shift_id,
+            out_id=out_id,
+            replacement=replacement,
+            actor=by,
+            now=self.now(),
+            other_shift_id=other_shift if isinstance(other_shift, str | None) else other_shift.id,
+            reason=reason,
+            expected_version=None if isinstance(shift, str) else shift.version,
+        )
+
+    def hand_over(
+        self,
+        shift: DutyShift | str,
+        *,
+        by: Actor,
+        to_shift: DutyShift | str | None = None,
+        received_by: Actor | None = None,
+        closed: Iterable[str] = (),
+        new: Iterable[PendingMatter | Mapping[str, Any]] = (),
+        note: str | None = None,
+    ) -> tuple[DutyShift, DutyShift | None]:
+        """Hand a shift over (交班) and have ``received_by`` take over ``to_shift`` (接班).
+
+        The pending matters are carried forward: those received, minus ``closed`` and
+        those whose linked entity is closed, plus ``new`` ones and the shift's open call
+        records. Both shifts change in one unit of work.
+        """
+        shift_id = shift if isinstance(shift, str) else shift.id
+        self._authorize(self._store.get(shift_id), by, "fire:hand_over")
+        return hand_over_shift(
+            self._store,
+            self._workflows[EntityKind.DUTY_SHIFT],
+            shift_id,
+            by=by,
+            now=self.now(),
+            to_shift_id=to_shift if isinstance(to_shift, str | None) else to_shift.id,
+            received_by=received_by,
+            closed=closed,
+            new=new,
+            note=note,
+            expected_version=None if isinstance(shift, str) else shift.version,
+        )
+
+    def record_call(self, *, by: Actor, **fields: Any) -> CallRecord:
+        """Record a call (电话记录): ``called_at``, ``caller``, ``matter``, ``measures`` ...
+
+        A missing or blank element of R1 (time, caller's name, unit and phone, matter,
+        measures taken, recorder) is refused as rule ``R1`` on that field.
+        """
+        entity = self.create(EntityKind.CALL_RECORD, by=by, **fields)
+        assert isinstance(entity, CallRecord)  # noqa: S101
+        return entity
+
+    def record_call_opening_item(
+        self,
+        call: CallRecord | Mapping[str, Any] | str,
+        *,
+        by: Actor,
+        opened_by: Actor,
+        source: SupervisionSource | str | None = None,
+        **item: Any,
+    ) -> tuple[CallRecord, SupervisionItem]:
+        """Record a call (or take a recorded one) and open the supervision item it calls for.
+
+        ``item`` adds item fields (``lead_unit``, ``deadline`` ...). The call, its
+        ``forward`` and the item are stored in one unit of work, or nothing is.
+        """
+        given: Mapping[str, Any] | str = call.id if isinstance(call, CallRecord) else call
+        if isinstance(given, str):
+            self._authorize(self._store.get(given), by, "fire:forward")
+        return record_call_opening_item(
+            self._store,
+            self._workflows[EntityKind.CALL_RECORD],
+            self._workflows[EntityKind.SUPERVISION_ITEM],
+            given,
+            ids=self._ids,
+            by=by,
+            opened_by=opened_by,
+            now=self.now(),
+            source=source,
+            item=item,
+            expected_version=call.version if isinstance(call, CallRecord) else None,
+        )
+
+    def record_call_receiving_document(
+        self,
+        call: CallRecord | Mapping[str, Any] | str,
+        *,
+        by: Actor,
+        received_by: Actor,
+        **document: Any,
+    ) -> tuple[CallRecord, IncomingDocument]:
+        """Record a call (or take a recorded one) and receive its notice as a document (收文).
+
+        ``document`` adds or replaces document fields (``kind``, ``title``, ``urgency``
+        ...). The call, its ``forward`` and the document are stored in one unit of work.
+        """
+        given: Mapping[str, Any] | str = call.id if isinstance(call, CallRecord) else call
+        if isinstance(given, str):
+            self._authorize(self._store.get(given), by, "fire:forward")
+        return record_call_receiving_document(
+            self._store,
+            self._workflows[EntityKind.CALL_RECORD],
+            self._workflows[EntityKind.INCOMING_DOCUMENT],
+            given,
+            ids=self._ids,
+            by=by,
+            received_by=received_by,
+            now=self.now(),
+            document=document,
+            expected_version=call.version if isinstance(call, CallRecord) else None,
+        )
+
+    def plan_reception(self, *, by: Actor, **fields: Any) -> ReceptionPlan:
+        """Draft a reception plan (接待方案) under the office's :attr:`reception_policy`.
+
+        Fields: ``title``, ``guests``, ``official_letter``, ``start``, ``end``, ``meals``
+        ... ``approve`` then judges the R2 rules against the policy kept with the plan.
+        """
+        return plan_reception(
+            self._store,
+            self._workflows[EntityKind.RECEPTION],
+            fields,
+            policy=self.reception_policy,
+            entity_id=self._ids(EntityKind.RECEPTION),
+            actor=by,
+            now=self.now(),
+        )
 
     # ------------------------------------------------------------------ transitions
     def fire(
@@ -1018,7 +1419,9 @@ class Office:
         """Issue the reminders, escalations and report requests due now (催办).
 
         Every open entity with a deadline or a report cycle is judged by the office's
-        :class:`~secretarial.ReminderPolicy` on the local day of ``now``; each due step
+        :class:`~secretarial.ReminderPolicy` on the local day of ``now``, and every open
+        emergency item by its :class:`~secretarial.EmergencyPolicy` at ``now`` (any day:
+        those limits are minutes, so sweep every minute or so); each due step
         is recorded with the entity's ``remind`` trigger and its audit event, once per
         entity however often and from however many processes the office is swept.
         Deliver what the report lists as issued.
@@ -1051,6 +1454,7 @@ class Office:
             now=now.astimezone(self.timezone),
             tz=self.timezone,
             actor=by if by is not None else SYSTEM_ACTOR,
+            emergency=self.emergency_policy,
         )
         if self._plugins is not None:
             self._plugins.deliver_reminders(report.issued)

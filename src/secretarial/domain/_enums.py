@@ -67,6 +67,9 @@ class EntityKind(LabeledEnum):
     INFORMATION_ITEM = "information_item", "信息"
     RECORD = "record", "档案"
     """A filed item (件): one or more documents under one archival code (RULES.md A2, A4)."""
+    DUTY_SHIFT = "duty_shift", "值班"
+    CALL_RECORD = "call_record", "电话记录"
+    RECEPTION = "reception", "接待"
 
 
 class DocumentKind(LabeledEnum):
@@ -167,6 +170,8 @@ class Channel(LabeledEnum):
     ELECTRONIC = "electronic", "电子"
     FAX = "fax", "传真"
     CONFIDENTIAL_COURIER = "confidential_courier", "机要交通"
+    PHONE = "phone", "电话"
+    """A notice given by telephone and recorded as a call (电话通知)."""
 
 
 class OrganRelation(LabeledEnum):
@@ -196,6 +201,7 @@ class Role(LabeledEnum):
     ARCHIVIST = "archivist", "档案员"
     SUPERVISOR = "supervisor", "督查员"
     DRAFTER = "drafter", "拟稿人"
+    DUTY_OFFICER = "duty_officer", "值班员"
     SYSTEM = "system", "系统"
     """The office itself, acting on a schedule (reminders, escalations)."""
 

@@ -7,6 +7,11 @@ issue a step twice: a save based on a stale version raises
 :class:`~secretarial.errors.ConcurrencyConflict`, the entity is read again and the steps
 still due are worked out afresh; a step another worker recorded in between is no longer
 due (or is refused by rule ``REMINDER``) and is reported as skipped.
+
+Given an :class:`~secretarial.EmergencyPolicy`, the sweep also records every emergency
+time limit (I1) gone late without a report (see :func:`secretarial.emergency_due`) as a
+report request (``emergency:first_by_phone`` ...), on any day, working or not: those
+limits are counted in minutes, so sweep often (every minute or so) to hear of them in time.
 """
 
 from __future__ import annotations
@@ -21,7 +26,10 @@ from secretarial.domain import (
     Actor,
     Classification,
     DueReminder,
+    EmergencyPolicy,
     Entity,
+    EntityKind,
+    InformationItem,
     Query,
     ReminderPolicy,
     Role,
@@ -29,6 +37,7 @@ from secretarial.domain import (
     WorkCalendar,
     Workflow,
     due_reminders,
+    emergency_due,
 )
 from secretarial.errors import (
     CalendarCoverageError,
@@ -96,8 +105,10 @@ class SweepReport(_Value):
     Attributes:
         at: When the sweep ran (the ``now`` it was given, in the office's time zone).
         day: The office's local date it swept for.
-        workday: Whether ``day`` is a working day; no step is due on other days.
-        checked: How many open entities with a deadline or a report cycle it looked at.
+        workday: Whether ``day`` is a working day; no step of the reminder policy is due
+            on other days (emergency time limits are, every day).
+        checked: How many open entities with a deadline, a report cycle or an emergency
+            time limit it looked at.
         issued: The steps it recorded, in the order it recorded them; deliver these.
         skipped: The steps (or entities) it left alone, with the reason.
     """
@@ -131,8 +142,11 @@ def sweep_reminders(
     now: datetime,
     tz: tzinfo,
     actor: Actor = SYSTEM_ACTOR,
+    emergency: EmergencyPolicy | None = None,
 ) -> SweepReport:
     """Record every step of ``policy`` due on ``now``'s local day, once each.
+
+    With ``emergency``, also every emergency time limit late at ``now`` (I1), any day.
 
     Args:
         store: The office's store.
@@ -143,6 +157,7 @@ def sweep_reminders(
         now: The moment of the sweep, timezone-aware; reminders are recorded at it.
         tz: The office's time zone, which decides the local day.
         actor: Who issues the reminders (the ``remind`` trigger's role check applies).
+        emergency: The emergency time limits; None leaves emergencies alone.
 
     Returns:
         What was issued and what was skipped.
@@ -155,13 +170,21 @@ def sweep_reminders(
         raise UsageError(f"a sweep needs a timezone-aware moment, got {now!r}")
     now = now.astimezone(tz)
     today = now.date()
-    if not calendar.is_workday(today):
+    workday = calendar.is_workday(today)
+    if not workday and emergency is None:
         return SweepReport(at=now, day=today, workday=False)
     issued: list[DueReminder] = []
     skipped: list[SkippedReminder] = []
     checked = 0
-    for entity in store.find(Query(open_only=True)):
-        if entity.deadline is None and not policy.reports_expected(entity):
+    # On a day off only emergencies can be due: look at information items alone.
+    query = (
+        Query(open_only=True)
+        if workday
+        else Query(kinds=frozenset({EntityKind.INFORMATION_ITEM}), open_only=True)
+    )
+    for entity in store.find(query):
+        reporting = emergency is not None and _reporting_emergency(entity)
+        if entity.deadline is None and not policy.reports_expected(entity) and not reporting:
             continue
         workflow = workflows.get(entity.entity_kind)
         if workflow is None or _REMIND not in workflow.triggers:
@@ -176,6 +199,7 @@ def sweep_reminders(
             now=now,
             tz=tz,
             actor=actor,
+            emergency=emergency,
         )
         sweeper.run(entity)
         issued += sweeper.issued
@@ -183,11 +207,16 @@ def sweep_reminders(
     return SweepReport(
         at=now,
         day=today,
-        workday=True,
+        workday=workday,
         checked=checked,
         issued=tuple(issued),
         skipped=tuple(skipped),
     )
+
+
+def _reporting_emergency(entity: Entity) -> bool:
+    """Whether ``entity`` is an emergency item still owing reports (no final report yet)."""
+    return isinstance(entity, InformationItem) and entity.emergency and entity.final_report is None
 
 
 class _EntitySweep:
@@ -204,6 +233,7 @@ class _EntitySweep:
         now: datetime,
         tz: tzinfo,
         actor: Actor,
+        emergency: EmergencyPolicy | None = None,
     ) -> None:
         self._store = store
         self._workflows = workflows
@@ -213,6 +243,7 @@ class _EntitySweep:
         self._now = now
         self._tz = tz
         self._actor = actor
+        self._emergency = emergency
         self.issued: list[DueReminder] = []
         self.skipped: list[SkippedReminder] = []
 
@@ -220,14 +251,7 @@ class _EntitySweep:
         pending: list[DueReminder] = []
         for _ in range(_ATTEMPTS):
             try:
-                due = due_reminders(
-                    entity,
-                    self._policy,
-                    self._calendar,
-                    self._now.date(),
-                    tz=self._tz,
-                    cycle_start=self._cycle_start(entity),
-                )
+                due = self._due(entity)
             except CalendarCoverageError as e:
                 self._skip(entity.id, None, "calendar_coverage", str(e))
                 return
@@ -247,6 +271,21 @@ class _EntitySweep:
                 "conflict",
                 f"the entity kept changing during {_ATTEMPTS} attempts; the next sweep retries",
             )
+
+    def _due(self, entity: Entity) -> list[DueReminder]:
+        """The steps due now: the reminder policy's, then the emergency limits gone late."""
+        due = due_reminders(
+            entity,
+            self._policy,
+            self._calendar,
+            self._now.date(),
+            tz=self._tz,
+            cycle_start=self._cycle_start(entity),
+        )
+        if self._emergency is not None and isinstance(entity, InformationItem):
+            late = emergency_due(entity, self._emergency, self._now)
+            due += [step.as_due_reminder() for step in late]
+        return due
 
     def _issue(self, entity: Entity, due: list[DueReminder]) -> list[DueReminder]:
         """Fire ``remind`` for each step; return the steps left when a race was lost."""

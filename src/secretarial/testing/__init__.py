@@ -73,6 +73,9 @@ class SequentialIds:
         EntityKind.MEETING: "mtg",
         EntityKind.INFORMATION_ITEM: "info",
         EntityKind.RECORD: "rec",
+        EntityKind.DUTY_SHIFT: "duty",
+        EntityKind.CALL_RECORD: "call",
+        EntityKind.RECEPTION: "rcp",
     }
 
     def __init__(self, start: int = 1) -> None:
