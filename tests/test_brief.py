@@ -116,3 +116,23 @@ def test_an_empty_day(office: Office) -> None:
     brief = office.brief(UNDERTAKER, date(2025, 9, 26))
     assert brief.is_empty
     assert "今日无待办事项" in brief.to_text()
+
+
+def test_open_emergencies_are_in_the_brief(office: Office, clock: FrozenClock) -> None:
+    """An emergency item whose first report by phone is late shows, with the limit missed."""
+    event = office.now()
+    office.collect(
+        by=CLERK,
+        category="emergency",
+        title="某镇发生山体滑坡",
+        body="山体滑坡，暂无人员伤亡",
+        source="镇政府",
+        reporting_unit=UNIT_A,
+        event_at=event,
+    )
+    clock.advance(minutes=31)
+    section = office.brief(DIRECTOR).section("emergencies")
+    assert section is not None
+    (item,) = section.items
+    assert item.title == "某镇发生山体滑坡"
+    assert "电话首报逾时" in item.detail

@@ -1392,9 +1392,25 @@ class Office:
             except CalendarCoverageError:
                 continue
             reports += [(item, d) for d in due]
-        extra: builtins.list[BriefSection] = []
+        now = self.now()
+        late: dict[str, builtins.list[str]] = {}
+        for overdue in self.emergency_due(now, by=actor):
+            late.setdefault(overdue.entity_id, []).append(f"{overdue.limit.label}逾时")
+        emergencies = tuple(
+            BriefItem(
+                item.id,
+                item.entity_kind.label,
+                item.title,
+                "、".join(late.get(item.id, [])) or "待终报",
+            )
+            for item in entities
+            if isinstance(item, InformationItem) and item.emergency and item.final_report is None
+        )
+        extra: builtins.list[BriefSection] = [
+            BriefSection("emergencies", "突发事件 Emergencies open", emergencies)
+        ]
         if self._plugins is not None:
-            extra = [
+            extra += [
                 BriefSection(
                     f"plugin:{s.plugin}",
                     s.title,
@@ -1407,7 +1423,7 @@ class Office:
             day,
             entities=entities,
             workflows=lambda e: self._workflows[e.entity_kind],
-            now=self.now(),
+            now=now,
             timezone=self.timezone,
             meetings_today=self.meeting_agenda(start, start + timedelta(days=1), by=actor),
             reports_due=reports,
