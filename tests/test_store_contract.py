@@ -273,7 +273,8 @@ def test_a_newer_schema_is_refused(store_url: str) -> None:
         pytest.skip("an in-memory store has no schema")
     import sqlalchemy as sa  # noqa: PLC0415
 
-    from secretarial.adapters._sql import StoreError, meta_table  # noqa: PLC0415
+    from secretarial import StoreError  # noqa: PLC0415
+    from secretarial.adapters._sql import meta_table  # noqa: PLC0415
 
     store = open_store(store_url)
     with store._write() as conn:

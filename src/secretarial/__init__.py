@@ -167,6 +167,7 @@ from secretarial.errors import MissingExtraError as MissingExtraError
 from secretarial.errors import NotFound as NotFound
 from secretarial.errors import RuleViolation as RuleViolation
 from secretarial.errors import SecretarialError as SecretarialError
+from secretarial.errors import StoreError as StoreError
 from secretarial.errors import TransitionNotAllowed as TransitionNotAllowed
 from secretarial.errors import UsageError as UsageError
 from secretarial.errors import ValidationError as ValidationError
@@ -317,6 +318,7 @@ __all__ = [
     "ShiftState",
     "Signature",
     "SkippedReminder",
+    "StoreError",
     "Submission",
     "SupervisionItem",
     "SupervisionSource",

@@ -10,7 +10,8 @@ and treat the first as a bug::
     ├── UsageError                      (a bug in the calling code or in a definition)
     │   ├── WorkflowDefinitionError     a state table is broken (at build time)
     │   ├── MissingExtraError           an optional extra is not installed (ImportError)
-    │   └── CalendarCoverageError       a date outside the years a calendar knows (LookupError)
+    │   ├── CalendarCoverageError       a date outside the years a calendar knows (LookupError)
+    │   └── StoreError                  a database that cannot be used (unreachable, newer)
     └── DomainError                     (the office refused; show it to the person)
         ├── ValidationError             input does not fit a model (ValueError)
         ├── RuleViolation               a named business rule is broken (ValueError)
@@ -40,6 +41,7 @@ __all__ = [
     "NotFound",
     "RuleViolation",
     "SecretarialError",
+    "StoreError",
     "TransitionNotAllowed",
     "UsageError",
     "ValidationError",
@@ -122,6 +124,12 @@ class CalendarCoverageError(UsageError, LookupError):
 
     def __str__(self) -> str:  # LookupError would otherwise repr() the message
         return str(self.args[0])
+
+
+class StoreError(UsageError):
+    """The database could not be used: unreachable, holding no office, or newer than us."""
+
+    code = "store_error"
 
 
 class DomainError(SecretarialError):

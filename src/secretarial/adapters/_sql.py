@@ -41,18 +41,18 @@ from secretarial.domain import (
     Page,
     Query,
 )
-from secretarial.errors import ConcurrencyConflict, MissingExtraError, NotFound, UsageError
+from secretarial.errors import (
+    ConcurrencyConflict,
+    MissingExtraError,
+    NotFound,
+    StoreError,
+    UsageError,
+)
 
 __all__ = ["SCHEMA_VERSION", "SqlStore", "StoreError"]
 
 SCHEMA_VERSION: Final = 2
 """The version of the schema this library writes; older databases are migrated forward."""
-
-
-class StoreError(UsageError):
-    """The database could not be used (cannot connect, written by a newer version ...)."""
-
-    code = "store_error"
 
 
 metadata = sa.MetaData()
