@@ -1011,20 +1011,33 @@ class Office:
                 expected_version = entity.version
         else:
             entity_id = entity
-        self._authorize(self._store.get(entity_id), by, f"fire:{trigger}")
-        new, _ = fire_trigger(
-            self._store,
-            self._workflows,
-            self._numbering,
-            entity_id,
-            trigger,
-            actor=by,
-            now=self.now(),
-            data=data or None,
-            reason=reason,
-            expected_version=expected_version,
-            prepare=self._prepare,
-        )
+        try:
+            new, _ = fire_trigger(
+                self._store,
+                self._workflows,
+                self._numbering,
+                entity_id,
+                trigger,
+                actor=by,
+                now=self.now(),
+                data=data or None,
+                reason=reason,
+                expected_version=expected_version,
+                prepare=self._prepare,
+                authorize=lambda loaded: self.access.may_see(by, loaded),
+            )
+        except AccessDenied as denied:
+            # Recorded outside the refused unit of work, which wrote nothing.
+            self._store.record_denial(
+                AccessDenial(
+                    actor=by,
+                    entity_id=denied.entity_id,
+                    action=f"fire:{trigger}",
+                    at=self.now(),
+                    reason=denied.reason,
+                )
+            )
+            raise
         return new
 
     def can_fire(

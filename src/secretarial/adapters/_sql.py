@@ -234,6 +234,30 @@ def normalise_url(url: str) -> str:
     return url
 
 
+# Statements built once: building and caching a statement costs more than running it.
+_SELECT_ENTITY = sa.select(entities.c.kind, entities.c.body).where(
+    entities.c.id == sa.bindparam("entity_id")
+)
+_UPDATED_COLUMNS = (
+    "kind",
+    "state",
+    "version",
+    "is_open",
+    "deadline",
+    "number",
+    "classification",
+    "lead_unit",
+    "updated_at",
+    "body",
+)
+_UPDATE_ENTITY = (
+    entities.update()
+    .where(entities.c.id == sa.bindparam("b_id"))
+    .where(entities.c.version == sa.bindparam("b_expected_version"))
+    .values({name: sa.bindparam(f"b_{name}") for name in _UPDATED_COLUMNS})
+)
+
+
 class _SqlUnitOfWork:
     """One transaction on one connection."""
 
@@ -244,9 +268,7 @@ class _SqlUnitOfWork:
         self._conn = conn
 
     def get(self, entity_id: str) -> Entity:
-        row = self._conn.execute(
-            sa.select(entities.c.kind, entities.c.body).where(entities.c.id == entity_id)
-        ).first()
+        row = self._conn.execute(_SELECT_ENTITY, {"entity_id": entity_id}).first()
         if row is None:
             raise NotFound(entity_id)
         return _load(row.kind, row.body)
@@ -260,13 +282,11 @@ class _SqlUnitOfWork:
         self._conn.execute(audit.insert(), _audit_row(event))
 
     def save(self, entity: Entity, event: AuditEvent, *, expected_version: int) -> None:
-        values = _row(entity)
-        del values["id"], values["created_at"]
-        result = self._conn.execute(
-            entities.update()
-            .where(entities.c.id == entity.id, entities.c.version == expected_version)
-            .values(values)
-        )
+        row = _row(entity)
+        values = {f"b_{name}": row[name] for name in _UPDATED_COLUMNS}
+        values["b_id"] = entity.id
+        values["b_expected_version"] = expected_version
+        result = self._conn.execute(_UPDATE_ENTITY, values)
         if result.rowcount != 1:
             actual = self._conn.execute(
                 sa.select(entities.c.version).where(entities.c.id == entity.id)

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any, Final, TypeVar
 
 from secretarial.domain import AccessDenial, Actor, Anchor, AuditEvent, Entity, Query, Workflow
-from secretarial.errors import ConcurrencyConflict, RuleViolation
+from secretarial.errors import AccessDenied, ConcurrencyConflict, RuleViolation
 
 from ._numbering import NumberingPolicy
 from ._ports import Store, UnitOfWork
@@ -21,6 +21,9 @@ from ._ports import Store, UnitOfWork
 __all__ = ["HookedStore", "create_entity", "fire_trigger", "with_allocation"]
 
 E = TypeVar("E", bound=Entity)
+
+Authorizer = Callable[[Entity], "str | None"]
+"""Says why the actor may not touch the entity just loaded, or None if they may."""
 
 Preparer = Callable[[Entity, str, Mapping[str, Any] | None], Mapping[str, Any] | None]
 """Completes a trigger's input from office policy (e.g. a default deadline) before firing."""
@@ -91,6 +94,7 @@ def fire_trigger(
     reason: str | None = None,
     expected_version: int | None = None,
     prepare: Preparer | None = None,
+    authorize: Authorizer | None = None,
 ) -> tuple[Entity, AuditEvent]:
     """Load, fire, allocate any number and save, in one unit of work.
 
@@ -120,6 +124,7 @@ def fire_trigger(
                 reason=reason,
                 expected_version=expected_version,
                 prepare=prepare,
+                authorize=authorize,
             )
         except ConcurrencyConflict:
             if attempt == attempts:
@@ -144,9 +149,14 @@ def _fire_once(
     reason: str | None,
     expected_version: int | None,
     prepare: Preparer | None,
+    authorize: Authorizer | None = None,
 ) -> tuple[Entity, AuditEvent]:
     with store.unit_of_work() as uow:
         entity = uow.get(entity_id)
+        if authorize is not None:
+            refusal = authorize(entity)
+            if refusal is not None:
+                raise AccessDenied(actor.id, entity.id, refusal)
         if expected_version is not None and entity.version != expected_version:
             raise ConcurrencyConflict(entity_id, expected_version, entity.version)
         workflow = workflows[entity.entity_kind]
