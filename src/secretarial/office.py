@@ -118,7 +118,7 @@ from secretarial.services._duty import (
     schedule_shifts,
     swap_duty,
 )
-from secretarial.services._meetings import close_meeting, plan_meeting
+from secretarial.services._meetings import close_meeting, plan_meeting, plan_meetings
 from secretarial.services._verify import make_anchor, verify_records
 
 if TYPE_CHECKING:  # the plugin layer (and pluggy) load only for an office that has plugins
@@ -626,16 +626,26 @@ class Office:
     ) -> builtins.list[Meeting]:
         """Plan the meetings of an iCalendar text's VEVENTs (needs the ``ics`` extra).
 
+        All of them or none: a calendar with one event refused (in the past, double
+        booked ...) plans nothing.
+
         Raises:
-            ValidationError: the text is not a calendar the library can read; nothing
-                is planned.
+            ValidationError: the text is not a calendar the library can read.
+            TransitionNotAllowed, RuleViolation: an event is refused; nothing is planned.
         """
         from secretarial.adapters._ics import import_events  # noqa: PLC0415 -- optional extra
 
-        return [
-            self.plan_meeting(by=by, check_conflicts=check_conflicts, **fields)
-            for fields in import_events(ics, default_timezone=default_timezone)
-        ]
+        now = self.now()
+        return plan_meetings(
+            self._store,
+            self._workflows[EntityKind.MEETING],
+            import_events(ics, default_timezone=default_timezone),
+            ids=self._ids,
+            actor=by,
+            now=now,
+            check_conflicts=check_conflicts,
+            window=(now, now + timedelta(days=366)),
+        )
 
     # ------------------------------------------------------------------ information
     def collect(self, *, by: Actor, **fields: Any) -> InformationItem:

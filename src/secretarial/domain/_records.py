@@ -214,6 +214,14 @@ class ArchivalClass(_ArchivalParts):
             ValidationError: The text is not of the A2 form; the problem (rule ``A2``)
                 names the part that is wrong.
         """
+        if not isinstance(text, str):
+            raise _parse_error(
+                "ArchivalClass",
+                "archival_class",
+                repr(text),
+                f"expected text, got {type(text).__name__}",
+                _ACCEPTED_CLASS,
+            )
         problem = _code_problem(text.strip(), with_item=False)
         if problem is not None:
             raise _parse_error("ArchivalClass", "archival_class", text, problem, _ACCEPTED_CLASS)
@@ -275,6 +283,14 @@ class ArchivalCode(_ArchivalParts):
             ValidationError: The text is not of the A2 form; the problem (rule ``A2``)
                 names the part that is wrong and what is accepted.
         """
+        if not isinstance(text, str):
+            raise _parse_error(
+                "ArchivalCode",
+                "archival_code",
+                repr(text),
+                f"expected text, got {type(text).__name__}",
+                _ACCEPTED_CODE,
+            )
         problem = _code_problem(text.strip(), with_item=True)
         if problem is not None:
             raise _parse_error("ArchivalCode", "archival_code", text, problem, _ACCEPTED_CODE)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, tzinfo
 from typing import Any
 
@@ -26,7 +26,7 @@ from secretarial.errors import ConcurrencyConflict, NotFound
 from ._deadline_defaults import describe_deadline
 from ._ports import IdFactory, Store
 
-__all__ = ["close_meeting", "plan_meeting"]
+__all__ = ["close_meeting", "plan_meeting", "plan_meetings"]
 
 
 def _open_meetings(store: Store) -> list[Meeting]:
@@ -58,6 +58,40 @@ def plan_meeting(
         uow.add(meeting, event)
     assert isinstance(meeting, Meeting)  # noqa: S101 -- the meeting workflow's entity
     return meeting
+
+
+def plan_meetings(
+    store: Store,
+    workflow: Workflow[Any],
+    fields_list: Sequence[Mapping[str, Any]],
+    *,
+    ids: IdFactory,
+    actor: Actor,
+    now: datetime,
+    check_conflicts: bool = True,
+    window: tuple[datetime, datetime] | None = None,
+) -> list[Meeting]:
+    """Plan several meetings all together or none (an imported calendar, say).
+
+    Each is checked against the open meetings and against the ones planned before it
+    in the same call; the first refusal leaves nothing planned.
+    """
+    planned: list[tuple[Meeting, Any]] = []
+    for fields in fields_list:
+        meeting, event = workflow.create(
+            fields, entity_id=ids(EntityKind.MEETING), actor=actor, now=now
+        )
+        assert isinstance(meeting, Meeting)  # noqa: S101 -- the meeting workflow's entity
+        planned.append((meeting, event))
+    with store.unit_of_work() as uow:
+        if check_conflicts:
+            existing = _open_meetings(store)
+            for meeting, _ in planned:
+                check_no_conflicts(meeting, existing, window)
+                existing.append(meeting)
+        for meeting, event in planned:
+            uow.add(meeting, event)
+    return [meeting for meeting, _ in planned]
 
 
 def close_meeting(
