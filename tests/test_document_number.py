@@ -31,7 +31,8 @@ def outcome(text: str) -> tuple[str, str]:
 
 # ------------------------------------------------------------------------ strategies
 organ_codes = st.text(
-    alphabet=st.characters(exclude_characters="〔〕", exclude_categories=("Cs",)),
+    # no surrogates and no control characters: a name may hold neither
+    alphabet=st.characters(exclude_characters="〔〕\x7f", exclude_categories=("Cs", "Cc")),
     min_size=1,
     max_size=30,
 ).filter(lambda s: not any(ch.isspace() for ch in s))

@@ -294,9 +294,9 @@ class TestRoundTrip:
         assert len(import_events(text, include_cancelled=True)) == 1
 
 
-NAMES = st.text(
+NAMES = st.text(  # names hold no control characters (a newline or tab is refused)
     st.characters(blacklist_categories=("Cs", "Cc"))
-    | st.sampled_from(["\n", "\t", ";", ",", "\\", '"', ":"]),
+    | st.sampled_from([";", ",", "\\", '"', ":"]),
     min_size=1,
     max_size=12,
 ).filter(str.strip)

@@ -957,11 +957,10 @@ class TestRendering:
         assert "\\1. 不是列表 &amp; &lt;b&gt;" in text
 
     def test_a_title_cannot_break_the_markdown_structure(self) -> None:
-        """A line break in a title does not open a heading of its own."""
-        item = approved_item("i1", title="标题\n# 注入的标题")
-        text = compile_bulletin([item], year=2025, number=1, title="t").to_markdown()
-        assert "## 一、标题 # 注入的标题\n" in text
-        assert "\n# 注入" not in text
+        """A title with a line break (which could open a heading of its own) is refused."""
+        with pytest.raises(ValidationError) as refused:
+            approved_item("i1", title="标题\n# 注入的标题")
+        assert "title" in refused.value.fields
 
     def test_html_escapes_script(self) -> None:
         """The HTML fragment escapes every text."""
