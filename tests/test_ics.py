@@ -295,8 +295,7 @@ class TestRoundTrip:
 
 
 NAMES = st.text(  # names hold no control characters (a newline or tab is refused)
-    st.characters(blacklist_categories=("Cs", "Cc"))
-    | st.sampled_from([";", ",", "\\", '"', ":"]),
+    st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from([";", ",", "\\", '"', ":"]),
     min_size=1,
     max_size=12,
 ).filter(str.strip)
