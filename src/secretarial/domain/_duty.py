@@ -63,7 +63,7 @@ from ._enums import (
     SupervisionSource,
 )
 from ._recurrence import Recurrence, as_utc, check_window, elapsed
-from ._rules import Rule, TransitionContext
+from ._rules import Rule, TransitionContext, reason_required
 from ._tables import remind_spec
 from ._values import Name, Organ, Text, Timed, Timestamp, Unit, Value
 from ._workflow import CreationSpec, TransitionSpec, WorkflowTable, problems_from_pydantic
@@ -512,13 +512,6 @@ def _shift(ctx: TransitionContext) -> DutyShift:
     return entity
 
 
-def _reason_required(code: str, name: str, what: str) -> Rule:
-    def check(ctx: TransitionContext) -> str | None:
-        return None if ctx.reason else f"{what} needs a reason (pass reason=...)"
-
-    return Rule(code, name, f"{what} needs a reason", check, on_input=True)
-
-
 def _on_shift(name: str, what: str) -> Rule:
     def check(ctx: TransitionContext) -> str | None:
         shift = _shift(ctx)
@@ -608,7 +601,7 @@ SWAP_BETWEEN_TWO = Rule(
     _check_swap,
     on_input=True,
 )
-SHIFT_CANCEL_REASON = _reason_required("CANCEL", "shift-cancel-needs-reason", "cancelling a shift")
+SHIFT_CANCEL_REASON = reason_required("CANCEL", "shift-cancel-needs-reason", "cancelling a shift")
 
 
 # ============================================================================ duty: effects
@@ -1678,7 +1671,7 @@ _R2_CHECKS: Final = (
     (R2_ONE_WORKING_MEAL, _meals_problem),
     (R2_MEAL_HOSTS, _hosts_problem),
 )
-RECEPTION_CANCEL_REASON = _reason_required(
+RECEPTION_CANCEL_REASON = reason_required(
     "CANCEL", "reception-cancel-needs-reason", "cancelling a reception"
 )
 

@@ -49,7 +49,7 @@ from ._documents import format_date_of_issue
 from ._entity import Entity
 from ._enums import Classification, EntityKind, LabeledEnum, ReminderKind, Role
 from ._reminders import DueReminder
-from ._rules import Rule, TransitionContext
+from ._rules import Rule, TransitionContext, reason_required
 from ._tables import remind_spec
 from ._values import Name, Text, Timed, Timestamp, Unit, Value
 from ._workflow import (
@@ -477,15 +477,8 @@ def _item(ctx: TransitionContext) -> InformationItem:
     return entity
 
 
-def _reason_required(code: str, name: str, what: str) -> Rule:
-    def check(ctx: TransitionContext) -> str | None:
-        return None if ctx.reason else f"{what} needs a reason (pass reason=...)"
-
-    return Rule(code, name, f"{what} needs a reason", check, on_input=True)
-
-
-INFO1_DISCARD_REASON = _reason_required("INFO1", "discard-needs-reason", "discarding an item")
-INFO2_SEND_BACK_REASON = _reason_required(
+INFO1_DISCARD_REASON = reason_required("INFO1", "discard-needs-reason", "discarding an item")
+INFO2_SEND_BACK_REASON = reason_required(
     "INFO2", "send-back-needs-reason", "sending an item back for editing"
 )
 

@@ -51,7 +51,7 @@ from ._recurrence import (
     elapsed,
     zone,
 )
-from ._rules import Rule, TransitionContext
+from ._rules import Rule, TransitionContext, reason_required
 from ._tables import remind_spec
 from ._values import Name, Text, Timed, Timestamp, Unit, Value
 from ._workflow import CreationSpec, TransitionSpec, WorkflowTable
@@ -524,13 +524,6 @@ def _meeting(ctx: TransitionContext) -> Meeting:
     return entity
 
 
-def _reason_required(code: str, name: str, what: str) -> Rule:
-    def check(ctx: TransitionContext) -> str | None:
-        return None if ctx.reason else f"{what} needs a reason (pass reason=...)"
-
-    return Rule(code, name, f"{what} needs a reason", check, on_input=True)
-
-
 def _check_attendees(ctx: TransitionContext) -> str | None:
     return (
         None if _meeting(ctx).attendees else "the notice names no attendee (revise attendees=...)"
@@ -701,8 +694,8 @@ M8_RETIME = Rule(
     _check_retime,
     on_input=True,
 )
-POSTPONE_REASON = _reason_required("POSTPONE", "postpone-needs-reason", "postponing a meeting")
-CANCEL_REASON = _reason_required("CANCEL", "meeting-cancel-needs-reason", "cancelling a meeting")
+POSTPONE_REASON = reason_required("POSTPONE", "postpone-needs-reason", "postponing a meeting")
+CANCEL_REASON = reason_required("CANCEL", "meeting-cancel-needs-reason", "cancelling a meeting")
 
 
 # ============================================================================ effects

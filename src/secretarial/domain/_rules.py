@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from ._entity import Entity
     from ._values import Actor
 
-__all__ = ["Rule", "TransitionContext"]
+__all__ = ["Rule", "TransitionContext", "reason_required"]
 
 
 @dataclass(slots=True)
@@ -89,3 +89,12 @@ class Rule:
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+
+def reason_required(code: str, name: str, what: str) -> Rule:
+    """A rule that the trigger is given a reason: ``what`` (a return, a refusal ...) needs one."""
+
+    def check(ctx: TransitionContext) -> str | None:
+        return None if ctx.reason else f"{what} needs a reason (pass reason=...)"
+
+    return Rule(code, name, f"{what} needs a reason", check, on_input=True)

@@ -40,7 +40,7 @@ from ._enums import (
     Urgency,
 )
 from ._records import default_original
-from ._rules import Rule, TransitionContext
+from ._rules import Rule, TransitionContext, reason_required
 from ._supervision import ExtensionRequest, ProgressReport, SupervisionItem
 from ._values import Attachment, DocumentNumber, Name, Organ, Text, Unit, Value
 from ._workflow import Allocation, CreationSpec, TransitionSpec, WorkflowTable
@@ -62,11 +62,6 @@ _SUPERVISOR = frozenset({Role.SUPERVISOR.value})
 
 
 # ============================================================================ rule helpers
-def _reason_required(code: str, name: str, what: str) -> Rule:
-    def check(ctx: TransitionContext) -> str | None:
-        return None if ctx.reason else f"{what} needs a reason (pass reason=...)"
-
-    return Rule(code, name, f"{what} needs a reason", check, on_input=True)
 
 
 def _doc(ctx: TransitionContext) -> Any:
@@ -427,7 +422,7 @@ D3_COPY_NUMBER = Rule(
     "a classified document carries a six-digit copy number",
     _check_classified_copy_number,
 )
-D16_RETURN_REASON = _reason_required("D16", "return-needs-reason", "returning a document")
+D16_RETURN_REASON = reason_required("D16", "return-needs-reason", "returning a document")
 
 
 def _check_urgent_deadline(ctx: TransitionContext) -> str | None:
@@ -915,7 +910,7 @@ def _check_report(ctx: TransitionContext) -> str | None:
 
 
 D11_REPORT = Rule("D11", "report-without-requests", "a report contains no requests", _check_report)
-D14_SEND_BACK_REASON = _reason_required("D14", "send-back-needs-reason", "sending a draft back")
+D14_SEND_BACK_REASON = reason_required("D14", "send-back-needs-reason", "sending a draft back")
 
 
 def _check_principal_signs(ctx: TransitionContext) -> str | None:
@@ -992,7 +987,7 @@ D15_ORIGINAL_SIGNER = Rule(
     "a substantive change after signing is signed again by the same signer",
     _check_original_signer,
 )
-D15_CHANGE_REASON = _reason_required("D15", "change-needs-description", "a substantive change")
+D15_CHANGE_REASON = reason_required("D15", "change-needs-description", "a substantive change")
 
 
 def _check_number_series(ctx: TransitionContext) -> str | None:
@@ -1288,7 +1283,7 @@ S3_BEFORE_DEADLINE = Rule(
     "an extension is requested before the deadline, proposing a later date",
     _check_extension_before_deadline,
 )
-S3_EXTENSION_REASON = _reason_required("S3", "extension-needs-reason", "an extension request")
+S3_EXTENSION_REASON = reason_required("S3", "extension-needs-reason", "an extension request")
 
 
 def _check_granted_later(ctx: TransitionContext) -> str | None:
@@ -1306,9 +1301,9 @@ S3_GRANT_LATER = Rule(
     _check_granted_later,
     on_input=True,
 )
-S4_REJECT_REASON = _reason_required("S4", "rework-needs-reason", "sending a result back for rework")
-S3_REFUSE_REASON = _reason_required("S3", "refusal-needs-reason", "refusing an extension")
-CANCEL_REASON = _reason_required("CANCEL", "cancel-needs-reason", "cancelling an item")
+S4_REJECT_REASON = reason_required("S4", "rework-needs-reason", "sending a result back for rework")
+S3_REFUSE_REASON = reason_required("S3", "refusal-needs-reason", "refusing an extension")
+CANCEL_REASON = reason_required("CANCEL", "cancel-needs-reason", "cancelling an item")
 
 
 def _assign_item(ctx: TransitionContext) -> dict[str, Any]:
