@@ -234,6 +234,9 @@ def normalise_url(url: str) -> str:
     return url
 
 
+_NUL: Final = "\x00"
+"""No name or id the office stores holds a NUL; PostgreSQL cannot even compare one."""
+
 # Statements built once: building and caching a statement costs more than running it.
 _SELECT_ENTITY = sa.select(entities.c.kind, entities.c.body).where(
     entities.c.id == sa.bindparam("entity_id")
@@ -268,6 +271,8 @@ class _SqlUnitOfWork:
         self._conn = conn
 
     def get(self, entity_id: str) -> Entity:
+        if _NUL in entity_id:  # no stored id holds one, and PostgreSQL refuses to compare it
+            raise NotFound(entity_id)
         row = self._conn.execute(_SELECT_ENTITY, {"entity_id": entity_id}).first()
         if row is None:
             raise NotFound(entity_id)
@@ -475,7 +480,7 @@ class SqlStore:
         if query.kinds is not None:
             stmt = stmt.where(c.kind.in_(sorted(k.value for k in query.kinds)))
         if query.states is not None:
-            stmt = stmt.where(c.state.in_(sorted(query.states)))
+            stmt = stmt.where(c.state.in_(sorted(s for s in query.states if _NUL not in s)))
         if query.open_only:
             stmt = stmt.where(c.is_open.is_(True))
         if query.created_from is not None:
@@ -487,7 +492,7 @@ class SqlStore:
         if query.max_classification is not None:
             stmt = stmt.where(c.classification <= query.max_classification.level)
         if query.lead_units is not None:
-            stmt = stmt.where(c.lead_unit.in_(sorted(query.lead_units)))
+            stmt = stmt.where(c.lead_unit.in_(sorted(u for u in query.lead_units if _NUL not in u)))
         if query.overdue_as_of is not None:
             # Repeats the partial index's condition so the planner can use it.
             stmt = stmt.where(_OPEN_WITH_DEADLINE, c.deadline < query.overdue_as_of)
@@ -498,6 +503,8 @@ class SqlStore:
 
     def events(self, entity_id: str) -> Sequence[AuditEvent]:
         """An entity's audit events in order."""
+        if _NUL in entity_id:
+            raise NotFound(entity_id)
         with self._read() as conn:
             rows = (
                 conn.execute(
