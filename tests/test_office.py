@@ -160,7 +160,7 @@ class TestFiring:
         assert errors == []
         final = office.get(item.id, SupervisionItem)
         assert sorted(r.text for r in final.progress_reports) == sorted(done)
-        assert len(done) >= 20  # fired by id, a lost race is retried (up to 5 times) on the fresh entity
+        assert len(done) >= 20  # fired by id, a lost race is retried on the fresh entity
         assert final.version == len(office.audit(item)) == 3 + len(done)
 
 
