@@ -134,3 +134,24 @@ def test_a_host_policy_replaces_the_default(tmp_path) -> None:  # type: ignore[n
     archivist = actor("arch", Role.ARCHIVIST, clearance=Classification.UNCLASSIFIED)
     assert office.list(by=archivist) == [doc]
     assert office.get(doc.id, by=archivist) == doc
+
+
+def test_the_catalogue_leaves_out_what_the_actor_may_not_see(office: Office) -> None:
+    """A filed secret document is in the catalogue for the cleared, not for the uncleared."""
+    from secretarial import ArchiveSettings  # noqa: PLC0415
+
+    office.archive = ArchiveSettings(fonds="0194")
+    archivist = actor("arch", Role.ARCHIVIST, clearance=Classification.TOP_SECRET)
+    undertaker = actor("und", Role.UNDERTAKER, clearance=Classification.TOP_SECRET)
+    director = actor("dir", Role.OFFICE_DIRECTOR, clearance=Classification.TOP_SECRET)
+    leader = actor("lead", Role.LEADER, clearance=Classification.TOP_SECRET)
+    doc = receive(office, "秘密通知", "secret")
+    doc = office.fire(doc, "register", by=CLEARED)
+    doc = office.fire(doc, "screen", by=CLEARED)
+    doc = office.fire(doc, "propose", by=director, handling_type="for_handling", lead_unit=UNIT_A)
+    doc = office.fire(doc, "approve", by=leader, instruction="办理")
+    doc = office.fire(doc, "assign", by=director, assignee="und")
+    doc = office.fire(doc, "complete", by=undertaker, result="已办结")
+    office.file(doc, by=archivist, record_class="general")
+    assert len(office.catalogue(by=CLEARED)) == 1
+    assert len(office.catalogue(by=PLAIN)) == 0

@@ -90,11 +90,11 @@ from secretarial.services import (
     Register,
     Store,
     SweepReport,
-    catalogue,
     create_entity,
     destroy_record,
     due_for_review,
     file_item,
+    filing_catalogue,
     find_bulletin,
     fire_trigger,
     incoming_register,
@@ -1290,6 +1290,7 @@ class Office:
         year: int | None = None,
         retention: Retention | str | None = None,
         unit: str | None = None,
+        by: Actor | None = None,
     ) -> Register:
         """The filing catalogue 归档文件目录 (A7; see :func:`secretarial.filing_catalogue`).
 
@@ -1297,8 +1298,10 @@ class Office:
             year: Only items of this year 年度.
             retention: Only items of this retention period.
             unit: Only items of this unit (or subject) code.
+            by: Who exports it; what they may not see is left out.
         """
-        return catalogue(self._store, year=year, retention=retention, unit=unit)
+        records = (r for r in self.list(kind=EntityKind.RECORD, by=by) if isinstance(r, Record))
+        return filing_catalogue(records, year=year, retention=retention, unit=unit)
 
     def due_for_review(self, now: datetime | None = None) -> builtins.list[Record]:
         """The records whose retention ended before the day of ``now`` (A8), earliest first.

@@ -770,7 +770,7 @@ def _register(office: Office, what: ExportWhat, year: int | None, actor: Actor |
         case ExportWhat.LEDGER:
             return office.supervision_ledger(by=actor)
         case _:
-            return office.catalogue(year=year)
+            return office.catalogue(year=year, by=actor)
 
 
 # ---------------------------------------------------------------------------- diagram
