@@ -271,15 +271,18 @@ class HookedStore:
 class _HookedUnitOfWork:
     """A unit of work that shows each change to a check first and remembers what it wrote."""
 
-    __slots__ = ("_before_write", "_uow", "written")
+    __slots__ = ("_before_write", "_read", "_uow", "written")
 
     def __init__(self, uow: UnitOfWork, before_write: BeforeWrite | None) -> None:
         self._uow = uow
         self._before_write = before_write
+        self._read: dict[str, Entity] = {}
         self.written: list[tuple[AuditEvent, Entity]] = []
 
     def get(self, entity_id: str) -> Entity:
-        return self._uow.get(entity_id)
+        entity = self._uow.get(entity_id)
+        self._read[entity_id] = entity
+        return entity
 
     def add(self, entity: Entity, event: AuditEvent) -> None:
         if self._before_write is not None:
@@ -289,8 +292,11 @@ class _HookedUnitOfWork:
 
     def save(self, entity: Entity, event: AuditEvent, *, expected_version: int) -> None:
         if self._before_write is not None:
-            self._before_write(self._uow.get(entity.id), event)
+            # The entity as this unit of work read it; loaded again only if it never was.
+            before = self._read.get(entity.id) or self._uow.get(entity.id)
+            self._before_write(before, event)
         self._uow.save(entity, event, expected_version=expected_version)
+        self._read[entity.id] = entity
         self.written.append((event, entity))
 
     def add_many(self, entities: Sequence[Entity], events: Sequence[AuditEvent]) -> None:
