@@ -184,12 +184,50 @@ class _ArchivalParts(Value):
     unit: str = Field(pattern=rf"^{_UNIT}$")
     """The unit (or subject) code 机构(问题)代码 (``BGS``)."""
 
+    _with_item: ClassVar[bool]
+    """Whether the text ends with an item number (a code) or not (a class)."""
+    _field: ClassVar[str]
+    _accepted: ClassVar[str]
+
     @property
     def class_text(self) -> str:
         """The class as written: ``0194-WS·2016-D30-BGS``."""
         return (
             f"{self.fonds}-{self.category}{_DOT}{self.year:04d}-{self.retention.value}-{self.unit}"
         )
+
+    @classmethod
+    def parse(cls, text: object) -> Self:
+        """Parse the written form (``0194-WS·2016-D30-BGS``, with ``-0001`` for a code).
+
+        Raises:
+            ValidationError: The text is not of the A2 form; the problem (rule ``A2``)
+                names the part that is wrong and what is accepted.
+        """
+        name = cls.__name__
+        if not isinstance(text, str):
+            got = f"expected text, got {type(text).__name__}"
+            raise _parse_error(name, cls._field, repr(text), got, cls._accepted)
+        problem = _code_problem(text.strip(), with_item=cls._with_item)
+        if problem is not None:
+            raise _parse_error(name, cls._field, text, problem, cls._accepted)
+        return cls.model_validate(text)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, data: Any) -> Any:
+        if isinstance(data, str):
+            problem = _code_problem(data.strip(), with_item=cls._with_item)
+            if problem is not None:
+                raise ValueError(f"A2: {data!r}: {problem}")
+            match = (_CODE_RE if cls._with_item else _CLASS_RE).fullmatch(data.strip())
+            assert match is not None  # noqa: S101 -- _code_problem returned None
+            return match.groupdict()
+        return data
+
+    @model_serializer(mode="plain")
+    def _to_text(self) -> str:
+        return str(self)
 
 
 def _parse_error(model: str, field: str, text: str, problem: str, accepted: str) -> ValidationError:
@@ -206,42 +244,9 @@ class ArchivalClass(_ArchivalParts):
     '0194-WS·2016-D30-BGS-0001'
     """
 
-    @classmethod
-    def parse(cls, text: str) -> Self:
-        """Parse ``0194-WS·2016-D30-BGS``.
-
-        Raises:
-            ValidationError: The text is not of the A2 form; the problem (rule ``A2``)
-                names the part that is wrong.
-        """
-        if not isinstance(text, str):
-            raise _parse_error(
-                "ArchivalClass",
-                "archival_class",
-                repr(text),
-                f"expected text, got {type(text).__name__}",
-                _ACCEPTED_CLASS,
-            )
-        problem = _code_problem(text.strip(), with_item=False)
-        if problem is not None:
-            raise _parse_error("ArchivalClass", "archival_class", text, problem, _ACCEPTED_CLASS)
-        return cls.model_validate(text)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _from_text(cls, data: Any) -> Any:
-        if isinstance(data, str):
-            problem = _code_problem(data.strip(), with_item=False)
-            if problem is not None:
-                raise ValueError(f"A2: {data!r}: {problem}")
-            match = _CLASS_RE.fullmatch(data.strip())
-            assert match is not None  # noqa: S101 -- _code_problem returned None
-            return match.groupdict()
-        return data
-
-    @model_serializer(mode="plain")
-    def _to_text(self) -> str:
-        return str(self)
+    _with_item: ClassVar[bool] = False
+    _field: ClassVar[str] = "archival_class"
+    _accepted: ClassVar[str] = _ACCEPTED_CLASS
 
     def code(self, item: int) -> ArchivalCode:
         """The archival code of item number ``item`` in this class."""
@@ -275,42 +280,9 @@ class ArchivalCode(_ArchivalParts):
     item: int = Field(ge=1, le=MAX_ITEM)
     """The item number 件号, from 1 in each class (A3), written with 4 digits."""
 
-    @classmethod
-    def parse(cls, text: str) -> Self:
-        """Parse ``0194-WS·2016-D30-BGS-0001``.
-
-        Raises:
-            ValidationError: The text is not of the A2 form; the problem (rule ``A2``)
-                names the part that is wrong and what is accepted.
-        """
-        if not isinstance(text, str):
-            raise _parse_error(
-                "ArchivalCode",
-                "archival_code",
-                repr(text),
-                f"expected text, got {type(text).__name__}",
-                _ACCEPTED_CODE,
-            )
-        problem = _code_problem(text.strip(), with_item=True)
-        if problem is not None:
-            raise _parse_error("ArchivalCode", "archival_code", text, problem, _ACCEPTED_CODE)
-        return cls.model_validate(text)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _from_text(cls, data: Any) -> Any:
-        if isinstance(data, str):
-            problem = _code_problem(data.strip(), with_item=True)
-            if problem is not None:
-                raise ValueError(f"A2: {data!r}: {problem}")
-            match = _CODE_RE.fullmatch(data.strip())
-            assert match is not None  # noqa: S101 -- _code_problem returned None
-            return match.groupdict()
-        return data
-
-    @model_serializer(mode="plain")
-    def _to_text(self) -> str:
-        return str(self)
+    _with_item: ClassVar[bool] = True
+    _field: ClassVar[str] = "archival_code"
+    _accepted: ClassVar[str] = _ACCEPTED_CODE
 
     @property
     def archival_class(self) -> ArchivalClass:
