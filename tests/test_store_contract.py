@@ -128,6 +128,28 @@ class TestEntitiesAndEvents:
         assert store.get("in-1") == registered
         assert [e.version for e in store.events("in-1")] == [1, 2]
 
+    def test_events_read_back_as_recorded_before_and_after_later_ones(self, store: Any) -> None:
+        """A creation event reads the same while its entity is fresh and once it moved on."""
+        entity, created = document(1, classification="secret")
+        add(store, (entity, created))
+        assert list(store.events("in-1")) == [created]
+        registered, event = INCOMING.fire(
+            entity, "register", CLERK, now=START, data={"registration_number": "2025-0001"}
+        )
+        with store.unit_of_work() as uow:
+            uow.save(registered, event, expected_version=1)
+        assert list(store.events("in-1")) == [created, event]
+        assert all(e.is_sealed for e in store.events("in-1"))
+        # Created and moved on within one unit of work.
+        entity, created = document(2)
+        registered, event = INCOMING.fire(
+            entity, "register", CLERK, now=START, data={"registration_number": "2025-0002"}
+        )
+        with store.unit_of_work() as uow:
+            uow.add(entity, created)
+            uow.save(registered, event, expected_version=1)
+        assert list(store.events("in-2")) == [created, event]
+
     def test_a_failed_unit_of_work_writes_nothing(self, store: Any) -> None:
         add(store, document(1))
         registered, event = INCOMING.fire(

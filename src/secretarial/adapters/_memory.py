@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
-from typing import Any, Self
+from operator import itemgetter
+from typing import Any, Final, Self
 
 from secretarial.domain import AccessDenial, Anchor, AuditEvent, Entity, Page, Query
 from secretarial.errors import ConcurrencyConflict, NotFound, UsageError
@@ -48,7 +49,7 @@ class _MemoryUnitOfWork:
         self._events.append(event)
 
     def save(self, entity: Entity, event: AuditEvent, *, expected_version: int) -> None:
-        current = self.get(entity.id)
+        current = self._entities.get(entity.id) or self._store.get(entity.id)
         if current.version != expected_version:
             raise ConcurrencyConflict(entity.id, expected_version, current.version)
         self._entities[entity.id] = entity
@@ -69,34 +70,87 @@ class _MemoryUnitOfWork:
 
     def commit(self) -> None:
         store = self._store
-        for entity_id in self._entities:
-            if entity_id not in store._seq:  # noqa: SLF001
-                store._seq[entity_id] = len(store._seq) + 1  # noqa: SLF001
-        store._entities.update(self._entities)  # noqa: SLF001
+        staged = self._entities
+        kept = store._entities  # noqa: SLF001
         events = store._events  # noqa: SLF001
         for event in self._events:
-            record = _pack(event)
-            trail = events.get(event.entity_id)
+            entity_id = event.entity_id
+            trail = events.get(entity_id)
             if trail is None:  # most entities have one event: keep it without a list
-                events[event.entity_id] = record
+                record = _pack(event)
+                if event.version == 1 and staged[entity_id].version == 1:
+                    record = _derived(record)
+                events[entity_id] = record
             elif isinstance(trail, list):
-                trail.append(record)
+                trail.append(_pack(event))
             else:
-                events[event.entity_id] = [trail, record]
+                events[entity_id] = [_materialized(trail, kept.get(entity_id)), _pack(event)]
+        # A new id goes to the end of the dict, a saved one keeps its place: an entity's
+        # place in the dict is its creation sequence number.
+        kept.update(staged)
         store._counters.update(self._counters)  # noqa: SLF001
 
 
 _EVENT_FIELDS: tuple[str, ...] = tuple(AuditEvent.model_fields)
+_PAYLOAD: Final = _EVENT_FIELDS.index("payload")
+_values_of: Callable[[dict[str, Any]], tuple[Any, ...]] = itemgetter(*_EVENT_FIELDS)
+
+Record = tuple[Any, ...]
+"""An audit event as a plain tuple of its field values: a sixth of the memory of the
+validated model."""
 
 
-def _pack(event: AuditEvent) -> tuple[Any, ...]:
-    """An audit event as a plain tuple: a sixth of the memory of the validated model."""
-    values = event.__dict__
-    return tuple(values[name] for name in _EVENT_FIELDS)
+def _pack(event: AuditEvent) -> Record:
+    """An audit event as a :data:`Record`."""
+    return _values_of(event.__dict__)
 
 
-def _unpack(record: tuple[Any, ...]) -> AuditEvent:
-    """The audit event back from its tuple; it was validated when it was recorded."""
+class _EntityFields:
+    """Stands for a creation payload while the entity is still at version 1.
+
+    A creation event's payload is the JSON form of the fields the creator gave, which
+    the version-1 entity holds: it is produced from the entity when the event is read,
+    and written out for good when the entity's second event is recorded. One instance
+    per set of field names, shared.
+    """
+
+    __slots__ = ("names",)
+
+    def __init__(self, names: frozenset[str]) -> None:
+        self.names = names
+
+    def payload(self, entity: Entity) -> dict[str, Any]:
+        return entity.model_dump(mode="json", include=set(self.names), by_alias=False)
+
+
+_ENTITY_FIELDS: dict[frozenset[str], _EntityFields] = {}
+
+
+def _derived(record: Record) -> Record:
+    """The creation record with its payload left to the version-1 entity."""
+    names = frozenset(record[_PAYLOAD])
+    marker = _ENTITY_FIELDS.get(names)
+    if marker is None:
+        marker = _ENTITY_FIELDS.setdefault(names, _EntityFields(names))
+    return (*record[:_PAYLOAD], marker, *record[_PAYLOAD + 1 :])
+
+
+def _materialized(record: Record, entity: Entity | None) -> Record:
+    """The record with its payload written out.
+
+    ``entity`` is the entity the record was made with; None if it is gone, which leaves
+    an empty payload that no longer matches the hash.
+    """
+    marker = record[_PAYLOAD]
+    if not isinstance(marker, _EntityFields):
+        return record
+    payload = {} if entity is None else marker.payload(entity)
+    return (*record[:_PAYLOAD], payload, *record[_PAYLOAD + 1 :])
+
+
+def _unpack(record: Record, entity: Entity | None) -> AuditEvent:
+    """The audit event back from its record; it was validated when it was recorded."""
+    record = _materialized(record, entity)
     return AuditEvent.model_construct(**dict(zip(_EVENT_FIELDS, record, strict=True)))
 
 
@@ -126,7 +180,6 @@ class MemoryStore:
         self._events: dict[str, tuple[Any, ...] | list[tuple[Any, ...]]] = {}
         """An entity's audit records: one record alone, or a list of them."""
         self._counters: dict[tuple[str, str], int] = {}
-        self._seq: dict[str, int] = {}
         self._anchors: list[Anchor] = []
         self._denials: list[AccessDenial] = []
         self._lock = threading.RLock()
@@ -158,7 +211,7 @@ class MemoryStore:
 
     def _matching(self, query: Query) -> list[tuple[tuple[Any, ...], Entity]]:
         with self._lock:
-            entities = [(self._seq[e.id], e) for e in self._entities.values()]
+            entities = list(enumerate(self._entities.values(), 1))
         if query.overdue_as_of is not None:
             rows = [((e.deadline, seq), e) for seq, e in entities if query.matches(e)]
             rows.sort(key=lambda row: row[0])
@@ -171,19 +224,22 @@ class MemoryStore:
             trail = self._events.get(entity_id)
             if trail is None:
                 raise NotFound(entity_id)
-            records = trail if isinstance(trail, list) else [trail]
-            return tuple(_unpack(record) for record in records)
+            if isinstance(trail, list):
+                return tuple(_unpack(record, None) for record in trail)
+            return (_unpack(trail, self._entities.get(entity_id)),)
 
     def audit_records(
         self,
     ) -> tuple[list[tuple[int, Entity]], dict[str, list[AuditEvent | None]]]:
         """The entities in creation order with their sequence numbers, and every trail."""
         with self._lock:
-            entities = sorted(
-                ((self._seq[i], e) for i, e in self._entities.items()), key=lambda r: r[0]
-            )
+            entities = list(enumerate(self._entities.values(), 1))
             trails: dict[str, list[AuditEvent | None]] = {
-                entity_id: [_unpack(r) for r in (t if isinstance(t, list) else [t])]
+                entity_id: (
+                    [_unpack(r, None) for r in t]
+                    if isinstance(t, list)
+                    else [_unpack(t, self._entities.get(entity_id))]
+                )
                 for entity_id, t in self._events.items()
             }
         return entities, trails

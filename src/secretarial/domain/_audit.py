@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from datetime import datetime
-from functools import lru_cache
-from typing import Any, Self
+from typing import Any, Final, Self
 
 from pydantic import Field
 
@@ -21,11 +21,54 @@ from ._values import Actor, Name, Timestamp, Value
 __all__ = ["Anchor", "AuditEvent", "AuditProblem", "AuditReport", "creation_digest", "event_digest"]
 
 
-@lru_cache(maxsize=4096)
-def _actor_content(
-    actor_id: str, name: str, roles: frozenset[str], clearance: str, unit: tuple[str, str] | None
-) -> tuple[Any, ...]:
-    return (actor_id, name, sorted(roles), clearance, unit)
+def _canonical_encoder() -> Callable[[Any], str]:
+    """The canonical JSON writer: sorted keys, no spaces, non-ASCII kept.
+
+    Equal to ``json.dumps(value, ensure_ascii=False, separators=(",", ":"),
+    sort_keys=True)``. Where CPython's C encoder is available it is built once and
+    called directly, which spares the encoder object ``json.dumps`` builds per call; the
+    result is checked against ``json.dumps`` once at import, and the plain encoder is
+    used if they ever differ.
+    """
+    reference = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:  # pragma: no cover -- CPython always has it
+        return reference.encode
+    try:
+        # markers, default, encoder, indent, separators, sort_keys, skipkeys, allow_nan
+        chunks = make(None, reference.default, _quote, None, ":", ",", True, False, True)  # noqa: FBT003 -- positional-only C signature
+    except TypeError:  # pragma: no cover -- a future signature
+        return reference.encode
+
+    def encode(value: Any) -> str:
+        return "".join(chunks(value, 0))
+
+    sample = {"b": [1, 2.5, None, True, '引号"\n\u2028\U0001f600'], "a": {"z": {}, "y": []}}
+    if encode(sample) != reference.encode(sample):  # pragma: no cover -- defensive
+        return reference.encode
+    return encode
+
+
+_quote: Final[Callable[[str], str]] = json.encoder.encode_basestring
+"""A string as a JSON string literal, non-ASCII kept (what ``ensure_ascii=False`` writes)."""
+_canonical: Final = _canonical_encoder()
+
+_ACTOR_TEXT: dict[int, tuple[Actor, str]] = {}
+"""Canonical JSON of recently seen actors, by object identity (the actor is kept, so
+its identity is not reused while the entry lives; actors are frozen)."""
+_ACTOR_TEXT_LIMIT: Final = 4096
+
+
+def _actor_text(actor: Actor) -> str:
+    cached = _ACTOR_TEXT.get(id(actor))
+    if cached is not None and cached[0] is actor:
+        return cached[1]
+    unit = None if actor.unit is None else (actor.unit.code, actor.unit.name)
+    text = _canonical([actor.id, actor.name, sorted(actor.roles), str(actor.clearance), unit])
+    if len(_ACTOR_TEXT) >= _ACTOR_TEXT_LIMIT:
+        _ACTOR_TEXT.clear()
+    _ACTOR_TEXT[id(actor)] = (actor, text)
+    return text
 
 
 def event_digest(
@@ -47,23 +90,17 @@ def event_digest(
     The content is written as one canonical JSON array (sorted keys, no spaces, UTF-8):
     the actor as id, name, sorted roles, clearance and unit, the time in ISO 8601 with
     its offset. The hash is thus the same in every process and after a round trip
-    through any store.
+    through any store. The array is written piece by piece (each actor's part once),
+    byte for byte what ``json.dumps`` writes for the whole array.
     """
-    unit = None if actor.unit is None else (actor.unit.code, actor.unit.name)
-    content = (
-        str(entity_kind),
-        entity_id,
-        version,
-        trigger,
-        source,
-        str(target),
-        _actor_content(actor.id, actor.name, actor.roles, str(actor.clearance), unit),
-        at.isoformat(),
-        reason,
-        payload,
-        previous_hash,
+    text = (
+        f"[{_quote(str(entity_kind))},{_quote(entity_id)},{int(version)},{_quote(trigger)},"
+        f"{'null' if source is None else _quote(source)},{_quote(str(target))},"
+        f"{_actor_text(actor)},{_quote(at.isoformat())},"
+        f"{'null' if reason is None else _quote(reason)},"
+        f"{_canonical(payload) if payload else '{}'},"
+        f"{'null' if previous_hash is None else _quote(previous_hash)}]"
     )
-    text = json.dumps(content, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -137,6 +174,70 @@ class AuditEvent(Value):
     def is_creation(self) -> bool:
         """Whether this event created the entity."""
         return self.source is None
+
+
+_EVENT_FIELDS_SET: Final = set(AuditEvent.model_fields)
+"""The fields set of a sealed event: all of them. Shared, never changed in place (pydantic
+copies it before changing a copy's)."""
+_set_attribute = object.__setattr__
+
+
+def seal_validated(
+    *,
+    entity_kind: EntityKind,
+    entity_id: str,
+    version: int,
+    trigger: str,
+    source: str | None,
+    target: str,
+    actor: Actor,
+    at: datetime,
+    reason: str | None,
+    payload: dict[str, Any],
+    previous_hash: str | None,
+) -> AuditEvent:
+    """Make a sealed event from values the workflow has already validated.
+
+    What :meth:`AuditEvent.sealed` does without validating again: the entity's id, a trigger of
+    its table, the validated actor, an aware time, a stripped reason and the JSON
+    form of the validated input. Use :meth:`AuditEvent.sealed` for anything else.
+    """
+    digest = event_digest(
+        entity_kind=entity_kind,
+        entity_id=entity_id,
+        version=version,
+        trigger=trigger,
+        source=source,
+        target=target,
+        actor=actor,
+        at=at,
+        reason=reason,
+        payload=payload,
+        previous_hash=previous_hash,
+    )
+    event = AuditEvent.__new__(AuditEvent)
+    _set_attribute(
+        event,
+        "__dict__",
+        {
+            "entity_kind": entity_kind,
+            "entity_id": entity_id,
+            "version": version,
+            "trigger": trigger,
+            "source": source,
+            "target": target,
+            "actor": actor,
+            "at": at,
+            "reason": reason,
+            "payload": payload,
+            "previous_hash": previous_hash,
+            "hash": digest,
+        },
+    )
+    _set_attribute(event, "__pydantic_fields_set__", _EVENT_FIELDS_SET)
+    _set_attribute(event, "__pydantic_extra__", None)
+    _set_attribute(event, "__pydantic_private__", None)
+    return event
 
 
 class Anchor(Value):

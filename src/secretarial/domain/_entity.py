@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import html
 from datetime import date
-from typing import ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from ._enums import Classification, EntityKind, LabeledEnum, ReminderKind
 from ._values import Name, Text, Timed, Timestamp
 
-__all__ = ["Entity", "Reminder"]
+__all__ = ["Entity", "Reminder", "evolve"]
+
+M = TypeVar("M", bound=BaseModel)
+_set_attribute = object.__setattr__
 
 
 class Reminder(Timed):
@@ -109,3 +112,25 @@ class Entity(BaseModel):
         if self.classification is not Classification.UNCLASSIFIED:
             lines.append(f"- classification: {self.classification.label}")
         return "\n".join(lines)
+
+
+def evolve(model: M, updates: dict[str, Any]) -> M:
+    """``model.model_copy(update=updates)`` for a frozen model, without its general machinery.
+
+    The copy shares every value it does not replace (values are immutable) and, when
+    ``updates`` names only fields already set, the original's set of set fields too.
+    Like ``model_copy``, nothing is validated: give values of the fields' types.
+    """
+    cls = type(model)
+    new = cls.__new__(cls)
+    values = model.__dict__.copy()
+    values.update(updates)
+    fields_set = model.__pydantic_fields_set__
+    if not updates.keys() <= fields_set:
+        fields_set = fields_set | updates.keys()
+    private = model.__pydantic_private__
+    _set_attribute(new, "__dict__", values)
+    _set_attribute(new, "__pydantic_fields_set__", fields_set)
+    _set_attribute(new, "__pydantic_extra__", model.__pydantic_extra__)
+    _set_attribute(new, "__pydantic_private__", None if private is None else dict(private))
+    return new

@@ -115,30 +115,30 @@ class Classification(LabeledEnum):
         return _MAX_SECRECY_YEARS.get(self)
 
     def __lt__(self, other: object) -> bool:
-        return self.level < _level_of(other)
+        return _CLASSIFICATION_LEVELS[self] < _level_of(other)
 
     def __le__(self, other: object) -> bool:
-        return self.level <= _level_of(other)
+        return _CLASSIFICATION_LEVELS[self] <= _level_of(other)
 
     def __gt__(self, other: object) -> bool:
-        return self.level > _level_of(other)
+        return _CLASSIFICATION_LEVELS[self] > _level_of(other)
 
     def __ge__(self, other: object) -> bool:
-        return self.level >= _level_of(other)
+        return _CLASSIFICATION_LEVELS[self] >= _level_of(other)
 
     __hash__ = enum.StrEnum.__hash__
 
 
-_CLASSIFICATION_LEVELS = {c: i for i, c in enumerate(Classification)}
+_CLASSIFICATION_LEVELS: dict[str, int] = {c: i for i, c in enumerate(Classification)}
 
 
 def _level_of(other: object) -> int:
     """The level of a Classification or of its identifier; a TypeError for anything else."""
     if isinstance(other, str):
-        try:
-            return _CLASSIFICATION_LEVELS[Classification(other)]
-        except ValueError:
-            pass
+        # A member, or its identifier: a StrEnum member hashes and compares as its value.
+        level = _CLASSIFICATION_LEVELS.get(other)
+        if level is not None:
+            return level
     raise TypeError(f"cannot compare a Classification with {other!r}")
 
 

@@ -17,7 +17,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar, cast
 
 import pydantic
 from transitions import Machine
@@ -29,8 +29,8 @@ from secretarial.errors import (
     WorkflowDefinitionError,
 )
 
-from ._audit import AuditEvent
-from ._entity import Entity
+from ._audit import AuditEvent, seal_validated
+from ._entity import Entity, evolve
 from ._enums import LabeledEnum
 from ._rules import Rule, TransitionContext
 
@@ -206,6 +206,9 @@ class Workflow(Generic[E]):
         self.name = table.name
         self.entity_type = table.entity_type
         self._states = table.states
+        self._state_of = {str(state): state for state in table.states}
+        self._state_name: dict[str, str] = {state: state.value for state in table.states}
+        """Each state's name, one string object per state (events keep it, not a copy)."""
         _validate(table)
         self._by_trigger: dict[str, list[TransitionSpec]] = {}
         for spec in table.transitions:
@@ -358,18 +361,20 @@ class Workflow(Generic[E]):
             if not condition(_Event(ctx)):
                 raise self._refusal(ctx, entity_id, "(new)")
         payload = entity.model_dump(mode="json", include=set(fields), by_alias=False)
-        event = AuditEvent.sealed(
+        event = seal_validated(
             entity_kind=self.entity_type.entity_kind,
             entity_id=entity.id,
             version=1,
             trigger=creation.trigger,
             source=None,
-            target=creation.dest,
+            target=self._state_name[creation.dest],
             actor=actor,
-            at=now,
+            at=entity.created_at,
+            reason=None,
             payload=payload,
+            previous_hash=None,
         )
-        return entity.model_copy(update={"audit_head": event.hash}), event
+        return evolve(entity, {"audit_head": event.hash}), event
 
     def fire(
         self,
@@ -388,19 +393,27 @@ class Workflow(Generic[E]):
                 rule; the error names the entity, its state, the trigger and the rule.
             ValidationError: the input does not fit the trigger's input model.
         """
+        if now.tzinfo is None or now.utcoffset() is None:
+            raise ValidationError(
+                "now", [FieldProblem("now", "timezone_aware", "must be timezone-aware")]
+            )
         ctx = self._check(entity, trigger, actor, now=now, data=data, reason=reason)
         spec: TransitionSpec = ctx.fired
         updates = spec.effect(ctx) if spec.effect is not None else {}
         version = entity.version + 1
         payload = (
-            ctx.data.model_dump(mode="json", exclude_unset=True) if ctx.data is not None else {}
+            {}
+            if ctx.data is None
+            else ctx.data.__pydantic_serializer__.to_python(
+                ctx.data, mode="json", exclude_unset=True
+            )
         )
-        event = AuditEvent.sealed(
+        event = seal_validated(
             entity_kind=entity.entity_kind,
             entity_id=entity.id,
             version=version,
             trigger=trigger,
-            source=str(entity.state),
+            source=self._state_name.get(entity.state) or str(entity.state),
             target=ctx.state,
             actor=actor,
             at=now,
@@ -408,7 +421,7 @@ class Workflow(Generic[E]):
             payload=payload,
             previous_hash=entity.audit_head,
         )
-        updates["state"] = self._states(ctx.state)
+        updates["state"] = self._state_of[ctx.state]
         updates["version"] = version
         updates["updated_at"] = now
         updates["audit_head"] = event.hash
@@ -420,7 +433,7 @@ class Workflow(Generic[E]):
                     self.entity_type.__name__, problems_from_pydantic(e)
                 ) from None
         else:
-            new = entity.model_copy(update=updates)
+            new = evolve(entity, updates)
         return new, event
 
     def replay(self, events: Iterable[AuditEvent]) -> E:
@@ -496,7 +509,7 @@ class Workflow(Generic[E]):
         reason: str | None,
         dry_run: bool = False,
     ) -> TransitionContext:
-        state = str(entity.state)
+        state = self._state_name.get(entity.state) or str(entity.state)
         routes = self._routes.get(trigger)
         if routes is None:
             known = ", ".join(sorted(self._by_trigger))
@@ -540,12 +553,11 @@ class Workflow(Generic[E]):
         # the context moves to its destination. The table has no enter/exit or
         # before/after callbacks, so this is what Transition.execute would do, without
         # its per-call dispatch and logging.
-        event_data = _Dispatch(self._machine, ctx)
-        for transition, spec in route.transitions:
-            if all(condition.check(event_data) for condition in transition.conditions):
+        for evaluators, dest, spec in route.transitions:
+            if all(evaluate(ctx) for evaluate in evaluators):
                 ctx.fired = spec
-                if transition.dest is not None:
-                    ctx.state = transition.dest
+                if dest is not None:
+                    ctx.state = dest
                 return ctx
         raise self._refusal(ctx, entity.id, state)
 
@@ -566,7 +578,7 @@ class Workflow(Generic[E]):
         if data is None and dry_run:
             return None
         try:
-            return model.model_validate(data or {})
+            return model.__pydantic_validator__.validate_python(data or {})  # type: ignore[no-any-return]
         except pydantic.ValidationError as e:
             raise ValidationError(
                 f"{trigger} input for {entity.entity_kind} {entity.id}", problems_from_pydantic(e)
@@ -590,12 +602,19 @@ class Workflow(Generic[E]):
         )
 
 
+_Compiled = tuple[tuple[Callable[[TransitionContext], bool], ...], str | None, TransitionSpec]
+
+
 @dataclass(frozen=True, slots=True)
 class _Route:
     """Everything needed to fire one trigger from one state, looked up once."""
 
-    transitions: tuple[tuple[Any, TransitionSpec], ...]
-    """The machine's Transition objects with the table rows they were built from."""
+    transitions: tuple[
+        tuple[tuple[Callable[[TransitionContext], bool], ...], str | None, TransitionSpec], ...
+    ]
+    """For each of the machine's Transition objects, in its order: the ``evaluate`` of
+    every rule among its conditions (the role rule left out where the route's role check
+    already decides it), its destination, and the table row it was built from."""
     roles: frozenset[str] | None
     """The roles of which the actor needs one, if every candidate row names roles."""
 
@@ -608,20 +627,15 @@ def _routes(machine: Machine, specs: Sequence[TransitionSpec]) -> dict[str, dict
             roles = None
             if all(s.roles is not None for s in rows):
                 roles = frozenset().union(*(s.roles or () for s in rows))
-            routes.setdefault(trigger, {})[state] = _Route(
-                tuple(zip(transitions, rows, strict=True)), roles
-            )
+            compiled = []
+            for transition, spec in zip(transitions, rows, strict=True):
+                rules = [cast("_RuleCondition", c.func).rule for c in transition.conditions]
+                if roles is not None and spec.roles == roles:
+                    rules = [rule for rule in rules if rule.code != "ROLE"]
+                evaluators = tuple(rule.evaluate for rule in rules)
+                compiled.append((evaluators, transition.dest, spec))
+            routes.setdefault(trigger, {})[state] = _Route(tuple(compiled), roles)
     return routes
-
-
-class _Dispatch:
-    """What a transitions ``Condition`` reads while it is checked: the machine and model."""
-
-    __slots__ = ("machine", "model")
-
-    def __init__(self, machine: Machine, model: TransitionContext) -> None:
-        self.machine = machine
-        self.model = model
 
 
 class _Event:
@@ -650,14 +664,21 @@ def _conditions(roles: frozenset[str] | None, rules: Sequence[Rule]) -> list[Cal
     return [_condition(rule) for rule in checks]
 
 
-def _condition(rule: Rule) -> Callable[[Any], bool]:
-    evaluate = rule.evaluate
+class _RuleCondition:
+    """A rule as a `transitions` condition: judged on the context the machine carries."""
 
-    def condition(event_data: Any) -> bool:
-        return evaluate(event_data.model)
+    __slots__ = ("__name__", "rule")
 
-    condition.__name__ = f"rule_{rule.code}_{rule.name}"
-    return condition
+    def __init__(self, rule: Rule) -> None:
+        self.rule = rule
+        self.__name__ = f"rule_{rule.code}_{rule.name}"
+
+    def __call__(self, event_data: Any) -> bool:
+        return self.rule.evaluate(event_data.model)
+
+
+def _condition(rule: Rule) -> _RuleCondition:
+    return _RuleCondition(rule)
 
 
 def _validate(table: WorkflowTable[Any]) -> None:  # noqa: C901, PLR0912 -- one check per clause
