@@ -150,6 +150,33 @@ class TestEntitiesAndEvents:
             uow.save(registered, event, expected_version=1)
         assert list(store.events("in-2")) == [created, event]
 
+    def test_a_creation_event_keeps_a_field_a_later_event_replaced(self, store: Any) -> None:
+        fields = {
+            "kind": "notice",
+            "title": "紧急通知",
+            "sender": SUPERIOR,
+            "channel": "paper",
+            "received_at": START,
+            "urgency": "urgent",
+        }
+        entity, created = INCOMING.create(fields, entity_id="in-9", actor=CLERK, now=START)
+        add(store, (entity, created))
+        registered, event = INCOMING.fire(
+            entity,
+            "register",
+            CLERK,
+            now=START,
+            data={"registration_number": "2025-0009", "urgency": "extra_urgent"},
+        )
+        with store.unit_of_work() as uow:
+            uow.save(registered, event, expected_version=1)
+        first, second = store.events("in-9")
+        assert first == created
+        assert first.payload["urgency"] == "urgent"
+        assert second.payload["urgency"] == "extra_urgent"
+        assert store.get("in-9").urgency == "extra_urgent"
+        assert first.is_sealed and second.is_sealed
+
     def test_a_failed_unit_of_work_writes_nothing(self, store: Any) -> None:
         add(store, document(1))
         registered, event = INCOMING.fire(

@@ -174,10 +174,16 @@ def test_a_deleted_last_event_is_found(office: Office) -> None:
 
 
 def test_an_edited_record_is_found(office: Office) -> None:
-    Tamper(office).set_entity_body("in-2", title="另一份通知")
+    tamper = Tamper(office)
+    tamper.set_entity_body("in-2", title="另一份通知")
     problems = office.verify_audit().problems
-    assert [(p.kind, p.entity_id) for p in problems] == [("state_mismatch", "in-2")]
-    assert "title" in problems[0].detail
+    if tamper.sql:
+        assert [(p.kind, p.entity_id) for p in problems] == [("state_mismatch", "in-2")]
+        assert "title" in problems[0].detail
+    else:
+        # The memory store keeps a creation payload as the entity's own untouched fields,
+        # so editing one of them edits the recorded creation: its hash no longer matches.
+        assert [(p.kind, p.entity_id, p.version) for p in problems] == [("edited", "in-2", 1)]
 
 
 def test_a_deleted_entity_is_found_by_the_anchor(office: Office) -> None:

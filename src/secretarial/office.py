@@ -12,6 +12,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta, tzinfo
+from functools import partial
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, TypedDict, TypeVar, overload
 from zoneinfo import ZoneInfo
@@ -108,7 +109,7 @@ from secretarial.services import (
 from secretarial.services._brief import Brief, BriefItem, BriefSection, build_brief
 from secretarial.services._bulk import ImportReport, import_incoming
 from secretarial.services._commands import HookedStore
-from secretarial.services._deadline_defaults import with_default_deadline
+from secretarial.services._deadline_defaults import DEFAULTED_TRIGGERS, with_default_deadline
 from secretarial.services._duty import (
     duty_roster,
     hand_over_shift,
@@ -261,6 +262,8 @@ class Office:
         self._store: Store = store if store is not None else MemoryStore()
         self._plugins: Plugins | None = _load_plugins(plugins, load_entry_points=load_entry_points)
         self._clock: Clock = clock if clock is not None else SystemClock()
+        self._system_clock = type(self._clock) is SystemClock
+        """The machine's own clock: always aware, read straight in the office's zone."""
         self._ids: IdFactory = ids if ids is not None else Uuid7Ids()
         self.timezone: tzinfo = ZoneInfo(timezone) if isinstance(timezone, str) else timezone
         self._numbering: NumberingPolicy = (
@@ -326,6 +329,8 @@ class Office:
     # ------------------------------------------------------------------ time & wiring
     def now(self) -> datetime:
         """The current time from the office clock, in the office's time zone."""
+        if self._system_clock:
+            return datetime.now(self.timezone)
         now = self._clock.now()
         if now.tzinfo is None or now.utcoffset() is None:
             raise UsageError(f"the clock {self._clock!r} returned a naive datetime {now!r}")
@@ -351,6 +356,8 @@ class Office:
         self, entity: Entity, trigger: str, data: Mapping[str, Any] | None
     ) -> Mapping[str, Any] | None:
         """Complete a trigger's input from office policy (a default deadline)."""
+        if trigger not in DEFAULTED_TRIGGERS:
+            return data
         return with_default_deadline(
             entity,
             trigger,
@@ -1034,7 +1041,7 @@ class Office:
                 reason=reason,
                 expected_version=expected_version,
                 prepare=self._prepare,
-                authorize=lambda loaded: self.access.may_see(by, loaded),
+                authorize=partial(self.access.may_see, by),
             )
         except AccessDenied as denied:
             # Recorded outside the refused unit of work, which wrote nothing.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
-from operator import itemgetter
+from operator import is_, itemgetter
 from typing import Any, Final, Self
 
 from secretarial.domain import AccessDenial, Anchor, AuditEvent, Entity, Page, Query
@@ -75,16 +75,22 @@ class _MemoryUnitOfWork:
         events = store._events  # noqa: SLF001
         for event in self._events:
             entity_id = event.entity_id
+            record = _pack(event)
             trail = events.get(entity_id)
             if trail is None:  # most entities have one event: keep it without a list
-                record = _pack(event)
                 if event.version == 1 and staged[entity_id].version == 1:
                     record = _derived(record)
                 events[entity_id] = record
-            elif isinstance(trail, list):
-                trail.append(_pack(event))
-            else:
-                events[entity_id] = [_materialized(trail, kept.get(entity_id)), _pack(event)]
+                continue
+            if not isinstance(trail, list):
+                trail = events[entity_id] = [trail]
+            creation = trail[0]
+            fields = creation[_PAYLOAD]
+            if type(fields) is _EntityFields:
+                before = kept.get(entity_id)
+                if not fields.kept_by(before, staged[entity_id]):
+                    trail[0] = _materialized(creation, before)
+            trail.append(record)
         # A new id goes to the end of the dict, a saved one keeps its place: an entity's
         # place in the dict is its creation sequence number.
         kept.update(staged)
@@ -106,21 +112,37 @@ def _pack(event: AuditEvent) -> Record:
 
 
 class _EntityFields:
-    """Stands for a creation payload while the entity is still at version 1.
+    """Stands for a creation payload while the entity still holds what it was created with.
 
-    A creation event's payload is the JSON form of the fields the creator gave, which
-    the version-1 entity holds: it is produced from the entity when the event is read,
-    and written out for good when the entity's second event is recorded. One instance
-    per set of field names, shared.
+    A creation event's payload is the JSON form of the fields the creator gave. As long
+    as each of those fields holds the very object it held at creation (a transition's
+    copy shares every value it does not replace), the payload is produced from the
+    current entity when the event is read; the first change that replaces one of them
+    writes the payload out for good, from the entity as it was. One instance per set of
+    field names, shared.
     """
 
-    __slots__ = ("names",)
+    __slots__ = ("_values", "names")
 
     def __init__(self, names: frozenset[str]) -> None:
         self.names = names
+        ordered = sorted(names)
+        self._values: Callable[[dict[str, Any]], tuple[Any, ...]] = (
+            itemgetter(*ordered) if len(ordered) > 1 else lambda values: (values[ordered[0]],)
+        )
+
+    def kept_by(self, before: Entity | None, after: Entity) -> bool:
+        """Whether ``after`` holds the same objects as ``before`` in every named field."""
+        if before is None:
+            return False
+        return all(map(is_, self._values(before.__dict__), self._values(after.__dict__)))
 
     def payload(self, entity: Entity) -> dict[str, Any]:
-        return entity.model_dump(mode="json", include=set(self.names), by_alias=False)
+        # What ``Workflow.create`` recorded: model_dump(mode="json", include=names).
+        payload: dict[str, Any] = entity.__pydantic_serializer__.to_python(
+            entity, mode="json", include=set(self.names), by_alias=False
+        )
+        return payload
 
 
 _ENTITY_FIELDS: dict[frozenset[str], _EntityFields] = {}
@@ -224,9 +246,10 @@ class MemoryStore:
             trail = self._events.get(entity_id)
             if trail is None:
                 raise NotFound(entity_id)
+            entity = self._entities.get(entity_id)
             if isinstance(trail, list):
-                return tuple(_unpack(record, None) for record in trail)
-            return (_unpack(trail, self._entities.get(entity_id)),)
+                return (_unpack(trail[0], entity), *(_unpack(r, None) for r in trail[1:]))
+            return (_unpack(trail, entity),)
 
     def audit_records(
         self,
@@ -236,7 +259,10 @@ class MemoryStore:
             entities = list(enumerate(self._entities.values(), 1))
             trails: dict[str, list[AuditEvent | None]] = {
                 entity_id: (
-                    [_unpack(r, None) for r in t]
+                    [
+                        _unpack(t[0], self._entities.get(entity_id)),
+                        *(_unpack(r, None) for r in t[1:]),
+                    ]
                     if isinstance(t, list)
                     else [_unpack(t, self._entities.get(entity_id))]
                 )

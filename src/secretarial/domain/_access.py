@@ -38,7 +38,7 @@ class ClearancePolicy:
 
     def may_see(self, actor: Actor, entity: Entity) -> str | None:
         """Refuse an entity classified above the actor's clearance."""
-        if actor.may_see(entity.classification):
+        if actor.clearance.level >= entity.classification.level:
             return None
         return (
             f"clearance {actor.clearance.value} ({actor.clearance.label}) is below the "

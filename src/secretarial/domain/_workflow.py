@@ -553,11 +553,16 @@ class Workflow(Generic[E]):
         # the context moves to its destination. The table has no enter/exit or
         # before/after callbacks, so this is what Transition.execute would do, without
         # its per-call dispatch and logging.
-        for evaluators, dest, spec in route.transitions:
-            if all(evaluate(ctx) for evaluate in evaluators):
-                ctx.fired = spec
-                if dest is not None:
-                    ctx.state = dest
+        for row in route.rows:
+            for rule in row.rules_without_input if skip_input_rules else row.rules:
+                problem = rule.check(ctx)
+                if problem is not None:
+                    ctx.failures.append((rule, problem))
+                    break
+            else:
+                ctx.fired = row.spec
+                if row.dest is not None:
+                    ctx.state = row.dest
                 return ctx
         raise self._refusal(ctx, entity.id, state)
 
@@ -602,19 +607,26 @@ class Workflow(Generic[E]):
         )
 
 
-_Compiled = tuple[tuple[Callable[[TransitionContext], bool], ...], str | None, TransitionSpec]
+@dataclass(frozen=True, slots=True)
+class _Row:
+    """One of the machine's Transition objects for a (trigger, state), ready to judge."""
+
+    rules: tuple[Rule, ...]
+    """The rules among its conditions, in order (the role rule left out where the
+    route's role check already decides it)."""
+    rules_without_input: tuple[Rule, ...]
+    """The same without the rules about the input (for ``can_fire`` without input)."""
+    dest: str | None
+    spec: TransitionSpec
+    """The table row it was built from."""
 
 
 @dataclass(frozen=True, slots=True)
 class _Route:
     """Everything needed to fire one trigger from one state, looked up once."""
 
-    transitions: tuple[
-        tuple[tuple[Callable[[TransitionContext], bool], ...], str | None, TransitionSpec], ...
-    ]
-    """For each of the machine's Transition objects, in its order: the ``evaluate`` of
-    every rule among its conditions (the role rule left out where the route's role check
-    already decides it), its destination, and the table row it was built from."""
+    rows: tuple[_Row, ...]
+    """The machine's Transition objects for the (trigger, state), in its order."""
     roles: frozenset[str] | None
     """The roles of which the actor needs one, if every candidate row names roles."""
 
@@ -632,8 +644,8 @@ def _routes(machine: Machine, specs: Sequence[TransitionSpec]) -> dict[str, dict
                 rules = [cast("_RuleCondition", c.func).rule for c in transition.conditions]
                 if roles is not None and spec.roles == roles:
                     rules = [rule for rule in rules if rule.code != "ROLE"]
-                evaluators = tuple(rule.evaluate for rule in rules)
-                compiled.append((evaluators, transition.dest, spec))
+                without_input = tuple(rule for rule in rules if not rule.on_input)
+                compiled.append(_Row(tuple(rules), without_input, transition.dest, spec))
             routes.setdefault(trigger, {})[state] = _Route(tuple(compiled), roles)
     return routes
 

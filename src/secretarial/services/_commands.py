@@ -109,8 +109,22 @@ def fire_trigger(
             writer saved first.
         TransitionNotAllowed, ValidationError, RuleViolation: the office refused.
     """
-    attempts = 1 if expected_version is not None else _RETRIES
-    for attempt in range(1, attempts + 1):
+    if expected_version is not None:  # a stated version: no retry
+        return _fire_once(
+            store,
+            workflows,
+            numbering,
+            entity_id,
+            trigger,
+            actor=actor,
+            now=now,
+            data=data,
+            reason=reason,
+            expected_version=expected_version,
+            prepare=prepare,
+            authorize=authorize,
+        )
+    for attempt in range(1, _RETRIES + 1):
         try:
             return _fire_once(
                 store,
@@ -127,7 +141,7 @@ def fire_trigger(
                 authorize=authorize,
             )
         except ConcurrencyConflict:
-            if attempt == attempts:
+            if attempt == _RETRIES:
                 raise
     raise AssertionError("unreachable")  # pragma: no cover
 
@@ -162,16 +176,17 @@ def _fire_once(
         workflow = workflows[entity.entity_kind]
         if prepare is not None:
             data = prepare(entity, trigger, data)
-        data = with_allocation(
-            workflow,
-            numbering,
-            entity,
-            trigger,
-            data,
-            actor=actor,
-            now=now,
-            allocate=uow.next_number,
-        )
+        if workflow.allocation(trigger) is not None:
+            data = with_allocation(
+                workflow,
+                numbering,
+                entity,
+                trigger,
+                data,
+                actor=actor,
+                now=now,
+                allocate=uow.next_number,
+            )
         new, event = workflow.fire(entity, trigger, actor, now=now, data=data, reason=reason)
         uow.save(new, event, expected_version=entity.version)
     return new, event

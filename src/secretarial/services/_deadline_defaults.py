@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import tzinfo
-from typing import Any
+from typing import Any, Final
 
 from secretarial.domain import (
     ComputedDeadline,
@@ -14,7 +14,7 @@ from secretarial.domain import (
     WorkCalendar,
 )
 
-__all__ = ["describe_deadline", "with_default_deadline"]
+__all__ = ["DEFAULTED_TRIGGERS", "describe_deadline", "with_default_deadline"]
 
 
 def describe_deadline(computed: ComputedDeadline) -> str:
@@ -31,6 +31,10 @@ def describe_deadline(computed: ComputedDeadline) -> str:
     if computed.moved_from is not None:
         text += f"; moved from {computed.moved_from.isoformat()} to the next workday"
     return text
+
+
+DEFAULTED_TRIGGERS: Final = frozenset({"assign"})
+"""The triggers whose input :func:`with_default_deadline` may complete."""
 
 
 def with_default_deadline(
@@ -52,7 +56,7 @@ def with_default_deadline(
         CalendarCoverageError: the calendar has no data for a day the computation needs;
             no deadline is guessed.
     """
-    if trigger != "assign" or not isinstance(entity, SupervisionItem):
+    if trigger not in DEFAULTED_TRIGGERS or not isinstance(entity, SupervisionItem):
         return data
     if entity.deadline is not None or (data is not None and data.get("deadline") is not None):
         return data
