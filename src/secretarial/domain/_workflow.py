@@ -234,7 +234,10 @@ class Workflow(Generic[E]):
                 ),
             )
         self._routes = _routes(self._machine, table.transitions)
-        self._creation_conditions = _conditions(table.creation.roles, table.creation.rules)
+        self._creation_rules = tuple(
+            ([_role_rule(table.creation.roles)] if table.creation.roles is not None else [])
+            + list(table.creation.rules)
+        )
 
     # -------------------------------------------------------------------- queries
     @property
@@ -356,25 +359,34 @@ class Workflow(Generic[E]):
             )
         except pydantic.ValidationError as e:
             raise ValidationError(self.entity_type.__name__, problems_from_pydantic(e)) from None
-        ctx = TransitionContext(entity, str(creation.dest), creation.trigger, actor, now)
-        for condition in self._creation_conditions:
-            if not condition(_Event(ctx)):
+        target = self._state_name[creation.dest]
+        ctx = TransitionContext(entity, target, creation.trigger, actor, now)
+        for rule in self._creation_rules:
+            problem = rule.check(ctx)
+            if problem is not None:
+                ctx.failures.append((rule, problem))
                 raise self._refusal(ctx, entity_id, "(new)")
-        payload = entity.model_dump(mode="json", include=set(fields), by_alias=False)
+        payload: dict[str, Any] = entity.__pydantic_serializer__.to_python(
+            entity, mode="json", include=set(fields), by_alias=False
+        )
         event = seal_validated(
             entity_kind=self.entity_type.entity_kind,
             entity_id=entity.id,
             version=1,
             trigger=creation.trigger,
             source=None,
-            target=self._state_name[creation.dest],
+            target=target,
             actor=actor,
             at=entity.created_at,
             reason=None,
             payload=payload,
             previous_hash=None,
         )
-        return evolve(entity, {"audit_head": event.hash}), event
+        # The entity was made just above and no one else holds it yet: give it its head
+        # in place rather than copying it (frozen models refuse only ``setattr``).
+        entity.__dict__["audit_head"] = event.hash
+        entity.__pydantic_fields_set__.add("audit_head")
+        return entity, event
 
     def fire(
         self,
@@ -648,15 +660,6 @@ def _routes(machine: Machine, specs: Sequence[TransitionSpec]) -> dict[str, dict
                 compiled.append(_Row(tuple(rules), without_input, transition.dest, spec))
             routes.setdefault(trigger, {})[state] = _Route(tuple(compiled), roles)
     return routes
-
-
-class _Event:
-    """Stands in for transitions' EventData when creation conditions run outside the machine."""
-
-    __slots__ = ("model",)
-
-    def __init__(self, model: TransitionContext) -> None:
-        self.model = model
 
 
 def _missing_role(roles: frozenset[str], actor: Actor) -> str:
