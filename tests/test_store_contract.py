@@ -175,7 +175,8 @@ class TestEntitiesAndEvents:
         assert first.payload["urgency"] == "urgent"
         assert second.payload["urgency"] == "extra_urgent"
         assert store.get("in-9").urgency == "extra_urgent"
-        assert first.is_sealed and second.is_sealed
+        assert first.is_sealed
+        assert second.is_sealed
 
     def test_a_failed_unit_of_work_writes_nothing(self, store: Any) -> None:
         add(store, document(1))
