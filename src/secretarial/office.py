@@ -1022,12 +1022,12 @@ class Office:
             ConcurrencyConflict: the entity changed since it was read.
             AccessDenied: ``by`` may not see the entity (the refusal is recorded).
         """
-        if isinstance(entity, Entity):
+        if isinstance(entity, str):
+            entity_id = entity
+        else:
             entity_id = entity.id
             if expected_version is None:
                 expected_version = entity.version
-        else:
-            entity_id = entity
         try:
             new, _ = fire_trigger(
                 self._store,

@@ -109,87 +109,46 @@ def fire_trigger(
             writer saved first.
         TransitionNotAllowed, ValidationError, RuleViolation: the office refused.
     """
-    if expected_version is not None:  # a stated version: no retry
-        return _fire_once(
-            store,
-            workflows,
-            numbering,
-            entity_id,
-            trigger,
-            actor=actor,
-            now=now,
-            data=data,
-            reason=reason,
-            expected_version=expected_version,
-            prepare=prepare,
-            authorize=authorize,
-        )
-    for attempt in range(1, _RETRIES + 1):
+    attempt = 1
+    while True:
         try:
-            return _fire_once(
-                store,
-                workflows,
-                numbering,
-                entity_id,
-                trigger,
-                actor=actor,
-                now=now,
-                data=data,
-                reason=reason,
-                expected_version=expected_version,
-                prepare=prepare,
-                authorize=authorize,
-            )
+            with store.unit_of_work() as uow:
+                entity = uow.get(entity_id)
+                if authorize is not None:
+                    refusal = authorize(entity)
+                    if refusal is not None:
+                        raise AccessDenied(actor.id, entity.id, refusal)
+                if expected_version is not None and entity.version != expected_version:
+                    # A stated version is never retried: the handler below re-raises.
+                    raise ConcurrencyConflict(entity_id, expected_version, entity.version)  # noqa: TRY301
+                workflow = workflows[entity.entity_kind]
+                given = data if prepare is None else prepare(entity, trigger, data)
+                if workflow.allocation(trigger) is not None:
+                    given = with_allocation(
+                        workflow,
+                        numbering,
+                        entity,
+                        trigger,
+                        given,
+                        actor=actor,
+                        now=now,
+                        allocate=uow.next_number,
+                    )
+                new, event = workflow.fire(
+                    entity, trigger, actor, now=now, data=given, reason=reason
+                )
+                uow.save(new, event, expected_version=entity.version)
         except ConcurrencyConflict:
-            if attempt == _RETRIES:
+            # Fired by id, a lost race is tried again on the fresh entity.
+            if expected_version is not None or attempt == _RETRIES:
                 raise
-    raise AssertionError("unreachable")  # pragma: no cover
+            attempt += 1
+        else:
+            return new, event
 
 
 _RETRIES: Final = 5
 """How often a trigger fired by id (no version stated) is retried on a lost race."""
-
-
-def _fire_once(
-    store: Store,
-    workflows: Mapping[Any, Workflow[Any]],
-    numbering: NumberingPolicy,
-    entity_id: str,
-    trigger: str,
-    *,
-    actor: Actor,
-    now: datetime,
-    data: Mapping[str, Any] | None,
-    reason: str | None,
-    expected_version: int | None,
-    prepare: Preparer | None,
-    authorize: Authorizer | None = None,
-) -> tuple[Entity, AuditEvent]:
-    with store.unit_of_work() as uow:
-        entity = uow.get(entity_id)
-        if authorize is not None:
-            refusal = authorize(entity)
-            if refusal is not None:
-                raise AccessDenied(actor.id, entity.id, refusal)
-        if expected_version is not None and entity.version != expected_version:
-            raise ConcurrencyConflict(entity_id, expected_version, entity.version)
-        workflow = workflows[entity.entity_kind]
-        if prepare is not None:
-            data = prepare(entity, trigger, data)
-        if workflow.allocation(trigger) is not None:
-            data = with_allocation(
-                workflow,
-                numbering,
-                entity,
-                trigger,
-                data,
-                actor=actor,
-                now=now,
-                allocate=uow.next_number,
-            )
-        new, event = workflow.fire(entity, trigger, actor, now=now, data=data, reason=reason)
-        uow.save(new, event, expected_version=entity.version)
-    return new, event
 
 
 BeforeWrite = Callable[[Entity, AuditEvent], object]
