@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfoNotFoundError
 
 import pytest
 
@@ -377,3 +378,25 @@ def test_any_entity_round_trips_through_the_store(kind: str, tmp_path: Path) -> 
         round_trip()
     finally:
         store.close()
+
+
+def test_an_office_that_fails_to_build_closes_its_store(
+    store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failing option or plugin leaves no database connection open."""
+    if store_url == "memory://":
+        pytest.skip("an in-memory store holds no connection")
+    from secretarial import Office  # noqa: PLC0415
+    from secretarial.adapters._sql import SqlStore  # noqa: PLC0415
+
+    closed: list[SqlStore] = []
+    close = SqlStore.close
+
+    def recording_close(self: SqlStore) -> None:
+        closed.append(self)
+        close(self)
+
+    monkeypatch.setattr(SqlStore, "close", recording_close)
+    with pytest.raises(ZoneInfoNotFoundError):
+        Office.open(store_url, timezone="Nowhere/Atlantis")
+    assert len(closed) == 1

@@ -324,7 +324,12 @@ class Office:
             from secretarial.adapters._sql import SqlStore  # noqa: PLC0415 -- optional extra
         except ImportError as e:
             raise MissingExtraError(e.name or "sqlalchemy", "sql", "A SQL office") from e
-        return cls(SqlStore(url, create=create), **options)
+        store = SqlStore(url, create=create)
+        try:
+            return cls(store, **options)
+        except BaseException:
+            store.close()  # a failing plugin or option must not leave the database open
+            raise
 
     # ------------------------------------------------------------------ time & wiring
     def now(self) -> datetime:
