@@ -663,7 +663,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 -- one report, 
     fires = f"{sizes.fires:,} fires over {sizes.pool:,} items"
     row(f"office report_progress ({fires})", progress)
     row("  same, FrozenClock + SequentialIds", progress_frozen)
-    row(f"office incoming life, per transition ({sizes.lives:,} docs x 7)", life)
+    row(f"office incoming life, per transition ({sizes.lives:,} docs x {len(INCOMING_LIFE)})", life)
     for name, t in stages.items():
         row(f"  {name}", t)
     row("floor: lookup + model_copy + AuditEvent", floor)
