@@ -14,15 +14,23 @@ Concurrency:
   incremented with ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING``, which keeps the
   counter row locked until commit: numbers are unique and gap-free.
 
+SQLAlchemy builds the schema, migrates it and runs every query. On a SQLite file, the
+unit of work itself (``BEGIN IMMEDIATE``, load, add, save, counters, ``COMMIT``) runs
+prebuilt SQL text on driver connections the store keeps between units of work, with
+values converted as SQLAlchemy's SQLite types store them, so that rows written either
+way read back the same.
+
 This is the only module that imports SQLAlchemy.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, suppress
 from datetime import UTC, date, datetime
-from typing import Any, Final
+from types import TracebackType
+from typing import Any, Final, Self
 
 import sqlalchemy as sa
 from sqlalchemy import event as sa_event
@@ -288,6 +296,23 @@ def _parse_cursor(cursor: str | None, width: int) -> tuple[Any, ...] | None:
         raise problem from None
 
 
+def _in_memory(url: str) -> bool:
+    return url in ("sqlite://", "sqlite:///:memory:")
+
+
+def _configure_sqlite(dbapi_connection: Any, *, wal: bool, busy_timeout: float) -> None:
+    """Set up a new SQLite connection: WAL (for a file), ``synchronous=NORMAL``, timeouts."""
+    # Transactions are begun explicitly (pysqlite would defer BEGIN to the first write).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    if wal:
+        cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
+    cursor.close()
+
+
 def normalise_url(url: str) -> str:
     """Pick our drivers: psycopg 3 for ``postgresql://`` URLs."""
     if url.startswith(("postgresql://", "postgres://")):
@@ -311,7 +336,7 @@ from their names and caches one compiled form per set of names."""
 
 
 class _SqlUnitOfWork:
-    """One transaction on one connection."""
+    """One transaction on one SQLAlchemy connection (PostgreSQL, in-memory SQLite)."""
 
     __slots__ = ("_conn", "_read", "_store")
 
@@ -389,6 +414,330 @@ def _nothing() -> Iterator[None]:
     yield
 
 
+# ---------------------------------------------------------------------- SQLite on the driver
+
+_DRIVER_MIN_SQLITE: Final = (3, 35, 0)
+"""``INSERT ... ON CONFLICT DO UPDATE ... RETURNING``, the counters' upsert, needs 3.35."""
+
+
+def _sqlite_time(moment: datetime) -> str:
+    """A timestamp as SQLAlchemy's SQLite ``DateTime`` stores it: UTC, naive, microseconds.
+
+    ``isoformat`` always writes a four-digit year; the slice drops the ``+00:00``.
+    """
+    return moment.astimezone(UTC).isoformat(" ", "microseconds")[:26]
+
+
+def _sqlite_bool(flag: bool) -> int:  # noqa: FBT001
+    return 1 if flag else 0
+
+
+def _sqlite_date(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+_SQLITE_CONVERSIONS: Final[tuple[Callable[[Any], Any] | None, ...]] = (
+    None,
+    None,
+    _sqlite_bool,
+    _sqlite_date,
+    None,
+    None,
+    None,
+    _sqlite_time,
+)
+"""How each of :data:`_UPDATABLE` is stored as SQLAlchemy's SQLite types store it (booleans
+0/1, ISO dates, :func:`_sqlite_time`); None where the value is stored as it is."""
+
+
+def _sqlite_columns(columns: tuple[Any, ...], positions: Sequence[int]) -> list[Any]:
+    """The values of :func:`_columns` at ``positions``, as SQLite stores them."""
+    stored = []
+    for i in positions:
+        convert = _SQLITE_CONVERSIONS[i]
+        stored.append(columns[i] if convert is None else convert(columns[i]))
+    return stored
+
+
+def _sqlite_row(entity: Entity, columns: tuple[Any, ...], body: str) -> tuple[Any, ...]:
+    """An entity's row in :data:`_SQLITE_ENTITY_COLUMNS` order."""
+    kind, state, is_open, deadline, number, level, lead, updated_at = _sqlite_columns(
+        columns, _ALL_UPDATABLE
+    )
+    return (
+        entity.id,
+        kind,
+        state,
+        entity.version,
+        is_open,
+        deadline,
+        number,
+        level,
+        lead,
+        _sqlite_time(entity.created_at),
+        updated_at,
+        body,
+    )
+
+
+def _sqlite_audit_row(event: AuditEvent) -> tuple[Any, ...]:
+    """An audit event's row in :data:`_SQLITE_AUDIT_COLUMNS` order."""
+    return (
+        event.entity_id,
+        event.version,
+        event.entity_kind.value,
+        event.trigger,
+        event.actor.id,
+        _sqlite_time(event.at),
+        event.model_dump_json(),
+    )
+
+
+_quote = sqlite_dialect.dialect().identifier_preparer.quote
+_SQLITE_ENTITY_COLUMNS: Final = (
+    "id",
+    "kind",
+    "state",
+    "version",
+    "is_open",
+    "deadline",
+    "number",
+    "classification",
+    "lead_unit",
+    "created_at",
+    "updated_at",
+    "body",
+)
+_SQLITE_AUDIT_COLUMNS: Final = (
+    "entity_id",
+    "version",
+    "kind",
+    "trigger",
+    "actor_id",
+    "at",
+    "event",
+)
+
+
+def _insert_sql(table: sa.Table, names: Sequence[str]) -> str:
+    listed = ", ".join(_quote(table.c[name].name) for name in names)
+    marks = ", ".join("?" * len(names))
+    return f"INSERT INTO {_quote(table.name)} ({listed}) VALUES ({marks})"  # noqa: S608
+
+
+_E, _C = _quote(entities.name), _quote(counters.name)
+# S608: the only text put into these statements is the tables' and columns' own names.
+_SQLITE_SELECT_ENTITY: Final = f"SELECT kind, body FROM {_E} WHERE id = ?"  # noqa: S608
+_SQLITE_SELECT_VERSION: Final = f"SELECT version FROM {_E} WHERE id = ?"  # noqa: S608
+_SQLITE_INSERT_ENTITY: Final = _insert_sql(entities, _SQLITE_ENTITY_COLUMNS)
+_SQLITE_INSERT_AUDIT: Final = _insert_sql(audit, _SQLITE_AUDIT_COLUMNS)
+_SQLITE_NEXT_NUMBER: Final = (
+    f"{_insert_sql(counters, ('series', 'key', 'value'))} "
+    f"ON CONFLICT (series, {_quote('key')}) DO UPDATE "
+    f"SET {_quote('value')} = {_C}.{_quote('value')} + excluded.{_quote('value')} "
+    f"RETURNING {_quote('value')}"
+)
+_sqlite_updates: dict[tuple[int, ...], str] = {}
+"""``UPDATE`` texts by the positions in :data:`_UPDATABLE` they assign, built when first
+needed (at most 256)."""
+
+
+def _sqlite_update(changed: Sequence[int]) -> str:
+    key = tuple(changed)
+    text = _sqlite_updates.get(key)
+    if text is None:
+        assigned = [_quote(_UPDATABLE[i]) for i in key] + ["version", "body"]
+        sets = ", ".join(f"{name} = ?" for name in assigned)
+        text = f"UPDATE {_E} SET {sets} WHERE id = ? AND version = ?"  # noqa: S608
+        _sqlite_updates[key] = text
+    return text
+
+
+def _driver_error(error: sqlite3.Error, statement: str, params: Any) -> Exception:
+    """The SQLAlchemy exception the same failure raises on the SQLAlchemy path."""
+    return DBAPIError.instance(statement, params, error, sqlite3.Error)
+
+
+class _DriverConnections:
+    """SQLite driver connections kept between units of work, each used by one at a time.
+
+    A unit of work takes an idle connection (or opens one) and gives it back when it
+    ends, so there are never more connections than units of work running at once.
+    ``list.pop`` and ``list.append`` are atomic, so threads share the list without a
+    lock. After :meth:`close`, a connection given back is closed.
+    """
+
+    __slots__ = ("_closed", "_connect", "_idle")
+
+    def __init__(self, connect: Callable[[], sqlite3.Connection]) -> None:
+        self._connect = connect
+        self._idle: list[tuple[sqlite3.Connection, sqlite3.Cursor]] = []
+        self._closed = False
+
+    def acquire(self) -> tuple[sqlite3.Connection, sqlite3.Cursor]:
+        try:
+            return self._idle.pop()
+        except IndexError:
+            conn = self._connect()
+            return conn, conn.cursor()
+
+    def release(self, link: tuple[sqlite3.Connection, sqlite3.Cursor]) -> None:
+        conn, cursor = link
+        if conn.in_transaction:  # neither commit nor rollback went through: do not reuse it
+            cursor.close()
+            conn.close()
+            return
+        self._idle.append(link)
+        if self._closed:  # appended first, so either this or close() closes it
+            self._close_idle()
+
+    def close(self) -> None:
+        self._closed = True
+        self._close_idle()
+
+    def _close_idle(self) -> None:
+        while True:
+            try:
+                conn, cursor = self._idle.pop()
+            except IndexError:
+                return
+            cursor.close()
+            conn.close()
+
+
+class _SqliteUnitOfWork:
+    """One ``BEGIN IMMEDIATE`` transaction on a driver connection to a SQLite file.
+
+    It holds the database's write lock from :meth:`__enter__` to the commit (or
+    rollback) in :meth:`__exit__`, and runs the statements prebuilt above.
+    """
+
+    __slots__ = ("_conn", "_connections", "_cursor", "_link", "_read", "_store")
+
+    def __init__(self, store: SqlStore, connections: _DriverConnections) -> None:
+        self._store = store
+        self._connections = connections
+        self._read: dict[str, Entity] = {}
+        """The entity as it stands in this transaction, by id: as read, added or saved."""
+
+    def __enter__(self) -> Self:
+        link = self._link = self._connections.acquire()
+        self._conn, self._cursor = link
+        try:
+            self._cursor.execute("BEGIN IMMEDIATE")
+        except BaseException as e:
+            self._connections.release(link)
+            if isinstance(e, sqlite3.Error):
+                raise _driver_error(e, "BEGIN IMMEDIATE", ()) from e
+            raise
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        conn = self._conn
+        try:
+            if exc_type is None:
+                try:
+                    conn.commit()
+                except sqlite3.Error as e:
+                    with suppress(sqlite3.Error):  # released below, closed if still open
+                        conn.rollback()
+                    raise _driver_error(e, "COMMIT", ()) from e
+            else:
+                conn.rollback()
+        finally:
+            self._connections.release(self._link)
+
+    def get(self, entity_id: str) -> Entity:
+        if _NUL in entity_id:  # as on the other stores: no stored id holds one
+            raise NotFound(entity_id)
+        try:
+            row = self._cursor.execute(_SQLITE_SELECT_ENTITY, (entity_id,)).fetchone()
+        except sqlite3.Error as e:
+            raise _driver_error(e, _SQLITE_SELECT_ENTITY, (entity_id,)) from e
+        if row is None:
+            raise NotFound(entity_id)
+        kind, body = row
+        entity = _load(kind, body)
+        self._read[entity_id] = entity
+        return entity
+
+    def add(self, entity: Entity, event: AuditEvent) -> None:
+        columns = _columns(entity)
+        body = entity.model_dump_json()
+        row = _sqlite_row(entity, columns, body)
+        try:
+            self._cursor.execute(_SQLITE_INSERT_ENTITY, row)
+        except sqlite3.IntegrityError:
+            raise ConcurrencyConflict(entity.id, 0, self.get(entity.id).version) from None
+        except sqlite3.Error as e:
+            raise _driver_error(e, _SQLITE_INSERT_ENTITY, row) from e
+        self._insert_event(event)
+        self._read[entity.id] = entity
+
+    def save(self, entity: Entity, event: AuditEvent, *, expected_version: int) -> None:
+        columns = _columns(entity)
+        body = entity.model_dump_json()
+        changed = _changed(self._read.get(entity.id), expected_version, columns)
+        params = (
+            *_sqlite_columns(columns, changed),
+            entity.version,
+            body,
+            entity.id,
+            expected_version,
+        )
+        statement = _sqlite_update(changed)
+        cursor = self._cursor
+        try:
+            updated = cursor.execute(statement, params).rowcount
+            if updated != 1:
+                found = cursor.execute(_SQLITE_SELECT_VERSION, (entity.id,)).fetchone()
+        except sqlite3.Error as e:
+            raise _driver_error(e, statement, params) from e
+        if updated != 1:
+            raise ConcurrencyConflict(
+                entity.id, expected_version, None if found is None else found[0]
+            )
+        self._insert_event(event)
+        self._read[entity.id] = entity
+
+    def _insert_event(self, event: AuditEvent) -> None:
+        row = _sqlite_audit_row(event)
+        try:
+            self._cursor.execute(_SQLITE_INSERT_AUDIT, row)
+        except sqlite3.Error as e:
+            raise _driver_error(e, _SQLITE_INSERT_AUDIT, row) from e
+
+    def add_many(self, entity_list: Sequence[Entity], events: Sequence[AuditEvent]) -> None:
+        if not entity_list:
+            return
+        rows = [_sqlite_row(e, _columns(e), e.model_dump_json()) for e in entity_list]
+        cursor = self._cursor
+        try:
+            cursor.executemany(_SQLITE_INSERT_ENTITY, rows)
+        except sqlite3.IntegrityError as e:
+            raise ConcurrencyConflict(entity_list[0].id, 0, None) from e
+        except sqlite3.Error as e:
+            raise _driver_error(e, _SQLITE_INSERT_ENTITY, rows) from e
+        audit_rows = [_sqlite_audit_row(e) for e in events]
+        try:
+            cursor.executemany(_SQLITE_INSERT_AUDIT, audit_rows)
+        except sqlite3.Error as e:
+            raise _driver_error(e, _SQLITE_INSERT_AUDIT, audit_rows) from e
+
+    def next_number(self, series: str, key: str, count: int = 1) -> int:
+        params = (series, key, count)
+        try:
+            (last,) = self._cursor.execute(_SQLITE_NEXT_NUMBER, params).fetchone()
+        except sqlite3.Error as e:
+            raise _driver_error(e, _SQLITE_NEXT_NUMBER, params) from e
+        return int(last) - count + 1
+
+
 class SqlStore:
     """A store in a SQL database: a SQLite file (the embedded default) or PostgreSQL.
 
@@ -405,8 +754,10 @@ class SqlStore:
 
     def __init__(self, url: str, *, create: bool = True, busy_timeout: float = 30.0) -> None:
         self.url = normalise_url(url)
+        self._busy_timeout = busy_timeout
         self._engine = self._make_engine(self.url, busy_timeout)
         self.is_postgres = self._engine.dialect.name == "postgresql"
+        self._driver: _DriverConnections | None = None
         try:
             self._prepare_schema(create=create)
         except (OperationalError, DBAPIError) as e:
@@ -415,6 +766,12 @@ class SqlStore:
         except BaseException:
             self._engine.dispose()
             raise
+        if (
+            self._engine.dialect.name == "sqlite"
+            and not _in_memory(self.url)
+            and sqlite3.sqlite_version_info >= _DRIVER_MIN_SQLITE
+        ):
+            self._driver = _DriverConnections(self._driver_connection)
 
     # ------------------------------------------------------------------ engine
     @staticmethod
@@ -426,7 +783,7 @@ class SqlStore:
                 raise MissingExtraError(
                     e.name or "psycopg", "postgres", "A PostgreSQL office"
                 ) from e
-        in_memory = url in ("sqlite://", "sqlite:///:memory:")
+        in_memory = _in_memory(url)
         engine = sa.create_engine(
             url,
             poolclass=sa.pool.StaticPool if in_memory else sa.pool.QueuePool,
@@ -435,24 +792,26 @@ class SqlStore:
 
         @sa_event.listens_for(engine, "connect")
         def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-            # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite would defer it).
-            dbapi_connection.isolation_level = None
-            cursor = dbapi_connection.cursor()
-            if not in_memory:
-                cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
-            cursor.close()
+            _configure_sqlite(dbapi_connection, wal=not in_memory, busy_timeout=busy_timeout)
 
         @sa_event.listens_for(engine, "begin")
         def _on_begin(conn: Connection) -> None:
-            if conn.get_execution_options().get("secretarial_write"):
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
-            else:
-                conn.exec_driver_sql("BEGIN")
+            write = conn.get_execution_options().get("secretarial_write")
+            begin = "BEGIN IMMEDIATE" if write else "BEGIN"
+            # On the driver: exec_driver_sql would cost a cursor and SQLAlchemy's events.
+            conn.connection.driver_connection.execute(begin)  # type: ignore[union-attr]
 
         return engine
+
+    def _driver_connection(self) -> sqlite3.Connection:
+        """A new driver connection to the SQLite file, set up as the engine's are."""
+        dialect = self._engine.dialect
+        args, options = dialect.create_connect_args(self._engine.url)
+        busy_timeout = self._busy_timeout
+        connect: Callable[..., sqlite3.Connection] = sqlite3.connect
+        conn = connect(*args, **{**options, "timeout": busy_timeout, "check_same_thread": False})
+        _configure_sqlite(conn, wal=True, busy_timeout=busy_timeout)
+        return conn
 
     def _prepare_schema(self, *, create: bool) -> None:
         with self._write() as conn:
@@ -497,9 +856,14 @@ class SqlStore:
             yield conn
 
     # ------------------------------------------------------------------ Store port
-    @contextmanager
-    def unit_of_work(self) -> Iterator[_SqlUnitOfWork]:
+    def unit_of_work(self) -> AbstractContextManager[_SqliteUnitOfWork | _SqlUnitOfWork]:
         """Begin a transaction; it commits when the block ends without an exception."""
+        if self._driver is not None:
+            return _SqliteUnitOfWork(self, self._driver)
+        return self._unit_of_work()
+
+    @contextmanager
+    def _unit_of_work(self) -> Iterator[_SqlUnitOfWork]:
         with self._write() as conn:
             yield _SqlUnitOfWork(self, conn)
 
@@ -660,6 +1024,8 @@ class SqlStore:
 
     def close(self) -> None:
         """Close every pooled connection."""
+        if self._driver is not None:
+            self._driver.close()
         self._engine.dispose()
 
     def __repr__(self) -> str:
