@@ -313,6 +313,10 @@ def _configure_sqlite(dbapi_connection: Any, *, wal: bool, busy_timeout: float) 
     cursor.close()
 
 
+_ENTITY_CACHE: Final = 256
+"""How many entities a store holds by default to spare parsing their bodies again."""
+
+
 def normalise_url(url: str) -> str:
     """Pick our drivers: psycopg 3 for ``postgresql://`` URLs."""
     if url.startswith(("postgresql://", "postgres://")):
@@ -352,18 +356,20 @@ class _SqlUnitOfWork:
         row = self._conn.execute(_SELECT_ENTITY, {"entity_id": entity_id}).first()
         if row is None:
             raise NotFound(entity_id)
-        entity = _load(row.kind, row.body)
+        entity = self._store._entity(entity_id, row.kind, row.body)  # noqa: SLF001
         self._read[entity_id] = entity
         return entity
 
     def add(self, entity: Entity, event: AuditEvent) -> None:
+        row = _row(entity)
         try:
             with self._conn.begin_nested() if self._store.is_postgres else _nothing():
-                self._conn.execute(entities.insert(), _row(entity))
+                self._conn.execute(entities.insert(), row)
         except IntegrityError:
             raise ConcurrencyConflict(entity.id, 0, self.get(entity.id).version) from None
         self._conn.execute(audit.insert(), _audit_row(event))
         self._read[entity.id] = entity
+        self._store._hold(entity.id, row["kind"], row["body"], entity)  # noqa: SLF001
 
     def save(self, entity: Entity, event: AuditEvent, *, expected_version: int) -> None:
         columns = _columns(entity)
@@ -383,6 +389,7 @@ class _SqlUnitOfWork:
             raise ConcurrencyConflict(entity.id, expected_version, actual)
         self._conn.execute(audit.insert(), _audit_row(event))
         self._read[entity.id] = entity
+        self._store._hold(entity.id, columns[0], body, entity)  # noqa: SLF001
 
     def add_many(self, entity_list: Sequence[Entity], events: Sequence[AuditEvent]) -> None:
         if not entity_list:
@@ -662,7 +669,7 @@ class _SqliteUnitOfWork:
         if row is None:
             raise NotFound(entity_id)
         kind, body = row
-        entity = _load(kind, body)
+        entity = self._store._entity(entity_id, kind, body)  # noqa: SLF001
         self._read[entity_id] = entity
         return entity
 
@@ -678,6 +685,7 @@ class _SqliteUnitOfWork:
             raise _driver_error(e, _SQLITE_INSERT_ENTITY, row) from e
         self._insert_event(event)
         self._read[entity.id] = entity
+        self._store._hold(entity.id, columns[0], body, entity)  # noqa: SLF001
 
     def save(self, entity: Entity, event: AuditEvent, *, expected_version: int) -> None:
         columns = _columns(entity)
@@ -704,6 +712,7 @@ class _SqliteUnitOfWork:
             )
         self._insert_event(event)
         self._read[entity.id] = entity
+        self._store._hold(entity.id, columns[0], body, entity)  # noqa: SLF001
 
     def _insert_event(self, event: AuditEvent) -> None:
         row = _sqlite_audit_row(event)
@@ -746,17 +755,30 @@ class SqlStore:
             or ``postgresql://user@host/db``.
         create: Create the schema if the database has none (otherwise raise).
         busy_timeout: Seconds a SQLite writer waits for the write lock.
+        entity_cache: How many entities, the last saved or loaded ones, the store keeps
+            to spare parsing a body it has already parsed or written (0 keeps none).
+            One is reused only when the stored body is, character for character, the
+            one it was parsed from or written as.
 
     Raises:
         StoreError: the database cannot be opened, has no schema and ``create`` is
             false, or was written by a newer version of this library.
     """
 
-    def __init__(self, url: str, *, create: bool = True, busy_timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        create: bool = True,
+        busy_timeout: float = 30.0,
+        entity_cache: int = _ENTITY_CACHE,
+    ) -> None:
         self.url = normalise_url(url)
         self._busy_timeout = busy_timeout
         self._engine = self._make_engine(self.url, busy_timeout)
         self.is_postgres = self._engine.dialect.name == "postgresql"
+        self._held: dict[str, tuple[str, str, Entity]] = {}
+        self._held_limit = entity_cache
         self._driver: _DriverConnections | None = None
         try:
             self._prepare_schema(create=create)
@@ -854,6 +876,32 @@ class SqlStore:
     def _read(self) -> Iterator[Connection]:
         with self._engine.connect() as conn, conn.begin():
             yield conn
+
+    # ------------------------------------------------------------------ entities held
+    def _entity(self, entity_id: str, kind: str, body: str) -> Entity:
+        """The entity stored as ``kind`` and ``body``: the one held for that body, or parsed."""
+        held = self._held.get(entity_id)
+        if held is not None and held[1] == body and held[0] == kind:
+            return held[2]
+        entity = _load(kind, body)
+        self._hold(entity_id, kind, body, entity)
+        return entity
+
+    def _hold(self, entity_id: str, kind: str, body: str, entity: Entity) -> None:
+        """Keep ``entity`` as what ``body`` parses to, dropping the oldest beyond the limit.
+
+        An entity is immutable and parsing is a function of the text, so handing out the
+        entity held for the very text read is the same as parsing it again, whichever
+        process or transaction wrote it, and whether or not the writer committed.
+        """
+        if not self._held_limit:
+            return
+        held = self._held
+        held.pop(entity_id, None)  # so that insertion order is recency
+        held[entity_id] = (kind, body, entity)
+        if len(held) > self._held_limit:
+            with suppress(KeyError, RuntimeError, StopIteration):  # another thread got there
+                del held[next(iter(held))]
 
     # ------------------------------------------------------------------ Store port
     def unit_of_work(self) -> AbstractContextManager[_SqliteUnitOfWork | _SqlUnitOfWork]:
@@ -1027,6 +1075,7 @@ class SqlStore:
         if self._driver is not None:
             self._driver.close()
         self._engine.dispose()
+        self._held.clear()
 
     def __repr__(self) -> str:
         return f"<SqlStore {self._engine.url.render_as_string(hide_password=True)}>"
