@@ -222,7 +222,7 @@ def test_a_store_without_held_entities_parses_every_body(tmp_path: Path) -> None
         first, second = office.get(doc.id), office.get(doc.id)
         assert first == second == doc
         assert first is not second
-        assert store._held == {}
+        assert not store._held
 
 
 def test_held_entities_are_bounded(tmp_path: Path) -> None:
@@ -242,6 +242,8 @@ def test_held_entities_are_bounded(tmp_path: Path) -> None:
         assert list(store._held) == [d.id for d in docs[2:]]
         assert office.get(docs[0].id) == docs[0]
         assert list(store._held) == [docs[3].id, docs[4].id, docs[0].id]
+        assert office.get(docs[3].id) is docs[3]  # held: the most recently used now
+        assert list(store._held) == [docs[4].id, docs[0].id, docs[3].id]
 
 
 def test_a_writer_that_cannot_get_the_lock_raises_what_sqlalchemy_raises(tmp_path: Path) -> None:
