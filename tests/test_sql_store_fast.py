@@ -1,0 +1,353 @@
+"""The SQLite unit of work on the driver connection, and the entities the SQL store holds.
+
+On a SQLite file the store's unit of work runs prebuilt SQL on driver connections of its
+own; these tests check that it writes what the SQLAlchemy unit of work writes, assigns
+only the columns that changed, raises the same errors, shares its connections safely
+between threads and closes them all.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import threading
+from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from conftest import CLERK, SUPERIOR, SUPERVISOR, UNDERTAKER, UNIT_A, UNIT_B
+from secretarial import IncomingDocument, Office, SupervisionItem
+from secretarial.adapters._sql import SqlStore, _load, _row, entities, normalise_url
+from secretarial.testing import FrozenClock, SequentialIds
+
+BEIJING = timezone(timedelta(hours=8))
+AT = datetime(2025, 9, 26, 9, 0, 0, 123456, tzinfo=BEIJING)
+TABLES = ("entities", "audit_events", "counters")
+
+
+def work(office: Office, clock: FrozenClock) -> None:
+    """Creations, transitions, numbers, a closed entity and a bulk import."""
+    for n in range(3):
+        doc = office.receive(
+            by=CLERK,
+            kind="notice",
+            title=f"通知{n}",
+            sender=SUPERIOR,
+            channel="paper",
+            received_at=office.now(),
+        )
+        clock.advance(timedelta(minutes=1, microseconds=7))
+        doc = office.fire(doc, "register", by=CLERK)
+        if n == 1:
+            office.fire(doc, "return_to_sender", by=CLERK, reason="不属于本机关办理")
+    item = office.open_item(
+        by=SUPERVISOR, source="leader_instruction", requirement="整改", received_at=office.now()
+    )
+    item = office.fire(item, "assign", by=SUPERVISOR, lead_unit=UNIT_A, deadline=date(2025, 12, 1))
+    item = office.fire(item, "accept", by=UNDERTAKER)
+    for n in range(3):
+        clock.advance(timedelta(hours=1))
+        item = office.fire(item, "report_progress", by=UNDERTAKER, text=f"进展{n}")
+    lines = [
+        json.dumps(
+            {
+                "kind": "notice",
+                "title": f"批量{n}",
+                "sender": SUPERIOR,
+                "channel": "paper",
+                "received_at": "2025-09-26T09:00:00.5+08:00",
+            },
+            ensure_ascii=False,
+        )
+        for n in range(4)
+    ]
+    assert office.import_documents(lines, by=CLERK, batch_size=3).ok
+
+
+def rows(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    conn = sqlite3.connect(path)
+    try:
+        return {
+            table: conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()  # noqa: S608
+            for table in TABLES
+        }
+    finally:
+        conn.close()
+
+
+def test_the_driver_writes_the_rows_sqlalchemy_writes(tmp_path: Path) -> None:
+    """The same commands through the driver and through SQLAlchemy leave identical rows."""
+    written = {}
+    for name, driver in (("driver", True), ("sqlalchemy", False)):
+        path = tmp_path / f"{name}.db"
+        store = SqlStore(f"sqlite:///{path}")
+        if not driver:
+            store._driver = None  # the SQLAlchemy unit of work, for reference
+        clock = FrozenClock(AT)
+        with Office(store, clock=clock, ids=SequentialIds()) as office:
+            assert (store._driver is not None) == driver
+            work(office, clock)
+        written[name] = rows(path)
+    assert written["driver"] == written["sqlalchemy"]
+    assert len(written["driver"]["entities"]) == 8
+    assert len(written["driver"]["audit_events"]) == 21
+
+
+def test_stored_columns_are_what_sqlalchemy_makes_of_the_body(tmp_path: Path) -> None:
+    """After saves that assigned only some columns, every column still matches the body."""
+    path = tmp_path / "office.db"
+    clock = FrozenClock(AT)
+    with Office.open(f"sqlite:///{path}", clock=clock, ids=SequentialIds()) as office:
+        work(office, clock)
+    dialect = sa.create_engine("sqlite://").dialect
+    conn = sqlite3.connect(path)
+    conn.row_factory = sqlite3.Row
+    try:
+        stored = conn.execute("SELECT * FROM entities").fetchall()
+    finally:
+        conn.close()
+    closed = 0
+    for record in stored:
+        expected = _row(_load(record["kind"], record["body"]))
+        for name, value in expected.items():
+            process = entities.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+            assert record[name] == (value if process is None else process(value)), name
+        closed += record["is_open"] == 0
+    assert closed == 1
+
+
+def driver_statements(store: SqlStore) -> list[str]:
+    """Trace the SQL of the store's (single) driver connection, with the values in it."""
+    seen: list[str] = []
+    with store.unit_of_work():
+        pass
+    (link,) = store._driver._idle
+    link[0].set_trace_callback(seen.append)
+    return seen
+
+
+def assigned_columns(update: str) -> list[str]:
+    """The columns an ``UPDATE`` (with its values filled in) assigns; the body comes last."""
+    head = update.split(" body = ", 1)[0] + " body = "
+    return re.findall(r"(\w+) = ", head)
+
+
+def test_a_save_assigns_only_the_columns_that_changed(tmp_path: Path) -> None:
+    clock = FrozenClock(AT)
+    with Office.open(f"sqlite:///{tmp_path / 'o.db'}", clock=clock, ids=SequentialIds()) as office:
+        store: Any = office.store
+        seen = driver_statements(store)
+        item = office.open_item(
+            by=SUPERVISOR, source="leader_instruction", requirement="整改", received_at=AT
+        )
+        item = office.fire(
+            item, "assign", by=SUPERVISOR, lead_unit=UNIT_A, deadline=date(2025, 12, 1)
+        )
+        item = office.fire(item, "accept", by=UNDERTAKER)
+        clock.advance(timedelta(hours=1))
+        del seen[:]
+        office.fire(item, "report_progress", by=UNDERTAKER, text="进展")
+        (update,) = [s for s in seen if s.startswith("UPDATE")]
+        assert assigned_columns(update) == ["updated_at", "version", "body"]
+        stored = office.get(item.id, SupervisionItem)
+        assert stored.lead_unit is not None
+        assert stored.lead_unit.code == UNIT_A["code"]
+        assert len(stored.progress_reports) == 1
+
+
+def test_a_save_over_an_unread_version_assigns_every_column(tmp_path: Path) -> None:
+    """Without the entity read in the same unit of work, nothing is assumed about the row."""
+    with Office.open(f"sqlite:///{tmp_path / 'o.db'}", clock=FrozenClock(AT)) as office:
+        item = office.open_item(
+            by=SUPERVISOR, source="leader_instruction", requirement="整改", received_at=AT
+        )
+        workflow = office.workflow("supervision_item")
+        assigned, event = workflow.fire(
+            item,
+            "assign",
+            SUPERVISOR,
+            now=AT,
+            data={"lead_unit": UNIT_B, "deadline": date(2025, 12, 1)},
+        )
+        store: Any = office.store
+        seen = driver_statements(store)
+        with store.unit_of_work() as uow:
+            uow.save(assigned, event, expected_version=1)
+        (update,) = [s for s in seen if s.startswith("UPDATE")]
+        assert assigned_columns(update) == [
+            "kind",
+            "state",
+            "is_open",
+            "deadline",
+            "number",
+            "classification",
+            "lead_unit",
+            "updated_at",
+            "version",
+            "body",
+        ]
+        assert office.get(item.id, SupervisionItem).lead_unit.code == UNIT_B["code"]
+
+
+def test_an_entity_is_reused_only_for_the_body_it_came_from(tmp_path: Path) -> None:
+    path = tmp_path / "o.db"
+    with Office.open(f"sqlite:///{path}", clock=FrozenClock(AT), ids=SequentialIds()) as office:
+        doc = office.receive(
+            by=CLERK, kind="notice", title="通知", sender=SUPERIOR, channel="paper", received_at=AT
+        )
+        assert office.get(doc.id) is doc  # held since it was added
+        changed = doc.model_copy(update={"title": "另一份通知"})
+        conn = sqlite3.connect(path)
+        with conn:
+            conn.execute(
+                "UPDATE entities SET body = ? WHERE id = ?", (changed.model_dump_json(), doc.id)
+            )
+        conn.close()
+        loaded = office.get(doc.id, IncomingDocument)
+        assert loaded.title == "另一份通知"
+        assert loaded.version == doc.version
+        assert office.get(doc.id) is loaded
+
+
+def test_a_store_without_held_entities_parses_every_body(tmp_path: Path) -> None:
+    store = SqlStore(f"sqlite:///{tmp_path / 'o.db'}", entity_cache=0)
+    with Office(store, clock=FrozenClock(AT), ids=SequentialIds()) as office:
+        doc = office.receive(
+            by=CLERK, kind="notice", title="通知", sender=SUPERIOR, channel="paper", received_at=AT
+        )
+        first, second = office.get(doc.id), office.get(doc.id)
+        assert first == second == doc
+        assert first is not second
+        assert not store._held
+
+
+def test_held_entities_are_bounded(tmp_path: Path) -> None:
+    store = SqlStore(f"sqlite:///{tmp_path / 'o.db'}", entity_cache=3)
+    with Office(store, clock=FrozenClock(AT), ids=SequentialIds()) as office:
+        docs = [
+            office.receive(
+                by=CLERK,
+                kind="notice",
+                title=f"通知{n}",
+                sender=SUPERIOR,
+                channel="paper",
+                received_at=AT,
+            )
+            for n in range(5)
+        ]
+        assert list(store._held) == [d.id for d in docs[2:]]
+        assert office.get(docs[0].id) == docs[0]
+        assert list(store._held) == [docs[3].id, docs[4].id, docs[0].id]
+        assert office.get(docs[3].id) is docs[3]  # held: the most recently used now
+        assert list(store._held) == [docs[4].id, docs[0].id, docs[3].id]
+
+
+def test_a_writer_that_cannot_get_the_lock_raises_what_sqlalchemy_raises(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'o.db'}"
+    holder = SqlStore(url)
+    waiter = SqlStore(url, busy_timeout=0.05)
+    try:
+        with holder.unit_of_work() as uow:
+            assert uow.next_number("incoming", "2025") == 1
+            with pytest.raises(sa.exc.OperationalError, match="locked"):
+                waiter.unit_of_work().__enter__()
+        with waiter.unit_of_work() as uow:  # its connection is usable again
+            assert uow.next_number("incoming", "2025") == 2
+    finally:
+        holder.close()
+        waiter.close()
+
+
+def draw_and_refuse(store: SqlStore) -> None:
+    with store.unit_of_work() as uow:
+        uow.next_number("incoming", "2025", 5)
+        raise RuntimeError("refused")
+
+
+def test_a_failed_unit_of_work_rolls_back_and_its_connection_is_reused(tmp_path: Path) -> None:
+    store = SqlStore(f"sqlite:///{tmp_path / 'o.db'}")
+    try:
+        with pytest.raises(RuntimeError, match="refused"):
+            draw_and_refuse(store)
+        idle = list(store._driver._idle)
+        assert len(idle) == 1
+        assert not idle[0][0].in_transaction
+        with store.unit_of_work() as uow:
+            assert uow.next_number("incoming", "2025") == 1
+        assert store._driver._idle == idle
+        assert store.counters() == {("incoming", "2025"): 1}
+    finally:
+        store.close()
+
+
+def test_threads_share_connections_and_numbers_stay_gap_free(tmp_path: Path) -> None:
+    store = SqlStore(f"sqlite:///{tmp_path / 'o.db'}")
+    drawn: list[int] = []
+    errors: list[BaseException] = []
+    start = threading.Barrier(6)
+
+    def draw() -> None:
+        try:
+            start.wait()
+            for _ in range(25):
+                with store.unit_of_work() as uow:
+                    drawn.append(uow.next_number("incoming", "2025"))
+        except BaseException as e:  # noqa: BLE001 -- reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=draw) for _ in range(6)]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert errors == []
+        assert sorted(drawn) == list(range(1, 151))
+        assert 1 <= len(store._driver._idle) <= 6
+    finally:
+        store.close()
+
+
+def test_close_closes_the_driver_connections_even_those_in_use(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'o.db'}"
+    store = SqlStore(url)
+    with store.unit_of_work():
+        pass
+    (idle,) = store._driver._idle
+    store.close()
+    store = SqlStore(url)
+    with store.unit_of_work() as uow:
+        busy = uow._link
+        uow.next_number("incoming", "2025")
+        store.close()
+        busy[0].execute("SELECT 1")  # still open while the unit of work runs
+    assert store._driver._idle == []
+    for conn, _cursor in (idle, busy):
+        with pytest.raises(sqlite3.ProgrammingError):
+            conn.execute("SELECT 1")
+    engine = sa.create_engine(normalise_url(url))
+    with engine.connect() as conn:  # the unit of work committed before its connection closed
+        assert conn.execute(sa.text("SELECT value FROM counters")).scalar_one() == 1
+    engine.dispose()
+
+
+def test_timestamps_are_stored_in_utc_as_sqlalchemy_stores_them(tmp_path: Path) -> None:
+    path = tmp_path / "o.db"
+    with Office.open(f"sqlite:///{path}", clock=FrozenClock(AT), ids=SequentialIds()) as office:
+        office.receive(
+            by=CLERK, kind="notice", title="通知", sender=SUPERIOR, channel="paper", received_at=AT
+        )
+    conn = sqlite3.connect(path)
+    try:
+        (created, updated), (at,) = (
+            conn.execute("SELECT created_at, updated_at FROM entities").fetchone(),
+            conn.execute("SELECT at FROM audit_events").fetchone(),
+        )
+    finally:
+        conn.close()
+    assert created == updated == at == AT.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    assert created == "2025-09-26 01:00:00.123456"
