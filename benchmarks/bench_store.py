@@ -370,12 +370,14 @@ def raw_fire_body(conn: sqlite3.Connection, ops: list[FireOp]) -> Callable[[], i
 
 
 def raw_store_statements_body(conn: sqlite3.Connection, ops: list[FireOp]) -> Callable[[], int]:
-    """The store's statements: BEGIN IMMEDIATE, SELECT, UPDATE of every column, INSERT, COMMIT."""
+    """The store's statements for a ``report_progress``, on the driver.
+
+    BEGIN IMMEDIATE, SELECT, an UPDATE of the columns that change (``updated_at``,
+    ``version``, ``body``), INSERT, COMMIT.
+    """
     select = "SELECT kind, body FROM entities WHERE id = ?"
     update = (
-        "UPDATE entities SET state = ?, version = ?, is_open = ?, deadline = ?, number = ?, "
-        "classification = ?, lead_unit = ?, updated_at = ?, body = ? "
-        "WHERE id = ? AND version = ?"
+        "UPDATE entities SET updated_at = ?, version = ?, body = ? WHERE id = ? AND version = ?"
     )
 
     def body() -> int:
@@ -384,19 +386,7 @@ def raw_store_statements_body(conn: sqlite3.Connection, ops: list[FireOp]) -> Ca
             execute("BEGIN IMMEDIATE")
             if execute(select, (op.entity_id,)).fetchone() is None:
                 raise RuntimeError(f"raw select of {op.entity_id} found nothing")
-            params = (
-                op.state,
-                op.version,
-                op.is_open,
-                op.deadline,
-                None,
-                0,
-                op.lead_unit,
-                op.updated_at,
-                op.body,
-                op.entity_id,
-                op.expected,
-            )
+            params = (op.updated_at, op.version, op.body, op.entity_id, op.expected)
             if execute(update, params).rowcount != 1:
                 raise RuntimeError(f"raw update of {op.entity_id} matched no row")
             execute(AUDIT_INSERT, op.audit)
