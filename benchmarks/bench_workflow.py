@@ -651,8 +651,15 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 -- one report, 
         creation_curve(sizes.creation_marks, gc_on=False) for _ in range(sizes.creation_runs)
     ]
     curve_off = [min(c[i] for c in curves_off) for i in range(len(sizes.creation_marks))]
-    curve_on = creation_curve(sizes.creation_marks, gc_on=True)
-    curve_models = model_curve(sizes.creation_marks)
+    # With the collector running, a full collection may land early in one run and late
+    # in another: office and models take turns, and each mark keeps its best run.
+    curves_on: list[list[float]] = []
+    curves_models: list[list[float]] = []
+    for _ in range(sizes.creation_runs):
+        curves_on.append(creation_curve(sizes.creation_marks, gc_on=True))
+        curves_models.append(model_curve(sizes.creation_marks))
+    curve_on = [min(c[i] for c in curves_on) for i in range(len(sizes.creation_marks))]
+    curve_models = [min(c[i] for c in curves_models) for i in range(len(sizes.creation_marks))]
 
     print(f"{'measurement':<58} {'best':>10} {'median':>10}")
     print("-" * 80)
@@ -698,10 +705,10 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 -- one report, 
     last_off = marginal(curve_off, sizes.creation_marks)
     last_on = marginal(curve_on, sizes.creation_marks)
     print(f"{'  gc paused, marginal (last segment only)':<40}{last_off:>{width}.2f}")
-    print(f"{'  gc running':<40}" + "".join(f"{v:>10.2f}" for v in curve_on))
+    print(f"{f'  gc running ({runs})':<40}" + "".join(f"{v:>10.2f}" for v in curve_on))
     print(f"{'  gc running, marginal (last segment only)':<40}{last_on:>{width}.2f}")
     print(
-        f"{'  models alone (validated), gc running':<40}"
+        f"{f'  models alone, gc running ({runs})':<40}"
         + "".join(f"{v:>10.2f}" for v in curve_models)
     )
     print(f"{'  gc paused, FrozenClock + SequentialIds':<40}{curve_frozen[0]:>10.2f}")
