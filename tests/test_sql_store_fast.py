@@ -20,7 +20,7 @@ import pytest
 import sqlalchemy as sa
 
 from conftest import CLERK, SUPERIOR, SUPERVISOR, UNDERTAKER, UNIT_A, UNIT_B
-from secretarial import IncomingDocument, Office, SupervisionItem
+from secretarial import IncomingDocument, Office, SupervisionItem, UsageError
 from secretarial.adapters._sql import SqlStore, _load, _row, entities, normalise_url
 from secretarial.testing import FrozenClock, SequentialIds
 
@@ -351,3 +351,33 @@ def test_timestamps_are_stored_in_utc_as_sqlalchemy_stores_them(tmp_path: Path) 
         conn.close()
     assert created == updated == at == AT.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
     assert created == "2025-09-26 01:00:00.123456"
+
+
+def test_office_open_sets_how_many_entities_are_held(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'o.db'}"
+    with Office.open(url, entity_cache=1, clock=FrozenClock(AT), ids=SequentialIds()) as office:
+        docs = [
+            office.receive(
+                by=CLERK,
+                kind="notice",
+                title=f"通知{n}",
+                sender=SUPERIOR,
+                channel="paper",
+                received_at=AT,
+            )
+            for n in range(2)
+        ]
+        store: Any = office.store
+        assert list(store._held) == [docs[1].id]
+
+
+@pytest.mark.parametrize("bad", [-1, 1.5, True, "16"])
+def test_office_open_refuses_a_bad_entity_cache(tmp_path: Path, bad: Any) -> None:
+    with pytest.raises(UsageError, match="entity_cache must be a whole number"):
+        Office.open(f"sqlite:///{tmp_path / 'o.db'}", entity_cache=bad)
+    assert not (tmp_path / "o.db").exists()
+
+
+def test_an_in_memory_office_takes_no_entity_cache() -> None:
+    with pytest.raises(UsageError, match="applies to SQL offices"):
+        Office.open("memory://", entity_cache=4)

@@ -303,7 +303,14 @@ class Office:
         return cls(MemoryStore(), **options)
 
     @classmethod
-    def open(cls, url: str, *, create: bool = True, **options: Unpack[OfficeOptions]) -> Self:
+    def open(
+        cls,
+        url: str,
+        *,
+        create: bool = True,
+        entity_cache: int | None = None,
+        **options: Unpack[OfficeOptions],
+    ) -> Self:
         """Open (or create) an office kept in a SQL database.
 
         Args:
@@ -311,20 +318,38 @@ class Office:
                 a PostgreSQL URL (``postgresql://user@host/db``) for several processes
                 sharing one office. ``memory://`` gives an in-memory office.
             create: Create the schema in an empty database (otherwise raise).
+            entity_cache: How many recently written or read entities the store keeps to
+                spare parsing their bodies again (16 unless given; 0 keeps none). One is
+                reused only when the stored body is exactly the one it came from, so
+                other processes' writes are always seen.
             **options: The keyword arguments of :class:`Office` (clock, ids, timezone,
                 policies).
 
         Raises:
             MissingExtraError: SQLAlchemy (or the PostgreSQL driver) is not installed.
             StoreError: the database cannot be opened or is of a newer schema.
+            UsageError: ``entity_cache`` is not a whole number from 0, or is given for
+                an in-memory office.
         """
+        if entity_cache is not None and (type(entity_cache) is not int or entity_cache < 0):
+            raise UsageError(
+                f"entity_cache must be a whole number of entities from 0, not {entity_cache!r}"
+            )
         if url == "memory://":
+            if entity_cache is not None:
+                raise UsageError(
+                    "entity_cache applies to SQL offices; an in-memory office holds every entity"
+                )
             return cls.in_memory(**options)
         try:
             from secretarial.adapters._sql import SqlStore  # noqa: PLC0415 -- optional extra
         except ImportError as e:
             raise MissingExtraError(e.name or "sqlalchemy", "sql", "A SQL office") from e
-        store = SqlStore(url, create=create)
+        store = (
+            SqlStore(url, create=create)
+            if entity_cache is None
+            else SqlStore(url, create=create, entity_cache=entity_cache)
+        )
         try:
             return cls(store, **options)
         except BaseException:
