@@ -275,6 +275,16 @@ class TestTimestamps:
             )
         assert info.value.fields == ("received_at",)
 
+    def test_a_workflow_refuses_a_naive_now_and_changes_nothing(self, office):
+        doc = receive(office)
+        workflow = office.workflow(doc.entity_kind)
+        with pytest.raises(ValidationError) as info:
+            workflow.fire(doc, "register", CLERK, now=datetime(2025, 9, 26, 9, 0))  # noqa: DTZ001
+        assert info.value.fields == ("now",)
+        assert info.value.problems[0].rule == "timezone_aware"
+        assert "aware datetime" in (info.value.problems[0].accepted or "")
+        assert office.get(doc.id) == doc
+
     def test_aware_received_at_is_kept(self, office):
         doc = receive(office)
         assert doc.received_at == office.now()

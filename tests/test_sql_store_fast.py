@@ -9,9 +9,12 @@ between threads and closes them all.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
+import sys
 import threading
+import warnings
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -381,3 +384,35 @@ def test_office_open_refuses_a_bad_entity_cache(tmp_path: Path, bad: Any) -> Non
 def test_an_in_memory_office_takes_no_entity_cache() -> None:
     with pytest.raises(UsageError, match="applies to SQL offices"):
         Office.open("memory://", entity_cache=4)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="os.fork is POSIX only")
+def test_a_forked_child_opens_its_own_connections(tmp_path: Path) -> None:
+    """The parent's idle driver connections are set aside in a child, never used there."""
+    with Office.open(f"sqlite:///{tmp_path / 'o.db'}", clock=FrozenClock(AT)) as office:
+        doc = office.receive(
+            by=CLERK, kind="notice", title="通知", sender=SUPERIOR, channel="paper", received_at=AT
+        )
+        store: Any = office.store
+        parents = [id(conn) for conn, _ in store._driver._idle]
+        assert parents  # the receipt's connection went back to the idle list
+        read, write = os.pipe()
+        with warnings.catch_warnings():  # Python 3.12+ warns when other threads exist
+            warnings.simplefilter("ignore", DeprecationWarning)
+            pid = os.fork()
+        if pid == 0:  # pragma: no cover -- runs in the child
+            try:
+                idle_after_fork = len(store._driver._idle)
+                office.fire(doc.id, "register", by=CLERK)
+                used = [id(conn) for conn, _ in store._driver._idle]
+                ok = idle_after_fork == 0 and not set(used) & set(parents)
+                os.write(write, b"ok" if ok else b"reused")
+            finally:
+                os._exit(0)
+        os.close(write)
+        os.waitpid(pid, 0)
+        with os.fdopen(read, "rb") as pipe:
+            assert pipe.read() == b"ok"
+        # The parent goes on with its own connections and sees the child's commit.
+        assert office.get(doc.id).state == "registered"
+        office.fire(doc.id, "screen", by=CLERK)

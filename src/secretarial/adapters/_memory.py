@@ -49,7 +49,9 @@ class _MemoryUnitOfWork:
         self._events.append(event)
 
     def save(self, entity: Entity, event: AuditEvent, *, expected_version: int) -> None:
-        current = self._entities.get(entity.id) or self._store.get(entity.id)
+        current = self._entities.get(entity.id)
+        if current is None:
+            current = self._store.get(entity.id)
         if current.version != expected_version:
             raise ConcurrencyConflict(entity.id, expected_version, current.version)
         self._entities[entity.id] = entity

@@ -25,7 +25,9 @@ This is the only module that imports SQLAlchemy.
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, suppress
@@ -571,6 +573,20 @@ def _driver_error(error: sqlite3.Error, statement: str, params: Any) -> Exceptio
     return DBAPIError.instance(statement, params, error, sqlite3.Error)
 
 
+_all_connections: weakref.WeakSet[_DriverConnections] = weakref.WeakSet()
+"""Every store's driver connections, so that a forked child can leave them alone."""
+_inherited: list[tuple[sqlite3.Connection, sqlite3.Cursor]] = []
+"""In a forked child, the parent's connections: never used, never closed."""
+
+
+def _forget_after_fork() -> None:
+    for connections in list(_all_connections):
+        connections.forget()
+
+
+os.register_at_fork(after_in_child=_forget_after_fork)
+
+
 class _DriverConnections:
     """SQLite driver connections kept between units of work, each used by one at a time.
 
@@ -580,12 +596,23 @@ class _DriverConnections:
     lock. After :meth:`close`, a connection given back is closed.
     """
 
-    __slots__ = ("_closed", "_connect", "_idle")
+    __slots__ = ("__weakref__", "_closed", "_connect", "_idle")
 
     def __init__(self, connect: Callable[[], sqlite3.Connection]) -> None:
         self._connect = connect
         self._idle: list[tuple[sqlite3.Connection, sqlite3.Cursor]] = []
         self._closed = False
+        _all_connections.add(self)
+
+    def forget(self) -> None:
+        """Set the idle connections aside, unused and unclosed.
+
+        In a forked child they are the parent's: a SQLite connection must not be used,
+        nor closed, across a fork, so they are kept (in :data:`_inherited`) until the
+        child ends.
+        """
+        _inherited.extend(self._idle)
+        self._idle = []
 
     def acquire(self) -> tuple[sqlite3.Connection, sqlite3.Cursor]:
         try:

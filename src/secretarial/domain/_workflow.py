@@ -407,7 +407,15 @@ class Workflow(Generic[E]):
         """
         if now.tzinfo is None or now.utcoffset() is None:
             raise ValidationError(
-                "now", [FieldProblem("now", "timezone_aware", "must be timezone-aware")]
+                "now",
+                [
+                    FieldProblem(
+                        "now",
+                        "timezone_aware",
+                        f"{now!r} has no time zone",
+                        "an aware datetime, e.g. datetime.now(timezone.utc)",
+                    )
+                ],
             )
         ctx = self._check(entity, trigger, actor, now=now, data=data, reason=reason)
         spec: TransitionSpec = ctx.fired
