@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from hypothesis.stateful import initialize, invariant, precondition
 
 from conftest import (
     ALL_ACTORS,
@@ -79,6 +79,7 @@ from secretarial.services._duty import (
     swap_duty,
 )
 from secretarial.testing import SequentialIds
+from workflow_machine import WorkflowMachine
 
 SHIFTS: Workflow[DutyShift] = Workflow(DUTY_SHIFT_TABLE)
 CALLS: Workflow[CallRecord] = Workflow(CALL_RECORD_TABLE)
@@ -1361,91 +1362,7 @@ class TestReceptionWorkflow:
 
 # ============================================================================ stateful
 TEXT = st.text(alphabet="接待值班情况abc 123", min_size=1, max_size=10).filter(str.strip)
-REASONS = st.one_of(TEXT, st.none())
 REMIND = st.fixed_dictionaries({"step": st.sampled_from(["before:1", "due"])})
-
-
-class WorkflowMachine(RuleBasedStateMachine):
-    """Random triggers from random actors on one entity, driven through its workflow.
-
-    After every step: the state is in the table, the version counts the audit events, a
-    refused trigger changed nothing, and replaying the events reproduces the entity.
-    """
-
-    workflow: ClassVar[Workflow[Any]]
-    actors: ClassVar[tuple[Any, ...]] = DUTY_ACTORS
-    data_for: ClassVar[dict[str, st.SearchStrategy[dict[str, Any]]]] = {}
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.now = NOW
-        self.entity: Any = None
-        self.events: list[AuditEvent] = []
-
-    def start(self, fields: dict[str, Any], by: Any) -> None:
-        self.entity, event = self.workflow.create(fields, entity_id="e1", actor=by, now=self.now)
-        self.events = [event]
-
-    def resolve(self, payload: dict[str, Any]) -> dict[str, Any]:
-        """Turn markers in a drawn input into concrete input (the entity as it is now)."""
-        return payload
-
-    def holders(self, spec: Any) -> list[Any]:
-        """The actors a guided step picks from: those holding one of the trigger's roles."""
-        return [a for a in self.actors if spec.roles is None or a.roles & spec.roles]
-
-    @rule(data=st.data(), guided=st.integers(0, 9), reason=REASONS)
-    def fire(self, data: st.DataObject, guided: int, reason: str | None) -> None:
-        """Fire mostly a trigger offered in this state by a role holder, else anything."""
-        assert self.entity is not None
-        before, trail = self.entity, list(self.events)
-        offered = [s for s in self.workflow.table.transitions if before.state in s.sources]
-        if guided and offered:
-            spec = data.draw(st.sampled_from(offered))
-            trigger = spec.trigger
-            actor = data.draw(st.sampled_from(self.holders(spec) or list(self.actors)))
-        else:
-            trigger = data.draw(st.sampled_from([*self.workflow.triggers[1:], "no_such_trigger"]))
-            actor = data.draw(st.sampled_from(self.actors))
-        payload = self.resolve(data.draw(self.data_for.get(trigger, st.just({}))))
-        allowed = self.workflow.can_fire(
-            before, trigger, actor, now=self.now, data=payload or None, reason=reason
-        )
-        try:
-            after, event = self.workflow.fire(
-                before, trigger, actor, now=self.now, data=payload or None, reason=reason
-            )
-        except (TransitionNotAllowed, ValidationError):
-            if payload or reason:
-                assert not allowed
-            assert self.entity is before
-            assert self.events == trail
-            return
-        assert allowed
-        assert after.version == before.version + 1
-        assert event.version == after.version
-        self.entity = after
-        self.events.append(event)
-
-    @rule(hours=st.integers(min_value=0, max_value=30))
-    def time_passes(self, hours: int) -> None:
-        self.now += timedelta(hours=hours)
-
-    @precondition(lambda self: self.entity is not None)
-    @invariant()
-    def state_is_in_table(self) -> None:
-        assert self.entity.state in self.workflow.states
-
-    @precondition(lambda self: self.entity is not None)
-    @invariant()
-    def version_counts_events(self) -> None:
-        assert self.entity.version == len(self.events)
-        assert [e.version for e in self.events] == list(range(1, len(self.events) + 1))
-
-    @precondition(lambda self: self.entity is not None)
-    @invariant()
-    def replay_reproduces_the_entity(self) -> None:
-        assert self.workflow.replay(self.events) == self.entity
 
 
 GUESTS = st.fixed_dictionaries(
@@ -1470,6 +1387,8 @@ class ReceptionMachine(WorkflowMachine):
     """The reception plan: an approved (held, closed) plan always keeps its R2 limits."""
 
     workflow = PLANS
+    actors = DUTY_ACTORS
+    start_at = NOW
     data_for: ClassVar[dict[str, st.SearchStrategy[dict[str, Any]]]] = {
         "revise": st.fixed_dictionaries(
             {},
@@ -1511,6 +1430,8 @@ class ShiftMachine(WorkflowMachine):
     """The duty shift: people stay distinct; a handover never drops a received matter."""
 
     workflow = SHIFTS
+    actors = DUTY_ACTORS
+    start_at = NOW
     data_for: ClassVar[dict[str, st.SearchStrategy[dict[str, Any]]]] = {
         "swap": st.fixed_dictionaries(
             {

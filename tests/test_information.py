@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from hypothesis.stateful import initialize, invariant, precondition, rule
 
 import secretarial
 from conftest import ALL_ACTORS, CLERK, DIRECTOR, LEADER, NOBODY, SUPERVISOR, UNIT_A, UNIT_B, actor
@@ -44,7 +44,7 @@ from secretarial.domain._information import (
     emergency_due,
     emergency_limits,
 )
-from secretarial.domain._workflow import Workflow
+from secretarial.domain._workflow import TransitionSpec, Workflow
 from secretarial.errors import ConcurrencyConflict, NotFound
 from secretarial.services import DefaultNumbering, create_entity, fire_trigger
 from secretarial.services._information import (
@@ -54,6 +54,7 @@ from secretarial.services._information import (
     information_scores,
     issue_bulletin,
 )
+from workflow_machine import WorkflowMachine
 
 WF: Workflow[InformationItem] = Workflow(INFORMATION_TABLE)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -1188,7 +1189,6 @@ class TestReplay:
 
 # ============================================================================ stateful
 TEXT = st.text(alphabet="信息报送abc 123", min_size=1, max_size=8).filter(str.strip)
-REASONS = st.one_of(TEXT, st.none())
 AGO = st.one_of(st.integers(0, 20), st.integers(-30, 600)).map(lambda m: ("ago", m))
 MACHINE_ACTORS = (*ALL_ACTORS, OFFICER, PRINCIPAL_A, PRINCIPAL_B)
 
@@ -1200,8 +1200,12 @@ def _report(**extra: st.SearchStrategy[Any]) -> st.SearchStrategy[dict[str, Any]
     )
 
 
-class InformationMachine(RuleBasedStateMachine):
+class InformationMachine(WorkflowMachine):
     """Random triggers from random actors on one item, driven through the workflow."""
+
+    workflow = WF
+    actors = MACHINE_ACTORS
+    start_at = NOW
 
     data_for: ClassVar[dict[str, st.SearchStrategy[dict[str, Any]]]] = {
         "edit": st.fixed_dictionaries(
@@ -1245,12 +1249,6 @@ class InformationMachine(RuleBasedStateMachine):
         ),
     }
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.now = NOW
-        self.item: InformationItem | None = None
-        self.events: list[AuditEvent] = []
-
     @initialize(
         emergency=st.booleans(),
         classification=st.sampled_from(list(Classification)),
@@ -1267,8 +1265,7 @@ class InformationMachine(RuleBasedStateMachine):
             )
         if not author:
             plan["author"] = None
-        self.item, event = WF.create(plan, entity_id="i1", actor=OFFICER, now=self.now)
-        self.events = [event]
+        self.start(plan, OFFICER, entity_id="i1")
 
     def resolve(self, payload: dict[str, Any]) -> dict[str, Any]:
         """Turn relative report times into moments."""
@@ -1277,79 +1274,21 @@ class InformationMachine(RuleBasedStateMachine):
             out["reported_at"] = self.now - timedelta(minutes=out["reported_at"][1])
         return out
 
-    @rule(data=st.data(), guided=st.integers(0, 9), reason=REASONS)
-    def fire(self, data: st.DataObject, guided: int, reason: str | None) -> None:
-        """Fire mostly a trigger offered in this state by a role holder, else anything."""
-        assert self.item is not None
-        before, trail = self.item, list(self.events)
-        offered = [s for s in INFORMATION_TABLE.transitions if before.state in s.sources]
-        if guided and offered:
-            terminal = InformationItem.terminal_states
-            onward = [s for s in offered if s.dest is not None and s.dest not in terminal]
-            spec = data.draw(
-                st.sampled_from(
-                    onward * 4 + [s for s in offered if s.dest not in terminal] * 2 + offered
-                )
-            )
-            trigger = spec.trigger
-            holders = [a for a in MACHINE_ACTORS if spec.roles is None or a.roles & spec.roles]
-            actor = data.draw(st.sampled_from(holders or list(MACHINE_ACTORS)))
-        else:
-            trigger = data.draw(st.sampled_from([*WF.triggers[1:], "no_such_trigger"]))
-            actor = data.draw(st.sampled_from(MACHINE_ACTORS))
-        payload = self.resolve(data.draw(self.data_for.get(trigger, st.just({}))))
-        allowed = WF.can_fire(
-            before, trigger, actor, now=self.now, data=payload or None, reason=reason
-        )
-        try:
-            after, event = WF.fire(
-                before, trigger, actor, now=self.now, data=payload or None, reason=reason
-            )
-        except (TransitionNotAllowed, ValidationError):
-            if payload or reason:
-                assert not allowed
-            assert self.item is before
-            assert self.events == trail
-            return
-        assert allowed
-        assert after.version == before.version + 1
-        assert event.version == after.version
-        assert any(
-            after.state == (s.dest or before.state)
-            for s in WF.specs(trigger)
-            if before.state in s.sources
-        )
-        self.item = after
-        self.events.append(event)
+    def choices(self, offered: list[TransitionSpec]) -> list[TransitionSpec]:
+        """Favour steps onward (then those that keep the item open), to reach deep."""
+        terminal = InformationItem.terminal_states
+        onward = [s for s in offered if s.dest is not None and s.dest not in terminal]
+        return onward * 4 + [s for s in offered if s.dest not in terminal] * 2 + offered
 
     @rule(minutes=st.sampled_from([1, 10, 29, 31, 90, 24 * 60 + 5]))
     def time_passes(self, minutes: int) -> None:
         self.now += timedelta(minutes=minutes)
 
-    @precondition(lambda self: self.item is not None)
-    @invariant()
-    def state_is_in_table(self) -> None:
-        assert self.item is not None
-        assert self.item.state in WF.states
-
-    @precondition(lambda self: self.item is not None)
-    @invariant()
-    def version_counts_events(self) -> None:
-        assert self.item is not None
-        assert self.item.version == len(self.events)
-        assert [e.version for e in self.events] == list(range(1, len(self.events) + 1))
-
-    @precondition(lambda self: self.item is not None)
-    @invariant()
-    def replay_reproduces_the_item(self) -> None:
-        assert WF.replay(self.events) == self.item
-
-    @precondition(lambda self: self.item is not None)
+    @precondition(lambda self: self.entity is not None)
     @invariant()
     def time_limits_are_consistent(self) -> None:
         """What is due is late, unmet and not yet reminded; signed-off items name I2's facts."""
-        item = self.item
-        assert item is not None
+        item: InformationItem = self.entity
         limits = {limit.step: limit for limit in emergency_limits(item, POLICY, self.now)}
         for due in emergency_due(item, POLICY, self.now):
             limit = limits[due.step]

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from hypothesis.stateful import initialize, rule
 
 from conftest import (
     ALL_ACTORS,
@@ -46,7 +46,8 @@ from secretarial.domain._meetings import (
     item_fields,
     occurrences_of,
 )
-from secretarial.domain._workflow import Workflow
+from secretarial.domain._workflow import TransitionSpec, Workflow
+from workflow_machine import WorkflowMachine
 
 WF: Workflow[Meeting] = Workflow(MEETING_TABLE)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -843,7 +844,6 @@ class TestFollowUp:
 
 # ============================================================================ stateful
 TEXT = st.text(alphabet="会议纪要决定abc 123", min_size=1, max_size=10).filter(str.strip)
-REASONS = st.one_of(TEXT, st.none())
 MEMBERS = [LEADER, PRINCIPAL, DIRECTOR]
 HOURS = st.one_of(st.integers(min_value=1, max_value=400), st.integers(min_value=-30, max_value=0))
 
@@ -857,8 +857,12 @@ def _decisions() -> st.SearchStrategy[list[dict[str, Any]]]:
     return st.lists(decision, max_size=3)
 
 
-class MeetingMachine(RuleBasedStateMachine):
+class MeetingMachine(WorkflowMachine):
     """Random triggers from random actors on one meeting, driven through the workflow."""
+
+    workflow = WF
+    actors = ALL_ACTORS
+    start_at = NOW
 
     data_for: ClassVar[dict[str, st.SearchStrategy[dict[str, Any]]]] = {
         "revise": st.fixed_dictionaries(
@@ -918,102 +922,39 @@ class MeetingMachine(RuleBasedStateMachine):
         "remind": st.fixed_dictionaries({"step": st.sampled_from(["before:1", "due"])}),
     }
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.now = NOW
-        self.meeting: Meeting | None = None
-        self.events: list[AuditEvent] = []
-
     @initialize(recurring=st.booleans(), count=st.integers(2, 6))
     def plan(self, recurring: bool, count: int) -> None:
         plan = weekly_fields(count=count) if recurring else fields()
-        self.meeting, event = WF.create(plan, entity_id="m1", actor=CLERK, now=self.now)
-        self.events = [event]
+        self.start(plan, CLERK, entity_id="m1")
 
     def resolve(self, payload: dict[str, Any]) -> dict[str, Any]:
         """Turn relative times and markers into concrete input."""
-        assert self.meeting is not None
+        meeting: Meeting = self.entity
         out = dict(payload)
         if "when" in out:
             offset, hours = out.pop("when")
             start = self.now + timedelta(hours=offset)
             out["start"], out["end"] = start, start + timedelta(hours=hours)
         if isinstance(out.get("original_start"), tuple):
-            out["original_start"] = self.meeting.start + timedelta(weeks=out["original_start"][1])
+            out["original_start"] = meeting.start + timedelta(weeks=out["original_start"][1])
         if isinstance(out.get("records"), tuple):
             out["records"] = out["records"][1]
             if len(out["records"]) % 2:  # often, a complete record
                 out["records"] = [
-                    {"actor_id": a.actor_id, "status": "present"} for a in self.meeting.attendees
+                    {"actor_id": a.actor_id, "status": "present"} for a in meeting.attendees
                 ] or out["records"]
         if out.get("supervision_item_ids") == ("items",):
-            follow = self.meeting.minutes.follow_up if self.meeting.minutes else ()
+            follow = meeting.minutes.follow_up if meeting.minutes else ()
             out["supervision_item_ids"] = [f"s{n}" for n in range(len(follow))]
         return out
 
-    @rule(data=st.data(), guided=st.integers(0, 9), reason=REASONS)
-    def fire(self, data: st.DataObject, guided: int, reason: str | None) -> None:
-        """Fire mostly a trigger offered in this state by a role holder, else anything."""
-        assert self.meeting is not None
-        before, trail = self.meeting, list(self.events)
-        offered = [s for s in MEETING_TABLE.transitions if before.state in s.sources]
-        if guided and offered:
-            terminal = Meeting.terminal_states
-            spec = data.draw(
-                st.sampled_from([s for s in offered if s.dest not in terminal] * 3 + offered)
-            )
-            trigger = spec.trigger
-            holders = [a for a in ALL_ACTORS if spec.roles is None or a.roles & spec.roles]
-            actor = data.draw(st.sampled_from(holders or list(ALL_ACTORS)))
-        else:
-            trigger = data.draw(st.sampled_from([*WF.triggers[1:], "no_such_trigger"]))
-            actor = data.draw(st.sampled_from(ALL_ACTORS))
-        payload = self.resolve(data.draw(self.data_for.get(trigger, st.just({}))))
-        allowed = WF.can_fire(
-            before, trigger, actor, now=self.now, data=payload or None, reason=reason
-        )
-        try:
-            after, event = WF.fire(
-                before, trigger, actor, now=self.now, data=payload or None, reason=reason
-            )
-        except (TransitionNotAllowed, ValidationError):
-            if payload or reason:
-                assert not allowed
-            assert self.meeting is before
-            assert self.events == trail
-            return
-        assert allowed
-        assert after.version == before.version + 1
-        assert event.version == after.version
-        assert any(
-            after.state == (s.dest or before.state)
-            for s in WF.specs(trigger)
-            if before.state in s.sources
-        )
-        self.meeting = after
-        self.events.append(event)
+    def choices(self, offered: list[TransitionSpec]) -> list[TransitionSpec]:
+        """Favour steps that keep the meeting open, so runs reach deep into the table."""
+        return [s for s in offered if s.dest not in Meeting.terminal_states] * 3 + offered
 
     @rule(hours=st.integers(min_value=0, max_value=60))
     def time_passes(self, hours: int) -> None:
         self.now += timedelta(hours=hours)
-
-    @precondition(lambda self: self.meeting is not None)
-    @invariant()
-    def state_is_in_table(self) -> None:
-        assert self.meeting is not None
-        assert self.meeting.state in WF.states
-
-    @precondition(lambda self: self.meeting is not None)
-    @invariant()
-    def version_counts_events(self) -> None:
-        assert self.meeting is not None
-        assert self.meeting.version == len(self.events)
-        assert [e.version for e in self.events] == list(range(1, len(self.events) + 1))
-
-    @precondition(lambda self: self.meeting is not None)
-    @invariant()
-    def replay_reproduces_the_meeting(self) -> None:
-        assert WF.replay(self.events) == self.meeting
 
 
 # Replaying the trail after every step makes a run quadratic: cap its size to stay fast.
