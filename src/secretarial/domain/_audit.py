@@ -93,34 +93,6 @@ def event_digest(
     through any store. The array is written piece by piece (each actor's part once),
     byte for byte what ``json.dumps`` writes for the whole array.
     """
-    return _digest(
-        entity_kind,
-        entity_id,
-        version,
-        trigger,
-        source,
-        target,
-        actor,
-        at,
-        reason,
-        payload,
-        previous_hash,
-    )
-
-
-def _digest(  # noqa: PLR0917 -- the hot path of every transition: positional on purpose
-    entity_kind: str,
-    entity_id: str,
-    version: int,
-    trigger: str,
-    source: str | None,
-    target: str,
-    actor: Actor,
-    at: datetime,
-    reason: str | None,
-    payload: dict[str, Any],
-    previous_hash: str | None,
-) -> str:
     text = (
         f"[{_quote(str(entity_kind))},{_quote(entity_id)},{int(version)},{_quote(trigger)},"
         f"{'null' if source is None else _quote(source)},{_quote(str(target))},"
@@ -230,38 +202,23 @@ def seal_validated(
     its table, the validated actor, an aware time, a stripped reason and the JSON
     form of the validated input. Use :meth:`AuditEvent.sealed` for anything else.
     """
-    digest = _digest(
-        entity_kind,
-        entity_id,
-        version,
-        trigger,
-        source,
-        target,
-        actor,
-        at,
-        reason,
-        payload,
-        previous_hash,
-    )
+    values: dict[str, Any] = {
+        "entity_kind": entity_kind,
+        "entity_id": entity_id,
+        "version": version,
+        "trigger": trigger,
+        "source": source,
+        "target": target,
+        "actor": actor,
+        "at": at,
+        "reason": reason,
+        "payload": payload,
+        "previous_hash": previous_hash,
+    }
+    digest = event_digest(**values)
+    values["hash"] = digest
     event = AuditEvent.__new__(AuditEvent)
-    _set_attribute(
-        event,
-        "__dict__",
-        {
-            "entity_kind": entity_kind,
-            "entity_id": entity_id,
-            "version": version,
-            "trigger": trigger,
-            "source": source,
-            "target": target,
-            "actor": actor,
-            "at": at,
-            "reason": reason,
-            "payload": payload,
-            "previous_hash": previous_hash,
-            "hash": digest,
-        },
-    )
+    _set_attribute(event, "__dict__", values)
     _set_attribute(event, "__pydantic_fields_set__", _EVENT_FIELDS_SET)
     _set_attribute(event, "__pydantic_extra__", None)
     _set_attribute(event, "__pydantic_private__", None)
