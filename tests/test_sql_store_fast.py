@@ -32,6 +32,13 @@ AT = datetime(2025, 9, 26, 9, 0, 0, 123456, tzinfo=BEIJING)
 TABLES = ("entities", "audit_events", "counters")
 
 
+def notice(office: Office, title: str = "通知") -> IncomingDocument:
+    """A notice received now from the superior organ."""
+    return office.receive(
+        by=CLERK, kind="notice", title=title, sender=SUPERIOR, channel="paper", received_at=AT
+    )
+
+
 def work(office: Office, clock: FrozenClock) -> None:
     """Creations, transitions, numbers, a closed entity and a bulk import."""
     for n in range(3):
@@ -199,9 +206,7 @@ def test_a_save_over_an_unread_version_assigns_every_column(tmp_path: Path) -> N
 def test_an_entity_is_reused_only_for_the_body_it_came_from(tmp_path: Path) -> None:
     path = tmp_path / "o.db"
     with Office.open(f"sqlite:///{path}", clock=FrozenClock(AT), ids=SequentialIds()) as office:
-        doc = office.receive(
-            by=CLERK, kind="notice", title="通知", sender=SUPERIOR, channel="paper", received_at=AT
-        )
+        doc = notice(office)
         assert office.get(doc.id) is doc  # held since it was added
         changed = doc.model_copy(update={"title": "另一份通知"})
         conn = sqlite3.connect(path)
@@ -219,9 +224,7 @@ def test_an_entity_is_reused_only_for_the_body_it_came_from(tmp_path: Path) -> N
 def test_a_store_without_held_entities_parses_every_body(tmp_path: Path) -> None:
     store = SqlStore(f"sqlite:///{tmp_path / 'o.db'}", entity_cache=0)
     with Office(store, clock=FrozenClock(AT), ids=SequentialIds()) as office:
-        doc = office.receive(
-            by=CLERK, kind="notice", title="通知", sender=SUPERIOR, channel="paper", received_at=AT
-        )
+        doc = notice(office)
         first, second = office.get(doc.id), office.get(doc.id)
         assert first == second == doc
         assert first is not second
@@ -231,17 +234,7 @@ def test_a_store_without_held_entities_parses_every_body(tmp_path: Path) -> None
 def test_held_entities_are_bounded(tmp_path: Path) -> None:
     store = SqlStore(f"sqlite:///{tmp_path / 'o.db'}", entity_cache=3)
     with Office(store, clock=FrozenClock(AT), ids=SequentialIds()) as office:
-        docs = [
-            office.receive(
-                by=CLERK,
-                kind="notice",
-                title=f"通知{n}",
-                sender=SUPERIOR,
-                channel="paper",
-                received_at=AT,
-            )
-            for n in range(5)
-        ]
+        docs = [notice(office, f"通知{n}") for n in range(5)]
         assert list(store._held) == [d.id for d in docs[2:]]
         assert office.get(docs[0].id) == docs[0]
         assert list(store._held) == [docs[3].id, docs[4].id, docs[0].id]
@@ -341,9 +334,7 @@ def test_close_closes_the_driver_connections_even_those_in_use(tmp_path: Path) -
 def test_timestamps_are_stored_in_utc_as_sqlalchemy_stores_them(tmp_path: Path) -> None:
     path = tmp_path / "o.db"
     with Office.open(f"sqlite:///{path}", clock=FrozenClock(AT), ids=SequentialIds()) as office:
-        office.receive(
-            by=CLERK, kind="notice", title="通知", sender=SUPERIOR, channel="paper", received_at=AT
-        )
+        notice(office)
     conn = sqlite3.connect(path)
     try:
         (created, updated), (at,) = (
@@ -359,17 +350,7 @@ def test_timestamps_are_stored_in_utc_as_sqlalchemy_stores_them(tmp_path: Path) 
 def test_office_open_sets_how_many_entities_are_held(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'o.db'}"
     with Office.open(url, entity_cache=1, clock=FrozenClock(AT), ids=SequentialIds()) as office:
-        docs = [
-            office.receive(
-                by=CLERK,
-                kind="notice",
-                title=f"通知{n}",
-                sender=SUPERIOR,
-                channel="paper",
-                received_at=AT,
-            )
-            for n in range(2)
-        ]
+        docs = [notice(office, f"通知{n}") for n in range(2)]
         store: Any = office.store
         assert list(store._held) == [docs[1].id]
 
@@ -390,9 +371,7 @@ def test_an_in_memory_office_takes_no_entity_cache() -> None:
 def test_a_forked_child_opens_its_own_connections(tmp_path: Path) -> None:
     """The parent's idle driver connections are set aside in a child, never used there."""
     with Office.open(f"sqlite:///{tmp_path / 'o.db'}", clock=FrozenClock(AT)) as office:
-        doc = office.receive(
-            by=CLERK, kind="notice", title="通知", sender=SUPERIOR, channel="paper", received_at=AT
-        )
+        doc = notice(office)
         store: Any = office.store
         parents = [id(conn) for conn, _ in store._driver._idle]
         assert parents  # the receipt's connection went back to the idle list
