@@ -51,20 +51,19 @@ from urllib.parse import quote
 
 import sqlalchemy as sa
 
-from secretarial import Actor, Office, Role, SupervisionItem
+from secretarial import Office, SupervisionItem
 from secretarial.domain import Query
 from secretarial.testing import FrozenClock, SequentialIds
 
 # ------------------------------------------------------------------------------ workload
+from workload import (
+    CLERK,
+    PROGRESS,
+    RECEIVED_AT,
+    UNDERTAKER,
+    items_in_progress,
+)
 
-CLERK = Actor(id="clerk", name="Clerk", roles=frozenset({Role.CLERK}))
-UNDERTAKER = Actor(id="undertaker", name="Undertaker", roles=frozenset({Role.UNDERTAKER}))
-SUPERVISOR = Actor(id="supervisor", name="Supervisor", roles=frozenset({Role.SUPERVISOR}))
-
-UNIT = {"code": "ZHK", "name": "综合科"}
-REQUIREMENT = "按市政府要求，于月底前完成全市安全生产大检查并报送情况"
-PROGRESS = "已完成第一阶段排查，发现隐患12处，已整改9处"
-RECEIVED_AT = datetime(2025, 9, 26, 1, 0, tzinfo=UTC)
 SENDERS = (
     {"code": "SZF", "name": "市政府办公室", "relation": "superior"},
     {"code": "SJW", "name": "市教育委员会", "relation": "peer"},
@@ -95,22 +94,6 @@ ENTITY_COLUMNS = (
 )
 ENTITY_INSERT = f"INSERT INTO entities ({ENTITY_COLUMNS}) VALUES ({', '.join('?' * 12)})"  # noqa: S608
 OVERDUE_FILTER = "is_open IS 1 AND deadline IS NOT NULL AND deadline < ?"
-
-
-def item_fields() -> dict[str, Any]:
-    return {"source": "leader_instruction", "requirement": REQUIREMENT, "received_at": RECEIVED_AT}
-
-
-def items_in_progress(office: Office, count: int) -> list[SupervisionItem]:
-    """``count`` supervision items opened, assigned and accepted (state ``in_progress``)."""
-    deadline = office.today() + timedelta(days=60)
-    items = []
-    for _ in range(count):
-        item = office.open_item(by=SUPERVISOR, **item_fields())
-        item = office.fire(item, "assign", by=SUPERVISOR, lead_unit=UNIT, deadline=deadline)
-        item = office.fire(item, "accept", by=UNDERTAKER)
-        items.append(item)
-    return items
 
 
 def document_lines(count: int, seed: int = 20251) -> list[str]:

@@ -32,7 +32,7 @@ import tracemalloc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from transitions import Machine
@@ -42,26 +42,27 @@ from secretarial import (
     AuditEvent,
     IncomingDocument,
     Office,
-    Role,
     SupervisionItem,
 )
 from secretarial.adapters import Uuid7Ids
 from secretarial.testing import FrozenClock, SequentialIds
 
 # ------------------------------------------------------------------------------ workload
-
-CLERK = Actor(id="clerk", name="Clerk", roles=frozenset({Role.CLERK}))
-DIRECTOR = Actor(id="director", name="Director", roles=frozenset({Role.OFFICE_DIRECTOR}))
-LEADER = Actor(id="leader", name="Leader", roles=frozenset({Role.LEADER}))
-UNDERTAKER = Actor(id="undertaker", name="Undertaker", roles=frozenset({Role.UNDERTAKER}))
-SUPERVISOR = Actor(id="supervisor", name="Supervisor", roles=frozenset({Role.SUPERVISOR}))
+from workload import (
+    CLERK,
+    DIRECTOR,
+    LEADER,
+    PROGRESS,
+    RECEIVED_AT,
+    SUPERVISOR,
+    UNDERTAKER,
+    UNIT,
+    item_fields,
+    items_in_progress,
+)
 
 SENDER = {"code": "SZF", "name": "市政府办公室", "relation": "superior"}
-UNIT = {"code": "ZHK", "name": "综合科"}
 TITLE = "关于开展2025年度安全生产大检查的通知"
-REQUIREMENT = "按市政府要求，于月底前完成全市安全生产大检查并报送情况"
-PROGRESS = "已完成第一阶段排查，发现隐患12处，已整改9处"
-RECEIVED_AT = datetime(2025, 9, 26, 1, 0, tzinfo=UTC)
 
 INCOMING_LIFE: tuple[tuple[str, Actor, dict[str, Any]], ...] = (
     ("register", CLERK, {}),
@@ -85,31 +86,11 @@ def receive_fields() -> dict[str, Any]:
     }
 
 
-def item_fields() -> dict[str, Any]:
-    return {
-        "source": "leader_instruction",
-        "requirement": REQUIREMENT,
-        "received_at": RECEIVED_AT,
-    }
-
-
 def new_office(*, frozen: bool = False) -> Office:
     """An in-memory office: defaults (SystemClock, Uuid7Ids) or FrozenClock + SequentialIds."""
     if frozen:
         return Office.in_memory(clock=FrozenClock(RECEIVED_AT), ids=SequentialIds())
     return Office.in_memory()
-
-
-def items_in_progress(office: Office, count: int) -> list[SupervisionItem]:
-    """``count`` supervision items opened, assigned and accepted (state ``in_progress``)."""
-    deadline = office.today() + timedelta(days=60)
-    items = []
-    for _ in range(count):
-        item = office.open_item(by=SUPERVISOR, **item_fields())
-        item = office.fire(item, "assign", by=SUPERVISOR, lead_unit=UNIT, deadline=deadline)
-        item = office.fire(item, "accept", by=UNDERTAKER)
-        items.append(item)
-    return items
 
 
 # ------------------------------------------------------------------------------ harness
