@@ -79,7 +79,7 @@ from secretarial.services._duty import (
     swap_duty,
 )
 from secretarial.testing import SequentialIds
-from workflow_machine import WorkflowMachine
+from workflow_drivers import WorkflowMachine
 
 SHIFTS: Workflow[DutyShift] = Workflow(DUTY_SHIFT_TABLE)
 CALLS: Workflow[CallRecord] = Workflow(CALL_RECORD_TABLE)

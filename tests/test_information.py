@@ -15,7 +15,6 @@ from hypothesis.stateful import initialize, invariant, precondition, rule
 import secretarial
 from conftest import ALL_ACTORS, CLERK, DIRECTOR, LEADER, NOBODY, SUPERVISOR, UNIT_A, UNIT_B, actor
 from secretarial import (
-    AuditEvent,
     Classification,
     EntityKind,
     Role,
@@ -54,7 +53,7 @@ from secretarial.services._information import (
     information_scores,
     issue_bulletin,
 )
-from workflow_machine import WorkflowMachine
+from workflow_drivers import WorkflowMachine, WorkflowRun
 
 WF: Workflow[InformationItem] = Workflow(INFORMATION_TABLE)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -100,46 +99,22 @@ def emergency_fields(**changes: Any) -> dict[str, Any]:
     return fields(**{**emergency, **changes})
 
 
-class Run:
+class Run(WorkflowRun):
     """An item and its audit trail, driven through the workflow directly."""
 
+    workflow = WF
+    start_at = NOW
+
     def __init__(self, *, by: Any = OFFICER, at: datetime = NOW, **changes: Any) -> None:
-        self.item, event = WF.create(fields(**changes), entity_id="i1", actor=by, now=at)
-        self.events: list[AuditEvent] = [event]
+        super().__init__(fields(**changes), by=by, entity_id="i1", at=at)
 
     @classmethod
     def emergency(cls, **changes: Any) -> Run:
         return cls(**emergency_fields(**changes))
 
-    def fire(
-        self,
-        trigger: str,
-        actor: Any,
-        *,
-        at: datetime = NOW,
-        reason: str | None = None,
-        **data: Any,
-    ) -> InformationItem:
-        self.item, event = WF.fire(
-            self.item, trigger, actor, now=at, data=data or None, reason=reason
-        )
-        self.events.append(event)
-        return self.item
-
-    def refused(
-        self,
-        trigger: str,
-        actor: Any,
-        *,
-        at: datetime = NOW,
-        reason: str | None = None,
-        **data: Any,
-    ) -> TransitionNotAllowed:
-        before = self.item
-        with pytest.raises(TransitionNotAllowed) as info:
-            WF.fire(self.item, trigger, actor, now=at, data=data or None, reason=reason)
-        assert self.item is before
-        return info.value
+    @property
+    def item(self) -> InformationItem:
+        return self.entity
 
     def edited(self) -> Run:
         self.fire("screen", OFFICER)

@@ -23,7 +23,6 @@ from conftest import (
     UNIT_B,
 )
 from secretarial import (
-    AuditEvent,
     DeadlinePolicy,
     RuleViolation,
     SupervisionSource,
@@ -47,7 +46,7 @@ from secretarial.domain._meetings import (
     occurrences_of,
 )
 from secretarial.domain._workflow import TransitionSpec, Workflow
-from workflow_machine import WorkflowMachine
+from workflow_drivers import WorkflowMachine, WorkflowRun
 
 WF: Workflow[Meeting] = Workflow(MEETING_TABLE)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -86,47 +85,18 @@ def fields(**changes: Any) -> dict[str, Any]:
     return {**base, **changes}
 
 
-class Run:
+class Run(WorkflowRun):
     """A meeting and its audit trail, driven through the workflow directly."""
 
+    workflow = WF
+    start_at = NOW
+
     def __init__(self, **changes: Any) -> None:
-        self.meeting, event = WF.create(fields(**changes), entity_id="m1", actor=CLERK, now=NOW)
-        self.events: list[AuditEvent] = [event]
+        super().__init__(fields(**changes), by=CLERK, entity_id="m1")
 
-    def fire(
-        self,
-        trigger: str,
-        actor: Any,
-        *,
-        at: datetime = NOW,
-        reason: str | None = None,
-        **data: Any,
-    ) -> Meeting:
-        self.meeting, event = WF.fire(
-            self.meeting, trigger, actor, now=at, data=data or None, reason=reason
-        )
-        self.events.append(event)
-        return self.meeting
-
-    def refused(
-        self,
-        trigger: str,
-        actor: Any,
-        *,
-        at: datetime = NOW,
-        reason: str | None = None,
-        **data: Any,
-    ) -> TransitionNotAllowed:
-        before = self.meeting
-        with pytest.raises(TransitionNotAllowed) as info:
-            WF.fire(self.meeting, trigger, actor, now=at, data=data or None, reason=reason)
-        assert self.meeting is before
-        return info.value
-
-    def invalid(self, trigger: str, actor: Any, **data: Any) -> ValidationError:
-        with pytest.raises(ValidationError) as info:
-            WF.fire(self.meeting, trigger, actor, now=NOW, data=data or None)
-        return info.value
+    @property
+    def meeting(self) -> Meeting:
+        return self.entity
 
     def notified(self) -> Run:
         self.fire("notify", CLERK)

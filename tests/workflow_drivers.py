@@ -1,10 +1,11 @@
-"""A hypothesis state machine that drives one entity through a domain workflow.
+"""Driving one entity through a domain workflow, by hand or at random.
 
-Subclasses name the workflow, the actors, the start time and the inputs to draw per
-trigger, create the entity in an ``@initialize`` rule with :meth:`WorkflowMachine.start`,
-and add their own invariants. After every step: the state is in the table, the version
-counts the audit events, a refused trigger changed nothing, and replaying the events
-reproduces the entity.
+:class:`WorkflowRun` fires what a test says and keeps the audit trail. :class:`WorkflowMachine`
+is a hypothesis state machine: subclasses name the workflow, the actors, the start time
+and the inputs to draw per trigger, create the entity in an ``@initialize`` rule with
+:meth:`WorkflowMachine.start`, and add their own invariants. After every step: the state
+is in the table, the version counts the audit events, a refused trigger changed nothing,
+and replaying the events reproduces the entity.
 """
 
 from __future__ import annotations
@@ -12,11 +13,79 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
+import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from secretarial import Actor, AuditEvent, TransitionNotAllowed, ValidationError
 from secretarial.domain._workflow import TransitionSpec, Workflow
+
+
+class WorkflowRun:
+    """An entity and its audit trail, driven through a workflow directly."""
+
+    workflow: ClassVar[Workflow[Any]]
+    start_at: ClassVar[datetime]
+
+    def __init__(
+        self, fields: dict[str, Any], *, by: Actor, entity_id: str, at: datetime | None = None
+    ) -> None:
+        self.entity: Any
+        self.entity, event = self.workflow.create(
+            fields, entity_id=entity_id, actor=by, now=self.start_at if at is None else at
+        )
+        self.events: list[AuditEvent] = [event]
+
+    def fire(
+        self,
+        trigger: str,
+        actor: Actor,
+        *,
+        at: datetime | None = None,
+        reason: str | None = None,
+        **data: Any,
+    ) -> Any:
+        """Fire ``trigger`` (at the start time unless ``at``); keep its event."""
+        self.entity, event = self.workflow.fire(
+            self.entity,
+            trigger,
+            actor,
+            now=self.start_at if at is None else at,
+            data=data or None,
+            reason=reason,
+        )
+        self.events.append(event)
+        return self.entity
+
+    def refused(
+        self,
+        trigger: str,
+        actor: Actor,
+        *,
+        at: datetime | None = None,
+        reason: str | None = None,
+        **data: Any,
+    ) -> TransitionNotAllowed:
+        """The refusal of ``trigger``, which changed nothing."""
+        before = self.entity
+        with pytest.raises(TransitionNotAllowed) as info:
+            self.workflow.fire(
+                before,
+                trigger,
+                actor,
+                now=self.start_at if at is None else at,
+                data=data or None,
+                reason=reason,
+            )
+        assert self.entity is before
+        return info.value
+
+    def invalid(self, trigger: str, actor: Actor, **data: Any) -> ValidationError:
+        """The validation error ``trigger``'s input raises."""
+        with pytest.raises(ValidationError) as info:
+            self.workflow.fire(self.entity, trigger, actor, now=self.start_at, data=data or None)
+        return info.value
+
 
 TEXT = st.text(alphabet="理由说明情况abc 123", min_size=1, max_size=10).filter(str.strip)
 REASONS = st.one_of(TEXT, st.none())
