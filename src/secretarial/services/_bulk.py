@@ -139,6 +139,22 @@ def import_incoming(
     workflow.require_creator(actor)  # a wrong role is refused outright, not line by line
     report = ImportReport()
     batch: list[tuple[int, Entity, AuditEvent]] = []
+
+    def flush() -> None:
+        _commit(
+            store,
+            workflow,
+            numbering,
+            batch,
+            actor=actor,
+            now=now,
+            register=register,
+            report=report,
+        )
+        batch.clear()
+        if on_batch is not None:
+            on_batch(report)
+
     for number, text, unreadable in _lines(source):
         if text is None:
             report.rejected.append(LineError(number, unreadable or "unreadable"))
@@ -153,32 +169,9 @@ def import_incoming(
             continue
         batch.append((number, entity, event))
         if len(batch) >= batch_size:
-            _commit(
-                store,
-                workflow,
-                numbering,
-                batch,
-                actor=actor,
-                now=now,
-                register=register,
-                report=report,
-            )
-            batch = []
-            if on_batch is not None:
-                on_batch(report)
+            flush()
     if batch:
-        _commit(
-            store,
-            workflow,
-            numbering,
-            batch,
-            actor=actor,
-            now=now,
-            register=register,
-            report=report,
-        )
-        if on_batch is not None:
-            on_batch(report)
+        flush()
     return report
 
 
