@@ -40,4 +40,8 @@ def test_an_older_office_opens_migrated_and_intact(fixture: Path, tmp_path: Path
         assert office.store.counters() == {("incoming", "2025"): 1}
         accepted = office.fire(item, "accept", by=UNDERTAKER)
         assert accepted.version == len(office.audit(item)) == 3
-        assert set(office.available_triggers(accepted, by=SUPERVISOR)) == {"remind", "cancel"}
+        assert set(office.available_triggers(accepted, by=SUPERVISOR)) == {
+            "remind",
+            "cancel",
+            "confirm_deadline",
+        }

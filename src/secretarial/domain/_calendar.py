@@ -35,10 +35,14 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraint
 
 from secretarial.errors import CalendarCoverageError, UsageError
 
+from ._enums import LabeledEnum
+
 __all__ = [
     "CalendarOverride",
+    "CalendarPolicy",
     "TableCalendar",
     "WorkCalendar",
+    "provisional_years_of",
 ]
 
 _Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -99,6 +103,32 @@ class WorkCalendar(Protocol):
             CalendarCoverageError: ``a`` or ``b`` is outside the covered years.
         """
         ...
+
+
+class CalendarPolicy(LabeledEnum):
+    """What a calendar does for a year without published data.
+
+    ``strict`` raises :class:`~secretarial.errors.CalendarCoverageError`, as a calendar
+    without such years always does. ``provisional`` answers from what the law fixes
+    (the statutory holidays, weekends off) and marks every answer that depends on such a
+    year as provisional until the year's notice is loaded (docs/calendars.md).
+    """
+
+    STRICT = "strict", "严格"
+    PROVISIONAL = "provisional", "暂定"
+
+
+def provisional_years_of(calendar: WorkCalendar, first: date, last: date) -> tuple[int, ...]:
+    """The provisional years of ``calendar`` among the years from ``first`` to ``last``.
+
+    A calendar that has no notion of provisional years (any :class:`WorkCalendar`
+    without a ``provisional_years`` method) has none.
+    """
+    years: frozenset[int] = getattr(calendar, "provisional_years", frozenset)()
+    if not years:
+        return ()
+    low, high = sorted((first.year, last.year))
+    return tuple(y for y in range(low, high + 1) if y in years)
 
 
 def _contiguous_span(years: Iterable[int]) -> tuple[int, int] | None:
@@ -185,6 +215,9 @@ class TableCalendar(BaseModel):
             listed in ``workdays``; Saturday and Sunday by default.
         sources: Where the data came from, oldest first (a package and its version,
             then the name of each override applied).
+        provisional: Covered years whose data is derived from the law, not published:
+            their holidays are the statutory ones and every other weekday is taken as a
+            workday, which the year's notice may change (调休, 补假).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -195,6 +228,7 @@ class TableCalendar(BaseModel):
     workdays: frozenset[date] = frozenset()
     weekend: frozenset[_Weekday] = _SATURDAY_SUNDAY
     sources: tuple[str, ...] = ()
+    provisional: frozenset[_Year] = frozenset()
 
     _index: list[int] = PrivateAttr(default_factory=list)
     """Ordinals of every workday in the covered years, ascending."""
@@ -209,6 +243,17 @@ class TableCalendar(BaseModel):
             raise ValueError(f"a day cannot be both a holiday and a workday: {days}")
         if len(self.weekend) == 7:  # noqa: PLR2004 -- days in a week
             raise ValueError("a weekend of all seven days leaves no working weekday")
+        if self.provisional:
+            outside = sorted(
+                y
+                for y in self.provisional
+                if self.covered is None or not self.covered[0] <= y <= self.covered[1]
+            )
+            if outside:
+                raise ValueError(
+                    f"provisional years {outside} are not covered; a provisional year is "
+                    "one of the covered years"
+                )
         return self
 
     def model_post_init(self, _context: Any, /) -> None:
@@ -239,6 +284,10 @@ class TableCalendar(BaseModel):
     def covered_years(self) -> tuple[int, int] | None:
         """The first and last covered year, inclusive; None if no year is covered."""
         return self.covered
+
+    def provisional_years(self) -> frozenset[int]:
+        """The covered years whose data is derived from the law, not published."""
+        return self.provisional
 
     def is_workday(self, d: date, /) -> bool:
         """Whether ``d`` is a working day.
@@ -332,6 +381,55 @@ class TableCalendar(BaseModel):
             workdays=frozenset(workdays),
             weekend=self.weekend,
             sources=(*self.sources, *(o.name for o in overrides)),
+            provisional=self.provisional - {y for o in overrides for y in o.years},
+        )
+
+    def with_year(
+        self,
+        year: int,
+        *,
+        holidays: Iterable[date],
+        workdays: Iterable[date] = (),
+        source: str,
+        provisional: bool = False,
+    ) -> TableCalendar:
+        """A new calendar in which ``year`` holds exactly the days given.
+
+        Unlike an override, which layers days on what is there, this replaces the year:
+        the days of ``year`` this calendar listed are dropped first. Days given outside
+        ``year`` (the 元旦 of a notice that begins in the previous December) are kept as
+        given. This is how a loaded notice takes the place of a provisional year, and how
+        a provisional year is added.
+
+        Args:
+            year: The year replaced or added; coverage must stay one unbroken run.
+            holidays: Its days off, whatever the weekday.
+            workdays: Its working days on weekend days (调休).
+            source: Where the year's data comes from; kept in :attr:`sources`.
+            provisional: Whether the year is derived from the law rather than published.
+
+        Raises:
+            UsageError: The covered years would leave a gap.
+        """
+        new_holidays = {d for d in self.holidays if d.year != year}
+        new_workdays = {d for d in self.workdays if d.year != year}
+        given_holidays, given_workdays = set(holidays), set(workdays)
+        new_holidays -= given_workdays
+        new_workdays -= given_holidays
+        new_holidays |= given_holidays
+        new_workdays |= given_workdays
+        years = {year}
+        if self.covered is not None:
+            years.update(range(self.covered[0], self.covered[1] + 1))
+        marked = self.provisional | {year} if provisional else self.provisional - {year}
+        return TableCalendar(
+            id=self.id,
+            covered=_contiguous_span(years),
+            holidays=frozenset(new_holidays),
+            workdays=frozenset(new_workdays),
+            weekend=self.weekend,
+            sources=(*self.sources, source),
+            provisional=frozenset(marked),
         )
 
     # ------------------------------------------------------------------ helpers

@@ -31,9 +31,9 @@ from pydantic import Field
 
 from secretarial.errors import FieldProblem, UsageError, ValidationError
 
-from ._calendar import WorkCalendar
+from ._calendar import WorkCalendar, provisional_years_of
 from ._enums import LabeledEnum, SupervisionSource
-from ._values import Value
+from ._values import Name, Text, Value
 
 __all__ = [
     "ComputedDeadline",
@@ -41,6 +41,7 @@ __all__ = [
     "DeadlineRule",
     "DeadlineUnit",
     "ItemUrgency",
+    "ProvisionalMark",
     "SourceDeadlines",
     "add_months",
     "resolve_deadline",
@@ -118,6 +119,41 @@ def _instruction_terms(basis: str) -> SourceDeadlines:
     )
 
 
+class ProvisionalMark(Value):
+    """Why a date is provisional: it depends on calendar years whose notice is not loaded.
+
+    Such a year's data is derived from the law (its statutory holidays, weekends off);
+    the State Council's notice may still move days (调休 working days on weekends, 补假
+    days off), so the date may change when the notice is loaded.
+
+    Attributes:
+        calendar: Id of the calendar the date was computed with.
+        years: The provisional years the date depends on, oldest first.
+        reason: Why, in a sentence a person can act on.
+    """
+
+    calendar: Name
+    years: tuple[int, ...] = Field(min_length=1)
+    reason: Text
+
+    @classmethod
+    def of(cls, calendar_id: str, years: tuple[int, ...]) -> ProvisionalMark:
+        """The mark of a date computed with ``calendar_id`` over provisional ``years``."""
+        listed = ", ".join(map(str, years))
+        return cls(
+            calendar=calendar_id,
+            years=years,
+            reason=(
+                f"calendar {calendar_id!r} has no published arrangement for {listed}: the "
+                "date counts the statutory holidays of the law only, and the year's notice "
+                "(调休, 补假) may move it"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"provisional ({', '.join(map(str, self.years))} not published)"
+
+
 class ComputedDeadline(Value):
     """A deadline and how it was arrived at.
 
@@ -134,6 +170,10 @@ class ComputedDeadline(Value):
             workday does depend on the calendar, and records it.
         moved_from: The date the term ended on, if that was not a workday and the
             deadline was moved to the next workday; None otherwise.
+        provisional: The calendar's provisional years the date depends on (derived from
+            the law, their notice not yet loaded), oldest first; empty when it depends
+            only on published data. A working-day count depends on every day it walks
+            over; a calendar-day or month term only on the days it was rolled over.
     """
 
     due: date
@@ -144,6 +184,14 @@ class ComputedDeadline(Value):
     rule: DeadlineRule | None = None
     calendar_id: str | None = None
     moved_from: date | None = None
+    provisional: tuple[int, ...] = ()
+
+    @property
+    def mark(self) -> ProvisionalMark | None:
+        """The provisional mark of the date, or None when it rests on published data."""
+        if not self.provisional or self.calendar_id is None:
+            return None
+        return ProvisionalMark.of(self.calendar_id, self.provisional)
 
 
 class DeadlinePolicy(Value):
@@ -255,9 +303,11 @@ class DeadlinePolicy(Value):
         rule = self.rule_for(source, urgency)
         moved_from: date | None = None
         calendar_id: str | None = None
+        provisional: tuple[int, ...] = ()
         if rule.unit is DeadlineUnit.WORKING_DAYS:
             due = calendar.add_workdays(start, rule.amount)
             calendar_id = calendar.id
+            provisional = provisional_years_of(calendar, start + timedelta(days=1), due)
         else:
             if rule.unit is DeadlineUnit.MONTHS:
                 due = add_months(start, rule.amount)
@@ -266,6 +316,7 @@ class DeadlinePolicy(Value):
             if self.roll_to_workday:
                 calendar_id = calendar.id
                 rolled = _next_workday_on_or_after(calendar, due)
+                provisional = provisional_years_of(calendar, due, rolled)
                 if rolled != due:
                     due, moved_from = rolled, due
         return ComputedDeadline(
@@ -276,6 +327,7 @@ class DeadlinePolicy(Value):
             rule=rule,
             calendar_id=calendar_id,
             moved_from=moved_from,
+            provisional=provisional,
         )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import ClassVar
 
-from ._deadlines import ItemUrgency
+from ._deadlines import ItemUrgency, ProvisionalMark
 from ._entity import Entity
 from ._enums import EntityKind, ReportCycle, SupervisionSource, SupervisionState
 from ._values import Name, Text, Timed, Timestamp, Unit
@@ -59,6 +59,8 @@ class SupervisionItem(Entity):
     """The calendar a computed deadline was counted with; None for an explicit deadline."""
     deadline_rule: Text | None = None
     """How a computed deadline was arrived at (rule, term, start); None if explicit."""
+    deadline_provisional: ProvisionalMark | None = None
+    """Set while the computed deadline depends on a calendar year not yet published."""
     lead_unit: Unit | None = None
     co_units: tuple[Unit, ...] = ()
     report_cycle: ReportCycle = ReportCycle.NONE

@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
+from ._deadlines import ProvisionalMark
 from ._documents import ArchivalClassText as _ArchivalClassText
 from ._documents import ArchivalCode as _ArchivalCode
 from ._documents import (
@@ -202,6 +203,28 @@ class AssignItem(_Input):
     """Set by the office when it computed ``deadline`` from its deadline policy."""
     deadline_rule: Text | None = None
     """Set by the office: how the computed ``deadline`` was arrived at."""
+    deadline_provisional: ProvisionalMark | None = None
+    """Set by the office when the computed ``deadline`` depends on a provisional year."""
+
+
+class ConfirmDeadline(_Input):
+    """Input of ``confirm_deadline`` 确认期限: a computed deadline checked again (W5).
+
+    Fired by the office when a calendar year is loaded over the provisional year a
+    deadline was counted in, or by a supervisor who sets the date the loaded calendar
+    gives by hand.
+    """
+
+    deadline: date
+    """The deadline from now on."""
+    computed: date
+    """The date the calendar now gives for the deadline's rule and start."""
+    deadline_rule: Text | None = None
+    """How the computed date was arrived at, as for ``assign``."""
+    deadline_provisional: ProvisionalMark | None = None
+    """Still provisional over other years not yet published, if so."""
+    calendar_source: Name | None = None
+    """The loaded calendar year that prompted the check (its entity id)."""
 
 
 class ReportProgress(_Input):
@@ -1306,6 +1329,52 @@ S3_REFUSE_REASON = reason_required("S3", "refusal-needs-reason", "refusing an ex
 CANCEL_REASON = reason_required("CANCEL", "cancel-needs-reason", "cancelling an item")
 
 
+def _check_not_earlier_silently(ctx: TransitionContext) -> str | None:
+    new = ctx.input("deadline")
+    old = ctx.entity.deadline
+    if new is None or old is None or new >= old or ctx.reason:
+        return None
+    return (
+        f"the deadline {old.isoformat()} was communicated; moving it earlier to "
+        f"{new.isoformat()} needs a person's reason (pass reason=...), or keep {old.isoformat()}"
+    )
+
+
+W5_NOT_EARLIER_SILENTLY = Rule(
+    "W5",
+    "deadline-not-moved-earlier-silently",
+    "a deadline already communicated moves earlier only with a stated reason",
+    _check_not_earlier_silently,
+    on_input=True,
+)
+
+
+def _check_has_deadline(ctx: TransitionContext) -> str | None:
+    if ctx.entity.deadline is None:
+        return "the item has no deadline yet; assign sets it"
+    return None
+
+
+W5_HAS_DEADLINE = Rule(
+    "W5",
+    "confirmed-deadline-exists",
+    "only a deadline that was set can be confirmed",
+    _check_has_deadline,
+)
+
+
+def _confirm_deadline(ctx: TransitionContext) -> dict[str, Any]:
+    data = ctx.data
+    assert isinstance(data, ConfirmDeadline)  # noqa: S101
+    updates: dict[str, Any] = {
+        "deadline": data.deadline,
+        "deadline_provisional": data.deadline_provisional,
+    }
+    if data.deadline_rule is not None:
+        updates["deadline_rule"] = data.deadline_rule
+    return updates
+
+
 def _assign_item(ctx: TransitionContext) -> dict[str, Any]:
     data = ctx.data
     assert isinstance(data, AssignItem)  # noqa: S101
@@ -1319,6 +1388,7 @@ def _assign_item(ctx: TransitionContext) -> dict[str, Any]:
             "deadline": data.deadline,
             "deadline_calendar": data.deadline_calendar,
             "deadline_rule": data.deadline_rule,
+            "deadline_provisional": data.deadline_provisional,
         }
     return updates
 
@@ -1469,6 +1539,16 @@ SUPERVISION_TABLE: WorkflowTable[SupervisionItem] = WorkflowTable(
             (S3_REFUSE_REASON,),
             effect=_decide_extension(granted=False),
             label="不同意延期",
+        ),
+        TransitionSpec(
+            "confirm_deadline",
+            _OPEN_ITEM_STATES,
+            None,
+            frozenset({Role.SUPERVISOR.value, Role.SYSTEM.value}),
+            (W5_HAS_DEADLINE, W5_NOT_EARLIER_SILENTLY),
+            data=ConfirmDeadline,
+            effect=_confirm_deadline,
+            label="确认期限",
         ),
         TransitionSpec(
             "submit_result",
