@@ -166,6 +166,12 @@ class TestPublishedNotices:
         section = parse_notice(read("2025")).sections[0]
         assert (section.days_off, section.stated_days) == ((date(2025, 1, 1),), 1)
 
+    def test_a_count_in_chinese_numerals(self):
+        """共九天 is nine days."""
+        notice = parse_notice(read("2026").replace("共9天", "共九天"))
+        assert notice.sections[1].stated_days == 9
+        check_notice(notice, statutory(2026))
+
 
 _TO_HALF_WIDTH = str.maketrans({"：": ":", "，": ",", "（": "(", "）": ")", "；": ";"})
 
@@ -275,6 +281,11 @@ class TestWrittenNotices:
         assert date(2020, 2, 1) not in workdays
         assert_agrees_with_bundled_data(2020, holidays, workdays)
 
+    def test_a_document_number_in_square_brackets_is_read(self):
+        """A repost writing 国办发明电[2020]1号 gives the same number."""
+        text = read("2020-extension", WRITTEN).replace("〔2020〕", "[2020]")
+        assert str(parse_notice(text).document_number) == "国办发明电〔2020〕1号"
+
     def test_the_2019_labour_day_adjustment(self):
         """调整2019年劳动节假期: a supplementary paragraph after "如下：" on its own line."""
         annual = parse_notice(read("2019-halfwidth", WRITTEN))
@@ -379,6 +390,22 @@ class TestMalformedNotices:
         """Two sections for 劳动节 are refused at the second."""
         notice = _mutated("2026", "五、端午节：", "五、劳动节：5月1日放假，共1天。\n六、端午节：")
         assert ("五、劳动节", "W4-festival-twice") in problems(refusal(notice))
+
+    def test_a_festival_the_law_in_force_does_not_give(self):
+        """A 清明节 section in 2007, under the 1999 version of the law, is refused."""
+        text = (
+            "现将2007年元旦、春节、劳动节和国庆节放假调休日期的具体安排通知如下。\n"
+            "一、元旦：1月1日至3日放假，共3天。\n"
+            "二、春节：2月18日至24日放假，共7天。2月17日（星期六）、2月25日（星期日）上班。\n"
+            "三、清明节：4月5日放假，共1天。\n"
+            "四、劳动节：5月1日至7日放假，共7天。4月28日（星期六）、4月29日（星期日）上班。\n"
+            "五、国庆节：10月1日至7日放假，共7天。9月29日（星期六）、9月30日（星期日）上班。\n"
+        )
+        notice = parse_notice(text)
+        assert problems(refusal(notice)) == {("三、清明节", "W4-festival-not-statutory")}
+        without = parse_notice(text.replace("三、清明节：4月5日放假，共1天。\n", ""))
+        check_notice(without, statutory(2007))
+        assert_agrees_with_bundled_data(2007, without.holidays, without.workdays)
 
     def test_every_problem_is_listed(self):
         """Several faults give one refusal listing each, with its section."""

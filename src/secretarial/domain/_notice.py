@@ -673,6 +673,16 @@ def parse_notice(text: str) -> HolidayNotice:
         The notice, with its sections as written. It is not checked against the law;
         :func:`check_notice` does that.
 
+    >>> notice = parse_notice(
+    ...     "现将2026年元旦安排通知如下。"
+    ...     "一、元旦：1月1日（周四）至3日（周六）放假调休，共3天。1月4日（周日）上班。"
+    ... )
+    >>> section = notice.sections[0]
+    >>> (section.label, section.festival.label, section.stated_days)
+    ('一、元旦', '元旦', 3)
+    >>> [str(d) for d in section.days_off], [str(d) for d in section.workdays]
+    (['2026-01-01', '2026-01-02', '2026-01-03'], ['2026-01-04'])
+
     Raises:
         ValidationError: The text is not a notice (no year, no section of days off;
             rule ``W4-not-a-notice``), or a section cannot be read: a date that does
