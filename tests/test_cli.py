@@ -197,8 +197,10 @@ class TestDemo:
         assert "not an office" in line
         assert path.read_text(encoding="utf-8") == "my notes"
 
-    def test_a_week_the_calendar_does_not_cover_is_refused_before_it_starts(self, db: Path) -> None:
-        """After a change late in the calendar's last year, the demo adds no record."""
+    def test_a_week_past_the_published_calendar_runs_on_provisional_deadlines(
+        self, db: Path
+    ) -> None:
+        """After the calendar's last published year, deadlines are computed and marked."""
         last = china_calendar().covered_years()
         assert last is not None
         clock = FrozenClock(datetime(last[1], 12, 28, 2, tzinfo=UTC))
@@ -207,10 +209,16 @@ class TestDemo:
                 by=CLERK, kind="notice", title="关于元旦放假安排的通知", sender=SUPERIOR,
                 channel="paper", received_at=office.now(),
             )  # fmt: skip
-        before = snapshot(db)
-        line = failed(run("demo", "--db", db, "--days", "1"), "calendar_coverage", 2)
-        assert str(last[1] + 1) in line
-        assert snapshot(db) == before
+        result = run("demo", "--db", db, "--days", "1")
+        assert result.exit_code == 0, result.stderr
+        with Office.open(f"sqlite:///{db}", create=False) as office:
+            marked = office.provisional_deadlines()
+            assert marked
+            for item in marked:
+                assert item.deadline is not None
+                assert item.deadline.year == last[1] + 1
+                assert item.deadline_provisional is not None
+                assert item.deadline_provisional.years == (last[1] + 1,)
 
     def test_days_out_of_range_is_a_usage_error(self, tmp_path: Path) -> None:
         """``--days 0`` is refused before anything is created."""

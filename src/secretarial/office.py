@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from typing_extensions import Unpack
 
 from secretarial.adapters import MemoryStore, SystemClock, Uuid7Ids, china_calendar
+from secretarial.adapters._lunar import lunar_calendar
 from secretarial.domain import (
     MAX_SHIFT,
     AccessDenial,
@@ -30,6 +31,8 @@ from secretarial.domain import (
     AuditReport,
     AuditTrail,
     Bulletin,
+    CalendarPolicy,
+    CalendarYear,
     CallRecord,
     ClearancePolicy,
     Conflict,
@@ -60,8 +63,10 @@ from secretarial.domain import (
     ScoringScale,
     SupervisionItem,
     SupervisionSource,
+    TableCalendar,
     WorkCalendar,
     Workflow,
+    calendar_year_id,
     default_tables,
     due_reminders,
     emergency_due,
@@ -108,6 +113,16 @@ from secretarial.services import (
 )
 from secretarial.services._brief import Brief, BriefItem, BriefSection, build_brief
 from secretarial.services._bulk import ImportReport, import_incoming
+from secretarial.services._calendar_years import (
+    CalendarDifference,
+    CalendarLoad,
+    DeadlineCheck,
+    base_calendar_for_load,
+    day_changes,
+    plan_load,
+    recheck_deadline,
+    with_loaded_years,
+)
 from secretarial.services._commands import HookedStore
 from secretarial.services._deadline_defaults import DEFAULTED_TRIGGERS, with_default_deadline
 from secretarial.services._duty import (
@@ -136,6 +151,7 @@ class OfficeOptions(TypedDict, total=False):
     timezone: str | tzinfo
     numbering: NumberingPolicy | None
     calendar: WorkCalendar | None
+    calendar_policy: CalendarPolicy | str
     reminder_policy: ReminderPolicy | None
     deadline_policy: DeadlinePolicy | None
     reception_policy: ReceptionPolicy | None
@@ -249,6 +265,7 @@ class Office:
         timezone: str | tzinfo = "Asia/Shanghai",
         numbering: NumberingPolicy | None = None,
         calendar: WorkCalendar | None = None,
+        calendar_policy: CalendarPolicy | str = CalendarPolicy.PROVISIONAL,
         reminder_policy: ReminderPolicy | None = None,
         deadline_policy: DeadlinePolicy | None = None,
         emergency_policy: EmergencyPolicy | None = None,
@@ -275,7 +292,12 @@ class Office:
         self._raw_store = self._store
         if self._plugins is not None:
             self._plug_in(self._plugins)
-        self._calendar: WorkCalendar | None = calendar
+        self._given_calendar: WorkCalendar | None = calendar
+        self.calendar_policy: CalendarPolicy = CalendarPolicy(calendar_policy)
+        self._base_calendar: WorkCalendar | None = None
+        self._calendar: WorkCalendar | None = None
+        self._loaded_years: dict[str, int] | None = None
+        """Id and version of every calendar year loaded into the store, as last read."""
         self.reminder_policy: ReminderPolicy = (
             reminder_policy if reminder_policy is not None else ReminderPolicy()
         )
@@ -372,15 +394,246 @@ class Office:
 
     @property
     def calendar(self) -> WorkCalendar:
-        """The working-day calendar (the Chinese one unless another was given).
+        """The working-day calendar, with the years loaded into the office laid over it.
+
+        The base is the calendar given to the office, else a plugin's, else the Chinese
+        one under the office's :attr:`calendar_policy` (``provisional`` by default: the
+        years after the published ones are derived from the law, and every deadline
+        counted over them is marked provisional). Years loaded with
+        :meth:`load_calendar_notice` take the place of the base's data for their year,
+        in every process of the office.
 
         Raises:
             MissingExtraError: none was given and ``chinese-calendar`` is not installed.
         """
-        if self._calendar is None:
-            supplied = None if self._plugins is None else self._plugins.work_calendar()
-            self._calendar = supplied if supplied is not None else china_calendar()
-        return self._calendar
+        base = self._base_calendar
+        if base is None:
+            base = self._base_calendar = self._make_base_calendar()
+        if not isinstance(base, TableCalendar):
+            return base
+        current = self._calendar
+        if current is None or self._loaded_years is None or self._years_changed(current):
+            years = self._read_loaded_years()
+            self._loaded_years = {y.id: y.version for y in years}
+            current = self._calendar = with_loaded_years(base, years)
+        return current
+
+    def _make_base_calendar(self) -> WorkCalendar:
+        if self._given_calendar is not None:
+            return self._given_calendar
+        supplied = None if self._plugins is None else self._plugins.work_calendar()
+        if supplied is not None:
+            return supplied
+        calendar = china_calendar(self.calendar_policy)
+        covered = calendar.covered_years()
+        wanted = self.today().year + 1
+        if self.calendar_policy is CalendarPolicy.PROVISIONAL and covered and covered[1] < wanted:
+            calendar = china_calendar(self.calendar_policy, through=wanted)
+        return calendar
+
+    def _read_loaded_years(self) -> builtins.list[CalendarYear]:
+        query = Query(kinds=frozenset({EntityKind.CALENDAR_YEAR}))
+        return [y for y in self._raw_store.find(query) if isinstance(y, CalendarYear)]
+
+    def _years_changed(self, current: WorkCalendar) -> bool:
+        """Whether another process loaded or changed a year this office's calendar uses.
+
+        Probes by id the years loaded already, the provisional ones and the first year
+        after the coverage: a handful of reads, not a scan. A published year another
+        process loads for the first time (a supplementary notice for a year the bundled
+        data has) is seen when this office next reads its calendar afresh (a new office).
+        """
+        known = self._loaded_years or {}
+        probe = dict(known)
+        covered = current.covered_years()
+        years = set(getattr(current, "provisional_years", frozenset)())
+        if covered is not None:
+            years.add(covered[1] + 1)
+        for year in years:
+            probe.setdefault(calendar_year_id(current.id, year), 0)
+        for entity_id, version in probe.items():
+            try:
+                stored = self._raw_store.get(entity_id).version
+            except NotFound:
+                stored = 0
+            if stored != version:
+                return True
+        return False
+
+    def load_calendar_notice(
+        self,
+        text: str,
+        *,
+        by: Actor,
+        source: str | None = None,
+        reason: str | None = None,
+    ) -> CalendarLoad:
+        """Load a State Council holiday notice into the office's calendar, and re-check.
+
+        The text (国务院办公厅关于YYYY年部分节假日安排的通知, or a supplementary notice that
+        amends a year) is parsed and checked against the law; a text that does not add
+        up is refused with the section named, and nothing is written. The year is kept
+        in the office's store as a ``calendar_year`` entity (``load``; a supplementary
+        notice ``amend``s it, a corrected annual one ``replace``s it, with a reason),
+        audited with who loaded which text when. Every provisional deadline that
+        depended on the year is then checked again (:meth:`recheck_deadlines`).
+
+        Args:
+            text: The notice as published.
+            by: Who loads it (a clerk or the office director).
+            source: Where the text comes from (a file name, an address); kept with it.
+            reason: Why a year already loaded is replaced by this text.
+
+        Returns:
+            The year as stored, the days whose answer changed and each deadline checked.
+
+        Raises:
+            ValidationError: The text is not a notice, does not add up, or needs a
+                reason; ``W4`` names the section and what is wrong.
+            TransitionNotAllowed: ``by`` may not keep the calendar, or the same text is
+                loaded into the year already.
+            UsageError: The office's calendar is not a table calendar, or the year would
+                leave a gap in its coverage.
+        """
+        before = self.calendar
+        base = base_calendar_for_load(self._base_calendar or before)
+        plan = plan_load(
+            text,
+            base=base,
+            existing=self._stored_year,
+            lunar=lunar_calendar(),
+            source=source,
+            reason=reason,
+        )
+        existing = self._stored_year(plan.entity_id)
+        workflow = self._workflows[EntityKind.CALENDAR_YEAR]
+        now = self.now()
+        if plan.trigger == "load":
+            year, event = workflow.create(plan.fields, entity_id=plan.entity_id, actor=by, now=now)
+            with_loaded_years(base, [*self._read_loaded_years(), year])  # refuse a gap now
+            with self._store.unit_of_work() as uow:
+                uow.add(year, event)
+        else:
+            assert existing is not None  # noqa: S101 -- amend and replace need the year
+            year, _ = workflow.fire(
+                existing, plan.trigger, by, now=now, data=plan.fields, reason=reason
+            )
+            others = [y for y in self._read_loaded_years() if y.id != year.id]
+            with_loaded_years(base, [*others, year])  # refuse a gap now
+            year, _ = fire_trigger(
+                self._store,
+                self._workflows,
+                self._numbering,
+                plan.entity_id,
+                plan.trigger,
+                actor=by,
+                now=now,
+                data=plan.fields,
+                reason=reason,
+                expected_version=existing.version,
+            )
+        assert isinstance(year, CalendarYear)  # noqa: S101
+        self._loaded_years = None  # read the loaded years again
+        after = self.calendar
+        changed = day_changes(before, after, year.year)
+        checks = self._recheck(
+            f"calendar {year.calendar} {year.year}: {plan.trigger} by {by.id}", year.id
+        )
+        return CalendarLoad(year, plan.trigger, changed, checks)
+
+    def _stored_year(self, entity_id: str) -> CalendarYear | None:
+        try:
+            stored = self._raw_store.get(entity_id)
+        except NotFound:
+            return None
+        return stored if isinstance(stored, CalendarYear) else None
+
+    def calendar_years(self) -> builtins.list[CalendarYear]:
+        """The calendar years loaded into the office, in force or withdrawn, by year."""
+        return sorted(self._read_loaded_years(), key=lambda y: (y.calendar, y.year))
+
+    def provisional_deadlines(self, *, by: Actor | None = None) -> builtins.list[SupervisionItem]:
+        """Open supervision items whose deadline is still provisional, earliest first.
+
+        Each depends on a calendar year whose notice is not loaded; loading it confirms
+        or re-dates them. ``by`` hides what the actor may not see.
+        """
+        query = Query(kinds=frozenset({EntityKind.SUPERVISION_ITEM}), open_only=True)
+        items = [
+            e
+            for e in self._raw_store.find(query)
+            if isinstance(e, SupervisionItem)
+            and e.deadline_provisional is not None
+            and (by is None or self.access.may_see(by, e) is None)
+        ]
+        return sorted(items, key=lambda i: (i.deadline or date.max, i.id))
+
+    def recheck_deadlines(self, *, reason: str | None = None) -> tuple[DeadlineCheck, ...]:
+        """Check every provisional deadline again on the office's calendar as it is now.
+
+        A deadline whose provisional years are now loaded is confirmed (``confirm_deadline``
+        by the office, audited): kept if the calendar gives the same date, moved later if
+        it gives a later one, and kept (reported as ``kept``) if it would give an earlier
+        one: a communicated deadline is never silently moved earlier; a supervisor
+        shortens it with ``confirm_deadline`` and a reason. Running it again does nothing
+        more (each confirmed item is no longer provisional).
+
+        Args:
+            reason: What prompted the check, recorded with each confirmation.
+        """
+        return self._recheck(reason or "provisional deadlines checked again", None)
+
+    def _recheck(self, reason: str, source: str | None) -> tuple[DeadlineCheck, ...]:
+        calendar = self.calendar
+        checks: builtins.list[DeadlineCheck] = []
+        for item in self.provisional_deadlines():
+            found = recheck_deadline(
+                item, calendar=calendar, policy=self.deadline_policy, timezone=self.timezone
+            )
+            if found is None:
+                continue
+            check, data = found
+            fire_trigger(
+                self._store,
+                self._workflows,
+                self._numbering,
+                item.id,
+                "confirm_deadline",
+                actor=SYSTEM_ACTOR,
+                now=self.now(),
+                data={**data, "calendar_source": source},
+                reason=reason,
+                expected_version=item.version,
+            )
+            checks.append(check)
+        return tuple(checks)
+
+    def calendar_differences(self) -> dict[int, builtins.list[CalendarDifference]]:
+        """Days on which a loaded year differs from the bundled data for it, by year.
+
+        When a package upgrade brings a year the office loaded itself, the loaded year
+        still counts; this says where the two disagree, for a person to look at. Years
+        the bundled data does not publish (provisional or uncovered) are not compared.
+        """
+        base = self._base_calendar or self.calendar
+        if not isinstance(base, TableCalendar):
+            return {}
+        found: dict[int, builtins.list[CalendarDifference]] = {}
+        for loaded in self.calendar_years():
+            covered = base.covered_years()
+            if (
+                loaded.calendar != base.id
+                or covered is None
+                or not covered[0] <= loaded.year <= covered[1]
+                or loaded.year in base.provisional_years()
+            ):
+                continue
+            mine = with_loaded_years(base, [loaded])
+            found[loaded.year] = [
+                CalendarDifference(day, mine.is_workday(day), base.is_workday(day))
+                for day in day_changes(base, mine, loaded.year)
+            ]
+        return found
 
     def _prepare(
         self, entity: Entity, trigger: str, data: Mapping[str, Any] | None

@@ -17,13 +17,29 @@ from ._audit import (
     creation_digest,
     event_digest,
 )
-from ._calendar import CalendarOverride, TableCalendar, WorkCalendar
+from ._calendar import (
+    CalendarOverride,
+    CalendarPolicy,
+    TableCalendar,
+    WorkCalendar,
+    provisional_years_of,
+)
+from ._calendar_year import (
+    CALENDAR_YEAR_TABLE,
+    AmendYear,
+    CalendarYear,
+    CalendarYearState,
+    LoadedNotice,
+    ReplaceYear,
+    calendar_year_id,
+)
 from ._deadlines import (
     ComputedDeadline,
     DeadlinePolicy,
     DeadlineRule,
     DeadlineUnit,
     ItemUrgency,
+    ProvisionalMark,
     SourceDeadlines,
     resolve_deadline,
 )
@@ -104,6 +120,17 @@ from ._enums import (
     SupervisionState,
     Urgency,
 )
+from ._holiday_law import (
+    HOLIDAY_LAWS,
+    Festival,
+    HolidayLaw,
+    LunarCalendar,
+    StatutoryHoliday,
+    law_in_force,
+    provisional_through,
+    provisional_year,
+    statutory_holidays,
+)
 from ._information import (
     COMPILABLE_STATES,
     DEFAULT_OUTLET_POINTS,
@@ -163,6 +190,7 @@ from ._meetings import (
     item_fields,
     occurrences_of,
 )
+from ._notice import NOTICE_RULES, HolidayNotice, NoticeSection, check_notice, parse_notice
 from ._query import Page, Query
 from ._records import (
     DEFAULT_SCHEDULE,
@@ -196,6 +224,7 @@ from ._workflow import (
 )
 
 __all__ = [
+    "CALENDAR_YEAR_TABLE",
     "CALL_CHANNEL",
     "CALL_RECORD_RULES",
     "CALL_RECORD_TABLE",
@@ -206,6 +235,7 @@ __all__ = [
     "DUTY_SHIFT_TABLE",
     "ENTITY_TYPES",
     "FOLLOW_UP_DEADLINE_KEY",
+    "HOLIDAY_LAWS",
     "INCOMING_TABLE",
     "INFORMATION_OFFICER",
     "INFORMATION_RULES",
@@ -213,6 +243,7 @@ __all__ = [
     "MAX_SHIFT",
     "MEETING_RULES",
     "MEETING_TABLE",
+    "NOTICE_RULES",
     "OUTGOING_TABLE",
     "RECEPTION_RULES",
     "RECEPTION_TABLE",
@@ -225,6 +256,7 @@ __all__ = [
     "Adoption",
     "AgendaItem",
     "Allocation",
+    "AmendYear",
     "Anchor",
     "Appraisal",
     "Approval",
@@ -246,6 +278,9 @@ __all__ = [
     "BulletinArticle",
     "BulletinEntry",
     "CalendarOverride",
+    "CalendarPolicy",
+    "CalendarYear",
+    "CalendarYearState",
     "CallRecord",
     "CallState",
     "Caller",
@@ -288,11 +323,14 @@ __all__ = [
     "EntityKind",
     "EntityList",
     "ExtensionRequest",
+    "Festival",
     "Frequency",
     "GuestParty",
     "HandlingType",
     "HandoverRecord",
     "Hold",
+    "HolidayLaw",
+    "HolidayNotice",
     "IncomingDocument",
     "IncomingState",
     "InformationCategory",
@@ -303,6 +341,8 @@ __all__ = [
     "ItemUrgency",
     "LabeledEnum",
     "LeaderInstruction",
+    "LoadedNotice",
+    "LunarCalendar",
     "Meal",
     "MealKind",
     "Meeting",
@@ -311,6 +351,7 @@ __all__ = [
     "Minutes",
     "MovedOccurrence",
     "Notice",
+    "NoticeSection",
     "Occurrence",
     "OfficialLetter",
     "OnDuty",
@@ -326,6 +367,7 @@ __all__ = [
     "Postponement",
     "ProgressReport",
     "Proposal",
+    "ProvisionalMark",
     "Query",
     "Reading",
     "ReceptionPlan",
@@ -336,6 +378,7 @@ __all__ = [
     "Recurrence",
     "ReminderKind",
     "ReminderPolicy",
+    "ReplaceYear",
     "ReportChannel",
     "ReportCycle",
     "ReportStage",
@@ -348,6 +391,7 @@ __all__ = [
     "ShiftState",
     "Signature",
     "SourceDeadlines",
+    "StatutoryHoliday",
     "Submission",
     "SupervisionItem",
     "SupervisionSource",
@@ -363,8 +407,10 @@ __all__ = [
     "Workflow",
     "WorkflowTable",
     "bulletin_of",
+    "calendar_year_id",
     "carry_forward",
     "check_no_conflicts",
+    "check_notice",
     "check_roster",
     "compilation_classification",
     "compile_bulletin",
@@ -381,12 +427,18 @@ __all__ = [
     "html_table",
     "item_fields",
     "item_fields_from_call",
+    "law_in_force",
     "occurrences_of",
+    "parse_notice",
     "problems_from_pydantic",
+    "provisional_through",
+    "provisional_year",
+    "provisional_years_of",
     "reception_problems",
     "resolve_deadline",
     "retention_end",
     "rotation_shifts",
+    "statutory_holidays",
     "who_is_on_duty",
     "workflow_for",
 ]
@@ -401,6 +453,7 @@ ENTITY_TYPES: dict[EntityKind, type[Entity]] = {
     EntityKind.DUTY_SHIFT: DutyShift,
     EntityKind.CALL_RECORD: CallRecord,
     EntityKind.RECEPTION: ReceptionPlan,
+    EntityKind.CALENDAR_YEAR: CalendarYear,
 }
 """The entity class of each kind."""
 
@@ -415,6 +468,7 @@ _TABLES: dict[EntityKind, WorkflowTable[Any]] = {
     EntityKind.DUTY_SHIFT: DUTY_SHIFT_TABLE,
     EntityKind.CALL_RECORD: CALL_RECORD_TABLE,
     EntityKind.RECEPTION: RECEPTION_TABLE,
+    EntityKind.CALENDAR_YEAR: CALENDAR_YEAR_TABLE,
 }
 
 RULES: tuple[Rule, ...] = tuple(

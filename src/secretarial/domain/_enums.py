@@ -70,6 +70,8 @@ class EntityKind(LabeledEnum):
     DUTY_SHIFT = "duty_shift", "值班"
     CALL_RECORD = "call_record", "电话记录"
     RECEPTION = "reception", "接待"
+    CALENDAR_YEAR = "calendar_year", "节假日安排"
+    """A year of the office's working-day calendar, loaded from a State Council notice."""
 
 
 class DocumentKind(LabeledEnum):

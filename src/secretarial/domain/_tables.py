@@ -1428,6 +1428,8 @@ def _decide_extension(*, granted: bool) -> Any:
         updates: dict[str, Any] = {"extension_requests": (*item.extension_requests[:-1], decided)}
         if granted:
             updates["deadline"] = new_deadline
+            if item.deadline_provisional is not None:
+                updates["deadline_provisional"] = None  # a date a person decided
         return updates
 
     return effect

@@ -14,7 +14,7 @@ from secretarial.domain import (
     WorkCalendar,
 )
 
-__all__ = ["DEFAULTED_TRIGGERS", "describe_deadline", "with_default_deadline"]
+__all__ = ["DEFAULTED_TRIGGERS", "computed_fields", "describe_deadline", "with_default_deadline"]
 
 
 def describe_deadline(computed: ComputedDeadline) -> str:
@@ -30,7 +30,25 @@ def describe_deadline(computed: ComputedDeadline) -> str:
         text += f" ({computed.source.value}, {computed.urgency or 'normal'})"
     if computed.moved_from is not None:
         text += f"; moved from {computed.moved_from.isoformat()} to the next workday"
+    if computed.provisional:
+        text += f"; provisional: {', '.join(map(str, computed.provisional))} not published"
     return text
+
+
+def computed_fields(computed: ComputedDeadline) -> dict[str, Any]:
+    """The item fields that record how a computed deadline was arrived at.
+
+    The calendar, the rule and, when the date depends on a provisional calendar year,
+    its :class:`~secretarial.domain.ProvisionalMark`.
+    """
+    fields: dict[str, Any] = {
+        "deadline_calendar": computed.calendar_id,
+        "deadline_rule": describe_deadline(computed),
+    }
+    mark = computed.mark
+    if mark is not None:
+        fields["deadline_provisional"] = mark
+    return fields
 
 
 DEFAULTED_TRIGGERS: Final = frozenset({"assign"})
@@ -66,9 +84,4 @@ def with_default_deadline(
         calendar(),
         entity.urgency,
     )
-    return {
-        **(data or {}),
-        "deadline": computed.due,
-        "deadline_calendar": computed.calendar_id,
-        "deadline_rule": describe_deadline(computed),
-    }
+    return {**(data or {}), "deadline": computed.due, **computed_fields(computed)}

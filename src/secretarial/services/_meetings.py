@@ -23,7 +23,7 @@ from secretarial.domain import (
 )
 from secretarial.errors import ConcurrencyConflict, NotFound
 
-from ._deadline_defaults import describe_deadline
+from ._deadline_defaults import computed_fields
 from ._ports import IdFactory, Store
 
 __all__ = ["close_meeting", "plan_meeting", "plan_meetings"]
@@ -139,10 +139,7 @@ def close_meeting(
             computed = fields[FOLLOW_UP_DEADLINE_KEY]
             values = item_fields(fields)
             if not computed.explicit:
-                values |= {
-                    "deadline_calendar": computed.calendar_id,
-                    "deadline_rule": describe_deadline(computed),
-                }
+                values |= computed_fields(computed)
             item, created = items_workflow.create(
                 values, entity_id=item_id, actor=opened_by, now=now
             )

@@ -76,6 +76,7 @@ class SequentialIds:
         EntityKind.DUTY_SHIFT: "duty",
         EntityKind.CALL_RECORD: "call",
         EntityKind.RECEPTION: "rcp",
+        EntityKind.CALENDAR_YEAR: "cal",
     }
 
     def __init__(self, start: int = 1) -> None:
