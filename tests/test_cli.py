@@ -714,3 +714,28 @@ class TestDebug:
 
         result = run("--debug", "doc", "show", "nope", "--db", week / "office.db")
         assert isinstance(result.exception, NotFound)
+
+
+class TestCalendar:
+    def test_load_show_and_check(self, tmp_path: Path) -> None:
+        """A notice loads from a file, shows in ``calendar show`` and checks clean."""
+        db = tmp_path / "office.db"
+        notice = Path(__file__).parent / "data" / "calendar" / "2027-annual.txt"
+        clock = FrozenClock(datetime(2026, 12, 2, 2, tzinfo=UTC))
+        with Office.open(f"sqlite:///{db}", clock=clock):
+            pass
+        shown = run("calendar", "show", "--db", db, "--json")
+        assert shown.exit_code == 0, shown.stderr
+        assert 2027 in json.loads(shown.stdout)["provisional_years"]
+        loaded = run("calendar", "load", notice, "--db", db, "--as", "clerk", "--json")
+        assert loaded.exit_code == 0, loaded.stderr
+        body = json.loads(loaded.stdout)
+        assert (body["year"], body["trigger"]) == (2027, "load")
+        assert "2027-01-31" in body["changed_days"]
+        shown = run("calendar", "show", "--db", db, "--json")
+        assert 2027 not in json.loads(shown.stdout)["provisional_years"]
+        assert json.loads(shown.stdout)["loaded"] == [{"year": 2027, "state": "in_force"}]
+        checked = run("calendar", "check", "--db", db)
+        assert checked.exit_code == 0, checked.stderr
+        again = run("calendar", "load", notice, "--db", db, "--as", "clerk")
+        assert "reason" in failed(again, "validation", 2)

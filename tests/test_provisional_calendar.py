@@ -357,3 +357,54 @@ def test_a_loaded_year_is_seen_by_another_office_on_the_same_store(tmp_path):
         assert [y.id for y in second.calendar_years()] == ["calendar-CN-2027"]
         kinds = {e.entity_kind for e in second.store.find(Query())}
         assert kinds == {EntityKind.CALENDAR_YEAR}
+
+
+# ---------------------------------------------------------------------- marks everywhere
+
+
+def test_the_brief_the_sweep_and_the_ledger_show_a_provisional_deadline():
+    office = office_on(date(2026, 12, 2))
+    item = assigned(office)
+    brief = office.brief(SUPERVISOR)
+    section = brief.section("provisional_deadlines")
+    assert section is not None
+    assert [i.entity_id for i in section.items] == [item.id]
+    assert "暂定：2027年安排未公布" in brief.to_text()
+    report = office.sweep()
+    assert report.provisional == (item.id,)
+    assert "provisional deadlines to confirm" in report._repr_markdown_()
+    ledger = office.supervision_ledger()
+    assert ledger.column("deadline_provisional") == ("暂定：2027年安排未公布",)
+    office.load_calendar_notice(NOTICE_2027, by=CLERK)
+    assert office.sweep().provisional == ()
+    assert office.supervision_ledger().column("deadline_provisional") == (None,)
+    empty = office.brief(SUPERVISOR).section("provisional_deadlines")
+    assert empty is not None
+    assert empty.items == ()
+
+
+def test_the_sweep_confirms_what_another_process_left_unconfirmed():
+    office = office_on(date(2026, 12, 2))
+    item = assigned(office)
+    base = office.calendar
+    # a year loaded, but the re-check did not run (the loading process stopped)
+    workflow = office.workflow(EntityKind.CALENDAR_YEAR)
+    from secretarial.services._calendar_years import plan_load  # noqa: PLC0415
+
+    plan = plan_load(
+        NOTICE_2027,
+        base=base,  # type: ignore[arg-type]
+        existing=lambda _: None,
+        lunar=lunar_calendar(),
+        source=None,
+        reason=None,
+    )
+    now = office.now()
+    year, event = workflow.create(plan.fields, entity_id=plan.entity_id, actor=CLERK, now=now)
+    with office.store.unit_of_work() as uow:
+        uow.add(year, event)
+    assert office.get(item.id, SupervisionItem).deadline_provisional is not None
+    report = office.sweep()
+    assert report.provisional == ()
+    assert office.get(item.id, SupervisionItem).deadline_provisional is None
+    assert office.audit(item)[-1].trigger == "confirm_deadline"

@@ -1756,7 +1756,9 @@ class Office:
         those limits are minutes, so sweep every minute or so); each due step
         is recorded with the entity's ``remind`` trigger and its audit event, once per
         entity however often and from however many processes the office is swept.
-        Deliver what the report lists as issued.
+        Deliver what the report lists as issued. Provisional deadlines whose calendar
+        year has been loaded since are confirmed (:meth:`recheck_deadlines`); those
+        still provisional are listed in the report's ``provisional``.
 
         Args:
             now: The moment to sweep for, timezone-aware; the office clock if omitted.
@@ -1788,6 +1790,10 @@ class Office:
             actor=by if by is not None else SYSTEM_ACTOR,
             emergency=self.emergency_policy,
         )
+        self._recheck("provisional deadlines checked again by the sweep", None)
+        provisional = tuple(i.id for i in self.provisional_deadlines(by=by))
+        if provisional:
+            report = report.model_copy(update={"provisional": provisional})
         if self._plugins is not None:
             self._plugins.deliver_reminders(report.issued)
         return report

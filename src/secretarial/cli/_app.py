@@ -124,8 +124,10 @@ app: Final = typer.Typer(
 )
 doc_app: Final = typer.Typer(epilog=_EPILOG)
 items_app: Final = typer.Typer(epilog=_EPILOG)
+calendar_app: Final = typer.Typer(epilog=_EPILOG)
 app.add_typer(doc_app, name="doc")
 app.add_typer(items_app, name="items")
+app.add_typer(calendar_app, name="calendar", help="The office's working-day calendar.")
 
 
 def _help_without_command(ctx: typer.Context) -> None:
@@ -651,6 +653,129 @@ def items_overdue(
             console().print(
                 entities_table(found, title=f"{len(found)} overdue on {day}", as_of=day)
             )
+
+
+# ---------------------------------------------------------------------------- calendar
+@calendar_app.command("load")
+def calendar_load(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="The notice's text (UTF-8).")],
+    db: Db = DEFAULT_DB,
+    reason: Annotated[
+        str | None, typer.Option(help="Why a year loaded already is replaced by this text.")
+    ] = None,
+    actors: Actors = None,
+    by: By = None,
+    as_: As = None,
+    clearance: Clearance = None,
+    as_json: Json = False,
+) -> None:
+    """Load a State Council holiday notice (部分节假日安排的通知) into the office's calendar.
+
+    The text is checked against the law; provisional deadlines in its year are then
+    confirmed, moved later, or kept (never silently moved earlier).
+    """
+    actor = _actor(db, actors, by, as_, clearance, required=True)
+    assert actor is not None  # noqa: S101 -- required=True
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadInput(f"cannot read {file}: {exc}") from exc
+    with open_office(db) as office:
+        load = office.load_calendar_notice(text, by=actor, source=file.name, reason=reason)
+    if as_json:
+        emit_json(
+            {
+                "year": load.year.year,
+                "calendar": load.year.calendar,
+                "trigger": load.trigger,
+                "changed_days": [d.isoformat() for d in load.changed_days],
+                "deadlines": [
+                    {
+                        "id": c.item_id,
+                        "outcome": c.outcome,
+                        "before": c.before.isoformat(),
+                        "computed": c.computed.isoformat(),
+                        "after": c.after.isoformat(),
+                    }
+                    for c in load.deadlines
+                ],
+            }
+        )
+        return
+    out = console()
+    out.print(
+        f"{load.year.calendar} {load.year.year}: {load.trigger} "
+        f"({len(load.changed_days)} days changed)"
+    )
+    for check in load.deadlines:
+        note = {
+            "confirmed": "confirmed",
+            "moved_later": f"moved later from {check.before}",
+            "kept": f"kept; the calendar gives {check.computed} (shorten it explicitly)",
+            "still_provisional": "still provisional",
+        }[check.outcome]
+        out.print(f"  {check.item_id}: {check.after} {note}")
+
+
+@calendar_app.command("show")
+def calendar_show(db: Db = DEFAULT_DB, as_json: Json = False) -> None:
+    """The calendar's coverage, its provisional years, loaded years and provisional deadlines."""
+    with open_office(db) as office:
+        calendar = office.calendar
+        covered = calendar.covered_years()
+        provisional = sorted(getattr(calendar, "provisional_years", frozenset)())
+        loaded = office.calendar_years()
+        pending = office.provisional_deadlines()
+        sources = list(getattr(calendar, "sources", ()))
+    if as_json:
+        emit_json(
+            {
+                "calendar": calendar.id,
+                "covered": list(covered) if covered else None,
+                "provisional_years": provisional,
+                "loaded": [{"year": y.year, "state": str(y.state)} for y in loaded],
+                "provisional_deadlines": [
+                    {"id": i.id, "deadline": i.deadline.isoformat() if i.deadline else None}
+                    for i in pending
+                ],
+                "sources": sources,
+            }
+        )
+        return
+    out = console()
+    span = f"{covered[0]}–{covered[1]}" if covered else "nothing"
+    out.print(f"calendar {calendar.id}: covers {span}")
+    if provisional:
+        listed = ", ".join(map(str, provisional))
+        out.print(f"  provisional (derived from the law, notice not loaded): {listed}")
+    for year in loaded:
+        out.print(f"  loaded {year.year} ({year.state.label}): {year.source}")
+    for item in pending:
+        out.print(f"  provisional deadline {item.id}: {item.deadline}")
+
+
+@calendar_app.command("check")
+def calendar_check(db: Db = DEFAULT_DB, as_json: Json = False) -> None:
+    """Days on which a loaded year differs from the bundled data; exit 1 if any does."""
+    with open_office(db) as office:
+        differences = office.calendar_differences()
+    rows = [
+        {"day": d.day.isoformat(), "loaded": d.loaded_workday, "bundled": d.bundled_workday}
+        for days in differences.values()
+        for d in days
+    ]
+    if as_json:
+        emit_json(rows)
+    else:
+        out = console()
+        for row in rows:
+            loaded = "workday" if row["loaded"] else "day off"
+            bundled = "workday" if row["bundled"] else "day off"
+            out.print(f"{row['day']}: loaded {loaded}, bundled {bundled}")
+        if not rows:
+            out.print("the loaded years agree with the bundled data")
+    if rows:
+        raise typer.Exit(ExitCode.REFUSED)
 
 
 # ---------------------------------------------------------------------------- audit, verify

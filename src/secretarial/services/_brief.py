@@ -166,14 +166,22 @@ def _urgency_rank(entity: Entity, day: date) -> tuple[int, date, str]:
     return (0 if overdue else 1 if urgent else 2, deadline, entity.id)
 
 
+def _provisional(entity: Entity) -> str:
+    """``（暂定：2027年安排未公布）`` for a provisional deadline, else nothing."""
+    mark = getattr(entity, "deadline_provisional", None)
+    if mark is None:
+        return ""
+    return f"（暂定：{'、'.join(map(str, mark.years))}年安排未公布）"
+
+
 def _due_detail(entity: Entity, day: date) -> str:
     if entity.deadline is None:
         return "无期限"
     if entity.is_overdue(day):
         return f"已逾期 {(day - entity.deadline).days} 天（期限 {entity.deadline.isoformat()}）"
     if entity.deadline == day:
-        return "今日到期"
-    return f"期限 {entity.deadline.isoformat()}"
+        return "今日到期" + _provisional(entity)
+    return f"期限 {entity.deadline.isoformat()}{_provisional(entity)}"
 
 
 def _concerns(entity: Entity, actor: Actor) -> bool:
@@ -222,6 +230,7 @@ def build_brief(
     today: list[tuple[tuple[int, date, str], BriefItem]] = []
     week: list[tuple[tuple[int, date, str], BriefItem]] = []
     overdue: list[tuple[tuple[int, date, str], BriefItem]] = []
+    provisional: list[tuple[tuple[int, date, str], BriefItem]] = []
     for entity in entities:
         rank = _urgency_rank(entity, day)
         kind = entity.entity_kind.label
@@ -249,6 +258,10 @@ def build_brief(
         if entity.deadline is None or not _concerns(entity, actor):
             continue
         item = BriefItem(entity.id, kind, _title(entity), detail, entity.deadline)
+        if _provisional(entity) and (
+            Role.SUPERVISOR in actor.roles or Role.OFFICE_DIRECTOR in actor.roles
+        ):
+            provisional.append((rank, item))
         if entity.is_overdue(day):
             overdue.append((rank, item))
         elif entity.deadline == day:
@@ -284,6 +297,11 @@ def build_brief(
         BriefSection("meetings", "今日会议 Meetings today", tuple(sittings)),
         BriefSection("reports_due", "应报进展 Progress reports due", tuple(reports)),
         BriefSection("due_this_week", "七日内到期 Due within a week", ordered(week)),
+        BriefSection(
+            "provisional_deadlines",
+            "暂定期限 Provisional deadlines to confirm",
+            ordered(provisional),
+        ),
         *extra_sections,
     )
     return Brief(actor, day, sections)

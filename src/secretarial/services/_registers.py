@@ -521,6 +521,7 @@ LEDGER_COLUMNS: Final = (
     ("extensions", "延期情况"),
     ("state", "办理状态"),
     ("overdue", "是否逾期"),
+    ("deadline_provisional", "时限暂定"),
 )
 """The columns of the supervision ledger 督办台账: (English key, Chinese header)."""
 
@@ -561,7 +562,15 @@ def _ledger_row(item: SupervisionItem, zone: tzinfo, as_of: date) -> tuple[Cell,
         _joined(_extension(r) for r in item.extension_requests),
         item.state.label,
         YES if item.is_overdue(as_of) else NO,
+        _provisional_note(item),
     )
+
+
+def _provisional_note(item: SupervisionItem) -> str | None:
+    mark = item.deadline_provisional
+    if mark is None:
+        return None
+    return f"暂定：{'、'.join(map(str, mark.years))}年安排未公布"
 
 
 def supervision_ledger(
@@ -578,8 +587,10 @@ def supervision_ledger(
     included), 报送周期 ``report_cycle``, 最新进展 ``progress`` (the latest report as
     ``YYYY-MM-DD text``), 延期情况 ``extensions`` (each request as ``proposed→granted
     同意``, ``proposed 不同意`` or ``proposed 待审批``, joined with ``；``), 办理状态
-    ``state`` and 是否逾期 ``overdue`` (``是`` or ``否``: open and past its deadline
-    before ``as_of``; an item due on ``as_of`` is not overdue yet).
+    ``state``, 是否逾期 ``overdue`` (``是`` or ``否``: open and past its deadline
+    before ``as_of``; an item due on ``as_of`` is not overdue yet) and 时限暂定
+    ``deadline_provisional`` (``暂定：2027年安排未公布`` while the deadline depends on a
+    calendar year whose notice is not loaded, else empty).
 
     Rows follow the deadline, then the order items were opened (creation time, then
     id); items without a deadline yet come last.

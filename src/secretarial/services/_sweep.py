@@ -111,6 +111,9 @@ class SweepReport(_Value):
             time limit it looked at.
         issued: The steps it recorded, in the order it recorded them; deliver these.
         skipped: The steps (or entities) it left alone, with the reason.
+        provisional: Open items whose deadline is still provisional (it depends on a
+            calendar year whose notice is not loaded), earliest deadline first: load
+            the notice to confirm them.
     """
 
     at: AwareDatetime
@@ -119,6 +122,7 @@ class SweepReport(_Value):
     checked: int = Field(default=0, ge=0)
     issued: tuple[DueReminder, ...] = ()
     skipped: tuple[SkippedReminder, ...] = ()
+    provisional: tuple[str, ...] = ()
 
     def _repr_markdown_(self) -> str:
         head = (
@@ -129,6 +133,9 @@ class SweepReport(_Value):
         lines.extend(
             f"- `{r.entity_id}` {r.step} ({r.kind.label}) → {', '.join(r.to)}" for r in self.issued
         )
+        if self.provisional:
+            ids = ", ".join(f"`{i}`" for i in self.provisional)
+            lines.append(f"- provisional deadlines to confirm: {ids}")
         return "\n".join(lines)
 
 
