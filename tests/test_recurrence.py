@@ -405,7 +405,7 @@ class TestRruleText:
         ("text", "part"),
         [
             ("FREQ=HOURLY", "FREQ"),
-            ("FREQ=WEEKLY;BYSETPOS=1", "BYSETPOS"),
+            ("FREQ=WEEKLY;BYHOUR=9", "BYHOUR"),
             ("FREQ=WEEKLY;FREQ=DAILY", "FREQ"),
             ("BYDAY=MO", "FREQ"),
             ("", "RRULE"),

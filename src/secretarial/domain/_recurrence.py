@@ -1,15 +1,26 @@
 """Recurring meetings: a recurrence rule kept as fields, expanded in local wall time.
 
 A :class:`Recurrence` stores what RFC 5545 calls an RRULE (frequency, interval,
-by-weekday, by-month-day, count or until) together with the IANA time zone, the first
-occurrence, the duration, the excluded occurrences (EXDATE) and the moved ones
-(RECURRENCE-ID overrides). It never stores ``str(rrule)``, which would lose the zone.
+by-weekday, by-month-day, by-month, by-set-position, count or until) together with the
+IANA time zone, the first occurrence, the duration, the extra occurrences (RDATE), the
+excluded ones (EXDATE) and the moved ones (RECURRENCE-ID overrides). It never stores
+``str(rrule)``, which would lose the zone.
 
 The rule is expanded on demand with :mod:`dateutil.rrule` in *local wall time*, and the
 zone is attached to each occurrence afterwards. A weekly meeting at 09:00 therefore stays
 at 09:00 local time across a daylight-saving change, while its UTC time moves by an hour.
 Durations are elapsed time: a meeting of one hour lasts one hour even on the night the
 clocks change.
+
+Occurrences are compared as instants, as RFC 5545 compares them. A wall time in a
+spring-forward gap means the instant of that wall time read with the offset before the
+gap (09:00 shifted on to the time after the gap: 02:30 in New York on the night the
+clocks skip it is 03:30 EDT); a wall time repeated in the autumn fall-back means its first
+pass. So ``UNTIL`` ends the series at an instant (an occurrence is kept if it starts at or
+before it), and an occurrence listed at 03:30 EDT because its 02:30 fell into the gap is
+excluded or moved by that listed start as well as by its nominal 02:30. An exclusion or
+move given at the second pass of a repeated hour still matches the occurrence at that
+wall time.
 
 Expansion is bounded: asking for every occurrence of a rule with neither ``count`` nor
 ``until`` is refused, and so is a window holding more than :data:`MAX_OCCURRENCES`
@@ -59,6 +70,8 @@ _MAX_DURATION: Final = timedelta(days=31)
 _ZONE_NAME: Final = re.compile(r"[A-Za-z][A-Za-z0-9_+\-]*(?:/[A-Za-z0-9_+\-]+)*")
 _WEEKDAY_RULE: Final = re.compile(r"([+-]?)([1-9]|[1-4][0-9]|5[0-3])?(MO|TU|WE|TH|FR|SA|SU)")
 _WEEKDAYS: Final = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+_UNTIL_MARGIN: Final = timedelta(days=2)
+"""More than any UTC offset difference: dateutil stops this far after UNTIL's wall time."""
 
 
 # ============================================================================ time zones
@@ -119,6 +132,19 @@ def _aware(local: datetime, tz: ZoneInfo) -> datetime:
     return local.replace(tzinfo=tz).astimezone(UTC).astimezone(tz)
 
 
+def _instant(local: datetime, tz: ZoneInfo) -> datetime:
+    """The UTC instant of a naive local wall time (a gap's time read with the offset before it).
+
+    A repeated wall time is read as its first pass, whatever its ``fold``.
+    """
+    return local.replace(tzinfo=tz, fold=0).astimezone(UTC)
+
+
+def _key(moment: datetime, tz: ZoneInfo) -> datetime:
+    """What identifies the occurrence starting at ``moment``: its instant, fold ignored."""
+    return _instant(_local(moment, tz), tz)
+
+
 def _elapsed(start: datetime, duration: timedelta, tz: ZoneInfo) -> datetime:
     """``start`` plus ``duration`` of elapsed (not wall-clock) time, in ``tz``."""
     return (start.astimezone(UTC) + duration).astimezone(tz)
@@ -145,6 +171,10 @@ WeekdayRule = Annotated[str, BeforeValidator(_normalise_weekday), AfterValidator
 """A weekday of a BYDAY rule: ``MO`` .. ``SU``, or with an ordinal: ``1MO``, ``-1FR``."""
 MonthDay = Annotated[int, Field(ge=-31, le=31)]
 """A day of the month in a BYMONTHDAY rule: 1 to 31, or -1 (the last day) to -31."""
+Month = Annotated[int, Field(ge=1, le=12)]
+"""A month in a BYMONTH rule: 1 (January) to 12."""
+SetPosition = Annotated[int, Field(ge=-366, le=366)]
+"""A position in a BYSETPOS rule: 1 (the first of each period's set) or -1 (the last) ..."""
 
 
 class Frequency(LabeledEnum):
@@ -250,12 +280,17 @@ class Recurrence(Value):
         by_weekday: Weekdays (``MO``, ``1MO``, ``-1FR``); ordinals only with monthly
             and yearly rules.
         by_month_day: Days of the month (``1``, ``15``, ``-1``); not with weekly rules.
+        by_month: Months (``1`` to ``12``), as BYMONTH: "in March" or "only in these months".
+        by_set_position: Which of each period's candidates are kept (BYSETPOS): ``-1``
+            with weekdays MO..FR in a monthly rule is the last working day of the month.
         count: How many occurrences the rule makes (exclusions included, as in RFC 5545).
         until: The last moment an occurrence may start; not together with ``count``.
         week_start: The first day of the week (WKST), Monday unless said otherwise.
         timezone: The IANA zone whose wall clock the rule follows.
         start: The first occurrence's start; it must be an occurrence of the rule.
         duration: How long each occurrence lasts (elapsed time).
+        rdates: Extra occurrences (RDATE), by their start, none before ``start``; they
+            last ``duration`` too and do not count towards ``count``.
         exdates: Occurrences left out (EXDATE), by their start.
         moves: Occurrences moved elsewhere (RECURRENCE-ID overrides).
     """
@@ -264,12 +299,15 @@ class Recurrence(Value):
     interval: int = Field(default=1, ge=1, le=1000)
     by_weekday: tuple[WeekdayRule, ...] = Field(default=(), max_length=7 * 53)
     by_month_day: tuple[MonthDay, ...] = Field(default=(), max_length=62)
+    by_month: tuple[Month, ...] = Field(default=(), max_length=12)
+    by_set_position: tuple[SetPosition, ...] = Field(default=(), max_length=366)
     count: int | None = Field(default=None, ge=1, le=_MAX_COUNT)
     until: Timestamp | None = None
     week_start: WeekdayRule = "MO"
     timezone: TimeZoneName
     start: Timestamp
     duration: timedelta
+    rdates: tuple[Timestamp, ...] = Field(default=(), max_length=_MAX_COUNT)
     exdates: tuple[Timestamp, ...] = Field(default=(), max_length=_MAX_COUNT)
     moves: tuple[MovedOccurrence, ...] = Field(default=(), max_length=_MAX_COUNT)
 
@@ -279,7 +317,7 @@ class Recurrence(Value):
     def _seconds(cls, value: datetime | None) -> datetime | None:
         return None if value is None else _whole_seconds(value)
 
-    @field_validator("exdates")
+    @field_validator("exdates", "rdates")
     @classmethod
     def _exdate_seconds(cls, value: tuple[datetime, ...]) -> tuple[datetime, ...]:
         return tuple(sorted({_whole_seconds(v) for v in value}))
@@ -329,11 +367,21 @@ class Recurrence(Value):
             )
         if self.by_month_day and self.frequency is Frequency.WEEKLY:
             yield "a weekly rule has no by_month_day (RFC 5545)"
+        yield from self._month_problems()
+
+    def _month_problems(self) -> Iterator[str]:
+        """What is wrong with by_month and by_set_position."""
+        if len(set(self.by_month)) != len(self.by_month):
+            yield "a month is named twice in by_month"
+        if 0 in self.by_set_position:
+            yield "0 is not a set position (use 1, 2 ... or -1, -2 ...)"
+        if self.by_set_position and not (self.by_weekday or self.by_month_day or self.by_month):
+            yield "by_set_position picks among other by_ parts; give by_weekday too (RFC 5545)"
 
     def _series_problems(self) -> Iterator[str]:
         """What is wrong with the start, the exclusions and the moves, given the rule."""
         tz = self.zone
-        first = next(iter(self._rule()), None)
+        first = next(self._starts(), None)
         local_start = _local(self.start, tz)
         if first is None:
             yield f"the rule makes no occurrence (until {self.until} is before the start)"
@@ -344,12 +392,15 @@ class Recurrence(Value):
                 f"occurrence {first.isoformat()}: start on a day the rule names"
             )
             return
+        early = [r for r in self.rdates if as_utc(r) < as_utc(self.start)]
+        if early:
+            yield f"an extra date (RDATE) {early[0].isoformat()} is before the start"
         originals = [m.original_start for m in self.moves]
-        if len({_local(o, tz) for o in originals}) != len(originals):
+        if len({_key(o, tz) for o in originals}) != len(originals):
             yield "an occurrence is moved twice"
-        excluded = {_local(e, tz) for e in self.exdates}
+        excluded = {_key(e, tz) for e in self.exdates}
         for moved in originals:
-            if _local(moved, tz) in excluded:
+            if _key(moved, tz) in excluded:
                 yield f"the occurrence of {moved.isoformat()} is both excluded and moved"
         missing = self._not_occurrences([*self.exdates, *originals])
         if missing:
@@ -359,17 +410,20 @@ class Recurrence(Value):
     def _not_occurrences(self, moments: Iterable[datetime]) -> list[datetime]:
         """Those of ``moments`` whose local start the rule never produces."""
         tz = self.zone
-        wanted = {_local(m, tz): m for m in moments}
+        wanted = {_key(m, tz): m for m in moments}
+        for extra in self.rdates:
+            wanted.pop(_key(extra, tz), None)
         if not wanted:
             return []
-        last = max(wanted)
-        for scanned, local in enumerate(self._rule()):
-            if local > last or scanned > _MAX_SCAN:
+        last = max(wanted) + _UNTIL_MARGIN
+        for scanned, local in enumerate(self._starts()):
+            key = _instant(local, tz)
+            if key > last or scanned > _MAX_SCAN:
                 break
-            wanted.pop(local, None)
+            wanted.pop(key, None)
             if not wanted:
                 break
-        return sorted(wanted.values())
+        return sorted(wanted.values(), key=as_utc)
 
     # ------------------------------------------------------------------ queries
     @property
@@ -394,8 +448,26 @@ class Recurrence(Value):
     def is_excluded(self, moment: datetime) -> bool:
         """Whether the occurrence starting at ``moment`` is excluded (EXDATE)."""
         tz = self.zone
+        key = _key(moment, tz)
+        return any(_key(e, tz) == key for e in self.exdates)
+
+    def wall_time(self, moment: datetime) -> datetime:
+        """The naive wall time the rule gives the occurrence starting at ``moment``.
+
+        It is the local time of ``moment`` except for an occurrence whose wall time fell
+        into a spring-forward gap: the rule says 02:30, the occurrence starts at 03:30
+        after the gap, and this returns 02:30. EXDATE and RECURRENCE-ID are written with
+        it, which every reader of RFC 5545 matches.
+        """
+        tz = self.zone
         local = _local(moment, tz)
-        return any(_local(e, tz) == local for e in self.exdates)
+        key = _instant(local, tz)
+        nominal = self.local_start.time()
+        for day in (local.date(), local.date() - timedelta(days=1)):
+            candidate = datetime.combine(day, nominal)
+            if _instant(candidate, tz) == key:
+                return candidate
+        return local.replace(fold=0)
 
     def occurrences(
         self,
@@ -443,17 +515,13 @@ class Recurrence(Value):
     def _from_rule(self, window: _Window, limit: int) -> Iterator[Occurrence]:
         """The rule's occurrences in ``window``, exclusions and moved ones left out."""
         tz = self.zone
-        skipped = {_local(e, tz) for e in self.exdates}
-        skipped.update(_local(m.original_start, tz) for m in self.moves)
+        skipped = {_key(e, tz) for e in self.exdates}
+        skipped.update(_key(m.original_start, tz) for m in self.moves)
         found = 0
-        for scanned, local in enumerate(self._rule()):
-            start = _aware(local, tz)
-            if window.end is not None and as_utc(start) >= as_utc(window.end):
-                return
-            if scanned >= _MAX_SCAN:
-                raise _too_many("the window lies too far after the series start", _MAX_SCAN)
-            if local in skipped:
+        for key in self._instants(None if window.end is None else as_utc(window.end)):
+            if key in skipped:
                 continue
+            start = key.astimezone(tz)
             end = _elapsed(start, self.duration, tz)
             if window.holds(start, end):
                 found += 1
@@ -461,13 +529,36 @@ class Recurrence(Value):
                     raise _too_many("the window holds too many occurrences", limit)
                 yield Occurrence(start, end, start)
 
+    def _instants(self, stop: datetime | None) -> Iterator[datetime]:
+        """The instants of the rule's starts and of the extra dates, in order, each once.
+
+        The walk ends soon after ``stop`` (None: with the rule).
+
+        Raises:
+            ValidationError: ``stop`` lies too far after the series start.
+        """
+        tz = self.zone
+        extras = sorted({_key(r, tz) for r in self.rdates})
+        for scanned, local in enumerate(self._starts()):
+            key = _instant(local, tz)
+            if stop is not None and key >= stop + _UNTIL_MARGIN:
+                return
+            if scanned >= _MAX_SCAN:
+                raise _too_many("the window lies too far after the series start", _MAX_SCAN)
+            while extras and extras[0] < key:
+                yield extras.pop(0)
+            if extras and extras[0] == key:
+                extras.pop(0)
+            yield key
+        yield from extras
+
     def _moved(self, window: _Window) -> Iterator[Occurrence]:
         """The moved occurrences that now lie in ``window``."""
         tz = self.zone
         for move in self.moves:
             start, end = move.start.astimezone(tz), move.end.astimezone(tz)
             if window.holds(start, end):
-                original = _aware(_local(move.original_start, tz), tz)
+                original = _key(move.original_start, tz).astimezone(tz)
                 yield Occurrence(start, end, original, moved=True)
 
     # ------------------------------------------------------------------ changes
@@ -489,8 +580,8 @@ class Recurrence(Value):
                 ``end`` is not after ``start``.
         """
         tz = self.zone
-        key = _local(original_start, tz)
-        kept = [m.model_dump() for m in self.moves if _local(m.original_start, tz) != key]
+        key = _key(original_start, tz)
+        kept = [m.model_dump() for m in self.moves if _key(m.original_start, tz) != key]
         move = {"original_start": original_start, "start": start, "end": end}
         return self._with(moves=(*kept, move))
 
@@ -517,6 +608,7 @@ class Recurrence(Value):
             start=start,
             duration=elapsed(start, end),
             until=until,
+            rdates=tuple(shift(r) for r in self.rdates),
             exdates=tuple(shift(e) for e in self.exdates),
             moves=tuple(
                 {
@@ -557,6 +649,10 @@ class Recurrence(Value):
             parts.append("BYDAY=" + ",".join(self.by_weekday))
         if self.by_month_day:
             parts.append("BYMONTHDAY=" + ",".join(map(str, self.by_month_day)))
+        if self.by_month:
+            parts.append("BYMONTH=" + ",".join(map(str, self.by_month)))
+        if self.by_set_position:
+            parts.append("BYSETPOS=" + ",".join(map(str, self.by_set_position)))
         if self.week_start != "MO":
             parts.append(f"WKST={self.week_start}")
         return ";".join(parts)
@@ -571,11 +667,12 @@ class Recurrence(Value):
         duration: timedelta,
         exdates: Iterable[datetime] = (),
         moves: Iterable[MovedOccurrence | dict[str, Any]] = (),
+        rdates: Iterable[datetime] = (),
     ) -> Recurrence:
         """Parse an RFC 5545 RRULE value (with or without the ``RRULE:`` prefix).
 
         Supported parts: FREQ (daily to yearly), INTERVAL, COUNT, UNTIL (UTC, local or a
-        date, which counts the whole day), BYDAY, BYMONTHDAY and WKST.
+        date, which counts the whole day), BYDAY, BYMONTHDAY, BYMONTH, BYSETPOS and WKST.
 
         Args:
             text: The rule, e.g. ``FREQ=WEEKLY;BYDAY=MO,WE;UNTIL=20261231T160000Z``.
@@ -584,6 +681,7 @@ class Recurrence(Value):
             duration: How long each occurrence lasts.
             exdates: Occurrences left out.
             moves: Occurrences moved elsewhere.
+            rdates: Extra occurrences (RDATE).
 
         Raises:
             ValidationError: The text is not a supported RRULE, or the rule does not fit
@@ -594,15 +692,25 @@ class Recurrence(Value):
             timezone=tz,
             start=start,
             duration=duration,
+            rdates=tuple(rdates),
             exdates=tuple(exdates),
             moves=tuple(moves),
         )
         return _validated(fields)
 
     # ------------------------------------------------------------------ internals
-    def _rule(self) -> _rrule.rrule:
+    def _starts(self) -> Iterator[datetime]:
+        """The rule's naive local starts, in order, ending at UNTIL compared as an instant."""
         tz = self.zone
-        until = None if self.until is None else _local(self.until, tz)
+        last = None if self.until is None else as_utc(self.until)
+        for local in self._rule():
+            if last is None or _instant(local, tz) <= last:
+                yield local
+
+    def _rule(self) -> _rrule.rrule:
+        """The dateutil rule; it runs a little past UNTIL, which :meth:`_starts` cuts."""
+        tz = self.zone
+        until = None if self.until is None else _local(self.until, tz) + _UNTIL_MARGIN
         weekdays = [_weekday(w) for w in self.by_weekday] or None
         return _rrule.rrule(
             _FREQ[self.frequency],
@@ -613,6 +721,8 @@ class Recurrence(Value):
             until=until,
             byweekday=weekdays,
             bymonthday=list(self.by_month_day) or None,
+            bymonth=list(self.by_month) or None,
+            bysetpos=list(self.by_set_position) or None,
             cache=False,
         )
 
@@ -666,11 +776,24 @@ def _too_many(what: str, limit: int) -> ValidationError:
 
 
 # ============================================================================ RRULE text
-_SUPPORTED_PARTS: Final = ("FREQ", "INTERVAL", "COUNT", "UNTIL", "BYDAY", "BYMONTHDAY", "WKST")
+_SUPPORTED_PARTS: Final = (
+    "FREQ",
+    "INTERVAL",
+    "COUNT",
+    "UNTIL",
+    "BYDAY",
+    "BYMONTHDAY",
+    "BYMONTH",
+    "BYSETPOS",
+    "WKST",
+)
 
 
 def _rrule_problem(part: str, message: str) -> ValidationError:
-    accepted = "FREQ=DAILY|WEEKLY|MONTHLY|YEARLY;INTERVAL;COUNT or UNTIL;BYDAY;BYMONTHDAY;WKST"
+    accepted = (
+        "FREQ=DAILY|WEEKLY|MONTHLY|YEARLY;INTERVAL;COUNT or UNTIL;BYDAY;BYMONTHDAY;"
+        "BYMONTH;BYSETPOS;WKST"
+    )
     return ValidationError("RRULE", [FieldProblem(part, "M8", message, accepted)])
 
 
@@ -715,13 +838,16 @@ def _parse_rrule(text: str, tz: str) -> dict[str, Any]:  # noqa: C901, PLR0912 -
         fields["until"] = _parse_until(parts["UNTIL"], tz)
     if "BYDAY" in parts:
         fields["by_weekday"] = tuple(d.strip() for d in parts["BYDAY"].split(","))
-    if "BYMONTHDAY" in parts:
-        try:
-            fields["by_month_day"] = tuple(int(d) for d in parts["BYMONTHDAY"].split(","))
-        except ValueError:
-            raise _rrule_problem(
-                "BYMONTHDAY", f"BYMONTHDAY lists days of the month, got {parts['BYMONTHDAY']!r}"
-            ) from None
+    for name, key, what in (
+        ("BYMONTHDAY", "by_month_day", "days of the month"),
+        ("BYMONTH", "by_month", "months (1 to 12)"),
+        ("BYSETPOS", "by_set_position", "positions (1, -1 ...)"),
+    ):
+        if name in parts:
+            try:
+                fields[key] = tuple(int(d) for d in parts[name].split(","))
+            except ValueError:
+                raise _rrule_problem(name, f"{name} lists {what}, got {parts[name]!r}") from None
     if "WKST" in parts:
         fields["week_start"] = parts["WKST"]
     return fields
