@@ -102,7 +102,9 @@ class CalendarCoverageError(UsageError, LookupError):
     """A working-day question about a date the calendar has no data for.
 
     A calendar never guesses: a year whose official notice is not in its data has no
-    answer until the data (or an override) is supplied.
+    answer until the notice is loaded, unless the office's calendar policy is
+    ``provisional`` (the default of an :class:`~secretarial.Office`), which derives the
+    year from the law and marks what depends on it.
 
     Attributes:
         calendar: The calendar's id.
@@ -119,7 +121,8 @@ class CalendarCoverageError(UsageError, LookupError):
         span = f"{covered[0]}–{covered[1]}" if covered else "no years"
         super().__init__(
             f"calendar {calendar!r} has no data for {day}; it covers {span}. "
-            "Supply the year's official notice as an override to answer for it."
+            "Load the year's State Council notice (Office.load_calendar_notice, or "
+            "`secretarial calendar load FILE`) to answer for it."
         )
 
     def __str__(self) -> str:  # LookupError would otherwise repr() the message
