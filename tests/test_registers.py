@@ -413,6 +413,7 @@ class TestSupervisionLedger:
             "extensions": "2025-10-20→2025-10-17 同意；2025-10-31 不同意",
             "state": "承办",
             "overdue": "否",
+            "deadline_provisional": None,
         }
         assert by_id["sup-14"]["lead_unit"] is None
         assert by_id["sup-14"]["state"] == "立项"

@@ -456,8 +456,9 @@ class TestSweep:
             office.sweep(datetime(2031, 1, 6, 9, tzinfo=BEIJING))
 
     def test_a_deadline_outside_the_calendar_is_skipped_and_reported(
-        self, office: Office, clock: FrozenClock
+        self, clock: FrozenClock
     ) -> None:
+        office = Office.in_memory(clock=clock, ids=SequentialIds(), calendar_policy="strict")
         near = open_item(office, date(2025, 9, 30))
         clock.set(at(date(2026, 12, 30)))
         far = open_item(office, date(2027, 1, 4))
@@ -465,6 +466,15 @@ class TestSweep:
         assert [(s.entity_id, s.reason) for s in report.skipped] == [(far.id, "calendar_coverage")]
         assert "2027-01-04" in report.skipped[0].detail
         assert {r.entity_id for r in report.issued} == {near.id}
+
+    def test_a_deadline_in_a_provisional_year_is_swept(
+        self, office: Office, clock: FrozenClock
+    ) -> None:
+        clock.set(at(date(2026, 12, 30)))
+        far = open_item(office, date(2027, 1, 4))
+        report = office.sweep()
+        assert report.skipped == ()
+        assert {r.entity_id for r in report.issued} == {far.id}
 
 
 class TestOfficeConfiguration:
