@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from conftest import CLERK, DIRECTOR, SUPERIOR, UNIT_A
-from secretarial import Office, china_calendar
+from secretarial import Actor, Office, Role, china_calendar
 from secretarial.cli import _demo, app
 from secretarial.testing import FrozenClock
 
@@ -739,3 +739,18 @@ class TestCalendar:
         assert checked.exit_code == 0, checked.stderr
         again = run("calendar", "load", notice, "--db", db, "--as", "clerk")
         assert "reason" in failed(again, "validation", 2)
+
+
+def test_a_provisional_deadline_is_marked_in_doc_list(tmp_path: Path) -> None:
+    db = tmp_path / "office.db"
+    clock = FrozenClock(datetime(2026, 12, 2, 2, tzinfo=UTC))
+    supervisor = Actor(id="du", name="督查员", roles={Role.SUPERVISOR})
+    with Office.open(f"sqlite:///{db}", clock=clock) as office:
+        item = office.open_item(
+            by=supervisor, source="document_instruction", requirement="落实",
+            received_at=office.now(),
+        )  # fmt: skip
+        office.fire(item, "assign", by=supervisor, lead_unit={"code": "AJK", "name": "安监局"})
+    listed = run("doc", "list", "--db", db)
+    assert listed.exit_code == 0, listed.stderr
+    assert "2027-01-04 (provisional)" in listed.stdout

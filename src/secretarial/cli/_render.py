@@ -106,7 +106,7 @@ def entities_table(entities: Sequence[Entity], *, title: str, as_of: date | None
             _cell(_label(e.state)),
             _cell(number_of(e)),
             _cell(title_of(e)),
-            _cell(e.deadline.isoformat() if e.deadline else ""),
+            _cell(_deadline(e)),
         ]
         if as_of is not None:
             late = (as_of - e.deadline).days if e.deadline else 0
@@ -114,6 +114,14 @@ def entities_table(entities: Sequence[Entity], *, title: str, as_of: date | None
         row.append(_cell(e.version))
         table.add_row(*row)
     return table
+
+
+def _deadline(entity: Entity) -> str:
+    """The deadline, with ``(provisional)`` while it rests on an unpublished calendar year."""
+    if entity.deadline is None:
+        return ""
+    provisional = getattr(entity, "deadline_provisional", None) is not None
+    return entity.deadline.isoformat() + (" (provisional)" if provisional else "")
 
 
 def _value(value: Any) -> str:
