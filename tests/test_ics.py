@@ -468,9 +468,13 @@ class TestForeignCalendars:
                 "FREQ",
             ),
             (
-                ("DTSTART:20260305T010000Z", "DTEND:20260305T020000Z", "RDATE:20260306T010000Z"),
+                (
+                    "DTSTART:20260305T010000Z",
+                    "DTEND:20260305T020000Z",
+                    "RDATE;VALUE=PERIOD:20260306T010000Z/PT2H",
+                ),
                 "RDATE",
-                "not supported",
+                "last alike",
             ),
             (("DTSTART:20260305T010000Z", "DTEND:20260305T000000Z"), "(input)", "M3"),
             (

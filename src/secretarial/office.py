@@ -138,6 +138,7 @@ from secretarial.services._meetings import close_meeting, plan_meeting, plan_mee
 from secretarial.services._verify import make_anchor, verify_records
 
 if TYPE_CHECKING:  # the plugin layer (and pluggy) load only for an office that has plugins
+    from secretarial.adapters._ics import ImportedMeetings
     from secretarial.plugins import PluginFailure, Plugins
 
 __all__ = ["Office", "OfficeOptions"]
@@ -913,29 +914,44 @@ class Office:
         by: Actor,
         check_conflicts: bool = True,
         default_timezone: str | None = None,
-    ) -> builtins.list[Meeting]:
+        partial: bool = False,
+    ) -> ImportedMeetings:
         """Plan the meetings of an iCalendar text's VEVENTs (needs the ``ics`` extra).
 
         All of them or none: a calendar with one event refused (in the past, double
-        booked ...) plans nothing.
+        booked ...) plans nothing. With ``partial`` the events that cannot be meetings
+        (all-day events, rules the library does not expand ...) are left out and listed
+        in the result's ``skipped`` with their line and reason; the others are planned,
+        still all or none. See ``docs/ics.md``.
+
+        Returns:
+            The planned meetings, a list with a ``skipped`` attribute.
 
         Raises:
-            ValidationError: the text is not a calendar the library can read.
+            ValidationError: the text is not a calendar the library can read (or, unless
+                ``partial``, an event cannot be a meeting); nothing is planned.
             TransitionNotAllowed, RuleViolation: an event is refused; nothing is planned.
         """
-        from secretarial.adapters._ics import import_events  # noqa: PLC0415 -- optional extra
+        from secretarial.adapters._ics import (  # noqa: PLC0415 -- optional extra
+            ImportedMeetings,
+            read_events,
+        )
 
+        report = read_events(ics, default_timezone=default_timezone)
+        if report.skipped and not partial:
+            raise report.skipped[0].error
         now = self.now()
-        return plan_meetings(
+        planned = plan_meetings(
             self._store,
             self._workflows[EntityKind.MEETING],
-            import_events(ics, default_timezone=default_timezone),
+            list(report.imported),
             ids=self._ids,
             actor=by,
             now=now,
             check_conflicts=check_conflicts,
             window=(now, now + timedelta(days=366)),
         )
+        return ImportedMeetings(planned, report.skipped)
 
     # ------------------------------------------------------------------ information
     def collect(self, *, by: Actor, **fields: Any) -> InformationItem:

@@ -19,13 +19,16 @@ Without the package, importing it raises :class:`~secretarial.errors.MissingExtr
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import unicodedata
+import warnings
+import zoneinfo
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any, Final
 from urllib.parse import quote, unquote
 
@@ -48,8 +51,19 @@ try:
     import icalendar
 except ImportError as _missing:  # pragma: no cover -- exercised by a test with a fake import
     raise MissingExtraError("icalendar", "ics", "ICS export and import") from _missing
+try:
+    from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
+except ImportError:  # pragma: no cover -- icalendar before 6.1 ships no Windows zone table
+    WINDOWS_TO_OLSON = {}
 
-__all__ = ["export_ics", "import_events"]
+__all__ = [
+    "ImportReport",
+    "ImportedMeetings",
+    "SkippedEvent",
+    "export_ics",
+    "import_events",
+    "read_events",
+]
 
 PRODID: Final = "-//secretarial//secretarial//ZH"
 """The PRODID of every calendar this module writes."""
@@ -331,6 +345,61 @@ class _Problem(Exception):
         self.message = message
 
 
+@dataclass(frozen=True, slots=True)
+class SkippedEvent:
+    """A VEVENT that was not imported, and why.
+
+    Attributes:
+        number: Its number among the calendar's VEVENTs, from 1.
+        line: The line its ``BEGIN:VEVENT`` is on (0 if unknown).
+        uid: Its UID, if it has one.
+        summary: Its SUMMARY, if it has one.
+        reason: What is wrong, naming the property and its line.
+        error: The same as a :class:`~secretarial.errors.ValidationError`, which
+            :func:`import_events` raises for the first skipped event.
+    """
+
+    number: int
+    line: int
+    uid: str | None
+    summary: str | None
+    reason: str
+    error: ValidationError
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    """What :func:`read_events` made of a calendar.
+
+    Attributes:
+        imported: The fields of each meeting to ``plan``, in the order of the calendar.
+        skipped: The events that were not imported, with their line and the reason,
+            in the order of the calendar. Cancelled events left out on purpose are not
+            listed.
+    """
+
+    imported: tuple[dict[str, Any], ...] = ()
+    skipped: tuple[SkippedEvent, ...] = ()
+
+
+class ImportedMeetings(list[Meeting]):
+    """The meetings ``Office.import_meetings`` planned: a list, with the skipped events.
+
+    Attributes:
+        skipped: The events that were not planned and why (empty unless the import was
+            asked to be ``partial``).
+    """
+
+    skipped: tuple[SkippedEvent, ...]
+
+    def __init__(
+        self, meetings: Iterable[Meeting] = (), skipped: Iterable[SkippedEvent] = ()
+    ) -> None:
+        """Hold ``meetings`` and the ``skipped`` events."""
+        super().__init__(meetings)
+        self.skipped = tuple(skipped)
+
+
 def import_events(
     ics: str | bytes,
     *,
@@ -338,17 +407,15 @@ def import_events(
     organizer: Person | Mapping[str, Any] | None = None,
     include_cancelled: bool = False,
 ) -> list[dict[str, Any]]:
-    """Read the VEVENTs of an ICS calendar as the fields of meetings to ``plan``.
+    """Read the VEVENTs of an ICS calendar as the fields of meetings to ``plan``; all or none.
 
-    A series' RECURRENCE-ID overrides become moved occurrences (or, when cancelled,
-    skipped ones). Kind, chair and agenda come from ``X-SECRETARIAL-*`` properties when
-    present; otherwise the kind is taken from CATEGORIES or is ``other``. VTODOs and
-    other components are ignored.
+    The strict form of :func:`read_events`: the first event that cannot be a meeting
+    (an all-day event, an unsupported rule ...) refuses the whole calendar.
 
     Args:
         ics: The calendar, as text or UTF-8 bytes.
-        default_timezone: The IANA zone for floating times (no TZID, no Z); without
-            it such times are refused.
+        default_timezone: The IANA zone for floating times (no TZID, no Z) when the
+            calendar has no ``X-WR-TIMEZONE``; without either such times are refused.
         organizer: The organizer of events without ORGANIZER.
         include_cancelled: Whether cancelled events are returned too.
 
@@ -359,6 +426,50 @@ def import_events(
     Raises:
         ValidationError: The text is not an ICS calendar, or an event cannot be a
             meeting; the error names the component, the property and its line.
+    """
+    report = read_events(
+        ics,
+        default_timezone=default_timezone,
+        organizer=organizer,
+        include_cancelled=include_cancelled,
+    )
+    if report.skipped:
+        raise report.skipped[0].error
+    return list(report.imported)
+
+
+def read_events(
+    ics: str | bytes,
+    *,
+    default_timezone: str | None = None,
+    organizer: Person | Mapping[str, Any] | None = None,
+    include_cancelled: bool = False,
+) -> ImportReport:
+    """Read the VEVENTs of an ICS calendar; report those that cannot be meetings.
+
+    Calendars from Outlook, Exchange and Google read as they are: a TZID defined by
+    the calendar's own VTIMEZONE (a Windows name such as ``China Standard Time``, or
+    ``Customized Time Zone``) is mapped to an IANA zone (see ``docs/ics.md``); floating
+    times follow ``X-WR-TIMEZONE``; RDATE adds occurrences; a RECURRENCE-ID override
+    becomes a moved occurrence with its own DTEND or DURATION (or, when cancelled, a
+    skipped one). An event that cannot be a meeting (an all-day event, a rule this
+    library does not expand, a time zone no IANA zone agrees with ...) is reported in
+    :attr:`ImportReport.skipped` with its line and the reason; a series whose override
+    cannot be read is skipped whole rather than imported without it.
+
+    Args:
+        ics: The calendar, as text or UTF-8 bytes.
+        default_timezone: The IANA zone for floating times when the calendar has no
+            ``X-WR-TIMEZONE``.
+        organizer: The organizer of events without ORGANIZER.
+        include_cancelled: Whether cancelled events are imported too.
+
+    Returns:
+        The imported meetings' fields and the skipped events.
+
+    Raises:
+        ValidationError: The text cannot be read as one ICS calendar at all, or an
+            argument is wrong; nothing is reported then.
     """
     try:
         return _import(
@@ -381,7 +492,7 @@ def _import(
     default_timezone: str | None,
     organizer: Person | Mapping[str, Any] | None,
     include_cancelled: bool,
-) -> list[dict[str, Any]]:
+) -> ImportReport:
     text = _decode(ics)
     blocks = _prescan(text)
     try:
@@ -391,34 +502,77 @@ def _import(
             "ICS calendar", [FieldProblem("calendar", "ics_syntax", str(e))]
         ) from None
     default_tz, fallback = _options(default_timezone, organizer)
-    events = _top_events(cal, blocks)
-    masters: list[tuple[_Event, dict[str, Any]]] = []
-    overrides: list[_Event] = []
-    for event in events:
-        with event.reading():
-            _check_errors(event.component)
-            if event.component.get("RECURRENCE-ID") is not None:
-                overrides.append(event)
-            else:
-                masters.append((event, _event_fields(event.component, default_tz, fallback)))
-    by_uid: dict[str, dict[str, Any]] = {}
-    for event, fields in masters:
-        with event.reading():
-            uid = _text(event.component, "UID")
-            if uid is not None and uid in by_uid:
-                raise _Problem("UID", f"two events have the UID {uid}")
-            if uid is not None:
-                by_uid[uid] = fields
+    zones = _Zones.of(cal, default_tz)
+    skipped: dict[int, SkippedEvent] = {}
+    masters, overrides = _read_events(_top_events(cal, blocks), zones, fallback, skipped)
+    by_uid = {uid: m for m in masters if (uid := _uid_of(m.event.component)) is not None}
     for event in overrides:
+        _read_override(event, by_uid.get(_uid_of(event.component) or ""), zones, skipped)
+    imported = []
+    for master in masters:
+        event = master.event
+        if event.number in skipped:
+            continue
+        try:
+            with event.reading():
+                cancelled = _text(event.component, "STATUS", "").upper() == "CANCELLED"
+                if include_cancelled or not cancelled:
+                    imported.append(_validated(master.fields))
+        except ValidationError as e:
+            skipped[event.number] = event.skipped(e)
+    return ImportReport(tuple(imported), tuple(skipped[n] for n in sorted(skipped)))
+
+
+def _read_events(
+    events: list[_Event],
+    zones: _Zones,
+    fallback: Person | None,
+    skipped: dict[int, SkippedEvent],
+) -> tuple[list[_Master], list[_Event]]:
+    """The series and one-off events read, and the overrides; the unreadable into ``skipped``."""
+    masters: list[_Master] = []
+    overrides: list[_Event] = []
+    uids: set[str] = set()
+    for event in events:
+        try:
+            with event.reading():
+                _check_errors(event.component)
+                if event.component.get("RECURRENCE-ID") is not None:
+                    overrides.append(event)
+                    continue
+                uid = _text(event.component, "UID")
+                if uid is not None and uid in uids:
+                    raise _Problem("UID", f"two events have the UID {uid}")
+                if uid is not None:
+                    uids.add(uid)
+                masters.append(_Master(event, *_event_fields(event.component, zones, fallback)))
+        except ValidationError as e:
+            skipped[event.number] = event.skipped(e)
+    return masters, overrides
+
+
+def _read_override(
+    event: _Event, master: _Master | None, zones: _Zones, skipped: dict[int, SkippedEvent]
+) -> None:
+    """Apply an override to its series; if it cannot be, skip it and its series."""
+    try:
         with event.reading():
-            _apply_override(event.component, by_uid, default_tz)
-    results = []
-    for event, fields in masters:
-        with event.reading():
-            cancelled = _text(event.component, "STATUS", "").upper() == "CANCELLED"
-            if include_cancelled or not cancelled:
-                results.append(_validated(fields))
-    return results
+            if master is not None and master.event.number in skipped:
+                raise _Problem("UID", "the series this override belongs to was skipped")
+            _apply_override(event.component, master, zones)
+    except ValidationError as e:
+        skipped[event.number] = event.skipped(e)
+        if master is not None and master.event.number not in skipped:
+            where = f"line {event.block.line}" if event.block.line else f"#{event.number}"
+            problem = FieldProblem(
+                "RECURRENCE-ID", "ics", f"its override at {where} cannot be read: {e}"
+            )
+            skipped[master.event.number] = master.event.skipped(ValidationError(e.model, [problem]))
+
+
+def _uid_of(component: icalendar.Component) -> str | None:
+    uid = component.get("UID")
+    return str(uid) if isinstance(uid, str) else None
 
 
 def _options(
@@ -451,6 +605,19 @@ class _Event:
     def reading(self) -> AbstractContextManager[None]:
         """Problems met while reading it become a ValidationError naming it."""
         return _reading(self.component, self.block, self.number)
+
+    def skipped(self, error: ValidationError) -> SkippedEvent:
+        """The report that this event was skipped because of ``error``."""
+        summary = self.component.get("SUMMARY")
+        reason = "; ".join(f"{p.field}: {p.message}" for p in error.problems)
+        return SkippedEvent(
+            self.number,
+            self.block.line,
+            _uid_of(self.component),
+            str(summary) if isinstance(summary, str) else None,
+            reason,
+            error,
+        )
 
 
 def _top_events(cal: icalendar.Component, blocks: list[_Block]) -> list[_Event]:
@@ -585,45 +752,295 @@ def _text(component: icalendar.Component, name: str, default: str | None = None)
     return default if value is None else str(value)
 
 
-def _moment(
-    component: icalendar.Component, name: str, default_tz: str | None
-) -> tuple[datetime, str]:
-    """An aware date-time property and the IANA zone its wall time is in."""
+# ---------------------------------------------------------------------------- time zones
+_SERIES_HORIZON: Final = timedelta(days=10 * 366)
+"""How far into a series a calendar's own VTIMEZONE is compared with IANA zones."""
+_SAMPLE_STEP: Final = timedelta(days=7)
+_PERIOD: Final = {
+    "DAILY": timedelta(days=1),
+    "WEEKLY": timedelta(days=7),
+    "MONTHLY": timedelta(days=31),
+    "YEARLY": timedelta(days=366),
+}
+
+
+@functools.cache
+def _iana_names() -> tuple[str, ...]:
+    """The IANA zones a VTIMEZONE is compared with: CLDR's primary ones, Etc/..., the rest."""
+    primary = sorted(set(WINDOWS_TO_OLSON.values()))
+    names = sorted(zoneinfo.available_timezones())
+    etc = [n for n in names if n.startswith("Etc/")]
+    rest = [n for n in names if n not in set(primary) and not n.startswith("Etc/")]
+    return tuple(n for n in (*primary, *etc, *rest) if _known_zone(n) is not None)
+
+
+def _known_zone(name: str) -> str | None:
+    """``name`` if it is an IANA zone this system knows, else None."""
+    try:
+        zone(name)
+    except ValueError:
+        return None
+    return name
+
+
+def _named_zone(tzid: str) -> str | None:
+    """The IANA zone a TZID names, without looking at any VTIMEZONE.
+
+    An IANA name stands for itself; a Windows name (``China Standard Time``) maps
+    through CLDR's table as icalendar ships it; a globally unique TZID
+    (``/example.org/Europe/Berlin``) names its trailing IANA zone.
+    """
+    cleaned = tzid.strip().strip('"').strip("/")
+    if _known_zone(cleaned) is not None:
+        return cleaned
+    windows = WINDOWS_TO_OLSON.get(cleaned)
+    if windows is not None and _known_zone(windows) is not None:
+        return windows
+    parts = cleaned.split("/")
+    for begin in range(1, len(parts)):
+        if _known_zone("/".join(parts[begin:])) is not None:
+            return "/".join(parts[begin:])
+    return None
+
+
+def _offset(tz: tzinfo, moment: datetime) -> timedelta | None:
+    return moment.astimezone(tz).utcoffset()
+
+
+def _change(tz: tzinfo, before: datetime, after: datetime) -> datetime:
+    """The first second at which ``tz``'s offset differs from its offset at ``before``."""
+    offset = _offset(tz, before)
+    while after - before > timedelta(seconds=1):
+        middle = before + (after - before) / 2
+        if _offset(tz, middle) == offset:
+            before = middle
+        else:
+            after = middle
+    return after.replace(microsecond=0)
+
+
+_GRID: Final = datetime(1970, 1, 5, tzinfo=UTC)
+"""Offsets are sampled on Mondays at 00:00 UTC, so series in the same years share samples."""
+
+
+@dataclass
+class _Profile:
+    """A zone's UTC offsets, sampled weekly, and the instants it changes them (memoised)."""
+
+    tz: tzinfo
+    offsets: dict[datetime, timedelta | None] = field(default_factory=dict)
+    changes: dict[datetime, datetime | None] = field(default_factory=dict)
+    """For each sample: the instant in the week before it at which the offset changed."""
+
+    def _offset(self, moment: datetime) -> timedelta | None:
+        if moment not in self.offsets:
+            self.offsets[moment] = _offset(self.tz, moment)
+        return self.offsets[moment]
+
+    def samples(self, span: tuple[datetime, datetime]) -> list[datetime]:
+        """The sample instants covering ``span`` (UTC instants)."""
+        first = _GRID + (span[0] - _GRID) // _SAMPLE_STEP * _SAMPLE_STEP
+        found = [first]
+        while found[-1] < span[1]:
+            found.append(found[-1] + _SAMPLE_STEP)
+        return found
+
+    def change(self, moment: datetime) -> datetime | None:
+        """When the offset changed in the week before ``moment`` (None: it did not)."""
+        if moment not in self.changes:
+            before = moment - _SAMPLE_STEP
+            same = self._offset(before) == self._offset(moment)
+            self.changes[moment] = None if same else _change(self.tz, before, moment)
+        return self.changes[moment]
+
+    def agrees(self, iana: tzinfo, span: tuple[datetime, datetime]) -> bool:
+        """Whether ``iana`` gives the same offsets over ``span`` and changes them alike."""
+        moments = self.samples(span)
+        if any(_offset(iana, m) != self._offset(m) for m in moments):
+            return False
+        for moment in moments[1:]:
+            at = self.change(moment)
+            if at is not None and _change(iana, moment - _SAMPLE_STEP, moment) != at:
+                return False
+        return True
+
+
+@dataclass
+class _Zones:
+    """The time zones of one calendar: its VTIMEZONEs, and the zone of floating times."""
+
+    definitions: dict[str, icalendar.Timezone]
+    floating: str | None
+    built: dict[str, _Profile | None] = field(default_factory=dict)
+    resolved: dict[tuple[str, datetime, datetime], str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, cal: icalendar.Component, default_tz: str | None) -> _Zones:
+        """The zones of ``cal``; floating times follow X-WR-TIMEZONE, else ``default_tz``."""
+        definitions: dict[str, icalendar.Timezone] = {}
+        for component in cal.subcomponents:
+            tzid = component.get("TZID") if isinstance(component, icalendar.Timezone) else None
+            if isinstance(component, icalendar.Timezone) and tzid is not None:
+                definitions.setdefault(str(tzid), component)
+        calendar_zone = cal.get("X-WR-TIMEZONE")
+        named = None if calendar_zone is None else _named_zone(str(calendar_zone))
+        return cls(definitions, named if named is not None else default_tz)
+
+    def _custom(self, tzid: str) -> _Profile | None:
+        """The zone the calendar's VTIMEZONE for ``tzid`` defines (None: none, or unreadable)."""
+        if tzid not in self.built:
+            definition = self.definitions.get(tzid)
+            built: _Profile | None = None
+            if definition is not None:
+                try:
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        built = _Profile(definition.to_tz(lookup_tzid=False))
+                    _offset(built.tz, datetime(2000, 1, 1, tzinfo=UTC))
+                except Exception:  # noqa: BLE001 -- a broken VTIMEZONE is reported where used
+                    built = None
+            self.built[tzid] = built
+        return self.built[tzid]
+
+    def provisional(self, tzid: str | None) -> tzinfo:
+        """A zone good enough to estimate the instants a series spans."""
+        if tzid is not None:
+            named = _named_zone(tzid)
+            if named is not None:
+                return zone(named)
+            custom = self._custom(tzid)
+            if custom is not None:
+                return custom.tz
+        return zone(self.floating) if self.floating is not None else UTC
+
+    def resolve(self, prop: str, tzid: str, span: tuple[datetime, datetime]) -> str:
+        """The IANA zone of a TZID, for a series spanning ``span`` (UTC instants).
+
+        An IANA TZID is taken as it is. A TZID the calendar defines in a VTIMEZONE is
+        honoured: the zone its Windows name maps to if that agrees with the VTIMEZONE
+        over the span, else the first IANA zone that does (see :func:`_iana_names`).
+
+        Raises:
+            _Problem: No IANA zone fits.
+        """
+        named = _named_zone(tzid)
+        if tzid not in self.definitions or named == tzid.strip().strip('"').strip("/"):
+            if named is None:
+                raise _Problem(
+                    prop,
+                    f"TZID {tzid!r} is not an IANA time zone (such as Asia/Shanghai), "
+                    "a Windows one, or defined by a VTIMEZONE in the calendar",
+                )
+            return named
+        key = (tzid, *span)
+        if key not in self.resolved:
+            custom = self._custom(tzid)
+            if custom is None:
+                raise _Problem(prop, f"TZID {tzid!r}: its VTIMEZONE cannot be read")
+            candidates = dict.fromkeys(
+                n for n in (named, self.floating, *_iana_names()) if n is not None
+            )
+            found = next((n for n in candidates if custom.agrees(zone(n), span)), None)
+            if found is None:
+                raise _Problem(
+                    prop,
+                    f"TZID {tzid!r}: no IANA time zone agrees with its VTIMEZONE from "
+                    f"{span[0]:%Y-%m-%d} to {span[1]:%Y-%m-%d}; a meeting follows an IANA zone",
+                )
+            self.resolved[key] = found
+        return self.resolved[key]
+
+    def aware(
+        self,
+        prop: str,
+        value: datetime,
+        tzid: str | None,
+        span: tuple[datetime, datetime],
+        *,
+        floating: str | None = None,
+    ) -> tuple[datetime, str]:
+        """A property's date-time made aware, and the IANA zone whose wall time it is.
+
+        Args:
+            prop: The property's name, for problems.
+            value: Its value: a naive wall time with a TZID or floating, or UTC.
+            tzid: Its TZID parameter.
+            span: The instants of the series it belongs to.
+            floating: The zone of a floating value; the calendar's if None.
+
+        Raises:
+            _Problem: The zone is unknown, or a floating time has no zone.
+        """
+        if tzid is not None:
+            name = self.resolve(prop, tzid, span)
+            return value.replace(tzinfo=zone(name)), name
+        if value.tzinfo is not None:
+            if value.utcoffset() != timedelta(0):
+                raise _Problem(prop, f"{prop} has an offset but no time zone")
+            return value.astimezone(zone("UTC")), "UTC"
+        wall_zone = floating if floating is not None else self.floating
+        if wall_zone is None:
+            raise _Problem(
+                prop,
+                f"{prop} is a floating time (no TZID) and the calendar has no X-WR-TIMEZONE; "
+                "pass default_timezone=...",
+            )
+        return value.replace(tzinfo=zone(wall_zone)), wall_zone
+
+
+def _raw(component: icalendar.Component, name: str) -> tuple[date, str | None]:
+    """A date or date-time property: a naive wall time with its TZID, a floating or UTC time."""
     prop = _single(component, name)
     if prop is None:
         raise _Problem(name, f"{name} is required")
     value = getattr(prop, "dt", None)
-    if not isinstance(value, datetime):
-        if isinstance(value, date):
-            raise _Problem(name, f"{name} is a date: an all-day event is not a meeting")
-        raise _Problem(name, f"{name} is not a date-time")
-    param = getattr(prop, "params", {}).get("TZID")
-    key = getattr(value.tzinfo, "key", None)
-    if isinstance(key, str):
-        return value, key
-    if value.tzinfo is not None and param is None:
-        if value.utcoffset() == timedelta(0):
-            return value.astimezone(zone("UTC")), "UTC"
-        raise _Problem(name, f"{name} has an offset but no time zone")
-    tzname = param if param is not None else default_tz
-    if tzname is None:
-        raise _Problem(name, f"{name} is a floating time (no TZID); pass default_timezone=...")
-    try:
-        tz = zone(str(tzname))
-    except ValueError as e:
-        raise _Problem(name, f"TZID: {e}") from None
-    return value.replace(tzinfo=tz), str(tzname)
-
-
-def _in_zone(value: Any, tzname: str, start: datetime, prop: str) -> datetime:
-    """A date, naive or aware date-time of an EXDATE or RECURRENCE-ID, made aware."""
-    tz = zone(tzname)
+    tzid = getattr(prop, "params", {}).get("TZID")
     if isinstance(value, datetime):
-        return value.replace(tzinfo=tz) if value.tzinfo is None else value.astimezone(tz)
+        if tzid is not None:
+            return value.replace(tzinfo=None), str(tzid)
+        return value, None
     if isinstance(value, date):
-        local = start.astimezone(tz)
-        return datetime.combine(value, local.time().replace(tzinfo=None), tzinfo=tz)
-    raise _Problem(prop, f"{prop} is not a date-time")
+        return value, None
+    raise _Problem(name, f"{name} is not a date-time")
+
+
+def _span(
+    component: icalendar.Component, start: datetime, tzid: str | None, zones: _Zones
+) -> tuple[datetime, datetime]:
+    """The UTC instants an event's series spans, estimated, at most :data:`_SERIES_HORIZON`."""
+    tz = zones.provisional(tzid)
+
+    def instant(value: Any) -> datetime | None:
+        if isinstance(value, datetime):
+            return (value if value.tzinfo is not None else value.replace(tzinfo=tz)).astimezone(UTC)
+        if isinstance(value, date):
+            return datetime.combine(value, time(23, 59, 59), tzinfo=tz).astimezone(UTC)
+        return None
+
+    first = instant(start)
+    assert first is not None  # noqa: S101 -- start is a date-time
+    last = first + timedelta(days=1)
+    horizon = first + _SERIES_HORIZON
+    rules = _many(component, "RRULE")
+    if rules:
+        rule = rules[0]
+        until = next(iter(rule.get("UNTIL") or ()), None)
+        count = next(iter(rule.get("COUNT") or ()), None)
+        freq = str(next(iter(rule.get("FREQ") or ()), "")).upper()
+        interval = next(iter(rule.get("INTERVAL") or ()), 1)
+        if until is not None:
+            last = max(last, instant(until) or horizon)
+        elif isinstance(count, int) and isinstance(interval, int) and freq in _PERIOD:
+            last = max(last, first + min(count * interval * _PERIOD[freq], _SERIES_HORIZON))
+        else:
+            last = horizon
+    for prop in _many(component, "RDATE"):
+        for item in getattr(prop, "dts", ()):
+            value = getattr(item, "dt", None)
+            moment = instant(value[0] if isinstance(value, tuple) else value)
+            if moment is not None:
+                last = max(last, moment)
+    return first, max(first, min(last, horizon))
 
 
 def _person(address: Any, prop: str) -> dict[str, Any]:
@@ -686,12 +1103,22 @@ def _alarm(component: icalendar.Component) -> int | None:
     return None
 
 
+@dataclass
+class _Master:
+    """A series or one-off event read, with the span of its series and its overrides so far."""
+
+    event: _Event
+    fields: dict[str, Any]
+    span: tuple[datetime, datetime]
+    sequences: dict[datetime, int] = field(default_factory=dict)
+    """The SEQUENCE of the override applied for each original start (in UTC)."""
+
+
 def _event_fields(
-    component: icalendar.Component, default_tz: str | None, fallback: Person | None
-) -> dict[str, Any]:
-    if component.get("RDATE") is not None:
-        raise _Problem("RDATE", "RDATE (extra dates) is not supported; use RRULE with overrides")
-    start, end, tzname = _times(component, default_tz)
+    component: icalendar.Component, zones: _Zones, fallback: Person | None
+) -> tuple[dict[str, Any], tuple[datetime, datetime]]:
+    """The meeting fields of a series or one-off event, and the span of its series."""
+    start, end, tzname, span = _times(component, zones)
     fields: dict[str, Any] = {
         "meeting_kind": _kind(component),
         "title": _text(component, "SUMMARY", ""),
@@ -714,25 +1141,215 @@ def _event_fields(
     rules = _many(component, "RRULE")
     if len(rules) > 1:
         raise _Problem("RRULE", "more than one RRULE is not supported")
-    if rules:
-        fields["recurrence"] = _recurrence(component, rules[0], fields)
-    return fields
+    rdates = _rdates(component, zones, fields, span)
+    if rules or rdates:
+        fields["recurrence"] = _recurrence(
+            component,
+            rules[0] if rules else None,
+            fields=fields,
+            zones=zones,
+            span=span,
+            rdates=rdates,
+        )
+    return fields, span
 
 
 def _times(
-    component: icalendar.Component, default_tz: str | None
-) -> tuple[datetime, datetime, str]:
-    """Start, end and zone of an event (DTEND, or DTSTART plus DURATION)."""
-    start, tzname = _moment(component, "DTSTART", default_tz)
+    component: icalendar.Component, zones: _Zones
+) -> tuple[datetime, datetime, str, tuple[datetime, datetime]]:
+    """Start, end and zone of an event (DTEND, or DTSTART plus DURATION), and its span."""
+    raw, tzid = _raw(component, "DTSTART")
+    if not isinstance(raw, datetime):
+        raise _Problem(
+            "DTSTART", "DTSTART is a date: an all-day event is not a meeting, which has a time"
+        )
+    span = _span(component, raw, tzid, zones)
+    start, tzname = zones.aware("DTSTART", raw, tzid, span)
+    return start, _end(component, start, tzname=tzname, zones=zones, span=span), tzname, span
+
+
+def _end(
+    component: icalendar.Component,
+    start: datetime,
+    *,
+    tzname: str,
+    zones: _Zones,
+    span: tuple[datetime, datetime],
+    default: timedelta | None = None,
+) -> datetime:
+    """The end of an event or override: DTEND, else DTSTART plus DURATION, else ``default``."""
     if component.get("DTEND") is not None:
-        end, _ = _moment(component, "DTEND", tzname)
-        return start, end, tzname
-    if component.get("DURATION") is None:
+        raw, tzid = _raw(component, "DTEND")
+        if not isinstance(raw, datetime):
+            raise _Problem("DTEND", "DTEND is a date but DTSTART a date-time")
+        end, _ = zones.aware("DTEND", raw, tzid, span, floating=tzname)
+        return end.astimezone(zone(tzname))
+    if component.get("DURATION") is not None:
+        duration = getattr(_single(component, "DURATION"), "dt", None)
+        if not isinstance(duration, timedelta):
+            raise _Problem("DURATION", "DURATION is not a duration")
+        return (as_utc(start) + duration).astimezone(zone(tzname))
+    if default is None:
         raise _Problem("DTEND", "a meeting has an end (DTEND or DURATION)")
-    duration = getattr(_single(component, "DURATION"), "dt", None)
-    if not isinstance(duration, timedelta):
-        raise _Problem("DURATION", "DURATION is not a duration")
-    return start, (start.astimezone(UTC) + duration).astimezone(zone(tzname)), tzname
+    return (as_utc(start) + default).astimezone(zone(tzname))
+
+
+def _in_zone(
+    zones: _Zones,
+    prop: str,
+    value: Any,
+    tzid: Any,
+    *,
+    fields: dict[str, Any],
+    span: tuple[datetime, datetime],
+) -> datetime:
+    """A date, a wall time or a UTC time of an EXDATE, RDATE or RECURRENCE-ID, made aware.
+
+    A date stands for the occurrence starting on it at the series' time of day.
+    """
+    tzname: str = fields["timezone"]
+    tz = zone(tzname)
+    if isinstance(value, datetime):
+        wall = value.replace(tzinfo=None) if tzid is not None else value
+        aware, _ = zones.aware(
+            prop, wall, None if tzid is None else str(tzid), span, floating=tzname
+        )
+        return aware.astimezone(tz)
+    if isinstance(value, date):
+        local = fields["start"].astimezone(tz)
+        return datetime.combine(value, local.time().replace(tzinfo=None), tzinfo=tz)
+    raise _Problem(prop, f"{prop} is not a date-time")
+
+
+def _rdates(
+    component: icalendar.Component,
+    zones: _Zones,
+    fields: dict[str, Any],
+    span: tuple[datetime, datetime],
+) -> list[datetime]:
+    """The extra occurrences (RDATE) of an event; a PERIOD must last as long as the event."""
+    found = []
+    duration = elapsed(fields["start"], fields["end"])
+    for prop in _many(component, "RDATE"):
+        tzid = getattr(prop, "params", {}).get("TZID")
+        for item in getattr(prop, "dts", [prop]):
+            value = getattr(item, "dt", None)
+            if isinstance(value, tuple):
+                begin = _in_zone(zones, "RDATE", value[0], tzid, fields=fields, span=span)
+                finish = value[1]
+                if isinstance(finish, datetime):
+                    length = elapsed(
+                        begin, _in_zone(zones, "RDATE", finish, tzid, fields=fields, span=span)
+                    )
+                else:
+                    length = finish
+                if length != duration:
+                    raise _Problem(
+                        "RDATE",
+                        f"an RDATE period lasts {length}, the event {duration}; "
+                        "the occurrences of a meeting last alike",
+                    )
+                found.append(begin)
+            elif isinstance(value, datetime):
+                found.append(_in_zone(zones, "RDATE", value, tzid, fields=fields, span=span))
+            else:
+                raise _Problem("RDATE", "RDATE is a date but DTSTART a date-time")
+    return found
+
+
+def _recurrence(
+    component: icalendar.Component,
+    rule: Any,
+    *,
+    fields: dict[str, Any],
+    zones: _Zones,
+    span: tuple[datetime, datetime],
+    rdates: list[datetime],
+) -> dict[str, Any]:
+    start: datetime = fields["start"]
+    tzname: str = fields["timezone"]
+    if rule is None:
+        text = "FREQ=DAILY;COUNT=1"  # DTSTART and the RDATEs only
+    else:
+        raw = rule.to_ical()
+        text = raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
+    exdates: list[datetime] = []
+    for prop in _many(component, "EXDATE"):
+        tzid = getattr(prop, "params", {}).get("TZID")
+        exdates.extend(
+            _in_zone(zones, "EXDATE", getattr(d, "dt", None), tzid, fields=fields, span=span)
+            for d in getattr(prop, "dts", [prop])
+        )
+    try:
+        series = Recurrence.from_rrule_text(
+            text,
+            tzname,
+            start,
+            duration=elapsed(start, fields["end"]),
+            exdates=exdates,
+            rdates=rdates,
+        )
+    except ValidationError as e:
+        prop = "RDATE" if rule is None else "RRULE"
+        raise _Problem(prop, "; ".join(p.message for p in e.problems)) from None
+    return series.model_dump()
+
+
+def _apply_override(component: icalendar.Component, master: _Master | None, zones: _Zones) -> None:
+    """Apply a RECURRENCE-ID override to its series: a moved or a cancelled occurrence.
+
+    Of two overrides of one occurrence, the one with the higher SEQUENCE counts.
+    """
+    if master is None:
+        raise _Problem("UID", "an override (RECURRENCE-ID) without its series in the calendar")
+    fields, span = master.fields, master.span
+    series = fields.get("recurrence")
+    if series is None:
+        raise _Problem("RECURRENCE-ID", "an override of an event that does not recur")
+    rid = _single(component, "RECURRENCE-ID")
+    params = getattr(rid, "params", {})
+    if str(params.get("RANGE", "")).upper() == "THISANDFUTURE":
+        raise _Problem(
+            "RECURRENCE-ID", "RANGE=THISANDFUTURE (this and all later occurrences) is not supported"
+        )
+    original = _in_zone(
+        zones,
+        "RECURRENCE-ID",
+        getattr(rid, "dt", None),
+        params.get("TZID"),
+        fields=fields,
+        span=span,
+    )
+    sequence = _sequence(component)
+    key = as_utc(original)
+    if key in master.sequences:
+        if master.sequences[key] > sequence:
+            return
+        series["exdates"] = tuple(e for e in series["exdates"] if as_utc(e) != key)
+        series["moves"] = tuple(m for m in series["moves"] if as_utc(m["original_start"]) != key)
+    master.sequences[key] = sequence
+    if _text(component, "STATUS", "").upper() == "CANCELLED":
+        series["exdates"] = (*series["exdates"], original)
+        return
+    raw, tzid = _raw(component, "DTSTART")
+    if not isinstance(raw, datetime):
+        raise _Problem("DTSTART", "DTSTART is a date: an occurrence of a meeting has a time")
+    tzname = fields["timezone"]
+    start, _ = zones.aware("DTSTART", raw, tzid, span, floating=tzname)
+    default = elapsed(fields["start"], fields["end"])
+    end = _end(component, start, tzname=tzname, zones=zones, span=span, default=default)
+    series["moves"] = (
+        *series["moves"],
+        {"original_start": original, "start": start, "end": end},
+    )
+
+
+def _sequence(component: icalendar.Component) -> int:
+    value = component.get("SEQUENCE")
+    try:
+        return int(value) if value is not None else 0
+    except (TypeError, ValueError):
+        return 0
 
 
 def _organizer(component: icalendar.Component, fallback: Person | None) -> dict[str, Any]:
@@ -764,58 +1381,6 @@ def _attendees(
         person["response"] = _PARTSTAT_BACK.get(partstat, AttendeeResponse.NEEDS_ACTION).value
         attendees.append(person)
     return attendees, chair
-
-
-def _recurrence(
-    component: icalendar.Component, rule: Any, fields: dict[str, Any]
-) -> dict[str, Any]:
-    start: datetime = fields["start"]
-    tzname: str = fields["timezone"]
-    raw = rule.to_ical()
-    text = raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
-    exdates = [
-        _in_zone(getattr(d, "dt", None), tzname, start, "EXDATE")
-        for prop in _many(component, "EXDATE")
-        for d in getattr(prop, "dts", [prop])
-    ]
-    try:
-        series = Recurrence.from_rrule_text(
-            text, tzname, start, duration=elapsed(start, fields["end"]), exdates=exdates
-        )
-    except ValidationError as e:
-        raise _Problem("RRULE", "; ".join(p.message for p in e.problems)) from None
-    return series.model_dump()
-
-
-def _apply_override(
-    component: icalendar.Component, by_uid: dict[str, dict[str, Any]], default_tz: str | None
-) -> None:
-    uid = _text(component, "UID")
-    fields = by_uid.get(uid or "")
-    if fields is None:
-        raise _Problem("UID", "an override (RECURRENCE-ID) without its series in the calendar")
-    series = fields.get("recurrence")
-    if series is None:
-        raise _Problem("RECURRENCE-ID", "an override of an event that does not recur")
-    tzname = fields["timezone"]
-    original = _in_zone(
-        getattr(_single(component, "RECURRENCE-ID"), "dt", None),
-        tzname,
-        fields["start"],
-        "RECURRENCE-ID",
-    )
-    if _text(component, "STATUS", "").upper() == "CANCELLED":
-        series["exdates"] = (*series["exdates"], original)
-        return
-    start, _ = _moment(component, "DTSTART", default_tz or tzname)
-    if component.get("DTEND") is not None:
-        end, _ = _moment(component, "DTEND", tzname)
-    else:
-        end = as_utc(start) + elapsed(fields["start"], fields["end"])
-    series["moves"] = (
-        *series["moves"],
-        {"original_start": original, "start": start, "end": end},
-    )
 
 
 def _validated(fields: dict[str, Any]) -> dict[str, Any]:
