@@ -134,7 +134,12 @@ from secretarial.services._duty import (
     schedule_shifts,
     swap_duty,
 )
-from secretarial.services._meetings import close_meeting, plan_meeting, plan_meetings
+from secretarial.services._meetings import (
+    close_meeting,
+    conflict_window,
+    plan_meeting,
+    plan_meetings,
+)
 from secretarial.services._verify import make_anchor, verify_records
 
 if TYPE_CHECKING:  # the plugin layer (and pluggy) load only for an office that has plugins
@@ -817,7 +822,7 @@ class Office:
             actor=by,
             now=now,
             check_conflicts=check_conflicts,
-            window=window if window is not None else (now, now + timedelta(days=366)),
+            window=window,
         )
 
     def meeting_conflicts(
@@ -830,7 +835,7 @@ class Office:
         return find_conflicts(
             current,
             [m for m in others if isinstance(m, Meeting)],
-            window if window is not None else (now, now + timedelta(days=366)),
+            conflict_window(current, now, window),
         )
 
     def close_meeting(
@@ -885,11 +890,14 @@ class Office:
         meetings: Iterable[Meeting | str] | None = None,
         items: Iterable[SupervisionItem | str] | None = None,
         calendar_name: str | None = None,
+        shifts: DutyRoster | Iterable[DutyShift | str] = (),
     ) -> str:
-        """Meetings (VEVENT) and supervision items (VTODO) as an iCalendar text.
+        """Meetings and duty shifts (VEVENT) and supervision items (VTODO) as iCalendar text.
 
         Without ``meetings``/``items`` every meeting and open item ``by`` may see is
-        exported; what ``by`` may not see is left out. Needs the ``ics`` extra.
+        exported; what ``by`` may not see is left out. Duty shifts are exported only
+        when given, e.g. ``shifts=office.duty_roster(start, end)``. Needs the ``ics``
+        extra.
         """
         from secretarial.adapters._ics import export_ics  # noqa: PLC0415 -- optional extra
 
@@ -899,12 +907,14 @@ class Office:
             found = [self.get(e if isinstance(e, str) else e.id) for e in given]
             return [e for e in found if self.access.may_see(by, e) is None]
 
+        duty = [self.get(s, DutyShift) if isinstance(s, str) else s for s in shifts]
         return export_ics(
             chosen(EntityKind.MEETING, meetings),
             chosen(EntityKind.SUPERVISION_ITEM, items),
             domain=domain,
             calendar_name=calendar_name,
             include_classified=True,
+            shifts=[s for s in duty if self.access.may_see(by, s) is None],
         )
 
     def import_meetings(

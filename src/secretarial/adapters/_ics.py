@@ -31,10 +31,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any, Final
 from urllib.parse import quote, unquote
+from zoneinfo import ZoneInfo
 
 import pydantic
+from dateutil import rrule as _rrule
 
 from secretarial.domain import Classification, SupervisionItem, SupervisionSource, SupervisionState
+from secretarial.domain._duty import DutyPerson, DutyRoster, DutyShift
+from secretarial.domain._entity import Entity
 from secretarial.domain._meetings import (
     AttendeeResponse,
     AttendeeRole,
@@ -115,13 +119,20 @@ def export_ics(
     domain: str,
     calendar_name: str | None = None,
     include_classified: bool = False,
+    shifts: DutyRoster | Iterable[DutyShift] = (),
 ) -> str:
-    """Write meetings as VEVENTs and supervision items as VTODOs in one calendar.
+    """Write meetings and duty shifts as VEVENTs and supervision items as VTODOs.
+
+    Each zone used gets a VTIMEZONE covering every occurrence written: to the series'
+    last occurrence, and for an endless series with the zone's current rules as
+    yearly RRULEs (so a reader without the zone still has it after 2037).
 
     Args:
         meetings: The meetings; a recurring one gives its series plus one override
             per moved occurrence.
         items: The supervision items.
+        shifts: Duty shifts or a roster (``Office.duty_roster()``); each shift is a
+            VEVENT with the people on duty as attendees (cancelled shifts are left out).
         domain: The host's domain; a UID is ``<entity id>@<domain>``.
         calendar_name: A name for the calendar (``X-WR-CALNAME``), if any.
         include_classified: Whether classified meetings and items are written (with
@@ -146,22 +157,22 @@ def export_ics(
     cal.add("method", "PUBLISH")
     if calendar_name:
         cal.add("x-wr-calname", calendar_name)
-    for meeting in meetings:
-        if _hidden(meeting.classification, include_classified=include_classified):
-            continue
-        for component in _events(meeting, domain):
-            cal.add_component(component)
-    for item in items:
-        if _hidden(item.classification, include_classified=include_classified):
-            continue
-        cal.add_component(_todo(item, domain))
+    components = [
+        *(c for m in meetings for c in _events(m, domain) if _shown(m, include_classified)),
+        *(_todo(i, domain) for i in items if _shown(i, include_classified)),
+        *(_shift_event(s, domain) for s in DutyRoster.of(shifts) if _shown(s, include_classified)),
+    ]
+    for component in components:
+        cal.add_component(component)
+    for tz in reversed(_vtimezones(cal)):
+        cal.subcomponents.insert(0, tz)
     cal.add_missing_timezones()
     text: bytes = cal.to_ical()
     return text.decode("utf-8")
 
 
-def _hidden(classification: Classification, *, include_classified: bool) -> bool:
-    return classification is not Classification.UNCLASSIFIED and not include_classified
+def _shown(entity: Entity, include_classified: bool) -> bool:  # noqa: FBT001 -- a filter
+    return entity.classification is Classification.UNCLASSIFIED or include_classified
 
 
 def _param(text: str) -> str:
@@ -195,7 +206,7 @@ def _address(person: Person, **params: str) -> icalendar.vCalAddress:
     return address
 
 
-def _stamp(component: icalendar.Component, entity: Meeting | SupervisionItem) -> None:
+def _stamp(component: icalendar.Component, entity: Entity) -> None:
     component.add("dtstamp", entity.updated_at.astimezone(UTC))
     component.add("created", entity.created_at.astimezone(UTC))
     component.add("last-modified", entity.updated_at.astimezone(UTC))
@@ -257,9 +268,7 @@ def _events(meeting: Meeting, domain: str) -> Iterator[icalendar.Event]:
             event.add("x-secretarial-agenda", _json(item))
     series = meeting.recurrence
     if series is not None:
-        event.add("rrule", icalendar.vRecur.from_ical(series.to_rrule_text()))
-        if series.exdates:
-            event.add("exdate", [e.astimezone(tz) for e in series.exdates])
+        _add_series(event, series)
     if meeting.alarm_minutes is not None:
         alarm = icalendar.Alarm()
         alarm.add("action", "DISPLAY")
@@ -268,13 +277,211 @@ def _events(meeting: Meeting, domain: str) -> Iterator[icalendar.Event]:
         event.add_component(alarm)
     yield event
     for move in series.moves if series is not None else ():
+        assert series is not None  # noqa: S101 -- there are moves
         override = icalendar.Event()
         _common(override, meeting, uid)
         override.add("dtstamp", meeting.updated_at.astimezone(UTC))
-        override.add("recurrence-id", move.original_start.astimezone(tz))
+        override.add("recurrence-id", _wall(series, move.original_start))
         override.add("dtstart", move.start.astimezone(tz))
         override.add("dtend", move.end.astimezone(tz))
         yield override
+
+
+def _add_series(event: icalendar.Event, series: Recurrence) -> None:
+    """RRULE, RDATE and EXDATE; a series of DTSTART and RDATEs only has no RRULE."""
+    if not (series.rdates and series.count == 1):
+        event.add("rrule", icalendar.vRecur.from_ical(series.to_rrule_text()))
+    if series.rdates:
+        event.add("rdate", [r.astimezone(series.zone) for r in series.rdates])
+    if series.exdates:
+        event.add("exdate", [_wall(series, e) for e in series.exdates])
+
+
+def _wall(series: Recurrence, moment: datetime) -> datetime:
+    """An occurrence's start as the rule's wall time in its zone (02:30 even in a gap)."""
+    return series.wall_time(moment).replace(tzinfo=series.zone)
+
+
+def _shift_event(shift: DutyShift, domain: str) -> icalendar.Event:
+    """A duty shift as a VEVENT: the leader on duty and the officers as attendees."""
+    event = icalendar.Event()
+    event.add("uid", f"{shift.id}@{domain}")
+    _stamp(event, shift)
+    officers = "、".join(p.name for p in shift.officers)
+    event.add("summary", _text_value(f"值班：{shift.leader.name}（带班）、{officers}"))
+    event.add("dtstart", _zoned(shift.start))
+    event.add("dtend", _zoned(shift.end))
+    event.add("status", "CONFIRMED")
+    event.add("transp", "OPAQUE")
+    event.add("categories", ["值班"])
+    event.add("x-secretarial-kind", "duty_shift")
+    if shift.place:
+        event.add("location", _text_value(shift.place))
+    lines = [f"带班领导：{_on_duty(shift.leader)}"]
+    lines += [f"值班员：{_on_duty(p)}" for p in shift.officers]
+    if shift.phone:
+        lines.append(f"值班电话：{shift.phone}")
+    if shift.note:
+        lines.append(shift.note)
+    event.add("description", _text_value("\n".join(lines)))
+    for person, role in (
+        (shift.leader, "CHAIR"),
+        *((p, "REQ-PARTICIPANT") for p in shift.officers),
+    ):
+        address = icalendar.vCalAddress(_URN + quote(person.actor_id, safe=""))
+        address.params["CN"] = _param(person.name).replace("\\", "/")
+        address.params[_ACTOR_PARAM] = quote(person.actor_id, safe="")
+        address.params[_NAME_PARAM] = quote(person.name, safe="")
+        address.params["ROLE"] = role
+        address.params["PARTSTAT"] = "ACCEPTED"
+        event.add("attendee", address)
+    return event
+
+
+def _on_duty(person: DutyPerson) -> str:
+    return f"{person.name}（{person.phone}）" if person.phone else person.name
+
+
+def _zoned(moment: datetime) -> datetime:
+    """An aware time as it is when its zone is an IANA one (written with TZID), else in UTC."""
+    return moment if isinstance(getattr(moment.tzinfo, "key", None), str) else as_utc(moment)
+
+
+# ---------------------------------------------------------------------------- VTIMEZONE
+_RULE_YEARS: Final = 30
+"""Years over which a zone's current rules, written as RRULEs, are checked against it."""
+
+
+def _vtimezones(cal: icalendar.Calendar) -> list[icalendar.Timezone]:
+    """A VTIMEZONE for each IANA zone a component's times use, covering all of them."""
+    spans: dict[str, list[date | None]] = {}
+    for component in cal.subcomponents:
+        for name, (first, last) in _zone_spans(component).items():
+            known = spans.setdefault(name, [first, last])
+            known[0] = min(d for d in (known[0], first) if d is not None)
+            known[1] = None if known[1] is None or last is None else max(known[1], last)
+    return [_vtimezone(name, first, last) for name, (first, last) in spans.items() if first]
+
+
+def _zone_spans(component: icalendar.Component) -> dict[str, tuple[date, date | None]]:
+    """The IANA zones a component's times use, and the dates they span (None: no end)."""
+    found: dict[str, tuple[date, date | None]] = {}
+    ends = _ends(component.get("RRULE"))
+    endless = component.get("RRULE") is not None and (ends is None or ends == date.max)
+    for name in ("DTSTART", "DTEND", "RECURRENCE-ID", "EXDATE", "RDATE", "DUE"):
+        for prop in _many(component, name):
+            for item in getattr(prop, "dts", [prop]):
+                value = getattr(item, "dt", None)
+                key = getattr(getattr(value, "tzinfo", None), "key", None)
+                if not isinstance(value, datetime) or not isinstance(key, str) or key == "UTC":
+                    continue
+                first, last = found.get(key, (value.date(), value.date()))
+                last = None if last is None or endless else max(last, value.date())
+                found[key] = (min(first, value.date()), last)
+    if isinstance(ends, timedelta):
+        found = {k: (f, None if la is None else max(la, f + ends)) for k, (f, la) in found.items()}
+    elif isinstance(ends, date) and not endless:
+        day = ends.date() if isinstance(ends, datetime) else ends
+        found = {k: (f, None if la is None else max(la, day)) for k, (f, la) in found.items()}
+    return found
+
+
+def _ends(rule: Any) -> Any:
+    """How an RRULE ends: its UNTIL, True for a COUNT (DTSTART's span is widened), or None."""
+    if rule is None:
+        return None
+    until = next(iter(rule.get("UNTIL") or ()), None)
+    if until is not None:
+        return until
+    count = next(iter(rule.get("COUNT") or ()), None)
+    if count is None:
+        return None
+    freq = str(next(iter(rule.get("FREQ") or ()), "YEARLY")).upper()
+    interval = next(iter(rule.get("INTERVAL") or ()), 1)
+    return date.max if freq not in _PERIOD else (count * interval * _PERIOD[freq])
+
+
+def _vtimezone(name: str, first: date, last: date | None) -> icalendar.Timezone:
+    """The VTIMEZONE of ``name`` from ``first`` to ``last``; to the end of time if None.
+
+    icalendar writes the transitions up to ``last``; an endless series also gets the
+    zone's current rules as yearly RRULEs, checked against zoneinfo for
+    :data:`_RULE_YEARS` years, or the transitions until 2200 if they cannot be.
+    """
+    tz = zone(name)
+    begin = first - timedelta(days=1)
+    if last is not None and last < date(9000, 1, 1):
+        return icalendar.Timezone.from_tzinfo(tz, name, begin, last + timedelta(days=2))
+    rules_from = max(begin.year + 1, 2038)
+    vtimezone = icalendar.Timezone.from_tzinfo(tz, name, begin, date(rules_from, 1, 1))
+    rules = _yearly_rules(tz, rules_from)
+    if rules is None:
+        return icalendar.Timezone.from_tzinfo(tz, name, begin, date(2200, 1, 1))
+    for rule in rules:
+        vtimezone.add_component(rule)
+    return vtimezone
+
+
+def _transitions(tz: ZoneInfo, year: int) -> list[tuple[datetime, timedelta, timedelta, bool]]:
+    """The offset changes of ``year``: instant (UTC), offset before, after, whether to DST."""
+    found = []
+    moment = datetime(year, 1, 1, tzinfo=UTC)
+    while moment.year == year:
+        later = moment + timedelta(days=1)
+        before, after = _offset(tz, moment), _offset(tz, later)
+        if before != after and before is not None and after is not None:
+            at = _change(tz, moment, later)
+            found.append((at, before, after, bool(at.astimezone(tz).dst())))
+        moment = later
+    return found
+
+
+def _yearly_rules(tz: ZoneInfo, year: int) -> list[icalendar.Component] | None:
+    """STANDARD and DAYLIGHT observances with yearly RRULEs that give ``tz`` from ``year``.
+
+    Returns:
+        The observances; [] if the zone no longer changes; None if no rule of the form
+        "the n-th (or last) weekday of a month" reproduces its changes.
+    """
+    changes = _transitions(tz, year)
+    if not changes:
+        return [] if not _transitions(tz, year + 1) else None
+    observances: list[icalendar.Component] = []
+    for at, before, after, to_dst in changes:
+        local = (at + before).replace(tzinfo=None)
+        for ordinal in (-1, (local.day - 1) // 7 + 1):
+            day = _WEEKDAY_CODES[local.weekday()]
+            rule = f"FREQ=YEARLY;BYMONTH={local.month};BYDAY={ordinal}{day}"
+            if _rule_holds(tz, ordinal, local, before, after):
+                break
+        else:
+            return None
+        observance = icalendar.TimezoneDaylight() if to_dst else icalendar.TimezoneStandard()
+        observance.add("dtstart", local)
+        observance.add("tzoffsetfrom", before)
+        observance.add("tzoffsetto", after)
+        observance.add("tzname", at.astimezone(tz).tzname() or str(after))
+        observance.add("rrule", icalendar.vRecur.from_ical(rule))
+        observances.append(observance)
+    return observances
+
+
+_WEEKDAY_CODES: Final = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+def _rule_holds(
+    tz: ZoneInfo, ordinal: int, local: datetime, before: timedelta, after: timedelta
+) -> bool:
+    """Whether a change each year on the ordinal-th weekday of ``local``'s month holds."""
+    weekday = _rrule.weekday(local.weekday())(ordinal)
+    rule = _rrule.rrule(
+        _rrule.YEARLY, dtstart=local, bymonth=local.month, byweekday=weekday, count=_RULE_YEARS
+    )
+    for wall in rule:
+        at = (wall - before).replace(tzinfo=UTC)
+        if _offset(tz, at - timedelta(seconds=1)) != before or _offset(tz, at) != after:
+            return False
+    return True
 
 
 def _json(value: pydantic.BaseModel) -> str:
