@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import multiprocessing as mp
 from collections import Counter
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from conftest import CLERK, SUPERIOR, SUPERVISOR, UNDERTAKER, UNIT_A, postgres_url, reset_postgres
-from secretarial import ConcurrencyConflict, Office, SupervisionItem
+from secretarial import Actor, ConcurrencyConflict, Office, Role, RuleViolation, SupervisionItem
 
 WORKERS = 8
 PER_WORKER = 15
@@ -129,3 +130,99 @@ def test_two_processes_firing_on_one_entity(shared_url: str) -> None:
         final = office.get(item.id, SupervisionItem)
         assert len(final.progress_reports) == outcomes["won"] == 5
         assert final.version == len(office.audit(item)) == 3 + 5
+
+
+# ---------------------------------------------------------------------- rules over several entities
+MEETING_START = datetime(2031, 3, 3, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+SHIFT_START = datetime(2031, 3, 3, 8, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+DIRECTOR_ONLY = Actor(id="director", name="办公室主任", roles={Role.OFFICE_DIRECTOR})
+
+
+def _person(actor_id: str) -> dict[str, str]:
+    return {"actor_id": actor_id, "name": actor_id}
+
+
+def _plan_in_one_room(url: str, worker: int, start: Any) -> str:
+    """Plan a meeting in 第一会议室 at the time every worker wants it."""
+    with Office.open(url) as office:
+        start.wait()
+        try:
+            office.plan_meeting(
+                by=CLERK,
+                meeting_kind="office",
+                title=f"会议 {worker}",
+                organizer=_person("clerk"),
+                attendees=[_person(f"attendee-{worker}")],
+                room="第一会议室",
+                start=MEETING_START,
+                end=MEETING_START + timedelta(hours=2),
+                timezone="Asia/Shanghai",
+            )
+        except RuleViolation as e:
+            return e.rule_code
+    return "planned"
+
+
+def _shift(worker: int, officer: str) -> dict[str, Any]:
+    return {
+        "start": SHIFT_START,
+        "end": SHIFT_START + timedelta(hours=24),
+        "leader": _person(f"leader-{worker}"),
+        "officers": [_person(officer)],
+    }
+
+
+def _schedule_one_officer(url: str, worker: int, start: Any) -> str:
+    """Put the same officer on a shift at the time every worker schedules one."""
+    with Office.open(url) as office:
+        start.wait()
+        try:
+            office.schedule_shifts(_shift(worker, "zhao"), by=DIRECTOR_ONLY)
+        except RuleViolation as e:
+            return e.rule_code
+    return "scheduled"
+
+
+def _swap_in_one_replacement(url: str, shift_id: str, worker: int, start: Any) -> str:
+    """Swap the officer of this worker's shift for the one replacement every worker wants."""
+    with Office.open(url) as office:
+        start.wait()
+        try:
+            office.swap_duty(
+                shift_id, by=DIRECTOR_ONLY, out_id=f"officer-{worker}", replacement=_person("zhao")
+            )
+        except RuleViolation as e:
+            return e.rule_code
+    return "swapped"
+
+
+def test_one_room_at_one_time_is_booked_once_across_processes(shared_url: str) -> None:
+    """M9 holds across processes: of 8 planners of one room at one time, exactly one wins."""
+    with Office.open(shared_url):
+        pass  # the schema, before the race
+    outcomes = Counter(_run(_plan_in_one_room, [(shared_url, w) for w in range(WORKERS)]))
+    assert outcomes == {"planned": 1, "M9": WORKERS - 1}
+    with Office.open(shared_url) as office:
+        assert office.count(kind="meeting") == 1
+        assert office.verify_audit().ok
+
+
+def test_one_person_is_put_on_one_shift_at_a_time_across_processes(shared_url: str) -> None:
+    """R1 no-double-duty holds across processes, for schedules and for swaps."""
+    with Office.open(shared_url):
+        pass
+    outcomes = Counter(_run(_schedule_one_officer, [(shared_url, w) for w in range(WORKERS)]))
+    assert outcomes == {"scheduled": 1, "R1": WORKERS - 1}
+    with Office.open(shared_url) as office:
+        (taken,) = office.list(kind="duty_shift")
+        office.fire(taken, "cancel", by=DIRECTOR_ONLY, reason="重新排班")
+        shifts = [
+            office.schedule_shifts(_shift(w, f"officer-{w}"), by=DIRECTOR_ONLY)[0]
+            for w in range(WORKERS)
+        ]
+    outcomes = Counter(
+        _run(_swap_in_one_replacement, [(shared_url, s.id, w) for w, s in enumerate(shifts)])
+    )
+    assert outcomes == {"swapped": 1, "R1": WORKERS - 1}
+    with Office.open(shared_url) as office:
+        assert office.verify_audit().ok

@@ -209,6 +209,23 @@ class TestEntitiesAndEvents:
             uow.add(*document(1))
             assert uow.get("in-1").id == "in-1"
 
+    def test_a_unit_of_work_finds_what_is_committed_and_what_it_wrote(self, store: Any) -> None:
+        add(store, document(1))
+        created, assigned = item(2, deadline=date(2025, 10, 10))
+        add(store, created)
+        items = Query(kinds=frozenset({EntityKind.SUPERVISION_ITEM}))
+        registered = Query(states=frozenset({"registered"}))
+        with store.unit_of_work() as uow:
+            uow.lock("room:第一会议室", "attendee:li", "room:第一会议室")
+            assert [e.id for e in uow.find(registered)] == ["sup-2"]
+            uow.save(*assigned, expected_version=1)
+            uow.add(*document(3))
+            assert [e.id for e in uow.find(registered)] == []
+            assert [(e.id, e.version) for e in uow.find(items)] == [("sup-2", 2)]
+            incoming = Query(kinds=frozenset({EntityKind.INCOMING_DOCUMENT}))
+            assert [e.id for e in uow.find(incoming)] == ["in-1", "in-3"]
+        assert [e.id for e in store.find(registered)] == []
+
 
 class TestCounters:
     """Counters are per (series, key), start at 1 and are consumed only on commit."""

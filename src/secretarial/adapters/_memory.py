@@ -64,6 +64,21 @@ class _MemoryUnitOfWork:
             self._entities[entity.id] = entity
         self._events.extend(events)
 
+    def find(self, query: Query) -> list[Entity]:
+        staged = self._entities
+        found: list[Entity] = []
+        for entity in self._store.find(query):
+            current = staged.get(entity.id, entity)
+            if current is entity or query.matches(current):
+                found.append(current)
+        listed = {e.id for e in found}
+        found.extend(e for e in staged.values() if e.id not in listed and query.matches(e))
+        return found
+
+    def lock(self, *resources: str) -> None:
+        """Nothing to take: a unit of work holds the whole store until it ends."""
+        del resources
+
     def next_number(self, series: str, key: str, count: int = 1) -> int:
         counter = (series, key)
         first = self._counters.get(counter, self._store._counters.get(counter, 0)) + 1  # noqa: SLF001

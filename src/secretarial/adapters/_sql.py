@@ -25,6 +25,7 @@ This is the only module that imports SQLAlchemy.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sqlite3
 import weakref
@@ -423,6 +424,38 @@ class _SqlUnitOfWork:
         last = int(self._conn.execute(upsert).scalar_one())
         return last - count + 1
 
+    def find(self, query: Query) -> list[Entity]:
+        stmt, _ = self._store._select(query)  # noqa: SLF001
+        rows = self._conn.execute(stmt).all()
+        return _overlay([_load(row.kind, row.body) for row in rows], self._read, query)
+
+    def lock(self, *resources: str) -> None:
+        if not self._store.is_postgres:
+            return  # SQLite runs one writing transaction at a time already
+        for key in sorted({_lock_key(r) for r in resources}):
+            self._conn.execute(_ADVISORY_LOCK, {"key": key})
+
+
+_ADVISORY_LOCK: Final = sa.text("SELECT pg_advisory_xact_lock(:key)")
+
+
+def _lock_key(resource: str) -> int:
+    """A stable signed 64-bit key for ``resource`` (PostgreSQL advisory locks take one)."""
+    digest = hashlib.sha256(b"secretarial:" + resource.encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def _overlay(found: list[Entity], staged: dict[str, Entity], query: Query) -> list[Entity]:
+    """``found`` as this unit of work has it: its own adds and saves in place or after."""
+    result: list[Entity] = []
+    for entity in found:
+        current = staged.get(entity.id, entity)
+        if current is entity or current.version == entity.version or query.matches(current):
+            result.append(current)
+    listed = {e.id for e in result}
+    result.extend(e for e in staged.values() if e.id not in listed and query.matches(e))
+    return result
+
 
 @contextmanager
 def _nothing() -> Iterator[None]:
@@ -778,6 +811,16 @@ class _SqliteUnitOfWork:
         except sqlite3.Error as e:
             raise _driver_error(e, _SQLITE_NEXT_NUMBER, params) from e
         return int(last) - count + 1
+
+    def find(self, query: Query) -> list[Entity]:
+        # This transaction holds the write lock since BEGIN IMMEDIATE: every other
+        # writer has committed or waits, so a read of the committed state is current.
+        found = list(self._store.find(query))
+        return _overlay(found, self._read, query)
+
+    def lock(self, *resources: str) -> None:
+        """Nothing to take: the write lock, held since BEGIN IMMEDIATE, covers every resource."""
+        del resources
 
 
 class SqlStore:

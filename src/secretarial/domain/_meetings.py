@@ -1146,6 +1146,18 @@ def _clashes(  # noqa: PLR0917 -- a private helper of find_conflicts
         )
 
 
+def booking_resources(meeting: Meeting) -> tuple[str, ...]:
+    """What a meeting books, as lock names: its room and each required attendee (M9).
+
+    A check for double bookings and the planning that depends on it lock these, so two
+    planners of the same room or person take turns (``UnitOfWork.lock``).
+    """
+    room = _room_key(meeting.room)
+    resources = [f"room:{room}"] if room is not None else []
+    resources.extend(f"attendee:{actor_id}" for actor_id in _bookable(meeting))
+    return tuple(sorted(resources))
+
+
 def check_no_conflicts(
     candidate: Meeting,
     existing_meetings: Iterable[Meeting],

@@ -283,3 +283,9 @@ class _HookedUnitOfWork:
 
     def next_number(self, series: str, key: str, count: int = 1) -> int:
         return self._uow.next_number(series, key, count)
+
+    def find(self, query: Query) -> list[Entity]:
+        return self._uow.find(query)
+
+    def lock(self, *resources: str) -> None:
+        self._uow.lock(*resources)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 from secretarial.domain import (
     Actor,
@@ -58,10 +58,15 @@ __all__ = [
 
 
 # ============================================================================ loading
-def duty_shifts(store: Store) -> list[DutyShift]:
-    """Every duty shift the store keeps, cancelled ones included, oldest first."""
-    query = Query(kinds=frozenset({DutyShift.entity_kind}))
-    return [s for s in store.find(query) if isinstance(s, DutyShift)]
+_SHIFTS: Final = Query(kinds=frozenset({DutyShift.entity_kind}))
+
+ROSTER_LOCK: Final = "duty-roster"
+"""The resource a change to the roster locks: its R1 checks read every shift."""
+
+
+def duty_shifts(store: Store | UnitOfWork) -> list[DutyShift]:
+    """Every duty shift the store (or the unit of work) keeps, cancelled ones included."""
+    return [s for s in store.find(_SHIFTS) if isinstance(s, DutyShift)]
 
 
 def duty_roster(
@@ -90,9 +95,13 @@ def _load(uow: UnitOfWork, entity_id: str, kind: type[Entity], expected: int | N
     return entity
 
 
-def _open_calls(store: Store, shift_id: str) -> list[CallRecord]:
-    query = Query(kinds=frozenset({CallRecord.entity_kind}), open_only=True)
-    return [c for c in store.find(query) if isinstance(c, CallRecord) and c.shift_id == shift_id]
+_OPEN_CALLS: Final = Query(kinds=frozenset({CallRecord.entity_kind}), open_only=True)
+
+
+def _open_calls(uow: UnitOfWork, shift_id: str) -> list[CallRecord]:
+    return [
+        c for c in uow.find(_OPEN_CALLS) if isinstance(c, CallRecord) and c.shift_id == shift_id
+    ]
 
 
 # ============================================================================ the roster
@@ -132,7 +141,8 @@ def schedule_shifts(
         for fields in shifts
     ]
     with store.unit_of_work() as uow:
-        roster = DutyRoster.of([*duty_shifts(store), *(shift for shift, _ in created)])
+        uow.lock(ROSTER_LOCK)
+        roster = DutyRoster.of([*duty_shifts(uow), *(shift for shift, _ in created)])
         start, end = coverage if coverage is not None else (None, None)
         check_roster(roster, start, end, involving={shift.id for shift, _ in created})
         for shift, event in created:
@@ -173,6 +183,7 @@ def swap_duty(
         UsageError: A plain swap names the replacement by id only.
     """
     with store.unit_of_work() as uow:
+        uow.lock(ROSTER_LOCK)
         shift: DutyShift = _load(uow, shift_id, DutyShift, expected_version)
         changed: list[tuple[DutyShift, DutyShift, AuditEvent]] = []
         other: DutyShift | None = None
@@ -208,7 +219,7 @@ def swap_duty(
             )
             changed.append((other, swapped_back, back_event))
         updated = {new.id: new for _, new, _ in changed}
-        roster = DutyRoster.of([updated.get(s.id, s) for s in duty_shifts(store)])
+        roster = DutyRoster.of([updated.get(s.id, s) for s in duty_shifts(uow)])
         check_roster(roster, involving=updated)
         for before, after, fired in changed:
             uow.save(after, fired, expected_version=before.version)
@@ -271,7 +282,7 @@ def hand_over_shift(
             listed = {m.key for m in (*shift.received, *matters)}
             matters.extend(
                 PendingMatter(key=c.id, text=c.summary, entity_id=c.id)
-                for c in _open_calls(store, shift.id)
+                for c in _open_calls(uow, shift.id)
                 if c.id not in listed
             )
         done = set(closed)

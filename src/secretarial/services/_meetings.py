@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime, tzinfo
-from typing import Any
+from datetime import datetime, timedelta, tzinfo
+from typing import Any, Final
 
 from secretarial.domain import (
     FOLLOW_UP_DEADLINE_KEY,
@@ -17,6 +17,7 @@ from secretarial.domain import (
     SupervisionItem,
     WorkCalendar,
     Workflow,
+    booking_resources,
     check_no_conflicts,
     follow_up_items,
     item_fields,
@@ -24,14 +25,34 @@ from secretarial.domain import (
 from secretarial.errors import ConcurrencyConflict, NotFound
 
 from ._deadline_defaults import computed_fields
-from ._ports import IdFactory, Store
+from ._ports import IdFactory, Store, UnitOfWork
 
-__all__ = ["close_meeting", "plan_meeting", "plan_meetings"]
+__all__ = ["close_meeting", "conflict_window", "plan_meeting", "plan_meetings"]
 
 
-def _open_meetings(store: Store) -> list[Meeting]:
-    query = Query(kinds=frozenset({EntityKind.MEETING}), open_only=True)
-    return [m for m in store.find(query) if isinstance(m, Meeting)]
+_OPEN_MEETINGS: Final = Query(kinds=frozenset({EntityKind.MEETING}), open_only=True)
+
+
+_DEFAULT_REACH: Final = timedelta(days=366)
+"""How far ahead a meeting that recurs without end is checked for conflicts by default."""
+
+
+def _open_meetings(uow: UnitOfWork) -> list[Meeting]:
+    return [m for m in uow.find(_OPEN_MEETINGS) if isinstance(m, Meeting)]
+
+
+def conflict_window(
+    meeting: Meeting, now: datetime, window: tuple[datetime, datetime] | None
+) -> tuple[datetime, datetime] | None:
+    """Where ``meeting`` is checked for double bookings: ``window`` if given.
+
+    Otherwise a one-off or bounded meeting is checked over its whole span (None), and
+    one that recurs without end from its first sitting (or now, if later) for a year.
+    """
+    if window is not None or meeting.recurrence is None or meeting.recurrence.bounded:
+        return window
+    begin = max(now, meeting.start)
+    return begin, begin + _DEFAULT_REACH
 
 
 def plan_meeting(
@@ -47,16 +68,18 @@ def plan_meeting(
 ) -> Meeting:
     """Plan a meeting; refuse it (rule M9) if it double-books a room or a required attendee.
 
-    The check and the creation run in one unit of work, so on SQLite (one writer at a
-    time) two planners cannot book the same slot; on PostgreSQL they are checked against
-    what was committed when each began.
+    The check and the creation are one serialisable step on every store: the unit of
+    work locks the room and each required attendee (in sorted order) before it reads
+    the open meetings, so two planners of the same room or person take turns, across
+    processes too.
     """
     meeting, event = workflow.create(fields, entity_id=entity_id, actor=actor, now=now)
+    assert isinstance(meeting, Meeting)  # noqa: S101 -- the meeting workflow's entity
     with store.unit_of_work() as uow:
         if check_conflicts:
-            check_no_conflicts(meeting, _open_meetings(store), window)
+            uow.lock(*booking_resources(meeting))
+            check_no_conflicts(meeting, _open_meetings(uow), conflict_window(meeting, now, window))
         uow.add(meeting, event)
-    assert isinstance(meeting, Meeting)  # noqa: S101 -- the meeting workflow's entity
     return meeting
 
 
@@ -85,9 +108,10 @@ def plan_meetings(
         planned.append((meeting, event))
     with store.unit_of_work() as uow:
         if check_conflicts:
-            existing = _open_meetings(store)
+            uow.lock(*sorted({r for meeting, _ in planned for r in booking_resources(meeting)}))
+            existing = _open_meetings(uow)
             for meeting, _ in planned:
-                check_no_conflicts(meeting, existing, window)
+                check_no_conflicts(meeting, existing, conflict_window(meeting, now, window))
                 existing.append(meeting)
         for meeting, event in planned:
             uow.add(meeting, event)

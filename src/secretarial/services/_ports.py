@@ -69,6 +69,25 @@ class UnitOfWork(Protocol):
         """
         ...
 
+    def find(self, query: Query) -> list[Entity]:
+        """The entities matching ``query`` as they stand in this unit of work.
+
+        What this unit of work added or saved counts; what others committed counts as
+        the store's isolation shows it. Read after :meth:`lock` for a rule over several
+        entities, so that the check and the write that depends on it are one step.
+        """
+        ...
+
+    def lock(self, *resources: str) -> None:
+        """Hold ``resources`` (``"room:第一会议室"``, ``"duty-roster"``) until the commit.
+
+        Two units of work that lock a common resource run one after the other: the
+        second waits, then reads what the first committed. Resources are taken in
+        sorted order, so two units of work never deadlock over them. On a store whose
+        units of work already run one at a time (SQLite, memory) it costs nothing.
+        """
+        ...
+
 
 class Store(Protocol):
     """Where an office keeps its entities, their audit events and its counters."""
