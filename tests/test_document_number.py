@@ -1,4 +1,4 @@
-"""Document numbers 发文字号 (RULES.md D6): parsing, formatting and their use in models."""
+"""Document numbers 发文字号 (docs/rules.md D6): parsing, formatting and their use in models."""
 
 from __future__ import annotations
 

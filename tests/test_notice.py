@@ -22,7 +22,6 @@ chinese_calendar = pytest.importorskip(
 
 DATA = Path(__file__).parent / "data" / "notices"
 WRITTEN = DATA / "written"
-SHARED = Path(__file__).parents[2] / "shared" / "reference" / "notices"
 PUBLISHED = ("2011", "2017", "2022", "2025", "2026")
 
 
@@ -104,13 +103,6 @@ class TestPublishedNotices:
     def test_the_project_copy_parses_checks_and_agrees_with_the_bundled_data(self, name):
         """Each notice carried in tests/data parses, passes the checks and matches the data."""
         assert_published_notice(read(name), int(name))
-
-    @pytest.mark.parametrize("name", PUBLISHED)
-    def test_the_reference_text_parses_checks_and_agrees_with_the_bundled_data(self, name):
-        """Each reference notice parses, passes the checks and matches the data."""
-        if not SHARED.is_dir():
-            pytest.skip(f"the reference notices are not present at {SHARED}")
-        assert_published_notice(read(name, SHARED), int(name))
 
     def test_a_section_is_read_as_written(self):
         """The 2026 Spring Festival section gives its days, count, workdays and notes."""

@@ -150,6 +150,22 @@ def test_no_document_cites_files_outside_the_project(path: Path) -> None:
         assert outside not in text, f"{path.name} cites {outside!r}"
 
 
+SOURCES = sorted(
+    p
+    for folder in ("src", "tests", "examples", "scripts", "benchmarks")
+    for p in (ROOT / folder).rglob("*.py")
+    if p.name != Path(__file__).name
+)
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_source_cites_files_outside_the_project(path: Path) -> None:
+    """Code and tests cite docs/rules.md and docs/workflows.md, never files not shipped."""
+    text = path.read_text(encoding="utf-8")
+    for outside in ("RULES.md", "WORKFLOWS.md", "../shared", "/shared/", "shared/reference"):
+        assert outside not in text, f"{path.relative_to(ROOT)} cites {outside!r}"
+
+
 @pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.name)
 def test_links_to_rules_point_at_a_heading(path: Path) -> None:
     """A link to ``rules.md#anchor`` lands on a heading of the page."""

@@ -224,14 +224,14 @@ class Office:
         reminder_policy: When :meth:`sweep` reminds and escalates; the defaults of
             :class:`~secretarial.ReminderPolicy` if omitted.
         deadline_policy: The default deadline of a supervision item assigned without
-            one (RULES.md S2); the defaults of :class:`~secretarial.DeadlinePolicy` if
+            one (docs/rules.md S2); the defaults of :class:`~secretarial.DeadlinePolicy` if
             omitted.
-        emergency_policy: The time limits of emergency information (RULES.md I1) that
+        emergency_policy: The time limits of emergency information (docs/rules.md I1) that
             :meth:`sweep` chases; the defaults of :class:`~secretarial.EmergencyPolicy`
             (30 minutes by phone, 1 hour in writing ...) if omitted.
-        scoring_scale: How adopted information scores (RULES.md I2); the defaults of
+        scoring_scale: How adopted information scores (docs/rules.md I2); the defaults of
             :class:`~secretarial.ScoringScale` if omitted.
-        reception_policy: The limits a reception plan is approved against (RULES.md
+        reception_policy: The limits a reception plan is approved against (docs/rules.md
             R2: official letter, one working meal, hosts at the meal); the defaults of
             :class:`~secretarial.ReceptionPolicy` if omitted.
         access: Who may see what; by clearance (:class:`~secretarial.ClearancePolicy`)
@@ -1547,7 +1547,7 @@ class Office:
         reply: Entity | str | None = None,
         remark: str | None = None,
     ) -> Record:
-        """File documents as one item 件 under one archival code 档号 (归档, RULES.md A1-A6).
+        """File documents as one item 件 under one archival code 档号 (归档, docs/rules.md A1-A6).
 
         Every document fires ``file`` with the same retention and code, and the item's
         :class:`~secretarial.Record` is created, in one unit of work. The item number

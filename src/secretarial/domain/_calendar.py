@@ -1,4 +1,4 @@
-"""Working-day calendars: which days are workdays, and counting in workdays (RULES.md W1, W2).
+"""Working-day calendars: which days are workdays, and counting in workdays (docs/rules.md W1, W2).
 
 A calendar answers only for the years it has data for. A date outside them raises
 :class:`~secretarial.errors.CalendarCoverageError`; nothing here ever falls back to a

@@ -1,4 +1,4 @@
-"""Default deadlines of supervision items (RULES.md S2, S5) and the policy that sets them.
+"""Default deadlines of supervision items (docs/rules.md S2, S5) and the policy that sets them.
 
 An explicit deadline always wins (:func:`resolve_deadline`). Without one, a
 :class:`DeadlinePolicy` picks a :class:`DeadlineRule` by the item's source and urgency

@@ -1,4 +1,4 @@
-"""Official documents: the elements of RULES.md D2 and the incoming and outgoing records."""
+"""Official documents: the elements of docs/rules.md D2 and the incoming and outgoing records."""
 
 from __future__ import annotations
 
@@ -73,7 +73,7 @@ def format_date_of_issue(day: date) -> str:
 
 
 class Document(Entity):
-    """The elements of an official document (RULES.md D2), shared by incoming and outgoing.
+    """The elements of an official document (docs/rules.md D2), shared by incoming and outgoing.
 
     All elements are optional unless a rule requires one. Validation enforces the rules
     that hold for any document at any time: a classified document states a secrecy

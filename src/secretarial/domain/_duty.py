@@ -1,7 +1,7 @@
 """Duty and reception 值班与接待: the roster, handovers, call records and reception plans.
 
-What a secretariat keeps around the clock (RULES.md R1) and when it receives visitors
-(RULES.md R2):
+What a secretariat keeps around the clock (docs/rules.md R1) and when it receives visitors
+(docs/rules.md R2):
 
 * A :class:`DutyShift` 值班班次 is one stretch of duty: its start and end (aware times),
   the leader on duty 带班领导 and the duty officers 值班员. It goes ``scheduled`` →
@@ -1476,7 +1476,7 @@ class Meal(Value):
 
 
 class ReceptionPolicy(Value):
-    """The limits a reception is approved against (RULES.md R2; local practice varies).
+    """The limits a reception is approved against (docs/rules.md R2; local practice varies).
 
     The defaults are the national rule: an official letter, at most one working meal,
     and hosts at the meal at most 3 when there are 10 guests or fewer, otherwise at most

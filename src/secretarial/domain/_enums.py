@@ -66,7 +66,7 @@ class EntityKind(LabeledEnum):
     MEETING = "meeting", "会议"
     INFORMATION_ITEM = "information_item", "信息"
     RECORD = "record", "档案"
-    """A filed item (件): one or more documents under one archival code (RULES.md A2, A4)."""
+    """A filed item (件): one or more documents under one archival code (docs/rules.md A2, A4)."""
     DUTY_SHIFT = "duty_shift", "值班"
     CALL_RECORD = "call_record", "电话记录"
     RECEPTION = "reception", "接待"
@@ -75,7 +75,7 @@ class EntityKind(LabeledEnum):
 
 
 class DocumentKind(LabeledEnum):
-    """The fifteen kinds of official document (RULES.md D1)."""
+    """The fifteen kinds of official document (docs/rules.md D1)."""
 
     RESOLUTION = "resolution", "决议"
     DECISION = "decision", "决定"
@@ -95,7 +95,7 @@ class DocumentKind(LabeledEnum):
 
 
 class Classification(LabeledEnum):
-    """Security classification, ordered by level (RULES.md D4).
+    """Security classification, ordered by level (docs/rules.md D4).
 
     Comparisons follow the level, not the spelling:
     ``Classification.SECRET < Classification.TOP_SECRET``.
@@ -237,7 +237,7 @@ class ReminderKind(LabeledEnum):
 
 
 class Retention(LabeledEnum):
-    """Retention period of a filed record (RULES.md A1)."""
+    """Retention period of a filed record (docs/rules.md A1)."""
 
     PERMANENT = "Y", "永久"
     YEARS_30 = "D30", "定期30年"
@@ -245,7 +245,7 @@ class Retention(LabeledEnum):
 
 
 class Disposition(LabeledEnum):
-    """What an appraisal 鉴定 decides for a record whose retention has ended (RULES.md A8)."""
+    """What an appraisal 鉴定 decides for a record whose retention has ended (docs/rules.md A8)."""
 
     RETAIN = "retain", "续存"
     DESTROY = "destroy", "销毁"

@@ -954,7 +954,7 @@ class EmergencyPolicy(Value):
     """The time limits of emergency information (I1); local rules differ, so all are set here.
 
     The defaults: the first report by phone within 30 minutes and in writing within 1
-    hour (RULES.md I1; some provinces use 15 and 35 minutes:
+    hour (docs/rules.md I1; some provinces use 15 and 35 minutes:
     ``EmergencyPolicy(first_by_phone=timedelta(minutes=15),
     first_in_writing=timedelta(minutes=35))``); a follow-up 续报 at least every 24 hours
     after the written first report until the final report; the final report 终报 within
@@ -1247,7 +1247,7 @@ DEFAULT_OUTLET_POINTS: Final[dict[OutletLevel, int]] = {
     OutletLevel.MUNICIPAL: 20,
     OutletLevel.COUNTY: 10,
 }
-"""The example scale of RULES.md I2 (national 80, provincial 40), continued downwards."""
+"""The example scale of docs/rules.md I2 (national 80, provincial 40), continued downwards."""
 
 
 class ScoringScale(Value):

@@ -1,6 +1,6 @@
 """Records 归档: archival codes, the retention schedule and the record of a filed item.
 
-Filing (RULES.md A1-A8) turns finished documents into a :class:`Record`: one *item* 件
+Filing (docs/rules.md A1-A8) turns finished documents into a :class:`Record`: one *item* 件
 (a document with its attachments and final draft, a reply with its request, a
 forwarding document with the forwarded one, A4) under one archival code 档号 (A2), kept
 for the retention period the :class:`RetentionSchedule` gives its record class (A1),

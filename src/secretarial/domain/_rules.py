@@ -62,7 +62,7 @@ class Rule:
     """A named business rule.
 
     Attributes:
-        code: Stable code, from RULES.md where the rule comes from there (``"D11"``), or
+        code: Stable code, from docs/rules.md where the rule comes from there (``"D11"``), or
             an engine code (``"ROLE"``, ``"STATE"``).
         name: Short name in kebab case (``"urgent-needs-deadline"``).
         description: The rule in one sentence, for documentation and diagrams.

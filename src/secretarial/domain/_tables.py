@@ -1,4 +1,4 @@
-"""The default state tables of WORKFLOWS.md, with the rules of RULES.md that guard them."""
+"""The default state tables (docs/workflows.md) with the rules that guard them (docs/rules.md)."""
 
 from __future__ import annotations
 
@@ -138,7 +138,7 @@ class Complete(_Input):
 class File(_Input):
     """Input of ``file``: retention period, archival code 档号 and the record it joins.
 
-    The archive fills it in when it files an item (RULES.md A1-A6): the office allocates
+    The archive fills it in when it files an item (docs/rules.md A1-A6): the office allocates
     ``archival_code`` in ``archival_class`` (A2, A3) and every document of the item gets
     the same code and ``record_id`` (A4).
     """

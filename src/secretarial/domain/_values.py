@@ -94,7 +94,7 @@ def _number_problem(text: str) -> str | None:  # noqa: C901, PLR0911 -- one bran
 
 
 class DocumentNumber(Value):
-    """A document number 发文字号 (RULES.md D6): organ code, year and sequence.
+    """A document number 发文字号 (docs/rules.md D6): organ code, year and sequence.
 
     Parse with :meth:`parse`; ``str()`` formats it back. In models a field of this type
     accepts the string form and serialises to it.

@@ -1,4 +1,4 @@
-"""Default deadlines: an item assigned without one gets its policy's (RULES.md S2)."""
+"""Default deadlines: an item assigned without one gets its policy's (docs/rules.md S2)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The archive's use cases: file an item, catalogue it, and dispose of it (RULES.md A1-A8).
+"""The archive's use cases: file an item, catalogue it, and dispose of it (docs/rules.md A1-A8).
 
 :func:`file_item` files one item 件 in one unit of work: every document of the item
 fires its ``file`` trigger with the same retention period and archival code 档号, and
