@@ -218,10 +218,12 @@ from ._workflow import (
     Allocation,
     CreationSpec,
     Diagram,
+    Input,
     TransitionSpec,
     Workflow,
     WorkflowTable,
     problems_from_pydantic,
+    rules_of,
 )
 
 __all__ = [
@@ -338,6 +340,7 @@ __all__ = [
     "InformationItem",
     "InformationState",
     "InformationUrgency",
+    "Input",
     "Instruction",
     "ItemUrgency",
     "LabeledEnum",
@@ -440,6 +443,7 @@ __all__ = [
     "resolve_deadline",
     "retention_end",
     "rotation_shifts",
+    "rules_of",
     "statutory_holidays",
     "who_is_on_duty",
     "workflow_for",
@@ -473,14 +477,7 @@ _TABLES: dict[EntityKind, WorkflowTable[Any]] = {
     EntityKind.CALENDAR_YEAR: CALENDAR_YEAR_TABLE,
 }
 
-RULES: tuple[Rule, ...] = tuple(
-    dict.fromkeys(
-        rule
-        for table in _TABLES.values()
-        for rules in (table.creation.rules, *(spec.rules for spec in table.transitions))
-        for rule in rules
-    )
-)
+RULES: tuple[Rule, ...] = rules_of(*_TABLES.values())
 """Every named rule the built-in tables enforce, in table order."""
 
 

@@ -66,7 +66,13 @@ from ._recurrence import Recurrence, as_utc, check_window, elapsed
 from ._rules import Rule, TransitionContext, reason_required
 from ._tables import remind_spec
 from ._values import Name, Organ, Text, Timed, Timestamp, Unit, Value
-from ._workflow import CreationSpec, TransitionSpec, WorkflowTable, problems_from_pydantic
+from ._workflow import (
+    CreationSpec,
+    Input,
+    TransitionSpec,
+    WorkflowTable,
+    problems_from_pydantic,
+)
 
 __all__ = [
     "CALL_CHANNEL",
@@ -231,10 +237,6 @@ Phone = Annotated[
 """A telephone number: digits, ``+``, ``-``, parentheses, spaces, ``#``, ``*``, ``转`` (ext.)."""
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 """A short text: one line or two."""
-
-
-class _Input(Value):
-    """Base of trigger inputs: immutable, no unknown fields."""
 
 
 # ============================================================================ duty: values
@@ -445,7 +447,7 @@ class DutyShift(Entity):
 
 
 # ============================================================================ duty: inputs
-class Swap(_Input):
+class Swap(Input):
     """Input of ``swap``: who leaves the shift and who takes their place (换班).
 
     The office director fires it; ``reason=`` on the trigger records why.
@@ -462,7 +464,7 @@ class Swap(_Input):
     other_shift_id: Name | None = None
 
 
-class TakeOver(_Input):
+class TakeOver(Input):
     """Input of ``take_over`` 接班: the shift taken over from and the matters received.
 
     The office fills it from the previous shift's handover (see :func:`carry_forward`).
@@ -479,7 +481,7 @@ class TakeOver(_Input):
         return self
 
 
-class HandOver(_Input):
+class HandOver(Input):
     """Input of ``hand_over`` 交班: the pending matters and what was closed (R1).
 
     ``pending`` must be given, an empty list saying that nothing is pending; every
@@ -750,17 +752,7 @@ DUTY_SHIFT_TABLE: WorkflowTable[DutyShift] = WorkflowTable(
 )
 
 
-def _rules_of(table: WorkflowTable[Any]) -> tuple[Rule, ...]:
-    return tuple(
-        dict.fromkeys(
-            rule
-            for rules in (table.creation.rules, *(t.rules for t in table.transitions))
-            for rule in rules
-        )
-    )
-
-
-DUTY_SHIFT_RULES: tuple[Rule, ...] = _rules_of(DUTY_SHIFT_TABLE)
+DUTY_SHIFT_RULES: tuple[Rule, ...] = DUTY_SHIFT_TABLE.rules
 """Every named rule the shift table enforces, in table order."""
 
 
@@ -1193,7 +1185,7 @@ class CallRecord(Entity):
         return text if len(text) <= 120 else text[:119] + "…"  # noqa: PLR2004
 
 
-class ForwardCall(_Input):
+class ForwardCall(Input):
     """Input of ``forward`` 转办: the supervision item or incoming document the call became.
 
     The office opens the item (or receives the document) in the same unit of work.
@@ -1203,7 +1195,7 @@ class ForwardCall(_Input):
     document_id: Name | None = None
 
 
-class CloseCall(_Input):
+class CloseCall(Input):
     """Input of ``close``: how the matter ended, if worth saying."""
 
     result: Text | None = None
@@ -1306,7 +1298,7 @@ CALL_RECORD_TABLE: WorkflowTable[CallRecord] = WorkflowTable(
     ),
 )
 
-CALL_RECORD_RULES: tuple[Rule, ...] = _rules_of(CALL_RECORD_TABLE)
+CALL_RECORD_RULES: tuple[Rule, ...] = CALL_RECORD_TABLE.rules
 """Every named rule the call record table enforces, in table order."""
 
 _CALL_SOURCES: Final = {
@@ -1556,7 +1548,7 @@ class ReceptionPlan(Entity):
         return tuple(m for m in self.meals if m.kind is MealKind.WORKING_MEAL)
 
 
-class ReviseReception(_Input):
+class ReviseReception(Input):
     """Input of ``revise``: change the draft. Fields not given stay as they are.
 
     ``purpose``, ``official_letter`` and ``host_unit`` given as None are cleared.
@@ -1572,19 +1564,19 @@ class ReviseReception(_Input):
     host_unit: Unit | None = None
 
 
-class ApproveReception(_Input):
+class ApproveReception(Input):
     """Input of ``approve``: the approver's opinion, if any."""
 
     opinion: Text | None = None
 
 
-class HoldReception(_Input):
+class HoldReception(Input):
     """Input of ``hold``: a note on the reception as it took place."""
 
     note: Text | None = None
 
 
-class CloseReception(_Input):
+class CloseReception(Input):
     """Input of ``close``: how the reception went (接待清单: guests, activities, costs)."""
 
     summary: Text
@@ -1804,5 +1796,5 @@ RECEPTION_TABLE: WorkflowTable[ReceptionPlan] = WorkflowTable(
     ),
 )
 
-RECEPTION_RULES: tuple[Rule, ...] = _rules_of(RECEPTION_TABLE)
+RECEPTION_RULES: tuple[Rule, ...] = RECEPTION_TABLE.rules
 """Every named rule the reception table enforces, in table order."""

@@ -55,6 +55,7 @@ from ._values import Name, Text, Timed, Timestamp, Unit, Value
 from ._workflow import (
     CreationSpec,
     Effect,
+    Input,
     TransitionSpec,
     WorkflowTable,
     problems_from_pydantic,
@@ -387,11 +388,7 @@ class InformationItem(Entity):
 
 
 # ============================================================================ inputs
-class _Input(Value):
-    """Base of trigger inputs: immutable, no unknown fields."""
-
-
-class Edit(_Input):
+class Edit(Input):
     """Input of ``edit``: the revised text and, if they change, its other elements."""
 
     title: Name | None = None
@@ -402,20 +399,20 @@ class Edit(_Input):
     urgency: InformationUrgency | None = None
 
 
-class Approve(_Input):
+class Approve(Input):
     """Input of ``approve``: the principal leader's opinion, if any."""
 
     opinion: Text | None = None
 
 
-class Submit(_Input):
+class Submit(Input):
     """Input of ``submit``: the outlet and its level."""
 
     outlet: Name
     outlet_level: OutletLevel
 
 
-class Adopt(_Input):
+class Adopt(Input):
     """Input of ``adopt``: the adopting outlet's level and any leader's instruction 批示."""
 
     outlet_level: OutletLevel
@@ -424,7 +421,7 @@ class Adopt(_Input):
     instruction: LeaderInstruction | None = None
 
 
-class _Report(_Input):
+class _Report(Input):
     """What every emergency report records."""
 
     to: Name
@@ -459,7 +456,7 @@ class FinalReport(_Report):
     text: Text
 
 
-class Compile(_Input):
+class Compile(Input):
     """Input of ``compile``: the bulletin issue the item goes into, and its place."""
 
     year: int = Field(ge=1000, le=9999)
@@ -936,16 +933,7 @@ INFORMATION_TABLE: WorkflowTable[InformationItem] = WorkflowTable(
     ),
 )
 
-INFORMATION_RULES: tuple[Rule, ...] = tuple(
-    dict.fromkeys(
-        rule
-        for rules in (
-            INFORMATION_TABLE.creation.rules,
-            *(t.rules for t in INFORMATION_TABLE.transitions),
-        )
-        for rule in rules
-    )
-)
+INFORMATION_RULES: tuple[Rule, ...] = INFORMATION_TABLE.rules
 """Every named rule the information table enforces, in table order."""
 
 

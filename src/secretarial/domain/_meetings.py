@@ -54,7 +54,7 @@ from ._recurrence import (
 from ._rules import Rule, TransitionContext, reason_required
 from ._tables import remind_spec
 from ._values import Name, Text, Timed, Timestamp, Unit, Value
-from ._workflow import CreationSpec, TransitionSpec, WorkflowTable
+from ._workflow import CreationSpec, Input, TransitionSpec, WorkflowTable
 
 __all__ = [
     "FOLLOW_UP_DEADLINE_KEY",
@@ -404,11 +404,7 @@ class Meeting(Entity):
 
 
 # ============================================================================ inputs
-class _Input(Value):
-    """Base of trigger inputs: immutable, no unknown fields."""
-
-
-class _Timed(_Input):
+class _Timed(Input):
     """An input with a new start and end."""
 
     start: Timestamp
@@ -424,7 +420,7 @@ class _Timed(_Input):
         return self
 
 
-class Revise(_Input):
+class Revise(Input):
     """Input of ``revise``: change the plan before the notice goes out.
 
     Fields not given stay as they are; ``chair``, ``room`` and ``alarm_minutes`` given
@@ -455,7 +451,7 @@ class Revise(_Input):
         return self
 
 
-class Notify(_Input):
+class Notify(Input):
     """Input of ``notify``: a remark printed on the notice, if any."""
 
     note: Text | None = None
@@ -467,7 +463,7 @@ class Postpone(_Timed):
     recurrence: Recurrence | None = None
 
 
-class Respond(_Input):
+class Respond(Input):
     """Input of ``respond``: the attendee's answer."""
 
     response: AttendeeResponse
@@ -480,20 +476,20 @@ class Respond(_Input):
         return value
 
 
-class CheckIn(_Input):
+class CheckIn(Input):
     """Input of ``check_in``: the attendance record (签到)."""
 
     records: tuple[AttendanceRecord, ...] = Field(min_length=1, max_length=2000)
 
 
-class RecordMinutes(_Input):
+class RecordMinutes(Input):
     """Input of ``record_minutes``: the minutes' text and decisions (纪要)."""
 
     text: Text
     decisions: tuple[Decision, ...] = Field(default=(), max_length=500)
 
 
-class CloseMeeting(_Input):
+class CloseMeeting(Input):
     """Input of ``close``: the approving leader's opinion and the items opened.
 
     ``supervision_item_ids`` names one supervision item per decision needing follow-up,
@@ -505,7 +501,7 @@ class CloseMeeting(_Input):
     supervision_item_ids: tuple[Name, ...] = Field(default=(), max_length=500)
 
 
-class SkipOccurrence(_Input):
+class SkipOccurrence(Input):
     """Input of ``skip_occurrence``: which occurrence of the series is left out (EXDATE)."""
 
     original_start: Timestamp
@@ -970,13 +966,7 @@ MEETING_TABLE: WorkflowTable[Meeting] = WorkflowTable(
     ),
 )
 
-MEETING_RULES: tuple[Rule, ...] = tuple(
-    dict.fromkeys(
-        rule
-        for rules in (MEETING_TABLE.creation.rules, *(t.rules for t in MEETING_TABLE.transitions))
-        for rule in rules
-    )
-)
+MEETING_RULES: tuple[Rule, ...] = MEETING_TABLE.rules
 """Every named rule the meeting table enforces, in table order."""
 
 

@@ -43,13 +43,12 @@ from ._enums import (
 from ._records import default_original
 from ._rules import Rule, TransitionContext, reason_required
 from ._supervision import ExtensionRequest, ProgressReport, SupervisionItem
-from ._values import Attachment, DocumentNumber, Name, Organ, Text, Unit, Value
-from ._workflow import Allocation, CreationSpec, TransitionSpec, WorkflowTable
+from ._values import Attachment, DocumentNumber, Name, Organ, Text, Unit
+from ._workflow import Allocation, CreationSpec, Input, TransitionSpec, WorkflowTable
 
 __all__ = [
     "INCOMING_TABLE",
     "OUTGOING_TABLE",
-    "RULES",
     "SUPERVISION_TABLE",
 ]
 
@@ -70,11 +69,7 @@ def _doc(ctx: TransitionContext) -> Any:
 
 
 # ============================================================================ inputs
-class _Input(Value):
-    """Base of trigger inputs: immutable, no unknown fields."""
-
-
-class RegisterIncoming(_Input):
+class RegisterIncoming(Input):
     """Input of ``register`` on an incoming document: the registration number and elements."""
 
     registration_number: Name
@@ -87,7 +82,7 @@ class RegisterIncoming(_Input):
     attachments: tuple[Attachment, ...] | None = Field(default=None, max_length=200)
 
 
-class Propose(_Input):
+class Propose(Input):
     """Input of ``propose``: the office director's handling proposal 拟办."""
 
     handling_type: HandlingType
@@ -95,7 +90,7 @@ class Propose(_Input):
     note: Text | None = None
 
 
-class Approve(_Input):
+class Approve(Input):
     """Input of ``approve``: the leader's instruction 批示 and, for 办件, who does what by when."""
 
     instruction: Text
@@ -105,13 +100,13 @@ class Approve(_Input):
     chaser: Name | None = None
 
 
-class AssignIncoming(_Input):
+class AssignIncoming(Input):
     """Input of ``assign`` on an incoming document: the undertaker."""
 
     assignee: Name
 
 
-class Circulate(_Input):
+class Circulate(Input):
     """Input of ``circulate``: the readers, in order."""
 
     readers: tuple[Name, ...] = Field(min_length=1, max_length=500)
@@ -123,19 +118,19 @@ class Circulate(_Input):
         return self
 
 
-class MarkRead(_Input):
+class MarkRead(Input):
     """Input of ``mark_read``: an optional comment by the reader."""
 
     comment: Text | None = None
 
 
-class Complete(_Input):
+class Complete(Input):
     """Input of ``complete``: the reply 答复 or result."""
 
     result: Text
 
 
-class File(_Input):
+class File(Input):
     """Input of ``file``: retention period, archival code 档号 and the record it joins.
 
     The archive fills it in when it files an item (docs/rules.md A1-A6): the office allocates
@@ -153,46 +148,46 @@ class File(_Input):
     """For a request (请示): the id of the reply that answered it (A5)."""
 
 
-class Review(_Input):
+class Review(Input):
     """Input of ``review``: the office director's opinion, if any."""
 
     opinion: Text | None = None
 
 
-class Countersign(_Input):
+class Countersign(Input):
     """Input of ``countersign``: a co-issuer's leader signs a joint document 会签."""
 
     organ: Organ
     opinion: Text
 
 
-class Sign(_Input):
+class Sign(Input):
     """Input of ``sign``: the signer's opinion 签发意见."""
 
     opinion: Text
 
 
-class RegisterOutgoing(_Input):
+class RegisterOutgoing(Input):
     """Input of ``register`` on an outgoing document: its number and number of copies."""
 
     number: DocumentNumber
     copies: int = Field(default=1, ge=1, le=100_000)
 
 
-class Print(_Input):
+class Print(Input):
     """Input of ``print``: copy numbers 份号 for classified documents, and the seal."""
 
     copy_numbers: tuple[CopyNumber, ...] = Field(default=(), max_length=100_000)
     sealed: bool = True
 
 
-class Dispatch(_Input):
+class Dispatch(Input):
     """Input of ``dispatch``: how the copies leave."""
 
     channel: Channel = Channel.ELECTRONIC
 
 
-class AssignItem(_Input):
+class AssignItem(Input):
     """Input of ``assign`` on a supervision item 交办."""
 
     lead_unit: Unit
@@ -207,7 +202,7 @@ class AssignItem(_Input):
     """Set by the office when the computed ``deadline`` depends on a provisional year."""
 
 
-class ConfirmDeadline(_Input):
+class ConfirmDeadline(Input):
     """Input of ``confirm_deadline`` 确认期限: a computed deadline checked again (W5).
 
     Fired by the office when a calendar year is loaded over the provisional year a
@@ -227,31 +222,31 @@ class ConfirmDeadline(_Input):
     """The loaded calendar year that prompted the check (its entity id)."""
 
 
-class ReportProgress(_Input):
+class ReportProgress(Input):
     """Input of ``report_progress``."""
 
     text: Text
 
 
-class RequestExtension(_Input):
+class RequestExtension(Input):
     """Input of ``request_extension`` (S3)."""
 
     proposed_deadline: date
 
 
-class GrantExtension(_Input):
+class GrantExtension(Input):
     """Input of ``grant_extension``: the concrete new deadline (S3)."""
 
     deadline: date
 
 
-class SubmitResult(_Input):
+class SubmitResult(Input):
     """Input of ``submit_result`` 反馈."""
 
     result: Text
 
 
-class Verify(_Input):
+class Verify(Input):
     """Input of ``verify`` 办结: what was found."""
 
     verification: Text
@@ -294,7 +289,7 @@ LEAD_NOT_CO = Rule(
 
 
 # ============================================================================ reminders
-class Remind(_Input):
+class Remind(Input):
     """Input of ``remind``: one step of a reminder policy, recorded once (催办)."""
 
     step: Name
@@ -635,14 +630,14 @@ def _set_reason(field: str) -> Any:
     return effect
 
 
-class ApproveCopy(_Input):
+class ApproveCopy(Input):
     """Input of ``approve_copy``: how many copies a leader approves (D17)."""
 
     copies: int = Field(ge=1, le=1000)
     note: Text | None = None
 
 
-class RecordCopy(_Input):
+class RecordCopy(Input):
     """Input of ``record_copy``: copies made, and why (复制登记)."""
 
     copies: int = Field(ge=1, le=1000)
@@ -1595,13 +1590,3 @@ SUPERVISION_TABLE: WorkflowTable[SupervisionItem] = WorkflowTable(
         ),
     ),
 )
-
-RULES: tuple[Rule, ...] = tuple(
-    dict.fromkeys(
-        rule
-        for table in (INCOMING_TABLE, OUTGOING_TABLE, SUPERVISION_TABLE)
-        for rules in (table.creation.rules, *(t.rules for t in table.transitions))
-        for rule in rules
-    )
-)
-"""Every named rule the default tables enforce, in table order."""

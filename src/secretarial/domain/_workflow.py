@@ -33,6 +33,7 @@ from ._audit import AuditEvent, seal_validated
 from ._entity import Entity, evolve
 from ._enums import LabeledEnum
 from ._rules import Rule, TransitionContext
+from ._values import Value
 
 if TYPE_CHECKING:
     from ._values import Actor
@@ -114,6 +115,10 @@ class CreationSpec:
     """Entity fields that only later triggers set; a creation may not set them."""
 
 
+class Input(Value):
+    """Base of trigger inputs: immutable, no unknown fields."""
+
+
 @dataclass(frozen=True)
 class WorkflowTable(Generic[E]):
     """A declarative state table for one entity type.
@@ -129,9 +134,26 @@ class WorkflowTable(Generic[E]):
     transitions: tuple[TransitionSpec, ...]
     description: str = ""
 
+    @property
+    def rules(self) -> tuple[Rule, ...]:
+        """Every named rule the table enforces (creation first), each once, in table order."""
+        return rules_of(self)
+
     def extended(self, *transitions: TransitionSpec, name: str | None = None) -> WorkflowTable[E]:
         """Return a copy of this table with more transitions (milestones stay)."""
         return replace(self, transitions=self.transitions + transitions, name=name or self.name)
+
+
+def rules_of(*tables: WorkflowTable[Any]) -> tuple[Rule, ...]:
+    """Every named rule ``tables`` enforce, each once, in table order (creation first)."""
+    return tuple(
+        dict.fromkeys(
+            rule
+            for table in tables
+            for rules in (table.creation.rules, *(spec.rules for spec in table.transitions))
+            for rule in rules
+        )
+    )
 
 
 class Diagram:

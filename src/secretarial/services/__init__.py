@@ -8,7 +8,6 @@ from ._numbering import ARCHIVAL_SERIES, DefaultNumbering, NumberingPolicy
 from ._ports import Clock, IdFactory, Store, UnitOfWork
 from ._records import (
     FiledItem,
-    catalogue,
     destroy_record,
     due_for_review,
     file_item,
@@ -39,7 +38,6 @@ __all__ = [
     "Store",
     "SweepReport",
     "UnitOfWork",
-    "catalogue",
     "create_entity",
     "destroy_record",
     "due_for_review",

@@ -64,7 +64,6 @@ from ._registers import Register, RegisterColumn
 __all__ = [
     "CATALOGUE_COLUMNS",
     "FiledItem",
-    "catalogue",
     "destroy_record",
     "due_for_review",
     "file_item",
@@ -484,16 +483,3 @@ def _catalogue_row(sequence: int, record: Record) -> tuple[str | int | None, ...
         _SEPARATOR.join(r for r in remarks if r) or None,
     )
 
-
-def catalogue(
-    store: Store,
-    *,
-    year: int | None = None,
-    retention: Retention | str | None = None,
-    unit: str | None = None,
-) -> Register:
-    """The filing catalogue of the records in ``store`` (see :func:`filing_catalogue`)."""
-    records = store.find(Query(kinds=frozenset({EntityKind.RECORD})))
-    return filing_catalogue(
-        (r for r in records if isinstance(r, Record)), year=year, retention=retention, unit=unit
-    )
