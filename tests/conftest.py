@@ -127,3 +127,14 @@ def office(office_and_clock: tuple[Office, FrozenClock]) -> Office:
 def clock(office_and_clock: tuple[Office, FrozenClock]) -> FrozenClock:
     """The office's frozen clock."""
     return office_and_clock[1]
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say in one line how many tests skipped for want of PostgreSQL, and how to run them."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    wanting = [r for r in skipped if POSTGRES_URL_VARIABLE in str(getattr(r, "longrepr", ""))]
+    if wanting:
+        terminalreporter.write_line(
+            f"{len(wanting)} PostgreSQL tests skipped: set {POSTGRES_URL_VARIABLE} to a database "
+            "they may reset, e.g. postgresql://postgres@127.0.0.1:5432/test (see the README)"
+        )
