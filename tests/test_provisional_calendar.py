@@ -408,3 +408,13 @@ def test_the_sweep_confirms_what_another_process_left_unconfirmed():
     assert report.provisional == ()
     assert office.get(item.id, SupervisionItem).deadline_provisional is None
     assert office.audit(item)[-1].trigger == "confirm_deadline"
+
+
+def test_confirming_a_deadline_is_not_work_waiting_in_the_brief():
+    office = office_on(date(2026, 9, 1))
+    item = assigned(office)
+    accepted = office.fire(item, "accept", by=UNDERTAKER)
+    assert "confirm_deadline" in office.available_triggers(accepted, by=SUPERVISOR)
+    waiting = office.brief(SUPERVISOR).section("waiting")
+    assert waiting is not None
+    assert all("confirm_deadline" not in i.actions for i in waiting.items)

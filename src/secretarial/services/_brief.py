@@ -142,6 +142,7 @@ _NOT_WAITING = frozenset(
         "record_copy",
         "report_progress",
         "cancel",
+        "confirm_deadline",
         "postpone",
         "revise",
         "skip_occurrence",
