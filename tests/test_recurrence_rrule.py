@@ -113,6 +113,7 @@ def series(draw: st.DrawFn) -> tuple[Recurrence, ZoneInfo, rrule.rrule, datetime
         else:
             local_until = around + shift
             until = instant(local_until, tz)
+            assume(until >= instant(start_local, tz))
             text = f"FREQ={frequency.upper()};INTERVAL={interval};UNTIL={local_until:%Y%m%dT%H%M%S}"
             if weekdays:
                 text += ";BYDAY=" + ",".join(WEEKDAYS[w] for w in weekdays)

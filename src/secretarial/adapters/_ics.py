@@ -587,6 +587,8 @@ class ImportReport:
 
     imported: tuple[dict[str, Any], ...] = ()
     skipped: tuple[SkippedEvent, ...] = ()
+    uids: tuple[str | None, ...] = ()
+    """The UID of each imported event, in the order of :attr:`imported`."""
 
 
 class ImportedMeetings(list[Meeting]):
@@ -679,12 +681,14 @@ def read_events(
             argument is wrong; nothing is reported then.
     """
     try:
-        return _import(
-            ics,
-            default_timezone=default_timezone,
-            organizer=organizer,
-            include_cancelled=include_cancelled,
-        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # icalendar warns of guessed TZIDs, we decide them
+            return _import(
+                ics,
+                default_timezone=default_timezone,
+                organizer=organizer,
+                include_cancelled=include_cancelled,
+            )
     except ValidationError:
         raise
     except Exception as e:  # noqa: BLE001 -- malformed input must only ever raise ValidationError
@@ -715,7 +719,7 @@ def _import(
     by_uid = {uid: m for m in masters if (uid := _uid_of(m.event.component)) is not None}
     for event in overrides:
         _read_override(event, by_uid.get(_uid_of(event.component) or ""), zones, skipped)
-    imported = []
+    imported, uids = [], []
     for master in masters:
         event = master.event
         if event.number in skipped:
@@ -725,9 +729,10 @@ def _import(
                 cancelled = _text(event.component, "STATUS", "").upper() == "CANCELLED"
                 if include_cancelled or not cancelled:
                     imported.append(_validated(master.fields))
+                    uids.append(_uid_of(event.component))
         except ValidationError as e:
             skipped[event.number] = event.skipped(e)
-    return ImportReport(tuple(imported), tuple(skipped[n] for n in sorted(skipped)))
+    return ImportReport(tuple(imported), tuple(skipped[n] for n in sorted(skipped)), tuple(uids))
 
 
 def _read_events(
