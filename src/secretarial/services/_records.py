@@ -482,4 +482,3 @@ def _catalogue_row(sequence: int, record: Record) -> tuple[str | int | None, ...
         record.pages,
         _SEPARATOR.join(r for r in remarks if r) or None,
     )
-
