@@ -959,7 +959,6 @@ class Office:
             actor=by,
             now=now,
             check_conflicts=check_conflicts,
-            window=(now, now + timedelta(days=366)),
         )
         return ImportedMeetings(planned, report.skipped)
 
