@@ -593,9 +593,12 @@ class Office:
         calendar = self.calendar
         checks: builtins.list[DeadlineCheck] = []
         for item in self.provisional_deadlines():
-            found = recheck_deadline(
-                item, calendar=calendar, policy=self.deadline_policy, timezone=self.timezone
-            )
+            try:
+                found = recheck_deadline(
+                    item, calendar=calendar, policy=self.deadline_policy, timezone=self.timezone
+                )
+            except CalendarCoverageError:
+                continue  # the office's calendar no longer reaches it: left as it is
             if found is None:
                 continue
             check, data = found
