@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -62,14 +63,41 @@ STORES = ["memory", "sqlite", "postgres"]
 
 
 def postgres_url() -> str:
-    """The URL of the test PostgreSQL database, or skip the test saying how to get one."""
+    """The URL of the test PostgreSQL database, or skip the test saying how to get one.
+
+    Under pytest-xdist each worker gets a database of its own beside the one named
+    (``test_gw0``, ``test_gw1`` ...), created on first use, since the tests empty theirs.
+    """
     url = os.environ.get(POSTGRES_URL_VARIABLE)
     if not url:
         pytest.skip(
             f"PostgreSQL tests need a server: set {POSTGRES_URL_VARIABLE}, e.g. "
             "postgresql://postgres@127.0.0.1:5432/test (.ci/run sets it)"
         )
-    return url
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    return url if worker is None else _worker_database(url, worker)
+
+
+@functools.cache
+def _worker_database(url: str, worker: str) -> str:
+    """The URL of ``url``'s database suffixed with ``worker``, created if it is missing."""
+    import sqlalchemy as sa  # noqa: PLC0415 -- only when PostgreSQL tests run
+
+    from secretarial.adapters._sql import normalise_url  # noqa: PLC0415
+
+    given = sa.engine.make_url(normalise_url(url))
+    name = f"{given.database}_{worker}"
+    engine = sa.create_engine(given, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            exists = conn.execute(
+                sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            ).first()
+            if exists is None:
+                conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+    return given.set(database=name).render_as_string(hide_password=False)
 
 
 def reset_postgres(url: str) -> None:

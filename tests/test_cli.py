@@ -751,6 +751,6 @@ def test_a_provisional_deadline_is_marked_in_doc_list(tmp_path: Path) -> None:
             received_at=office.now(),
         )  # fmt: skip
         office.fire(item, "assign", by=supervisor, lead_unit={"code": "AJK", "name": "安监局"})
-    listed = run("doc", "list", "--db", db)
+    listed = runner.invoke(app, ["doc", "list", "--db", str(db)], env={"COLUMNS": "200"})
     assert listed.exit_code == 0, listed.stderr
     assert "2027-01-04 (provisional)" in listed.stdout

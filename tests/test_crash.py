@@ -15,6 +15,8 @@ import pytest
 from conftest import postgres_url, reset_postgres
 from secretarial import Office
 
+pytestmark = pytest.mark.slow  # kills processes mid-write
+
 BATCH = 200
 LINES = 20_000
 

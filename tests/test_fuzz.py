@@ -44,6 +44,8 @@ from secretarial.domain import ArchivalClass
 from secretarial.ics import import_events
 from secretarial.testing import FrozenClock, SequentialIds
 
+pytestmark = pytest.mark.slow  # thousands of hypothesis examples per parser and importer
+
 SCALE = float(os.environ.get("FUZZ_SCALE", "1"))
 
 

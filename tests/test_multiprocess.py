@@ -18,6 +18,8 @@ import pytest
 from conftest import CLERK, SUPERIOR, SUPERVISOR, UNDERTAKER, UNIT_A, postgres_url, reset_postgres
 from secretarial import Actor, ConcurrencyConflict, Office, Role, RuleViolation, SupervisionItem
 
+pytestmark = pytest.mark.slow  # spawns processes
+
 WORKERS = 8
 PER_WORKER = 15
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any, ClassVar
 
+import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
@@ -26,6 +27,8 @@ from secretarial import (
     ValidationError,
 )
 from secretarial.testing import FrozenClock, SequentialIds
+
+pytestmark = pytest.mark.slow  # long stateful runs
 
 ACTORS = st.sampled_from(ALL_ACTORS)
 ACTOR_IDS = st.sampled_from([a.id for a in ALL_ACTORS])
