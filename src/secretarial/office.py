@@ -64,6 +64,7 @@ from secretarial.domain import (
     SupervisionItem,
     SupervisionSource,
     TableCalendar,
+    TransitionEnv,
     WorkCalendar,
     Workflow,
     calendar_year_id,
@@ -124,7 +125,6 @@ from secretarial.services._calendar_years import (
     with_loaded_years,
 )
 from secretarial.services._commands import HookedStore
-from secretarial.services._deadline_defaults import DEFAULTED_TRIGGERS, with_default_deadline
 from secretarial.services._duty import (
     duty_roster,
     hand_over_shift,
@@ -644,19 +644,18 @@ class Office:
             ]
         return found
 
-    def _prepare(
-        self, entity: Entity, trigger: str, data: Mapping[str, Any] | None
-    ) -> Mapping[str, Any] | None:
-        """Complete a trigger's input from office policy (a default deadline)."""
-        if trigger not in DEFAULTED_TRIGGERS:
-            return data
-        return with_default_deadline(
-            entity,
-            trigger,
-            data,
-            policy=self.deadline_policy,
-            calendar=lambda: self.calendar,
+    def _env(self) -> TransitionEnv:
+        """What the rows' completions may ask of the office (a default deadline's policy)."""
+        return TransitionEnv(
             timezone=self.timezone,
+            calendar=lambda: self.calendar,
+            policies={
+                DeadlinePolicy: self.deadline_policy,
+                ReminderPolicy: self.reminder_policy,
+                EmergencyPolicy: self.emergency_policy,
+                ScoringScale: self.scoring_scale,
+                ReceptionPolicy: self.reception_policy,
+            },
         )
 
     @property
@@ -1351,7 +1350,7 @@ class Office:
                 data=data or None,
                 reason=reason,
                 expected_version=expected_version,
-                prepare=self._prepare,
+                env=self._env,
                 authorize=partial(self.access.may_see, by),
             )
         except AccessDenied as denied:
@@ -1392,7 +1391,7 @@ class Office:
                 self._numbering,
                 current,
                 trigger,
-                self._prepare(current, trigger, data or None),
+                workflow.complete(current, trigger, data or None, self._env),
                 actor=by,
                 now=now,
                 allocate=lambda _series, _key: 1,

@@ -41,6 +41,8 @@ from ._deadlines import (
     ItemUrgency,
     ProvisionalMark,
     SourceDeadlines,
+    computed_fields,
+    describe_deadline,
     resolve_deadline,
 )
 from ._display import AuditTrail, EntityList, html_table
@@ -212,13 +214,15 @@ from ._recurrence import Frequency, MovedOccurrence, Occurrence, Recurrence
 from ._reminders import DueReminder, ReminderPolicy, due_reminders
 from ._rules import Rule, TransitionContext
 from ._supervision import ExtensionRequest, ProgressReport, SupervisionItem
-from ._tables import INCOMING_TABLE, OUTGOING_TABLE, SUPERVISION_TABLE
+from ._tables import INCOMING_TABLE, OUTGOING_TABLE, SUPERVISION_TABLE, default_deadline
 from ._values import Actor, Attachment, DocumentNumber, Organ, Unit
 from ._workflow import (
     Allocation,
+    Completion,
     CreationSpec,
     Diagram,
     Input,
+    TransitionEnv,
     TransitionSpec,
     Workflow,
     WorkflowTable,
@@ -291,6 +295,7 @@ __all__ = [
     "Channel",
     "Classification",
     "ClearancePolicy",
+    "Completion",
     "ComputedDeadline",
     "Conflict",
     "ConflictKind",
@@ -404,6 +409,7 @@ __all__ = [
     "TableCalendar",
     "Tombstone",
     "TransitionContext",
+    "TransitionEnv",
     "TransitionSpec",
     "Unit",
     "Urgency",
@@ -419,8 +425,11 @@ __all__ = [
     "check_roster",
     "compilation_classification",
     "compile_bulletin",
+    "computed_fields",
     "creation_digest",
+    "default_deadline",
     "default_tables",
+    "describe_deadline",
     "document_fields_from_call",
     "due_reminders",
     "emergency_due",

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import calendar as _calendar_module
 from datetime import date, timedelta
-from typing import Final, Self
+from typing import Any, Final, Self
 
 from pydantic import Field
 
@@ -44,6 +44,8 @@ __all__ = [
     "ProvisionalMark",
     "SourceDeadlines",
     "add_months",
+    "computed_fields",
+    "describe_deadline",
     "resolve_deadline",
 ]
 
@@ -360,6 +362,40 @@ def resolve_deadline(
     if explicit is not None:
         return ComputedDeadline(due=explicit, explicit=True)
     return (policy or _DEFAULT_POLICY).default_deadline(source, start, calendar, urgency)
+
+
+def describe_deadline(computed: ComputedDeadline) -> str:
+    """How a computed deadline was arrived at, in one line (stored with the item)."""
+    rule = computed.rule
+    if computed.explicit or rule is None or computed.start is None:
+        return "explicit"
+    text = (
+        f"{rule.basis}: {rule.amount} {rule.unit.value.replace('_', ' ')} "
+        f"from {computed.start.isoformat()}"
+    )
+    if computed.source is not None:
+        text += f" ({computed.source.value}, {computed.urgency or 'normal'})"
+    if computed.moved_from is not None:
+        text += f"; moved from {computed.moved_from.isoformat()} to the next workday"
+    if computed.provisional:
+        text += f"; provisional: {', '.join(map(str, computed.provisional))} not published"
+    return text
+
+
+def computed_fields(computed: ComputedDeadline) -> dict[str, Any]:
+    """The item fields that record how a computed deadline was arrived at.
+
+    The calendar, the rule and, when the date depends on a provisional calendar year,
+    its :class:`ProvisionalMark`.
+    """
+    fields: dict[str, Any] = {
+        "deadline_calendar": computed.calendar_id,
+        "deadline_rule": describe_deadline(computed),
+    }
+    mark = computed.mark
+    if mark is not None:
+        fields["deadline_provisional"] = mark
+    return fields
 
 
 def add_months(start: date, months: int) -> date:

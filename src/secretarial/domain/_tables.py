@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
 from pydantic import Field, model_validator
 
-from ._deadlines import ProvisionalMark
+from ._deadlines import DeadlinePolicy, ProvisionalMark, computed_fields
 from ._documents import ArchivalClassText as _ArchivalClassText
 from ._documents import ArchivalCode as _ArchivalCode
 from ._documents import (
@@ -24,7 +24,7 @@ from ._documents import (
     Reading,
     Signature,
 )
-from ._entity import Reminder
+from ._entity import Entity, Reminder
 from ._enums import (
     Channel,
     Classification,
@@ -44,12 +44,20 @@ from ._records import default_original
 from ._rules import Rule, TransitionContext, reason_required
 from ._supervision import ExtensionRequest, ProgressReport, SupervisionItem
 from ._values import Attachment, DocumentNumber, Name, Organ, Text, Unit
-from ._workflow import Allocation, CreationSpec, Input, TransitionSpec, WorkflowTable
+from ._workflow import (
+    Allocation,
+    CreationSpec,
+    Input,
+    TransitionEnv,
+    TransitionSpec,
+    WorkflowTable,
+)
 
 __all__ = [
     "INCOMING_TABLE",
     "OUTGOING_TABLE",
     "SUPERVISION_TABLE",
+    "default_deadline",
 ]
 
 _CLERK = Role.CLERK.value
@@ -1370,6 +1378,33 @@ def _confirm_deadline(ctx: TransitionContext) -> dict[str, Any]:
     return updates
 
 
+def default_deadline(
+    entity: Entity, data: Mapping[str, Any] | None, env: TransitionEnv
+) -> Mapping[str, Any] | None:
+    """Complete an ``assign`` input with the office's default deadline when none is given (S2).
+
+    An explicit deadline (in the input or already on the item) wins. The default is
+    counted from the day the item was received, in the office's time zone, with the
+    :class:`DeadlinePolicy` rule for the item's source and urgency; the calendar, the
+    rule and any provisional mark are recorded with it.
+
+    Raises:
+        CalendarCoverageError: the calendar has no data for a day the computation needs;
+            no deadline is guessed.
+    """
+    if not isinstance(entity, SupervisionItem) or entity.deadline is not None:
+        return data
+    if data is not None and data.get("deadline") is not None:
+        return data
+    computed = env.policy(DeadlinePolicy).default_deadline(
+        entity.source,
+        entity.received_at.astimezone(env.timezone).date(),
+        env.calendar(),
+        entity.urgency,
+    )
+    return {**(data or {}), "deadline": computed.due, **computed_fields(computed)}
+
+
 def _assign_item(ctx: TransitionContext) -> dict[str, Any]:
     data = ctx.data
     assert isinstance(data, AssignItem)  # noqa: S101
@@ -1491,6 +1526,7 @@ SUPERVISION_TABLE: WorkflowTable[SupervisionItem] = WorkflowTable(
             data=AssignItem,
             effect=_assign_item,
             label="交办",
+            complete=default_deadline,
         ),
         TransitionSpec(
             "accept",

@@ -16,7 +16,7 @@ import re
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar, cast
 
 import pydantic
@@ -25,11 +25,13 @@ from transitions import Machine
 from secretarial.errors import (
     FieldProblem,
     TransitionNotAllowed,
+    UsageError,
     ValidationError,
     WorkflowDefinitionError,
 )
 
 from ._audit import AuditEvent, seal_validated
+from ._calendar import WorkCalendar
 from ._entity import Entity, evolve
 from ._enums import LabeledEnum
 from ._rules import Rule, TransitionContext
@@ -40,8 +42,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Allocation",
+    "Completion",
     "CreationSpec",
     "Diagram",
+    "TransitionEnv",
     "TransitionSpec",
     "Workflow",
     "WorkflowTable",
@@ -52,6 +56,44 @@ E = TypeVar("E", bound=Entity)
 
 Effect = Callable[[TransitionContext], dict[str, Any]]
 """Computes the fields a transition changes, from the validated input and the actor."""
+
+P = TypeVar("P")
+
+
+@dataclass(frozen=True, slots=True)
+class TransitionEnv:
+    """What a row's completion may ask of the office: its zone, calendar and policies.
+
+    Attributes:
+        timezone: The office's time zone (local dates are taken in it).
+        calendar: The office's working-day calendar, built when first asked for.
+        policies: The office's policies by their type (``DeadlinePolicy`` ...).
+    """
+
+    timezone: tzinfo
+    calendar: Callable[[], WorkCalendar]
+    policies: Mapping[type, object]
+
+    def policy(self, kind: type[P]) -> P:
+        """The office's policy of type ``kind``.
+
+        Raises:
+            UsageError: The office has none of that type.
+        """
+        found = self.policies.get(kind)
+        if not isinstance(found, kind):
+            raise UsageError(f"the office has no {kind.__name__}; a completion asked for one")
+        return found
+
+
+Completion = Callable[
+    [Entity, "Mapping[str, Any] | None", TransitionEnv], "Mapping[str, Any] | None"
+]
+"""Completes a trigger's input from office policy before it fires (a default deadline).
+
+Declared by the table row that needs it, run by the engine inside the unit of work; it
+returns the input unchanged when there is nothing to complete.
+"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +126,8 @@ class TransitionSpec:
         allocates: A number the office allocates when this transition fires.
         revalidate: Fields that model-level rules look at: when the transition changes
             one of them, the changed entity is validated again as a whole.
+        complete: Completes the input from office policy before the row fires (the
+            default deadline of ``assign``).
     """
 
     trigger: str
@@ -96,6 +140,7 @@ class TransitionSpec:
     label: str = ""
     allocates: Allocation | None = None
     revalidate: frozenset[str] = frozenset()
+    complete: Completion | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,6 +320,23 @@ class Workflow(Generic[E]):
     def specs(self, trigger: str) -> tuple[TransitionSpec, ...]:
         """The rows of the table for ``trigger`` (empty if there is no such trigger)."""
         return tuple(self._by_trigger.get(trigger, ()))
+
+    def complete(
+        self,
+        entity: E,
+        trigger: str,
+        data: Mapping[str, Any] | None,
+        env: Callable[[], TransitionEnv],
+    ) -> Mapping[str, Any] | None:
+        """``data`` completed by the completion of the row ``trigger`` fires by, if it has one.
+
+        ``env`` is asked for only when there is a completion to run.
+        """
+        state = str(entity.state)
+        for spec in self._by_trigger.get(trigger, ()):
+            if spec.complete is not None and state in spec.sources:
+                return spec.complete(entity, data, env())
+        return data
 
     def allocation(self, trigger: str) -> Allocation | None:
         """The number ``trigger`` has the office allocate, if any."""

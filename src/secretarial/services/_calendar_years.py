@@ -28,12 +28,11 @@ from secretarial.domain import (
     WorkCalendar,
     calendar_year_id,
     check_notice,
+    describe_deadline,
     parse_notice,
     statutory_holidays,
 )
 from secretarial.errors import FieldProblem, UsageError, ValidationError
-
-from ._deadline_defaults import describe_deadline
 
 __all__ = [
     "CalendarDifference",

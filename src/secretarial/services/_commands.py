@@ -12,7 +12,16 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, Final, TypeVar
 
-from secretarial.domain import AccessDenial, Actor, Anchor, AuditEvent, Entity, Query, Workflow
+from secretarial.domain import (
+    AccessDenial,
+    Actor,
+    Anchor,
+    AuditEvent,
+    Entity,
+    Query,
+    TransitionEnv,
+    Workflow,
+)
 from secretarial.errors import AccessDenied, ConcurrencyConflict, RuleViolation
 
 from ._numbering import NumberingPolicy
@@ -24,9 +33,6 @@ E = TypeVar("E", bound=Entity)
 
 Authorizer = Callable[[Entity], "str | None"]
 """Says why the actor may not touch the entity just loaded, or None if they may."""
-
-Preparer = Callable[[Entity, str, Mapping[str, Any] | None], Mapping[str, Any] | None]
-"""Completes a trigger's input from office policy (e.g. a default deadline) before firing."""
 
 
 def create_entity(
@@ -93,7 +99,7 @@ def fire_trigger(
     data: Mapping[str, Any] | None = None,
     reason: str | None = None,
     expected_version: int | None = None,
-    prepare: Preparer | None = None,
+    env: Callable[[], TransitionEnv] | None = None,
     authorize: Authorizer | None = None,
 ) -> tuple[Entity, AuditEvent]:
     """Load, fire, allocate any number and save, in one unit of work.
@@ -122,7 +128,7 @@ def fire_trigger(
                     # A stated version is never retried: the handler below re-raises.
                     raise ConcurrencyConflict(entity_id, expected_version, entity.version)  # noqa: TRY301
                 workflow = workflows[entity.entity_kind]
-                given = data if prepare is None else prepare(entity, trigger, data)
+                given = data if env is None else workflow.complete(entity, trigger, data, env)
                 if workflow.allocation(trigger) is not None:
                     given = with_allocation(
                         workflow,

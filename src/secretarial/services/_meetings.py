@@ -19,12 +19,12 @@ from secretarial.domain import (
     Workflow,
     booking_resources,
     check_no_conflicts,
+    computed_fields,
     follow_up_items,
     item_fields,
 )
 from secretarial.errors import ConcurrencyConflict, NotFound
 
-from ._deadline_defaults import computed_fields
 from ._ports import IdFactory, Store, UnitOfWork
 
 __all__ = ["close_meeting", "conflict_window", "plan_meeting", "plan_meetings"]
