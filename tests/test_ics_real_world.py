@@ -160,6 +160,22 @@ class TestOffice:
         assert [m.title for m in planned] == ["办公室周例会"]
         assert [s.summary for s in planned.skipped] == ["清明节"]
 
+    def test_a_partial_import_leaves_out_meetings_already_past(self) -> None:
+        """An export holds meetings that are over: partial=True lists them, plans the rest."""
+        office = Office.in_memory(
+            clock=FrozenClock(datetime(2026, 3, 5, 1, tzinfo=UTC)), ids=SequentialIds()
+        )
+        text = (DATA / "outlook_china_standard_time.ics").read_bytes()
+        planned = office.import_meetings(text, by=CLERK, partial=True)
+        assert planned == []
+        past, holiday = sorted(planned.skipped, key=lambda s: s.line)
+        assert past.summary == "办公室周例会"
+        assert "has passed" in past.reason
+        assert past.error.problems[0].rule == "M4"
+        assert 0 < past.line < holiday.line
+        assert holiday.summary == "清明节"
+        assert office.list(kind="meeting") == []
+
     def test_without_partial_the_calendar_is_refused_and_nothing_planned(self) -> None:
         """The default stays all or none."""
         office = self.office()

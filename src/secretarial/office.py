@@ -81,10 +81,13 @@ from secretarial.domain import (
 from secretarial.errors import (
     AccessDenied,
     CalendarCoverageError,
+    FieldProblem,
     MissingExtraError,
     NotFound,
     RuleViolation,
+    TransitionNotAllowed,
     UsageError,
+    ValidationError,
 )
 from secretarial.services import (
     SYSTEM_ACTOR,
@@ -932,9 +935,10 @@ class Office:
 
         All of them or none: a calendar with one event refused (in the past, double
         booked ...) plans nothing. With ``partial`` the events that cannot be meetings
-        (all-day events, rules the library does not expand ...) are left out and listed
-        in the result's ``skipped`` with their line and reason; the others are planned,
-        still all or none. See ``docs/ics.md``.
+        (all-day events, rules the library does not expand, meetings already past ...)
+        are left out and listed in the result's ``skipped`` with their line and reason;
+        the others are planned, still all or none (a double booking among them refuses
+        them all). See ``docs/ics.md``.
 
         Returns:
             The planned meetings, a list with a ``skipped`` attribute.
@@ -953,16 +957,33 @@ class Office:
         if report.skipped and not partial:
             raise report.skipped[0].error
         now = self.now()
+        workflow = self._workflows[EntityKind.MEETING]
+        fields = list(report.imported)
+        skipped = list(report.skipped)
+        if partial:
+            kept = []
+            for index, event in enumerate(fields):
+                try:  # what planning alone refuses (a meeting in the past, M4)
+                    workflow.create(event, entity_id="ics-probe", actor=by, now=now)
+                except TransitionNotAllowed as e:
+                    problem = FieldProblem("DTSTART", e.rule_code, e.reason)
+                    skipped.append(report.refused(index, ValidationError("ICS event", [problem])))
+                except ValidationError as e:
+                    skipped.append(report.refused(index, e))
+                else:
+                    kept.append(event)
+            fields = kept
+            skipped.sort(key=lambda s: s.number)
         planned = plan_meetings(
             self._store,
-            self._workflows[EntityKind.MEETING],
-            list(report.imported),
+            workflow,
+            fields,
             ids=self._ids,
             actor=by,
             now=now,
             check_conflicts=check_conflicts,
         )
-        return ImportedMeetings(planned, report.skipped)
+        return ImportedMeetings(planned, skipped)
 
     # ------------------------------------------------------------------ information
     def collect(self, *, by: Actor, **fields: Any) -> InformationItem:

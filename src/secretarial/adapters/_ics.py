@@ -589,6 +589,22 @@ class ImportReport:
     skipped: tuple[SkippedEvent, ...] = ()
     uids: tuple[str | None, ...] = ()
     """The UID of each imported event, in the order of :attr:`imported`."""
+    places: tuple[tuple[int, int], ...] = ()
+    """Each imported event's number among the VEVENTs and the line it begins on."""
+
+    def refused(self, index: int, error: ValidationError) -> SkippedEvent:
+        """The report of imported event ``index`` refused when it was planned."""
+        number, line = self.places[index] if index < len(self.places) else (index + 1, 0)
+        summary = self.imported[index].get("title")
+        reason = "; ".join(f"{p.field}: {p.message}" for p in error.problems)
+        return SkippedEvent(
+            number,
+            line,
+            self.uids[index] if index < len(self.uids) else None,
+            summary if isinstance(summary, str) else None,
+            reason,
+            error,
+        )
 
 
 class ImportedMeetings(list[Meeting]):
@@ -719,7 +735,7 @@ def _import(
     by_uid = {uid: m for m in masters if (uid := _uid_of(m.event.component)) is not None}
     for event in overrides:
         _read_override(event, by_uid.get(_uid_of(event.component) or ""), zones, skipped)
-    imported, uids = [], []
+    imported, uids, places = [], [], []
     for master in masters:
         event = master.event
         if event.number in skipped:
@@ -730,9 +746,15 @@ def _import(
                 if include_cancelled or not cancelled:
                     imported.append(_validated(master.fields))
                     uids.append(_uid_of(event.component))
+                    places.append((event.number, event.block.line))
         except ValidationError as e:
             skipped[event.number] = event.skipped(e)
-    return ImportReport(tuple(imported), tuple(skipped[n] for n in sorted(skipped)), tuple(uids))
+    return ImportReport(
+        tuple(imported),
+        tuple(skipped[n] for n in sorted(skipped)),
+        tuple(uids),
+        tuple(places),
+    )
 
 
 def _read_events(
