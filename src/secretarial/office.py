@@ -69,7 +69,6 @@ from secretarial.domain import (
     Workflow,
     calendar_year_id,
     default_tables,
-    due_reminders,
     emergency_due,
     emergency_limits,
     find_conflicts,
@@ -115,7 +114,14 @@ from secretarial.services import (
     sweep_reminders,
     with_allocation,
 )
-from secretarial.services._brief import Brief, BriefItem, BriefSection, build_brief
+from secretarial.services._brief import (
+    Brief,
+    BriefItem,
+    BriefSection,
+    build_brief,
+    emergency_section,
+    progress_reports_due,
+)
 from secretarial.services._bulk import ImportReport, import_incoming
 from secretarial.services._calendar_years import (
     CalendarDifference,
@@ -1737,42 +1743,24 @@ class Office:
         day = day if day is not None else self.today()
         start = datetime.combine(day, time(0, 0), tzinfo=self.timezone)
         entities = self.list(open_only=True, by=actor)
-        reports: builtins.list[tuple[Entity, Any]] = []
-        for item in entities:
-            if not isinstance(item, SupervisionItem) or not self.reminder_policy.reports_expected(
-                item
-            ):
-                continue
+
+        def accepted_on(item: SupervisionItem) -> date | None:
             accepted = [e.at for e in self._store.events(item.id) if e.trigger == "accept"]
-            try:
-                due = due_reminders(
-                    item,
-                    self.reminder_policy,
-                    self.calendar,
-                    day,
-                    tz=self.timezone,
-                    cycle_start=accepted[-1].astimezone(self.timezone).date() if accepted else None,
-                )
-            except CalendarCoverageError:
-                continue
-            reports += [(item, d) for d in due]
+            return accepted[-1].astimezone(self.timezone).date() if accepted else None
+
+        reports = progress_reports_due(
+            entities,
+            policy=self.reminder_policy,
+            calendar=lambda: self.calendar,
+            day=day,
+            timezone=self.timezone,
+            accepted_on=accepted_on,
+        )
         now = self.now()
         late: dict[str, builtins.list[str]] = {}
         for overdue in self.emergency_due(now, by=actor):
             late.setdefault(overdue.entity_id, []).append(f"{overdue.limit.label}逾时")
-        emergencies = tuple(
-            BriefItem(
-                item.id,
-                item.entity_kind.label,
-                item.title,
-                "、".join(late.get(item.id, [])) or "待终报",
-            )
-            for item in entities
-            if isinstance(item, InformationItem) and item.emergency and item.final_report is None
-        )
-        extra: builtins.list[BriefSection] = [
-            BriefSection("emergencies", "突发事件 Emergencies open", emergencies)
-        ]
+        extra: builtins.list[BriefSection] = [emergency_section(entities, late)]
         if self._plugins is not None:
             extra += [
                 BriefSection(

@@ -8,23 +8,37 @@ which meetings they sit in today and which periodic reports are due.
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from secretarial.domain import (
     Actor,
+    DueReminder,
     Entity,
+    InformationItem,
     Meeting,
     Occurrence,
     ReminderKind,
+    ReminderPolicy,
     Role,
+    SupervisionItem,
     Urgency,
+    WorkCalendar,
     Workflow,
+    due_reminders,
 )
+from secretarial.errors import CalendarCoverageError
 
-__all__ = ["Brief", "BriefItem", "BriefSection", "build_brief"]
+__all__ = [
+    "Brief",
+    "BriefItem",
+    "BriefSection",
+    "build_brief",
+    "emergency_section",
+    "progress_reports_due",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,3 +320,55 @@ def build_brief(
         *extra_sections,
     )
     return Brief(actor, day, sections)
+
+
+def progress_reports_due(
+    entities: Iterable[Entity],
+    *,
+    policy: ReminderPolicy,
+    calendar: Callable[[], WorkCalendar],
+    day: date,
+    timezone: tzinfo,
+    accepted_on: Callable[[SupervisionItem], date | None],
+) -> list[tuple[Entity, DueReminder]]:
+    """The periodic progress reports due on ``day``, item by item.
+
+    Each item's report cycle counts from the day it was accepted (``accepted_on``, read
+    from its audit trail), or from its opening. An item whose schedule reaches past the
+    calendar's coverage is left out: the brief never guesses.
+    """
+    due: list[tuple[Entity, DueReminder]] = []
+    for item in entities:
+        if not isinstance(item, SupervisionItem) or not policy.reports_expected(item):
+            continue
+        try:
+            found = due_reminders(
+                item, policy, calendar(), day, tz=timezone, cycle_start=accepted_on(item)
+            )
+        except CalendarCoverageError:
+            continue
+        due += [(item, d) for d in found]
+    return due
+
+
+def emergency_section(
+    entities: Iterable[Entity], late: Mapping[str, Sequence[str]]
+) -> BriefSection:
+    """The open emergency information items still without their final report (I1).
+
+    ``late`` names, by item id, the time limits it has already missed.
+    """
+    return BriefSection(
+        "emergencies",
+        "突发事件 Emergencies open",
+        tuple(
+            BriefItem(
+                item.id,
+                item.entity_kind.label,
+                item.title,
+                "、".join(late.get(item.id, ())) or "待终报",
+            )
+            for item in entities
+            if isinstance(item, InformationItem) and item.emergency and item.final_report is None
+        ),
+    )
