@@ -616,3 +616,33 @@ class TestRegisterValue:
         (row,) = supervision_ledger([item], as_of=date(2025, 3, 1))
         assert row[6] == "2025-03-01T09:00:00+08:00"
         assert outgoing_register([]).rows == ()
+
+
+def test_the_register_functions_filter_by_year_themselves():
+    """``year=`` is the register's own filter, the same with or without an office."""
+    from datetime import UTC, datetime  # noqa: PLC0415
+
+    from conftest import CLERK, SUPERIOR  # noqa: PLC0415
+    from secretarial import Office  # noqa: PLC0415
+    from secretarial.testing import FrozenClock  # noqa: PLC0415
+
+    clock = FrozenClock(datetime(2025, 12, 31, 15, 30, tzinfo=UTC))  # 2025-12-31 23:30 Beijing
+    office = Office.in_memory(clock=clock)
+    late = office.receive(
+        by=CLERK, kind="notice", title="年末来文", sender=SUPERIOR, channel="paper",
+        received_at=office.now(),
+    )  # fmt: skip
+    clock.set(datetime(2025, 12, 31, 16, 30, tzinfo=UTC))  # 2026-01-01 00:30 Beijing
+    early = office.receive(
+        by=CLERK, kind="notice", title="年初来文", sender=SUPERIOR, channel="paper",
+        received_at=office.now(),
+    )  # fmt: skip
+    docs = [late, early]
+    assert incoming_register(docs, timezone="Asia/Shanghai", year=2025).column("title") == (
+        "年末来文",
+    )
+    assert incoming_register(docs, timezone="UTC", year=2025).column("title") == (
+        "年末来文",
+        "年初来文",
+    )
+    assert office.incoming_register(year=2026).column("title") == ("年初来文",)

@@ -1682,13 +1682,10 @@ class Office:
             year: Only documents received in this year (in the office's time zone).
             by: Who exports it; what they may not see is left out.
         """
-        docs = [
-            d
-            for d in self.list(kind=EntityKind.INCOMING_DOCUMENT, by=by)
-            if isinstance(d, IncomingDocument)
-            and (year is None or d.received_at.astimezone(self.timezone).year == year)
-        ]
-        return incoming_register(docs, timezone=self.timezone)
+        docs = self.list(kind=EntityKind.INCOMING_DOCUMENT, by=by)
+        return incoming_register(
+            (d for d in docs if isinstance(d, IncomingDocument)), timezone=self.timezone, year=year
+        )
 
     def outgoing_register(self, *, year: int | None = None, by: Actor | None = None) -> Register:
         """The outgoing register 发文登记簿 (see :func:`secretarial.outgoing_register`).
@@ -1699,20 +1696,10 @@ class Office:
                 time zone).
             by: Who exports it; what they may not see is left out.
         """
-        docs = [
-            d
-            for d in self.list(kind=EntityKind.OUTGOING_DOCUMENT, by=by)
-            if isinstance(d, OutgoingDocument)
-        ]
-        if year is not None:
-            zone = self.timezone
-            docs = [
-                d
-                for d in docs
-                if (d.number.year if d.number is not None else d.created_at.astimezone(zone).year)
-                == year
-            ]
-        return outgoing_register(docs, timezone=self.timezone)
+        docs = self.list(kind=EntityKind.OUTGOING_DOCUMENT, by=by)
+        return outgoing_register(
+            (d for d in docs if isinstance(d, OutgoingDocument)), timezone=self.timezone, year=year
+        )
 
     def supervision_ledger(
         self, *, as_of: date | None = None, open_only: bool = False, by: Actor | None = None

@@ -400,7 +400,10 @@ def _incoming_row(doc: IncomingDocument, zone: tzinfo) -> tuple[Cell, ...]:
 
 
 def incoming_register(
-    documents: Iterable[IncomingDocument], *, timezone: str | tzinfo = DEFAULT_TIMEZONE
+    documents: Iterable[IncomingDocument],
+    *,
+    timezone: str | tzinfo = DEFAULT_TIMEZONE,
+    year: int | None = None,
 ) -> Register:
     """The incoming register 收文登记簿: one row per incoming document.
 
@@ -418,12 +421,15 @@ def incoming_register(
     Args:
         documents: The incoming documents to list.
         timezone: The zone the time of receipt is written in (the office's zone).
+        year: Only the documents received in this year (in ``timezone``).
 
     Raises:
         UsageError: An entity is not an :class:`~secretarial.IncomingDocument`.
     """
     docs = _entities(documents, IncomingDocument, "incoming_register")
     zone = _zone(timezone)
+    if year is not None:
+        docs = [d for d in docs if d.received_at.astimezone(zone).year == year]
     rows = (_incoming_row(d, zone) for d in sorted(docs, key=_incoming_order))
     return _build("收文登记簿", "Incoming document register", INCOMING_COLUMNS, rows)
 
@@ -478,7 +484,10 @@ def _outgoing_row(doc: OutgoingDocument, zone: tzinfo) -> tuple[Cell, ...]:
 
 
 def outgoing_register(
-    documents: Iterable[OutgoingDocument], *, timezone: str | tzinfo = DEFAULT_TIMEZONE
+    documents: Iterable[OutgoingDocument],
+    *,
+    timezone: str | tzinfo = DEFAULT_TIMEZONE,
+    year: int | None = None,
 ) -> Register:
     """The outgoing register 发文登记簿: one row per outgoing document.
 
@@ -496,12 +505,21 @@ def outgoing_register(
     Args:
         documents: The outgoing documents to list.
         timezone: The zone the dispatch time is written in (the office's zone).
+        year: Only the documents of this year: the year of the document number for a
+            registered document, otherwise the year it was drafted (in ``timezone``).
 
     Raises:
         UsageError: An entity is not an :class:`~secretarial.OutgoingDocument`.
     """
     docs = _entities(documents, OutgoingDocument, "outgoing_register")
     zone = _zone(timezone)
+    if year is not None:
+        docs = [
+            d
+            for d in docs
+            if (d.number.year if d.number is not None else d.created_at.astimezone(zone).year)
+            == year
+        ]
     rows = (_outgoing_row(d, zone) for d in sorted(docs, key=_outgoing_order))
     return _build("发文登记簿", "Outgoing document register", OUTGOING_COLUMNS, rows)
 
