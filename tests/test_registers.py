@@ -620,12 +620,6 @@ class TestRegisterValue:
 
 def test_the_register_functions_filter_by_year_themselves():
     """``year=`` is the register's own filter, the same with or without an office."""
-    from datetime import UTC, datetime  # noqa: PLC0415
-
-    from conftest import CLERK, SUPERIOR  # noqa: PLC0415
-    from secretarial import Office  # noqa: PLC0415
-    from secretarial.testing import FrozenClock  # noqa: PLC0415
-
     clock = FrozenClock(datetime(2025, 12, 31, 15, 30, tzinfo=UTC))  # 2025-12-31 23:30 Beijing
     office = Office.in_memory(clock=clock)
     late = office.receive(
