@@ -705,8 +705,8 @@ class TestBriefSections:
 
         class Raises:
             @hookimpl
-            def secretarial_brief_sections(self, office: Office) -> Any:
-                raise LookupError(office)
+            def secretarial_brief_sections(self, entities: tuple[Any, ...]) -> Any:
+                raise LookupError(len(entities))
 
         class Signed:
             @hookimpl
@@ -716,8 +716,7 @@ class TestBriefSections:
         plugins = Plugins(
             [Signed(), Raises(), Wrong(), Quiet(), Meetings()], load_entry_points=False
         )
-        office = make_office()
-        sections = plugins.brief_sections(LEADER, date(2025, 9, 26), office)
+        sections = plugins.brief_sections(LEADER, date(2025, 9, 26), ())
         assert sections == [
             BriefSection("2025-09-26 会议", ("Leader: 09:00 办公会",), plugin="Meetings"),
             BriefSection("督办", ("2 项到期",), plugin="ledger"),
@@ -726,6 +725,27 @@ class TestBriefSections:
             ("Wrong", "TypeError"),
             ("Raises", "LookupError"),
         ]
+
+    def test_a_plugin_sees_the_entities_of_the_brief_not_the_office(self) -> None:
+        """The hook is given the open entities the actor may see, as values."""
+        seen: list[tuple[Any, ...]] = []
+
+        class Counter:
+            @hookimpl
+            def secretarial_brief_sections(self, entities: tuple[Any, ...]) -> Any:
+                seen.append(entities)
+                return [BriefSection("在办", (f"{len(entities)} 件",))]
+
+        office = make_office(Counter())
+        doc = office.receive(
+            by=CLERK, kind="notice", title="通知", sender=SUPERIOR, channel="paper",
+            received_at=office.now(),
+        )  # fmt: skip
+        brief = office.brief(CLERK)
+        assert [e.id for e in seen[0]] == [doc.id]
+        section = brief.section("plugin:Counter")
+        assert section is not None
+        assert section.items[0].title == "1 件"
 
 
 # ---------------------------------------------------------------------------- registration

@@ -1755,7 +1755,7 @@ class Office:
                     s.title,
                     tuple(BriefItem("", s.plugin, line, "") for line in s.lines),
                 )
-                for s in self._plugins.brief_sections(actor, day, self)
+                for s in self._plugins.brief_sections(actor, day, entities)
             ]
         return build_brief(
             actor,

@@ -154,14 +154,15 @@ def secretarial_deliver_reminder(reminder: DueReminder) -> None:
 
 @hookspec
 def secretarial_brief_sections(
-    actor: Actor, day: date, office: Any
+    actor: Actor, day: date, entities: tuple[Entity, ...]
 ) -> Iterable[BriefSection] | None:
     """Contribute sections to an actor's daily brief.
 
     Args:
         actor: Whose brief it is.
         day: The day it is for, in the office's time zone.
-        office: The :class:`~secretarial.Office`, to read what the sections report.
+        entities: The open entities the actor may see, as the brief itself reads them:
+            values, never the office.
 
     Returns:
         Sections, in the order they should appear, or None.

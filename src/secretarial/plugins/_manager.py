@@ -335,14 +335,18 @@ class Plugins:
             failures += self._isolated(_DELIVER, {"reminder": reminder}, subject)
         return failures
 
-    def brief_sections(self, actor: Actor, day: date, office: object) -> list[BriefSection]:
+    def brief_sections(
+        self, actor: Actor, day: date, entities: Iterable[Entity] = ()
+    ) -> list[BriefSection]:
         """The sections the plugins add to ``actor``'s brief for ``day``, in call order.
+
+        Each plugin is given ``entities``, the open entities the actor may see.
 
         A plugin that raises or returns something else than sections contributes
         nothing; its failure is logged and recorded.
         """
         sections: list[BriefSection] = []
-        arguments = {"actor": actor, "day": day, "office": office}
+        arguments = {"actor": actor, "day": day, "entities": tuple(entities)}
         for impl, args in self._each(_BRIEF, arguments):
             try:
                 given = _sections(impl.function(*args))
