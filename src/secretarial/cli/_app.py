@@ -894,8 +894,10 @@ def _register(office: Office, what: ExportWhat, year: int | None, actor: Actor |
             return office.outgoing_register(year=year, by=actor)
         case ExportWhat.LEDGER:
             return office.supervision_ledger(by=actor)
-        case _:
+        case ExportWhat.CATALOGUE:
             return office.catalogue(year=year, by=actor)
+        case ExportWhat.ICS:
+            raise BadInput("ics is exported as iCalendar text, not as a register")
 
 
 # ---------------------------------------------------------------------------- diagram
