@@ -73,6 +73,7 @@ from secretarial.domain import (
     emergency_limits,
     find_conflicts,
     occurrences_of,
+    provisional_years,
     rotation_shifts,
     who_is_on_duty,
     workflow_for,
@@ -313,6 +314,8 @@ class Office:
         self._calendar: WorkCalendar | None = None
         self._loaded_years: dict[str, int] | None = None
         """Id and version of every calendar year loaded into the store, as last read."""
+        self._rechecked_for: dict[str, int] | None = None
+        """The loaded years provisional deadlines were last checked against."""
         self.reminder_policy: ReminderPolicy = (
             reminder_policy if reminder_policy is not None else ReminderPolicy()
         )
@@ -461,7 +464,7 @@ class Office:
         known = self._loaded_years or {}
         probe = dict(known)
         covered = current.covered_years()
-        years = set(getattr(current, "provisional_years", frozenset)())
+        years = set(provisional_years(current))
         if covered is not None:
             years.add(covered[1] + 1)
         for year in years:
@@ -520,36 +523,25 @@ class Office:
             source=source,
             reason=reason,
         )
-        existing = self._stored_year(plan.entity_id)
+        existing = plan.existing
         workflow = self._workflows[EntityKind.CALENDAR_YEAR]
         now = self.now()
-        if plan.trigger == "load":
+        if existing is None:
             year, event = workflow.create(plan.fields, entity_id=plan.entity_id, actor=by, now=now)
-            with_loaded_years(base, [*self._read_loaded_years(), year])  # refuse a gap now
-            with self._store.unit_of_work() as uow:
-                uow.add(year, event)
         else:
-            assert existing is not None  # noqa: S101 -- amend and replace need the year
-            year, _ = workflow.fire(
+            year, event = workflow.fire(
                 existing, plan.trigger, by, now=now, data=plan.fields, reason=reason
             )
-            others = [y for y in self._read_loaded_years() if y.id != year.id]
-            with_loaded_years(base, [*others, year])  # refuse a gap now
-            year, _ = fire_trigger(
-                self._store,
-                self._workflows,
-                self._numbering,
-                plan.entity_id,
-                plan.trigger,
-                actor=by,
-                now=now,
-                data=plan.fields,
-                reason=reason,
-                expected_version=existing.version,
-            )
-        assert isinstance(year, CalendarYear)  # noqa: S101
-        self._loaded_years = None  # read the loaded years again
-        after = self.calendar
+        assert isinstance(year, CalendarYear)  # noqa: S101 -- the table's entity type
+        years = [*(y for y in self._read_loaded_years() if y.id != year.id), year]
+        after = with_loaded_years(base, years)  # a gap in the coverage refuses it here
+        with self._store.unit_of_work() as uow:
+            if existing is None:
+                uow.add(year, event)
+            else:
+                uow.save(year, event, expected_version=existing.version)
+        self._loaded_years = {y.id: y.version for y in years}
+        self._calendar = after
         changed = day_changes(before, after, year.year)
         checks = self._recheck(
             f"calendar {year.calendar} {year.year}: {plan.trigger} by {by.id}", year.id
@@ -598,10 +590,17 @@ class Office:
         """
         return self._recheck(reason or "provisional deadlines checked again", None)
 
-    def _recheck(self, reason: str, source: str | None) -> tuple[DeadlineCheck, ...]:
+    def _recheck(
+        self,
+        reason: str,
+        source: str | None,
+        pending: Iterable[SupervisionItem] | None = None,
+    ) -> tuple[DeadlineCheck, ...]:
+        """Confirm the provisional deadlines of ``pending`` (all of them by default)."""
         calendar = self.calendar
+        self._rechecked_for = self._loaded_years
         checks: builtins.list[DeadlineCheck] = []
-        for item in self.provisional_deadlines():
+        for item in self.provisional_deadlines() if pending is None else pending:
             try:
                 found = recheck_deadline(
                     item, calendar=calendar, policy=self.deadline_policy, timezone=self.timezone
@@ -1813,8 +1812,16 @@ class Office:
             actor=by if by is not None else SYSTEM_ACTOR,
             emergency=self.emergency_policy,
         )
-        self._recheck("provisional deadlines checked again by the sweep", None)
-        provisional = tuple(i.id for i in self.provisional_deadlines(by=by))
+        pending = self.provisional_deadlines()
+        if self._loaded_years != self._rechecked_for:  # a year loaded since the last check
+            checks = self._recheck(
+                "provisional deadlines checked again by the sweep", None, pending
+            )
+            settled = {c.item_id for c in checks if c.outcome != "still_provisional"}
+            pending = [i for i in pending if i.id not in settled]
+        provisional = tuple(
+            i.id for i in pending if by is None or self.access.may_see(by, i) is None
+        )
         if provisional:
             report = report.model_copy(update={"provisional": provisional})
         if self._plugins is not None:

@@ -35,7 +35,7 @@ from secretarial import (
     RegisterColumn,
     Role,
 )
-from secretarial.domain import default_tables, workflow_for
+from secretarial.domain import default_tables, provisional_years, workflow_for
 from secretarial.testing import FrozenClock
 
 from . import _demo
@@ -723,7 +723,7 @@ def calendar_show(db: Db = DEFAULT_DB, as_json: Json = False) -> None:
     with open_office(db) as office:
         calendar = office.calendar
         covered = calendar.covered_years()
-        provisional = sorted(getattr(calendar, "provisional_years", frozenset)())
+        provisional = sorted(provisional_years(calendar))
         loaded = office.calendar_years()
         pending = office.provisional_deadlines()
         sources = list(getattr(calendar, "sources", ()))

@@ -22,6 +22,8 @@ from ._calendar import (
     CalendarPolicy,
     TableCalendar,
     WorkCalendar,
+    lay_over,
+    provisional_years,
     provisional_years_of,
 )
 from ._calendar_year import (
@@ -214,7 +216,13 @@ from ._recurrence import Frequency, MovedOccurrence, Occurrence, Recurrence
 from ._reminders import DueReminder, ReminderPolicy, due_reminders
 from ._rules import Rule, TransitionContext
 from ._supervision import ExtensionRequest, ProgressReport, SupervisionItem
-from ._tables import INCOMING_TABLE, OUTGOING_TABLE, SUPERVISION_TABLE, default_deadline
+from ._tables import (
+    INCOMING_TABLE,
+    OUTGOING_TABLE,
+    SUPERVISION_TABLE,
+    default_deadline,
+    default_deadline_of,
+)
 from ._values import Actor, Attachment, DocumentNumber, Organ, Unit
 from ._workflow import (
     Allocation,
@@ -428,6 +436,7 @@ __all__ = [
     "computed_fields",
     "creation_digest",
     "default_deadline",
+    "default_deadline_of",
     "default_tables",
     "describe_deadline",
     "document_fields_from_call",
@@ -442,11 +451,13 @@ __all__ = [
     "item_fields",
     "item_fields_from_call",
     "law_in_force",
+    "lay_over",
     "occurrences_of",
     "parse_notice",
     "problems_from_pydantic",
     "provisional_through",
     "provisional_year",
+    "provisional_years",
     "provisional_years_of",
     "reception_problems",
     "resolve_deadline",

@@ -42,6 +42,8 @@ __all__ = [
     "CalendarPolicy",
     "TableCalendar",
     "WorkCalendar",
+    "lay_over",
+    "provisional_years",
     "provisional_years_of",
 ]
 
@@ -118,17 +120,41 @@ class CalendarPolicy(LabeledEnum):
     PROVISIONAL = "provisional", "暂定"
 
 
-def provisional_years_of(calendar: WorkCalendar, first: date, last: date) -> tuple[int, ...]:
-    """The provisional years of ``calendar`` among the years from ``first`` to ``last``.
+def provisional_years(calendar: WorkCalendar) -> frozenset[int]:
+    """The years of ``calendar`` derived from the law rather than published.
 
     A calendar that has no notion of provisional years (any :class:`WorkCalendar`
     without a ``provisional_years`` method) has none.
     """
     years: frozenset[int] = getattr(calendar, "provisional_years", frozenset)()
+    return years
+
+
+def provisional_years_of(calendar: WorkCalendar, first: date, last: date) -> tuple[int, ...]:
+    """The provisional years of ``calendar`` among the years from ``first`` to ``last``."""
+    years = provisional_years(calendar)
     if not years:
         return ()
     low, high = sorted((first.year, last.year))
     return tuple(y for y in range(low, high + 1) if y in years)
+
+
+def lay_over(
+    holidays: Iterable[date],
+    workdays: Iterable[date],
+    new_holidays: Iterable[date],
+    new_workdays: Iterable[date],
+) -> tuple[frozenset[date], frozenset[date]]:
+    """Days off and working days with new ones laid on top: a day listed anew wins.
+
+    A new holiday is no longer a workday and a new workday no longer a holiday; every
+    other day keeps what it was.
+    """
+    added_holidays, added_workdays = frozenset(new_holidays), frozenset(new_workdays)
+    return (
+        (frozenset(holidays) - added_workdays) | added_holidays,
+        (frozenset(workdays) - added_holidays) | added_workdays,
+    )
 
 
 def _contiguous_span(years: Iterable[int]) -> tuple[int, int] | None:
@@ -363,22 +389,18 @@ class TableCalendar(BaseModel):
             UsageError: The covered years would no longer be one unbroken run (e.g. a
                 2028 notice without the 2027 one).
         """
-        holidays = set(self.holidays)
-        workdays = set(self.workdays)
+        holidays, workdays = self.holidays, self.workdays
         years: set[int] = set()
         if self.covered is not None:
             years.update(range(self.covered[0], self.covered[1] + 1))
         for override in overrides:
             years.update(override.years)
-            holidays.difference_update(override.workdays)
-            holidays.update(override.holidays)
-            workdays.difference_update(override.holidays)
-            workdays.update(override.workdays)
+            holidays, workdays = lay_over(holidays, workdays, override.holidays, override.workdays)
         return TableCalendar(
             id=self.id if calendar_id is None else calendar_id,
             covered=_contiguous_span(years),
-            holidays=frozenset(holidays),
-            workdays=frozenset(workdays),
+            holidays=holidays,
+            workdays=workdays,
             weekend=self.weekend,
             sources=(*self.sources, *(o.name for o in overrides)),
             provisional=self.provisional - {y for o in overrides for y in o.years},
@@ -411,13 +433,12 @@ class TableCalendar(BaseModel):
         Raises:
             UsageError: The covered years would leave a gap.
         """
-        new_holidays = {d for d in self.holidays if d.year != year}
-        new_workdays = {d for d in self.workdays if d.year != year}
-        given_holidays, given_workdays = set(holidays), set(workdays)
-        new_holidays -= given_workdays
-        new_workdays -= given_holidays
-        new_holidays |= given_holidays
-        new_workdays |= given_workdays
+        new_holidays, new_workdays = lay_over(
+            (d for d in self.holidays if d.year != year),
+            (d for d in self.workdays if d.year != year),
+            holidays,
+            workdays,
+        )
         years = {year}
         if self.covered is not None:
             years.update(range(self.covered[0], self.covered[1] + 1))
@@ -425,8 +446,8 @@ class TableCalendar(BaseModel):
         return TableCalendar(
             id=self.id,
             covered=_contiguous_span(years),
-            holidays=frozenset(new_holidays),
-            workdays=frozenset(new_workdays),
+            holidays=new_holidays,
+            workdays=new_workdays,
             weekend=self.weekend,
             sources=(*self.sources, source),
             provisional=frozenset(marked),

@@ -15,6 +15,7 @@ from typing import Any, ClassVar, Self
 
 from pydantic import Field, model_validator
 
+from ._calendar import lay_over
 from ._entity import Entity
 from ._enums import EntityKind, LabeledEnum, Role
 from ._rules import Rule, TransitionContext, reason_required
@@ -196,8 +197,7 @@ def _amend(ctx: TransitionContext) -> dict[str, Any]:
     year = _year(ctx)
     data = ctx.data
     assert isinstance(data, AmendYear)  # noqa: S101
-    holidays = (set(year.holidays) - set(data.workdays)) | set(data.holidays)
-    workdays = (set(year.workdays) - set(data.holidays)) | set(data.workdays)
+    holidays, workdays = lay_over(year.holidays, year.workdays, data.holidays, data.workdays)
     return {
         "holidays": tuple(sorted(holidays)),
         "workdays": tuple(sorted(workdays)),

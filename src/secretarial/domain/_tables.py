@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from datetime import date
+from datetime import date, tzinfo
 from typing import Any
 
 from pydantic import Field, model_validator
 
-from ._deadlines import DeadlinePolicy, ProvisionalMark, computed_fields
+from ._calendar import WorkCalendar
+from ._deadlines import ComputedDeadline, DeadlinePolicy, ProvisionalMark, computed_fields
 from ._documents import ArchivalClassText as _ArchivalClassText
 from ._documents import ArchivalCode as _ArchivalCode
 from ._documents import (
@@ -58,6 +59,7 @@ __all__ = [
     "OUTGOING_TABLE",
     "SUPERVISION_TABLE",
     "default_deadline",
+    "default_deadline_of",
 ]
 
 _CLERK = Role.CLERK.value
@@ -1396,13 +1398,23 @@ def default_deadline(
         return data
     if data is not None and data.get("deadline") is not None:
         return data
-    computed = env.policy(DeadlinePolicy).default_deadline(
-        entity.source,
-        entity.received_at.astimezone(env.timezone).date(),
-        env.calendar(),
-        entity.urgency,
-    )
+    computed = default_deadline_of(entity, env.policy(DeadlinePolicy), env.calendar(), env.timezone)
     return {**(data or {}), "deadline": computed.due, **computed_fields(computed)}
+
+
+def default_deadline_of(
+    item: SupervisionItem, policy: DeadlinePolicy, calendar: WorkCalendar, timezone: tzinfo
+) -> ComputedDeadline:
+    """The deadline ``policy`` gives ``item``: its rule counted from the day it was received.
+
+    The day is taken in ``timezone`` (the office's); the rule is picked by the item's
+    source and urgency.
+
+    Raises:
+        CalendarCoverageError: the calendar has no data for a day the computation needs.
+    """
+    start = item.received_at.astimezone(timezone).date()
+    return policy.default_deadline(item.source, start, calendar, item.urgency)
 
 
 def _assign_item(ctx: TransitionContext) -> dict[str, Any]:

@@ -28,8 +28,11 @@ from secretarial.domain import (
     WorkCalendar,
     calendar_year_id,
     check_notice,
+    default_deadline_of,
     describe_deadline,
+    lay_over,
     parse_notice,
+    provisional_years,
     statutory_holidays,
 )
 from secretarial.errors import FieldProblem, UsageError, ValidationError
@@ -115,19 +118,14 @@ class LoadPlan:
         entity_id: The calendar year's id.
         trigger: ``load`` (create), ``amend`` or ``replace``.
         fields: The creation fields, or the trigger's input.
+        existing: The year as loaded already, which ``amend`` or ``replace`` changes.
     """
 
     notice: HolidayNotice
     entity_id: str
     trigger: str
     fields: Mapping[str, Any] = field(default_factory=dict)
-
-
-def _year_days(calendar: TableCalendar, year: int) -> tuple[set[date], set[date]]:
-    return (
-        {d for d in calendar.holidays if d.year == year},
-        {d for d in calendar.workdays if d.year == year},
-    )
+    existing: CalendarYear | None = None
 
 
 def plan_load(
@@ -165,33 +163,23 @@ def plan_load(
         source=source,
     )
     entity_id = calendar_year_id(base.id, notice.year)
-    holidays, workdays = set(notice.holidays), set(notice.workdays)
+    days = {"holidays": sorted(notice.holidays), "workdays": sorted(notice.workdays)}
     loaded = existing(entity_id)
     if loaded is not None:
-        if notice.supplementary and loaded.state is CalendarYearState.IN_FORCE:
-            return LoadPlan(
-                notice,
-                entity_id,
-                "amend",
-                {"holidays": sorted(holidays), "workdays": sorted(workdays), "notice": record},
-            )
-        if notice.supplementary:
+        in_force = loaded.state is CalendarYearState.IN_FORCE
+        if notice.supplementary and not in_force:
             raise _refused(
                 "supplementary",
                 f"the loaded {notice.year} is withdrawn; load its annual notice again first",
             )
-        if reason is None and loaded.state is CalendarYearState.IN_FORCE:
+        if not notice.supplementary and reason is None and in_force:
             raise _refused(
                 "reason",
                 f"{notice.year} is loaded already; pass reason=... to replace it with this "
                 "text, or load a supplementary notice",
             )
-        return LoadPlan(
-            notice,
-            entity_id,
-            "replace",
-            {"holidays": sorted(holidays), "workdays": sorted(workdays), "notice": record},
-        )
+        trigger = "amend" if notice.supplementary else "replace"
+        return LoadPlan(notice, entity_id, trigger, {**days, "notice": record}, loaded)
     if notice.supplementary:
         covered = base.covered_years()
         published = (
@@ -205,20 +193,18 @@ def plan_load(
                 f"a supplementary notice amends a year whose arrangement is known; load "
                 f"the annual notice of {notice.year} first",
             )
-        old_holidays, old_workdays = _year_days(base, notice.year)
-        holidays = (old_holidays - workdays) | holidays
-        workdays = (old_workdays - holidays) | workdays
+        holidays, workdays = lay_over(
+            (d for d in base.holidays if d.year == notice.year),
+            (d for d in base.workdays if d.year == notice.year),
+            notice.holidays,
+            notice.workdays,
+        )
+        days = {"holidays": sorted(holidays), "workdays": sorted(workdays)}
     return LoadPlan(
         notice,
         entity_id,
         "load",
-        {
-            "calendar": base.id,
-            "year": notice.year,
-            "holidays": sorted(holidays),
-            "workdays": sorted(workdays),
-            "notices": [record],
-        },
+        {"calendar": base.id, "year": notice.year, **days, "notices": [record]},
     )
 
 
@@ -278,12 +264,10 @@ def recheck_deadline(
     mark = item.deadline_provisional
     if mark is None or item.deadline is None or mark.calendar != calendar.id:
         return None
-    still: frozenset[int] = getattr(calendar, "provisional_years", frozenset)()
+    still = provisional_years(calendar)
     if all(y in still for y in mark.years):
         return None
-    computed = policy.default_deadline(
-        item.source, item.received_at.astimezone(timezone).date(), calendar, item.urgency
-    )
+    computed = default_deadline_of(item, policy, calendar, timezone)
     new_mark = computed.mark
     before = item.deadline
     if computed.due < before and new_mark is None:
