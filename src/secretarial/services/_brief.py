@@ -338,12 +338,15 @@ def progress_reports_due(
     calendar's coverage is left out: the brief never guesses.
     """
     due: list[tuple[Entity, DueReminder]] = []
+    read: list[WorkCalendar] = []  # the calendar, asked for once and only if needed
     for item in entities:
         if not isinstance(item, SupervisionItem) or not policy.reports_expected(item):
             continue
+        if not read:
+            read.append(calendar())
         try:
             found = due_reminders(
-                item, policy, calendar(), day, tz=timezone, cycle_start=accepted_on(item)
+                item, policy, read[0], day, tz=timezone, cycle_start=accepted_on(item)
             )
         except CalendarCoverageError:
             continue
