@@ -226,6 +226,7 @@ def test_loading_the_notice_confirms_re_dates_or_keeps_provisional_deadlines():
         # the Spring Festival runs to 2027-02-13: later, and moved
         later.id: ("moved_later", date(2027, 2, 9), date(2027, 2, 15), date(2027, 2, 15)),
     }
+    assert [c.item_id for c in load.outcome("kept")] == [kept.id]
     for item_id, (_, _, _, after) in outcomes.items():
         now = office.get(item_id, SupervisionItem)
         assert now.deadline == after
