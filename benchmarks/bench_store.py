@@ -52,7 +52,7 @@ from urllib.parse import quote
 import sqlalchemy as sa
 
 from secretarial import Office, SupervisionItem
-from secretarial.domain import Query
+from secretarial.kernel import Query
 from secretarial.testing import FrozenClock, SequentialIds
 
 # ------------------------------------------------------------------------------ workload

@@ -43,8 +43,8 @@ with atheris.instrument_imports():
         Role,
         ValidationError,
     )
-    from secretarial.domain import ArchivalClass
     from secretarial.ics import export_ics, import_events
+    from secretarial.records import ArchivalClass
     from secretarial.testing import FrozenClock, SequentialIds
 
 CLERK = Actor(id="clerk", name="Clerk", roles=frozenset({Role.CLERK}))

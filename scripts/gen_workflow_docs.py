@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from secretarial.domain import RULES, default_tables, workflow_for
+from secretarial import workflow_for
+from secretarial._registry import RULES, default_tables
 
 HEADER = """# Workflows
 

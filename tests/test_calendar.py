@@ -136,7 +136,7 @@ def test_missing_chinese_calendar_raises_missing_extra(monkeypatch):
 
 def test_importing_the_library_does_not_import_chinese_calendar():
     code = (
-        "import sys, secretarial, secretarial.adapters._china, secretarial.domain._deadlines\n"
+        "import sys, secretarial, secretarial.adapters._china, secretarial.supervision._deadlines\n"
         "assert 'chinese_calendar' not in sys.modules, 'imported eagerly'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)  # noqa: S603

@@ -10,7 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from secretarial import CalendarOverride, TableCalendar, china_calendar
-from secretarial.domain import (
+from secretarial.errors import CalendarCoverageError, UsageError, ValidationError
+from secretarial.supervision import (
     ComputedDeadline,
     DeadlinePolicy,
     DeadlineRule,
@@ -18,10 +19,9 @@ from secretarial.domain import (
     ItemUrgency,
     SourceDeadlines,
     SupervisionSource,
+    add_months,
     resolve_deadline,
 )
-from secretarial.domain._deadlines import add_months
-from secretarial.errors import CalendarCoverageError, UsageError, ValidationError
 
 CN = china_calendar()
 COVERED = CN.covered_years()

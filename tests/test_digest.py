@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from secretarial import Actor, AuditEvent, EntityKind
-from secretarial.domain import event_digest
+from secretarial.kernel import event_digest
 from secretarial.testing import strategies as sst
 
 

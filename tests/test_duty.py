@@ -39,8 +39,8 @@ from secretarial import (
     ValidationError,
 )
 from secretarial.adapters import MemoryStore
-from secretarial.domain import INCOMING_TABLE, SUPERVISION_TABLE
-from secretarial.domain._duty import (
+from secretarial.documents import INCOMING_TABLE
+from secretarial.duty import (
     CALL_CHANNEL,
     CALL_RECORD_RULES,
     CALL_RECORD_TABLE,
@@ -63,21 +63,20 @@ from secretarial.domain._duty import (
     carry_forward,
     check_roster,
     document_fields_from_call,
-    item_fields_from_call,
-    reception_problems,
-    rotation_shifts,
-    who_is_on_duty,
-)
-from secretarial.domain._workflow import Workflow
-from secretarial.services._duty import (
     duty_roster,
     hand_over_shift,
+    item_fields_from_call,
     plan_reception,
+    reception_problems,
     record_call_opening_item,
     record_call_receiving_document,
+    rotation_shifts,
     schedule_shifts,
     swap_duty,
+    who_is_on_duty,
 )
+from secretarial.kernel import Workflow
+from secretarial.supervision import SUPERVISION_TABLE
 from secretarial.testing import SequentialIds
 from workflow_drivers import WorkflowMachine
 

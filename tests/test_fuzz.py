@@ -40,8 +40,8 @@ from secretarial import (
     TransitionNotAllowed,
     ValidationError,
 )
-from secretarial.domain import ArchivalClass
 from secretarial.ics import import_events
+from secretarial.records import ArchivalClass
 from secretarial.testing import FrozenClock, SequentialIds
 
 pytestmark = pytest.mark.slow  # thousands of hypothesis examples per parser and importer

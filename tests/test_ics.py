@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 from conftest import CLERK, SUPERVISOR, UNDERTAKER, UNIT_A
 from secretarial import MissingExtraError, SupervisionItem, ValidationError
 from secretarial.adapters._ics import export_ics, import_events
-from secretarial.domain import SUPERVISION_TABLE
-from secretarial.domain._meetings import MEETING_TABLE, Meeting
-from secretarial.domain._workflow import Workflow
+from secretarial.kernel import Workflow
+from secretarial.meetings import MEETING_TABLE, Meeting
+from secretarial.supervision import SUPERVISION_TABLE
 
 MEETINGS: Workflow[Meeting] = Workflow(MEETING_TABLE)
 ITEMS: Workflow[SupervisionItem] = Workflow(SUPERVISION_TABLE)

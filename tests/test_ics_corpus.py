@@ -22,8 +22,8 @@ import icalendar
 import pytest
 
 from secretarial import ValidationError
-from secretarial.domain._recurrence import Recurrence, zone
 from secretarial.ics import read_events
+from secretarial.kernel import Recurrence, zone
 
 recurring_ical_events = pytest.importorskip(
     "recurring_ical_events", reason="the corpus check needs recurring-ical-events (dev extra)"

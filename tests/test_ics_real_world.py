@@ -13,11 +13,10 @@ import recurring_ical_events
 
 from conftest import CLERK, LEADER
 from secretarial import Office, ValidationError
-from secretarial.domain._duty import DUTY_SHIFT_TABLE, DutyShift
-from secretarial.domain._meetings import MEETING_TABLE, Meeting
-from secretarial.domain._recurrence import Recurrence
-from secretarial.domain._workflow import Workflow
+from secretarial.duty import DUTY_SHIFT_TABLE, DutyShift
 from secretarial.ics import ImportReport, export_ics, import_events, read_events
+from secretarial.kernel import Recurrence, Workflow
+from secretarial.meetings import MEETING_TABLE, Meeting
 from secretarial.testing import FrozenClock, SequentialIds
 
 DATA = Path(__file__).parent / "data" / "ics"

@@ -22,14 +22,18 @@ from secretarial import (
     TransitionNotAllowed,
     UsageError,
     ValidationError,
+    workflow_for,
 )
 from secretarial.adapters import MemoryStore
-from secretarial.domain import Unit, workflow_for
-from secretarial.domain._information import (
+from secretarial.engine import DefaultNumbering, create_entity, fire_trigger
+from secretarial.errors import ConcurrencyConflict, NotFound
+from secretarial.information import (
+    BULLETIN_SERIES,
     DEFAULT_OUTLET_POINTS,
     INFORMATION_OFFICER,
     INFORMATION_RULES,
     INFORMATION_TABLE,
+    SCORE_COLUMNS,
     EmergencyLimitKind,
     EmergencyPolicy,
     InformationItem,
@@ -42,17 +46,11 @@ from secretarial.domain._information import (
     compile_bulletin,
     emergency_due,
     emergency_limits,
-)
-from secretarial.domain._workflow import TransitionSpec, Workflow
-from secretarial.errors import ConcurrencyConflict, NotFound
-from secretarial.services import DefaultNumbering, create_entity, fire_trigger
-from secretarial.services._information import (
-    BULLETIN_SERIES,
-    SCORE_COLUMNS,
     find_bulletin,
     information_scores,
     issue_bulletin,
 )
+from secretarial.kernel import TransitionSpec, Unit, Workflow
 from workflow_drivers import WorkflowMachine, WorkflowRun
 
 WF: Workflow[InformationItem] = Workflow(INFORMATION_TABLE)
@@ -1312,7 +1310,7 @@ class TestOffice:
         stored = office.get(item.id)
         assert stored == item
         assert office.replay(item.id) == item
-        assert secretarial.domain.ENTITY_TYPES[EntityKind.INFORMATION_ITEM] is InformationItem
+        assert secretarial._registry.ENTITY_TYPES[EntityKind.INFORMATION_ITEM] is InformationItem
 
     def test_the_sweep_chases_a_late_first_report(self, office: Any, clock: Any) -> None:
         """31 minutes after the event the sweep records ``emergency:first_by_phone``, once."""

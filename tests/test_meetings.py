@@ -30,9 +30,8 @@ from secretarial import (
     ValidationError,
     china_calendar,
 )
-from secretarial.domain import SUPERVISION_TABLE
-from secretarial.domain._deadlines import DeadlineRule, DeadlineUnit, SourceDeadlines
-from secretarial.domain._meetings import (
+from secretarial.kernel import TransitionSpec, Workflow
+from secretarial.meetings import (
     MEETING_RULES,
     MEETING_TABLE,
     AttendeeResponse,
@@ -45,7 +44,7 @@ from secretarial.domain._meetings import (
     item_fields,
     occurrences_of,
 )
-from secretarial.domain._workflow import TransitionSpec, Workflow
+from secretarial.supervision import SUPERVISION_TABLE, DeadlineRule, DeadlineUnit, SourceDeadlines
 from workflow_drivers import WorkflowMachine, WorkflowRun
 
 WF: Workflow[Meeting] = Workflow(MEETING_TABLE)

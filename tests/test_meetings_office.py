@@ -17,7 +17,7 @@ from secretarial import (
     SupervisionItem,
     SupervisionSource,
 )
-from secretarial.domain import DeadlinePolicy, DeadlineRule, DeadlineUnit, SourceDeadlines
+from secretarial.supervision import DeadlinePolicy, DeadlineRule, DeadlineUnit, SourceDeadlines
 from secretarial.testing import FrozenClock, SequentialIds
 
 START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # Monday 2026-03-02, 09:00 in Beijing

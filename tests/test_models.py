@@ -28,7 +28,8 @@ from secretarial import (
     Urgency,
     ValidationError,
 )
-from secretarial.domain import LabeledEnum, format_date_of_issue
+from secretarial.documents import format_date_of_issue
+from secretarial.kernel import LabeledEnum
 
 
 def receive(office: Office, **fields):

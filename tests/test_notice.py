@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from secretarial.domain._holiday_law import Festival, StatutoryHoliday, statutory_holidays
-from secretarial.domain._notice import HolidayNotice, check_notice, parse_notice
+from secretarial.calendars import HolidayNotice, check_notice, parse_notice
 from secretarial.errors import ValidationError
+from secretarial.kernel import Festival, StatutoryHoliday, statutory_holidays
 
 lunar_python = pytest.importorskip("lunar_python", reason="needs the extra 'china' (lunar_python)")
 chinese_calendar = pytest.importorskip(

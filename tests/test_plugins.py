@@ -52,11 +52,11 @@ from secretarial import (
     UsageError,
     WorkflowDefinitionError,
     WorkflowTable,
+    workflow_for,
 )
-from secretarial.domain import workflow_for
+from secretarial.engine import DefaultNumbering
 from secretarial.plugins import BriefSection, PluginFailure, Plugins, hookimpl
 from secretarial.plugins import _hookspecs as hookspecs
-from secretarial.services import DefaultNumbering
 from secretarial.testing import FrozenClock, SequentialIds
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -13,18 +13,18 @@ from secretarial import Actor, Office, Role, TransitionNotAllowed
 from secretarial.adapters import build_china_calendar, china_calendar
 from secretarial.adapters._china import CHINA_ERRATA
 from secretarial.adapters._lunar import lunar_calendar
-from secretarial.domain import (
+from secretarial.errors import CalendarCoverageError, UsageError, ValidationError
+from secretarial.kernel import (
     CalendarPolicy,
     EntityKind,
     Festival,
     Query,
-    SupervisionItem,
     law_in_force,
     provisional_through,
     provisional_year,
     statutory_holidays,
 )
-from secretarial.errors import CalendarCoverageError, UsageError, ValidationError
+from secretarial.supervision import SupervisionItem
 from secretarial.testing import FrozenClock
 
 DATA = Path(__file__).parent / "data" / "calendar"
@@ -391,7 +391,7 @@ def test_the_sweep_confirms_what_another_process_left_unconfirmed():
     base = office.calendar
     # a year loaded, but the re-check did not run (the loading process stopped)
     workflow = office.workflow(EntityKind.CALENDAR_YEAR)
-    from secretarial.services._calendar_years import plan_load  # noqa: PLC0415
+    from secretarial.calendars import plan_load  # noqa: PLC0415
 
     plan = plan_load(
         NOTICE_2027,

@@ -1,6 +1,6 @@
 """Records 归档: filing, archival codes, retention, the catalogue and disposition (A1-A8).
 
-The archive's use cases live in ``secretarial.services._records``; until the office
+The archive's use cases live in ``secretarial.records``; until the office
 exposes them, the :class:`Archive` helper below calls them the way the office will.
 """
 
@@ -52,20 +52,20 @@ from secretarial import (
     TransitionNotAllowed,
     ValidationError,
 )
-from secretarial.domain import (
+from secretarial.documents import Document
+from secretarial.kernel import Register
+from secretarial.records import (
     DEFAULT_SCHEDULE,
     ArchivalClass,
     ArchivalCode,
     ArchiveSettings,
     Disposition,
-    Document,
     Record,
     RecordState,
     RetentionSchedule,
     Tombstone,
     retention_end,
 )
-from secretarial.services import Register
 from secretarial.testing import FrozenClock, SequentialIds, memory_office
 
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -798,7 +798,7 @@ class TestDisposition:
 
     def test_a_tombstone_must_describe_the_record(self, archive, clock):
         record = self.approved(archive, clock)
-        from secretarial.domain._records import tombstone_of  # noqa: PLC0415
+        from secretarial.records import tombstone_of  # noqa: PLC0415
 
         lie = tombstone_of(record).model_copy(update={"title": "另一份文件"})
         with pytest.raises(TransitionNotAllowed) as info:

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from secretarial import ValidationError
-from secretarial.domain._recurrence import (
+from secretarial.kernel import (
     MAX_OCCURRENCES,
     Frequency,
     MovedOccurrence,

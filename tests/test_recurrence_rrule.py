@@ -20,7 +20,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from secretarial import ValidationError
-from secretarial.domain._recurrence import Recurrence, elapsed
+from secretarial.kernel import Recurrence, elapsed
 
 ZONES = ("Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "Asia/Shanghai")
 YEARS = (1987, 1990, 2026, 2038, 2045)

@@ -48,7 +48,7 @@ from secretarial import (
     TransitionNotAllowed,
     ValidationError,
 )
-from secretarial.services import DefaultNumbering
+from secretarial.engine import DefaultNumbering
 from secretarial.testing import FrozenClock, SequentialIds
 
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -1129,7 +1129,8 @@ class TestS2AssignWithDeadline:
         )
 
     def test_assign_without_any_deadline_is_refused_by_the_bare_workflow(self):
-        from secretarial.domain import EntityKind, workflow_for  # noqa: PLC0415
+        from secretarial import workflow_for  # noqa: PLC0415
+        from secretarial.kernel import EntityKind  # noqa: PLC0415
 
         items = workflow_for(EntityKind.SUPERVISION_ITEM)
         item, _ = items.create(

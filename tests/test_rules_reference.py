@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from secretarial.domain import NOTICE_RULES, default_tables
+from secretarial._registry import default_tables
+from secretarial.calendars import NOTICE_RULES
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES_PAGE = ROOT / "docs" / "rules.md"

@@ -15,10 +15,10 @@ from zoneinfo import ZoneInfoNotFoundError
 import pytest
 
 from conftest import CLERK, START, STORES, SUPERIOR, SUPERVISOR, UNIT_A, UNIT_B, url_for
-from secretarial import ConcurrencyConflict, EntityKind, NotFound, UsageError
+from secretarial import ConcurrencyConflict, EntityKind, NotFound, UsageError, workflow_for
 from secretarial.adapters import MemoryStore
 from secretarial.adapters._sql import SCHEMA_VERSION
-from secretarial.domain import Entity, Query, workflow_for
+from secretarial.kernel import Entity, Query
 
 INCOMING = workflow_for(EntityKind.INCOMING_DOCUMENT)
 ITEMS = workflow_for(EntityKind.SUPERVISION_ITEM)

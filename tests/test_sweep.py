@@ -53,7 +53,7 @@ from secretarial import (
     due_reminders,
 )
 from secretarial.adapters import MemoryStore
-from secretarial.services import UnitOfWork
+from secretarial.engine import UnitOfWork
 from secretarial.testing import FrozenClock, SequentialIds
 
 BEIJING = ZoneInfo("Asia/Shanghai")

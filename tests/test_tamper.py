@@ -71,7 +71,7 @@ class Tamper:
             engine.dispose()
             return
         from secretarial.adapters._memory import _pack  # noqa: PLC0415
-        from secretarial.domain import AuditEvent  # noqa: PLC0415
+        from secretarial.kernel import AuditEvent  # noqa: PLC0415
 
         trail = self.store._events[entity_id]
         trail[version - 1] = _pack(AuditEvent.model_validate(event))
@@ -158,7 +158,7 @@ def test_swapped_events_are_found(office: Office) -> None:
 
 def test_an_inserted_event_is_found(office: Office) -> None:
     """A forged event with a valid seal of its own still breaks the chain."""
-    from secretarial.domain import AuditEvent  # noqa: PLC0415
+    from secretarial.kernel import AuditEvent  # noqa: PLC0415
 
     tamper = Tamper(office)
     genuine = [AuditEvent.model_validate(e) for e in tamper.events("in-1")]

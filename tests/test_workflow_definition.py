@@ -14,9 +14,11 @@ from secretarial import (
     Workflow,
     WorkflowDefinitionError,
     WorkflowTable,
+    workflow_for,
 )
-from secretarial.domain import INCOMING_TABLE, OUTGOING_TABLE, SUPERVISION_TABLE, workflow_for
-from secretarial.domain._workflow import CreationSpec
+from secretarial.documents import INCOMING_TABLE, OUTGOING_TABLE
+from secretarial.kernel import CreationSpec
+from secretarial.supervision import SUPERVISION_TABLE
 
 ALWAYS = Rule("X1", "always", "always holds", lambda _ctx: None)
 

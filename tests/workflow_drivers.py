@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from secretarial import Actor, AuditEvent, TransitionNotAllowed, ValidationError
-from secretarial.domain._workflow import TransitionSpec, Workflow
+from secretarial.kernel import TransitionSpec, Workflow
 
 
 class WorkflowRun:

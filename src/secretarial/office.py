@@ -19,65 +19,57 @@ from zoneinfo import ZoneInfo
 
 from typing_extensions import Unpack
 
+from secretarial._registry import default_tables, workflow_for
 from secretarial.adapters import MemoryStore, SystemClock, Uuid7Ids, china_calendar
 from secretarial.adapters._lunar import lunar_calendar
-from secretarial.domain import (
+from secretarial.brief import (
+    Brief,
+    BriefItem,
+    BriefSection,
+    build_brief,
+    emergency_section,
+    progress_reports_due,
+)
+from secretarial.calendars._model import CalendarYear, calendar_year_id
+from secretarial.calendars._service import (
+    CalendarDifference,
+    CalendarLoad,
+    DeadlineCheck,
+    base_calendar_for_load,
+    day_changes,
+    plan_load,
+    recheck_deadline,
+    with_loaded_years,
+)
+from secretarial.documents._bulk import ImportReport, import_incoming
+from secretarial.documents._model import IncomingDocument, OutgoingDocument
+from secretarial.documents._registers import incoming_register, outgoing_register
+from secretarial.duty._model import (
     MAX_SHIFT,
-    AccessDenial,
-    AccessPolicy,
-    Actor,
-    Anchor,
-    ArchiveSettings,
-    AuditReport,
-    AuditTrail,
-    Bulletin,
-    CalendarPolicy,
-    CalendarYear,
     CallRecord,
-    ClearancePolicy,
-    Conflict,
-    DeadlinePolicy,
     DutyPerson,
     DutyRoster,
     DutyShift,
     DutyTeam,
-    EmergencyDue,
-    EmergencyLimit,
-    EmergencyPolicy,
-    Entity,
-    EntityKind,
-    EntityList,
-    IncomingDocument,
-    InformationItem,
-    Meeting,
-    Occurrence,
     OnDuty,
-    OutgoingDocument,
     PendingMatter,
     ReceptionPlan,
     ReceptionPolicy,
-    Record,
-    Recurrence,
-    ReminderPolicy,
-    Retention,
-    ScoringScale,
-    SupervisionItem,
-    SupervisionSource,
-    TableCalendar,
-    TransitionEnv,
-    WorkCalendar,
-    Workflow,
-    calendar_year_id,
-    default_tables,
-    emergency_due,
-    emergency_limits,
-    find_conflicts,
-    occurrences_of,
-    provisional_years,
     rotation_shifts,
     who_is_on_duty,
-    workflow_for,
 )
+from secretarial.duty._service import (
+    duty_roster,
+    hand_over_shift,
+    plan_reception,
+    record_call_opening_item,
+    record_call_receiving_document,
+    schedule_shifts,
+    swap_duty,
+)
+from secretarial.engine._fire import HookedStore, create_entity, fire_trigger, with_allocation
+from secretarial.engine._numbering import DefaultNumbering, NumberingPolicy
+from secretarial.engine._ports import Clock, IdFactory, Store
 from secretarial.errors import (
     AccessDenied,
     CalendarCoverageError,
@@ -89,68 +81,55 @@ from secretarial.errors import (
     UsageError,
     ValidationError,
 )
-from secretarial.services import (
-    SYSTEM_ACTOR,
-    Clock,
-    DefaultNumbering,
-    FiledItem,
-    IdFactory,
-    NumberingPolicy,
-    Query,
-    Register,
-    Store,
-    SweepReport,
-    create_entity,
-    destroy_record,
-    due_for_review,
-    file_item,
-    filing_catalogue,
-    find_bulletin,
-    fire_trigger,
-    incoming_register,
-    information_scores,
-    issue_bulletin,
-    outgoing_register,
-    supervision_ledger,
-    sweep_reminders,
-    with_allocation,
+from secretarial.information._model import (
+    Bulletin,
+    EmergencyDue,
+    EmergencyLimit,
+    EmergencyPolicy,
+    InformationItem,
+    ScoringScale,
+    emergency_due,
+    emergency_limits,
 )
-from secretarial.services._brief import (
-    Brief,
-    BriefItem,
-    BriefSection,
-    build_brief,
-    emergency_section,
-    progress_reports_due,
+from secretarial.information._service import find_bulletin, information_scores, issue_bulletin
+from secretarial.kernel._access import AccessDenial, AccessPolicy, ClearancePolicy
+from secretarial.kernel._audit import Anchor, AuditReport
+from secretarial.kernel._calendar import (
+    CalendarPolicy,
+    TableCalendar,
+    WorkCalendar,
+    provisional_years,
 )
-from secretarial.services._bulk import ImportReport, import_incoming
-from secretarial.services._calendar_years import (
-    CalendarDifference,
-    CalendarLoad,
-    DeadlineCheck,
-    base_calendar_for_load,
-    day_changes,
-    plan_load,
-    recheck_deadline,
-    with_loaded_years,
-)
-from secretarial.services._commands import HookedStore
-from secretarial.services._duty import (
-    duty_roster,
-    hand_over_shift,
-    plan_reception,
-    record_call_opening_item,
-    record_call_receiving_document,
-    schedule_shifts,
-    swap_duty,
-)
-from secretarial.services._meetings import (
+from secretarial.kernel._display import AuditTrail, EntityList
+from secretarial.kernel._entity import Entity
+from secretarial.kernel._enums import EntityKind, Retention
+from secretarial.kernel._query import Query
+from secretarial.kernel._recurrence import Occurrence, Recurrence
+from secretarial.kernel._register import Register
+from secretarial.kernel._values import Actor
+from secretarial.kernel._workflow import TransitionEnv, Workflow
+from secretarial.meetings._model import Conflict, Meeting, find_conflicts, occurrences_of
+from secretarial.meetings._service import (
     close_meeting,
     conflict_window,
     plan_meeting,
     plan_meetings,
 )
-from secretarial.services._verify import make_anchor, verify_records
+from secretarial.records._model import ArchiveSettings, Record
+from secretarial.records._service import (
+    FiledItem,
+    destroy_record,
+    due_for_review,
+    file_item,
+    filing_catalogue,
+)
+from secretarial.reminders import ReminderPolicy
+from secretarial.supervision._deadlines import DeadlinePolicy
+from secretarial.supervision._enums import SupervisionSource
+from secretarial.supervision._ledger import supervision_ledger
+from secretarial.supervision._model import SupervisionItem
+from secretarial.sweep import SYSTEM_ACTOR, SweepReport, sweep_reminders
+from secretarial.verify import make_anchor, verify_records
 
 if TYPE_CHECKING:  # the plugin layer (and pluggy) load only for an office that has plugins
     from secretarial.adapters._ics import ImportedMeetings
@@ -1049,7 +1028,7 @@ class Office:
 
         The number comes from the year's counter in the unit of work that records the
         issue on every item, so a year's issues are numbered without gaps. See
-        :func:`secretarial.services.issue_bulletin`.
+        :func:`secretarial.information.issue_bulletin`.
 
         Args:
             items: The items (entities, whose versions are checked, or ids), in order.

@@ -4,7 +4,7 @@ The package carries the State Council's yearly holiday notices: the holidays and
 adjusted working days (调休) of every year it knows. A small errata layer
 (:data:`CHINA_ERRATA`, each entry with its source) corrects the days it has wrong.
 Beyond its last year, a ``provisional`` calendar continues with years derived from the
-law (:func:`~secretarial.domain.provisional_through`), lunar dates from ``lunar_python``.
+law (:func:`~secretarial.kernel.provisional_through`), lunar dates from ``lunar_python``.
 The packages are imported only when :func:`china_calendar` is first called, so
 ``import secretarial`` works without them.
 """
@@ -15,9 +15,9 @@ from datetime import date
 from functools import cache
 from importlib import metadata
 
-from secretarial.domain._calendar import CalendarOverride, CalendarPolicy, TableCalendar
-from secretarial.domain._holiday_law import provisional_through
 from secretarial.errors import MissingExtraError, UsageError
+from secretarial.kernel._calendar import CalendarOverride, CalendarPolicy, TableCalendar
+from secretarial.kernel._holiday_law import provisional_through
 
 from ._lunar import lunar_calendar
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from importlib import metadata
 
-from secretarial.domain._calendar import TableCalendar
 from secretarial.errors import MissingExtraError, UsageError
+from secretarial.kernel._calendar import TableCalendar
 
 __all__ = ["holidays_calendar"]
 

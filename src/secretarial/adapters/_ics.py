@@ -36,10 +36,13 @@ from zoneinfo import ZoneInfo
 import pydantic
 from dateutil import rrule as _rrule
 
-from secretarial.domain import Classification, SupervisionItem, SupervisionSource, SupervisionState
-from secretarial.domain._duty import DutyPerson, DutyRoster, DutyShift
-from secretarial.domain._entity import Entity
-from secretarial.domain._meetings import (
+from secretarial.duty._model import DutyPerson, DutyRoster, DutyShift
+from secretarial.errors import FieldProblem, MissingExtraError, ValidationError
+from secretarial.kernel._entity import Entity
+from secretarial.kernel._enums import Classification
+from secretarial.kernel._recurrence import Recurrence, as_utc, elapsed, zone
+from secretarial.kernel._workflow import problems_from_pydantic
+from secretarial.meetings._model import (
     AttendeeResponse,
     AttendeeRole,
     Meeting,
@@ -47,9 +50,8 @@ from secretarial.domain._meetings import (
     MeetingState,
     Person,
 )
-from secretarial.domain._recurrence import Recurrence, as_utc, elapsed, zone
-from secretarial.domain._workflow import problems_from_pydantic
-from secretarial.errors import FieldProblem, MissingExtraError, ValidationError
+from secretarial.supervision._enums import SupervisionSource, SupervisionState
+from secretarial.supervision._model import SupervisionItem
 
 try:
     import icalendar
@@ -646,7 +648,7 @@ def import_events(
 
     Returns:
         One dict per event, in the order of the calendar, whose keys are fields of
-        :class:`~secretarial.domain._meetings.Meeting`.
+        :class:`~secretarial.meetings.Meeting`.
 
     Raises:
         ValidationError: The text is not an ICS calendar, or an event cannot be a

@@ -30,7 +30,7 @@ def _lunar_module() -> Any:
 
 
 class LunarPythonCalendar:
-    """A :class:`~secretarial.domain.LunarCalendar` backed by ``lunar_python``.
+    """A :class:`~secretarial.kernel.LunarCalendar` backed by ``lunar_python``.
 
     Raises:
         MissingExtraError: ``lunar_python`` is not installed

@@ -8,8 +8,11 @@ from datetime import date
 from operator import is_, itemgetter
 from typing import Any, Final, Self
 
-from secretarial.domain import AccessDenial, Anchor, AuditEvent, Entity, Page, Query
 from secretarial.errors import ConcurrencyConflict, NotFound, UsageError
+from secretarial.kernel._access import AccessDenial
+from secretarial.kernel._audit import Anchor, AuditEvent
+from secretarial.kernel._entity import Entity
+from secretarial.kernel._query import Page, Query
 
 __all__ = ["MemoryStore"]
 

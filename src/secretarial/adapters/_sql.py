@@ -43,16 +43,7 @@ from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
-from secretarial.domain import (
-    ENTITY_TYPES,
-    AccessDenial,
-    Anchor,
-    AuditEvent,
-    Entity,
-    EntityKind,
-    Page,
-    Query,
-)
+from secretarial._registry import ENTITY_TYPES
 from secretarial.errors import (
     ConcurrencyConflict,
     MissingExtraError,
@@ -60,6 +51,11 @@ from secretarial.errors import (
     StoreError,
     UsageError,
 )
+from secretarial.kernel._access import AccessDenial
+from secretarial.kernel._audit import Anchor, AuditEvent
+from secretarial.kernel._entity import Entity
+from secretarial.kernel._enums import EntityKind
+from secretarial.kernel._query import Page, Query
 
 __all__ = ["SCHEMA_VERSION", "SqlStore", "StoreError"]
 

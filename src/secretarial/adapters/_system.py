@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Final
 
-from secretarial.domain import EntityKind
+from secretarial.kernel._enums import EntityKind
 
 __all__ = ["SystemClock", "Uuid7Ids"]
 

@@ -35,7 +35,8 @@ from secretarial import (
     RegisterColumn,
     Role,
 )
-from secretarial.domain import default_tables, provisional_years, workflow_for
+from secretarial._registry import default_tables, workflow_for
+from secretarial.kernel._calendar import provisional_years
 from secretarial.testing import FrozenClock
 
 from . import _demo

@@ -13,8 +13,8 @@ from typing import Any, Final, Unpack
 import pydantic
 
 from secretarial import Actor, Classification, Office
-from secretarial.domain import problems_from_pydantic
 from secretarial.errors import UsageError, ValidationError
+from secretarial.kernel._workflow import problems_from_pydantic
 from secretarial.office import OfficeOptions
 
 from ._errors import BadFile, BadInput, BadJson, NoOffice, UnknownActor

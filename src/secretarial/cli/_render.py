@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from secretarial import AuditEvent, AuditReport, Entity, Register, SweepReport
-from secretarial.domain import LabeledEnum
+from secretarial.kernel._enums import LabeledEnum
 
 __all__ = [
     "audit_table",

@@ -17,14 +17,12 @@ from typing import TYPE_CHECKING, Any, Final
 
 import pluggy
 
-from secretarial.domain import (
-    Actor,
-    AuditEvent,
-    DueReminder,
-    Entity,
-    WorkCalendar,
-    WorkflowTable,
-)
+from secretarial.kernel._audit import AuditEvent
+from secretarial.kernel._calendar import WorkCalendar
+from secretarial.kernel._entity import Entity
+from secretarial.kernel._reminders import DueReminder
+from secretarial.kernel._values import Actor
+from secretarial.kernel._workflow import WorkflowTable
 
 if TYPE_CHECKING:  # the manager module defines the values and imports this one
     from ._manager import BriefSection

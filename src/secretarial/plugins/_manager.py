@@ -21,16 +21,13 @@ from typing import Any, Final, Protocol, TypeVar, final
 
 import pluggy
 
-from secretarial.domain import (
-    Actor,
-    AuditEvent,
-    DueReminder,
-    Entity,
-    WorkCalendar,
-    Workflow,
-    WorkflowTable,
-)
 from secretarial.errors import TransitionNotAllowed, UsageError, WorkflowDefinitionError
+from secretarial.kernel._audit import AuditEvent
+from secretarial.kernel._calendar import WorkCalendar
+from secretarial.kernel._entity import Entity
+from secretarial.kernel._reminders import DueReminder
+from secretarial.kernel._values import Actor
+from secretarial.kernel._workflow import Workflow, WorkflowTable
 
 from . import _hookspecs
 from ._hookspecs import PROJECT

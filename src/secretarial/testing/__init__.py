@@ -13,8 +13,8 @@ import threading
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any, ClassVar
 
-from secretarial.domain import EntityKind
 from secretarial.errors import UsageError
+from secretarial.kernel._enums import EntityKind
 from secretarial.office import Office
 
 __all__ = ["FrozenClock", "SequentialIds", "memory_office"]

@@ -23,26 +23,13 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from secretarial.domain import (
-    Actor,
-    Attachment,
-    Channel,
-    Classification,
-    DocumentKind,
-    DocumentNumber,
-    EntityKind,
-    IncomingDocument,
-    Organ,
-    OrganRelation,
-    OutgoingDocument,
-    ReportCycle,
-    Role,
-    SupervisionItem,
-    SupervisionSource,
-    Unit,
-    Urgency,
-    workflow_for,
-)
+from secretarial._registry import workflow_for
+from secretarial.documents._enums import Channel, DocumentKind
+from secretarial.documents._model import IncomingDocument, OutgoingDocument
+from secretarial.kernel._enums import Classification, EntityKind, OrganRelation, Role, Urgency
+from secretarial.kernel._values import Actor, Attachment, DocumentNumber, Organ, Unit
+from secretarial.supervision._enums import ReportCycle, SupervisionSource
+from secretarial.supervision._model import SupervisionItem
 
 __all__ = [
     "CLERK",

@@ -1,0 +1,75 @@
+"""Official documents (公文).
+
+Incoming circulation (收文), outgoing drafting and dispatch (发文), their registers
+and bulk import.
+"""
+
+from ._bulk import (
+    ImportReport,
+    LineError,
+    import_incoming,
+)
+from ._enums import (
+    Channel,
+    DocumentKind,
+    HandlingType,
+    IncomingState,
+    OutgoingState,
+)
+from ._model import (
+    CopyApproval,
+    CopyNumber,
+    CopyRecord,
+    DispatchRecord,
+    Document,
+    IncomingDocument,
+    Instruction,
+    OutgoingDocument,
+    Proposal,
+    Reading,
+    Signature,
+    compilation_classification,
+    default_original,
+    format_date_of_issue,
+)
+from ._registers import (
+    INCOMING_COLUMNS,
+    OUTGOING_COLUMNS,
+    incoming_register,
+    outgoing_register,
+)
+from ._tables import (
+    INCOMING_TABLE,
+    OUTGOING_TABLE,
+)
+
+__all__ = [
+    "INCOMING_COLUMNS",
+    "INCOMING_TABLE",
+    "OUTGOING_COLUMNS",
+    "OUTGOING_TABLE",
+    "Channel",
+    "CopyApproval",
+    "CopyNumber",
+    "CopyRecord",
+    "DispatchRecord",
+    "Document",
+    "DocumentKind",
+    "HandlingType",
+    "ImportReport",
+    "IncomingDocument",
+    "IncomingState",
+    "Instruction",
+    "LineError",
+    "OutgoingDocument",
+    "OutgoingState",
+    "Proposal",
+    "Reading",
+    "Signature",
+    "compilation_classification",
+    "default_original",
+    "format_date_of_issue",
+    "import_incoming",
+    "incoming_register",
+    "outgoing_register",
+]

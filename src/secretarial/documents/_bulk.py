@@ -1,0 +1,224 @@
+"""Bulk import of incoming documents from JSON Lines.
+
+Each line is one JSON object with the fields of :meth:`Office.receive` (``kind``,
+``title``, ``sender``, ``channel``, ``received_at`` and any D2 element). Lines are
+validated one by one; a bad line is reported with its line number and reason and only
+that line is left out. The good lines of a batch are received, registered (each gets the
+next registration number) and stored, with their audit events, in one transaction per
+batch: a crash in the middle of an import leaves whole batches or nothing of a batch.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from secretarial.engine._numbering import NumberingPolicy
+from secretarial.engine._ports import IdFactory, Store
+from secretarial.errors import FieldProblem, SecretarialError, ValidationError
+from secretarial.kernel._audit import AuditEvent
+from secretarial.kernel._entity import Entity
+from secretarial.kernel._enums import EntityKind
+from secretarial.kernel._values import Actor
+from secretarial.kernel._workflow import Workflow
+
+__all__ = ["ImportReport", "LineError", "import_incoming"]
+
+MAX_LINE_BYTES = 1_000_000
+"""Longest accepted line; a longer one is rejected, not parsed."""
+
+
+@dataclass(frozen=True, slots=True)
+class LineError:
+    """Why one line of an import was left out.
+
+    Attributes:
+        line: The 1-based line number in the input.
+        reason: What is wrong, naming the field and the rule where there is one.
+    """
+
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.reason}"
+
+
+@dataclass(slots=True)
+class ImportReport:
+    """What an import did.
+
+    Attributes:
+        imported: Ids of the documents stored, in input order.
+        rejected: The lines left out, with reasons.
+        batches: The number of transactions committed.
+    """
+
+    imported: list[str] = field(default_factory=list)
+    rejected: list[LineError] = field(default_factory=list)
+    batches: int = 0
+
+    @property
+    def ok(self) -> bool:
+        """Whether every line was imported."""
+        return not self.rejected
+
+    def __str__(self) -> str:
+        head = f"imported {len(self.imported)} in {self.batches} batches"
+        if not self.rejected:
+            return head
+        return (
+            head
+            + f", rejected {len(self.rejected)}:\n"
+            + "\n".join(f"  {e}" for e in self.rejected)
+        )
+
+
+def _lines(source: Iterable[str | bytes]) -> Iterator[tuple[int, str | None, str | None]]:
+    """Number the lines; decode bytes; say why a line cannot be read at all."""
+    for number, raw in enumerate(source, start=1):
+        if len(raw) > MAX_LINE_BYTES:
+            yield number, None, f"longer than {MAX_LINE_BYTES} bytes"
+            continue
+        if isinstance(raw, bytes):
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as e:
+                yield number, None, f"not UTF-8 text ({e.reason} at byte {e.start})"
+                continue
+        else:
+            text = raw
+        if text.strip():
+            yield number, text, None
+
+
+def _fields(text: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as e:
+        problem = str(e) if isinstance(e, json.JSONDecodeError) else "nested too deeply"
+        raise ValidationError("JSON line", [FieldProblem("(line)", "json", problem)]) from None
+    if not isinstance(value, dict):
+        raise ValidationError(
+            "JSON line",
+            [FieldProblem("(line)", "json", f"expected an object, got {type(value).__name__}")],
+        )
+    return value
+
+
+def import_incoming(
+    store: Store,
+    workflow: Workflow[Any],
+    numbering: NumberingPolicy,
+    source: Iterable[str | bytes],
+    *,
+    actor: Actor,
+    now: datetime,
+    ids: IdFactory,
+    batch_size: int = 1000,
+    register: bool = True,
+    on_batch: Callable[[ImportReport], None] | None = None,
+) -> ImportReport:
+    """Receive (and register) the documents of a JSON Lines source, batch by batch.
+
+    Args:
+        store: Where to store them.
+        workflow: The incoming-document workflow.
+        numbering: Draws registration numbers.
+        source: Lines of JSON (text or bytes), e.g. an open file.
+        actor: Who receives and registers (a clerk).
+        now: The time of receipt and registration.
+        ids: Makes the documents' ids.
+        batch_size: Lines per transaction.
+        register: Also register each document (allocating its registration number).
+        on_batch: Called after each committed batch with the report so far.
+
+    Returns:
+        What was imported and what was left out.
+    """
+    workflow.require_creator(actor)  # a wrong role is refused outright, not line by line
+    report = ImportReport()
+    batch: list[tuple[int, Entity, AuditEvent]] = []
+
+    def flush() -> None:
+        _commit(
+            store,
+            workflow,
+            numbering,
+            batch,
+            actor=actor,
+            now=now,
+            register=register,
+            report=report,
+        )
+        batch.clear()
+        if on_batch is not None:
+            on_batch(report)
+
+    for number, text, unreadable in _lines(source):
+        if text is None:
+            report.rejected.append(LineError(number, unreadable or "unreadable"))
+            continue
+        try:
+            fields = _fields(text)
+            entity, event = workflow.create(
+                fields, entity_id=ids(EntityKind.INCOMING_DOCUMENT), actor=actor, now=now
+            )
+        except SecretarialError as e:
+            report.rejected.append(LineError(number, str(e)))
+            continue
+        batch.append((number, entity, event))
+        if len(batch) >= batch_size:
+            flush()
+    if batch:
+        flush()
+    return report
+
+
+def _commit(
+    store: Store,
+    workflow: Workflow[Any],
+    numbering: NumberingPolicy,
+    batch: list[tuple[int, Entity, AuditEvent]],
+    *,
+    actor: Actor,
+    now: datetime,
+    register: bool,
+    report: ImportReport,
+) -> None:
+    entities: list[Entity] = []
+    events: list[AuditEvent] = []
+    with store.unit_of_work() as uow:
+        if register and batch:
+            first_entity = batch[0][1]
+            if not workflow.can_fire(first_entity, "register", actor, now=now):
+                # Same actor, same state for every line: refused for one, refused for all.
+                workflow.fire(first_entity, "register", actor, now=now, data=None)
+            keys: dict[str, list[int]] = {}
+            for i, (_, entity, _) in enumerate(batch):
+                keys.setdefault(numbering.sequence_key("incoming", entity, now), []).append(i)
+            numbers: dict[int, Any] = {}
+            for key, members in keys.items():
+                first = uow.next_number("incoming", key, len(members))
+                for offset, i in enumerate(members):
+                    entity = batch[i][1]
+                    numbers[i] = numbering.format("incoming", entity, now, first + offset)
+        for i, (_, received, created) in enumerate(batch):
+            events.append(created)
+            stored = received
+            if register:
+                stored, registered = workflow.fire(
+                    received,
+                    "register",
+                    actor,
+                    now=now,
+                    data={"registration_number": numbers[i]},
+                )
+                events.append(registered)
+            entities.append(stored)
+        uow.add_many(entities, events)
+    report.imported.extend(e.id for e in entities)
+    report.batches += 1

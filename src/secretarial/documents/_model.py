@@ -1,0 +1,327 @@
+"""Official documents: the elements of docs/rules.md D2 and the incoming and outgoing records."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Annotated, ClassVar, Self
+
+from pydantic import Field, StringConstraints, model_validator
+
+from secretarial.errors import RuleViolation
+from secretarial.kernel._entity import Entity
+from secretarial.kernel._enums import Classification, EntityKind, OrganRelation, Retention, Urgency
+from secretarial.kernel._values import (
+    Attachment,
+    DocumentNumber,
+    Name,
+    Organ,
+    Text,
+    Timed,
+    Timestamp,
+    Unit,
+    Value,
+)
+
+from ._enums import Channel, DocumentKind, HandlingType, IncomingState, OutgoingState
+
+__all__ = [
+    "CopyApproval",
+    "CopyNumber",
+    "CopyRecord",
+    "DispatchRecord",
+    "Document",
+    "IncomingDocument",
+    "Instruction",
+    "OutgoingDocument",
+    "Proposal",
+    "Reading",
+    "Signature",
+    "compilation_classification",
+    "default_original",
+    "format_date_of_issue",
+]
+
+CopyNumber = Annotated[str, StringConstraints(pattern=r"^[0-9]{6}$")]
+"""A copy number 份号: six digits, e.g. ``000001`` (D3)."""
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+"""A document title: non-empty, at most 500 characters."""
+ArchivalCode = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True,
+        pattern=r"^[0-9A-Za-z]{4}-[A-Z]{2}·[0-9]{4}-(Y|D30|D10)-[^-\s]+-[0-9]{4}$",
+    ),
+]
+"""An archival code 档号 in the DA/T 22-2015 form, e.g. ``0194-WS·2016-D30-BGS-0001`` (A2)."""
+ArchivalClassText = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True,
+        pattern=r"^[0-9A-Za-z]{4}-[A-Z]{2}·[0-9]{4}-(Y|D30|D10)-[^-\s]+$",
+    ),
+]
+"""The lowest class of an archival code, its item number left off: ``0194-WS·2016-D30-BGS`` (A3)."""
+
+
+def format_date_of_issue(day: date) -> str:
+    """Write a date of issue as D10 asks: Arabic numerals, full year, no padding.
+
+    >>> format_date_of_issue(date(2012, 7, 1))
+    '2012年7月1日'
+    """
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+class Document(Entity):
+    """The elements of an official document (docs/rules.md D2), shared by incoming and outgoing.
+
+    All elements are optional unless a rule requires one. Validation enforces the rules
+    that hold for any document at any time: a classified document states a secrecy
+    period (within the maximum for its level) or a declassification condition (D4), and
+    the telegram-only urgencies appear only on telegrams (D5).
+    """
+
+    kind: DocumentKind
+    title: Title
+    copy_number: CopyNumber | None = None
+    secrecy_period_years: int | None = Field(default=None, ge=1)
+    declassification_condition: Name | None = None
+    urgency: Urgency | None = None
+    is_telegram: bool = False
+    issuer_mark: Name | None = None
+    number: DocumentNumber | None = None
+    signers: tuple[Name, ...] = ()
+    main_recipients: tuple[Organ, ...] = ()
+    body: Text | None = None
+    attachment_note: Text | None = None
+    issuer_signature: Name | None = None
+    date_of_issue: date | None = None
+    sealed: bool = False
+    remark: Text | None = None
+    attachments: tuple[Attachment, ...] = Field(default=(), max_length=200)
+    cc: tuple[Organ, ...] = ()
+    printing_organ: Name | None = None
+    printing_date: date | None = None
+    page_count: int | None = Field(default=None, ge=1)
+    joint_issuers: tuple[Organ, ...] = ()
+    """Co-issuers of a joint document (D9), the lead organ excluded."""
+    requests: tuple[Text, ...] = ()
+    """The matters this document asks a higher organ to decide (a 请示 has exactly one, D11)."""
+    important: bool = False
+    """An important document is signed by the principal leader (D13)."""
+    replies_to: Name | None = None
+    """For a reply (批复): the request it answers, by entity id or document number (A4, A5)."""
+    forwards: tuple[Name, ...] = ()
+    """The documents this one forwards (转发), by entity id or document number (A4)."""
+
+    @model_validator(mode="after")
+    def _classified_needs_period(self) -> Self:
+        level = self.classification
+        if level is Classification.UNCLASSIFIED:
+            if self.secrecy_period_years is not None or self.declassification_condition:
+                raise ValueError(
+                    "D4: an unclassified document has no secrecy period or declassification "
+                    "condition; set classification to secret, confidential or top_secret"
+                )
+            return self
+        if self.secrecy_period_years is None and not self.declassification_condition:
+            raise ValueError(
+                f"D4: a {level.label} document must carry a secrecy period "
+                "(secrecy_period_years) or a declassification condition"
+            )
+        maximum = level.max_secrecy_years
+        years = self.secrecy_period_years
+        if years is not None and maximum is not None and years > maximum:
+            raise ValueError(
+                f"D4: secrecy_period_years={years} exceeds the maximum of {maximum} years "
+                f"for {level.label}; accepted: 1..{maximum}"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _telegram_urgency(self) -> Self:
+        if self.urgency is not None and self.urgency.telegram_only and not self.is_telegram:
+            raise ValueError(
+                f"D5: urgency {self.urgency.value!r} ({self.urgency.label}) is for telegrams "
+                "only; a document takes extra_urgent (特急) or urgent (加急)"
+            )
+        return self
+
+    @property
+    def is_upward(self) -> bool:
+        """Whether any main recipient is a superior organ (an upward document, D8)."""
+        return any(o.relation is OrganRelation.SUPERIOR for o in self.main_recipients)
+
+    @property
+    def date_of_issue_text(self) -> str | None:
+        """The date of issue written as D10 asks (``2012年7月1日``)."""
+        return None if self.date_of_issue is None else format_date_of_issue(self.date_of_issue)
+
+
+class Proposal(Timed):
+    """A handling proposal 拟办意见 by the office director."""
+
+    handling_type: HandlingType
+    lead_unit: Unit | None = None
+    note: Text | None = None
+
+
+class Instruction(Timed):
+    """A leader's instruction 批示 on a document."""
+
+    text: Text
+
+
+class Reading(Value):
+    """One reader in a circulation 传阅, in order; ``read_at`` is set once they read."""
+
+    reader: Name
+    read_at: Timestamp | None = None
+    comment: Text | None = None
+
+
+class CopyApproval(Timed):
+    """A leader's approval to copy a classified document (D17): how many copies, why."""
+
+    copies: int = Field(ge=1, le=1000)
+    note: Text | None = None
+
+
+class CopyRecord(Timed):
+    """Copies made of a document, as recorded (复制登记)."""
+
+    copies: int = Field(ge=1, le=1000)
+    purpose: Text | None = None
+
+
+def compilation_classification(documents: Iterable[Document]) -> Classification:
+    """The classification of a compilation (汇编) of ``documents`` (D17).
+
+    A compilation takes the highest classification it contains; a top-secret (绝密)
+    document is never compiled.
+
+    Raises:
+        RuleViolation: Rule D17, naming the top-secret documents.
+    """
+    highest = Classification.UNCLASSIFIED
+    top: list[str] = []
+    for document in documents:
+        if document.classification is Classification.TOP_SECRET:
+            top.append(document.id)
+        highest = max(highest, document.classification)
+    if top:
+        raise RuleViolation(
+            "D17",
+            "no-compiling-top-secret",
+            f"top-secret (绝密) documents are not compiled: {', '.join(top)}",
+        )
+    return highest
+
+
+class IncomingDocument(Document):
+    """A document received from another organ and handled here (收文)."""
+
+    entity_kind: ClassVar[EntityKind] = EntityKind.INCOMING_DOCUMENT
+    terminal_states: ClassVar[frozenset[str]] = frozenset(
+        {IncomingState.RETURNED, IncomingState.FILED}
+    )
+
+    state: IncomingState = IncomingState.RECEIVED
+    received_at: Timestamp
+    sender: Organ
+    channel: Channel
+    registration_number: Name | None = None
+    proposal: Proposal | None = None
+    instruction: Instruction | None = None
+    handling_type: HandlingType | None = None
+    lead_unit: Unit | None = None
+    co_units: tuple[Unit, ...] = ()
+    chaser: Name | None = None
+    """The person who chases an urgent or important document (D16)."""
+    assignee: Name | None = None
+    readers: tuple[Reading, ...] = ()
+    result: Text | None = None
+    return_reason: Text | None = None
+    copy_approvals: tuple[CopyApproval, ...] = ()
+    """Leaders' approvals to copy the document (D17)."""
+    copies_made: tuple[CopyRecord, ...] = ()
+    """Copies made of it, as recorded (D17)."""
+    co_issuer: bool = False
+    """This office co-issued this joint document, which the sender led (D9): it files a
+    copy, the lead organ the original (A6)."""
+    retention: Retention | None = None
+    archival_code: ArchivalCode | None = None
+    archival_class: ArchivalClassText | None = None
+    """The class the archival code was drawn in (set when filed, A3)."""
+    record_id: Name | None = None
+    """The record 档案 the document was filed in (set when filed, A4)."""
+
+    @property
+    def current_holder(self) -> str | None:
+        """Who holds a circulating document now: the first reader who has not read it."""
+        for reading in self.readers:
+            if reading.read_at is None:
+                return reading.reader
+        return None
+
+
+class Signature(Value):
+    """A sign-off 签发 (D13): the signer's opinion, name and full date."""
+
+    signer: Name
+    """The signer's actor id."""
+    name: Name
+    opinion: Text
+    signed_on: date
+    organ: Organ | None = None
+    """For a joint document, the co-issuer on whose behalf this signature was given."""
+
+
+class DispatchRecord(Value):
+    """One recipient's copy leaving the office."""
+
+    recipient: Organ
+    at: Timestamp
+    channel: Channel = Channel.ELECTRONIC
+    copies: int = Field(default=1, ge=1)
+
+
+class OutgoingDocument(Document):
+    """A document drafted here and sent out (发文)."""
+
+    entity_kind: ClassVar[EntityKind] = EntityKind.OUTGOING_DOCUMENT
+    terminal_states: ClassVar[frozenset[str]] = frozenset({OutgoingState.FILED})
+
+    state: OutgoingState = OutgoingState.DRAFTED
+    issuer_code: Name
+    """The organ code of this document's number series (``国办发``, ``国办函`` ...)."""
+    drafting_unit: Unit | None = None
+    review_opinion: Text | None = None
+    signatures: tuple[Signature, ...] = ()
+    countersignatures: tuple[Signature, ...] = ()
+    """Co-issuers' signatures on a joint document (会签, D9)."""
+    pending_change: Text | None = None
+    """A substantive change found at recheck that the original signer must sign again (D15)."""
+    copies: int | None = Field(default=None, ge=1)
+    copy_numbers: tuple[CopyNumber, ...] = ()
+    dispatches: tuple[DispatchRecord, ...] = ()
+    retention: Retention | None = None
+    archival_code: ArchivalCode | None = None
+    archival_class: ArchivalClassText | None = None
+    """The class the archival code was drawn in (set when filed, A3)."""
+    record_id: Name | None = None
+    """The record 档案 the document was filed in (set when filed, A4)."""
+
+    @property
+    def signer_ids(self) -> tuple[str, ...]:
+        """Actor ids of everyone who signed, in order."""
+        return tuple(s.signer for s in self.signatures)
+
+
+def default_original(document: Document) -> bool:
+    """Whether a document is filed as the original unless told otherwise (A6).
+
+    A co-issuer of a joint document files a copy; everyone else the original.
+    """
+    return not (isinstance(document, IncomingDocument) and document.co_issuer)

@@ -1,0 +1,1089 @@
+"""The default state tables (docs/workflows.md) with the rules that guard them (docs/rules.md)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pydantic import Field, model_validator
+
+from secretarial.kernel._enums import (
+    Classification,
+    OrganRelation,
+    Retention,
+    Role,
+    Urgency,
+)
+from secretarial.kernel._reminders import remind_spec
+from secretarial.kernel._rules import (
+    DEADLINE_NOT_PAST,
+    LEAD_NOT_CO,
+    Rule,
+    TransitionContext,
+    reason_required,
+)
+from secretarial.kernel._rules import set_fields as _set
+from secretarial.kernel._rules import set_reason as _set_reason
+from secretarial.kernel._values import Attachment, DocumentNumber, Name, Organ, Text, Unit
+from secretarial.kernel._workflow import (
+    Allocation,
+    CreationSpec,
+    Input,
+    TransitionSpec,
+    WorkflowTable,
+)
+
+from ._enums import Channel, DocumentKind, HandlingType, IncomingState, OutgoingState
+from ._model import ArchivalClassText as _ArchivalClassText
+from ._model import ArchivalCode as _ArchivalCode
+from ._model import (
+    CopyApproval,
+    CopyNumber,
+    CopyRecord,
+    DispatchRecord,
+    IncomingDocument,
+    Instruction,
+    OutgoingDocument,
+    Proposal,
+    Reading,
+    Signature,
+    default_original,
+)
+
+__all__ = ["INCOMING_TABLE", "OUTGOING_TABLE"]
+
+_CLERK = Role.CLERK.value
+_DIRECTOR = Role.OFFICE_DIRECTOR.value
+_LEADERS = frozenset({Role.LEADER.value, Role.PRINCIPAL_LEADER.value})
+_PRINCIPAL = Role.PRINCIPAL_LEADER.value
+_UNDERTAKER = frozenset({Role.UNDERTAKER.value})
+_ARCHIVIST = frozenset({Role.ARCHIVIST.value})
+_SUPERVISOR = frozenset({Role.SUPERVISOR.value})
+
+
+# ============================================================================ rule helpers
+
+
+def _doc(ctx: TransitionContext) -> Any:
+    return ctx.entity
+
+
+# ============================================================================ inputs
+class RegisterIncoming(Input):
+    """Input of ``register`` on an incoming document: the registration number and elements."""
+
+    registration_number: Name
+    number: DocumentNumber | None = None
+    issuer_mark: Name | None = None
+    date_of_issue: date | None = None
+    urgency: Urgency | None = None
+    page_count: int | None = Field(default=None, ge=1)
+    signers: tuple[Name, ...] | None = None
+    attachments: tuple[Attachment, ...] | None = Field(default=None, max_length=200)
+
+
+class Propose(Input):
+    """Input of ``propose``: the office director's handling proposal 拟办."""
+
+    handling_type: HandlingType
+    lead_unit: Unit | None = None
+    note: Text | None = None
+
+
+class Approve(Input):
+    """Input of ``approve``: the leader's instruction 批示 and, for 办件, who does what by when."""
+
+    instruction: Text
+    lead_unit: Unit | None = None
+    co_units: tuple[Unit, ...] = ()
+    deadline: date | None = None
+    chaser: Name | None = None
+
+
+class AssignIncoming(Input):
+    """Input of ``assign`` on an incoming document: the undertaker."""
+
+    assignee: Name
+
+
+class Circulate(Input):
+    """Input of ``circulate``: the readers, in order."""
+
+    readers: tuple[Name, ...] = Field(min_length=1, max_length=500)
+
+    @model_validator(mode="after")
+    def _distinct(self) -> Circulate:
+        if len(set(self.readers)) != len(self.readers):
+            raise ValueError("each reader appears once in a circulation")
+        return self
+
+
+class MarkRead(Input):
+    """Input of ``mark_read``: an optional comment by the reader."""
+
+    comment: Text | None = None
+
+
+class Complete(Input):
+    """Input of ``complete``: the reply 答复 or result."""
+
+    result: Text
+
+
+class File(Input):
+    """Input of ``file``: retention period, archival code 档号 and the record it joins.
+
+    The archive fills it in when it files an item (docs/rules.md A1-A6): the office allocates
+    ``archival_code`` in ``archival_class`` (A2, A3) and every document of the item gets
+    the same code and ``record_id`` (A4).
+    """
+
+    retention: Retention
+    archival_class: _ArchivalClassText
+    archival_code: _ArchivalCode
+    record_id: Name
+    original: bool | None = None
+    """Filed as the original (True) or a copy (False); None: a co-issuer's copy, else original."""
+    reply: Name | None = None
+    """For a request (请示): the id of the reply that answered it (A5)."""
+
+
+class Review(Input):
+    """Input of ``review``: the office director's opinion, if any."""
+
+    opinion: Text | None = None
+
+
+class Countersign(Input):
+    """Input of ``countersign``: a co-issuer's leader signs a joint document 会签."""
+
+    organ: Organ
+    opinion: Text
+
+
+class Sign(Input):
+    """Input of ``sign``: the signer's opinion 签发意见."""
+
+    opinion: Text
+
+
+class RegisterOutgoing(Input):
+    """Input of ``register`` on an outgoing document: its number and number of copies."""
+
+    number: DocumentNumber
+    copies: int = Field(default=1, ge=1, le=100_000)
+
+
+class Print(Input):
+    """Input of ``print``: copy numbers 份号 for classified documents, and the seal."""
+
+    copy_numbers: tuple[CopyNumber, ...] = Field(default=(), max_length=100_000)
+    sealed: bool = True
+
+
+class Dispatch(Input):
+    """Input of ``dispatch``: how the copies leave."""
+
+    channel: Channel = Channel.ELECTRONIC
+
+
+# ============================================================================ filing
+def _check_code_in_class(ctx: TransitionContext) -> str | None:
+    archival_class = ctx.input("archival_class")
+    code = ctx.input("archival_code")
+    retention = ctx.input("retention")
+    if archival_class is None or code is None:
+        return None
+    if not code.startswith(f"{archival_class}-"):
+        return f"the archival code {code} is not in the class {archival_class}"
+    if retention is not None and archival_class.split("-")[2] != retention.value:
+        return f"the class {archival_class} is not of the retention period {retention.value}"
+    return None
+
+
+A2_CODE_IN_CLASS = Rule(
+    "A2",
+    "code-in-its-class",
+    "the archival code is drawn in the class of the item's year, retention and unit",
+    _check_code_in_class,
+    on_input=True,
+)
+
+
+def _check_request_replied(ctx: TransitionContext) -> str | None:
+    doc = _doc(ctx)
+    if doc.kind is DocumentKind.REQUEST and ctx.input("reply") is None:
+        return (
+            "a request (请示) still waiting for its reply is not filed: file it with its reply "
+            "or name the reply (reply=...)"
+        )
+    return None
+
+
+A5_REQUEST_REPLIED = Rule(
+    "A5",
+    "finished-matters-only",
+    "only finished matters are filed: a request waits for its reply",
+    _check_request_replied,
+    on_input=True,
+)
+
+
+def _check_joint_original(ctx: TransitionContext) -> str | None:
+    doc = _doc(ctx)
+    original = ctx.input("original")
+    if original is None:
+        return None
+    if original and not default_original(doc):
+        return (
+            f"this office co-issued the joint document led by {doc.sender.name}: it files a "
+            "copy (original=False); the lead organ files the original"
+        )
+    if not original and isinstance(doc, OutgoingDocument) and doc.joint_issuers:
+        return "this office led the joint document: it files the original, the co-issuers copies"
+    return None
+
+
+A6_JOINT_ORIGINAL = Rule(
+    "A6",
+    "lead-organ-files-original",
+    "of a joint document the lead organ files the original, the others copies",
+    _check_joint_original,
+    on_input=True,
+)
+FILING_RULES = (A2_CODE_IN_CLASS, A5_REQUEST_REPLIED, A6_JOINT_ORIGINAL)
+"""The rules the ``file`` trigger of both document tables checks."""
+
+
+def _file(ctx: TransitionContext) -> dict[str, Any]:
+    """The ``file`` effect: the document takes the item's retention, class, code and record."""
+    names = ("retention", "archival_code", "archival_class", "record_id")
+    return {name: ctx.input(name) for name in names}
+
+
+_ARCHIVAL = Allocation("archival_code", "archival")
+
+
+# ============================================================================ incoming
+def _check_classified_copy_number(ctx: TransitionContext) -> str | None:
+    doc = _doc(ctx)
+    if doc.classification is not Classification.UNCLASSIFIED and doc.copy_number is None:
+        return (
+            f"a {doc.classification.label} document carries a six-digit copy number (copy_number)"
+        )
+    return None
+
+
+D3_COPY_NUMBER = Rule(
+    "D3",
+    "classified-copy-number",
+    "a classified document carries a six-digit copy number",
+    _check_classified_copy_number,
+)
+D16_RETURN_REASON = reason_required("D16", "return-needs-reason", "returning a document")
+
+
+def _check_urgent_deadline(ctx: TransitionContext) -> str | None:
+    doc = _doc(ctx)
+    if doc.urgency is not None and ctx.input("deadline") is None:
+        return (
+            f"an urgent ({doc.urgency.label}) document must get a handling deadline (deadline=...)"
+        )
+    return None
+
+
+D16_URGENT_DEADLINE = Rule(
+    "D16",
+    "urgent-needs-deadline",
+    "an urgent document carries a handling deadline",
+    _check_urgent_deadline,
+    on_input=True,
+)
+
+
+def _check_chaser(ctx: TransitionContext) -> str | None:
+    doc = _doc(ctx)
+    if (doc.urgency is not None or doc.important) and ctx.input("chaser") is None:
+        return "an urgent or important document names a person to chase it (chaser=...)"
+    return None
+
+
+D16_CHASER = Rule(
+    "D16",
+    "urgent-needs-chaser",
+    "an urgent or important document names a person to chase it",
+    _check_chaser,
+    on_input=True,
+)
+
+
+def _check_lead_for_handling(ctx: TransitionContext) -> str | None:
+    doc = _doc(ctx)
+    if doc.handling_type is not HandlingType.FOR_HANDLING:
+        return None
+    proposed = doc.proposal.lead_unit if doc.proposal is not None else None
+    if ctx.input("lead_unit") is None and proposed is None:
+        return "a document for handling (办件) names a lead unit (lead_unit=...)"
+    return None
+
+
+D16_LEAD_UNIT = Rule(
+    "D16",
+    "lead-unit-named",
+    "a document for handling names one lead unit",
+    _check_lead_for_handling,
+    on_input=True,
+)
+
+
+def _handling_is(kind: HandlingType) -> Rule:
+    def check(ctx: TransitionContext) -> str | None:
+        actual = _doc(ctx).handling_type
+        if actual is kind:
+            return None
+        found = "none" if actual is None else f"{actual.value} ({actual.label})"
+        return f"only a document {kind.value} ({kind.label}) takes this step; this one is {found}"
+
+    return Rule("HANDLING", f"only-{kind.value}", f"only for {kind.value} ({kind.label})", check)
+
+
+def _check_current_holder(ctx: TransitionContext) -> str | None:
+    holder = _doc(ctx).current_holder
+    if holder == ctx.actor.id:
+        return None
+    if holder is None:
+        return "every reader has already read it"
+    return f"the document is with {holder}, not {ctx.actor.id}"
+
+
+CURRENT_HOLDER = Rule(
+    "CIRCULATION",
+    "reader-holds-it",
+    "only the reader who holds the document marks it read",
+    _check_current_holder,
+)
+
+
+def _check_all_read(ctx: TransitionContext) -> str | None:
+    waiting = [r.reader for r in _doc(ctx).readers if r.read_at is None]
+    return f"still to read: {', '.join(waiting)}" if waiting else None
+
+
+ALL_READ = Rule(
+    "CIRCULATION",
+    "all-have-read",
+    "circulation ends when every reader has read",
+    _check_all_read,
+)
+
+
+def _check_assignee(ctx: TransitionContext) -> str | None:
+    assignee = _doc(ctx).assignee
+    if assignee is None or assignee == ctx.actor.id:
+        return None
+    return f"the document was assigned to {assignee}, not {ctx.actor.id}"
+
+
+ASSIGNEE = Rule(
+    "ASSIGNEE", "assignee-completes", "the assigned undertaker completes it", _check_assignee
+)
+
+
+def _register_incoming(ctx: TransitionContext) -> dict[str, Any]:
+    data = ctx.data
+    assert isinstance(data, RegisterIncoming)  # noqa: S101 -- the engine validated it
+    updates: dict[str, Any] = {"registration_number": data.registration_number}
+    for name in (
+        "number",
+        "issuer_mark",
+        "date_of_issue",
+        "urgency",
+        "page_count",
+        "signers",
+        "attachments",
+    ):
+        value = getattr(data, name)
+        if value is not None:
+            updates[name] = value
+    return updates
+
+
+def _propose(ctx: TransitionContext) -> dict[str, Any]:
+    data = ctx.data
+    assert isinstance(data, Propose)  # noqa: S101
+    proposal = Proposal(
+        by=ctx.actor.id,
+        at=ctx.now,
+        handling_type=data.handling_type,
+        lead_unit=data.lead_unit,
+        note=data.note,
+    )
+    return {"proposal": proposal, "handling_type": data.handling_type}
+
+
+def _approve(ctx: TransitionContext) -> dict[str, Any]:
+    data = ctx.data
+    assert isinstance(data, Approve)  # noqa: S101
+    doc: IncomingDocument = _doc(ctx)
+    lead = data.lead_unit
+    if lead is None and doc.handling_type is HandlingType.FOR_HANDLING and doc.proposal:
+        lead = doc.proposal.lead_unit
+    return {
+        "instruction": Instruction(by=ctx.actor.id, at=ctx.now, text=data.instruction),
+        "lead_unit": lead,
+        "co_units": data.co_units,
+        "deadline": data.deadline,
+        "chaser": data.chaser,
+    }
+
+
+def _circulate(ctx: TransitionContext) -> dict[str, Any]:
+    data = ctx.data
+    assert isinstance(data, Circulate)  # noqa: S101
+    return {"readers": tuple(Reading(reader=r) for r in data.readers)}
+
+
+def _mark_read(ctx: TransitionContext) -> dict[str, Any]:
+    data = ctx.data
+    assert isinstance(data, MarkRead)  # noqa: S101
+    readers = list(_doc(ctx).readers)
+    for i, reading in enumerate(readers):
+        if reading.read_at is None:
+            readers[i] = Reading(reader=reading.reader, read_at=ctx.now, comment=data.comment)
+            break
+    return {"readers": tuple(readers)}
+
+
+class ApproveCopy(Input):
+    """Input of ``approve_copy``: how many copies a leader approves (D17)."""
+
+    copies: int = Field(ge=1, le=1000)
+    note: Text | None = None
+
+
+class RecordCopy(Input):
+    """Input of ``record_copy``: copies made, and why (复制登记)."""
+
+    copies: int = Field(ge=1, le=1000)
+    purpose: Text | None = None
+
+
+_HELD_STATES = tuple(
+    s
+    for s in IncomingState
+    if s not in (IncomingState.RECEIVED, IncomingState.RETURNED, IncomingState.FILED)
+)
+"""The states in which the office holds a registered document it may copy."""
+
+
+def _check_not_top_secret(ctx: TransitionContext) -> str | None:
+    if ctx.entity.classification is Classification.TOP_SECRET:
+        return "a top-secret (绝密) document is not copied"
+    return None
+
+
+D17_NO_TOP_SECRET_COPY = Rule(
+    "D17", "no-copying-top-secret", "top-secret documents are not copied", _check_not_top_secret
+)
+
+
+def _check_approved_copies(ctx: TransitionContext) -> str | None:
+    doc: IncomingDocument = _doc(ctx)
+    if doc.classification is Classification.UNCLASSIFIED:
+        return None
+    approved = sum(a.copies for a in doc.copy_approvals)
+    made = sum(c.copies for c in doc.copies_made)
+    wanted = ctx.input("copies", 0)
+    if made + wanted <= approved:
+        return None
+    return (
+        f"copying a {doc.classification.label} document needs a leader's approval: "
+        f"{approved} approved, {made} made, {wanted} more asked (approve_copy first)"
+    )
+
+
+D17_APPROVED_COPIES = Rule(
+    "D17",
+    "copying-needs-approval",
+    "copies of a secret or confidential document stay within a leader's recorded approval",
+    _check_approved_copies,
+    on_input=True,
+)
+
+
+def _approve_copy(ctx: TransitionContext) -> dict[str, Any]:
+    data = ctx.data
+    assert isinstance(data, ApproveCopy)  # noqa: S101 -- the engine validated it
+    doc: IncomingDocument = _doc(ctx)
+    approval = CopyApproval(by=ctx.actor.id, at=ctx.now, copies=data.copies, note=data.note)
+    return {"copy_approvals": (*doc.copy_approvals, approval)}
+
+
+def _record_copy(ctx: TransitionContext) -> dict[str, Any]:
+    data = ctx.data
+    assert isinstance(data, RecordCopy)  # noqa: S101 -- the engine validated it
+    doc: IncomingDocument = _doc(ctx)
+    made = CopyRecord(by=ctx.actor.id, at=ctx.now, copies=data.copies, purpose=data.purpose)
+    return {"copies_made": (*doc.copies_made, made)}
+
+
+INCOMING_TABLE: WorkflowTable[IncomingDocument] = WorkflowTable(
+    name="incoming_document",
+    entity_type=IncomingDocument,
+    states=IncomingState,
+    description="收文办理: received → registered → approved → filed",
+    creation=CreationSpec(
+        "receive",
+        IncomingState.RECEIVED,
+        frozenset({_CLERK}),
+        (D3_COPY_NUMBER,),
+        "签收",
+        managed=frozenset(
+            {
+                "registration_number",
+                "copy_approvals",
+                "copies_made",
+                "proposal",
+                "instruction",
+                "handling_type",
+                "lead_unit",
+                "co_units",
+                "chaser",
+                "assignee",
+                "readers",
+                "result",
+                "return_reason",
+                "retention",
+                "archival_code",
+                "archival_class",
+                "record_id",
+                "deadline",
+            }
+        ),
+    ),
+    transitions=(
+        TransitionSpec(
+            "register",
+            (IncomingState.RECEIVED,),
+            IncomingState.REGISTERED,
+            frozenset({_CLERK}),
+            data=RegisterIncoming,
+            effect=_register_incoming,
+            label="登记",
+            allocates=Allocation("registration_number", "incoming"),
+            revalidate=frozenset({"urgency"}),  # D5 looks at urgency
+        ),
+        TransitionSpec(
+            "screen",
+            (IncomingState.REGISTERED,),
+            IncomingState.SCREENED,
+            frozenset({_CLERK, _DIRECTOR}),
+            label="初审",
+        ),
+        TransitionSpec(
+            "return_to_sender",
+            (IncomingState.REGISTERED,),
+            IncomingState.RETURNED,
+            frozenset({_CLERK, _DIRECTOR}),
+            (D16_RETURN_REASON,),
+            effect=_set_reason("return_reason"),
+            label="退回",
+        ),
+        TransitionSpec(
+            "propose",
+            (IncomingState.SCREENED,),
+            IncomingState.PROPOSED,
+            frozenset({_DIRECTOR}),
+            data=Propose,
+            effect=_propose,
+            label="拟办",
+        ),
+        TransitionSpec(
+            "approve",
+            (IncomingState.PROPOSED,),
+            IncomingState.APPROVED,
+            _LEADERS,
+            (D16_URGENT_DEADLINE, D16_CHASER, D16_LEAD_UNIT, LEAD_NOT_CO, DEADLINE_NOT_PAST),
+            data=Approve,
+            effect=_approve,
+            label="批办",
+        ),
+        TransitionSpec(
+            "assign",
+            (IncomingState.APPROVED,),
+            IncomingState.IN_HANDLING,
+            frozenset({_DIRECTOR, _CLERK}),
+            (_handling_is(HandlingType.FOR_HANDLING),),
+            data=AssignIncoming,
+            effect=_set(assignee="assignee"),
+            label="承办",
+        ),
+        TransitionSpec(
+            "circulate",
+            (IncomingState.APPROVED,),
+            IncomingState.CIRCULATING,
+            frozenset({_CLERK}),
+            (_handling_is(HandlingType.FOR_READING),),
+            data=Circulate,
+            effect=_circulate,
+            label="传阅",
+        ),
+        TransitionSpec(
+            "mark_read",
+            (IncomingState.CIRCULATING,),
+            None,
+            None,
+            (CURRENT_HOLDER,),
+            data=MarkRead,
+            effect=_mark_read,
+            label="阅知",
+        ),
+        TransitionSpec(
+            "complete",
+            (IncomingState.IN_HANDLING,),
+            IncomingState.COMPLETED,
+            _UNDERTAKER,
+            (ASSIGNEE,),
+            data=Complete,
+            effect=_set(result="result"),
+            label="办结",
+        ),
+        TransitionSpec(
+            "finish_reading",
+            (IncomingState.CIRCULATING,),
+            IncomingState.COMPLETED,
+            frozenset({_CLERK}),
+            (ALL_READ,),
+            label="阅毕",
+        ),
+        TransitionSpec(
+            "file",
+            (IncomingState.COMPLETED,),
+            IncomingState.FILED,
+            _ARCHIVIST,
+            FILING_RULES,
+            data=File,
+            effect=_file,
+            label="归档",
+            allocates=_ARCHIVAL,
+        ),
+        remind_spec(
+            s for s in IncomingState if s not in (IncomingState.RETURNED, IncomingState.FILED)
+        ),
+        TransitionSpec(
+            "approve_copy",
+            _HELD_STATES,
+            None,
+            _LEADERS,
+            (D17_NO_TOP_SECRET_COPY,),
+            data=ApproveCopy,
+            effect=_approve_copy,
+            label="批准复制",
+        ),
+        TransitionSpec(
+            "record_copy",
+            _HELD_STATES,
+            None,
+            frozenset({_CLERK}),
+            (D17_NO_TOP_SECRET_COPY, D17_APPROVED_COPIES),
+            data=RecordCopy,
+            effect=_record_copy,
+            label="复制登记",
+        ),
+    ),
+)
+
+
+# ============================================================================ outgoing
+def _check_no_number_at_drafting(ctx: TransitionContext) -> str | None:
+    if _doc(ctx).number is not None:
+        return "the document number is assigned at registration after signing, not at drafting"
+    return None
+
+
+D7_NUMBER_AT_REGISTRATION = Rule(
+    "D7",
+    "number-at-registration",
+    "the number is assigned at outgoing registration, never at drafting",
+    _check_no_number_at_drafting,
+)
+
+
+def _check_drafter(ctx: TransitionContext) -> str | None:
+    drafter = _doc(ctx).created_by
+    return None if drafter == ctx.actor.id else f"only the drafter {drafter} submits it"
+
+
+DRAFTER = Rule("DRAFTER", "drafter-submits", "the drafter submits the draft", _check_drafter)
+
+
+def _check_request(ctx: TransitionContext) -> str | None:
+    doc: OutgoingDocument = _doc(ctx)
+    if doc.kind is not DocumentKind.REQUEST:
+        return None
+    if len(doc.requests) != 1:
+        return f"a request (请示) asks one matter; this one asks {len(doc.requests)} (requests=...)"
+    if len(doc.main_recipients) != 1:
+        return (
+            "a request (请示) has exactly one main recipient; "
+            f"this one has {len(doc.main_recipients)}"
+        )
+    if doc.main_recipients[0].relation is not OrganRelation.SUPERIOR:
+        return "the main recipient of a request (请示) is a superior organ"
+    lower = [o.name for o in doc.cc if o.relation is OrganRelation.SUBORDINATE]
+    if lower:
+        return f"a request (请示) is never copied to lower organs: {', '.join(lower)}"
+    return None
+
+
+D11_REQUEST = Rule(
+    "D11",
+    "one-request-one-matter",
+    "a request asks one matter of exactly one superior organ and is not copied downward",
+    _check_request,
+)
+
+
+def _check_report(ctx: TransitionContext) -> str | None:
+    doc: OutgoingDocument = _doc(ctx)
+    if doc.kind is DocumentKind.REPORT and doc.requests:
+        return "a report (报告) must not contain requests; send a request (请示) instead"
+    return None
+
+
+D11_REPORT = Rule("D11", "report-without-requests", "a report contains no requests", _check_report)
+D14_SEND_BACK_REASON = reason_required("D14", "send-back-needs-reason", "sending a draft back")
+
+
+def _check_principal_signs(ctx: TransitionContext) -> str | None:
+    doc: OutgoingDocument = _doc(ctx)
+    if not (doc.is_upward or doc.important):
+        return None
+    if _PRINCIPAL in ctx.actor.roles:
+        return None
+    why = "an upward" if doc.is_upward else "an important"
+    return f"{why} document is signed by the principal leader (principal_leader)"
+
+
+D13_PRINCIPAL_SIGNS = Rule(
+    "D13",
+    "principal-signs",
+    "important and upward documents are signed by the principal leader",
+    _check_principal_signs,
+)
+
+
+def _check_joint_countersigned(ctx: TransitionContext) -> str | None:
+    doc: OutgoingDocument = _doc(ctx)
+    signed = {s.organ.code for s in doc.countersignatures if s.organ is not None}
+    missing = [o.name for o in doc.joint_issuers if o.code not in signed]
+    if missing:
+        still = ", ".join(missing)
+        return f"a joint document is signed last by the lead organ; still to sign: {still}"
+    return None
+
+
+D9_ALL_COUNTERSIGNED = Rule(
+    "D9",
+    "every-co-issuer-signs",
+    "every co-issuer's leader signs a joint document",
+    _check_joint_countersigned,
+)
+
+
+def _check_countersign_organ(ctx: TransitionContext) -> str | None:
+    doc: OutgoingDocument = _doc(ctx)
+    organ = ctx.input("organ")
+    if not doc.joint_issuers:
+        return "only a joint document (joint_issuers) is countersigned"
+    if organ is not None:
+        if organ.code not in {o.code for o in doc.joint_issuers}:
+            codes = ", ".join(o.code for o in doc.joint_issuers)
+            return f"{organ.code} is not a co-issuer; co-issuers: {codes}"
+        if any(s.organ is not None and s.organ.code == organ.code for s in doc.countersignatures):
+            return f"{organ.code} has already signed"
+    return None
+
+
+D9_COUNTERSIGN = Rule(
+    "D9",
+    "co-issuer-countersigns",
+    "each co-issuer of a joint document signs once",
+    _check_countersign_organ,
+)
+
+
+def _check_original_signer(ctx: TransitionContext) -> str | None:
+    doc: OutgoingDocument = _doc(ctx)
+    if doc.pending_change is None or not doc.signatures:
+        return None
+    original = doc.signatures[0].signer
+    if ctx.actor.id == original:
+        return None
+    return f"a substantive change after signing goes back to the original signer {original}"
+
+
+D15_ORIGINAL_SIGNER = Rule(
+    "D15",
+    "change-back-to-signer",
+    "a substantive change after signing is signed again by the same signer",
+    _check_original_signer,
+)
+D15_CHANGE_REASON = reason_required("D15", "change-needs-description", "a substantive change")
+
+
+def _check_number_series(ctx: TransitionContext) -> str | None:
+    doc: OutgoingDocument = _doc(ctx)
+    number = ctx.input("number")
+    if number is None:
+        return None
+    if number.organ_code != doc.issuer_code:
+        return f"number {number} is not in this document's series {doc.issuer_code}"
+    if number.year != ctx.now.year:
+        return f"number {number} is not of the registration year {ctx.now.year}"
+    return None
+
+
+D6_NUMBER_SERIES = Rule(
+    "D6",
+    "number-in-series",
+    "the number is in the issuer's series for the current year",
+    _check_number_series,
+    on_input=True,
+)
+
+
+def _check_copy_numbers(ctx: TransitionContext) -> str | None:
+    doc: OutgoingDocument = _doc(ctx)
+    numbers = ctx.input("copy_numbers", ())
+    if doc.classification is Classification.UNCLASSIFIED:
+        return None
+    copies = doc.copies or 1
+    if len(numbers) != copies:
+        return (
+            f"a {doc.classification.label} document carries a copy number on each of its "
+            f"{copies} copies; got {len(numbers)} copy_numbers"
+        )
+    if len(set(numbers)) != len(numbers):
+        return "copy numbers are distinct"
+    return None
+
+
+D3_COPY_NUMBERS = Rule(
+    "D3",
+    "classified-copy-numbers",
+    "each copy of a classified document carries a copy number",
+    _check_copy_numbers,
+    on_input=True,
+)
+
+
+def _check_has_recipients(ctx: TransitionContext) -> str | None:
+    doc: OutgoingDocument = _doc(ctx)
+    return None if doc.main_recipients or doc.cc else "there is no main recipient or cc to send to"
+
+
+RECIPIENTS = Rule(
+    "DISPATCH", "has-recipients", "a dispatched document has recipients", _check_has_recipients
+)
+
+
+def _countersign(ctx: TransitionContext) -> dict[str, Any]:
+    data = ctx.data
+    assert isinstance(data, Countersign)  # noqa: S101
+    doc: OutgoingDocument = _doc(ctx)
+    signature = Signature(
+        signer=ctx.actor.id,
+        name=ctx.actor.name,
+        opinion=data.opinion,
+        signed_on=ctx.now.date(),
+        organ=data.organ,
+    )
+    return {"countersignatures": (*doc.countersignatures, signature)}
+
+
+def _sign(ctx: TransitionContext) -> dict[str, Any]:
+    data = ctx.data
+    assert isinstance(data, Sign)  # noqa: S101
+    doc: OutgoingDocument = _doc(ctx)
+    signature = Signature(
+        signer=ctx.actor.id, name=ctx.actor.name, opinion=data.opinion, signed_on=ctx.now.date()
+    )
+    signatures = (*doc.signatures, signature)
+    last = max(s.signed_on for s in (*signatures, *doc.countersignatures))
+    updates: dict[str, Any] = {
+        "signatures": signatures,
+        "pending_change": None,
+        "date_of_issue": last,
+    }
+    if doc.is_upward:
+        names = [s.name for s in doc.countersignatures] + [signature.name]
+        updates["signers"] = tuple(dict.fromkeys(names))
+    return updates
+
+
+def _print(ctx: TransitionContext) -> dict[str, Any]:
+    data = ctx.data
+    assert isinstance(data, Print)  # noqa: S101
+    return {
+        "copy_numbers": data.copy_numbers,
+        "sealed": data.sealed,
+        "printing_date": ctx.now.date(),
+    }
+
+
+def _dispatch(ctx: TransitionContext) -> dict[str, Any]:
+    data = ctx.data
+    assert isinstance(data, Dispatch)  # noqa: S101
+    doc: OutgoingDocument = _doc(ctx)
+    records = tuple(
+        DispatchRecord(recipient=organ, at=ctx.now, channel=data.channel)
+        for organ in (*doc.main_recipients, *doc.cc)
+    )
+    return {"dispatches": records}
+
+
+def _register_outgoing(ctx: TransitionContext) -> dict[str, Any]:
+    data = ctx.data
+    assert isinstance(data, RegisterOutgoing)  # noqa: S101
+    return {"number": data.number, "copies": data.copies}
+
+
+OUTGOING_TABLE: WorkflowTable[OutgoingDocument] = WorkflowTable(
+    name="outgoing_document",
+    entity_type=OutgoingDocument,
+    states=OutgoingState,
+    description="发文办理: drafted → reviewed → signed → registered → dispatched → filed",
+    creation=CreationSpec(
+        "draft",
+        OutgoingState.DRAFTED,
+        None,
+        (D7_NUMBER_AT_REGISTRATION,),
+        "起草",
+        managed=frozenset(
+            {
+                "review_opinion",
+                "signatures",
+                "countersignatures",
+                "pending_change",
+                "copies",
+                "copy_numbers",
+                "dispatches",
+                "retention",
+                "archival_code",
+                "archival_class",
+                "record_id",
+                "date_of_issue",
+                "printing_date",
+                "signers",
+            }
+        ),
+    ),
+    transitions=(
+        TransitionSpec(
+            "submit",
+            (OutgoingState.DRAFTED,),
+            OutgoingState.SUBMITTED,
+            None,
+            (DRAFTER, D11_REQUEST, D11_REPORT),
+            label="送审",
+        ),
+        TransitionSpec(
+            "review",
+            (OutgoingState.SUBMITTED,),
+            OutgoingState.REVIEWED,
+            frozenset({_DIRECTOR}),
+            data=Review,
+            effect=_set(review_opinion="opinion"),
+            label="审核",
+        ),
+        TransitionSpec(
+            "send_back",
+            (OutgoingState.SUBMITTED,),
+            OutgoingState.DRAFTED,
+            frozenset({_DIRECTOR}),
+            (D14_SEND_BACK_REASON,),
+            effect=_set_reason("review_opinion"),
+            label="退改",
+        ),
+        TransitionSpec(
+            "countersign",
+            (OutgoingState.REVIEWED,),
+            None,
+            _LEADERS,
+            (D9_COUNTERSIGN,),
+            data=Countersign,
+            effect=_countersign,
+            label="会签",
+        ),
+        TransitionSpec(
+            "sign",
+            (OutgoingState.REVIEWED,),
+            OutgoingState.SIGNED,
+            _LEADERS,
+            (D13_PRINCIPAL_SIGNS, D15_ORIGINAL_SIGNER, D9_ALL_COUNTERSIGNED),
+            data=Sign,
+            effect=_sign,
+            label="签发",
+        ),
+        TransitionSpec(
+            "recheck",
+            (OutgoingState.SIGNED,),
+            OutgoingState.RECHECKED,
+            frozenset({_CLERK}),
+            label="复核",
+        ),
+        TransitionSpec(
+            "resign",
+            (OutgoingState.SIGNED,),
+            OutgoingState.REVIEWED,
+            frozenset({_CLERK}),
+            (D15_CHANGE_REASON,),
+            effect=_set_reason("pending_change"),
+            label="重新签发",
+        ),
+        TransitionSpec(
+            "register",
+            (OutgoingState.RECHECKED,),
+            OutgoingState.REGISTERED,
+            frozenset({_CLERK}),
+            (D6_NUMBER_SERIES,),
+            data=RegisterOutgoing,
+            effect=_register_outgoing,
+            label="登记",
+            allocates=Allocation("number", "outgoing"),
+        ),
+        TransitionSpec(
+            "print",
+            (OutgoingState.REGISTERED,),
+            OutgoingState.PRINTED,
+            frozenset({_CLERK}),
+            (D3_COPY_NUMBERS,),
+            data=Print,
+            effect=_print,
+            label="印制",
+        ),
+        TransitionSpec(
+            "dispatch",
+            (OutgoingState.PRINTED,),
+            OutgoingState.DISPATCHED,
+            frozenset({_CLERK}),
+            (RECIPIENTS,),
+            data=Dispatch,
+            effect=_dispatch,
+            label="核发",
+        ),
+        TransitionSpec(
+            "file",
+            (OutgoingState.DISPATCHED,),
+            OutgoingState.FILED,
+            _ARCHIVIST,
+            FILING_RULES,
+            data=File,
+            effect=_file,
+            label="归档",
+            allocates=_ARCHIVAL,
+        ),
+        remind_spec(s for s in OutgoingState if s is not OutgoingState.FILED),
+    ),
+)

@@ -1,0 +1,144 @@
+"""Ports: what the use cases need from the outside world, as Protocols.
+
+Adapters implement them structurally (they do not import this module), and the
+:class:`~secretarial.Office` wires concrete ones together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
+from datetime import datetime
+from typing import Protocol, runtime_checkable
+
+from secretarial.kernel._access import AccessDenial
+from secretarial.kernel._audit import Anchor, AuditEvent
+from secretarial.kernel._entity import Entity
+from secretarial.kernel._enums import EntityKind
+from secretarial.kernel._query import Query
+
+__all__ = ["Clock", "IdFactory", "Store", "UnitOfWork"]
+
+
+@runtime_checkable
+class Clock(Protocol):
+    """Tells the time. The domain never reads a clock; the office asks one and passes ``now``."""
+
+    def now(self) -> datetime:
+        """The current time, timezone-aware."""
+        ...
+
+
+@runtime_checkable
+class IdFactory(Protocol):
+    """Makes a new, unique entity id."""
+
+    def __call__(self, kind: EntityKind) -> str:
+        """A new id for an entity of ``kind``."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One atomic change: everything done through it is committed together or not at all.
+
+    The store commits when the ``with`` block ends normally and discards everything when
+    it ends with an exception.
+    """
+
+    def get(self, entity_id: str) -> Entity:
+        """Load an entity; raise :class:`~secretarial.NotFound` if there is none."""
+        ...
+
+    def add(self, entity: Entity, event: AuditEvent) -> None:
+        """Add a new entity with its creation event."""
+        ...
+
+    def save(self, entity: Entity, event: AuditEvent, *, expected_version: int) -> None:
+        """Replace an entity read at ``expected_version`` and append its audit event.
+
+        Raises:
+            ConcurrencyConflict: the stored version is not ``expected_version``.
+        """
+        ...
+
+    def add_many(self, entities: Sequence[Entity], events: Sequence[AuditEvent]) -> None:
+        """Add new entities and all their events at once (a bulk import's batch)."""
+        ...
+
+    def next_number(self, series: str, key: str, count: int = 1) -> int:
+        """Allocate the next ``count`` numbers of a sequence; return the first.
+
+        Sequences start at 1. Numbers allocated in a unit of work that does not commit
+        are not consumed.
+        """
+        ...
+
+    def find(self, query: Query) -> list[Entity]:
+        """The entities matching ``query`` as they stand in this unit of work.
+
+        What this unit of work added or saved counts; what others committed counts as
+        the store's isolation shows it. Read after :meth:`lock` for a rule over several
+        entities, so that the check and the write that depends on it are one step.
+        """
+        ...
+
+    def lock(self, *resources: str) -> None:
+        """Hold ``resources`` (``"room:第一会议室"``, ``"duty-roster"``) until the commit.
+
+        Two units of work that lock a common resource run one after the other: the
+        second waits, then reads what the first committed. Resources are taken in
+        sorted order, so two units of work never deadlock over them. On a store whose
+        units of work already run one at a time (SQLite, memory) it costs nothing.
+        """
+        ...
+
+
+class Store(Protocol):
+    """Where an office keeps its entities, their audit events and its counters."""
+
+    def unit_of_work(self) -> AbstractContextManager[UnitOfWork]:
+        """Begin an atomic change."""
+        ...
+
+    def get(self, entity_id: str) -> Entity:
+        """Load an entity; raise :class:`~secretarial.NotFound` if there is none."""
+        ...
+
+    def find(self, query: Query) -> Iterator[Entity]:
+        """The entities matching ``query``, oldest first."""
+        ...
+
+    def events(self, entity_id: str) -> Sequence[AuditEvent]:
+        """An entity's audit events in order; raise NotFound if there is no such entity."""
+        ...
+
+    def audit_records(
+        self,
+    ) -> tuple[list[tuple[int, Entity]], dict[str, list[AuditEvent | None]]]:
+        """Everything verification reads, exactly as stored.
+
+        Returns the entities with their store sequence numbers in creation order, and
+        each entity id's events in stored order (None for a stored event that cannot be
+        read as one).
+        """
+        ...
+
+    def add_anchor(self, anchor: Anchor) -> None:
+        """Store an anchor; raise ConcurrencyConflict if its sequence is taken."""
+        ...
+
+    def anchors(self) -> list[Anchor]:
+        """Every anchor, oldest first."""
+        ...
+
+    def record_denial(self, denial: AccessDenial) -> None:
+        """Record a refused access (committed on its own)."""
+        ...
+
+    def denials(self) -> list[AccessDenial]:
+        """Every refused access recorded, oldest first."""
+        ...
+
+    def close(self) -> None:
+        """Release what the store holds open."""
+        ...

@@ -1,0 +1,327 @@
+"""Registers 登记簿 and the supervision ledger 督办台账, exported as CSV, JSON and HTML.
+
+A register is a plain table built from entities by a pure function: the incoming
+register 收文登记簿, the outgoing register 发文登记簿 and the supervision ledger
+督办台账. Cells are plain values (``str``, ``int`` or ``None``): enums are written
+with their Chinese label, dates as ``YYYY-MM-DD`` and moments as ISO 8601 in the
+office's time zone, so a register exports to CSV or JSON without further conversion.
+
+Nothing here reads a clock or a store: the caller passes the entities, the time zone
+and, for the ledger, the day overdue is judged on.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import os
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, tzinfo
+from typing import Any, Final, Literal, TextIO, TypeVar
+from zoneinfo import ZoneInfo
+
+from secretarial.errors import UsageError
+
+from ._entity import Entity
+from ._enums import LabeledEnum
+from ._values import Organ, Unit
+
+__all__ = ["DEFAULT_TIMEZONE", "Cell", "Register", "RegisterColumn"]
+
+Cell = str | int | None
+"""A register cell: text, a whole number, or nothing (an empty cell)."""
+
+Headers = Literal["zh", "en"]
+
+DEFAULT_TIMEZONE: Final = "Asia/Shanghai"
+"""The zone moments are written in when none is given (the office's default)."""
+
+_LIST_SEPARATOR: Final = "、"
+"""Joins names in one cell (signers, recipients, co-units), as Chinese registers do."""
+_ENTRY_SEPARATOR: Final = "；"
+"""Joins several entries in one cell (remarks, extensions)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterColumn:
+    """One column of a register: an English key (for JSON and code) and a Chinese header.
+
+    Attributes:
+        key: The English identifier, e.g. ``registration_number``.
+        label: The Chinese header a Chinese office writes, e.g. ``收文编号``.
+    """
+
+    key: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Register:
+    """A register or ledger: a title, ordered columns and rows of plain values.
+
+    Build one with :func:`incoming_register`, :func:`outgoing_register` or
+    :func:`supervision_ledger` (or the :class:`~secretarial.Office` methods of the same
+    names). ``len()`` counts the rows and iterating yields them, each a tuple in column
+    order.
+
+    Attributes:
+        title: The Chinese title, e.g. ``收文登记簿``.
+        title_en: The English title, e.g. ``Incoming document register``.
+        columns: The columns, in the order a Chinese office keeps them.
+        rows: The rows; each is a tuple of ``str``, ``int`` or ``None`` in column order.
+        as_of: The day a derived column (``overdue``) was judged on, if any.
+
+    Raises:
+        UsageError: A row's length differs from the number of columns, a cell is not
+            ``str``, ``int`` or ``None``, or two columns share a key.
+
+    Example:
+        >>> reg = Register("登记簿", "Register", (RegisterColumn("title", "标题"),),
+        ...                (("关于开展安全检查的通知",),))
+        >>> len(reg), reg.keys, reg.records()
+        (1, ('title',), ({'title': '关于开展安全检查的通知'},))
+    """
+
+    title: str
+    title_en: str
+    columns: tuple[RegisterColumn, ...]
+    rows: tuple[tuple[Cell, ...], ...] = field(default=())
+    as_of: date | None = None
+
+    def __post_init__(self) -> None:
+        columns = tuple(self.columns)
+        keys = [c.key for c in columns]
+        if len(set(keys)) != len(keys):
+            raise UsageError(f"register {self.title_en!r}: column keys repeat: {keys}")
+        rows = tuple(tuple(row) for row in self.rows)
+        for index, row in enumerate(rows):
+            if len(row) != len(columns):
+                raise UsageError(
+                    f"register {self.title_en!r}: row {index} has {len(row)} cells "
+                    f"for {len(columns)} columns"
+                )
+            for key, cell in zip(keys, row, strict=True):
+                if cell is not None and (isinstance(cell, bool) or not isinstance(cell, str | int)):
+                    raise UsageError(
+                        f"register {self.title_en!r}: row {index}, column {key!r}: a cell is "
+                        f"str, int or None, not {type(cell).__name__}"
+                    )
+        object.__setattr__(self, "columns", columns)
+        object.__setattr__(self, "rows", rows)
+
+    # ------------------------------------------------------------------ reading
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The English column keys, in order."""
+        return tuple(c.key for c in self.columns)
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """The Chinese column headers, in order."""
+        return tuple(c.label for c in self.columns)
+
+    def records(self) -> tuple[dict[str, Cell], ...]:
+        """The rows as dictionaries keyed by the English column keys."""
+        keys = self.keys
+        return tuple(dict(zip(keys, row, strict=True)) for row in self.rows)
+
+    def column(self, key: str) -> tuple[Cell, ...]:
+        """The cells of the column ``key``, top to bottom.
+
+        Raises:
+            UsageError: No column has that key; the message lists the keys.
+        """
+        try:
+            index = self.keys.index(key)
+        except ValueError:
+            raise UsageError(
+                f"register {self.title_en!r} has no column {key!r}; columns: {', '.join(self.keys)}"
+            ) from None
+        return tuple(row[index] for row in self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self) -> Iterator[tuple[Cell, ...]]:
+        return iter(self.rows)
+
+    # ------------------------------------------------------------------ export
+    def to_csv(self, *, headers: Headers = "zh", bom: bool = True) -> str:
+        """The register as CSV text: one header row, then one line per row.
+
+        Cells holding commas, quotes or line breaks are quoted as RFC 4180 asks, so a
+        row never breaks; lines end with CRLF; an empty cell is written as nothing.
+
+        Args:
+            headers: ``"zh"`` for the Chinese headers (``收文编号`` ...), ``"en"`` for
+                the English keys (``registration_number`` ...).
+            bom: Start with a byte order mark (U+FEFF), which Excel needs to read
+                UTF-8 Chinese text correctly.
+
+        Raises:
+            UsageError: ``headers`` is neither ``"zh"`` nor ``"en"``.
+        """
+        buffer = io.StringIO()
+        self._write_csv(buffer, headers=headers, bom=bom)
+        return buffer.getvalue()
+
+    def write_csv(
+        self,
+        target: str | os.PathLike[str] | TextIO,
+        *,
+        headers: Headers = "zh",
+        bom: bool = True,
+    ) -> None:
+        """Write the register as CSV (see :meth:`to_csv`) to a file path or a text stream.
+
+        A path is written in UTF-8 with universal newlines off, so the CRLF line ends and
+        the line breaks inside quoted cells arrive as they are. A stream should be opened
+        with ``newline=""`` for the same reason.
+
+        Raises:
+            UsageError: ``headers`` is neither ``"zh"`` nor ``"en"``.
+        """
+        if isinstance(target, str | os.PathLike):
+            header_row = self._header_row(headers)  # refuse before creating the file
+            with open(target, "w", encoding="utf-8", newline="") as stream:  # noqa: PTH123
+                self._write_csv(stream, headers=headers, bom=bom, header_row=header_row)
+        else:
+            self._write_csv(target, headers=headers, bom=bom)
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """The register as a JSON object, Chinese written as is (not as ASCII escapes).
+
+        The object has ``title`` (Chinese), ``title_en``, ``as_of`` (``YYYY-MM-DD`` or
+        null), ``columns`` (a list of ``{"key", "label"}``) and ``rows`` (a list of
+        objects keyed by the English column keys, in column order).
+
+        Args:
+            indent: Indentation of the JSON text; ``None`` writes it on one line.
+        """
+        document: dict[str, Any] = {
+            "title": self.title,
+            "title_en": self.title_en,
+            "as_of": None if self.as_of is None else self.as_of.isoformat(),
+            "columns": [{"key": c.key, "label": c.label} for c in self.columns],
+            "rows": list(self.records()),
+        }
+        return json.dumps(document, ensure_ascii=False, indent=indent)
+
+    def _repr_html_(self) -> str:
+        """An HTML table for Jupyter; every cell and header is escaped."""
+        esc = html.escape
+        head = "".join(f'<th title="{esc(c.key)}">{esc(c.label)}</th>' for c in self.columns)
+        body = "".join(
+            "<tr>" + "".join(f"<td>{_html_cell(cell)}</td>" for cell in row) + "</tr>"
+            for row in self.rows
+        )
+        caption = f"{esc(self.title)} ({esc(self.title_en)})"
+        if self.as_of is not None:
+            caption += f" — {self.as_of.isoformat()}"
+        return (
+            f'<table class="secretarial-register"><caption>{caption}</caption>'
+            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        )
+
+    def __repr__(self) -> str:
+        return f"<Register {self.title} ({self.title_en}): {len(self.rows)} rows>"
+
+    def _header_row(self, headers: str) -> tuple[str, ...]:
+        if headers == "zh":
+            return self.labels
+        if headers == "en":
+            return self.keys
+        raise UsageError(f"headers must be 'zh' or 'en', not {headers!r}")
+
+    def _write_csv(
+        self,
+        stream: TextIO,
+        *,
+        headers: str,
+        bom: bool,
+        header_row: tuple[str, ...] | None = None,
+    ) -> None:
+        if header_row is None:
+            header_row = self._header_row(headers)
+        if bom:
+            stream.write("\ufeff")
+        writer = csv.writer(stream, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+        writer.writerow(header_row)
+        writer.writerows(self.rows)
+
+
+def _html_cell(cell: Cell) -> str:
+    if cell is None:
+        return ""
+    return html.escape(str(cell)).replace("\n", "<br>")
+
+
+# ============================================================================ cell formatting
+def _zone(timezone: str | tzinfo) -> tzinfo:
+    return ZoneInfo(timezone) if isinstance(timezone, str) else timezone
+
+
+def _moment(value: datetime | None, zone: tzinfo) -> str | None:
+    """ISO 8601 to the second, in ``zone``: ``2025-09-26T09:00:00+08:00``."""
+    return None if value is None else value.astimezone(zone).isoformat(timespec="seconds")
+
+
+def _day(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _label(value: LabeledEnum | None) -> str | None:
+    return None if value is None else value.label
+
+
+def _names(values: Iterable[Organ | Unit | str]) -> str | None:
+    names = [v if isinstance(v, str) else v.name for v in values]
+    return _LIST_SEPARATOR.join(dict.fromkeys(names)) or None
+
+
+def _joined(parts: Iterable[str | None]) -> str | None:
+    return _ENTRY_SEPARATOR.join(p for p in parts if p) or None
+
+
+def _natural(text: str) -> tuple[tuple[int, int, str], ...]:
+    """A sort key that orders digit runs by value: ``2025-9`` before ``2025-10``."""
+    return tuple(
+        (0, int(chunk), "") if chunk.isdigit() else (1, 0, chunk)
+        for chunk in re.split(r"(\d+)", text)
+        if chunk
+    )
+
+
+E = TypeVar("E", bound=Entity)
+
+
+def _entities(values: Iterable[Entity], kind: type[E], function: str) -> list[E]:
+    entities: list[E] = []
+    for entity in values:
+        if not isinstance(entity, kind):
+            raise UsageError(
+                f"{function}() takes {kind.__name__} entities, got {type(entity).__name__} "
+                f"{getattr(entity, 'id', entity)!r}"
+            )
+        entities.append(entity)
+    return entities
+
+
+def _build(
+    title: str,
+    title_en: str,
+    columns: Sequence[tuple[str, str]],
+    rows: Iterable[tuple[Cell, ...]],
+    as_of: date | None = None,
+) -> Register:
+    return Register(
+        title=title,
+        title_en=title_en,
+        columns=tuple(RegisterColumn(key, label) for key, label in columns),
+        rows=tuple(rows),
+        as_of=as_of,
+    )

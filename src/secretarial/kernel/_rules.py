@@ -1,0 +1,154 @@
+"""Named business rules and the context they judge.
+
+A rule has a stable code (``"D16"``), a short name and a check. The check looks at a
+:class:`TransitionContext` and returns ``None`` when the rule holds, or a sentence saying
+what is missing. Guards, validators and error messages all go through rules, so every
+refusal names the rule that refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from ._entity import Entity
+    from ._values import Actor
+
+__all__ = ["Rule", "TransitionContext", "reason_required"]
+
+
+@dataclass(slots=True)
+class TransitionContext:
+    """Everything a rule may look at while a trigger is being fired.
+
+    The workflow engine makes one per attempt and throws it away afterwards; ``state``
+    is written by the state machine, nothing else here is changed by rules.
+
+    Attributes:
+        entity: The entity as it is (at creation: the entity about to be created).
+        state: The state name; the machine moves it to the destination on success.
+        trigger: The trigger being fired.
+        actor: Who fires it.
+        now: The time of the attempt (from the office clock; the domain never reads one).
+        data: The validated input of the trigger, if it takes one.
+        reason: The reason or comment given with the trigger.
+        skip_input_rules: True when only asking whether the trigger could fire and no
+            input was given; rules about the input are then not judged.
+    """
+
+    entity: Entity
+    state: str
+    trigger: str
+    actor: Actor
+    now: datetime
+    data: BaseModel | None = None
+    reason: str | None = None
+    skip_input_rules: bool = False
+    failures: list[tuple[Rule, str]] = field(default_factory=list)
+    fired: Any = None
+
+    def input(self, name: str, default: Any = None) -> Any:
+        """The value of input field ``name``, or ``default`` when there is no such input."""
+        return getattr(self.data, name, default) if self.data is not None else default
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A named business rule.
+
+    Attributes:
+        code: Stable code, from docs/rules.md where the rule comes from there (``"D11"``), or
+            an engine code (``"ROLE"``, ``"STATE"``).
+        name: Short name in kebab case (``"urgent-needs-deadline"``).
+        description: The rule in one sentence, for documentation and diagrams.
+        check: Returns None when the rule holds, or what is missing.
+        on_input: Whether the rule judges the trigger's input; such rules are skipped
+            when asking ``can_fire`` without an input.
+    """
+
+    code: str
+    name: str
+    description: str
+    check: Callable[[TransitionContext], str | None]
+    on_input: bool = False
+
+    def evaluate(self, ctx: TransitionContext) -> bool:
+        """Check the rule; record a failure in ``ctx.failures``; say whether it held."""
+        if self.on_input and ctx.skip_input_rules:
+            return True
+        problem = self.check(ctx)
+        if problem is None:
+            return True
+        ctx.failures.append((self, problem))
+        return False
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+def reason_required(code: str, name: str, what: str) -> Rule:
+    """A rule that the trigger is given a reason: ``what`` (a return, a refusal ...) needs one."""
+
+    def check(ctx: TransitionContext) -> str | None:
+        return None if ctx.reason else f"{what} needs a reason (pass reason=...)"
+
+    return Rule(code, name, f"{what} needs a reason", check, on_input=True)
+
+
+# ============================================================================ shared rules
+def _check_deadline_not_past(ctx: TransitionContext) -> str | None:
+    deadline = ctx.input("deadline")
+    if deadline is not None and deadline < ctx.now.date():
+        return f"deadline {deadline.isoformat()} is already past on {ctx.now.date().isoformat()}"
+    return None
+
+
+DEADLINE_NOT_PAST = Rule(
+    "DEADLINE",
+    "deadline-not-past",
+    "a new deadline is not in the past",
+    _check_deadline_not_past,
+    on_input=True,
+)
+
+
+def _check_lead_not_co(ctx: TransitionContext) -> str | None:
+    lead = ctx.input("lead_unit")
+    co = ctx.input("co_units", ())
+    if lead is not None and any(u.code == lead.code for u in co):
+        return f"the lead unit {lead.code} cannot also be a co-unit"
+    if len({u.code for u in co}) != len(co):
+        return "a co-unit is named twice"
+    return None
+
+
+LEAD_NOT_CO = Rule(
+    "D16",
+    "one-lead-unit",
+    "the lead unit is named once and is not also a co-unit",
+    _check_lead_not_co,
+    on_input=True,
+)
+
+
+def set_fields(**names: str) -> Any:
+    """An effect that copies input fields to entity fields (``entity_field="input_field"``)."""
+
+    def effect(ctx: TransitionContext) -> dict[str, Any]:
+        return {field: ctx.input(source) for field, source in names.items()}
+
+    return effect
+
+
+def set_reason(field: str) -> Any:
+    """An effect that writes the transition's reason to ``field``."""
+
+    def effect(ctx: TransitionContext) -> dict[str, Any]:
+        return {field: ctx.reason}
+
+    return effect

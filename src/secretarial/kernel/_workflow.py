@@ -1,0 +1,847 @@
+"""The workflow engine: declarative state tables run on one `transitions` machine per type.
+
+A :class:`WorkflowTable` declares states, the creation trigger and the transitions with
+the roles and named rules that guard them. :class:`Workflow` validates the table and
+builds a single :class:`transitions.Machine` for it, with no model attached. Firing a
+trigger runs that machine on a small throw-away :class:`TransitionContext`; the entity
+itself is immutable, and the result is a *new* entity (``version + 1``) and an
+:class:`AuditEvent`. When anything refuses, nothing has changed.
+
+This is the only module that imports ``transitions``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar, cast
+
+import pydantic
+from transitions import Machine
+
+from secretarial.errors import (
+    FieldProblem,
+    TransitionNotAllowed,
+    UsageError,
+    ValidationError,
+    WorkflowDefinitionError,
+)
+
+from ._audit import AuditEvent, seal_validated
+from ._calendar import WorkCalendar
+from ._entity import Entity, evolve
+from ._enums import LabeledEnum
+from ._rules import Rule, TransitionContext
+from ._values import Value
+
+if TYPE_CHECKING:
+    from ._values import Actor
+
+__all__ = [
+    "Allocation",
+    "Completion",
+    "CreationSpec",
+    "Diagram",
+    "TransitionEnv",
+    "TransitionSpec",
+    "Workflow",
+    "WorkflowTable",
+    "problems_from_pydantic",
+]
+
+E = TypeVar("E", bound=Entity)
+
+Effect = Callable[[TransitionContext], dict[str, Any]]
+"""Computes the fields a transition changes, from the validated input and the actor."""
+
+P = TypeVar("P")
+
+
+@dataclass(frozen=True, slots=True)
+class TransitionEnv:
+    """What a row's completion may ask of the office: its zone, calendar and policies.
+
+    Attributes:
+        timezone: The office's time zone (local dates are taken in it).
+        calendar: The office's working-day calendar, built when first asked for.
+        policies: The office's policies by their type (``DeadlinePolicy`` ...).
+    """
+
+    timezone: tzinfo
+    calendar: Callable[[], WorkCalendar]
+    policies: Mapping[type, object]
+
+    def policy(self, kind: type[P]) -> P:
+        """The office's policy of type ``kind``.
+
+        Raises:
+            UsageError: The office has none of that type.
+        """
+        found = self.policies.get(kind)
+        if not isinstance(found, kind):
+            raise UsageError(f"the office has no {kind.__name__}; a completion asked for one")
+        return found
+
+
+Completion = Callable[
+    [Entity, "Mapping[str, Any] | None", TransitionEnv], "Mapping[str, Any] | None"
+]
+"""Completes a trigger's input from office policy before it fires (a default deadline).
+
+Declared by the table row that needs it, run by the engine inside the unit of work; it
+returns the input unchanged when there is nothing to complete.
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Allocation:
+    """A number that the office allocates inside the transition's unit of work.
+
+    Attributes:
+        field: The input field the allocated value is written to.
+        series: Name of the numbering series (``"outgoing"``, ``"incoming"``).
+    """
+
+    field: str
+    series: str
+
+
+@dataclass(frozen=True, slots=True)
+class TransitionSpec:
+    """One row of a state table.
+
+    Attributes:
+        trigger: The trigger's name.
+        sources: The states it fires from.
+        dest: The state it leads to; None for a recorded action that leaves the state
+            as it is (a progress report, a reminder).
+        roles: Roles allowed to fire it; None means any actor.
+        rules: Named rules that must all hold, checked in order after the role.
+        data: The pydantic model of the trigger's input, if it takes one.
+        effect: Computes the fields the transition changes.
+        label: The Chinese term, for diagrams and lists.
+        allocates: A number the office allocates when this transition fires.
+        revalidate: Fields that model-level rules look at: when the transition changes
+            one of them, the changed entity is validated again as a whole.
+        complete: Completes the input from office policy before the row fires (the
+            default deadline of ``assign``).
+    """
+
+    trigger: str
+    sources: tuple[str, ...]
+    dest: str | None
+    roles: frozenset[str] | None = None
+    rules: tuple[Rule, ...] = ()
+    data: type[pydantic.BaseModel] | None = None
+    effect: Effect | None = None
+    label: str = ""
+    allocates: Allocation | None = None
+    revalidate: frozenset[str] = frozenset()
+    complete: Completion | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CreationSpec:
+    """How an entity comes into being: the creation trigger (``receive``, ``draft``, ``open``).
+
+    The input of a creation is the entity's own fields (all but id, version, state and
+    the timestamps), validated by the entity model itself.
+    """
+
+    trigger: str
+    dest: str
+    roles: frozenset[str] | None = None
+    rules: tuple[Rule, ...] = ()
+    label: str = ""
+    managed: frozenset[str] = frozenset()
+    """Entity fields that only later triggers set; a creation may not set them."""
+
+
+class Input(Value):
+    """Base of trigger inputs: immutable, no unknown fields."""
+
+
+@dataclass(frozen=True)
+class WorkflowTable(Generic[E]):
+    """A declarative state table for one entity type.
+
+    Tables are plain data: a plugin extends one with :meth:`extended`, and the result is
+    validated like the built-in tables when a :class:`Workflow` is built from it.
+    """
+
+    name: str
+    entity_type: type[E]
+    states: type[LabeledEnum]
+    creation: CreationSpec
+    transitions: tuple[TransitionSpec, ...]
+    description: str = ""
+
+    @property
+    def rules(self) -> tuple[Rule, ...]:
+        """Every named rule the table enforces (creation first), each once, in table order."""
+        return rules_of(self)
+
+    def extended(self, *transitions: TransitionSpec, name: str | None = None) -> WorkflowTable[E]:
+        """Return a copy of this table with more transitions (milestones stay)."""
+        return replace(self, transitions=self.transitions + transitions, name=name or self.name)
+
+
+def rules_of(*tables: WorkflowTable[Any]) -> tuple[Rule, ...]:
+    """Every named rule ``tables`` enforce, each once, in table order (creation first)."""
+    return tuple(
+        dict.fromkeys(
+            rule
+            for table in tables
+            for rules in (table.creation.rules, *(spec.rules for spec in table.transitions))
+            for rule in rules
+        )
+    )
+
+
+class Diagram:
+    """A workflow rendered as a mermaid ``stateDiagram-v2``; shows itself in Jupyter."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return f"Diagram({self.text!r})"
+
+    def _repr_markdown_(self) -> str:
+        return f"```mermaid\n{self.text}\n```"
+
+
+def problems_from_pydantic(error: pydantic.ValidationError) -> list[FieldProblem]:
+    """Translate pydantic's error list into :class:`FieldProblem` records."""
+    problems = []
+    for item in error.errors(include_url=False):
+        loc = ".".join(str(part) for part in item["loc"]) or "(input)"
+        message = item["msg"]
+        if message.startswith("Value error, "):
+            message = message.removeprefix("Value error, ")
+        coded = _RULE_PREFIX.match(message)
+        rule = coded[1] if coded else item["type"]
+        if not item["loc"] and rule in _MODEL_RULE_FIELDS:
+            loc = _MODEL_RULE_FIELDS[rule]
+        accepted = None
+        ctx = item.get("ctx") or {}
+        if "expected" in ctx:
+            accepted = str(ctx["expected"])
+        elif "pattern" in ctx:
+            accepted = f"text matching {ctx['pattern']}"
+        problems.append(FieldProblem(loc, rule, message, accepted))
+    return problems
+
+
+_RULE_PREFIX: Final = re.compile(r"^([A-Z]\d+): ")
+_MODEL_RULE_FIELDS: Final = {"D4": "secrecy_period_years", "D5": "urgency"}
+"""The field a model-level rule is about, for errors pydantic reports without a location."""
+_SYSTEM_FIELDS: Final = frozenset(
+    {
+        "id",
+        "version",
+        "state",
+        "created_at",
+        "created_by",
+        "updated_at",
+        "reminders",
+        "audit_head",
+    }
+)
+
+
+class Workflow(Generic[E]):
+    """A validated state table and the one `transitions` machine that runs it.
+
+    Build once per workflow type (the built-in ones are cached, see
+    :func:`secretarial.workflow_for`). A workflow holds no entity; every call
+    takes the entity and returns a new one.
+
+    Raises:
+        WorkflowDefinitionError: The table is broken (unknown states, unreachable
+            states, exits from terminal states, ambiguous unguarded transitions ...).
+    """
+
+    def __init__(self, table: WorkflowTable[E]) -> None:
+        self.table = table
+        self.name = table.name
+        self.entity_type = table.entity_type
+        self._states = table.states
+        self._state_of = {str(state): state for state in table.states}
+        self._state_name: dict[str, str] = {state: state.value for state in table.states}
+        """Each state's name, one string object per state (events keep it, not a copy)."""
+        _validate(table)
+        self._by_trigger: dict[str, list[TransitionSpec]] = {}
+        for spec in table.transitions:
+            self._by_trigger.setdefault(spec.trigger, []).append(spec)
+        self._data_models = {t: specs[0].data for t, specs in self._by_trigger.items()}
+        self._allocations = {t: specs[0].allocates for t, specs in self._by_trigger.items()}
+        self._machine = Machine(
+            model=None,
+            states=[s.value for s in table.states],
+            initial=str(table.creation.dest),
+            auto_transitions=False,
+            send_event=True,
+            ignore_invalid_triggers=False,
+            name=table.name,
+        )
+        for spec in table.transitions:
+            self._machine.add_transition(
+                spec.trigger,
+                source=[str(s) for s in spec.sources],
+                dest=None if spec.dest is None else str(spec.dest),
+                conditions=list[str | Callable[..., bool | None]](
+                    _conditions(spec.roles, spec.rules)
+                ),
+            )
+        self._routes = _routes(self._machine, table.transitions)
+        self._creation_rules = tuple(
+            ([_role_rule(table.creation.roles)] if table.creation.roles is not None else [])
+            + list(table.creation.rules)
+        )
+
+    # -------------------------------------------------------------------- queries
+    @property
+    def triggers(self) -> tuple[str, ...]:
+        """Every trigger of the table (the creation trigger first)."""
+        return (self.table.creation.trigger, *self._by_trigger)
+
+    @property
+    def states(self) -> tuple[LabeledEnum, ...]:
+        """Every state of the table."""
+        return tuple(self._states)
+
+    def specs(self, trigger: str) -> tuple[TransitionSpec, ...]:
+        """The rows of the table for ``trigger`` (empty if there is no such trigger)."""
+        return tuple(self._by_trigger.get(trigger, ()))
+
+    def complete(
+        self,
+        entity: E,
+        trigger: str,
+        data: Mapping[str, Any] | None,
+        env: Callable[[], TransitionEnv],
+    ) -> Mapping[str, Any] | None:
+        """``data`` completed by the completion of the row ``trigger`` fires by, if it has one.
+
+        ``env`` is asked for only when there is a completion to run.
+        """
+        state = str(entity.state)
+        for spec in self._by_trigger.get(trigger, ()):
+            if spec.complete is not None and state in spec.sources:
+                return spec.complete(entity, data, env())
+        return data
+
+    def allocation(self, trigger: str) -> Allocation | None:
+        """The number ``trigger`` has the office allocate, if any."""
+        return self._allocations.get(trigger)
+
+    def input_model(self, trigger: str) -> type[pydantic.BaseModel] | None:
+        """The pydantic model of ``trigger``'s input, if it takes one."""
+        return self._data_models.get(trigger)
+
+    def can_fire(
+        self,
+        entity: E,
+        trigger: str,
+        actor: Actor,
+        *,
+        now: datetime,
+        data: Mapping[str, Any] | None = None,
+        reason: str | None = None,
+    ) -> bool:
+        """Whether ``actor`` may fire ``trigger`` on ``entity`` now.
+
+        State, role and every rule are checked; rules about the input are skipped when
+        neither ``data`` nor ``reason`` is given.
+        """
+        try:
+            self._check(entity, trigger, actor, now=now, data=data, reason=reason, dry_run=True)
+        except (TransitionNotAllowed, ValidationError):
+            return False
+        return True
+
+    def available_triggers(self, entity: E, actor: Actor, *, now: datetime) -> tuple[str, ...]:
+        """The triggers ``actor`` could fire on ``entity`` now (input rules aside)."""
+        state = str(entity.state)
+        return tuple(
+            trigger
+            for trigger, specs in self._by_trigger.items()
+            if any(state in s.sources for s in specs)
+            and self.can_fire(entity, trigger, actor, now=now)
+        )
+
+    def require_creator(self, actor: Actor) -> None:
+        """Refuse now if ``actor`` lacks the role the creation trigger needs.
+
+        Raises:
+            TransitionNotAllowed: with rule ``ROLE``.
+        """
+        roles = self.table.creation.roles
+        if roles is not None and actor.roles.isdisjoint(roles):
+            raise TransitionNotAllowed(
+                entity_id="(new)",
+                entity_kind=str(self.entity_type.entity_kind),
+                state="(new)",
+                trigger=self.table.creation.trigger,
+                rule_code="ROLE",
+                reason=_missing_role(roles, actor),
+            )
+
+    # -------------------------------------------------------------------- commands
+    def create(
+        self,
+        fields: Mapping[str, Any],
+        *,
+        entity_id: str,
+        actor: Actor,
+        now: datetime,
+    ) -> tuple[E, AuditEvent]:
+        """Create an entity with the creation trigger; return it and its first audit event.
+
+        Raises:
+            ValidationError: ``fields`` do not fit the entity model.
+            TransitionNotAllowed: the actor's role or a creation rule refuses.
+        """
+        creation = self.table.creation
+        system = _SYSTEM_FIELDS.intersection(fields)
+        managed = creation.managed.intersection(fields)
+        if system or managed:
+            raise ValidationError(
+                self.entity_type.__name__,
+                [
+                    FieldProblem(name, "system_field", "is set by the office, not by the caller")
+                    for name in sorted(system)
+                ]
+                + [
+                    FieldProblem(
+                        name,
+                        "workflow_field",
+                        f"is set by a later step of the {self.name} workflow, not at "
+                        f"{creation.trigger!r}",
+                    )
+                    for name in sorted(managed)
+                ],
+            )
+        try:
+            entity = self.entity_type.model_validate(
+                {
+                    **fields,
+                    "id": entity_id,
+                    "version": 1,
+                    "state": creation.dest,
+                    "created_at": now,
+                    "created_by": actor.id,
+                    "updated_at": now,
+                }
+            )
+        except pydantic.ValidationError as e:
+            raise ValidationError(self.entity_type.__name__, problems_from_pydantic(e)) from None
+        target = self._state_name[creation.dest]
+        ctx = TransitionContext(entity, target, creation.trigger, actor, now)
+        for rule in self._creation_rules:
+            problem = rule.check(ctx)
+            if problem is not None:
+                ctx.failures.append((rule, problem))
+                raise self._refusal(ctx, entity_id, "(new)")
+        payload: dict[str, Any] = entity.__pydantic_serializer__.to_python(
+            entity, mode="json", include=set(fields), by_alias=False
+        )
+        event = seal_validated(
+            entity_kind=self.entity_type.entity_kind,
+            entity_id=entity.id,
+            version=1,
+            trigger=creation.trigger,
+            source=None,
+            target=target,
+            actor=actor,
+            at=entity.created_at,
+            reason=None,
+            payload=payload,
+            previous_hash=None,
+        )
+        # The entity was made just above and no one else holds it yet: give it its head
+        # in place rather than copying it (frozen models refuse only ``setattr``).
+        entity.__dict__["audit_head"] = event.hash
+        entity.__pydantic_fields_set__.add("audit_head")
+        return entity, event
+
+    def fire(
+        self,
+        entity: E,
+        trigger: str,
+        actor: Actor,
+        *,
+        now: datetime,
+        data: Mapping[str, Any] | None = None,
+        reason: str | None = None,
+    ) -> tuple[E, AuditEvent]:
+        """Fire ``trigger`` on ``entity``; return the new entity and the audit event.
+
+        Raises:
+            TransitionNotAllowed: unknown trigger, wrong state, wrong role or a failed
+                rule; the error names the entity, its state, the trigger and the rule.
+            ValidationError: the input does not fit the trigger's input model.
+        """
+        if now.tzinfo is None or now.utcoffset() is None:
+            raise ValidationError(
+                "now",
+                [
+                    FieldProblem(
+                        "now",
+                        "timezone_aware",
+                        f"{now!r} has no time zone",
+                        "an aware datetime, e.g. datetime.now(timezone.utc)",
+                    )
+                ],
+            )
+        ctx = self._check(entity, trigger, actor, now=now, data=data, reason=reason)
+        spec: TransitionSpec = ctx.fired
+        updates = spec.effect(ctx) if spec.effect is not None else {}
+        version = entity.version + 1
+        payload = (
+            {}
+            if ctx.data is None
+            else ctx.data.__pydantic_serializer__.to_python(
+                ctx.data, mode="json", exclude_unset=True
+            )
+        )
+        event = seal_validated(
+            entity_kind=entity.entity_kind,
+            entity_id=entity.id,
+            version=version,
+            trigger=trigger,
+            source=self._state_name.get(entity.state) or str(entity.state),
+            target=ctx.state,
+            actor=actor,
+            at=now,
+            reason=ctx.reason,
+            payload=payload,
+            previous_hash=entity.audit_head,
+        )
+        updates["state"] = self._state_of[ctx.state]
+        updates["version"] = version
+        updates["updated_at"] = now
+        updates["audit_head"] = event.hash
+        if spec.revalidate and not spec.revalidate.isdisjoint(updates):
+            try:
+                new = self.entity_type.model_validate({**dict(entity), **updates})
+            except pydantic.ValidationError as e:
+                raise ValidationError(
+                    self.entity_type.__name__, problems_from_pydantic(e)
+                ) from None
+        else:
+            new = evolve(entity, updates)
+        return new, event
+
+    def replay(self, events: Iterable[AuditEvent]) -> E:
+        """Rebuild an entity from its audit events, from nothing.
+
+        Each event is applied as it was first applied: the same trigger, actor, time,
+        input and reason, with every rule checked again.
+
+        Raises:
+            ValueError: the events are not a complete history of one entity (first one
+                not a creation, versions not 1, 2, 3 ..., or a different outcome).
+        """
+        entity: E | None = None
+        for event in events:
+            if entity is None:
+                if not event.is_creation or event.version != 1:
+                    raise ValueError(f"{event.entity_id}: history does not start with a creation")
+                entity, _ = self.create(
+                    event.payload, entity_id=event.entity_id, actor=event.actor, now=event.at
+                )
+                continue
+            entity, again = self.fire(
+                entity,
+                event.trigger,
+                event.actor,
+                now=event.at,
+                data=event.payload or None,
+                reason=event.reason,
+            )
+            if again.version != event.version or again.target != event.target:
+                raise ValueError(
+                    f"{event.entity_id}: replaying {event.trigger!r} gave version "
+                    f"{again.version} in {again.target!r}, the record says "
+                    f"{event.version} in {event.target!r}"
+                )
+        if entity is None:
+            raise ValueError("no events to replay")
+        return entity
+
+    # -------------------------------------------------------------------- diagrams
+    def diagram(self) -> Diagram:
+        """The table as a mermaid state diagram."""
+        lines = ["stateDiagram-v2"]
+        lines.extend(f"    {s.value}: {s.value} {s.label}" for s in self._states)
+        creation = self.table.creation
+        lines.append(f"    [*] --> {creation.dest}: {creation.trigger}")
+        for spec in self.table.transitions:
+            roles = f" [{', '.join(sorted(spec.roles))}]" if spec.roles else ""
+            lines.extend(
+                f"    {source} --> {spec.dest or source}: {spec.trigger}{roles}"
+                for source in spec.sources
+            )
+        lines.extend(f"    {s} --> [*]" for s in sorted(self.entity_type.terminal_states))
+        return Diagram("\n".join(lines))
+
+    def _repr_markdown_(self) -> str:
+        return f"**{self.name}**\n\n{self.diagram()._repr_markdown_()}"
+
+    def __repr__(self) -> str:
+        return (
+            f"<Workflow {self.name!r}: {len(self._states)} states, {len(self.triggers)} triggers>"
+        )
+
+    # -------------------------------------------------------------------- internals
+    def _check(
+        self,
+        entity: E,
+        trigger: str,
+        actor: Actor,
+        *,
+        now: datetime,
+        data: Mapping[str, Any] | None,
+        reason: str | None,
+        dry_run: bool = False,
+    ) -> TransitionContext:
+        state = self._state_name.get(entity.state) or str(entity.state)
+        routes = self._routes.get(trigger)
+        if routes is None:
+            known = ", ".join(sorted(self._by_trigger))
+            raise TransitionNotAllowed(
+                entity_id=entity.id,
+                entity_kind=str(entity.entity_kind),
+                state=state,
+                trigger=trigger,
+                rule_code="TRIGGER",
+                reason=f"{self.name} has no trigger {trigger!r}; triggers: {known}",
+            )
+        route = routes.get(state)
+        if route is None:
+            sources = sorted({s for spec in self._by_trigger[trigger] for s in spec.sources})
+            raise TransitionNotAllowed(
+                entity_id=entity.id,
+                entity_kind=str(entity.entity_kind),
+                state=state,
+                trigger=trigger,
+                rule_code="STATE",
+                reason=f"{trigger!r} fires only from {', '.join(sources)}",
+            )
+        if route.roles is not None and actor.roles.isdisjoint(route.roles):
+            raise TransitionNotAllowed(
+                entity_id=entity.id,
+                entity_kind=str(entity.entity_kind),
+                state=state,
+                trigger=trigger,
+                rule_code="ROLE",
+                reason=_missing_role(route.roles, actor),
+            )
+        skip_input_rules = dry_run and data is None and reason is None
+        if reason is not None:
+            reason = reason.strip() or None
+        validated = self._validate_input(entity, trigger, data, dry_run=skip_input_rules)
+        ctx = TransitionContext(
+            entity, state, trigger, actor, now, validated, reason, skip_input_rules
+        )
+        # Judge the machine's own Transition objects for this (trigger, state), in the
+        # machine's order: the first whose conditions (our rules) all hold fires, and
+        # the context moves to its destination. The table has no enter/exit or
+        # before/after callbacks, so this is what Transition.execute would do, without
+        # its per-call dispatch and logging.
+        for row in route.rows:
+            for rule in row.rules_without_input if skip_input_rules else row.rules:
+                problem = rule.check(ctx)
+                if problem is not None:
+                    ctx.failures.append((rule, problem))
+                    break
+            else:
+                ctx.fired = row.spec
+                if row.dest is not None:
+                    ctx.state = row.dest
+                return ctx
+        raise self._refusal(ctx, entity.id, state)
+
+    def _validate_input(
+        self, entity: E, trigger: str, data: Mapping[str, Any] | None, *, dry_run: bool
+    ) -> pydantic.BaseModel | None:
+        model = self._data_models[trigger]
+        if model is None:
+            if data:
+                raise ValidationError(
+                    f"{trigger} input",
+                    [
+                        FieldProblem(k, "extra_forbidden", f"{trigger!r} takes no input")
+                        for k in data
+                    ],
+                )
+            return None
+        if data is None and dry_run:
+            return None
+        try:
+            return model.__pydantic_validator__.validate_python(data or {})  # type: ignore[no-any-return]
+        except pydantic.ValidationError as e:
+            raise ValidationError(
+                f"{trigger} input for {entity.entity_kind} {entity.id}", problems_from_pydantic(e)
+            ) from None
+
+    def _refusal(self, ctx: TransitionContext, entity_id: str, state: str) -> TransitionNotAllowed:
+        if ctx.failures:
+            rule, problem = ctx.failures[0]
+            code = rule.code
+            if len(ctx.failures) > 1:
+                problem = "; ".join(f"{r.code}: {p}" for r, p in ctx.failures)
+        else:  # pragma: no cover -- every condition records its failure
+            code, problem = "GUARD", "a guard refused"
+        return TransitionNotAllowed(
+            entity_id=entity_id,
+            entity_kind=str(self.entity_type.entity_kind),
+            state=state,
+            trigger=ctx.trigger,
+            rule_code=code,
+            reason=problem,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    """One of the machine's Transition objects for a (trigger, state), ready to judge."""
+
+    rules: tuple[Rule, ...]
+    """The rules among its conditions, in order (the role rule left out where the
+    route's role check already decides it)."""
+    rules_without_input: tuple[Rule, ...]
+    """The same without the rules about the input (for ``can_fire`` without input)."""
+    dest: str | None
+    spec: TransitionSpec
+    """The table row it was built from."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Route:
+    """Everything needed to fire one trigger from one state, looked up once."""
+
+    rows: tuple[_Row, ...]
+    """The machine's Transition objects for the (trigger, state), in its order."""
+    roles: frozenset[str] | None
+    """The roles of which the actor needs one, if every candidate row names roles."""
+
+
+def _routes(machine: Machine, specs: Sequence[TransitionSpec]) -> dict[str, dict[str, _Route]]:
+    routes: dict[str, dict[str, _Route]] = {}
+    for trigger, event in machine.events.items():
+        for state, transitions in event.transitions.items():
+            rows = [s for s in specs if s.trigger == trigger and state in s.sources]
+            roles = None
+            if all(s.roles is not None for s in rows):
+                roles = frozenset().union(*(s.roles or () for s in rows))
+            compiled = []
+            for transition, spec in zip(transitions, rows, strict=True):
+                rules = [cast("_RuleCondition", c.func).rule for c in transition.conditions]
+                if roles is not None and spec.roles == roles:
+                    rules = [rule for rule in rules if rule.code != "ROLE"]
+                without_input = tuple(rule for rule in rules if not rule.on_input)
+                compiled.append(_Row(tuple(rules), without_input, transition.dest, spec))
+            routes.setdefault(trigger, {})[state] = _Route(tuple(compiled), roles)
+    return routes
+
+
+def _missing_role(roles: frozenset[str], actor: Actor) -> str:
+    held = ", ".join(sorted(actor.roles)) or "no role"
+    return f"needs one of the roles {', '.join(sorted(roles))}; {actor.id} has {held}"
+
+
+def _role_rule(roles: frozenset[str]) -> Rule:
+    def check(ctx: TransitionContext) -> str | None:
+        return None if ctx.actor.has_any_role(roles) else _missing_role(roles, ctx.actor)
+
+    return Rule("ROLE", "role-required", f"fired by {', '.join(sorted(roles))}", check)
+
+
+def _conditions(roles: frozenset[str] | None, rules: Sequence[Rule]) -> list[Callable[[Any], bool]]:
+    checks = ([_role_rule(roles)] if roles is not None else []) + list(rules)
+    return [_condition(rule) for rule in checks]
+
+
+class _RuleCondition:
+    """A rule as a `transitions` condition: judged on the context the machine carries."""
+
+    __slots__ = ("__name__", "rule")
+
+    def __init__(self, rule: Rule) -> None:
+        self.rule = rule
+        self.__name__ = f"rule_{rule.code}_{rule.name}"
+
+    def __call__(self, event_data: Any) -> bool:
+        return self.rule.evaluate(event_data.model)
+
+
+def _condition(rule: Rule) -> _RuleCondition:
+    return _RuleCondition(rule)
+
+
+def _validate(table: WorkflowTable[Any]) -> None:  # noqa: C901, PLR0912 -- one check per clause
+    """Check a table; raise :class:`WorkflowDefinitionError` listing every problem."""
+    problems: list[str] = []
+    states = {s.value for s in table.states}
+    terminal = set(map(str, table.entity_type.terminal_states))
+    creation = table.creation
+    if creation.dest not in states:
+        problems.append(f"creation {creation.trigger!r} leads to unknown state {creation.dest!r}")
+    problems.extend(f"terminal state {s!r} is not a state of the table" for s in terminal - states)
+    exits: dict[str, set[str]] = {s: set() for s in states}
+    unguarded: dict[tuple[str, str], int] = {}
+    data_models: dict[str, Any] = {}
+    for spec in table.transitions:
+        if not spec.trigger.isidentifier():
+            problems.append(f"trigger {spec.trigger!r} is not an identifier")
+        if spec.trigger == creation.trigger:
+            problems.append(f"trigger {spec.trigger!r} is also the creation trigger")
+        if not spec.sources:
+            problems.append(f"{spec.trigger!r} has no source state")
+        if spec.dest is not None and spec.dest not in states:
+            problems.append(f"{spec.trigger!r} leads to unknown state {spec.dest!r}")
+        if spec.roles is not None and not spec.roles:
+            problems.append(f"{spec.trigger!r} names an empty set of roles (use None for anyone)")
+        if spec.trigger in data_models and data_models[spec.trigger] is not spec.data:
+            problems.append(f"rows of {spec.trigger!r} take different input models")
+        data_models[spec.trigger] = spec.data
+        for source in spec.sources:
+            if source not in states:
+                problems.append(f"{spec.trigger!r} starts from unknown state {source!r}")
+                continue
+            if source in terminal:
+                problems.append(f"terminal state {source!r} has an exit {spec.trigger!r}")
+            if spec.dest is not None and spec.dest in states:
+                exits[source].add(spec.dest)
+            if not spec.rules:
+                key = (spec.trigger, source)
+                unguarded[key] = unguarded.get(key, 0) + 1
+    for (trigger, source), count in unguarded.items():
+        if count > 1:
+            problems.append(f"{count} unguarded rows share trigger {trigger!r} from {source!r}")
+    problems.extend(
+        f"state {s!r} has no way out but is not terminal"
+        for s in sorted(states - terminal)
+        if not exits[s] - {s}
+    )
+    reached = {creation.dest}
+    queue = deque([creation.dest])
+    while queue:
+        for nxt in exits.get(queue.popleft(), ()):
+            if nxt not in reached:
+                reached.add(nxt)
+                queue.append(nxt)
+    problems.extend(
+        f"state {s!r} cannot be reached from {creation.dest!r}" for s in sorted(states - reached)
+    )
+    if problems:
+        raise WorkflowDefinitionError(table.name, problems)

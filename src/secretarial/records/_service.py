@@ -1,0 +1,479 @@
+"""The archive's use cases: file an item, catalogue it, and dispose of it (docs/rules.md A1-A8).
+
+:func:`file_item` files one item 件 in one unit of work: every document of the item
+fires its ``file`` trigger with the same retention period and archival code 档号, and
+the :class:`~secretarial.records.Record` of the item is created beside them. The code's
+item number is drawn from the ``archival`` numbering series inside that unit of work, so
+a refused filing consumes no number and concurrent filings never share one.
+
+:func:`filing_catalogue` writes the filing catalogue 归档文件目录 (A7) as a
+:class:`Register`; :func:`due_for_review` lists records whose retention has ended; and
+:func:`destroy_record` destroys a record whose destruction an appraisal approved,
+leaving its tombstone in the audit trail (A8). The other record triggers (``appraise``,
+``retain``, ``approve_destruction``, ``extend_retention``, ``place_hold``,
+``release_hold``) are fired like any other trigger.
+
+Nothing here reads a clock: the caller passes ``now`` and the office's time zone.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
+from typing import Any, Final
+
+from secretarial.documents._enums import DocumentKind
+from secretarial.documents._model import Document, default_original
+from secretarial.engine._fire import with_allocation
+from secretarial.engine._numbering import NumberingPolicy
+from secretarial.engine._ports import Store, UnitOfWork
+from secretarial.errors import (
+    ConcurrencyConflict,
+    FieldProblem,
+    NotFound,
+    TransitionNotAllowed,
+    ValidationError,
+)
+from secretarial.kernel._enums import Classification, EntityKind, Retention
+from secretarial.kernel._query import Query
+from secretarial.kernel._register import Register, RegisterColumn
+from secretarial.kernel._values import Actor
+from secretarial.kernel._workflow import Workflow
+
+from ._enums import RecordState
+from ._model import (
+    ArchiveSettings,
+    Record,
+    answers,
+    document_date,
+    document_year,
+    item_problem,
+    longer_or_equal,
+    responsible_party,
+    retention_end,
+    tombstone_of,
+)
+
+__all__ = [
+    "CATALOGUE_COLUMNS",
+    "FiledItem",
+    "destroy_record",
+    "due_for_review",
+    "file_item",
+    "filing_catalogue",
+]
+
+FILE: Final = "file"
+"""The trigger that files a document (and the record's creation trigger)."""
+_RETRIES: Final = 5
+"""How often a filing that lost a race with another writer is tried again."""
+_SEPARATOR: Final = "；"
+"""Joins several remarks in one catalogue cell, as Chinese registers do."""
+
+
+@dataclass(frozen=True, slots=True)
+class FiledItem:
+    """What filing an item produced.
+
+    Attributes:
+        record: The record of the item (its archival code, retention and catalogue entry).
+        documents: The documents of the item as filed, the lead first.
+    """
+
+    record: Record
+    documents: tuple[Document, ...]
+
+
+# ============================================================================ filing
+def file_item(
+    store: Store,
+    workflows: Mapping[EntityKind, Workflow[Any]],
+    numbering: NumberingPolicy,
+    settings: ArchiveSettings,
+    documents: Sequence[str],
+    *,
+    record_class: str,
+    record_id: str,
+    actor: Actor,
+    now: datetime,
+    timezone: tzinfo,
+    retention: Retention | str | None = None,
+    unit: str | None = None,
+    original: bool | None = None,
+    reply: str | None = None,
+    remark: str | None = None,
+) -> FiledItem:
+    """File documents as one item under one archival code, and create its record.
+
+    Args:
+        store: Where the documents are and the record goes.
+        workflows: The office's workflows by entity kind (documents and records).
+        numbering: Draws the item number from the ``archival`` series.
+        settings: The archive's fonds, category, default unit and retention schedule.
+        documents: The ids of the item's documents, the lead first: the reply before the
+            request it answers, the forwarding document before the forwarded one (A4).
+        record_class: The class of the retention schedule the item belongs to.
+        record_id: The id of the record to create.
+        actor: Who files (an archivist).
+        now: The time of filing.
+        timezone: The office's time zone; the item's year is counted in it.
+        retention: A period longer than the schedule's for the class, if the item is
+            kept longer; never shorter (A1). The schedule's period if omitted.
+        unit: The unit (or subject) code of the class; the settings' unit if omitted.
+        original: Whether the lead document is filed as the original; if omitted, a
+            co-issuer of a joint document files a copy, everyone else the original (A6).
+        reply: For a request (请示) filed without its reply in the item: the id of the
+            reply that answered it (A5).
+        remark: The catalogue's remark 备注 for the item.
+
+    Returns:
+        The record and the documents as filed.
+
+    Raises:
+        NotFound: A document (or the named reply) does not exist.
+        TransitionNotAllowed: Filing is refused: a document is not finished, the actor
+            is no archivist, or rule A1 (retention shorter than the schedule's), A4 (not
+            one item), A5 (a request without its reply) or A6 (a co-issuer's original).
+        ValidationError: An input is malformed (a unit code, an unknown record class).
+        RuleViolation: The class has no item number left (A2).
+    """
+    ids = tuple(documents)
+    if not ids:
+        raise ValidationError(
+            "filing", [FieldProblem("documents", "A4", "an item holds at least one document")]
+        )
+    repeated = [i for i, n in Counter(ids).items() if n > 1]
+    if repeated:
+        raise ValidationError(
+            "filing",
+            [FieldProblem("documents", "A4", f"named more than once: {', '.join(repeated)}")],
+        )
+    period = None if retention is None else _retention(retention)
+    for attempt in range(1, _RETRIES + 1):
+        try:
+            with store.unit_of_work() as uow:
+                return _file_once(
+                    uow,
+                    workflows,
+                    numbering,
+                    settings,
+                    ids,
+                    record_class=record_class,
+                    record_id=record_id,
+                    actor=actor,
+                    now=now,
+                    timezone=timezone,
+                    retention=period,
+                    unit=unit,
+                    original=original,
+                    reply=reply,
+                    remark=remark,
+                )
+        except ConcurrencyConflict:
+            if attempt == _RETRIES:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _file_once(
+    uow: UnitOfWork,
+    workflows: Mapping[EntityKind, Workflow[Any]],
+    numbering: NumberingPolicy,
+    settings: ArchiveSettings,
+    ids: tuple[str, ...],
+    *,
+    record_class: str,
+    record_id: str,
+    actor: Actor,
+    now: datetime,
+    timezone: tzinfo,
+    retention: Retention | None,
+    unit: str | None,
+    original: bool | None,
+    reply: str | None,
+    remark: str | None,
+) -> FiledItem:
+    docs = tuple(_document(uow, i) for i in ids)
+    lead, others = docs[0], docs[1:]
+    for other in others:
+        problem = item_problem(lead, other)
+        if problem is not None:
+            raise _refusal(other, "A4", problem)
+    unit_code = settings.unit if unit is None else unit
+    scheduled = settings.schedule.retention_for(record_class, unit_code)
+    period = scheduled if retention is None else retention
+    if not longer_or_equal(period, scheduled):
+        raise _refusal(
+            lead,
+            "A1",
+            f"the schedule keeps {record_class!r} for {scheduled.value} ({scheduled.label}); "
+            f"an item may be kept longer, never shorter ({period.value})",
+        )
+    year = document_year(lead, timezone)
+    archival_class = str(settings.archival_class(year=year, retention=period, unit=unit_code))
+    lead_reply = _checked_reply(uow, lead, reply)
+
+    common: dict[str, Any] = {
+        "retention": period,
+        "archival_class": archival_class,
+        "record_id": record_id,
+    }
+    lead_input = {**common, "original": original, "reply": lead_reply}
+    lead_input = {k: v for k, v in lead_input.items() if v is not None}
+    workflow = workflows[lead.entity_kind]
+    staged = lead.model_copy(update={"retention": period, "archival_class": archival_class})
+    lead_input = dict(
+        with_allocation(
+            workflow,
+            numbering,
+            staged,
+            FILE,
+            lead_input,
+            actor=actor,
+            now=now,
+            allocate=uow.next_number,
+        )
+        or {}
+    )
+    filed = [_fire_file(uow, workflows, lead, lead_input, actor=actor, now=now)]
+    code = lead_input["archival_code"]  # drawn by the office; the lead has filed with it
+    for other in others:
+        other_input = {**common, "archival_code": code}
+        if other.kind is DocumentKind.REQUEST:
+            other_input["reply"] = lead.id  # A4 held: the lead is its reply
+        filed.append(_fire_file(uow, workflows, other, other_input, actor=actor, now=now))
+
+    pages = [d.page_count for d in filed if d.page_count is not None]
+    fields: dict[str, Any] = {
+        "archival_code": code,
+        "record_class": record_class,
+        "documents": ids,
+        "original": default_original(lead) if original is None else original,
+        "title": lead.title,
+        "document_number": lead.number,
+        "responsible": responsible_party(lead, settings.organ_name),
+        "document_date": document_date(lead, timezone),
+        "pages": sum(pages) if pages else None,
+        "remark": remark,
+        "retention_ends": retention_end(year, period),
+        "classification": max((d.classification for d in filed), key=lambda c: c.level),
+    }
+    record, event = workflows[EntityKind.RECORD].create(
+        {k: v for k, v in fields.items() if v is not None},
+        entity_id=record_id,
+        actor=actor,
+        now=now,
+    )
+    uow.add(record, event)
+    return FiledItem(record, tuple(filed))
+
+
+def _retention(value: Retention | str) -> Retention:
+    try:
+        return Retention(value)
+    except ValueError:
+        accepted = ", ".join(r.value for r in Retention)
+        raise ValidationError(
+            "filing",
+            [FieldProblem("retention", "A1", f"{value!r} is not a retention period", accepted)],
+        ) from None
+
+
+def _document(uow: UnitOfWork, entity_id: str) -> Document:
+    entity = uow.get(entity_id)
+    if not isinstance(entity, Document):
+        raise NotFound(entity_id, "document")
+    return entity
+
+
+def _checked_reply(uow: UnitOfWork, lead: Document, reply: str | None) -> str | None:
+    """The reply a request filed on its own names, once checked to answer it (A5)."""
+    if reply is None:
+        return None
+    if lead.kind is not DocumentKind.REQUEST:
+        raise ValidationError(
+            "filing",
+            [
+                FieldProblem(
+                    "reply",
+                    "A5",
+                    f"only a request (请示) names its reply; {lead.id} is a {lead.kind.label}",
+                )
+            ],
+        )
+    answer = _document(uow, reply)
+    if not answers(answer, lead):
+        raise _refusal(
+            lead,
+            "A5",
+            f"{reply} does not answer {lead.id}: a reply (批复) names the request it answers "
+            "in replies_to (its id or document number)",
+        )
+    return reply
+
+
+def _fire_file(
+    uow: UnitOfWork,
+    workflows: Mapping[EntityKind, Workflow[Any]],
+    document: Document,
+    data: Mapping[str, Any],
+    *,
+    actor: Actor,
+    now: datetime,
+) -> Document:
+    new, event = workflows[document.entity_kind].fire(document, FILE, actor, now=now, data=data)
+    uow.save(new, event, expected_version=document.version)
+    assert isinstance(new, Document)  # noqa: S101 -- the same type as before
+    return new
+
+
+def _refusal(document: Document, rule_code: str, reason: str) -> TransitionNotAllowed:
+    return TransitionNotAllowed(
+        entity_id=document.id,
+        entity_kind=str(document.entity_kind),
+        state=str(document.state),
+        trigger=FILE,
+        rule_code=rule_code,
+        reason=reason,
+    )
+
+
+# ============================================================================ disposition
+def due_for_review(store: Store, *, today: date) -> list[Record]:
+    """The records whose retention ended before ``today`` and that await appraisal (A8).
+
+    Records kept (filed or retained after an earlier appraisal) whose last day of
+    retention is before ``today``; permanent records never are. Earliest end first.
+    """
+    query = Query(
+        kinds=frozenset({EntityKind.RECORD}),
+        states=frozenset({RecordState.FILED.value, RecordState.RETAINED.value}),
+    )
+    due = [r for r in store.find(query) if isinstance(r, Record) and r.retention_ended(today)]
+    return sorted(due, key=lambda r: (r.retention_ends or date.max, r.archival_code.sort_key))
+
+
+def destroy_record(
+    store: Store,
+    workflows: Mapping[EntityKind, Workflow[Any]],
+    record_id: str,
+    *,
+    actor: Actor,
+    now: datetime,
+    reason: str | None = None,
+) -> Record:
+    """Destroy a record whose destruction an appraisal approved, leaving its tombstone.
+
+    The ``destroy`` trigger records the :class:`~secretarial.records.Tombstone` (id,
+    archival code, title, classification, documents, and the approval it was destroyed
+    under) as its input, so the audit trail keeps it.
+
+    Raises:
+        NotFound: No record ``record_id``.
+        TransitionNotAllowed: The record is not approved for destruction, is on hold
+            (A8) or the actor is no archivist.
+    """
+    for attempt in range(1, _RETRIES + 1):
+        try:
+            with store.unit_of_work() as uow:
+                record = uow.get(record_id)
+                if not isinstance(record, Record):
+                    raise NotFound(record_id, "record")
+                data = None
+                if record.state is RecordState.APPROVED_FOR_DESTRUCTION:
+                    data = {"tombstone": tombstone_of(record)}
+                workflow = workflows[EntityKind.RECORD]
+                new, event = workflow.fire(
+                    record, "destroy", actor, now=now, data=data, reason=reason
+                )
+                uow.save(new, event, expected_version=record.version)
+        except ConcurrencyConflict:
+            if attempt == _RETRIES:
+                raise
+        else:
+            assert isinstance(new, Record)  # noqa: S101 -- the record table's entity
+            return new
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+# ============================================================================ catalogue
+CATALOGUE_COLUMNS: Final = (
+    ("sequence", "序号"),
+    ("archival_code", "档号"),
+    ("document_number", "文号"),
+    ("responsible", "责任者"),
+    ("title", "题名"),
+    ("date", "日期"),
+    ("classification", "密级"),
+    ("pages", "页数"),
+    ("remark", "备注"),
+)
+"""The columns of the filing catalogue 归档文件目录 (A7): (English key, Chinese header)."""
+
+COPY: Final = "复制件"
+"""The remark on an item kept as a copy (A6)."""
+DESTROYED: Final = "已销毁"
+"""The remark on an item destroyed after appraisal (A8)."""
+
+
+def filing_catalogue(
+    records: Iterable[Record],
+    *,
+    year: int | None = None,
+    retention: Retention | str | None = None,
+    unit: str | None = None,
+) -> Register:
+    """The filing catalogue 归档文件目录 (A7): one row per item, in archival-code order.
+
+    Columns: 序号 ``sequence`` (1, 2, 3 ... down the catalogue: for one class, the item
+    number), 档号 ``archival_code``, 文号 ``document_number``, 责任者 ``responsible``,
+    题名 ``title``, 日期 ``date`` (``YYYYMMDD``), 密级 ``classification`` (empty for an
+    unclassified item, which bears no mark), 页数 ``pages`` (the pages of all its
+    documents) and 备注 ``remark`` (the remark given at filing, ``复制件`` for a copy,
+    ``已销毁`` for a destroyed item, joined with ``；``).
+
+    Rows follow the archival code: year, retention (``Y``, ``D30``, ``D10``), unit,
+    item number. Destroyed items stay listed, marked ``已销毁``.
+
+    Args:
+        records: The records to list.
+        year: Only items of this year 年度.
+        retention: Only items of this retention period.
+        unit: Only items of this unit (or subject) code.
+    """
+    period = None if retention is None else Retention(retention)
+    kept = sorted(
+        (
+            r
+            for r in records
+            if (year is None or r.year == year)
+            and (period is None or r.retention is period)
+            and (unit is None or r.archival_code.unit == unit)
+        ),
+        key=lambda r: r.archival_code.sort_key,
+    )
+    rows = tuple(_catalogue_row(n, r) for n, r in enumerate(kept, start=1))
+    columns = tuple(RegisterColumn(key, label) for key, label in CATALOGUE_COLUMNS)
+    return Register("归档文件目录", "Filing catalogue", columns, rows)
+
+
+def _catalogue_row(sequence: int, record: Record) -> tuple[str | int | None, ...]:
+    remarks = [
+        record.remark,
+        None if record.original else COPY,
+        DESTROYED if record.state is RecordState.DESTROYED else None,
+    ]
+    classification = record.classification
+    return (
+        sequence,
+        str(record.archival_code),
+        None if record.document_number is None else str(record.document_number),
+        record.responsible,
+        record.title,
+        record.document_date.strftime("%Y%m%d"),
+        None if classification is Classification.UNCLASSIFIED else classification.label,
+        record.pages,
+        _SEPARATOR.join(r for r in remarks if r) or None,
+    )
