@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from secretarial import workflow_for
-from secretarial._registry import RULES, default_tables
+from secretarial import builtin_registry
 
 HEADER = """# Workflows
 
@@ -23,8 +22,9 @@ def _row(*cells: str) -> str:
 def render() -> str:
     """The page's Markdown."""
     parts = [HEADER]
-    for kind in default_tables():
-        wf = workflow_for(kind)
+    registry = builtin_registry()
+    for kind in registry.kinds:
+        wf = registry.workflow(kind)
         table = wf.table
         parts.append(f"\n## {kind.label} — `{wf.name}`\n\n{table.description}\n")
         parts.append(
@@ -44,7 +44,7 @@ def render() -> str:
             parts.append(_row(first, f"{sources} → `{spec.dest}`", who, rules, data))
         parts.append(f"\n```mermaid\n{wf.diagram()}\n```")
     parts.append("\n## Rules\n\n| code | name | rule |\n| --- | --- | --- |")
-    parts.extend(f"| {r.code} | {r.name} | {r.description} |" for r in RULES)
+    parts.extend(f"| {r.code} | {r.name} | {r.description} |" for r in registry.rules)
     return "\n".join(parts) + "\n"
 
 

@@ -672,7 +672,7 @@ class TestExport:
         [
             (("ics", "--format", "csv"), "bad_input"),
             (("ledger", "--year", "2025"), "bad_input"),
-            (("minutes",), "usage"),
+            (("minutes",), "bad_input"),
             (("ledger", "--format", "xml"), "usage"),
             (("ledger", "--out", "/no/such/dir/x.csv"), "bad_file"),
         ],

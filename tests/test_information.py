@@ -1310,7 +1310,10 @@ class TestOffice:
         stored = office.get(item.id)
         assert stored == item
         assert office.replay(item.id) == item
-        assert secretarial._registry.ENTITY_TYPES[EntityKind.INFORMATION_ITEM] is InformationItem
+        assert (
+            secretarial.builtin_registry().entity_type(EntityKind.INFORMATION_ITEM)
+            is InformationItem
+        )
 
     def test_the_sweep_chases_a_late_first_report(self, office: Any, clock: Any) -> None:
         """31 minutes after the event the sweep records ``emergency:first_by_phone``, once."""

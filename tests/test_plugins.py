@@ -212,7 +212,7 @@ class TestThePublicFront:
             assert cls.__module__ == "secretarial.plugins"
 
     def test_every_hook_is_specified_with_a_docstring_and_the_project_marker(self) -> None:
-        """The seven hooks are docstring-only specifications prefixed ``secretarial_``."""
+        """The eight hooks are docstring-only specifications prefixed ``secretarial_``."""
         specs = {
             name: function
             for name, function in vars(hookspecs).items()
@@ -224,6 +224,7 @@ class TestThePublicFront:
             "secretarial_number_format",
             "secretarial_work_calendar",
             "secretarial_extend_workflow",
+            "secretarial_areas",
             "secretarial_deliver_reminder",
             "secretarial_brief_sections",
         }

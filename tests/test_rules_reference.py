@@ -12,10 +12,11 @@ import re
 import unicodedata
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from secretarial._registry import default_tables
+from secretarial import builtin_registry
 from secretarial.calendars import NOTICE_RULES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,6 +28,12 @@ CODE = re.compile(r"^[A-Z][A-Z0-9]*$")
 TICKED = re.compile(r"`([^`]+)`")
 TABLE_TRIGGER = re.compile(r"^([a-z_]+)\.([a-z_]+)$")
 RULE_VIOLATION = re.compile(r'RuleViolation\(\s*"([A-Z][A-Z0-9]*)",\s*"([a-z0-9-]+)"')
+
+
+def default_tables() -> dict[str, Any]:
+    """The built-in tables by kind."""
+    return {area.kind.value: area.table for area in builtin_registry()}
+
 
 Place = tuple[str, str]
 """A state table's name and one of its triggers."""

@@ -23,7 +23,7 @@ import pytest
 import sqlalchemy as sa
 
 from conftest import CLERK, SUPERIOR, SUPERVISOR, UNDERTAKER, UNIT_A, UNIT_B
-from secretarial import IncomingDocument, Office, SupervisionItem, UsageError
+from secretarial import IncomingDocument, Office, SupervisionItem, UsageError, builtin_registry
 from secretarial.adapters._sql import SqlStore, _load, _row, entities, normalise_url
 from secretarial.testing import FrozenClock, SequentialIds
 
@@ -122,7 +122,7 @@ def test_stored_columns_are_what_sqlalchemy_makes_of_the_body(tmp_path: Path) ->
         conn.close()
     closed = 0
     for record in stored:
-        expected = _row(_load(record["kind"], record["body"]))
+        expected = _row(_load(builtin_registry().entity_types, record["kind"], record["body"]))
         for name, value in expected.items():
             process = entities.c[name].type.dialect_impl(dialect).bind_processor(dialect)
             assert record[name] == (value if process is None else process(value)), name

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from secretarial import (
     Actor,
     Attachment,
+    Classification,
     DocumentNumber,
     IncomingDocument,
     Meeting,
     Organ,
     OutgoingDocument,
+    Role,
     SupervisionItem,
     Unit,
+    UsageError,
+    builtin_registry,
 )
 from secretarial.testing import memory_office
 from secretarial.testing import strategies as sst
@@ -62,3 +69,34 @@ def test_the_office_accepts_drawn_fields(
     planned = office.plan_meeting(by=sst.CLERK, check_conflicts=False, **meeting)
     assert isinstance(planned, Meeting)
     assert office.verify_audit().ok
+
+
+ANYONE = Actor(id="anyone", name="全岗", roles=set(Role), clearance=Classification.TOP_SECRET)
+WITH_STRATEGIES = [area.kind.value for area in builtin_registry() if area.strategy is not None]
+
+
+def test_the_areas_with_strategies_are_the_ones_with_field_strategies() -> None:
+    """Every area that names a strategy can be drawn for; the others say they have none."""
+    assert WITH_STRATEGIES == [
+        "incoming_document",
+        "outgoing_document",
+        "supervision_item",
+        "meeting",
+    ]
+    with pytest.raises(UsageError, match="names no test strategy"):
+        sst.fields_for("record")
+
+
+@settings(max_examples=50)
+@given(st.data())
+def test_the_strategy_each_area_names_draws_fields_its_workflow_creates(
+    data: st.DataObject,
+) -> None:
+    """``fields_for(kind)`` draws what the kind's creation trigger accepts."""
+    kind = data.draw(st.sampled_from(WITH_STRATEGIES))
+    fields = data.draw(sst.fields_for(kind))
+    now = fields.get("received_at", datetime(2025, 9, 26, 1, tzinfo=UTC))
+    entity, event = (
+        builtin_registry().workflow(kind).create(fields, entity_id="x-1", actor=ANYONE, now=now)
+    )
+    assert (entity.entity_kind, event.version) == (kind, 1)

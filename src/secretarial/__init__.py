@@ -11,6 +11,7 @@ Everything public is importable from this package; submodules whose names start 
 underscore are private.
 """
 
+from secretarial._registry import builtin_registry as builtin_registry
 from secretarial._registry import workflow_for as workflow_for
 from secretarial.adapters import china_calendar as china_calendar
 from secretarial.documents._enums import Channel as Channel
@@ -104,6 +105,10 @@ from secretarial.information._service import information_scores as information_s
 from secretarial.kernel._access import AccessDenial as AccessDenial
 from secretarial.kernel._access import AccessPolicy as AccessPolicy
 from secretarial.kernel._access import ClearancePolicy as ClearancePolicy
+from secretarial.kernel._area import Area as Area
+from secretarial.kernel._area import RegisterRequest as RegisterRequest
+from secretarial.kernel._area import RegisterSpec as RegisterSpec
+from secretarial.kernel._area import Registry as Registry
 from secretarial.kernel._audit import Anchor as Anchor
 from secretarial.kernel._audit import AuditEvent as AuditEvent
 from secretarial.kernel._audit import AuditProblem as AuditProblem
@@ -199,6 +204,7 @@ __all__ = [
     "ArchivalClass",
     "ArchivalCode",
     "ArchiveSettings",
+    "Area",
     "Attachment",
     "AttendanceRecord",
     "AttendanceStatus",
@@ -302,6 +308,9 @@ __all__ = [
     "Recurrence",
     "Register",
     "RegisterColumn",
+    "RegisterRequest",
+    "RegisterSpec",
+    "Registry",
     "ReminderKind",
     "ReminderPolicy",
     "ReportChannel",
@@ -337,6 +346,7 @@ __all__ = [
     "Workflow",
     "WorkflowDefinitionError",
     "WorkflowTable",
+    "builtin_registry",
     "bulletin_of",
     "carry_forward",
     "check_roster",

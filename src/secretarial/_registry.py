@@ -1,70 +1,46 @@
-"""The built-in areas' kinds: the entity class and the state table of each, and their rules."""
+"""The built-in areas, and the registry an office starts from."""
 
 from __future__ import annotations
 
-from functools import cache
-from typing import Any
+from typing import Any, Final
 
-from secretarial.calendars import CALENDAR_YEAR_TABLE, CalendarYear
-from secretarial.documents import INCOMING_TABLE, OUTGOING_TABLE, IncomingDocument, OutgoingDocument
-from secretarial.duty import (
-    CALL_RECORD_TABLE,
-    DUTY_SHIFT_TABLE,
-    RECEPTION_TABLE,
-    CallRecord,
-    DutyShift,
-    ReceptionPlan,
+from secretarial.calendars import CALENDAR_YEAR_AREA
+from secretarial.documents import INCOMING_AREA, OUTGOING_AREA
+from secretarial.duty import CALL_RECORD_AREA, DUTY_SHIFT_AREA, RECEPTION_AREA
+from secretarial.information import INFORMATION_AREA
+from secretarial.kernel import Area, Registry, Workflow
+from secretarial.meetings import MEETING_AREA
+from secretarial.records import RECORD_AREA
+from secretarial.supervision import SUPERVISION_AREA
+
+__all__ = ["BUILTIN_AREAS", "builtin_registry", "workflow_for"]
+
+BUILTIN_AREAS: Final[tuple[Area, ...]] = (
+    INCOMING_AREA,
+    OUTGOING_AREA,
+    SUPERVISION_AREA,
+    MEETING_AREA,
+    INFORMATION_AREA,
+    RECORD_AREA,
+    DUTY_SHIFT_AREA,
+    CALL_RECORD_AREA,
+    RECEPTION_AREA,
+    CALENDAR_YEAR_AREA,
 )
-from secretarial.information import INFORMATION_TABLE, InformationItem
-from secretarial.kernel import Entity, EntityKind, Rule, Workflow, WorkflowTable, rules_of
-from secretarial.meetings import MEETING_TABLE, Meeting
-from secretarial.records import RECORD_TABLE, Record
-from secretarial.supervision import SUPERVISION_TABLE, SupervisionItem
+"""The areas the library brings, in the order registers and listings show them."""
 
-__all__ = ["ENTITY_TYPES", "RULES", "default_tables", "workflow_for"]
-
-ENTITY_TYPES: dict[EntityKind, type[Entity]] = {
-    EntityKind.INCOMING_DOCUMENT: IncomingDocument,
-    EntityKind.OUTGOING_DOCUMENT: OutgoingDocument,
-    EntityKind.SUPERVISION_ITEM: SupervisionItem,
-    EntityKind.MEETING: Meeting,
-    EntityKind.INFORMATION_ITEM: InformationItem,
-    EntityKind.RECORD: Record,
-    EntityKind.DUTY_SHIFT: DutyShift,
-    EntityKind.CALL_RECORD: CallRecord,
-    EntityKind.RECEPTION: ReceptionPlan,
-    EntityKind.CALENDAR_YEAR: CalendarYear,
-}
-"""The entity class of each kind."""
+_BUILTIN: Final = Registry(BUILTIN_AREAS)
 
 
-_TABLES: dict[EntityKind, WorkflowTable[Any]] = {
-    EntityKind.INCOMING_DOCUMENT: INCOMING_TABLE,
-    EntityKind.OUTGOING_DOCUMENT: OUTGOING_TABLE,
-    EntityKind.SUPERVISION_ITEM: SUPERVISION_TABLE,
-    EntityKind.MEETING: MEETING_TABLE,
-    EntityKind.INFORMATION_ITEM: INFORMATION_TABLE,
-    EntityKind.RECORD: RECORD_TABLE,
-    EntityKind.DUTY_SHIFT: DUTY_SHIFT_TABLE,
-    EntityKind.CALL_RECORD: CALL_RECORD_TABLE,
-    EntityKind.RECEPTION: RECEPTION_TABLE,
-    EntityKind.CALENDAR_YEAR: CALENDAR_YEAR_TABLE,
-}
-
-RULES: tuple[Rule, ...] = rules_of(*_TABLES.values())
-"""Every named rule the built-in tables enforce, in table order."""
+def builtin_registry() -> Registry:
+    """The registry of the built-in areas (an office adds its hosts' and plugins' areas)."""
+    return _BUILTIN
 
 
-def default_tables() -> dict[EntityKind, WorkflowTable[Any]]:
-    """The built-in state tables, by entity kind (a fresh dict; the tables are immutable)."""
-    return dict(_TABLES)
+def workflow_for(kind: str) -> Workflow[Any]:
+    """The built-in workflow for ``kind``, built on first use and kept for the process.
 
-
-def workflow_for(kind: EntityKind | str) -> Workflow[Any]:
-    """The built-in workflow for ``kind``, built on first use and cached for the process."""
-    return _built(EntityKind(kind))
-
-
-@cache
-def _built(kind: EntityKind) -> Workflow[Any]:
-    return Workflow(_TABLES[kind])
+    Raises:
+        UsageError: ``kind`` is not a built-in kind.
+    """
+    return _BUILTIN.workflow(kind)

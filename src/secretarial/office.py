@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from typing_extensions import Unpack
 
-from secretarial._registry import default_tables, workflow_for
+from secretarial._registry import builtin_registry
 from secretarial.adapters import MemoryStore, SystemClock, Uuid7Ids, china_calendar
 from secretarial.adapters._lunar import lunar_calendar
 from secretarial.brief import (
@@ -43,7 +43,6 @@ from secretarial.calendars._service import (
 )
 from secretarial.documents._bulk import ImportReport, import_incoming
 from secretarial.documents._model import IncomingDocument, OutgoingDocument
-from secretarial.documents._registers import incoming_register, outgoing_register
 from secretarial.duty._model import (
     MAX_SHIFT,
     CallRecord,
@@ -93,6 +92,7 @@ from secretarial.information._model import (
 )
 from secretarial.information._service import find_bulletin, information_scores, issue_bulletin
 from secretarial.kernel._access import AccessDenial, AccessPolicy, ClearancePolicy
+from secretarial.kernel._area import Area, RegisterRequest, Registry
 from secretarial.kernel._audit import Anchor, AuditReport
 from secretarial.kernel._calendar import (
     CalendarPolicy,
@@ -126,7 +126,6 @@ from secretarial.records._service import (
 from secretarial.reminders import ReminderPolicy
 from secretarial.supervision._deadlines import DeadlinePolicy
 from secretarial.supervision._enums import SupervisionSource
-from secretarial.supervision._ledger import supervision_ledger
 from secretarial.supervision._model import SupervisionItem
 from secretarial.sweep import SYSTEM_ACTOR, SweepReport, sweep_reminders
 from secretarial.verify import make_anchor, verify_records
@@ -154,6 +153,7 @@ class OfficeOptions(TypedDict, total=False):
     scoring_scale: ScoringScale | None
     access: AccessPolicy | None
     archive: ArchiveSettings | None
+    areas: Iterable[Area]
     plugins: Iterable[object]
     load_entry_points: bool
 
@@ -228,9 +228,12 @@ class Office:
             against it; refusals are recorded (:meth:`denials`).
         archive: The archive's fonds number, category, default unit code and retention
             schedule (:class:`~secretarial.ArchiveSettings`); :meth:`file` needs it.
-        plugins: Plugin objects to run (see :mod:`secretarial.plugins`): they may veto
-            changes, react after commit, write numbers, supply the calendar (when
-            ``calendar`` is omitted) and extend the workflow tables.
+        areas: Kinds of entity the office runs beside the built-in ones
+            (:class:`~secretarial.Area`: entity class, table, id prefix, names,
+            registers); plugins may add more.
+        plugins: Plugin objects to run (see :mod:`secretarial.plugins`): they may add
+            areas, veto changes, react after commit, write numbers, supply the calendar
+            (when ``calendar`` is omitted) and extend the workflow tables.
         load_entry_points: Also run the plugins installed under the ``secretarial``
             entry-point group.
 
@@ -268,6 +271,7 @@ class Office:
         reception_policy: ReceptionPolicy | None = None,
         access: AccessPolicy | None = None,
         archive: ArchiveSettings | None = None,
+        areas: Iterable[Area] = (),
         plugins: Iterable[object] = (),
         load_entry_points: bool = True,
     ) -> None:
@@ -281,12 +285,15 @@ class Office:
         self._numbering: NumberingPolicy = (
             numbering if numbering is not None else DefaultNumbering()
         )
-        self._workflows: dict[EntityKind, Workflow[Any]] = {
-            kind: workflow_for(kind) for kind in default_tables()
-        }
+        self._registry: Registry = builtin_registry().with_areas(*areas)
         self._raw_store = self._store
         if self._plugins is not None:
             self._plug_in(self._plugins)
+        self._workflows: dict[str, Workflow[Any]] = dict(self._registry.workflows)
+        self._raw_store.use_kinds(self._registry.entity_types)
+        use_prefixes = getattr(self._ids, "use_prefixes", None)
+        if callable(use_prefixes):
+            use_prefixes({area.kind.value: area.id_prefix for area in self._registry})
         self._given_calendar: WorkCalendar | None = calendar
         self.calendar_policy: CalendarPolicy = CalendarPolicy(calendar_policy)
         self._base_calendar: WorkCalendar | None = None
@@ -667,7 +674,13 @@ class Office:
     def _plug_in(self, plugins: Plugins) -> None:
         """Wire the plugins' numbers, workflows, vetoes and reactions into the office."""
         self._numbering = plugins.numbering(self._numbering)
-        self._workflows = {k: plugins.extend_workflow(w) for k, w in self._workflows.items()}
+        registry = plugins.add_areas(self._registry)
+        for kind in registry.kinds:
+            workflow = registry.workflow(kind)
+            extended = plugins.extend_workflow(workflow)
+            if extended is not workflow:
+                registry = registry.with_table(kind, extended.table)
+        self._registry = registry
         veto = plugins.check_change if plugins.implements("secretarial_veto_transition") else None
         react = plugins.after_commit if plugins.implements("secretarial_after_commit") else None
         if veto is not None or react is not None:
@@ -690,9 +703,18 @@ class Office:
             payload = model.model_validate(data).model_dump(mode="json", exclude_unset=True)
         return self._plugins.veto(entity, trigger, by, payload, now) is not None
 
-    def workflow(self, kind: EntityKind | str) -> Workflow[Any]:
-        """The workflow this office runs for entities of ``kind``."""
-        return self._workflows[EntityKind(kind)]
+    @property
+    def registry(self) -> Registry:
+        """The areas this office runs: the built-in ones, the host's and the plugins'."""
+        return self._registry
+
+    def workflow(self, kind: str) -> Workflow[Any]:
+        """The workflow this office runs for entities of ``kind`` (its name or an alias).
+
+        Raises:
+            UsageError: The office runs no kind of that name.
+        """
+        return self._workflows[self._registry.kind(kind).value]
 
     # ------------------------------------------------------------------ creation
     def receive(self, *, by: Actor, **fields: Any) -> IncomingDocument:
@@ -717,18 +739,21 @@ class Office:
         assert isinstance(entity, SupervisionItem)  # noqa: S101
         return entity
 
-    def create(self, entity_kind: EntityKind | str, /, *, by: Actor, **fields: Any) -> Entity:
+    def create(self, entity_kind: str, /, *, by: Actor, **fields: Any) -> Entity:
         """Create an entity of ``entity_kind`` with its workflow's creation trigger.
 
+        Any kind the office runs may be created, a plugin's as well as a built-in one.
+
         Raises:
+            UsageError: The office runs no kind of that name.
             ValidationError: a field is missing or does not fit.
             TransitionNotAllowed: the actor's role or a creation rule refuses.
         """
-        kind = EntityKind(entity_kind)
+        kind = self._registry.kind(entity_kind)
         entity: Entity
         entity, _ = create_entity(
             self._store,
-            self._workflows[kind],
+            self._workflows[kind.value],
             fields,
             entity_id=self._ids(kind),
             actor=by,
@@ -1473,7 +1498,9 @@ class Office:
         """
         kinds = None
         if kind is not None:
-            kinds = frozenset(EntityKind(k) for k in ([kind] if isinstance(kind, str) else kind))
+            kinds = frozenset(
+                self._registry.kind(k) for k in ([kind] if isinstance(kind, str) else kind)
+            )
         states = None
         if state is not None:
             states = frozenset([state] if isinstance(state, str) else map(str, state))
@@ -1653,6 +1680,41 @@ class Office:
         )
 
     # ------------------------------------------------------------------ registers
+    def register(
+        self,
+        name: str,
+        *,
+        year: int | None = None,
+        as_of: date | None = None,
+        open_only: bool = False,
+        by: Actor | None = None,
+    ) -> Register:
+        """A register the office keeps, by its name.
+
+        The built-in areas keep ``incoming`` (收文登记簿), ``outgoing`` (发文登记簿),
+        ``ledger`` (督办台账) and ``catalogue`` (归档文件目录); a plugin's area may keep
+        more (:attr:`registry` lists them all).
+
+        Args:
+            name: The register's name.
+            year: Only entities of this year, as the register counts years (not for a
+                register that is not kept by year, such as the ledger).
+            as_of: The day the register is made on (overdue is judged on it); today in
+                the office's time zone if omitted.
+            open_only: Only entities not yet finished.
+            by: Who exports it; what they may not see is left out.
+
+        Raises:
+            UsageError: The office keeps no register of that name, or ``year`` is given
+                for a register not kept by year.
+        """
+        area, spec = self._registry.register(name)
+        if year is not None and not spec.yearly:
+            raise UsageError(f"the register {name!r} is not kept by year; leave year out")
+        entities = self.list(kind=area.kind, open_only=open_only, by=by)
+        day = as_of if as_of is not None else self.today()
+        return spec.build(entities, RegisterRequest(timezone=self.timezone, as_of=day, year=year))
+
     def incoming_register(self, *, year: int | None = None, by: Actor | None = None) -> Register:
         """The incoming register 收文登记簿 (see :func:`secretarial.incoming_register`).
 
@@ -1660,10 +1722,7 @@ class Office:
             year: Only documents received in this year (in the office's time zone).
             by: Who exports it; what they may not see is left out.
         """
-        docs = self.list(kind=EntityKind.INCOMING_DOCUMENT, by=by)
-        return incoming_register(
-            (d for d in docs if isinstance(d, IncomingDocument)), timezone=self.timezone, year=year
-        )
+        return self.register("incoming", year=year, by=by)
 
     def outgoing_register(self, *, year: int | None = None, by: Actor | None = None) -> Register:
         """The outgoing register 发文登记簿 (see :func:`secretarial.outgoing_register`).
@@ -1674,10 +1733,7 @@ class Office:
                 time zone).
             by: Who exports it; what they may not see is left out.
         """
-        docs = self.list(kind=EntityKind.OUTGOING_DOCUMENT, by=by)
-        return outgoing_register(
-            (d for d in docs if isinstance(d, OutgoingDocument)), timezone=self.timezone, year=year
-        )
+        return self.register("outgoing", year=year, by=by)
 
     def supervision_ledger(
         self, *, as_of: date | None = None, open_only: bool = False, by: Actor | None = None
@@ -1689,13 +1745,7 @@ class Office:
             open_only: Only items not yet verified or cancelled.
             by: Who exports it; what they may not see is left out.
         """
-        items = [
-            i
-            for i in self.list(kind=EntityKind.SUPERVISION_ITEM, open_only=open_only, by=by)
-            if isinstance(i, SupervisionItem)
-        ]
-        day = as_of if as_of is not None else self.today()
-        return supervision_ledger(items, as_of=day, timezone=self.timezone)
+        return self.register("ledger", as_of=as_of, open_only=open_only, by=by)
 
     # ------------------------------------------------------------------ the daily brief
     def brief(self, actor: Actor, day: date | None = None) -> Brief:

@@ -10,7 +10,6 @@ from secretarial.engine._ports import Store
 from secretarial.errors import SecretarialError
 from secretarial.kernel._audit import Anchor, AuditEvent, AuditProblem, AuditReport, creation_digest
 from secretarial.kernel._entity import Entity
-from secretarial.kernel._enums import EntityKind
 from secretarial.kernel._workflow import Workflow
 
 __all__ = ["make_anchor", "verify_records"]
@@ -164,7 +163,7 @@ def _check_trail(
     return _check_state(entity, trail, head, workflow)
 
 
-def verify_records(store: Store, workflows: Mapping[EntityKind, Workflow[Any]]) -> AuditReport:
+def verify_records(store: Store, workflows: Mapping[str, Workflow[Any]]) -> AuditReport:
     """Check every entity's hash chain and state, and every anchor.
 
     Reports each break: an edited, deleted, reordered or inserted event, a record that

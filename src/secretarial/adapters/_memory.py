@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date
 from operator import is_, itemgetter
 from typing import Any, Final, Self
@@ -229,6 +229,9 @@ class MemoryStore:
     def unit_of_work(self) -> _MemoryUnitOfWork:
         """Begin an atomic change; it commits when the block ends without an exception."""
         return _MemoryUnitOfWork(self)
+
+    def use_kinds(self, entity_types: Mapping[str, type[Entity]]) -> None:
+        """Nothing to do: the store keeps the entities themselves, of whatever kind."""
 
     def get(self, entity_id: str) -> Entity:
         """Load an entity."""

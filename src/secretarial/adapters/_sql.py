@@ -30,7 +30,7 @@ import os
 import sqlite3
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, suppress
 from datetime import UTC, date, datetime
 from types import TracebackType
@@ -43,7 +43,7 @@ from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
-from secretarial._registry import ENTITY_TYPES
+from secretarial._registry import builtin_registry
 from secretarial.errors import (
     ConcurrencyConflict,
     MissingExtraError,
@@ -54,7 +54,6 @@ from secretarial.errors import (
 from secretarial.kernel._access import AccessDenial
 from secretarial.kernel._audit import Anchor, AuditEvent
 from secretarial.kernel._entity import Entity
-from secretarial.kernel._enums import EntityKind
 from secretarial.kernel._query import Page, Query
 
 __all__ = ["SCHEMA_VERSION", "SqlStore", "StoreError"]
@@ -62,6 +61,10 @@ __all__ = ["SCHEMA_VERSION", "SqlStore", "StoreError"]
 SCHEMA_VERSION: Final = 2
 """The version of the schema this library writes; older databases are migrated forward."""
 
+
+_BUILTIN_TYPES: Final[Mapping[str, type[Entity]]] = builtin_registry().entity_types
+"""How bodies are read until the office says which kinds it runs (and by migrations, which
+run before it can: schemas older than open kinds hold built-in kinds only)."""
 
 metadata = sa.MetaData()
 
@@ -170,7 +173,9 @@ def _seal_audit_chains(conn: Connection) -> None:
         )
     for record in conn.execute(sa.select(entities.c.id, entities.c.kind, entities.c.body)).all():
         head = heads.get(record.id)
-        entity = _load(record.kind, record.body).model_copy(update={"audit_head": head})
+        entity = _load(_BUILTIN_TYPES, record.kind, record.body).model_copy(
+            update={"audit_head": head}
+        )
         conn.execute(
             entities.update()
             .where(entities.c.id == record.id)
@@ -270,7 +275,7 @@ def _audit_row(event: AuditEvent) -> dict[str, Any]:
     return {
         "entity_id": event.entity_id,
         "version": event.version,
-        "kind": event.entity_kind.value,
+        "kind": str(event.entity_kind),
         "trigger": event.trigger,
         "actor_id": event.actor.id,
         "at": _utc(event.at),
@@ -278,8 +283,15 @@ def _audit_row(event: AuditEvent) -> dict[str, Any]:
     }
 
 
-def _load(kind: str, body: str) -> Entity:
-    return ENTITY_TYPES[EntityKind(kind)].model_validate_json(body)
+def _load(types: Mapping[str, type[Entity]], kind: str, body: str) -> Entity:
+    """The entity stored as ``kind`` with ``body``, read as the class ``types`` name for it."""
+    cls = types.get(kind)
+    if cls is None:
+        raise StoreError(
+            f"the office holds entities of the kind {kind!r}, which no area this office runs "
+            "defines: open it with the plugin (or the areas=) that adds that kind"
+        )
+    return cls.model_validate_json(body)
 
 
 def _parse_cursor(cursor: str | None, width: int) -> tuple[Any, ...] | None:
@@ -423,7 +435,11 @@ class _SqlUnitOfWork:
     def find(self, query: Query) -> list[Entity]:
         stmt, _ = self._store._select(query)  # noqa: SLF001
         rows = self._conn.execute(stmt).all()
-        return _overlay([_load(row.kind, row.body) for row in rows], self._read, query)
+        return _overlay(
+            [_load(self._store._types, row.kind, row.body) for row in rows],  # noqa: SLF001
+            self._read,
+            query,
+        )
 
     def lock(self, *resources: str) -> None:
         if not self._store.is_postgres:
@@ -529,7 +545,7 @@ def _sqlite_audit_row(event: AuditEvent) -> tuple[Any, ...]:
     return (
         event.entity_id,
         event.version,
-        event.entity_kind.value,
+        str(event.entity_kind),
         event.trigger,
         event.actor.id,
         _sqlite_time(event.at),
@@ -849,6 +865,7 @@ class SqlStore:
         self._busy_timeout = busy_timeout
         self._engine = self._make_engine(self.url, busy_timeout)
         self.is_postgres = self._engine.dialect.name == "postgresql"
+        self._types: Mapping[str, type[Entity]] = _BUILTIN_TYPES
         self._held: OrderedDict[str, tuple[str, str, Entity]] = OrderedDict()
         self._held_limit = entity_cache
         self._driver: _DriverConnections | None = None
@@ -866,6 +883,10 @@ class SqlStore:
             and sqlite3.sqlite_version_info >= _DRIVER_MIN_SQLITE
         ):
             self._driver = _DriverConnections(self._driver_connection)
+
+    def use_kinds(self, entity_types: Mapping[str, type[Entity]]) -> None:
+        """Read stored entities of each kind as the class ``entity_types`` names."""
+        self._types = dict(entity_types)
 
     # ------------------------------------------------------------------ engine
     @staticmethod
@@ -957,7 +978,7 @@ class SqlStore:
             with suppress(KeyError):  # dropped by another thread meanwhile
                 self._held.move_to_end(entity_id)
             return held[2]
-        entity = _load(kind, body)
+        entity = _load(self._types, kind, body)
         self._hold(entity_id, kind, body, entity)
         return entity
 
@@ -1001,7 +1022,7 @@ class SqlStore:
         stmt, _ = self._select(query)
         with self._read() as conn:
             rows = conn.execute(stmt).all()
-        return (_load(row.kind, row.body) for row in rows)
+        return (_load(self._types, row.kind, row.body) for row in rows)
 
     def page(self, query: Query, *, limit: int, cursor: str | None = None) -> Page:
         """One page of the entities matching ``query``, in :meth:`find`'s order.
@@ -1018,7 +1039,7 @@ class SqlStore:
             rows = conn.execute(stmt).all()
         more = len(rows) > limit
         rows = rows[:limit]
-        items = tuple(_load(row.kind, row.body) for row in rows)
+        items = tuple(_load(self._types, row.kind, row.body) for row in rows)
         next_cursor = "/".join(str(v) for v in tuple(rows[-1])[2:]) if more else None
         return Page(items, next_cursor)
 
@@ -1026,7 +1047,7 @@ class SqlStore:
         stmt = sa.select(entities.c.kind, entities.c.body)
         c = entities.c
         if query.kinds is not None:
-            stmt = stmt.where(c.kind.in_(sorted(k.value for k in query.kinds)))
+            stmt = stmt.where(c.kind.in_(sorted(str(k) for k in query.kinds)))
         if query.states is not None:
             stmt = stmt.where(c.state.in_(sorted(s for s in query.states if _NUL not in s)))
         if query.open_only:
@@ -1075,7 +1096,7 @@ class SqlStore:
             rows = conn.execute(
                 sa.select(entities.c.seq, entities.c.kind, entities.c.body).order_by(entities.c.seq)
             ).all()
-            found = [(int(r.seq), _load(r.kind, r.body)) for r in rows]
+            found = [(int(r.seq), _load(self._types, r.kind, r.body)) for r in rows]
             trails: dict[str, list[AuditEvent | None]] = {}
             for row in conn.execute(
                 sa.select(audit.c.entity_id, audit.c.event).order_by(

@@ -10,8 +10,6 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Final
 
-from secretarial.kernel._enums import EntityKind
-
 __all__ = ["SystemClock", "Uuid7Ids"]
 
 
@@ -53,7 +51,7 @@ class Uuid7Ids:
         """Random 64-bit words from the operating system, read 256 at a time."""
         self._generation = _forks[0]
 
-    def __call__(self, kind: EntityKind) -> str:  # noqa: ARG002 -- ids do not depend on the kind
+    def __call__(self, kind: str) -> str:  # noqa: ARG002 -- ids do not depend on the kind
         """A new id, e.g. ``0192f7a1-3c5e-7d4a-8b1f-2a9c4e6d8f00``."""
         with self._lock:
             ms = time.time_ns() // 1_000_000

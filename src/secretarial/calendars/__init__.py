@@ -4,6 +4,9 @@ A year's holiday notice loaded, amended, replaced or withdrawn, and the deadline
 re-checked against it.
 """
 
+from ._area import (
+    CALENDAR_YEAR_AREA,
+)
 from ._model import (
     CALENDAR_YEAR_TABLE,
     AmendYear,
@@ -32,6 +35,7 @@ from ._service import (
 )
 
 __all__ = [
+    "CALENDAR_YEAR_AREA",
     "CALENDAR_YEAR_TABLE",
     "NOTICE_RULES",
     "AmendYear",

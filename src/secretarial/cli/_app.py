@@ -29,13 +29,11 @@ from secretarial import (
     Actor,
     Classification,
     Entity,
-    EntityKind,
     Office,
     Register,
     RegisterColumn,
     Role,
 )
-from secretarial._registry import default_tables, workflow_for
 from secretarial.kernel._calendar import provisional_years
 from secretarial.testing import FrozenClock
 
@@ -257,23 +255,14 @@ def _actor(
     )
 
 
-_KIND_ALIASES: Final = {
-    "incoming": EntityKind.INCOMING_DOCUMENT,
-    "outgoing": EntityKind.OUTGOING_DOCUMENT,
-    "item": EntityKind.SUPERVISION_ITEM,
-    "supervision": EntityKind.SUPERVISION_ITEM,
-    "meeting": EntityKind.MEETING,
-    "record": EntityKind.RECORD,
-    **{k.value: k for k in default_tables()},
-}
-
-
-def _kind(value: str, option: str) -> EntityKind:
-    try:
-        return _KIND_ALIASES[value]
-    except KeyError:
-        accepted = ", ".join(_KIND_ALIASES)
-        raise BadInput(f"{option} {value!r} is not a kind; kinds: {accepted}") from None
+def _kind(value: str, option: str, office: Office) -> str:
+    """The kind ``value`` names (a kind or one of its aliases) in the office's registry."""
+    if value in office.registry:
+        return office.registry.kind(value).value
+    accepted = ", ".join(
+        dict.fromkeys(n for area in office.registry for n in (area.kind.value, *area.aliases))
+    )
+    raise BadInput(f"{option} {value!r} is not a kind; kinds: {accepted}")
 
 
 def _show(entity: Entity, *, as_json: bool, available: Sequence[str] | None = None) -> None:
@@ -599,11 +588,11 @@ def doc_list(
     as_json: Json = False,
 ) -> None:
     """List entities, oldest first; with --by/--as, only what that actor may see."""
-    kinds = None if not kind else [_kind(k, "--kind") for k in kind]
     actor = _actor(db, actors, by, as_, clearance, required=False)
     if as_of is not None and not overdue:
         raise BadInput("--as-of goes with --overdue")
     with open_office(db) as office:
+        kinds = None if not kind else [_kind(k, "--kind", office) for k in kind]
         day = parse_day(as_of, "--as-of") if as_of is not None else office.today()
         found = office.list(
             kind=kinds,
@@ -637,9 +626,9 @@ def items_overdue(
     as_json: Json = False,
 ) -> None:
     """Everything open whose deadline passed before the day: documents, items, meetings."""
-    kinds = None if not kind else [_kind(k, "--kind") for k in kind]
     actor = _actor(db, actors, by, as_, clearance, required=False)
     with open_office(db) as office:
+        kinds = None if not kind else [_kind(k, "--kind", office) for k in kind]
         day = parse_day(as_of, "--as-of") if as_of is not None else office.today()
         found = office.list(kind=kinds, overdue_at=noon(day, office), by=actor)
         if as_json:
@@ -814,16 +803,6 @@ def verify(db: Db = DEFAULT_DB, as_json: Json = False) -> None:
 
 
 # ---------------------------------------------------------------------------- export
-class ExportWhat(enum.StrEnum):
-    """What ``export`` writes."""
-
-    INCOMING = "incoming"
-    OUTGOING = "outgoing"
-    LEDGER = "ledger"
-    CATALOGUE = "catalogue"
-    ICS = "ics"
-
-
 class Format(enum.StrEnum):
     """The format of an exported register."""
 
@@ -840,7 +819,14 @@ class Headers(enum.StrEnum):
 
 @app.command()
 def export(
-    what: Annotated[ExportWhat, typer.Argument(help="The register, or ics for the calendar.")],
+    what: Annotated[
+        str,
+        typer.Argument(
+            metavar="WHAT",
+            help="A register (incoming, outgoing, ledger, catalogue, or one a plugin adds), "
+            "or ics for the calendar.",
+        ),
+    ],
     db: Db = DEFAULT_DB,
     fmt: Annotated[
         Format | None, typer.Option("--format", help="csv (default) or json; ics is iCalendar.")
@@ -859,13 +845,13 @@ def export(
     clearance: Clearance = None,
 ) -> None:
     """Export a register (incoming, outgoing, ledger, catalogue) or the calendar (ics)."""
-    if what is ExportWhat.ICS and fmt is not None:
+    if what == "ics" and fmt is not None:
         raise BadInput("ics is exported as iCalendar text; --format is for registers")
-    if year is not None and what in {ExportWhat.LEDGER, ExportWhat.ICS}:
-        raise BadInput(f"--year does not apply to {what}")
+    if year is not None and what == "ics":
+        raise BadInput("--year does not apply to ics")
     actor = _actor(db, actors, by, as_, clearance, required=False)
     with open_office(db) as office:
-        if what is ExportWhat.ICS:
+        if what == "ics":
             reader = actor or Actor(
                 id="cli", name="command line", clearance=Classification.TOP_SECRET
             )
@@ -887,18 +873,15 @@ def export(
     console().print(f"wrote {what} to {out}")
 
 
-def _register(office: Office, what: ExportWhat, year: int | None, actor: Actor | None) -> Register:
-    match what:
-        case ExportWhat.INCOMING:
-            return office.incoming_register(year=year, by=actor)
-        case ExportWhat.OUTGOING:
-            return office.outgoing_register(year=year, by=actor)
-        case ExportWhat.LEDGER:
-            return office.supervision_ledger(by=actor)
-        case ExportWhat.CATALOGUE:
-            return office.catalogue(year=year, by=actor)
-        case ExportWhat.ICS:
-            raise BadInput("ics is exported as iCalendar text, not as a register")
+def _register(office: Office, what: str, year: int | None, actor: Actor | None) -> Register:
+    """The register ``what`` names, as ``actor`` may see it."""
+    names = [spec.name for _, spec in office.registry.registers]
+    if what not in names:
+        raise BadInput(f"{what!r} is not a register; export one of: {', '.join(names)}, ics")
+    _, spec = office.registry.register(what)
+    if year is not None and not spec.yearly:
+        raise BadInput(f"--year does not apply to {what}")
+    return office.register(what, year=year, by=actor)
 
 
 # ---------------------------------------------------------------------------- diagram
@@ -906,9 +889,11 @@ def _register(office: Office, what: ExportWhat, year: int | None, actor: Actor |
 def diagram(
     workflow: Annotated[
         str,
-        typer.Argument(help="incoming, outgoing, supervision, meeting or record."),
+        typer.Argument(help="A kind: incoming, outgoing, supervision, meeting, record ..."),
     ],
 ) -> None:
-    """Print a workflow's state diagram as mermaid text."""
-    kind = _kind(workflow, "WORKFLOW")
-    sys.stdout.write(f"{workflow_for(kind).diagram()}\n")
+    """Print a workflow's state diagram as mermaid text (plugins' kinds included)."""
+    with Office.in_memory() as office:
+        kind = _kind(workflow, "WORKFLOW", office)
+        text = office.workflow(kind).diagram()
+    sys.stdout.write(f"{text}\n")

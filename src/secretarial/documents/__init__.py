@@ -4,6 +4,10 @@ Incoming circulation (收文), outgoing drafting and dispatch (发文), their re
 and bulk import.
 """
 
+from ._area import (
+    INCOMING_AREA,
+    OUTGOING_AREA,
+)
 from ._bulk import (
     ImportReport,
     LineError,
@@ -44,8 +48,10 @@ from ._tables import (
 )
 
 __all__ = [
+    "INCOMING_AREA",
     "INCOMING_COLUMNS",
     "INCOMING_TABLE",
+    "OUTGOING_AREA",
     "OUTGOING_COLUMNS",
     "OUTGOING_TABLE",
     "Channel",

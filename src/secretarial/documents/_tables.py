@@ -1,4 +1,4 @@
-"""The default state tables (docs/workflows.md) with the rules that guard them (docs/rules.md)."""
+"""The incoming (收文) and outgoing (发文) tables with the rules that guard them (docs/rules.md)."""
 
 from __future__ import annotations
 

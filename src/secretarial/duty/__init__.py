@@ -3,6 +3,11 @@
 Shifts and the roster, hand-over, the call log, reception plans.
 """
 
+from ._area import (
+    CALL_RECORD_AREA,
+    DUTY_SHIFT_AREA,
+    RECEPTION_AREA,
+)
 from ._model import (
     CALL_CHANNEL,
     CALL_RECORD_RULES,
@@ -66,12 +71,15 @@ from ._service import (
 
 __all__ = [
     "CALL_CHANNEL",
+    "CALL_RECORD_AREA",
     "CALL_RECORD_RULES",
     "CALL_RECORD_TABLE",
     "DUTY_OFFICER_ROLE",
+    "DUTY_SHIFT_AREA",
     "DUTY_SHIFT_RULES",
     "DUTY_SHIFT_TABLE",
     "MAX_SHIFT",
+    "RECEPTION_AREA",
     "RECEPTION_RULES",
     "RECEPTION_TABLE",
     "ApproveReception",

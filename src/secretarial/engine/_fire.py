@@ -202,6 +202,10 @@ class HookedStore:
             for event, entity in hooked.written:
                 self._after_commit(event, entity)
 
+    def use_kinds(self, entity_types: Mapping[str, type[Entity]]) -> None:
+        """Read stored entities of each kind as its class (see :class:`Store`)."""
+        self._store.use_kinds(entity_types)
+
     def get(self, entity_id: str) -> Entity:
         """Load an entity (see :class:`Store`)."""
         return self._store.get(entity_id)

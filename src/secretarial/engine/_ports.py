@@ -6,7 +6,7 @@ Adapters implement them structurally (they do not import this module), and the
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Protocol, runtime_checkable
@@ -14,7 +14,6 @@ from typing import Protocol, runtime_checkable
 from secretarial.kernel._access import AccessDenial
 from secretarial.kernel._audit import Anchor, AuditEvent
 from secretarial.kernel._entity import Entity
-from secretarial.kernel._enums import EntityKind
 from secretarial.kernel._query import Query
 
 __all__ = ["Clock", "IdFactory", "Store", "UnitOfWork"]
@@ -31,9 +30,14 @@ class Clock(Protocol):
 
 @runtime_checkable
 class IdFactory(Protocol):
-    """Makes a new, unique entity id."""
+    """Makes a new, unique entity id.
 
-    def __call__(self, kind: EntityKind) -> str:
+    A factory whose ids carry the kind (``in-1``, ``mtg-2``) may also define
+    ``use_prefixes(prefixes: Mapping[str, str]) -> None``: an office calls it once, when
+    it is made, with the id prefix of every kind it runs (a plugin's kinds included).
+    """
+
+    def __call__(self, kind: str) -> str:
         """A new id for an entity of ``kind``."""
         ...
 
@@ -98,6 +102,14 @@ class Store(Protocol):
 
     def unit_of_work(self) -> AbstractContextManager[UnitOfWork]:
         """Begin an atomic change."""
+        ...
+
+    def use_kinds(self, entity_types: Mapping[str, type[Entity]]) -> None:
+        """Read stored entities of each kind as its class (the office's registry says which).
+
+        A store that keeps entities as objects has nothing to do; one that keeps bodies
+        reads each back as the class of its kind, a plugin's kinds included.
+        """
         ...
 
     def get(self, entity_id: str) -> Entity:

@@ -3,6 +3,9 @@
 Items, review, submission, adoption scoring, bulletins and the emergency time limits.
 """
 
+from ._area import (
+    INFORMATION_AREA,
+)
 from ._model import (
     COMPILABLE_STATES,
     DEFAULT_OUTLET_POINTS,
@@ -48,6 +51,7 @@ __all__ = [
     "BULLETIN_SERIES",
     "COMPILABLE_STATES",
     "DEFAULT_OUTLET_POINTS",
+    "INFORMATION_AREA",
     "INFORMATION_OFFICER",
     "INFORMATION_RULES",
     "INFORMATION_TABLE",

@@ -49,7 +49,7 @@ from secretarial.kernel._entity import Entity
 from secretarial.kernel._enums import Classification, EntityKind, LabeledEnum, ReminderKind, Role
 from secretarial.kernel._reminders import DueReminder, remind_spec
 from secretarial.kernel._rules import Rule, TransitionContext, reason_required
-from secretarial.kernel._values import Name, Text, Timed, Timestamp, Unit, Value
+from secretarial.kernel._values import KindName, Name, Text, Timed, Timestamp, Unit, Value
 from secretarial.kernel._workflow import (
     CreationSpec,
     Effect,
@@ -1118,7 +1118,7 @@ class EmergencyDue(Value):
     """
 
     entity_id: Name
-    entity_kind: EntityKind
+    entity_kind: KindName
     limit: EmergencyLimitKind
     step: Name
     due_at: Timestamp

@@ -9,6 +9,12 @@ from ._access import (
     AccessPolicy,
     ClearancePolicy,
 )
+from ._area import (
+    Area,
+    RegisterRequest,
+    RegisterSpec,
+    Registry,
+)
 from ._audit import (
     Anchor,
     AuditEvent,
@@ -94,6 +100,7 @@ from ._values import (
     Actor,
     Attachment,
     DocumentNumber,
+    KindName,
     Name,
     Organ,
     Text,
@@ -125,6 +132,7 @@ __all__ = [
     "Actor",
     "Allocation",
     "Anchor",
+    "Area",
     "Attachment",
     "AuditEvent",
     "AuditProblem",
@@ -147,6 +155,7 @@ __all__ = [
     "Frequency",
     "HolidayLaw",
     "Input",
+    "KindName",
     "LabeledEnum",
     "LunarCalendar",
     "MovedOccurrence",
@@ -159,6 +168,9 @@ __all__ = [
     "Recurrence",
     "Register",
     "RegisterColumn",
+    "RegisterRequest",
+    "RegisterSpec",
+    "Registry",
     "Remind",
     "Reminder",
     "ReminderKind",

@@ -15,8 +15,7 @@ from typing import Any, Final, Self
 
 from pydantic import Field
 
-from ._enums import EntityKind
-from ._values import Actor, Name, Timestamp, Value
+from ._values import Actor, KindName, Name, Timestamp, Value
 
 __all__ = ["Anchor", "AuditEvent", "AuditProblem", "AuditReport", "creation_digest", "event_digest"]
 
@@ -114,7 +113,7 @@ class AuditEvent(Value):
     ``previous_hash``, the hash of the entity's previous event (None for the creation).
     """
 
-    entity_kind: EntityKind
+    entity_kind: KindName
     entity_id: Name
     version: int = Field(ge=1)
     trigger: Name
@@ -152,7 +151,7 @@ class AuditEvent(Value):
     def expected_hash(self) -> str:
         """The hash this event's content and ``previous_hash`` call for."""
         return event_digest(
-            entity_kind=self.entity_kind.value,
+            entity_kind=str(self.entity_kind),
             entity_id=self.entity_id,
             version=self.version,
             trigger=self.trigger,
@@ -184,7 +183,7 @@ _set_attribute = object.__setattr__
 
 def seal_validated(
     *,
-    entity_kind: EntityKind,
+    entity_kind: str,
     entity_id: str,
     version: int,
     trigger: str,

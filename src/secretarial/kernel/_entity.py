@@ -8,7 +8,7 @@ from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ._enums import Classification, EntityKind, LabeledEnum, ReminderKind
+from ._enums import Classification, LabeledEnum, ReminderKind
 from ._values import Name, Text, Timed, Timestamp
 
 __all__ = ["Entity", "Reminder", "evolve"]
@@ -47,7 +47,7 @@ class Entity(BaseModel):
         frozen=True, extra="forbid", str_strip_whitespace=True, validate_default=False
     )
 
-    entity_kind: ClassVar[EntityKind]
+    entity_kind: ClassVar[LabeledEnum]
     """What kind of entity this class is."""
     terminal_states: ClassVar[frozenset[str]]
     """States from which no trigger leads anywhere; the entity is closed there."""

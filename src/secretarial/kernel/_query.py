@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from ._entity import Entity
-from ._enums import Classification, EntityKind
+from ._enums import Classification
 
 __all__ = ["Page", "Query"]
 
@@ -30,7 +30,7 @@ class Query:
         lead_units: Only entities whose lead unit has one of these codes.
     """
 
-    kinds: frozenset[EntityKind] | None = None
+    kinds: frozenset[str] | None = None
     states: frozenset[str] | None = None
     overdue_as_of: date | None = None
     open_only: bool = False

@@ -7,9 +7,9 @@ from datetime import date
 from typing import Any
 
 from ._entity import Reminder
-from ._enums import EntityKind, ReminderKind, Role
+from ._enums import ReminderKind, Role
 from ._rules import Rule, TransitionContext
-from ._values import Name, Text, Value
+from ._values import KindName, Name, Text, Value
 from ._workflow import Input, TransitionSpec
 
 __all__ = ["REMINDER_ONCE", "DueReminder", "Remind", "remind_spec"]
@@ -33,7 +33,7 @@ class DueReminder(Value):
     """
 
     entity_id: Name
-    entity_kind: EntityKind
+    entity_kind: KindName
     kind: ReminderKind
     step: Name
     due: date

@@ -25,6 +25,7 @@ __all__ = [
     "Actor",
     "Attachment",
     "DocumentNumber",
+    "KindName",
     "Name",
     "Organ",
     "Text",
@@ -40,6 +41,8 @@ Name = Annotated[
     ),
 ]
 """A short non-empty name or title line."""
+KindName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,31}$")]
+"""The name of an entity kind (``meeting``, or a plugin's ``letter``), as stored."""
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200_000)]
 """A non-empty body of text."""
 Timestamp = AwareDatetime

@@ -1,5 +1,8 @@
 """Meetings: planning, conflicts, notices, attendance, minutes and follow-up items."""
 
+from ._area import (
+    MEETING_AREA,
+)
 from ._model import (
     FOLLOW_UP_DEADLINE_KEY,
     MEETING_RULES,
@@ -45,6 +48,7 @@ from ._service import (
 
 __all__ = [
     "FOLLOW_UP_DEADLINE_KEY",
+    "MEETING_AREA",
     "MEETING_RULES",
     "MEETING_TABLE",
     "AgendaItem",

@@ -119,7 +119,7 @@ def plan_meetings(
 
 def close_meeting(
     store: Store,
-    workflows: Mapping[EntityKind, Workflow[Any]],
+    workflows: Mapping[str, Workflow[Any]],
     meeting_id: str,
     *,
     by: Actor,

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import pluggy
 
+from secretarial.kernel._area import Area
 from secretarial.kernel._audit import AuditEvent
 from secretarial.kernel._calendar import WorkCalendar
 from secretarial.kernel._entity import Entity
@@ -116,6 +117,21 @@ def secretarial_work_calendar() -> WorkCalendar | None:
     Returns:
         A :class:`~secretarial.WorkCalendar`, or None to leave the default (the Chinese
         calendar).
+    """
+
+
+@hookspec
+def secretarial_areas() -> Iterable[Area] | None:
+    """Add whole kinds of entity to the office: their classes, tables, registers, names.
+
+    Asked once when an office is made. Each :class:`~secretarial.Area` is a kind the
+    office then runs like its own: created with :meth:`~secretarial.Office.create`,
+    fired, listed, audited, verified, exported as its registers and named on the
+    command line. A kind, id prefix, name or register that another area already has
+    raises :class:`~secretarial.WorkflowDefinitionError` naming the plugin.
+
+    Returns:
+        The areas the plugin adds, or None for none.
     """
 
 

@@ -17,11 +17,12 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from types import MappingProxyType
-from typing import Any, Final, Protocol, TypeVar, final
+from typing import Any, Final, Protocol, TypeVar, cast, final
 
 import pluggy
 
 from secretarial.errors import TransitionNotAllowed, UsageError, WorkflowDefinitionError
+from secretarial.kernel._area import Area, Registry
 from secretarial.kernel._audit import AuditEvent
 from secretarial.kernel._calendar import WorkCalendar
 from secretarial.kernel._entity import Entity
@@ -57,9 +58,10 @@ MAX_FAILURES: Final = 1000
 _VETO: Final = "secretarial_veto_transition"
 _AFTER_COMMIT: Final = "secretarial_after_commit"
 _EXTEND: Final = "secretarial_extend_workflow"
+_AREAS: Final = "secretarial_areas"
 _DELIVER: Final = "secretarial_deliver_reminder"
 _BRIEF: Final = "secretarial_brief_sections"
-_ONE_BY_ONE: Final = (_VETO, _AFTER_COMMIT, _EXTEND, _DELIVER, _BRIEF)
+_ONE_BY_ONE: Final = (_VETO, _AFTER_COMMIT, _EXTEND, _AREAS, _DELIVER, _BRIEF)
 """Hooks called one implementation at a time (so they take no wrappers)."""
 
 E = TypeVar("E", bound=Entity)
@@ -277,6 +279,35 @@ class Plugins:
         """The calendar a plugin supplies (``secretarial_work_calendar``), or None."""
         calendar: WorkCalendar | None = self._pm.hook.secretarial_work_calendar()
         return calendar
+
+    def add_areas(self, registry: Registry) -> Registry:
+        """``registry`` with the areas the plugins add (``secretarial_areas``), in order.
+
+        Raises:
+            WorkflowDefinitionError: A plugin raised, returned something other than
+                areas, or an area that clashes with one already registered; the error
+                names the plugin.
+        """
+        for impl in self._impls(_AREAS):
+            label = f"the areas of plugin {impl.plugin_name}"
+            try:
+                given = cast("Iterable[Any] | None", impl.function())
+                areas = list(given) if given is not None else []
+            except Exception as e:
+                raise WorkflowDefinitionError(
+                    label, [f"the plugin raised {type(e).__name__}: {e}"]
+                ) from e
+            wrong = [a for a in areas if not isinstance(a, Area)]
+            if wrong:
+                raise WorkflowDefinitionError(
+                    label, [f"the plugin returned {wrong[0]!r}, not an Area"]
+                )
+            try:
+                registry = registry.with_areas(*areas)
+            except WorkflowDefinitionError as e:
+                problems = [f"{e.workflow}: {p}" for p in e.problems]
+                raise WorkflowDefinitionError(label, problems) from e
+        return registry
 
     def extend_workflow(self, workflow: Workflow[E]) -> Workflow[E]:
         """The workflow built from ``workflow``'s table as the plugins extend it.

@@ -1,5 +1,8 @@
 """Records (文书档案): filing, archival codes, retention, appraisal and disposition."""
 
+from ._area import (
+    RECORD_AREA,
+)
 from ._enums import (
     Disposition,
     RecordState,
@@ -49,6 +52,7 @@ __all__ = [
     "CATALOGUE_COLUMNS",
     "DEFAULT_SCHEDULE",
     "MAX_ITEM",
+    "RECORD_AREA",
     "RECORD_TABLE",
     "Appraisal",
     "ApproveDestruction",

@@ -89,7 +89,7 @@ class FiledItem:
 # ============================================================================ filing
 def file_item(
     store: Store,
-    workflows: Mapping[EntityKind, Workflow[Any]],
+    workflows: Mapping[str, Workflow[Any]],
     numbering: NumberingPolicy,
     settings: ArchiveSettings,
     documents: Sequence[str],
@@ -179,7 +179,7 @@ def file_item(
 
 def _file_once(
     uow: UnitOfWork,
-    workflows: Mapping[EntityKind, Workflow[Any]],
+    workflows: Mapping[str, Workflow[Any]],
     numbering: NumberingPolicy,
     settings: ArchiveSettings,
     ids: tuple[str, ...],
@@ -316,7 +316,7 @@ def _checked_reply(uow: UnitOfWork, lead: Document, reply: str | None) -> str | 
 
 def _fire_file(
     uow: UnitOfWork,
-    workflows: Mapping[EntityKind, Workflow[Any]],
+    workflows: Mapping[str, Workflow[Any]],
     document: Document,
     data: Mapping[str, Any],
     *,
@@ -357,7 +357,7 @@ def due_for_review(store: Store, *, today: date) -> list[Record]:
 
 def destroy_record(
     store: Store,
-    workflows: Mapping[EntityKind, Workflow[Any]],
+    workflows: Mapping[str, Workflow[Any]],
     record_id: str,
     *,
     actor: Actor,

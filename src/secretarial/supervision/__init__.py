@@ -3,6 +3,9 @@
 Items, their deadlines, progress reports, extensions and the ledger.
 """
 
+from ._area import (
+    SUPERVISION_AREA,
+)
 from ._deadlines import (
     ComputedDeadline,
     DeadlinePolicy,
@@ -38,6 +41,7 @@ from ._table import (
 
 __all__ = [
     "LEDGER_COLUMNS",
+    "SUPERVISION_AREA",
     "SUPERVISION_TABLE",
     "ComputedDeadline",
     "DeadlinePolicy",

@@ -37,19 +37,11 @@ from ._model import ExtensionRequest, ProgressReport, SupervisionItem
 
 __all__ = ["SUPERVISION_TABLE", "default_deadline", "default_deadline_of"]
 
-_CLERK = Role.CLERK.value
-_DIRECTOR = Role.OFFICE_DIRECTOR.value
-_LEADERS = frozenset({Role.LEADER.value, Role.PRINCIPAL_LEADER.value})
-_PRINCIPAL = Role.PRINCIPAL_LEADER.value
 _UNDERTAKER = frozenset({Role.UNDERTAKER.value})
-_ARCHIVIST = frozenset({Role.ARCHIVIST.value})
 _SUPERVISOR = frozenset({Role.SUPERVISOR.value})
 
 
-# ============================================================================ rule helpers
-
-
-def _doc(ctx: TransitionContext) -> Any:
+def _item(ctx: TransitionContext) -> Any:
     return ctx.entity
 
 
@@ -279,13 +271,13 @@ def _assign_item(ctx: TransitionContext) -> dict[str, Any]:
 
 
 def _report_progress(ctx: TransitionContext) -> dict[str, Any]:
-    item: SupervisionItem = _doc(ctx)
+    item: SupervisionItem = _item(ctx)
     report = ProgressReport(by=ctx.actor.id, at=ctx.now, text=ctx.input("text"))
     return {"progress_reports": (*item.progress_reports, report)}
 
 
 def _request_extension(ctx: TransitionContext) -> dict[str, Any]:
-    item: SupervisionItem = _doc(ctx)
+    item: SupervisionItem = _item(ctx)
     assert ctx.reason is not None  # noqa: S101 -- S3_EXTENSION_REASON held
     request = ExtensionRequest(
         by=ctx.actor.id,
@@ -298,7 +290,7 @@ def _request_extension(ctx: TransitionContext) -> dict[str, Any]:
 
 def _decide_extension(*, granted: bool) -> Any:
     def effect(ctx: TransitionContext) -> dict[str, Any]:
-        item: SupervisionItem = _doc(ctx)
+        item: SupervisionItem = _item(ctx)
         pending = item.extension_requests[-1]
         new_deadline = ctx.input("deadline") if granted else None
         decided = pending.model_copy(
@@ -321,7 +313,7 @@ def _decide_extension(*, granted: bool) -> Any:
 
 
 def _reject(ctx: TransitionContext) -> dict[str, Any]:
-    item: SupervisionItem = _doc(ctx)
+    item: SupervisionItem = _item(ctx)
     return {"rework_reasons": (*item.rework_reasons, ctx.reason), "result": None}
 
 
@@ -335,7 +327,7 @@ _ENUMERATED_MATTER = re.compile(
 
 
 def _check_one_matter(ctx: TransitionContext) -> str | None:
-    matters = _ENUMERATED_MATTER.findall(_doc(ctx).requirement)
+    matters = _ENUMERATED_MATTER.findall(_item(ctx).requirement)
     if len(matters) > 1:
         return (
             f"one matter per item: the requirement lists {len(matters)} numbered matters; "

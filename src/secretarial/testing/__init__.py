@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import itertools
 import threading
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from typing import Any, ClassVar
+from typing import Any
 
+from secretarial._registry import builtin_registry
 from secretarial.errors import UsageError
-from secretarial.kernel._enums import EntityKind
 from secretarial.office import Office
 
 __all__ = ["FrozenClock", "SequentialIds", "memory_office"]
@@ -64,30 +65,35 @@ class FrozenClock:
 
 
 class SequentialIds:
-    """Ids that read well in tests: ``in-1``, ``out-2``, ``sup-3`` ... (one counter for all)."""
+    """Ids that read well in tests: ``in-1``, ``out-2``, ``sup-3`` ... (one counter for all).
 
-    PREFIXES: ClassVar[dict[EntityKind, str]] = {
-        EntityKind.INCOMING_DOCUMENT: "in",
-        EntityKind.OUTGOING_DOCUMENT: "out",
-        EntityKind.SUPERVISION_ITEM: "sup",
-        EntityKind.MEETING: "mtg",
-        EntityKind.INFORMATION_ITEM: "info",
-        EntityKind.RECORD: "rec",
-        EntityKind.DUTY_SHIFT: "duty",
-        EntityKind.CALL_RECORD: "call",
-        EntityKind.RECEPTION: "rcp",
-        EntityKind.CALENDAR_YEAR: "cal",
-    }
+    Each kind's prefix is its area's ``id_prefix``: the built-in areas' unless given, and
+    those of the office's other areas (a plugin's) when the office is made. A kind no
+    prefix names is prefixed with its own name.
 
-    def __init__(self, start: int = 1) -> None:
+    Args:
+        start: The first number.
+        prefixes: The prefix of each kind; the built-in areas' if omitted.
+    """
+
+    def __init__(self, start: int = 1, *, prefixes: Mapping[str, str] | None = None) -> None:
+        self.prefixes: dict[str, str] = (
+            dict(prefixes)
+            if prefixes is not None
+            else {area.kind.value: area.id_prefix for area in builtin_registry()}
+        )
         self._counter = itertools.count(start)
         self._lock = threading.Lock()
 
-    def __call__(self, kind: EntityKind) -> str:
+    def use_prefixes(self, prefixes: Mapping[str, str]) -> None:
+        """Take the prefixes of kinds not given when made (an office's plugin kinds)."""
+        self.prefixes = {**prefixes, **self.prefixes}
+
+    def __call__(self, kind: str) -> str:
         """The next id for ``kind``."""
         with self._lock:
             n = next(self._counter)
-        return f"{self.PREFIXES.get(kind, str(kind))}-{n}"
+        return f"{self.prefixes.get(kind, str(kind))}-{n}"
 
 
 def memory_office(

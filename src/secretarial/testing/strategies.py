@@ -17,15 +17,18 @@ Importing this module needs ``hypothesis`` (a test dependency, not a library one
 
 from __future__ import annotations
 
+import importlib
 import itertools
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from hypothesis import strategies as st
 
-from secretarial._registry import workflow_for
+from secretarial._registry import builtin_registry, workflow_for
 from secretarial.documents._enums import Channel, DocumentKind
 from secretarial.documents._model import IncomingDocument, OutgoingDocument
+from secretarial.errors import UsageError
+from secretarial.kernel._area import Registry
 from secretarial.kernel._enums import Classification, EntityKind, OrganRelation, Role, Urgency
 from secretarial.kernel._values import Actor, Attachment, DocumentNumber, Organ, Unit
 from secretarial.supervision._enums import ReportCycle, SupervisionSource
@@ -39,6 +42,7 @@ __all__ = [
     "attachments",
     "classified",
     "document_numbers",
+    "fields_for",
     "incoming_documents",
     "incoming_fields",
     "meeting_fields",
@@ -295,3 +299,28 @@ def outgoing_documents() -> st.SearchStrategy[OutgoingDocument]:
 def supervision_items() -> st.SearchStrategy[SupervisionItem]:
     """Supervision items as the office creates them on ``open`` (version 1)."""
     return supervision_fields().map(lambda f: _created(EntityKind.SUPERVISION_ITEM, f, SUPERVISOR))
+
+
+def fields_for(kind: str, registry: Registry | None = None) -> st.SearchStrategy[dict[str, Any]]:
+    """Valid creation fields for ``kind``, from the strategy its area names.
+
+    Args:
+        kind: The kind (or one of its names).
+        registry: Where the kind's area is found; the built-in areas if omitted (pass
+            ``office.registry`` for a plugin's kinds).
+
+    Raises:
+        UsageError: The area names no strategy, or its strategy cannot be loaded.
+    """
+    area = (registry if registry is not None else builtin_registry()).area(kind)
+    if area.strategy is None:
+        raise UsageError(f"the area {area.kind.value!r} names no test strategy")
+    module, _, function = area.strategy.partition(":")
+    try:
+        factory = getattr(importlib.import_module(module), function)
+    except (ImportError, AttributeError) as e:
+        raise UsageError(
+            f"the strategy {area.strategy!r} of the area {area.kind.value!r} cannot be loaded: {e}"
+        ) from e
+    strategy: st.SearchStrategy[dict[str, Any]] = factory()
+    return strategy
