@@ -23,6 +23,7 @@ from conftest import (
     actor,
 )
 from secretarial import (
+    Actor,
     AuditEvent,
     ConcurrencyConflict,
     Entity,
@@ -37,6 +38,7 @@ from secretarial import (
     TransitionNotAllowed,
     UsageError,
     ValidationError,
+    builtin_registry,
 )
 from secretarial.adapters import MemoryStore
 from secretarial.documents import INCOMING_TABLE
@@ -75,6 +77,7 @@ from secretarial.duty import (
     swap_duty,
     who_is_on_duty,
 )
+from secretarial.engine import DefaultNumbering, FireContext, IdFactory
 from secretarial.kernel import Workflow
 from secretarial.supervision import SUPERVISION_TABLE
 from secretarial.testing import SequentialIds
@@ -85,6 +88,18 @@ CALLS: Workflow[CallRecord] = Workflow(CALL_RECORD_TABLE)
 PLANS: Workflow[ReceptionPlan] = Workflow(RECEPTION_TABLE)
 ITEMS: Workflow[SupervisionItem] = Workflow(SUPERVISION_TABLE)
 INCOMING: Workflow[IncomingDocument] = Workflow(INCOMING_TABLE)
+
+
+def ctx(actor: Actor, now: datetime, ids: IdFactory | None = None) -> FireContext:
+    """The context a use case is given: the built-in workflows, who acts, when, the ids."""
+    return FireContext(
+        workflows=builtin_registry().workflows,
+        numbering=DefaultNumbering(),
+        actor=actor,
+        now=now,
+        ids=ids,
+    )
+
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # Monday 2026-03-02 09:00 in Beijing
@@ -546,11 +561,8 @@ class TestRosterInStore:
         ]
         created = schedule_shifts(
             store,
-            SHIFTS,
+            ctx(CLERK, NOW, ids=ids),
             rotation_shifts(recurrence, teams),
-            ids=ids,
-            actor=CLERK,
-            now=NOW,
             coverage=(DAY0, DAY0 + 7 * DAY),
         )
         assert len(created) == 7
@@ -565,10 +577,10 @@ class TestRosterInStore:
     def test_a_clash_with_a_kept_shift_stores_nothing(self) -> None:
         """R1 no-double-duty against the shifts already kept: none of the new ones is stored."""
         store, ids = store_and_ids()
-        schedule_shifts(store, SHIFTS, [shift_fields(0)], ids=ids, actor=CLERK, now=NOW)
+        schedule_shifts(store, ctx(CLERK, NOW, ids=ids), [shift_fields(0)])
         clash = shift_fields(0, leader=LI, officers=(ZHANG,), start=DAY0 + 6 * HOUR)
         with pytest.raises(RuleViolation, match="no-double-duty"):
-            schedule_shifts(store, SHIFTS, [shift_fields(1), clash], ids=ids, actor=CLERK, now=NOW)
+            schedule_shifts(store, ctx(CLERK, NOW, ids=ids), [shift_fields(1), clash])
         assert len(stored(store)) == 1
 
     def test_a_gap_in_the_period_stores_nothing(self) -> None:
@@ -577,11 +589,8 @@ class TestRosterInStore:
         with pytest.raises(RuleViolation, match="24-hour-coverage"):
             schedule_shifts(
                 store,
-                SHIFTS,
+                ctx(CLERK, NOW, ids=ids),
                 [shift_fields(0), shift_fields(2)],
-                ids=ids,
-                actor=CLERK,
-                now=NOW,
                 coverage=(DAY0, DAY0 + 3 * DAY),
             )
         assert stored(store) == []
@@ -597,34 +606,21 @@ class TestRosterInStore:
         store, ids = store_and_ids()
         day, night = schedule_shifts(
             store,
-            SHIFTS,
+            ctx(CLERK, NOW, ids=ids),
             [
                 shift_fields(0, officers=(ZHANG,)),
                 shift_fields(0, leader=LI, officers=(WANG,), start=DAY0 + 12 * HOUR),
             ],
-            ids=ids,
-            actor=CLERK,
-            now=NOW,
         )
         with pytest.raises(RuleViolation, match="no-double-duty"):
-            swap_duty(
-                store,
-                SHIFTS,
-                night.id,
-                out_id="wang",
-                replacement=person(ZHANG),
-                actor=DIRECTOR,
-                now=NOW,
-            )
+            swap_duty(store, ctx(DIRECTOR, NOW), night.id, out_id="wang", replacement=person(ZHANG))
         assert store.get(night.id) == night
         swapped, other = swap_duty(
             store,
-            SHIFTS,
+            ctx(DIRECTOR, NOW),
             night.id,
             out_id="wang",
             replacement=person(ZHAO),
-            actor=DIRECTOR,
-            now=NOW,
             reason="病假",
         )
         assert other is None
@@ -637,21 +633,16 @@ class TestRosterInStore:
         store, ids = store_and_ids()
         monday, tuesday = schedule_shifts(
             store,
-            SHIFTS,
+            ctx(CLERK, NOW, ids=ids),
             [shift_fields(0, officers=(ZHANG,)), shift_fields(1, leader=LI, officers=(WANG,))],
-            ids=ids,
-            actor=CLERK,
-            now=NOW,
         )
         first, second = swap_duty(
             store,
-            SHIFTS,
+            ctx(DIRECTOR, NOW),
             monday.id,
             out_id="zhang",
             replacement="wang",
             other_shift_id=tuesday.id,
-            actor=DIRECTOR,
-            now=NOW,
             expected_version=1,
         )
         assert second is not None
@@ -668,44 +659,29 @@ class TestRosterInStore:
         store, ids = store_and_ids()
         monday, tuesday = schedule_shifts(
             store,
-            SHIFTS,
+            ctx(CLERK, NOW, ids=ids),
             [shift_fields(0, officers=(ZHANG,)), shift_fields(1, leader=LI, officers=(WANG,))],
-            ids=ids,
-            actor=CLERK,
-            now=NOW,
         )
         with pytest.raises(NotFound):
             swap_duty(
                 store,
-                SHIFTS,
+                ctx(DIRECTOR, NOW),
                 monday.id,
                 out_id="zhang",
                 replacement="zhao",
                 other_shift_id=tuesday.id,
-                actor=DIRECTOR,
-                now=NOW,
             )
         with pytest.raises(ConcurrencyConflict):
             swap_duty(
                 store,
-                SHIFTS,
+                ctx(DIRECTOR, NOW),
                 monday.id,
                 out_id="zhang",
                 replacement=person(ZHAO),
-                actor=DIRECTOR,
-                now=NOW,
                 expected_version=7,
             )
         with pytest.raises(UsageError):
-            swap_duty(
-                store,
-                SHIFTS,
-                monday.id,
-                out_id="zhang",
-                replacement="zhao",
-                actor=DIRECTOR,
-                now=NOW,
-            )
+            swap_duty(store, ctx(DIRECTOR, NOW), monday.id, out_id="zhang", replacement="zhao")
         assert [e.version for e in stored(store)] == [1, 1]
 
 
@@ -766,15 +742,12 @@ class TestHandoverInStore:
         store, ids = store_and_ids()
         shifts = schedule_shifts(
             store,
-            SHIFTS,
+            ctx(CLERK, NOW, ids=ids),
             [
                 shift_fields(0, officers=(ZHANG,)),
                 shift_fields(1, leader=LI, officers=(WANG,)),
                 shift_fields(2, officers=(ZHAO,)),
             ],
-            ids=ids,
-            actor=CLERK,
-            now=NOW,
         )
         return store, ids, shifts
 
@@ -786,12 +759,10 @@ class TestHandoverInStore:
             uow.save(taken, taking, expected_version=1)
         handed, next_shift = hand_over_shift(
             store,
-            SHIFTS,
+            ctx(ZHANG, DAY0 + DAY),
             first.id,
-            by=ZHANG,
             received_by=WANG,
             to_shift_id=second.id,
-            now=DAY0 + DAY,
             new=[matter("m1", "市应急局要求续报"), matter("m2", "车辆调度")],
         )
         assert handed.state is ShiftState.HANDED_OVER
@@ -814,12 +785,10 @@ class TestHandoverInStore:
             uow.save(closed_call, closing, expected_version=1)
         handed, third_taken = hand_over_shift(
             store,
-            SHIFTS,
+            ctx(LI, DAY0 + 2 * DAY),
             second.id,
-            by=LI,
             received_by=ZHAO,
             to_shift_id=third.id,
-            now=DAY0 + 2 * DAY,
             closed=["m1"],
             new=[{"text": "核实", "entity_id": "call-b"}],
         )
@@ -841,7 +810,7 @@ class TestHandoverInStore:
         taken, event = SHIFTS.fire(first, "take_over", ZHANG, now=DAY0)
         with store.unit_of_work() as uow:
             uow.save(taken, event, expected_version=1)
-        handed, nxt = hand_over_shift(store, SHIFTS, first.id, by=ZHANG, now=DAY0 + DAY)
+        handed, nxt = hand_over_shift(store, ctx(ZHANG, DAY0 + DAY), first.id)
         assert nxt is None
         assert handed.handover is not None
         assert handed.handover.to_shift_id is None
@@ -854,13 +823,7 @@ class TestHandoverInStore:
             uow.save(taken, event, expected_version=1)
         with pytest.raises(TransitionNotAllowed) as info:
             hand_over_shift(
-                store,
-                SHIFTS,
-                first.id,
-                by=ZHANG,
-                received_by=ZHAO,
-                to_shift_id=second.id,
-                now=DAY0 + DAY,
+                store, ctx(ZHANG, DAY0 + DAY), first.id, received_by=ZHAO, to_shift_id=second.id
             )
         assert info.value.rule_code == "R1"
         assert store.get(first.id) == taken
@@ -870,7 +833,7 @@ class TestHandoverInStore:
         """``received_by`` is required with ``to_shift_id``."""
         store, _, (first, second, _third) = self.schedule()
         with pytest.raises(UsageError):
-            hand_over_shift(store, SHIFTS, first.id, by=ZHANG, to_shift_id=second.id, now=NOW)
+            hand_over_shift(store, ctx(ZHANG, NOW), first.id, to_shift_id=second.id)
 
 
 # ============================================================================ call records
@@ -1020,13 +983,9 @@ class TestCallUseCases:
         superior = new_call()["caller"] | {"kind": "superior"}
         call, item = record_call_opening_item(
             store,
-            CALLS,
-            ITEMS,
+            ctx(ZHANG, NOW, ids=ids),
             new_call(caller=superior),
-            ids=ids,
-            by=ZHANG,
             opened_by=SUPERVISOR,
-            now=NOW,
             item={"lead_unit": UNIT_A},
         )
         assert call.state is CallState.FORWARDED
@@ -1048,13 +1007,9 @@ class TestCallUseCases:
         with pytest.raises(TransitionNotAllowed) as info:
             record_call_opening_item(
                 store,
-                CALLS,
-                ITEMS,
+                ctx(ZHANG, NOW, ids=ids),
                 new_call(matter=two_matters),
-                ids=ids,
-                by=ZHANG,
                 opened_by=SUPERVISOR,
-                now=NOW,
                 source="upper_directive",
             )
         assert info.value.rule_code == "S1"
@@ -1066,29 +1021,21 @@ class TestCallUseCases:
         with pytest.raises(ValidationError):
             record_call_opening_item(
                 store,
-                CALLS,
-                ITEMS,
+                ctx(ZHANG, NOW, ids=ids),
                 without("caller.phone", None),
-                ids=ids,
-                by=ZHANG,
                 opened_by=SUPERVISOR,
-                now=NOW,
                 source="upper_directive",
             )
         with pytest.raises(RuleViolation):  # FORWARD: no source for a caller of kind other
             record_call_opening_item(
-                store, CALLS, ITEMS, new_call(), ids=ids, by=ZHANG, opened_by=SUPERVISOR, now=NOW
+                store, ctx(ZHANG, NOW, ids=ids), new_call(), opened_by=SUPERVISOR
             )
         with pytest.raises(TransitionNotAllowed):  # ROLE: the item is opened by a supervisor
             record_call_opening_item(
                 store,
-                CALLS,
-                ITEMS,
+                ctx(ZHANG, NOW, ids=ids),
                 new_call(),
-                ids=ids,
-                by=ZHANG,
                 opened_by=ZHANG,
-                now=NOW,
                 source="upper_directive",
             )
         assert stored(store) == []
@@ -1101,13 +1048,9 @@ class TestCallUseCases:
             uow.add(recorded, event)
         call, item = record_call_opening_item(
             store,
-            CALLS,
-            ITEMS,
+            ctx(DIRECTOR, NOW, ids=ids),
             "call-1",
-            ids=ids,
-            by=DIRECTOR,
             opened_by=SUPERVISOR,
-            now=NOW,
             source="leader_instruction",
             expected_version=1,
         )
@@ -1115,13 +1058,9 @@ class TestCallUseCases:
         with pytest.raises(TransitionNotAllowed) as info:
             record_call_opening_item(
                 store,
-                CALLS,
-                ITEMS,
+                ctx(DIRECTOR, NOW, ids=ids),
                 "call-1",
-                ids=ids,
-                by=DIRECTOR,
                 opened_by=SUPERVISOR,
-                now=NOW,
                 source="leader_instruction",
             )
         assert info.value.rule_code == "FORWARD"
@@ -1132,13 +1071,9 @@ class TestCallUseCases:
         store, ids = store_and_ids()
         call, doc = record_call_receiving_document(
             store,
-            CALLS,
-            INCOMING,
+            ctx(ZHANG, NOW, ids=ids),
             new_call(),
-            ids=ids,
-            by=ZHANG,
             received_by=CLERK,
-            now=NOW,
             document={"urgency": "urgent"},
         )
         assert call.document_id == doc.id
@@ -1156,19 +1091,15 @@ class TestCallUseCases:
         with pytest.raises(TransitionNotAllowed) as info:
             record_call_receiving_document(
                 store,
-                CALLS,
-                INCOMING,
+                ctx(ZHANG, NOW, ids=ids),
                 new_call(classification="secret"),
-                ids=ids,
-                by=ZHANG,
                 received_by=CLERK,
-                now=NOW,
                 document={"secrecy_period_years": 5},
             )
         assert info.value.rule_code == "D3"
         with pytest.raises(TransitionNotAllowed):  # ROLE: a clerk receives documents
             record_call_receiving_document(
-                store, CALLS, INCOMING, new_call(), ids=ids, by=ZHANG, received_by=ZHANG, now=NOW
+                store, ctx(ZHANG, NOW, ids=ids), new_call(), received_by=ZHANG
             )
         assert stored(store) == []
 
@@ -1343,19 +1274,16 @@ class TestReceptionWorkflow:
         store = MemoryStore()
         strict = ReceptionPolicy(small_party_hosts=2)
         plan = plan_reception(
-            store, PLANS, plan_fields(8, 2), policy=strict, entity_id="p1", actor=CLERK, now=NOW
+            store, ctx(CLERK, NOW, ids=lambda _kind: "p1"), plan_fields(8, 2), policy=strict
         )
         assert store.get("p1") == plan
         assert plan.policy == strict
         with pytest.raises(UsageError):
             plan_reception(
                 store,
-                PLANS,
+                ctx(CLERK, NOW, ids=lambda _kind: "p2"),
                 plan_fields(policy=strict),
                 policy=strict,
-                entity_id="p2",
-                actor=CLERK,
-                now=NOW,
             )
 
 

@@ -15,6 +15,7 @@ from hypothesis.stateful import initialize, invariant, precondition, rule
 import secretarial
 from conftest import ALL_ACTORS, CLERK, DIRECTOR, LEADER, NOBODY, SUPERVISOR, UNIT_A, UNIT_B, actor
 from secretarial import (
+    Actor,
     Classification,
     EntityKind,
     Role,
@@ -22,10 +23,10 @@ from secretarial import (
     TransitionNotAllowed,
     UsageError,
     ValidationError,
-    workflow_for,
+    builtin_registry,
 )
 from secretarial.adapters import MemoryStore
-from secretarial.engine import DefaultNumbering, create_entity, fire_trigger
+from secretarial.engine import DefaultNumbering, FireContext, fire_trigger, run_change
 from secretarial.errors import ConcurrencyConflict, NotFound
 from secretarial.information import (
     BULLETIN_SERIES,
@@ -963,7 +964,19 @@ class TestRendering:
 
 
 # ============================================================================ issuing bulletins
-WORKFLOWS = {EntityKind.INFORMATION_ITEM: WF}
+def ctx(actor: Actor, now: datetime = NOW) -> FireContext:
+    """The context a use case is given: the built-in workflows, who acts and when."""
+    return FireContext(
+        workflows=builtin_registry().workflows,
+        numbering=DefaultNumbering(),
+        actor=actor,
+        now=now,
+    )
+
+
+def created(kind: str, fields: dict[str, Any], *, entity_id: str, by: Actor, store: Any) -> Any:
+    """An entity created through the one change path."""
+    return run_change(store, ctx(by), lambda c: c.create(kind, fields, entity_id=entity_id))
 
 
 class Office:
@@ -975,8 +988,12 @@ class Office:
 
     def item(self, *, state: str = "approved", **changes: Any) -> InformationItem:
         self.count += 1
-        entity, _ = create_entity(
-            self.store, WF, fields(**changes), entity_id=f"i{self.count}", actor=TOP, now=NOW
+        entity = created(
+            EntityKind.INFORMATION_ITEM,
+            fields(**changes),
+            entity_id=f"i{self.count}",
+            by=TOP,
+            store=self.store,
         )
         steps = [("screen", OFFICER, {}), ("edit", OFFICER, {}), ("approve", PRINCIPAL, {})]
         if state == "submitted":
@@ -984,22 +1001,13 @@ class Office:
         if state == "edited":
             steps = steps[:2]
         for trigger, who, data in steps:
-            entity, _ = fire_trigger(
-                self.store,
-                WORKFLOWS,
-                DefaultNumbering(),
-                entity.id,
-                trigger,
-                actor=who,
-                now=NOW,
-                data=data or None,
-            )
+            entity = fire_trigger(self.store, ctx(who), entity.id, trigger, data=data or None)
         assert isinstance(entity, InformationItem)
         return entity
 
     def issue(self, items: list[Any], *, at: datetime = NOW, **options: Any) -> Any:
         return issue_bulletin(
-            self.store, WF, items, title="政务信息", actor=TOP, now=at, timezone=SHANGHAI, **options
+            self.store, ctx(TOP, at), items, title="政务信息", timezone=SHANGHAI, **options
         )
 
 
@@ -1050,12 +1058,9 @@ class TestIssueBulletin:
         item = office.item()
         fire_trigger(
             office.store,
-            WORKFLOWS,
-            DefaultNumbering(),
+            ctx(OFFICER),
             item.id,
             "submit",
-            actor=OFFICER,
-            now=NOW,
             data={"outlet": "x", "outlet_level": "county"},
         )
         with pytest.raises(ConcurrencyConflict):
@@ -1074,13 +1079,12 @@ class TestIssueBulletin:
     def test_other_entities_and_naive_moments_are_refused(self) -> None:
         """An id naming another kind of entity is not found; a naive ``now`` is a usage error."""
         office = Office()
-        other, _ = create_entity(
-            office.store,
-            workflow_for(EntityKind.SUPERVISION_ITEM),
+        other = created(
+            EntityKind.SUPERVISION_ITEM,
             {"source": "leader_instruction", "requirement": "抓好落实", "received_at": NOW},
             entity_id="sup-1",
-            actor=SUPERVISOR,
-            now=NOW,
+            by=SUPERVISOR,
+            store=office.store,
         )
         with pytest.raises(NotFound):
             office.issue([other.id])

@@ -12,7 +12,6 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta, tzinfo
-from functools import partial
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, TypedDict, TypeVar, overload
 from zoneinfo import ZoneInfo
@@ -66,7 +65,14 @@ from secretarial.duty._service import (
     schedule_shifts,
     swap_duty,
 )
-from secretarial.engine._fire import HookedStore, create_entity, fire_trigger, with_allocation
+from secretarial.engine._fire import (
+    Change,
+    FireContext,
+    HookedStore,
+    fire_trigger,
+    run_change,
+    with_allocation,
+)
 from secretarial.engine._numbering import DefaultNumbering, NumberingPolicy
 from secretarial.engine._ports import Clock, IdFactory, Store
 from secretarial.errors import (
@@ -175,6 +181,7 @@ def _gc_paused() -> Iterator[None]:
 
 
 E = TypeVar("E", bound=Entity)
+T = TypeVar("T")
 
 
 def _load_plugins(plugins: Iterable[object], *, load_entry_points: bool) -> Plugins | None:
@@ -598,12 +605,9 @@ class Office:
             check, data = found
             fire_trigger(
                 self._store,
-                self._workflows,
-                self._numbering,
+                self._context(SYSTEM_ACTOR),
                 item.id,
                 "confirm_deadline",
-                actor=SYSTEM_ACTOR,
-                now=self.now(),
                 data={**data, "calendar_source": source},
                 reason=reason,
                 expected_version=item.version,
@@ -637,6 +641,54 @@ class Office:
                 for day in day_changes(base, mine, loaded.year)
             ]
         return found
+
+    def _context(self, by: Actor, now: datetime | None = None) -> FireContext:
+        """The one value every change this office makes is given."""
+        return FireContext(
+            workflows=self._workflows,
+            numbering=self._numbering,
+            actor=by,
+            now=now if now is not None else self.now(),
+            env=self._env,
+            authorize=self.access.may_see,
+            ids=self._ids,
+        )
+
+    def _change(
+        self,
+        by: Actor,
+        action: str,
+        body: Callable[[Change], T],
+        *,
+        retry: bool = False,
+        now: datetime | None = None,
+    ) -> T:
+        """Run ``body`` as one change by ``by``; record a refused access as ``action``.
+
+        The denial is recorded after the refused unit of work, which wrote nothing.
+        """
+        with self._denials_recorded(by, action):
+            return run_change(self._store, self._context(by, now), body, retry=retry)
+
+    @contextmanager
+    def _denials_recorded(self, by: Actor, action: str) -> Iterator[None]:
+        """Record an access a change refused as ``action``, then let the refusal through.
+
+        The denial is committed on its own, after the refused unit of work wrote nothing.
+        """
+        try:
+            yield
+        except AccessDenied as denied:
+            self._store.record_denial(
+                AccessDenial(
+                    actor=by,
+                    entity_id=denied.entity_id,
+                    action=action,
+                    at=self.now(),
+                    reason=denied.reason,
+                )
+            )
+            raise
 
     def _env(self) -> TransitionEnv:
         """What the rows' completions may ask of the office (a default deadline's policy)."""
@@ -749,17 +801,8 @@ class Office:
             ValidationError: a field is missing or does not fit.
             TransitionNotAllowed: the actor's role or a creation rule refuses.
         """
-        kind = self._registry.kind(entity_kind)
-        entity: Entity
-        entity, _ = create_entity(
-            self._store,
-            self._workflows[kind.value],
-            fields,
-            entity_id=self._ids(kind),
-            actor=by,
-            now=self.now(),
-        )
-        return entity
+        kind = self._registry.kind(entity_kind).value
+        return self._change(by, f"create:{kind}", lambda change: change.create(kind, fields))
 
     def import_documents(
         self,
@@ -798,12 +841,8 @@ class Office:
         with _gc_paused():
             return import_incoming(
                 self._store,
-                self._workflows[EntityKind.INCOMING_DOCUMENT],
-                self._numbering,
+                self._context(by),
                 source,
-                actor=by,
-                now=self.now(),
-                ids=self._ids,
                 batch_size=batch_size,
                 register=register,
                 on_batch=on_batch,
@@ -827,14 +866,10 @@ class Office:
             ValidationError: a field is missing or does not fit.
             RuleViolation: M9, with the conflicts found.
         """
-        now = self.now()
         return plan_meeting(
             self._store,
-            self._workflows[EntityKind.MEETING],
+            self._context(by),
             fields,
-            entity_id=self._ids(EntityKind.MEETING),
-            actor=by,
-            now=now,
             check_conflicts=check_conflicts,
             window=window,
         )
@@ -872,22 +907,15 @@ class Office:
             opened_by: The supervisor in whose name the items are opened.
             opinion: The leader's opinion on the minutes.
         """
-        meeting_id = meeting if isinstance(meeting, str) else meeting.id
-        self._authorize(self._store.get(meeting_id), by, "fire:close")
-        return close_meeting(
-            self._store,
-            self._workflows,
-            meeting_id,
-            by=by,
-            opened_by=opened_by,
-            now=self.now(),
-            timezone=self.timezone,
-            policy=self.deadline_policy,
-            calendar=lambda: self.calendar,
-            ids=self._ids,
-            opinion=opinion,
-            expected_version=None if isinstance(meeting, str) else meeting.version,
-        )
+        with self._denials_recorded(by, "fire:close"):
+            return close_meeting(
+                self._store,
+                self._context(by),
+                meeting if isinstance(meeting, str) else meeting.id,
+                opened_by=opened_by,
+                opinion=opinion,
+                expected_version=None if isinstance(meeting, str) else meeting.version,
+            )
 
     def meeting_agenda(
         self, start: datetime, end: datetime, *, by: Actor | None = None
@@ -984,13 +1012,7 @@ class Office:
             fields = kept
             skipped.sort(key=lambda s: s.number)
         planned = plan_meetings(
-            self._store,
-            workflow,
-            fields,
-            ids=self._ids,
-            actor=by,
-            now=now,
-            check_conflicts=check_conflicts,
+            self._store, self._context(by, now), fields, check_conflicts=check_conflicts
         )
         return ImportedMeetings(planned, skipped)
 
@@ -1068,21 +1090,17 @@ class Office:
             RuleViolation: D17 (a top-secret item) or INFO4.
         """
         chosen = builtins.list(items)
-        for given in chosen:
-            entity = self._store.get(given if isinstance(given, str) else given.id)
-            self._authorize(entity, by, "fire:compile")
-        return issue_bulletin(
-            self._store,
-            self._workflows[EntityKind.INFORMATION_ITEM],
-            chosen,
-            title=title,
-            actor=by,
-            now=self.now(),
-            timezone=self.timezone,
-            year=year,
-            issuer=issuer,
-            issued_on=issued_on,
-        )
+        with self._denials_recorded(by, "fire:compile"):
+            return issue_bulletin(
+                self._store,
+                self._context(by),
+                chosen,
+                title=title,
+                timezone=self.timezone,
+                year=year,
+                issuer=issuer,
+                issued_on=issued_on,
+            )
 
     def bulletin(self, year: int, number: int, *, by: Actor | None = None) -> Bulletin:
         """Bulletin issue ``number`` of ``year`` as compiled, rebuilt from its items.
@@ -1143,15 +1161,7 @@ class Office:
             ValidationError: a shift is malformed (R1: leader, officers, times).
             RuleViolation: R1 ``no-double-duty`` or ``24-hour-coverage``.
         """
-        return schedule_shifts(
-            self._store,
-            self._workflows[EntityKind.DUTY_SHIFT],
-            shifts,
-            ids=self._ids,
-            actor=by,
-            now=self.now(),
-            coverage=coverage,
-        )
+        return schedule_shifts(self._store, self._context(by), shifts, coverage=coverage)
 
     def schedule_rotation(
         self,
@@ -1204,20 +1214,19 @@ class Office:
         be an actor id on that shift. Refused with R1 if anyone ends up on two
         overlapping shifts; both swaps are stored in one unit of work.
         """
-        shift_id = shift if isinstance(shift, str) else shift.id
-        self._authorize(self._store.get(shift_id), by, "fire:swap")
-        return swap_duty(
-            self._store,
-            self._workflows[EntityKind.DUTY_SHIFT],
-            shift_id,
-            out_id=out_id,
-            replacement=replacement,
-            actor=by,
-            now=self.now(),
-            other_shift_id=other_shift if isinstance(other_shift, str | None) else other_shift.id,
-            reason=reason,
-            expected_version=None if isinstance(shift, str) else shift.version,
-        )
+        with self._denials_recorded(by, "fire:swap"):
+            return swap_duty(
+                self._store,
+                self._context(by),
+                shift if isinstance(shift, str) else shift.id,
+                out_id=out_id,
+                replacement=replacement,
+                other_shift_id=(
+                    other_shift if isinstance(other_shift, str | None) else other_shift.id
+                ),
+                reason=reason,
+                expected_version=None if isinstance(shift, str) else shift.version,
+            )
 
     def hand_over(
         self,
@@ -1236,21 +1245,18 @@ class Office:
         those whose linked entity is closed, plus ``new`` ones and the shift's open call
         records. Both shifts change in one unit of work.
         """
-        shift_id = shift if isinstance(shift, str) else shift.id
-        self._authorize(self._store.get(shift_id), by, "fire:hand_over")
-        return hand_over_shift(
-            self._store,
-            self._workflows[EntityKind.DUTY_SHIFT],
-            shift_id,
-            by=by,
-            now=self.now(),
-            to_shift_id=to_shift if isinstance(to_shift, str | None) else to_shift.id,
-            received_by=received_by,
-            closed=closed,
-            new=new,
-            note=note,
-            expected_version=None if isinstance(shift, str) else shift.version,
-        )
+        with self._denials_recorded(by, "fire:hand_over"):
+            return hand_over_shift(
+                self._store,
+                self._context(by),
+                shift if isinstance(shift, str) else shift.id,
+                to_shift_id=to_shift if isinstance(to_shift, str | None) else to_shift.id,
+                received_by=received_by,
+                closed=closed,
+                new=new,
+                note=note,
+                expected_version=None if isinstance(shift, str) else shift.version,
+            )
 
     def record_call(self, *, by: Actor, **fields: Any) -> CallRecord:
         """Record a call (电话记录): ``called_at``, ``caller``, ``matter``, ``measures`` ...
@@ -1277,21 +1283,16 @@ class Office:
         ``forward`` and the item are stored in one unit of work, or nothing is.
         """
         given: Mapping[str, Any] | str = call.id if isinstance(call, CallRecord) else call
-        if isinstance(given, str):
-            self._authorize(self._store.get(given), by, "fire:forward")
-        return record_call_opening_item(
-            self._store,
-            self._workflows[EntityKind.CALL_RECORD],
-            self._workflows[EntityKind.SUPERVISION_ITEM],
-            given,
-            ids=self._ids,
-            by=by,
-            opened_by=opened_by,
-            now=self.now(),
-            source=source,
-            item=item,
-            expected_version=call.version if isinstance(call, CallRecord) else None,
-        )
+        with self._denials_recorded(by, "fire:forward"):
+            return record_call_opening_item(
+                self._store,
+                self._context(by),
+                given,
+                opened_by=opened_by,
+                source=source,
+                item=item,
+                expected_version=call.version if isinstance(call, CallRecord) else None,
+            )
 
     def record_call_receiving_document(
         self,
@@ -1307,20 +1308,15 @@ class Office:
         ...). The call, its ``forward`` and the document are stored in one unit of work.
         """
         given: Mapping[str, Any] | str = call.id if isinstance(call, CallRecord) else call
-        if isinstance(given, str):
-            self._authorize(self._store.get(given), by, "fire:forward")
-        return record_call_receiving_document(
-            self._store,
-            self._workflows[EntityKind.CALL_RECORD],
-            self._workflows[EntityKind.INCOMING_DOCUMENT],
-            given,
-            ids=self._ids,
-            by=by,
-            received_by=received_by,
-            now=self.now(),
-            document=document,
-            expected_version=call.version if isinstance(call, CallRecord) else None,
-        )
+        with self._denials_recorded(by, "fire:forward"):
+            return record_call_receiving_document(
+                self._store,
+                self._context(by),
+                given,
+                received_by=received_by,
+                document=document,
+                expected_version=call.version if isinstance(call, CallRecord) else None,
+            )
 
     def plan_reception(self, *, by: Actor, **fields: Any) -> ReceptionPlan:
         """Draft a reception plan (接待方案) under the office's :attr:`reception_policy`.
@@ -1328,15 +1324,7 @@ class Office:
         Fields: ``title``, ``guests``, ``official_letter``, ``start``, ``end``, ``meals``
         ... ``approve`` then judges the R2 rules against the policy kept with the plan.
         """
-        return plan_reception(
-            self._store,
-            self._workflows[EntityKind.RECEPTION],
-            fields,
-            policy=self.reception_policy,
-            entity_id=self._ids(EntityKind.RECEPTION),
-            actor=by,
-            now=self.now(),
-        )
+        return plan_reception(self._store, self._context(by), fields, policy=self.reception_policy)
 
     # ------------------------------------------------------------------ transitions
     def fire(
@@ -1368,34 +1356,16 @@ class Office:
             entity_id = entity.id
             if expected_version is None:
                 expected_version = entity.version
-        try:
-            new, _ = fire_trigger(
+        with self._denials_recorded(by, f"fire:{trigger}"):
+            return fire_trigger(
                 self._store,
-                self._workflows,
-                self._numbering,
+                self._context(by),
                 entity_id,
                 trigger,
-                actor=by,
-                now=self.now(),
                 data=data or None,
                 reason=reason,
                 expected_version=expected_version,
-                env=self._env,
-                authorize=partial(self.access.may_see, by),
             )
-        except AccessDenied as denied:
-            # Recorded outside the refused unit of work, which wrote nothing.
-            self._store.record_denial(
-                AccessDenial(
-                    actor=by,
-                    entity_id=denied.entity_id,
-                    action=f"fire:{trigger}",
-                    at=self.now(),
-                    reason=denied.reason,
-                )
-            )
-            raise
-        return new
 
     def can_fire(
         self,
@@ -1612,25 +1582,20 @@ class Office:
                 "the office has no archive: pass archive=ArchiveSettings(fonds=...) to Office"
             )
         ids = [d.id if isinstance(d, Entity) else d for d in documents]
-        for entity_id in ids:
-            self._authorize(self._store.get(entity_id), by, "fire:file")
-        filed: FiledItem = file_item(
-            self._store,
-            self._workflows,
-            self._numbering,
-            self.archive,
-            ids,
-            record_class=record_class,
-            record_id=self._ids(EntityKind.RECORD),
-            actor=by,
-            now=self.now(),
-            timezone=self.timezone,
-            retention=retention,
-            unit=unit,
-            original=original,
-            reply=reply.id if isinstance(reply, Entity) else reply,
-            remark=remark,
-        )
+        with self._denials_recorded(by, "fire:file"):
+            filed: FiledItem = file_item(
+                self._store,
+                self._context(by),
+                self.archive,
+                ids,
+                record_class=record_class,
+                timezone=self.timezone,
+                retention=retention,
+                unit=unit,
+                original=original,
+                reply=reply.id if isinstance(reply, Entity) else reply,
+                remark=remark,
+            )
         return filed.record
 
     def catalogue(
@@ -1674,10 +1639,8 @@ class Office:
             TransitionNotAllowed: Not approved for destruction, on hold, or not an archivist.
         """
         record_id = record.id if isinstance(record, Record) else record
-        self._authorize(self._store.get(record_id), by, "fire:destroy")
-        return destroy_record(
-            self._store, self._workflows, record_id, actor=by, now=self.now(), reason=reason
-        )
+        with self._denials_recorded(by, "fire:destroy"):
+            return destroy_record(self._store, self._context(by), record_id, reason=reason)
 
     # ------------------------------------------------------------------ registers
     def register(
@@ -1832,13 +1795,10 @@ class Office:
             raise UsageError(f"sweep needs a timezone-aware moment, got {now!r}")
         report = sweep_reminders(
             self._store,
-            self._workflows,
-            self._numbering,
+            self._context(by if by is not None else SYSTEM_ACTOR, now.astimezone(self.timezone)),
             policy=self.reminder_policy,
             calendar=self.calendar,
-            now=now.astimezone(self.timezone),
             tz=self.timezone,
-            actor=by if by is not None else SYSTEM_ACTOR,
             emergency=self.emergency_policy,
         )
         pending = self.provisional_deadlines()

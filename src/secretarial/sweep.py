@@ -16,14 +16,13 @@ limits are counted in minutes, so sweep often (every minute or so) to hear of th
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import date, datetime, tzinfo
-from typing import Any, Final, Literal
+from dataclasses import replace
+from datetime import date, tzinfo
+from typing import Final, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from secretarial.engine._fire import fire_trigger
-from secretarial.engine._numbering import NumberingPolicy
+from secretarial.engine._fire import FireContext, fire_trigger
 from secretarial.engine._ports import Store
 from secretarial.errors import (
     CalendarCoverageError,
@@ -39,7 +38,6 @@ from secretarial.kernel._enums import Classification, EntityKind, Role
 from secretarial.kernel._query import Query
 from secretarial.kernel._reminders import DueReminder
 from secretarial.kernel._values import Actor
-from secretarial.kernel._workflow import Workflow
 from secretarial.reminders import ReminderPolicy, due_reminders
 from secretarial.supervision._model import SupervisionItem
 
@@ -133,14 +131,11 @@ class SweepReport(_Value):
 
 def sweep_reminders(
     store: Store,
-    workflows: Mapping[Any, Workflow[Any]],
-    numbering: NumberingPolicy,
+    context: FireContext,
     *,
     policy: ReminderPolicy,
     calendar: WorkCalendar,
-    now: datetime,
     tz: tzinfo,
-    actor: Actor = SYSTEM_ACTOR,
     emergency: EmergencyPolicy | None = None,
 ) -> SweepReport:
     """Record every step of ``policy`` due on ``now``'s local day, once each.
@@ -149,13 +144,12 @@ def sweep_reminders(
 
     Args:
         store: The office's store.
-        workflows: The office's workflows, by entity kind.
-        numbering: The office's numbering policy (``remind`` allocates nothing).
+        context: The office's workflows and numbering, who issues the reminders (the
+            ``remind`` trigger's role check applies) and the moment of the sweep,
+            timezone-aware: reminders are recorded at it.
         policy: The reminder policy.
         calendar: The working-day calendar.
-        now: The moment of the sweep, timezone-aware; reminders are recorded at it.
         tz: The office's time zone, which decides the local day.
-        actor: Who issues the reminders (the ``remind`` trigger's role check applies).
         emergency: The emergency time limits; None leaves emergencies alone.
 
     Returns:
@@ -165,9 +159,12 @@ def sweep_reminders(
         CalendarCoverageError: The calendar has no data for the day itself.
         UsageError: ``now`` is naive.
     """
+    now = context.now
     if now.tzinfo is None or now.utcoffset() is None:
         raise UsageError(f"a sweep needs a timezone-aware moment, got {now!r}")
     now = now.astimezone(tz)
+    context = replace(context, now=now)
+    workflows = context.workflows
     today = now.date()
     workday = calendar.is_workday(today)
     if not workday and emergency is None:
@@ -191,13 +188,10 @@ def sweep_reminders(
         checked += 1
         sweeper = _EntitySweep(
             store=store,
-            workflows=workflows,
-            numbering=numbering,
+            context=context,
             policy=policy,
             calendar=calendar,
-            now=now,
             tz=tz,
-            actor=actor,
             emergency=emergency,
         )
         sweeper.run(entity)
@@ -225,23 +219,18 @@ class _EntitySweep:
         self,
         *,
         store: Store,
-        workflows: Mapping[Any, Workflow[Any]],
-        numbering: NumberingPolicy,
+        context: FireContext,
         policy: ReminderPolicy,
         calendar: WorkCalendar,
-        now: datetime,
         tz: tzinfo,
-        actor: Actor,
         emergency: EmergencyPolicy | None = None,
     ) -> None:
         self._store = store
-        self._workflows = workflows
-        self._numbering = numbering
+        self._context = context
         self._policy = policy
         self._calendar = calendar
-        self._now = now
+        self._now = context.now
         self._tz = tz
-        self._actor = actor
         self._emergency = emergency
         self.issued: list[DueReminder] = []
         self.skipped: list[SkippedReminder] = []
@@ -290,14 +279,11 @@ class _EntitySweep:
         """Fire ``remind`` for each step; return the steps left when a race was lost."""
         for index, reminder in enumerate(due):
             try:
-                entity, _ = fire_trigger(
+                entity = fire_trigger(
                     self._store,
-                    self._workflows,
-                    self._numbering,
+                    self._context,
                     entity.id,
                     _REMIND,
-                    actor=self._actor,
-                    now=self._now,
                     data=reminder.remind_input(),
                     expected_version=entity.version,
                 )

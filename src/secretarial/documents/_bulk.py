@@ -13,16 +13,16 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from functools import partial
 from typing import Any
 
+from secretarial.engine._fire import Change, FireContext, run_change
 from secretarial.engine._numbering import NumberingPolicy
-from secretarial.engine._ports import IdFactory, Store
+from secretarial.engine._ports import Store
 from secretarial.errors import FieldProblem, SecretarialError, ValidationError
 from secretarial.kernel._audit import AuditEvent
 from secretarial.kernel._entity import Entity
 from secretarial.kernel._enums import EntityKind
-from secretarial.kernel._values import Actor
 from secretarial.kernel._workflow import Workflow
 
 __all__ = ["ImportReport", "LineError", "import_incoming"]
@@ -111,27 +111,24 @@ def _fields(text: str) -> dict[str, Any]:
 
 def import_incoming(
     store: Store,
-    workflow: Workflow[Any],
-    numbering: NumberingPolicy,
+    context: FireContext,
     source: Iterable[str | bytes],
     *,
-    actor: Actor,
-    now: datetime,
-    ids: IdFactory,
     batch_size: int = 1000,
     register: bool = True,
     on_batch: Callable[[ImportReport], None] | None = None,
 ) -> ImportReport:
     """Receive (and register) the documents of a JSON Lines source, batch by batch.
 
+    Each batch is one change: its documents are created and registered together, their
+    registration numbers drawn from the counter at once (one draw per counter, not one
+    per document), which is what keeps a large import cheap.
+
     Args:
         store: Where to store them.
-        workflow: The incoming-document workflow.
-        numbering: Draws registration numbers.
+        context: Who receives and registers (a clerk), the time of receipt and
+            registration, and the office's workflows, numbering and ids.
         source: Lines of JSON (text or bytes), e.g. an open file.
-        actor: Who receives and registers (a clerk).
-        now: The time of receipt and registration.
-        ids: Makes the documents' ids.
         batch_size: Lines per transaction.
         register: Also register each document (allocating its registration number).
         on_batch: Called after each committed batch with the report so far.
@@ -139,21 +136,22 @@ def import_incoming(
     Returns:
         What was imported and what was left out.
     """
+    actor, now, numbering = context.actor, context.now, context.numbering
+    workflow = context.workflows[EntityKind.INCOMING_DOCUMENT]
     workflow.require_creator(actor)  # a wrong role is refused outright, not line by line
     report = ImportReport()
     batch: list[tuple[int, Entity, AuditEvent]] = []
 
     def flush() -> None:
-        _commit(
+        entities = run_change(
             store,
-            workflow,
-            numbering,
-            batch,
-            actor=actor,
-            now=now,
-            register=register,
-            report=report,
+            context,
+            partial(
+                _commit, workflow=workflow, numbering=numbering, batch=batch, register=register
+            ),
         )
+        report.imported.extend(e.id for e in entities)
+        report.batches += 1
         batch.clear()
         if on_batch is not None:
             on_batch(report)
@@ -165,7 +163,10 @@ def import_incoming(
         try:
             fields = _fields(text)
             entity, event = workflow.create(
-                fields, entity_id=ids(EntityKind.INCOMING_DOCUMENT), actor=actor, now=now
+                fields,
+                entity_id=context.new_id(EntityKind.INCOMING_DOCUMENT),
+                actor=actor,
+                now=now,
             )
         except SecretarialError as e:
             report.rejected.append(LineError(number, str(e)))
@@ -179,46 +180,43 @@ def import_incoming(
 
 
 def _commit(
-    store: Store,
+    change: Change,
+    *,
     workflow: Workflow[Any],
     numbering: NumberingPolicy,
     batch: list[tuple[int, Entity, AuditEvent]],
-    *,
-    actor: Actor,
-    now: datetime,
     register: bool,
-    report: ImportReport,
-) -> None:
+) -> list[Entity]:
+    """Create and register one batch in ``change``: numbers drawn per counter, at once."""
+    actor, now, uow = change.context.actor, change.now, change.uow
     entities: list[Entity] = []
     events: list[AuditEvent] = []
-    with store.unit_of_work() as uow:
-        if register and batch:
-            first_entity = batch[0][1]
-            if not workflow.can_fire(first_entity, "register", actor, now=now):
-                # Same actor, same state for every line: refused for one, refused for all.
-                workflow.fire(first_entity, "register", actor, now=now, data=None)
-            keys: dict[str, list[int]] = {}
-            for i, (_, entity, _) in enumerate(batch):
-                keys.setdefault(numbering.sequence_key("incoming", entity, now), []).append(i)
-            numbers: dict[int, Any] = {}
-            for key, members in keys.items():
-                first = uow.next_number("incoming", key, len(members))
-                for offset, i in enumerate(members):
-                    entity = batch[i][1]
-                    numbers[i] = numbering.format("incoming", entity, now, first + offset)
-        for i, (_, received, created) in enumerate(batch):
-            events.append(created)
-            stored = received
-            if register:
-                stored, registered = workflow.fire(
-                    received,
-                    "register",
-                    actor,
-                    now=now,
-                    data={"registration_number": numbers[i]},
-                )
-                events.append(registered)
-            entities.append(stored)
-        uow.add_many(entities, events)
-    report.imported.extend(e.id for e in entities)
-    report.batches += 1
+    if register and batch:
+        first_entity = batch[0][1]
+        if not workflow.can_fire(first_entity, "register", actor, now=now):
+            # Same actor, same state for every line: refused for one, refused for all.
+            workflow.fire(first_entity, "register", actor, now=now, data=None)
+        keys: dict[str, list[int]] = {}
+        for i, (_, entity, _) in enumerate(batch):
+            keys.setdefault(numbering.sequence_key("incoming", entity, now), []).append(i)
+        numbers: dict[int, Any] = {}
+        for key, members in keys.items():
+            first = uow.next_number("incoming", key, len(members))
+            for offset, i in enumerate(members):
+                entity = batch[i][1]
+                numbers[i] = numbering.format("incoming", entity, now, first + offset)
+    for i, (_, received, created) in enumerate(batch):
+        events.append(created)
+        stored = received
+        if register:
+            stored, registered = workflow.fire(
+                received,
+                "register",
+                actor,
+                now=now,
+                data={"registration_number": numbers[i]},
+            )
+            events.append(registered)
+        entities.append(stored)
+    change.add_many(entities, events)
+    return entities

@@ -20,14 +20,13 @@ from datetime import datetime
 from typing import Any, Final
 
 from secretarial.documents._model import IncomingDocument
-from secretarial.engine._ports import IdFactory, Store, UnitOfWork
-from secretarial.errors import ConcurrencyConflict, NotFound, UsageError
-from secretarial.kernel._audit import AuditEvent
+from secretarial.engine._fire import Change, FireContext, run_change
+from secretarial.engine._ports import Store, UnitOfWork
+from secretarial.errors import NotFound, UsageError
 from secretarial.kernel._entity import Entity
 from secretarial.kernel._enums import EntityKind
 from secretarial.kernel._query import Query
 from secretarial.kernel._values import Actor
-from secretarial.kernel._workflow import Workflow
 from secretarial.supervision._enums import SupervisionSource
 from secretarial.supervision._model import SupervisionItem
 
@@ -86,15 +85,6 @@ def duty_roster(
     return roster.between(start, end)
 
 
-def _load(uow: UnitOfWork, entity_id: str, kind: type[Entity], expected: int | None) -> Any:
-    entity = uow.get(entity_id)
-    if not isinstance(entity, kind):
-        raise NotFound(entity_id, str(getattr(kind, "entity_kind", kind.__name__)))
-    if expected is not None and entity.version != expected:
-        raise ConcurrencyConflict(entity_id, expected, entity.version)
-    return entity
-
-
 _OPEN_CALLS: Final = Query(kinds=frozenset({CallRecord.entity_kind}), open_only=True)
 
 
@@ -107,12 +97,9 @@ def _open_calls(uow: UnitOfWork, shift_id: str) -> list[CallRecord]:
 # ============================================================================ the roster
 def schedule_shifts(
     store: Store,
-    workflow: Workflow[DutyShift],
+    context: FireContext,
     shifts: Iterable[Mapping[str, Any]],
     *,
-    ids: IdFactory,
-    actor: Actor,
-    now: datetime,
     coverage: tuple[datetime, datetime] | None = None,
 ) -> list[DutyShift]:
     """Schedule shifts; refuse them all if one puts someone on two overlapping shifts.
@@ -123,12 +110,10 @@ def schedule_shifts(
 
     Args:
         store: Where the shifts are kept.
-        workflow: The shift workflow.
+        context: Who schedules (a clerk or the office director), when, and the office's
+            workflows and ids.
         shifts: The fields of ``schedule`` for each shift (see
             :func:`~secretarial.duty.rotation_shifts`).
-        ids: Makes the shifts' ids.
-        actor: Who schedules (a clerk or the office director).
-        now: The time of scheduling.
         coverage: A period ``(start, end)`` that must have no gap (R1).
 
     Raises:
@@ -136,29 +121,31 @@ def schedule_shifts(
         ValidationError, TransitionNotAllowed: A shift is malformed, or the actor may not
             schedule.
     """
-    created = [
-        workflow.create(fields, entity_id=ids(DutyShift.entity_kind), actor=actor, now=now)
-        for fields in shifts
-    ]
-    with store.unit_of_work() as uow:
-        uow.lock(ROSTER_LOCK)
-        roster = DutyRoster.of([*duty_shifts(uow), *(shift for shift, _ in created)])
+    given = list(shifts)
+
+    def schedule(change: Change) -> list[DutyShift]:
+        change.lock(ROSTER_LOCK)
+        created = [_shift(change.create(DutyShift.entity_kind, fields)) for fields in given]
+        roster = DutyRoster.of(duty_shifts(change.uow))
         start, end = coverage if coverage is not None else (None, None)
-        check_roster(roster, start, end, involving={shift.id for shift, _ in created})
-        for shift, event in created:
-            uow.add(shift, event)
-    return [shift for shift, _ in created]
+        check_roster(roster, start, end, involving={shift.id for shift in created})
+        return created
+
+    return run_change(store, context, schedule)
+
+
+def _shift(entity: Entity) -> DutyShift:
+    assert isinstance(entity, DutyShift)  # noqa: S101 -- the shift workflow's entity
+    return entity
 
 
 def swap_duty(
     store: Store,
-    workflow: Workflow[DutyShift],
+    context: FireContext,
     shift_id: str,
     *,
     out_id: str,
     replacement: DutyPerson | Mapping[str, Any] | str,
-    actor: Actor,
-    now: datetime,
     other_shift_id: str | None = None,
     reason: str | None = None,
     expected_version: int | None = None,
@@ -182,20 +169,20 @@ def swap_duty(
         ConcurrencyConflict: ``expected_version`` is not the shift's version.
         UsageError: A plain swap names the replacement by id only.
     """
-    with store.unit_of_work() as uow:
-        uow.lock(ROSTER_LOCK)
-        shift: DutyShift = _load(uow, shift_id, DutyShift, expected_version)
-        changed: list[tuple[DutyShift, DutyShift, AuditEvent]] = []
+    if other_shift_id is None and isinstance(replacement, str):
+        raise UsageError(
+            "a swap names the replacement with actor_id and name; only an exchange "
+            "(other_shift_id=...) finds them by actor id on the other shift"
+        )
+
+    def swap(change: Change) -> tuple[DutyShift, DutyShift | None]:
+        change.lock(ROSTER_LOCK)
+        shift = change.load(shift_id, DutyShift, expected_version=expected_version)
         other: DutyShift | None = None
         if other_shift_id is None:
-            if isinstance(replacement, str):
-                raise UsageError(
-                    "a swap names the replacement with actor_id and name; only an exchange "
-                    "(other_shift_id=...) finds them by actor id on the other shift"
-                )
             person = DutyPerson.model_validate(replacement)
         else:
-            other = _load(uow, other_shift_id, DutyShift, None)
+            other = change.load(other_shift_id, DutyShift)
             wanted = (
                 replacement
                 if isinstance(replacement, str)
@@ -208,32 +195,26 @@ def swap_duty(
         data: dict[str, Any] = {"out_id": out_id, "replacement": person}
         if other is not None:
             data["other_shift_id"] = other.id
-        swapped, event = workflow.fire(shift, "swap", actor, now=now, data=data, reason=reason)
-        changed.append((shift, swapped, event))
+        swapped = change.fire(shift, "swap", data, reason=reason)
+        swapped_back: DutyShift | None = None
         if other is not None:
             leaving = shift.person(out_id)
             assert leaving is not None  # noqa: S101 -- the swap rule held
             back = {"out_id": person.actor_id, "replacement": leaving, "other_shift_id": shift.id}
-            swapped_back, back_event = workflow.fire(
-                other, "swap", actor, now=now, data=back, reason=reason
-            )
-            changed.append((other, swapped_back, back_event))
-        updated = {new.id: new for _, new, _ in changed}
-        roster = DutyRoster.of([updated.get(s.id, s) for s in duty_shifts(uow)])
-        check_roster(roster, involving=updated)
-        for before, after, fired in changed:
-            uow.save(after, fired, expected_version=before.version)
-    return swapped, (changed[1][1] if len(changed) > 1 else None)
+            swapped_back = change.fire(other, "swap", back, reason=reason)
+        involved = {swapped.id} | ({swapped_back.id} if swapped_back is not None else set())
+        check_roster(DutyRoster.of(duty_shifts(change.uow)), involving=involved)
+        return swapped, swapped_back
+
+    return run_change(store, context, swap)
 
 
 # ============================================================================ handovers
 def hand_over_shift(
     store: Store,
-    workflow: Workflow[DutyShift],
+    context: FireContext,
     shift_id: str,
     *,
-    by: Actor,
-    now: datetime,
     to_shift_id: str | None = None,
     received_by: Actor | None = None,
     closed: Iterable[str] = (),
@@ -252,10 +233,9 @@ def hand_over_shift(
 
     Args:
         store: Where the shifts are kept.
-        workflow: The shift workflow.
+        context: The person handing over (on the shift), the time of the handover, and
+            the office's workflows.
         shift_id: The shift handing over (on duty).
-        by: The person handing over (on the shift).
-        now: The time of the handover.
         to_shift_id: The next shift (scheduled); None at the end of a roster.
         received_by: The person taking over (on the next shift); required with
             ``to_shift_id``.
@@ -275,9 +255,13 @@ def hand_over_shift(
     """
     if to_shift_id is not None and received_by is None:
         raise UsageError("a handover to a next shift names who takes it over (received_by=...)")
-    with store.unit_of_work() as uow:
-        shift: DutyShift = _load(uow, shift_id, DutyShift, expected_version)
-        matters = [PendingMatter.model_validate(m) for m in new]
+    given = [PendingMatter.model_validate(m) for m in new]
+    closed_given = set(closed)
+
+    def hand_over(change: Change) -> tuple[DutyShift, DutyShift | None]:
+        uow = change.uow
+        shift = change.load(shift_id, DutyShift, expected_version=expected_version)
+        matters = list(given)
         if include_open_calls:
             listed = {m.key for m in (*shift.received, *matters)}
             matters.extend(
@@ -285,7 +269,7 @@ def hand_over_shift(
                 for c in _open_calls(uow, shift.id)
                 if c.id not in listed
             )
-        done = set(closed)
+        done = set(closed_given)
         for matter in (*shift.received, *matters):
             if matter.entity_id is not None and matter.entity_id not in done:
                 try:
@@ -294,7 +278,7 @@ def hand_over_shift(
                     continue
                 if not linked.is_open:
                     done.add(matter.key)
-        pending = carry_forward(shift.received, closed=done, new=matters, at=now)
+        pending = carry_forward(shift.received, closed=done, new=matters, at=change.now)
         listed_now = {m.key: m for m in (*shift.received, *matters)}
         closed_keys = sorted(
             key
@@ -309,69 +293,40 @@ def hand_over_shift(
         }
         if note is not None:
             data["note"] = note
-        handed, handing = workflow.fire(shift, "hand_over", by, now=now, data=data)
+        handed = change.fire(shift, "hand_over", data)
         taken: DutyShift | None = None
         if to_shift_id is not None:
             assert received_by is not None  # noqa: S101 -- checked above
-            successor: DutyShift = _load(uow, to_shift_id, DutyShift, None)
-            taken, taking = workflow.fire(
+            successor = change.load(to_shift_id, DutyShift, actor=received_by)
+            taken = change.fire(
                 successor,
                 "take_over",
-                received_by,
-                now=now,
-                data={"from_shift_id": shift.id, "received": pending},
+                {"from_shift_id": shift.id, "received": pending},
+                actor=received_by,
             )
-            uow.save(taken, taking, expected_version=successor.version)
-        uow.save(handed, handing, expected_version=shift.version)
-    return handed, taken
+        return handed, taken
+
+    return run_change(store, context, hand_over)
 
 
 # ============================================================================ calls
 def _the_call(
-    uow: UnitOfWork,
-    calls: Workflow[CallRecord],
-    call: Mapping[str, Any] | str,
-    *,
-    ids: IdFactory,
-    by: Actor,
-    now: datetime,
-    expected_version: int | None,
-) -> tuple[CallRecord, AuditEvent | None]:
-    """The call to forward: a recorded one (by id) or a new one (its creation not yet added)."""
-    if isinstance(call, str):
-        existing: CallRecord = _load(uow, call, CallRecord, expected_version)
-        return existing, None
-    record, event = calls.create(call, entity_id=ids(CallRecord.entity_kind), actor=by, now=now)
-    return record, event
-
-
-def _forwarded(
-    uow: UnitOfWork,
-    calls: Workflow[CallRecord],
-    record: CallRecord,
-    created: AuditEvent | None,
-    data: Mapping[str, Any],
-    *,
-    by: Actor,
-    now: datetime,
+    change: Change, call: Mapping[str, Any] | str, expected_version: int | None
 ) -> CallRecord:
-    forwarded, forwarding = calls.fire(record, "forward", by, now=now, data=data)
-    if created is not None:
-        uow.add(record, created)
-    uow.save(forwarded, forwarding, expected_version=record.version)
-    return forwarded
+    """The call to forward: a recorded one (by id) or a new one, recorded now."""
+    if isinstance(call, str):
+        return change.load(call, CallRecord, expected_version=expected_version)
+    record = change.create(CallRecord.entity_kind, call)
+    assert isinstance(record, CallRecord)  # noqa: S101 -- the call workflow's entity
+    return record
 
 
 def record_call_opening_item(
     store: Store,
-    calls: Workflow[CallRecord],
-    items: Workflow[SupervisionItem],
+    context: FireContext,
     call: Mapping[str, Any] | str,
     *,
-    ids: IdFactory,
-    by: Actor,
     opened_by: Actor,
-    now: datetime,
     source: SupervisionSource | str | None = None,
     item: Mapping[str, Any] | None = None,
     expected_version: int | None = None,
@@ -386,13 +341,10 @@ def record_call_opening_item(
 
     Args:
         store: Where the office keeps its records.
-        calls: The call record workflow.
-        items: The supervision item workflow.
+        context: Who records and forwards the call (someone on duty), when, and the
+            office's workflows and ids.
         call: The fields of a new call record, or the id of a recorded one.
-        ids: Makes the new ids.
-        by: Who records and forwards the call (someone on duty).
         opened_by: The supervisor in whose name the item is opened.
-        now: The time of the change.
         source: The item's source when the caller's kind does not decide it.
         item: More fields of the item.
         expected_version: For a recorded call, the version the caller read.
@@ -403,31 +355,27 @@ def record_call_opening_item(
             opened an item; S1: one matter per item ...).
         RuleViolation: FORWARD: no source for this caller.
     """
-    with store.unit_of_work() as uow:
-        record, created = _the_call(
-            uow, calls, call, ids=ids, by=by, now=now, expected_version=expected_version
-        )
+
+    def open_item(change: Change) -> tuple[CallRecord, SupervisionItem]:
+        record = _the_call(change, call, expected_version)
         fields = {**item_fields_from_call(record, source=source), **(item or {})}
-        opened, opening = items.create(
-            fields, entity_id=ids(EntityKind.SUPERVISION_ITEM), actor=opened_by, now=now
+        item_id = context.new_id(EntityKind.SUPERVISION_ITEM)
+        forwarded = change.fire(record, "forward", {"supervision_item_id": item_id})
+        opened = change.create(
+            EntityKind.SUPERVISION_ITEM, fields, entity_id=item_id, actor=opened_by
         )
-        forwarded = _forwarded(
-            uow, calls, record, created, {"supervision_item_id": opened.id}, by=by, now=now
-        )
-        uow.add(opened, opening)
-    return forwarded, opened
+        assert isinstance(opened, SupervisionItem)  # noqa: S101 -- the item workflow's entity
+        return forwarded, opened
+
+    return run_change(store, context, open_item)
 
 
 def record_call_receiving_document(
     store: Store,
-    calls: Workflow[CallRecord],
-    documents: Workflow[IncomingDocument],
+    context: FireContext,
     call: Mapping[str, Any] | str,
     *,
-    ids: IdFactory,
-    by: Actor,
     received_by: Actor,
-    now: datetime,
     document: Mapping[str, Any] | None = None,
     expected_version: int | None = None,
 ) -> tuple[CallRecord, IncomingDocument]:
@@ -443,13 +391,10 @@ def record_call_receiving_document(
 
     Args:
         store: Where the office keeps its records.
-        calls: The call record workflow.
-        documents: The incoming document workflow.
+        context: Who records and forwards the call (someone on duty), when, and the
+            office's workflows and ids.
         call: The fields of a new call record, or the id of a recorded one.
-        ids: Makes the new ids.
-        by: Who records and forwards the call (someone on duty).
         received_by: The clerk who receives the document.
-        now: The time of the change.
         document: More fields of the document, or fields to replace.
         expected_version: For a recorded call, the version the caller read.
 
@@ -458,31 +403,28 @@ def record_call_receiving_document(
         TransitionNotAllowed: A role or a rule refuses (FORWARD: the call was already
             registered; D3: a classified document needs a copy number ...).
     """
-    with store.unit_of_work() as uow:
-        record, created = _the_call(
-            uow, calls, call, ids=ids, by=by, now=now, expected_version=expected_version
-        )
+
+    def receive(change: Change) -> tuple[CallRecord, IncomingDocument]:
+        record = _the_call(change, call, expected_version)
         fields = {**document_fields_from_call(record), **(document or {})}
-        received, receiving = documents.create(
-            fields, entity_id=ids(EntityKind.INCOMING_DOCUMENT), actor=received_by, now=now
+        document_id = context.new_id(EntityKind.INCOMING_DOCUMENT)
+        forwarded = change.fire(record, "forward", {"document_id": document_id})
+        received = change.create(
+            EntityKind.INCOMING_DOCUMENT, fields, entity_id=document_id, actor=received_by
         )
-        forwarded = _forwarded(
-            uow, calls, record, created, {"document_id": received.id}, by=by, now=now
-        )
-        uow.add(received, receiving)
-    return forwarded, received
+        assert isinstance(received, IncomingDocument)  # noqa: S101 -- the document's class
+        return forwarded, received
+
+    return run_change(store, context, receive)
 
 
 # ============================================================================ reception
 def plan_reception(
     store: Store,
-    workflow: Workflow[ReceptionPlan],
+    context: FireContext,
     fields: Mapping[str, Any],
     *,
     policy: ReceptionPolicy,
-    entity_id: str,
-    actor: Actor,
-    now: datetime,
 ) -> ReceptionPlan:
     """Draft a reception plan under the office's ``policy`` (kept with the plan).
 
@@ -493,9 +435,10 @@ def plan_reception(
     """
     if "policy" in fields:
         raise UsageError("a reception plan is judged by the office's policy; do not pass policy")
-    plan, event = workflow.create(
-        {**fields, "policy": policy}, entity_id=entity_id, actor=actor, now=now
-    )
-    with store.unit_of_work() as uow:
-        uow.add(plan, event)
-    return plan
+
+    def draft(change: Change) -> ReceptionPlan:
+        plan = change.create(ReceptionPlan.entity_kind, {**fields, "policy": policy})
+        assert isinstance(plan, ReceptionPlan)  # noqa: S101 -- the plan workflow's entity
+        return plan
+
+    return run_change(store, context, draft)

@@ -4,9 +4,11 @@ Load, authorize, complete defaults, allocate numbers, fire, veto, save, after co
 """
 
 from ._fire import (
+    Change,
+    FireContext,
     HookedStore,
-    create_entity,
     fire_trigger,
+    run_change,
     with_allocation,
 )
 from ._numbering import (
@@ -23,14 +25,16 @@ from ._ports import (
 
 __all__ = [
     "ARCHIVAL_SERIES",
+    "Change",
     "Clock",
     "DefaultNumbering",
+    "FireContext",
     "HookedStore",
     "IdFactory",
     "NumberingPolicy",
     "Store",
     "UnitOfWork",
-    "create_entity",
     "fire_trigger",
+    "run_change",
     "with_allocation",
 ]

@@ -1,4 +1,4 @@
-"""The commands every office runs: create an entity, fire a trigger. One unit of work each.
+"""The one path every change takes: a :class:`Change` in one unit of work, and its retry.
 
 :class:`HookedStore` puts a check before every change and a reaction after every commit
 around any store, so that the office's plugins see every unit of work, whichever command
@@ -9,10 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final, TypeVar
 
-from secretarial.errors import AccessDenied, ConcurrencyConflict, RuleViolation
+from secretarial.errors import (
+    AccessDenied,
+    ConcurrencyConflict,
+    NotFound,
+    RuleViolation,
+    UsageError,
+)
 from secretarial.kernel._access import AccessDenial
 from secretarial.kernel._audit import Anchor, AuditEvent
 from secretarial.kernel._entity import Entity
@@ -21,30 +28,18 @@ from secretarial.kernel._values import Actor
 from secretarial.kernel._workflow import TransitionEnv, Workflow
 
 from ._numbering import NumberingPolicy
-from ._ports import Store, UnitOfWork
+from ._ports import IdFactory, Store, UnitOfWork
 
-__all__ = ["HookedStore", "create_entity", "fire_trigger", "with_allocation"]
+__all__ = [
+    "Change",
+    "FireContext",
+    "HookedStore",
+    "fire_trigger",
+    "run_change",
+    "with_allocation",
+]
 
 E = TypeVar("E", bound=Entity)
-
-Authorizer = Callable[[Entity], "str | None"]
-"""Says why the actor may not touch the entity just loaded, or None if they may."""
-
-
-def create_entity(
-    store: Store,
-    workflow: Workflow[E],
-    fields: Mapping[str, Any],
-    *,
-    entity_id: str,
-    actor: Actor,
-    now: datetime,
-) -> tuple[E, AuditEvent]:
-    """Create an entity and record its creation, atomically."""
-    entity, event = workflow.create(fields, entity_id=entity_id, actor=actor, now=now)
-    with store.unit_of_work() as uow:
-        uow.add(entity, event)
-    return entity, event
 
 
 def with_allocation(
@@ -83,22 +78,248 @@ def with_allocation(
     return {**(data or {}), allocation.field: value}
 
 
+@dataclass(frozen=True, slots=True)
+class FireContext:
+    """What every change needs from the office, as one immutable value.
+
+    Attributes:
+        workflows: The workflow of each kind the office runs, by kind.
+        numbering: How allocated numbers are keyed and written.
+        actor: Who acts (a step may name another, e.g. the one who takes over a shift).
+        now: The moment of the change.
+        env: The office's zone, calendar and policies, for rows that complete their input.
+        authorize: Says why an actor may not touch an entity, or None if they may; every
+            entity a change loads is judged by it, inside the unit of work.
+        ids: Makes the ids of the entities a change creates.
+    """
+
+    workflows: Mapping[str, Workflow[Any]]
+    numbering: NumberingPolicy
+    actor: Actor
+    now: datetime
+    env: Callable[[], TransitionEnv] | None = None
+    authorize: Callable[[Actor, Entity], str | None] | None = None
+    ids: IdFactory | None = None
+
+    def environment(self) -> TransitionEnv:
+        """The office's zone, calendar and policies.
+
+        Raises:
+            UsageError: The context was made without them.
+        """
+        if self.env is None:
+            raise UsageError("this change was given no office environment (zone, calendar)")
+        return self.env()
+
+    def new_id(self, kind: str) -> str:
+        """A new id for an entity of ``kind``.
+
+        Raises:
+            UsageError: The context was made without an id factory.
+        """
+        if self.ids is None:
+            raise UsageError("this change was given no id factory; it cannot create entities")
+        return self.ids(kind)
+
+
+class Change:
+    """One command's changes, made through one unit of work: the only way entities change.
+
+    Every use case that changes entities runs a body with a :class:`Change` (see
+    :func:`run_change`): it loads what it needs (each entity authorized for the actor,
+    its type and version checked), fires triggers (each input completed by its row,
+    numbers allocated from the store's counters, the trigger fired, the change saved at
+    once with the version it was read at) and creates entities. A body that raises
+    leaves nothing written; a check over several entities (a room, a roster) reads them
+    through :meth:`find` after :meth:`lock`, inside the same unit of work.
+    """
+
+    __slots__ = ("context", "uow", "written")
+
+    def __init__(self, uow: UnitOfWork, context: FireContext) -> None:
+        self.uow = uow
+        self.context = context
+        self.written: list[tuple[Entity, AuditEvent]] = []
+        """Every entity written, as written, with its audit event, in order."""
+
+    @property
+    def now(self) -> datetime:
+        """The moment of the change."""
+        return self.context.now
+
+    def lock(self, *resources: str) -> None:
+        """Hold ``resources`` until the change ends (see :meth:`UnitOfWork.lock`)."""
+        self.uow.lock(*resources)
+
+    def find(self, query: Query) -> list[Entity]:
+        """The entities matching ``query``, this change's writes included."""
+        return self.uow.find(query)
+
+    def load(
+        self,
+        entity_id: str,
+        kind: type[E] = Entity,  # type: ignore[assignment]
+        *,
+        expected_version: int | None = None,
+        actor: Actor | None = None,
+    ) -> E:
+        """The entity ``entity_id`` as this change sees it, checked before it is used.
+
+        Raises:
+            NotFound: No such entity, or not one of ``kind``.
+            AccessDenied: The actor (the change's unless given) may not touch it.
+            ConcurrencyConflict: ``expected_version`` is not its version.
+        """
+        entity = self.uow.get(entity_id)
+        authorize = self.context.authorize
+        if authorize is not None:
+            who = actor if actor is not None else self.context.actor
+            refusal = authorize(who, entity)
+            if refusal is not None:
+                raise AccessDenied(who.id, entity.id, refusal)
+        if not isinstance(entity, kind):
+            raise NotFound(entity_id, str(getattr(kind, "entity_kind", kind.__name__)))
+        if expected_version is not None and entity.version != expected_version:
+            raise ConcurrencyConflict(entity_id, expected_version, entity.version)
+        return entity
+
+    def fire(
+        self,
+        entity: E,
+        trigger: str,
+        data: Mapping[str, Any] | None = None,
+        *,
+        reason: str | None = None,
+        actor: Actor | None = None,
+        keyed_as: Entity | None = None,
+        number_drawn: bool = False,
+    ) -> E:
+        """Fire ``trigger`` on ``entity`` (as loaded) and save the result at once.
+
+        The row's input is completed (its declared defaults), any number it allocates
+        is drawn from the store's counter, and the new entity is saved with the version
+        ``entity`` had, so a writer who saved first makes this change conflict.
+
+        Args:
+            entity: The entity as this change loaded it.
+            trigger: The trigger.
+            data: The trigger's input.
+            reason: Why (for the triggers that need one).
+            actor: Who fires it; the change's actor if omitted.
+            keyed_as: The entity the number is keyed by, when the input decides the
+                key (filing stages the archival class the code is counted in).
+            number_drawn: The input carries the number already drawn by this change
+                (the documents of one archival item share the lead's code).
+
+        Raises:
+            TransitionNotAllowed, ValidationError, RuleViolation: the office refused.
+            ConcurrencyConflict: Another writer saved the entity first.
+        """
+        context = self.context
+        who = actor if actor is not None else context.actor
+        workflow = context.workflows[entity.entity_kind]
+        given = (
+            data if context.env is None else workflow.complete(entity, trigger, data, context.env)
+        )
+        if not number_drawn and workflow.allocation(trigger) is not None:
+            given = with_allocation(
+                workflow,
+                context.numbering,
+                keyed_as if keyed_as is not None else entity,
+                trigger,
+                given,
+                actor=who,
+                now=context.now,
+                allocate=self.uow.next_number,
+            )
+        new: E
+        new, event = workflow.fire(entity, trigger, who, now=context.now, data=given, reason=reason)
+        self.uow.save(new, event, expected_version=entity.version)
+        self.written.append((new, event))
+        return new
+
+    def create(
+        self,
+        kind: str,
+        fields: Mapping[str, Any],
+        *,
+        entity_id: str | None = None,
+        actor: Actor | None = None,
+    ) -> Entity:
+        """Create an entity of ``kind`` with its creation trigger and add it.
+
+        Args:
+            kind: The kind to create.
+            fields: Its fields.
+            entity_id: Its id; drawn from the context's id factory if omitted.
+            actor: Who creates it; the change's actor if omitted.
+
+        Raises:
+            ValidationError, TransitionNotAllowed: the fields or the creation rules refuse.
+        """
+        who = actor if actor is not None else self.context.actor
+        workflow = self.context.workflows[kind]
+        made = entity_id if entity_id is not None else self.context.new_id(kind)
+        entity: Entity
+        entity, event = workflow.create(fields, entity_id=made, actor=who, now=self.now)
+        self.uow.add(entity, event)
+        self.written.append((entity, event))
+        return entity
+
+    def add_many(self, entities: Sequence[Entity], events: Sequence[AuditEvent]) -> None:
+        """Add entities made already, with all their events (a bulk import's batch)."""
+        self.uow.add_many(entities, events)
+        by_id = {entity.id: entity for entity in entities}
+        self.written += [(by_id[event.entity_id], event) for event in events]
+
+
+T = TypeVar("T")
+
+_RETRIES: Final = 5
+"""How often a change that may be retried runs again after losing a race."""
+
+
+def run_change(
+    store: Store,
+    context: FireContext,
+    body: Callable[[Change], T],
+    *,
+    retry: bool = False,
+) -> T:
+    """Run ``body`` with a :class:`Change` in one unit of work; commit what it wrote.
+
+    With ``retry`` a body that loses a race (another writer saved an entity it read
+    first) runs again on the fresh entities, with every rule judged again, up to five
+    times; without, the conflict is raised. A body that raises writes nothing.
+
+    Raises:
+        ConcurrencyConflict: Lost a race (after the last try, with ``retry``).
+        Whatever ``body`` raises.
+    """
+    attempt = 1
+    while True:
+        try:
+            with store.unit_of_work() as uow:
+                result = body(Change(uow, context))
+        except ConcurrencyConflict:
+            if not retry or attempt == _RETRIES:
+                raise
+            attempt += 1
+        else:
+            return result
+
+
 def fire_trigger(
     store: Store,
-    workflows: Mapping[Any, Workflow[Any]],
-    numbering: NumberingPolicy,
+    context: FireContext,
     entity_id: str,
     trigger: str,
     *,
-    actor: Actor,
-    now: datetime,
     data: Mapping[str, Any] | None = None,
     reason: str | None = None,
     expected_version: int | None = None,
-    env: Callable[[], TransitionEnv] | None = None,
-    authorize: Authorizer | None = None,
-) -> tuple[Entity, AuditEvent]:
-    """Load, fire, allocate any number and save, in one unit of work.
+) -> Entity:
+    """Load, authorize, complete, allocate, fire and save one trigger, in one unit of work.
 
     A refused trigger raises before anything is written, so the entity, the audit trail
     and the counters stay as they were. Fired by id alone (no ``expected_version``), a
@@ -107,50 +328,17 @@ def fire_trigger(
 
     Raises:
         NotFound: no entity ``entity_id``.
+        AccessDenied: the actor may not touch it.
         ConcurrencyConflict: ``expected_version`` is not the stored version, or another
             writer saved first.
         TransitionNotAllowed, ValidationError, RuleViolation: the office refused.
     """
-    attempt = 1
-    while True:
-        try:
-            with store.unit_of_work() as uow:
-                entity = uow.get(entity_id)
-                if authorize is not None:
-                    refusal = authorize(entity)
-                    if refusal is not None:
-                        raise AccessDenied(actor.id, entity.id, refusal)
-                if expected_version is not None and entity.version != expected_version:
-                    # A stated version is never retried: the handler below re-raises.
-                    raise ConcurrencyConflict(entity_id, expected_version, entity.version)  # noqa: TRY301
-                workflow = workflows[entity.entity_kind]
-                given = data if env is None else workflow.complete(entity, trigger, data, env)
-                if workflow.allocation(trigger) is not None:
-                    given = with_allocation(
-                        workflow,
-                        numbering,
-                        entity,
-                        trigger,
-                        given,
-                        actor=actor,
-                        now=now,
-                        allocate=uow.next_number,
-                    )
-                new, event = workflow.fire(
-                    entity, trigger, actor, now=now, data=given, reason=reason
-                )
-                uow.save(new, event, expected_version=entity.version)
-        except ConcurrencyConflict:
-            # Fired by id, a lost race is tried again on the fresh entity.
-            if expected_version is not None or attempt == _RETRIES:
-                raise
-            attempt += 1
-        else:
-            return new, event
 
+    def one(change: Change) -> Entity:
+        entity: Entity = change.load(entity_id, expected_version=expected_version)
+        return change.fire(entity, trigger, data, reason=reason)
 
-_RETRIES: Final = 5
-"""How often a trigger fired by id (no version stated) is retried on a lost race."""
+    return run_change(store, context, one, retry=expected_version is None)
 
 
 BeforeWrite = Callable[[Entity, AuditEvent], object]

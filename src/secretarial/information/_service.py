@@ -15,16 +15,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, tzinfo
-from typing import Any, Final
+from typing import Final
 from zoneinfo import ZoneInfo
 
+from secretarial.engine._fire import Change, FireContext, run_change
 from secretarial.engine._ports import Store
-from secretarial.errors import ConcurrencyConflict, NotFound, UsageError
+from secretarial.errors import UsageError
 from secretarial.kernel._enums import EntityKind
 from secretarial.kernel._query import Query
 from secretarial.kernel._register import DEFAULT_TIMEZONE, Cell, Register, RegisterColumn
-from secretarial.kernel._values import Actor
-from secretarial.kernel._workflow import Workflow
 
 from ._model import (
     Bulletin,
@@ -54,12 +53,10 @@ _COMPILE: Final = "compile"
 # ============================================================================ bulletins
 def issue_bulletin(
     store: Store,
-    workflow: Workflow[Any],
+    context: FireContext,
     items: Sequence[InformationItem | str],
     *,
     title: str,
-    actor: Actor,
-    now: datetime,
     timezone: tzinfo,
     year: int | None = None,
     issuer: str | None = None,
@@ -67,19 +64,19 @@ def issue_bulletin(
 ) -> Bulletin:
     """Compile ``items`` into the next bulletin issue of ``year``, numbered without gaps.
 
-    In one unit of work: the items are read (an item passed as an entity must still be
-    at its version), the next number of the year is drawn (``uow.next_number("bulletin",
-    str(year))``), the bulletin is compiled (D17: its classification is the highest of
-    its items; a top-secret item refuses it) and the ``compile`` trigger records the
-    issue on every item. Anything refused rolls all of it back, the number included.
+    In one change: the items are read (each authorized for the actor; an item passed as
+    an entity must still be at its version), the next number of the year is drawn
+    (``uow.next_number("bulletin", str(year))``), the bulletin is compiled (D17: its
+    classification is the highest of its items; a top-secret item refuses it) and the
+    ``compile`` trigger records the issue on every item. Anything refused rolls all of it
+    back, the number included.
 
     Args:
         store: The office's store.
-        workflow: The information workflow (its ``compile`` trigger).
+        context: Who compiles it (clerk, information officer, office director), when
+            (timezone-aware), and the office's workflows.
         items: The items, in the order printed, as entities or ids.
         title: The bulletin's title, e.g. ``政务信息``.
-        actor: Who compiles it (clerk, information officer, office director).
-        now: When, timezone-aware.
         timezone: The office's zone; it decides the default date and year.
         year: The year to number the issue in; the year of ``issued_on`` by default.
         issuer: Who compiles it (编印单位), printed under the title.
@@ -96,30 +93,30 @@ def issue_bulletin(
         TransitionNotAllowed: ``compile`` refused an item (the actor's role ...).
         UsageError: ``now`` is naive.
     """
+    now = context.now
     if now.tzinfo is None or now.utcoffset() is None:
         raise UsageError(f"issue_bulletin needs a timezone-aware moment, got {now!r}")
     day = issued_on if issued_on is not None else now.astimezone(timezone).date()
     numbered_in = year if year is not None else day.year
-    with store.unit_of_work() as uow:
-        current: list[InformationItem] = []
-        for given in items:
-            item_id = given if isinstance(given, str) else given.id
-            entity = uow.get(item_id)
-            if not isinstance(entity, InformationItem):
-                raise NotFound(item_id, EntityKind.INFORMATION_ITEM.value)
-            if not isinstance(given, str) and entity.version != given.version:
-                raise ConcurrencyConflict(item_id, given.version, entity.version)
-            current.append(entity)
-        number = uow.next_number(BULLETIN_SERIES, str(numbered_in))
+
+    def issue(change: Change) -> Bulletin:
+        current = [
+            change.load(
+                given if isinstance(given, str) else given.id,
+                InformationItem,
+                expected_version=None if isinstance(given, str) else given.version,
+            )
+            for given in items
+        ]
+        number = change.uow.next_number(BULLETIN_SERIES, str(numbered_in))
         bulletin = compile_bulletin(
             current, year=numbered_in, number=number, title=title, issuer=issuer, issued_on=day
         )
         for position, item in enumerate(current, start=1):
-            new, event = workflow.fire(
-                item, _COMPILE, actor, now=now, data=bulletin.entry_input(position)
-            )
-            uow.save(new, event, expected_version=item.version)
-    return bulletin
+            change.fire(item, _COMPILE, bulletin.entry_input(position))
+        return bulletin
+
+    return run_change(store, context, issue)
 
 
 def find_bulletin(store: Store, *, year: int, number: int) -> Bulletin:

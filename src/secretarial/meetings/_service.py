@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime, timedelta, tzinfo
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
 from typing import Any, Final
 
-from secretarial.engine._ports import IdFactory, Store, UnitOfWork
-from secretarial.errors import ConcurrencyConflict, NotFound
-from secretarial.kernel._calendar import WorkCalendar
+from secretarial.engine._fire import Change, FireContext, run_change
+from secretarial.engine._ports import Store, UnitOfWork
 from secretarial.kernel._entity import Entity
 from secretarial.kernel._enums import EntityKind
 from secretarial.kernel._query import Query
 from secretarial.kernel._values import Actor
-from secretarial.kernel._workflow import Workflow
 from secretarial.supervision._deadlines import DeadlinePolicy, computed_fields
 from secretarial.supervision._model import SupervisionItem
 
@@ -56,40 +54,29 @@ def conflict_window(
 
 def plan_meeting(
     store: Store,
-    workflow: Workflow[Any],
+    context: FireContext,
     fields: Mapping[str, Any],
     *,
-    entity_id: str,
-    actor: Actor,
-    now: datetime,
     check_conflicts: bool = True,
     window: tuple[datetime, datetime] | None = None,
 ) -> Meeting:
     """Plan a meeting; refuse it (rule M9) if it double-books a room or a required attendee.
 
-    The check and the creation are one serialisable step on every store: the unit of
-    work locks the room and each required attendee (in sorted order) before it reads
-    the open meetings, so two planners of the same room or person take turns, across
+    The check and the creation are one serialisable step on every store: the change
+    locks the room and each required attendee (in sorted order) before it reads the
+    open meetings, so two planners of the same room or person take turns, across
     processes too.
     """
-    meeting, event = workflow.create(fields, entity_id=entity_id, actor=actor, now=now)
-    assert isinstance(meeting, Meeting)  # noqa: S101 -- the meeting workflow's entity
-    with store.unit_of_work() as uow:
-        if check_conflicts:
-            uow.lock(*booking_resources(meeting))
-            check_no_conflicts(meeting, _open_meetings(uow), conflict_window(meeting, now, window))
-        uow.add(meeting, event)
-    return meeting
+    return plan_meetings(store, context, [fields], check_conflicts=check_conflicts, window=window)[
+        0
+    ]
 
 
 def plan_meetings(
     store: Store,
-    workflow: Workflow[Any],
+    context: FireContext,
     fields_list: Sequence[Mapping[str, Any]],
     *,
-    ids: IdFactory,
-    actor: Actor,
-    now: datetime,
     check_conflicts: bool = True,
     window: tuple[datetime, datetime] | None = None,
 ) -> list[Meeting]:
@@ -98,77 +85,71 @@ def plan_meetings(
     Each is checked against the open meetings and against the ones planned before it
     in the same call; the first refusal leaves nothing planned.
     """
-    planned: list[tuple[Meeting, Any]] = []
-    for fields in fields_list:
-        meeting, event = workflow.create(
-            fields, entity_id=ids(EntityKind.MEETING), actor=actor, now=now
-        )
-        assert isinstance(meeting, Meeting)  # noqa: S101 -- the meeting workflow's entity
-        planned.append((meeting, event))
-    with store.unit_of_work() as uow:
+
+    def plan(change: Change) -> list[Meeting]:
+        planned = [_meeting(change.create(EntityKind.MEETING, fields)) for fields in fields_list]
         if check_conflicts:
-            uow.lock(*sorted({r for meeting, _ in planned for r in booking_resources(meeting)}))
-            existing = _open_meetings(uow)
-            for meeting, _ in planned:
-                check_no_conflicts(meeting, existing, conflict_window(meeting, now, window))
+            change.lock(*sorted({r for meeting in planned for r in booking_resources(meeting)}))
+            new = {meeting.id for meeting in planned}
+            existing = [m for m in _open_meetings(change.uow) if m.id not in new]
+            for meeting in planned:
+                check_no_conflicts(meeting, existing, conflict_window(meeting, context.now, window))
                 existing.append(meeting)
-        for meeting, event in planned:
-            uow.add(meeting, event)
-    return [meeting for meeting, _ in planned]
+        return planned
+
+    return run_change(store, context, plan)
+
+
+def _meeting(entity: Entity) -> Meeting:
+    assert isinstance(entity, Meeting)  # noqa: S101 -- the meeting workflow's entity
+    return entity
 
 
 def close_meeting(
     store: Store,
-    workflows: Mapping[str, Workflow[Any]],
+    context: FireContext,
     meeting_id: str,
     *,
-    by: Actor,
     opened_by: Actor,
-    now: datetime,
-    timezone: tzinfo,
-    policy: DeadlinePolicy,
-    calendar: Callable[[], WorkCalendar],
-    ids: IdFactory,
     opinion: str | None = None,
     expected_version: int | None = None,
 ) -> tuple[Meeting, list[SupervisionItem]]:
     """Approve the minutes and open one supervision item per decision needing follow-up.
 
-    The meeting's ``close`` and every item's ``open`` are stored in one unit of work:
-    all of them, or none.
+    The meeting's ``close`` (by the context's actor) and every item's ``open`` (by
+    ``opened_by``) are stored in one change: all of them, or none. Each item's deadline
+    is the decision's own or the office's deadline policy's for meeting decisions,
+    counted in its calendar and zone.
     """
-    meetings = workflows[EntityKind.MEETING]
-    items_workflow = workflows[EntityKind.SUPERVISION_ITEM]
-    with store.unit_of_work() as uow:
-        current: Entity = uow.get(meeting_id)
-        if not isinstance(current, Meeting):
-            raise NotFound(meeting_id, EntityKind.MEETING.value)
-        if expected_version is not None and current.version != expected_version:
-            raise ConcurrencyConflict(meeting_id, expected_version, current.version)
-        follow = (
-            follow_up_items(
-                current, policy, calendar(), now.astimezone(timezone).date(), received_at=now
+
+    def close(change: Change) -> tuple[Meeting, list[SupervisionItem]]:
+        current = change.load(meeting_id, Meeting, expected_version=expected_version)
+        follow: list[dict[str, Any]] = []
+        if current.minutes is not None:
+            env = context.environment()
+            follow = follow_up_items(
+                current,
+                env.policy(DeadlinePolicy),
+                env.calendar(),
+                context.now.astimezone(env.timezone).date(),
+                received_at=context.now,
             )
-            if current.minutes is not None
-            else []
-        )
-        item_ids = tuple(ids(EntityKind.SUPERVISION_ITEM) for _ in follow)
+        item_ids = tuple(context.new_id(EntityKind.SUPERVISION_ITEM) for _ in follow)
         data: dict[str, Any] = {"supervision_item_ids": item_ids}
         if opinion is not None:
             data["opinion"] = opinion
-        closed, closing = meetings.fire(current, "close", by, now=now, data=data)
+        closed = change.fire(current, "close", data)
         opened: list[SupervisionItem] = []
         for item_id, fields in zip(item_ids, follow, strict=True):
             computed = fields[FOLLOW_UP_DEADLINE_KEY]
             values = item_fields(fields)
             if not computed.explicit:
                 values |= computed_fields(computed)
-            item, created = items_workflow.create(
-                values, entity_id=item_id, actor=opened_by, now=now
+            item = change.create(
+                EntityKind.SUPERVISION_ITEM, values, entity_id=item_id, actor=opened_by
             )
-            uow.add(item, created)
-            assert isinstance(item, SupervisionItem)  # noqa: S101
+            assert isinstance(item, SupervisionItem)  # noqa: S101 -- the item workflow's entity
             opened.append(item)
-        uow.save(closed, closing, expected_version=current.version)
-    assert isinstance(closed, Meeting)  # noqa: S101
-    return closed, opened
+        return closed, opened
+
+    return run_change(store, context, close)

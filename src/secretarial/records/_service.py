@@ -19,18 +19,16 @@ Nothing here reads a clock: the caller passes ``now`` and the office's time zone
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, tzinfo
-from typing import Any, Final
+from datetime import date, tzinfo
+from typing import Any, Final, cast
 
 from secretarial.documents._enums import DocumentKind
 from secretarial.documents._model import Document, default_original
-from secretarial.engine._fire import with_allocation
-from secretarial.engine._numbering import NumberingPolicy
+from secretarial.engine._fire import Change, FireContext, run_change
 from secretarial.engine._ports import Store, UnitOfWork
 from secretarial.errors import (
-    ConcurrencyConflict,
     FieldProblem,
     NotFound,
     TransitionNotAllowed,
@@ -39,8 +37,6 @@ from secretarial.errors import (
 from secretarial.kernel._enums import Classification, EntityKind, Retention
 from secretarial.kernel._query import Query
 from secretarial.kernel._register import Register, RegisterColumn
-from secretarial.kernel._values import Actor
-from secretarial.kernel._workflow import Workflow
 
 from ._enums import RecordState
 from ._model import (
@@ -67,8 +63,6 @@ __all__ = [
 
 FILE: Final = "file"
 """The trigger that files a document (and the record's creation trigger)."""
-_RETRIES: Final = 5
-"""How often a filing that lost a race with another writer is tried again."""
 _SEPARATOR: Final = "；"
 """Joins several remarks in one catalogue cell, as Chinese registers do."""
 
@@ -89,15 +83,11 @@ class FiledItem:
 # ============================================================================ filing
 def file_item(
     store: Store,
-    workflows: Mapping[str, Workflow[Any]],
-    numbering: NumberingPolicy,
+    context: FireContext,
     settings: ArchiveSettings,
     documents: Sequence[str],
     *,
     record_class: str,
-    record_id: str,
-    actor: Actor,
-    now: datetime,
     timezone: tzinfo,
     retention: Retention | str | None = None,
     unit: str | None = None,
@@ -109,15 +99,12 @@ def file_item(
 
     Args:
         store: Where the documents are and the record goes.
-        workflows: The office's workflows by entity kind (documents and records).
-        numbering: Draws the item number from the ``archival`` series.
+        context: Who files (an archivist), when, and the office's workflows, numbering
+            (the item number comes from the ``archival`` series) and ids.
         settings: The archive's fonds, category, default unit and retention schedule.
         documents: The ids of the item's documents, the lead first: the reply before the
             request it answers, the forwarding document before the forwarded one (A4).
         record_class: The class of the retention schedule the item belongs to.
-        record_id: The id of the record to create.
-        actor: Who files (an archivist).
-        now: The time of filing.
         timezone: The office's time zone; the item's year is counted in it.
         retention: A period longer than the schedule's for the class, if the item is
             kept longer; never shorter (A1). The schedule's period if omitted.
@@ -151,43 +138,30 @@ def file_item(
             [FieldProblem("documents", "A4", f"named more than once: {', '.join(repeated)}")],
         )
     period = None if retention is None else _retention(retention)
-    for attempt in range(1, _RETRIES + 1):
-        try:
-            with store.unit_of_work() as uow:
-                return _file_once(
-                    uow,
-                    workflows,
-                    numbering,
-                    settings,
-                    ids,
-                    record_class=record_class,
-                    record_id=record_id,
-                    actor=actor,
-                    now=now,
-                    timezone=timezone,
-                    retention=period,
-                    unit=unit,
-                    original=original,
-                    reply=reply,
-                    remark=remark,
-                )
-        except ConcurrencyConflict:
-            if attempt == _RETRIES:
-                raise
-    raise AssertionError("unreachable")  # pragma: no cover
+
+    def file(change: Change) -> FiledItem:
+        return _file_once(
+            change,
+            settings,
+            ids,
+            record_class=record_class,
+            timezone=timezone,
+            retention=period,
+            unit=unit,
+            original=original,
+            reply=reply,
+            remark=remark,
+        )
+
+    return run_change(store, context, file, retry=True)
 
 
 def _file_once(
-    uow: UnitOfWork,
-    workflows: Mapping[str, Workflow[Any]],
-    numbering: NumberingPolicy,
+    change: Change,
     settings: ArchiveSettings,
     ids: tuple[str, ...],
     *,
     record_class: str,
-    record_id: str,
-    actor: Actor,
-    now: datetime,
     timezone: tzinfo,
     retention: Retention | None,
     unit: str | None,
@@ -195,7 +169,9 @@ def _file_once(
     reply: str | None,
     remark: str | None,
 ) -> FiledItem:
-    docs = tuple(_document(uow, i) for i in ids)
+    uow = change.uow
+    record_id = change.context.new_id(EntityKind.RECORD)
+    docs = tuple(change.load(i, Document) for i in ids)
     lead, others = docs[0], docs[1:]
     for other in others:
         problem = item_problem(lead, other)
@@ -222,28 +198,14 @@ def _file_once(
     }
     lead_input = {**common, "original": original, "reply": lead_reply}
     lead_input = {k: v for k, v in lead_input.items() if v is not None}
-    workflow = workflows[lead.entity_kind]
     staged = lead.model_copy(update={"retention": period, "archival_class": archival_class})
-    lead_input = dict(
-        with_allocation(
-            workflow,
-            numbering,
-            staged,
-            FILE,
-            lead_input,
-            actor=actor,
-            now=now,
-            allocate=uow.next_number,
-        )
-        or {}
-    )
-    filed = [_fire_file(uow, workflows, lead, lead_input, actor=actor, now=now)]
-    code = lead_input["archival_code"]  # drawn by the office; the lead has filed with it
+    filed = [change.fire(lead, FILE, lead_input, keyed_as=staged)]
+    code = cast("Any", filed[0]).archival_code  # drawn by the office; the lead filed with it
     for other in others:
         other_input = {**common, "archival_code": code}
         if other.kind is DocumentKind.REQUEST:
             other_input["reply"] = lead.id  # A4 held: the lead is its reply
-        filed.append(_fire_file(uow, workflows, other, other_input, actor=actor, now=now))
+        filed.append(change.fire(other, FILE, other_input, number_drawn=True))
 
     pages = [d.page_count for d in filed if d.page_count is not None]
     fields: dict[str, Any] = {
@@ -260,13 +222,9 @@ def _file_once(
         "retention_ends": retention_end(year, period),
         "classification": max((d.classification for d in filed), key=lambda c: c.level),
     }
-    record, event = workflows[EntityKind.RECORD].create(
-        {k: v for k, v in fields.items() if v is not None},
-        entity_id=record_id,
-        actor=actor,
-        now=now,
-    )
-    uow.add(record, event)
+    values = {k: v for k, v in fields.items() if v is not None}
+    record = change.create(EntityKind.RECORD, values, entity_id=record_id)
+    assert isinstance(record, Record)  # noqa: S101 -- the record table's entity
     return FiledItem(record, tuple(filed))
 
 
@@ -314,21 +272,6 @@ def _checked_reply(uow: UnitOfWork, lead: Document, reply: str | None) -> str | 
     return reply
 
 
-def _fire_file(
-    uow: UnitOfWork,
-    workflows: Mapping[str, Workflow[Any]],
-    document: Document,
-    data: Mapping[str, Any],
-    *,
-    actor: Actor,
-    now: datetime,
-) -> Document:
-    new, event = workflows[document.entity_kind].fire(document, FILE, actor, now=now, data=data)
-    uow.save(new, event, expected_version=document.version)
-    assert isinstance(new, Document)  # noqa: S101 -- the same type as before
-    return new
-
-
 def _refusal(document: Document, rule_code: str, reason: str) -> TransitionNotAllowed:
     return TransitionNotAllowed(
         entity_id=document.id,
@@ -357,11 +300,9 @@ def due_for_review(store: Store, *, today: date) -> list[Record]:
 
 def destroy_record(
     store: Store,
-    workflows: Mapping[str, Workflow[Any]],
+    context: FireContext,
     record_id: str,
     *,
-    actor: Actor,
-    now: datetime,
     reason: str | None = None,
 ) -> Record:
     """Destroy a record whose destruction an appraisal approved, leaving its tombstone.
@@ -375,27 +316,15 @@ def destroy_record(
         TransitionNotAllowed: The record is not approved for destruction, is on hold
             (A8) or the actor is no archivist.
     """
-    for attempt in range(1, _RETRIES + 1):
-        try:
-            with store.unit_of_work() as uow:
-                record = uow.get(record_id)
-                if not isinstance(record, Record):
-                    raise NotFound(record_id, "record")
-                data = None
-                if record.state is RecordState.APPROVED_FOR_DESTRUCTION:
-                    data = {"tombstone": tombstone_of(record)}
-                workflow = workflows[EntityKind.RECORD]
-                new, event = workflow.fire(
-                    record, "destroy", actor, now=now, data=data, reason=reason
-                )
-                uow.save(new, event, expected_version=record.version)
-        except ConcurrencyConflict:
-            if attempt == _RETRIES:
-                raise
-        else:
-            assert isinstance(new, Record)  # noqa: S101 -- the record table's entity
-            return new
-    raise AssertionError("unreachable")  # pragma: no cover
+
+    def destroy(change: Change) -> Record:
+        record = change.load(record_id, Record)
+        data = None
+        if record.state is RecordState.APPROVED_FOR_DESTRUCTION:
+            data = {"tombstone": tombstone_of(record)}
+        return change.fire(record, "destroy", data, reason=reason)
+
+    return run_change(store, context, destroy, retry=True)
 
 
 # ============================================================================ catalogue
