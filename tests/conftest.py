@@ -131,11 +131,34 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return url_for(getattr(request, "param", "memory"), tmp_path)
 
 
-@pytest.fixture(params=STORES)
+OFFICE_STORES = ["memory"]
+"""The stores the ``office`` fixture runs a module's tests on, unless it says otherwise.
+
+A rule is a specification of the domain and holds on the memory store like on any other;
+that the stores keep what the office relies on is the store contract's business
+(``secretarial.testing.contract``, run on every store in test_store_contract.py). A
+module whose tests exercise the stores through the office (access filters in queries,
+bulk import, tampering, the sweep's races) sets ``OFFICE_STORES = STORES``.
+"""
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run each test that uses the office on the stores its module asks for."""
+    if "office_and_clock" not in metafunc.fixturenames:
+        return
+    for marker in metafunc.definition.iter_markers("parametrize"):
+        names = marker.args[0] if marker.args else marker.kwargs.get("argnames", "")
+        if "office_and_clock" in (names.split(",") if isinstance(names, str) else names):
+            return  # the test names its stores itself
+    stores = getattr(metafunc.module, "OFFICE_STORES", OFFICE_STORES)
+    metafunc.parametrize("office_and_clock", stores, indirect=True)
+
+
+@pytest.fixture
 def office_and_clock(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> Iterator[tuple[Office, FrozenClock]]:
-    """A fresh office on each store (memory, SQLite, PostgreSQL) and the frozen clock it reads."""
+    """A fresh office on the store the test is run on, and the frozen clock it reads."""
     url = url_for(request.param, tmp_path)
     clock = FrozenClock(START)
     office = Office.open(
@@ -147,7 +170,7 @@ def office_and_clock(
 
 @pytest.fixture
 def office(office_and_clock: tuple[Office, FrozenClock]) -> Office:
-    """A fresh in-memory office on a frozen clock at 2025-09-26 09:00 Beijing time."""
+    """A fresh office on a frozen clock at 2025-09-26 09:00 Beijing time."""
     return office_and_clock[0]
 
 

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from conftest import SUPERIOR, SUPERVISOR, UNIT_A, actor
+from conftest import STORES, SUPERIOR, SUPERVISOR, UNIT_A, actor
 from secretarial import (
     AccessDenied,
     Classification,
@@ -15,6 +15,8 @@ from secretarial import (
     Office,
     Role,
 )
+
+OFFICE_STORES = STORES  # through the office, on every store
 
 CLEARED = actor("cleared", Role.CLERK, Role.SUPERVISOR, clearance=Classification.TOP_SECRET)
 PLAIN = actor("plain", Role.CLERK, Role.SUPERVISOR, clearance=Classification.UNCLASSIFIED)

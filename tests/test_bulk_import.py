@@ -9,9 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import CLERK, LEADER, SUPERIOR
+from conftest import CLERK, LEADER, STORES, SUPERIOR
 from secretarial import IncomingDocument, Office, TransitionNotAllowed
 from secretarial.testing import memory_office
+
+OFFICE_STORES = STORES  # through the office, on every store
 
 GOOD = {
     "kind": "notice",

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from conftest import CLERK, LEADER, PRINCIPAL, SUPERVISOR, actor
+from conftest import CLERK, LEADER, PRINCIPAL, STORES, SUPERVISOR, actor
 from secretarial import (
     Meeting,
     Office,
@@ -19,6 +19,8 @@ from secretarial import (
 )
 from secretarial.supervision import DeadlinePolicy, DeadlineRule, DeadlineUnit, SourceDeadlines
 from secretarial.testing import FrozenClock, SequentialIds
+
+OFFICE_STORES = STORES  # through the office, on every store
 
 START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # Monday 2026-03-02, 09:00 in Beijing
 ZONE = "Asia/Shanghai"

@@ -7,7 +7,17 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from conftest import CLERK, DIRECTOR, LEADER, START, SUPERIOR, SUPERVISOR, UNDERTAKER, UNIT_A
+from conftest import (
+    CLERK,
+    DIRECTOR,
+    LEADER,
+    START,
+    STORES,
+    SUPERIOR,
+    SUPERVISOR,
+    UNDERTAKER,
+    UNIT_A,
+)
 from secretarial import (
     ConcurrencyConflict,
     EntityKind,
@@ -22,6 +32,8 @@ from secretarial import (
     ValidationError,
 )
 from secretarial.testing import FrozenClock, SequentialIds
+
+OFFICE_STORES = STORES  # through the office, on every store
 
 
 def receive(office: Office, **overrides: object) -> IncomingDocument:

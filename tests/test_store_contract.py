@@ -7,21 +7,19 @@ keep an office.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfoNotFoundError
 
 import pytest
 
-from conftest import CLERK, START, STORES, SUPERIOR, SUPERVISOR, UNIT_A, UNIT_B, url_for
-from secretarial import ConcurrencyConflict, EntityKind, NotFound, UsageError, workflow_for
+from conftest import START, STORES, url_for
+from secretarial import EntityKind, UsageError, workflow_for
 from secretarial.adapters import MemoryStore
 from secretarial.adapters._sql import SCHEMA_VERSION
-from secretarial.kernel import Entity, Query
-
-INCOMING = workflow_for(EntityKind.INCOMING_DOCUMENT)
-ITEMS = workflow_for(EntityKind.SUPERVISION_ITEM)
+from secretarial.kernel import Query
+from secretarial.testing.contract import StoreContract, add, add_item, document
 
 
 @pytest.fixture(params=STORES)
@@ -44,248 +42,18 @@ def store(store_url: str) -> Iterator[Any]:
     s.close()
 
 
-def document(n: int, *, at: datetime = START, classification: str = "unclassified") -> Any:
-    fields: dict[str, Any] = {
-        "kind": "notice",
-        "title": f"通知第{n}号，含“引号”与逗号",
-        "sender": SUPERIOR,
-        "channel": "paper",
-        "received_at": at,
-        "attachments": [{"sequence": 1, "name": "附件一", "pages": 3}],
-    }
-    if classification != "unclassified":
-        fields |= {
-            "classification": classification,
-            "secrecy_period_years": 5,
-            "copy_number": "000001",
-        }
-    return INCOMING.create(fields, entity_id=f"in-{n}", actor=CLERK, now=at)
+class TestStoreContract(StoreContract):
+    """The shipped contract (``secretarial.testing.contract``), on every store here."""
+
+    @pytest.fixture
+    def store(self, store_url: str) -> Iterator[Any]:
+        s = open_store(store_url)
+        yield s
+        s.close()
 
 
-def item(n: int, *, deadline: date, lead: dict[str, str] = UNIT_A, at: datetime = START) -> Any:
-    entity, created = ITEMS.create(
-        {"source": "leader_instruction", "requirement": f"事项{n}", "received_at": at},
-        entity_id=f"sup-{n}",
-        actor=SUPERVISOR,
-        now=at,
-    )
-    assigned, event = ITEMS.fire(
-        entity, "assign", SUPERVISOR, now=at, data={"lead_unit": lead, "deadline": deadline}
-    )
-    return (entity, created), (assigned, event)
-
-
-def add(store: Any, pair: tuple[Entity, Any]) -> Entity:
-    with store.unit_of_work() as uow:
-        uow.add(*pair)
-    return pair[0]
-
-
-def add_item(store: Any, n: int, **kwargs: Any) -> Entity:
-    created, assigned = item(n, **kwargs)
-    add(store, created)
-    with store.unit_of_work() as uow:
-        uow.save(*assigned, expected_version=1)
-    return assigned[0]
-
-
-class TestEntitiesAndEvents:
-    """Entities and their events go in together and come back exactly."""
-
-    def test_an_empty_store(self, store: Any) -> None:
-        with pytest.raises(NotFound):
-            store.get("in-1")
-        with pytest.raises(NotFound):
-            store.events("in-1")
-        assert list(store.find(Query())) == []
-        assert store.counters() == {}
-
-    def test_round_trip_is_exact(self, store: Any) -> None:
-        entity = add(store, document(1, classification="secret"))
-        loaded = store.get("in-1")
-        assert loaded == entity
-        assert type(loaded) is type(entity)
-        assert loaded.received_at.utcoffset() is not None
-        (event,) = store.events("in-1")
-        assert event.trigger == "receive"
-        assert event.actor == CLERK
-
-    def test_adding_an_existing_id_is_a_conflict(self, store: Any) -> None:
-        add(store, document(1))
-        with pytest.raises(ConcurrencyConflict):
-            add(store, document(1))
-        assert len(store.events("in-1")) == 1
-
-    def test_save_states_the_version_it_read(self, store: Any) -> None:
-        entity = add(store, document(1))
-        registered, event = INCOMING.fire(
-            entity, "register", CLERK, now=START, data={"registration_number": "2025-0001"}
-        )
-        with store.unit_of_work() as uow:
-            uow.save(registered, event, expected_version=1)
-        with pytest.raises(ConcurrencyConflict) as conflict, store.unit_of_work() as uow:
-            uow.save(registered, event, expected_version=1)
-        assert (conflict.value.expected_version, conflict.value.actual_version) == (1, 2)
-        assert store.get("in-1") == registered
-        assert [e.version for e in store.events("in-1")] == [1, 2]
-
-    def test_events_read_back_as_recorded_before_and_after_later_ones(self, store: Any) -> None:
-        """A creation event reads the same while its entity is fresh and once it moved on."""
-        entity, created = document(1, classification="secret")
-        add(store, (entity, created))
-        assert list(store.events("in-1")) == [created]
-        registered, event = INCOMING.fire(
-            entity, "register", CLERK, now=START, data={"registration_number": "2025-0001"}
-        )
-        with store.unit_of_work() as uow:
-            uow.save(registered, event, expected_version=1)
-        assert list(store.events("in-1")) == [created, event]
-        assert all(e.is_sealed for e in store.events("in-1"))
-        # Created and moved on within one unit of work.
-        entity, created = document(2)
-        registered, event = INCOMING.fire(
-            entity, "register", CLERK, now=START, data={"registration_number": "2025-0002"}
-        )
-        with store.unit_of_work() as uow:
-            uow.add(entity, created)
-            uow.save(registered, event, expected_version=1)
-        assert list(store.events("in-2")) == [created, event]
-
-    def test_a_creation_event_keeps_a_field_a_later_event_replaced(self, store: Any) -> None:
-        fields = {
-            "kind": "notice",
-            "title": "紧急通知",
-            "sender": SUPERIOR,
-            "channel": "paper",
-            "received_at": START,
-            "urgency": "urgent",
-        }
-        entity, created = INCOMING.create(fields, entity_id="in-9", actor=CLERK, now=START)
-        add(store, (entity, created))
-        registered, event = INCOMING.fire(
-            entity,
-            "register",
-            CLERK,
-            now=START,
-            data={"registration_number": "2025-0009", "urgency": "extra_urgent"},
-        )
-        with store.unit_of_work() as uow:
-            uow.save(registered, event, expected_version=1)
-        first, second = store.events("in-9")
-        assert first == created
-        assert first.payload["urgency"] == "urgent"
-        assert second.payload["urgency"] == "extra_urgent"
-        assert store.get("in-9").urgency == "extra_urgent"
-        assert first.is_sealed
-        assert second.is_sealed
-
-    def test_a_failed_unit_of_work_writes_nothing(self, store: Any) -> None:
-        add(store, document(1))
-        registered, event = INCOMING.fire(
-            store.get("in-1"),
-            "register",
-            CLERK,
-            now=START,
-            data={"registration_number": "2025-0001"},
-        )
-
-        def abort() -> None:
-            with store.unit_of_work() as uow:
-                uow.next_number("incoming", "2025")
-                uow.save(registered, event, expected_version=1)
-                uow.add(*document(2))
-                raise RuntimeError("abort")
-
-        with pytest.raises(RuntimeError):
-            abort()
-        assert store.get("in-1").version == 1
-        assert len(store.events("in-1")) == 1
-        with pytest.raises(NotFound):
-            store.get("in-2")
-        assert store.counters() == {}
-
-    def test_a_unit_of_work_reads_its_own_writes(self, store: Any) -> None:
-        with store.unit_of_work() as uow:
-            uow.add(*document(1))
-            assert uow.get("in-1").id == "in-1"
-
-    def test_a_unit_of_work_finds_what_is_committed_and_what_it_wrote(self, store: Any) -> None:
-        add(store, document(1))
-        created, assigned = item(2, deadline=date(2025, 10, 10))
-        add(store, created)
-        items = Query(kinds=frozenset({EntityKind.SUPERVISION_ITEM}))
-        registered = Query(states=frozenset({"registered"}))
-        with store.unit_of_work() as uow:
-            uow.lock("room:第一会议室", "attendee:li", "room:第一会议室")
-            assert [e.id for e in uow.find(registered)] == ["sup-2"]
-            uow.save(*assigned, expected_version=1)
-            uow.add(*document(3))
-            assert [e.id for e in uow.find(registered)] == []
-            assert [(e.id, e.version) for e in uow.find(items)] == [("sup-2", 2)]
-            incoming = Query(kinds=frozenset({EntityKind.INCOMING_DOCUMENT}))
-            assert [e.id for e in uow.find(incoming)] == ["in-1", "in-3"]
-        assert [e.id for e in store.find(registered)] == []
-
-
-class TestCounters:
-    """Counters are per (series, key), start at 1 and are consumed only on commit."""
-
-    def test_sequences(self, store: Any) -> None:
-        with store.unit_of_work() as uow:
-            assert [uow.next_number("outgoing", "国办发/2025") for _ in range(3)] == [1, 2, 3]
-            assert uow.next_number("outgoing", "国办函/2025") == 1
-        with store.unit_of_work() as uow:
-            assert uow.next_number("outgoing", "国办发/2025") == 4
-            assert uow.next_number("incoming", "2025") == 1
-        assert store.counters() == {
-            ("outgoing", "国办发/2025"): 4,
-            ("outgoing", "国办函/2025"): 1,
-            ("incoming", "2025"): 1,
-        }
-
-    def test_a_rolled_back_number_is_not_consumed(self, store: Any) -> None:
-        def abort() -> None:
-            with store.unit_of_work() as uow:
-                uow.next_number("outgoing", "k")
-                raise RuntimeError("abort")
-
-        with pytest.raises(RuntimeError):
-            abort()
-        with store.unit_of_work() as uow:
-            assert uow.next_number("outgoing", "k") == 1
-
-
-class TestQueries:
-    """Listing, filtering and stable pages."""
-
-    def test_oldest_first_with_filters(self, store: Any) -> None:
-        docs = [add(store, document(n, at=START + timedelta(hours=n))) for n in range(1, 4)]
-        secret = add(store, document(4, at=START + timedelta(hours=4), classification="secret"))
-        a = add_item(store, 5, deadline=date(2025, 10, 9), lead=UNIT_A)
-        b = add_item(store, 6, deadline=date(2025, 10, 1), lead=UNIT_B)
-        assert list(store.find(Query())) == [*docs, secret, a, b]
-        assert list(store.find(Query(kinds=frozenset({EntityKind.SUPERVISION_ITEM})))) == [a, b]
-        assert list(store.find(Query(states=frozenset({"assigned"})))) == [a, b]
-        assert list(store.find(Query(lead_units=frozenset({"MSK"})))) == [b]
-        window = Query(
-            created_from=START + timedelta(hours=2), created_before=START + timedelta(hours=4)
-        )
-        assert list(store.find(window)) == docs[1:]
-        from secretarial import Classification  # noqa: PLC0415
-
-        assert list(store.find(Query(classifications=frozenset({Classification.SECRET})))) == [
-            secret
-        ]
-        unclassified = Query(max_classification=Classification.UNCLASSIFIED)
-        assert secret not in list(store.find(unclassified))
-
-    def test_overdue_lists_earliest_deadline_first(self, store: Any) -> None:
-        late = add_item(store, 1, deadline=date(2025, 10, 9))
-        later = add_item(store, 2, deadline=date(2025, 10, 20))
-        early = add_item(store, 3, deadline=date(2025, 10, 1))
-        assert list(store.find(Query(overdue_as_of=date(2025, 10, 10)))) == [early, late]
-        assert list(store.find(Query(overdue_as_of=date(2025, 10, 1)))) == []
-        assert later not in list(store.find(Query(overdue_as_of=date(2025, 10, 20))))
+class TestCountersAndPages:
+    """What the adapters of this library give beyond the port: counters and pages."""
 
     def test_pages_are_stable(self, store: Any) -> None:
         for n in range(1, 8):
@@ -315,6 +83,12 @@ class TestQueries:
     def test_a_bad_cursor_is_a_usage_error(self, store: Any) -> None:
         with pytest.raises(UsageError):
             store.page(Query(), limit=3, cursor="nonsense/x/y")
+
+    def test_counters_are_listed(self, store: Any) -> None:
+        with store.unit_of_work() as uow:
+            uow.next_number("outgoing", "国办发/2025", 4)
+            uow.next_number("incoming", "2025")
+        assert store.counters() == {("outgoing", "国办发/2025"): 4, ("incoming", "2025"): 1}
 
 
 def test_a_sql_office_survives_a_restart(store_url: str) -> None:

@@ -28,6 +28,7 @@ from conftest import (
     DIRECTOR,
     LEADER,
     START,
+    STORES,
     SUPERIOR,
     SUPERVISOR,
     UNDERTAKER,
@@ -55,6 +56,8 @@ from secretarial import (
 from secretarial.adapters import MemoryStore
 from secretarial.engine import UnitOfWork
 from secretarial.testing import FrozenClock, SequentialIds
+
+OFFICE_STORES = STORES  # through the office, on every store
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 CN = china_calendar()

@@ -15,6 +15,8 @@ from secretarial import Office
 from secretarial.adapters._sql import audit, entities, normalise_url
 from secretarial.testing import FrozenClock, SequentialIds
 
+OFFICE_STORES = STORES  # through the office, on every store
+
 
 @pytest.fixture(params=STORES)
 def office(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[Office]:

@@ -644,14 +644,14 @@ class Office:
 
     def _context(self, by: Actor, now: datetime | None = None) -> FireContext:
         """The one value every change this office makes is given."""
-        return FireContext(
-            workflows=self._workflows,
-            numbering=self._numbering,
-            actor=by,
-            now=now if now is not None else self.now(),
-            env=self._env,
-            authorize=self.access.may_see,
-            ids=self._ids,
+        return FireContext(  # positional: made for every command
+            self._workflows,
+            self._numbering,
+            by,
+            now if now is not None else self.now(),
+            self._env,
+            self.access.may_see,
+            self._ids,
         )
 
     def _change(
@@ -679,16 +679,20 @@ class Office:
         try:
             yield
         except AccessDenied as denied:
-            self._store.record_denial(
-                AccessDenial(
-                    actor=by,
-                    entity_id=denied.entity_id,
-                    action=action,
-                    at=self.now(),
-                    reason=denied.reason,
-                )
-            )
+            self._record_denial(by, action, denied)
             raise
+
+    def _record_denial(self, by: Actor, action: str, denied: AccessDenied) -> None:
+        """Record an access a change refused; the refused unit of work wrote nothing."""
+        self._store.record_denial(
+            AccessDenial(
+                actor=by,
+                entity_id=denied.entity_id,
+                action=action,
+                at=self.now(),
+                reason=denied.reason,
+            )
+        )
 
     def _env(self) -> TransitionEnv:
         """What the rows' completions may ask of the office (a default deadline's policy)."""
@@ -1356,7 +1360,7 @@ class Office:
             entity_id = entity.id
             if expected_version is None:
                 expected_version = entity.version
-        with self._denials_recorded(by, f"fire:{trigger}"):
+        try:
             return fire_trigger(
                 self._store,
                 self._context(by),
@@ -1366,6 +1370,9 @@ class Office:
                 reason=reason,
                 expected_version=expected_version,
             )
+        except AccessDenied as denied:  # the hot path: no context manager around it
+            self._record_denial(by, f"fire:{trigger}", denied)
+            raise
 
     def can_fire(
         self,

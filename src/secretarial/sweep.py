@@ -16,7 +16,6 @@ limits are counted in minutes, so sweep often (every minute or so) to hear of th
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, tzinfo
 from typing import Final, Literal
 
@@ -163,7 +162,7 @@ def sweep_reminders(
     if now.tzinfo is None or now.utcoffset() is None:
         raise UsageError(f"a sweep needs a timezone-aware moment, got {now!r}")
     now = now.astimezone(tz)
-    context = replace(context, now=now)
+    context = context._replace(now=now)
     workflows = context.workflows
     today = now.date()
     workday = calendar.is_workday(today)

@@ -1,0 +1,322 @@
+"""The contract every store keeps, as a test suite any store can run.
+
+An office relies on exactly these behaviours of its :class:`~secretarial.engine.Store`:
+entities and their audit events go in together and come back exactly; a save states the
+version it read; a unit of work that fails writes nothing, counters included; a unit of
+work reads and finds its own writes; counters run per series and key from 1 and are
+consumed only on commit; queries filter and order as :class:`~secretarial.kernel.Query`
+says; anchors and access denials are kept in order. The memory, SQLite and PostgreSQL
+stores of this library run it; a store of your own runs it by subclassing
+:class:`StoreContract` in a test module and giving it a ``store`` fixture that yields an
+empty store::
+
+    import pytest
+    from secretarial.testing.contract import StoreContract
+
+    class TestMyStore(StoreContract):
+        @pytest.fixture
+        def store(self):
+            store = MyStore()
+            yield store
+            store.close()
+
+The suite needs ``pytest`` (it is a pytest suite); it uses the built-in workflows to
+make its entities.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Final
+
+import pytest
+
+from secretarial._registry import builtin_registry, workflow_for
+from secretarial.errors import ConcurrencyConflict, NotFound
+from secretarial.kernel._access import AccessDenial
+from secretarial.kernel._entity import Entity
+from secretarial.kernel._enums import Classification, EntityKind, Role
+from secretarial.kernel._query import Query
+from secretarial.kernel._values import Actor
+from secretarial.verify import make_anchor
+
+__all__ = ["StoreContract"]
+
+START: Final = datetime(2025, 9, 26, 1, 0, tzinfo=UTC)
+CLERK: Final = Actor(
+    id="clerk", name="李文书", roles=frozenset({Role.CLERK}), clearance=Classification.SECRET
+)
+SUPERVISOR: Final = Actor(id="supervisor", name="赵督查", roles=frozenset({Role.SUPERVISOR}))
+SENDER: Final = {"code": "SZF", "name": "市政府办公室", "relation": "superior"}
+UNIT_A: Final = {"code": "ZHK", "name": "综合科"}
+UNIT_B: Final = {"code": "MSK", "name": "秘书科"}
+_INCOMING: Final = workflow_for(EntityKind.INCOMING_DOCUMENT)
+_ITEMS: Final = workflow_for(EntityKind.SUPERVISION_ITEM)
+
+
+def document(n: int, *, at: datetime = START, classification: str = "unclassified") -> Any:
+    """An incoming document ``in-<n>`` and its creation event."""
+    fields: dict[str, Any] = {
+        "kind": "notice",
+        "title": f"通知第{n}号，含“引号”与逗号",
+        "sender": SENDER,
+        "channel": "paper",
+        "received_at": at,
+        "attachments": [{"sequence": 1, "name": "附件一", "pages": 3}],
+    }
+    if classification != "unclassified":
+        fields |= {
+            "classification": classification,
+            "secrecy_period_years": 5,
+            "copy_number": "000001",
+        }
+    return _INCOMING.create(fields, entity_id=f"in-{n}", actor=CLERK, now=at)
+
+
+def item(n: int, *, deadline: date, lead: dict[str, str] = UNIT_A, at: datetime = START) -> Any:
+    """A supervision item ``sup-<n>``: its creation, and its assignment with ``deadline``."""
+    entity, created = _ITEMS.create(
+        {"source": "leader_instruction", "requirement": f"事项{n}", "received_at": at},
+        entity_id=f"sup-{n}",
+        actor=SUPERVISOR,
+        now=at,
+    )
+    assigned, event = _ITEMS.fire(
+        entity, "assign", SUPERVISOR, now=at, data={"lead_unit": lead, "deadline": deadline}
+    )
+    return (entity, created), (assigned, event)
+
+
+def add(store: Any, pair: tuple[Entity, Any]) -> Entity:
+    """Add an entity and its creation event in a unit of work of its own."""
+    with store.unit_of_work() as uow:
+        uow.add(*pair)
+    entity: Entity = pair[0]
+    return entity
+
+
+def add_item(store: Any, n: int, **kwargs: Any) -> Entity:
+    """Add a supervision item and assign it, in two units of work."""
+    created, assigned = item(n, **kwargs)
+    add(store, created)
+    with store.unit_of_work() as uow:
+        uow.save(*assigned, expected_version=1)
+    entity: Entity = assigned[0]
+    return entity
+
+
+def _register(entity: Entity, number: str) -> Any:
+    return _INCOMING.fire(
+        entity, "register", CLERK, now=START, data={"registration_number": number}
+    )
+
+
+class StoreContract:
+    """The store contract; subclass it with a ``store`` fixture yielding an empty store."""
+
+    @pytest.fixture
+    def store(self) -> Any:  # pragma: no cover -- every subclass gives its own
+        """An empty store (give one in the subclass)."""
+        raise NotImplementedError("a StoreContract subclass gives a `store` fixture")
+
+    # ------------------------------------------------------------------ entities, events
+    def test_an_empty_store(self, store: Any) -> None:
+        """Nothing is found, no events, no anchors, no denials."""
+        with pytest.raises(NotFound):
+            store.get("in-1")
+        with pytest.raises(NotFound):
+            store.events("in-1")
+        assert list(store.find(Query())) == []
+        assert store.anchors() == []
+        assert store.denials() == []
+
+    def test_round_trip_is_exact(self, store: Any) -> None:
+        """An entity and its event come back equal, of their class, times aware."""
+        store.use_kinds(builtin_registry().entity_types)
+        entity = add(store, document(1, classification="secret"))
+        loaded = store.get("in-1")
+        assert loaded == entity
+        assert type(loaded) is type(entity)
+        assert loaded.created_at.utcoffset() is not None
+        (event,) = store.events("in-1")
+        assert event.trigger == "receive"
+        assert event.actor == CLERK
+
+    def test_adding_an_existing_id_is_a_conflict(self, store: Any) -> None:
+        """A second entity with a taken id is refused; the first keeps its one event."""
+        add(store, document(1))
+        with pytest.raises(ConcurrencyConflict):
+            add(store, document(1))
+        assert len(store.events("in-1")) == 1
+
+    def test_save_states_the_version_it_read(self, store: Any) -> None:
+        """A save over a version that is no longer stored is a conflict and writes nothing."""
+        entity = add(store, document(1))
+        registered, event = _register(entity, "2025-0001")
+        with store.unit_of_work() as uow:
+            uow.save(registered, event, expected_version=1)
+        with pytest.raises(ConcurrencyConflict) as conflict, store.unit_of_work() as uow:
+            uow.save(registered, event, expected_version=1)
+        assert (conflict.value.expected_version, conflict.value.actual_version) == (1, 2)
+        assert store.get("in-1") == registered
+        assert [e.version for e in store.events("in-1")] == [1, 2]
+
+    def test_events_read_back_as_recorded(self, store: Any) -> None:
+        """Events read the same while fresh, after their entity moved on, and in one go.
+
+        The last case: an entity created and moved on within one unit of work.
+        """
+        entity, created = document(1, classification="secret")
+        add(store, (entity, created))
+        assert list(store.events("in-1")) == [created]
+        registered, event = _register(entity, "2025-0001")
+        with store.unit_of_work() as uow:
+            uow.save(registered, event, expected_version=1)
+        assert list(store.events("in-1")) == [created, event]
+        assert all(e.is_sealed for e in store.events("in-1"))
+        entity, created = document(2)
+        registered, event = _register(entity, "2025-0002")
+        with store.unit_of_work() as uow:
+            uow.add(entity, created)
+            uow.save(registered, event, expected_version=1)
+        assert list(store.events("in-2")) == [created, event]
+
+    def test_add_many_adds_entities_with_all_their_events(self, store: Any) -> None:
+        """A batch: each entity as last changed, each with its creation and later events."""
+        first, created_first = document(1)
+        second, created_second = document(2)
+        registered, event = _register(first, "2025-0001")
+        with store.unit_of_work() as uow:
+            uow.add_many([registered, second], [created_first, event, created_second])
+        assert store.get("in-1") == registered
+        assert list(store.events("in-1")) == [created_first, event]
+        assert list(store.events("in-2")) == [created_second]
+
+    def test_a_failed_unit_of_work_writes_nothing(self, store: Any) -> None:
+        """Entities, events and counters stay as they were when the block raises."""
+        add(store, document(1))
+        registered, event = _register(store.get("in-1"), "2025-0001")
+
+        def abort() -> None:
+            with store.unit_of_work() as uow:
+                uow.next_number("incoming", "2025")
+                uow.save(registered, event, expected_version=1)
+                uow.add(*document(2))
+                raise RuntimeError("abort")
+
+        with pytest.raises(RuntimeError):
+            abort()
+        assert store.get("in-1").version == 1
+        assert len(store.events("in-1")) == 1
+        with pytest.raises(NotFound):
+            store.get("in-2")
+        with store.unit_of_work() as uow:
+            assert uow.next_number("incoming", "2025") == 1
+
+    def test_a_unit_of_work_reads_its_own_writes(self, store: Any) -> None:
+        """What a unit of work added it gets back before it commits."""
+        with store.unit_of_work() as uow:
+            uow.add(*document(1))
+            assert uow.get("in-1").id == "in-1"
+
+    def test_a_unit_of_work_finds_what_is_committed_and_what_it_wrote(self, store: Any) -> None:
+        """``find`` inside a unit of work sees its own adds and saves, under its locks."""
+        add(store, document(1))
+        created, assigned = item(2, deadline=date(2025, 10, 10))
+        add(store, created)
+        items = Query(kinds=frozenset({EntityKind.SUPERVISION_ITEM}))
+        registered = Query(states=frozenset({"registered"}))
+        with store.unit_of_work() as uow:
+            uow.lock("room:第一会议室", "attendee:li", "room:第一会议室")
+            assert [e.id for e in uow.find(registered)] == ["sup-2"]
+            uow.save(*assigned, expected_version=1)
+            uow.add(*document(3))
+            assert [e.id for e in uow.find(registered)] == []
+            assert [(e.id, e.version) for e in uow.find(items)] == [("sup-2", 2)]
+            incoming = Query(kinds=frozenset({EntityKind.INCOMING_DOCUMENT}))
+            assert [e.id for e in uow.find(incoming)] == ["in-1", "in-3"]
+        assert [e.id for e in store.find(registered)] == []
+
+    # ------------------------------------------------------------------ counters
+    def test_counters_run_per_series_and_key(self, store: Any) -> None:
+        """From 1, per (series, key), across units of work; a block of several at once."""
+        with store.unit_of_work() as uow:
+            assert [uow.next_number("outgoing", "国办发/2025") for _ in range(3)] == [1, 2, 3]
+            assert uow.next_number("outgoing", "国办函/2025") == 1
+        with store.unit_of_work() as uow:
+            assert uow.next_number("outgoing", "国办发/2025") == 4
+            assert uow.next_number("incoming", "2025", 5) == 1
+            assert uow.next_number("incoming", "2025") == 6
+
+    def test_a_rolled_back_number_is_not_consumed(self, store: Any) -> None:
+        """A number drawn in a unit of work that failed is drawn again."""
+
+        def abort() -> None:
+            with store.unit_of_work() as uow:
+                uow.next_number("outgoing", "k")
+                raise RuntimeError("abort")
+
+        with pytest.raises(RuntimeError):
+            abort()
+        with store.unit_of_work() as uow:
+            assert uow.next_number("outgoing", "k") == 1
+
+    # ------------------------------------------------------------------ queries
+    def test_oldest_first_with_filters(self, store: Any) -> None:
+        """Kinds, states, lead units, creation window, classification: oldest first."""
+        docs = [add(store, document(n, at=START + timedelta(hours=n))) for n in range(1, 4)]
+        secret = add(store, document(4, at=START + timedelta(hours=4), classification="secret"))
+        a = add_item(store, 5, deadline=date(2025, 10, 9), lead=UNIT_A)
+        b = add_item(store, 6, deadline=date(2025, 10, 1), lead=UNIT_B)
+        assert list(store.find(Query())) == [*docs, secret, a, b]
+        assert list(store.find(Query(kinds=frozenset({EntityKind.SUPERVISION_ITEM})))) == [a, b]
+        assert list(store.find(Query(states=frozenset({"assigned"})))) == [a, b]
+        assert list(store.find(Query(lead_units=frozenset({"MSK"})))) == [b]
+        window = Query(
+            created_from=START + timedelta(hours=2), created_before=START + timedelta(hours=4)
+        )
+        assert list(store.find(window)) == docs[1:]
+        secrets = Query(classifications=frozenset({Classification.SECRET}))
+        assert list(store.find(secrets)) == [secret]
+        unclassified = Query(max_classification=Classification.UNCLASSIFIED)
+        assert secret not in list(store.find(unclassified))
+
+    def test_overdue_lists_earliest_deadline_first(self, store: Any) -> None:
+        """Open entities whose deadline passed before the day, earliest deadline first."""
+        late = add_item(store, 1, deadline=date(2025, 10, 9))
+        later = add_item(store, 2, deadline=date(2025, 10, 20))
+        early = add_item(store, 3, deadline=date(2025, 10, 1))
+        assert list(store.find(Query(overdue_as_of=date(2025, 10, 10)))) == [early, late]
+        assert list(store.find(Query(overdue_as_of=date(2025, 10, 1)))) == []
+        assert later not in list(store.find(Query(overdue_as_of=date(2025, 10, 20))))
+
+    # ------------------------------------------------------------------ the record
+    def test_audit_records_are_everything_as_stored(self, store: Any) -> None:
+        """Entities with their sequence in creation order, and each one's events."""
+        first = add(store, document(1))
+        second = add(store, document(2))
+        entities, events = store.audit_records()
+        assert [entity for _, entity in entities] == [first, second]
+        assert [seq for seq, _ in entities] == sorted(seq for seq, _ in entities)
+        assert events["in-1"] == list(store.events("in-1"))
+
+    def test_anchors_are_kept_in_order_and_a_taken_sequence_conflicts(self, store: Any) -> None:
+        """An anchor is stored once per sequence, oldest first."""
+        add(store, document(1))
+        first = make_anchor(store, START)
+        add(store, document(2))
+        second = make_anchor(store, START + timedelta(hours=1))
+        assert store.anchors() == [first, second]
+        assert second.previous_hash == first.hash
+        with pytest.raises(ConcurrencyConflict):
+            store.add_anchor(first)
+        assert store.anchors() == [first, second]
+
+    def test_denials_are_recorded_in_order(self, store: Any) -> None:
+        """A refused access is kept, committed on its own."""
+        denial = AccessDenial(
+            actor=CLERK, entity_id="in-9", action="get", at=START, reason="clearance"
+        )
+        store.record_denial(denial)
+        store.record_denial(denial.model_copy(update={"action": "audit"}))
+        assert [d.action for d in store.denials()] == ["get", "audit"]
