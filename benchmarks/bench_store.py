@@ -10,7 +10,7 @@ sets on every connection):
    version=?`` + an audit ``INSERT`` + ``COMMIT`` per operation with the same JSON
    bodies; also, for information, raw sqlite3 running the store's own statements, and
    the same pair through PostgreSQL when a server answers;
-2. bulk import: ``Office.import_documents(lines, by=clerk, batch_size=...)`` of JSON
+2. bulk import: ``office.documents.import_jsonl(lines, by=clerk, batch_size=...)`` of JSON
    Lines in memory against raw ``executemany`` of the same rows (entity rows and two
    audit rows per document) with a commit per batch, for several batch sizes;
 3. the first page of 50 overdue items among 1,000,000 entities through
@@ -97,7 +97,7 @@ OVERDUE_FILTER = "is_open IS 1 AND deadline IS NOT NULL AND deadline < ?"
 
 
 def document_lines(count: int, seed: int = 20251) -> list[str]:
-    """``count`` JSON Lines of incoming documents, as ``Office.import_documents`` takes them."""
+    """``count`` JSON Lines of incoming documents, as ``documents.import_jsonl`` takes them."""
     rng = random.Random(seed)
     lines = []
     for i in range(count):
@@ -541,7 +541,7 @@ def office_import_once(path: Path, lines: list[str], batch_size: int) -> tuple[f
         reports: list[Any] = []
 
         def body() -> int:
-            report = office.import_documents(lines, by=CLERK, batch_size=batch_size)
+            report = office.documents.import_jsonl(lines, by=CLERK, batch_size=batch_size)
             reports.append(report)
             return len(report.imported)
 
@@ -841,7 +841,7 @@ def profile_paths(sizes: Sizes, tmp: Path) -> None:
     try:
         profiler = cProfile.Profile()
         profiler.enable()
-        office.import_documents(lines, by=CLERK, batch_size=1_000)
+        office.documents.import_jsonl(lines, by=CLERK, batch_size=1_000)
         profiler.disable()
     finally:
         office.close()
@@ -916,7 +916,8 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901, PLR0915 -- one re
     print("-" * (width + 22))
     for batch in sizes.batch_sizes:
         rate_row(
-            f"office.import_documents, {sizes.docs:,} docs, batch {batch:,}", imports.office[batch]
+            f"documents.import_jsonl, {sizes.docs:,} docs, batch {batch:,}",
+            imports.office[batch],
         )
         rate_row(
             f"raw sqlite3 executemany (1 + 2 audit rows/doc), batch {batch:,}", imports.raw[batch]

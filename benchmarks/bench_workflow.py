@@ -73,7 +73,7 @@ INCOMING_LIFE: tuple[tuple[str, Actor, dict[str, Any]], ...] = (
     ("complete", UNDERTAKER, {"result": "已按要求完成检查并报送"}),
 )
 """An incoming document's life up to completion; filing is a separate use case
-(``Office.file``, which also creates the archival record)."""
+(``office.records.file``, which also creates the archival record)."""
 
 
 def receive_fields() -> dict[str, Any]:
@@ -227,7 +227,8 @@ def office_life(sizes: Sizes, repeats: int) -> tuple[Timing, dict[str, Timing]]:
     whole: list[float] = []
     for _ in range(repeats):
         office = new_office()
-        docs: list[Any] = [office.receive(by=CLERK, **receive_fields()) for _ in range(sizes.lives)]
+        receive = office.documents.receive
+        docs: list[Any] = [receive(by=CLERK, **receive_fields()) for _ in range(sizes.lives)]
         total = 0
         with gc_paused():
             fire = office.fire
@@ -425,7 +426,7 @@ def memory(kind: str, n: int) -> Memory:
     actor = CLERK if incoming else SUPERVISOR
 
     office = new_office()
-    create = office.receive if incoming else office.open_item
+    create = office.documents.receive if incoming else office.supervision.open
     create(by=actor, **fields())  # warm every cache before tracing
     initial = office.workflow(model_type.entity_kind).table.creation.dest
     zone = office.timezone
@@ -497,8 +498,8 @@ def machine_memory(n: int, states: list[str], rows: list[dict[str, Any]]) -> flo
 def creation_curve(marks: tuple[int, ...], *, gc_on: bool, frozen: bool = False) -> list[float]:
     """µs per entity, cumulative, at each mark of one run of ``receive`` calls."""
     office = new_office(frozen=frozen)
-    office.receive(by=CLERK, **receive_fields())  # warm
-    receive = office.receive
+    office.documents.receive(by=CLERK, **receive_fields())  # warm
+    receive = office.documents.receive
     out: list[float] = []
     gc.collect()
     if not gc_on:

@@ -8,7 +8,7 @@ Targets (``--target``):
 
 * ``number``: :meth:`DocumentNumber.parse` on the input as text;
 * ``code``: :meth:`ArchivalCode.parse` and :meth:`ArchivalClass.parse`;
-* ``import``: :meth:`Office.import_documents` on the input split into lines, in a fresh
+* ``import``: :meth:`office.documents.import_jsonl` on the input split into lines, in a fresh
   in-memory office; besides "no other exception", each imported document must be stored
   with exactly its two audit events and nothing else may be stored;
 * ``ics``: :func:`secretarial.ics.import_events` on the input as bytes.
@@ -87,7 +87,7 @@ def fuzz_code(data: bytes) -> None:
 def fuzz_import(data: bytes) -> None:
     """Import the input's lines: line errors only, whole documents only."""
     office = Office.in_memory(clock=FrozenClock(START), ids=SequentialIds())
-    report = office.import_documents(data.split(b"\n"), by=CLERK, batch_size=3)
+    report = office.documents.import_jsonl(data.split(b"\n"), by=CLERK, batch_size=3)
     stored = office.list()
     if [e.id for e in stored] != report.imported:
         raise AssertionError(f"stored {len(stored)}, reported {len(report.imported)}")
@@ -130,7 +130,7 @@ def seeds(target: str) -> list[bytes]:
     if target == "import":
         return [(json.dumps(line, ensure_ascii=False) + "\n").encode() * 2]
     office = Office.in_memory(clock=FrozenClock(START), ids=SequentialIds())
-    meeting = office.plan_meeting(
+    meeting = office.meetings.plan(
         by=CLERK,
         title="办公会议",
         meeting_kind="office",

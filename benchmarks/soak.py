@@ -139,7 +139,7 @@ class Tally:
 
 
 def _receive(office: Office, tally: Tally, label: str) -> IncomingDocument:
-    doc = office.receive(
+    doc = office.documents.receive(
         by=CLERK,
         kind="notice",
         title=f"关于{label}的通知",
@@ -152,7 +152,7 @@ def _receive(office: Office, tally: Tally, label: str) -> IncomingDocument:
 
 
 def _open_item(office: Office, tally: Tally, label: str) -> SupervisionItem:
-    item = office.open_item(
+    item = office.supervision.open(
         by=SUPERVISOR,
         source="leader_instruction",
         requirement=f"落实{label}",
@@ -163,7 +163,7 @@ def _open_item(office: Office, tally: Tally, label: str) -> SupervisionItem:
 
 
 def _draft(office: Office, tally: Tally, label: str, issuer: str) -> OutgoingDocument:
-    doc = office.draft(
+    doc = office.documents.draft(
         by=DRAFTER,
         kind="notice",
         title=f"关于{label}的通知",
@@ -188,7 +188,7 @@ def _import(office: Office, tally: Tally, label: str, size: int) -> None:
         )
         for n in range(size)
     ]
-    report = office.import_documents(lines, by=CLERK, batch_size=size)
+    report = office.documents.import_jsonl(lines, by=CLERK, batch_size=size)
     if report.rejected:
         raise AssertionError(f"a valid import line was rejected: {report}")
     tally.commands += 1
@@ -385,7 +385,7 @@ class _Worker:
         _, trigger, actor, data = self.rng.choices(moves, weights)[0]
         try:
             if trigger == "file":
-                record = self.office.file(entity, by=actor, record_class=RECORD_CLASS)
+                record = self.office.records.file(entity, by=actor, record_class=RECORD_CLASS)
                 self.tally.wrote((entity.id, "file"), (record.id, "file"))
                 return
             target: Entity | str = entity if self.rng.random() < 0.7 else entity.id

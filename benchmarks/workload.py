@@ -29,7 +29,7 @@ def items_in_progress(office: Office, count: int) -> list[SupervisionItem]:
     deadline = office.today() + timedelta(days=60)
     items = []
     for _ in range(count):
-        item = office.open_item(by=SUPERVISOR, **item_fields())
+        item = office.supervision.open(by=SUPERVISOR, **item_fields())
         item = office.fire(item, "assign", by=SUPERVISOR, lead_unit=UNIT, deadline=deadline)
         item = office.fire(item, "accept", by=UNDERTAKER)
         items.append(item)

@@ -44,7 +44,7 @@ def main(path: str = "office.db") -> None:
 def run(office: Office, clock: FrozenClock) -> None:
     """The week's work on one notice and the item it opens."""
     # 收文: the clerk signs for an urgent notice from the city government.
-    doc = office.receive(
+    doc = office.documents.receive(
         by=clerk,
         kind="notice",
         title="关于开展国庆节前安全生产大检查的通知",
@@ -78,7 +78,7 @@ def run(office: Office, clock: FrozenClock) -> None:
     doc = office.fire(doc, "assign", by=director, assignee="sun")
 
     # 督办: the instruction becomes a supervision item with its own deadline.
-    item = office.open_item(
+    item = office.supervision.open(
         by=supervisor,
         source="leader_instruction",
         source_ref=doc.id,
@@ -110,7 +110,7 @@ def run(office: Office, clock: FrozenClock) -> None:
     item = office.fire(item, "submit_result", by=undertaker, result="检查企业37家，整改隐患52处")
     item = office.fire(item, "verify", by=supervisor, verification="情况属实，问题已整改")
     doc = office.fire(doc, "complete", by=undertaker, result="已按要求完成检查并上报")
-    record = office.file(doc, by=archivist, record_class="general")
+    record = office.records.file(doc, by=archivist, record_class="general")
     doc = office.get(doc.id, IncomingDocument)
     print(f"filed as {record.archival_code}, kept until {record.retention_ends}")
 

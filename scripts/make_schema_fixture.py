@@ -26,7 +26,7 @@ def build(path: Path) -> None:
     """Create the fixture office at ``path``."""
     clock = FrozenClock(datetime(2025, 9, 26, 1, tzinfo=UTC))
     with Office.open(f"sqlite:///{path}", clock=clock, ids=SequentialIds()) as office:
-        doc = office.receive(
+        doc = office.documents.receive(
             by=CLERK,
             kind="notice",
             title="关于开展安全检查的通知",
@@ -38,7 +38,7 @@ def build(path: Path) -> None:
             copy_number="000012",
         )
         office.fire(doc, "register", by=CLERK, number="市政办发〔2025〕88号")
-        item = office.open_item(
+        item = office.supervision.open(
             by=SUPERVISOR,
             source="leader_instruction",
             requirement="落实安全检查部署",
@@ -51,7 +51,7 @@ def build(path: Path) -> None:
             lead_unit={"code": "AJK", "name": "安全监管科"},
             deadline=date(2025, 10, 9),
         )
-        office.draft(
+        office.documents.draft(
             by=DRAFTER, kind="report", title="关于安全检查情况的报告", issuer_code="某办发"
         )
 

@@ -33,7 +33,7 @@ def receive(office: Office, title: str, level: str = "unclassified") -> Entity:
     }
     if level != "unclassified":
         fields |= {"classification": level, "secrecy_period_years": 5, "copy_number": "000001"}
-    return office.receive(by=CLEARED, **fields)
+    return office.documents.receive(by=CLEARED, **fields)
 
 
 @pytest.fixture
@@ -57,9 +57,9 @@ class TestInvisible:
 
     @pytest.mark.usefixtures("documents")
     def test_registers(self, office: Office) -> None:
-        titles = [row[4] for row in office.incoming_register(by=PLAIN).rows]
+        titles = [row[4] for row in office.documents.incoming_register(by=PLAIN).rows]
         assert titles == ["公开通知"]
-        assert len(office.incoming_register(by=CLEARED).rows) == 3
+        assert len(office.documents.incoming_register(by=CLEARED).rows) == 3
         assert office.denials() == []  # leaving things out is not a refusal
 
 
@@ -98,7 +98,7 @@ class TestRefused:
         assert [d.action for d in office.denials()] == ["audit"]
 
     def test_items_are_classified_too(self, office: Office) -> None:
-        item = office.open_item(
+        item = office.supervision.open(
             by=CLEARED,
             source="leader_instruction",
             requirement="专项整治",
@@ -154,6 +154,6 @@ def test_the_catalogue_leaves_out_what_the_actor_may_not_see(office: Office) -> 
     doc = office.fire(doc, "approve", by=leader, instruction="办理")
     doc = office.fire(doc, "assign", by=director, assignee="und")
     doc = office.fire(doc, "complete", by=undertaker, result="已办结")
-    office.file(doc, by=archivist, record_class="general")
-    assert len(office.catalogue(by=CLEARED)) == 1
-    assert len(office.catalogue(by=PLAIN)) == 0
+    office.records.file(doc, by=archivist, record_class="general")
+    assert len(office.records.catalogue(by=CLEARED)) == 1
+    assert len(office.records.catalogue(by=PLAIN)) == 0

@@ -11,7 +11,7 @@ from secretarial.testing import FrozenClock
 
 def office_with_work(office: Office, clock: FrozenClock) -> None:
     """A morning in the office: documents at several steps, items, a meeting."""
-    waiting_for_leader = office.receive(
+    waiting_for_leader = office.documents.receive(
         by=CLERK,
         kind="notice",
         title="关于开展安全检查的通知",
@@ -22,7 +22,7 @@ def office_with_work(office: Office, clock: FrozenClock) -> None:
     waiting_for_leader = office.fire(waiting_for_leader, "register", by=CLERK)
     waiting_for_leader = office.fire(waiting_for_leader, "screen", by=CLERK)
     office.fire(waiting_for_leader, "propose", by=DIRECTOR, handling_type="for_reading")
-    office.receive(
+    office.documents.receive(
         by=CLERK,
         kind="letter",
         title="关于商请支持的函",
@@ -30,7 +30,7 @@ def office_with_work(office: Office, clock: FrozenClock) -> None:
         channel="paper",
         received_at=office.now(),
     )
-    due_today = office.open_item(
+    due_today = office.supervision.open(
         by=SUPERVISOR,
         source="leader_instruction",
         requirement="报送整改清单",
@@ -38,7 +38,7 @@ def office_with_work(office: Office, clock: FrozenClock) -> None:
         instructed_by=LEADER.id,
     )
     office.fire(due_today, "assign", by=SUPERVISOR, lead_unit=UNIT_A, deadline=date(2025, 9, 29))
-    late = office.open_item(
+    late = office.supervision.open(
         by=SUPERVISOR,
         source="leader_instruction",
         requirement="完成隐患排查",
@@ -47,7 +47,7 @@ def office_with_work(office: Office, clock: FrozenClock) -> None:
     late = office.fire(late, "assign", by=SUPERVISOR, lead_unit=UNIT_A, deadline=date(2025, 9, 26))
     office.fire(late, "accept", by=UNDERTAKER)
     start = datetime(2025, 9, 29, 7, 0, tzinfo=UTC)  # 15:00 in Beijing
-    office.plan_meeting(
+    office.meetings.plan(
         by=CLERK,
         meeting_kind="office",
         title="安全生产专题会",
@@ -121,7 +121,7 @@ def test_an_empty_day(office: Office) -> None:
 def test_open_emergencies_are_in_the_brief(office: Office, clock: FrozenClock) -> None:
     """An emergency item whose first report by phone is late shows, with the limit missed."""
     event = office.now()
-    office.collect(
+    office.information.collect(
         by=CLERK,
         category="emergency",
         title="某镇发生山体滑坡",

@@ -30,7 +30,7 @@ def line(**changes: object) -> str:
 
 def test_good_lines_are_received_and_registered_in_order(office: Office) -> None:
     """Each good line becomes a registered document with the next number."""
-    report = office.import_documents(
+    report = office.documents.import_jsonl(
         [line(title=f"通知{n}") for n in range(5)], by=CLERK, batch_size=2
     )
     assert report.ok
@@ -56,7 +56,7 @@ def test_bad_lines_are_reported_with_line_number_and_reason(office: Office) -> N
         line(registration_number="2025-0099"),
         line(title="最后一件"),
     ]
-    report = office.import_documents(lines, by=CLERK)
+    report = office.documents.import_jsonl(lines, by=CLERK)
     assert len(report.imported) == 2
     rejected = {e.line: e.reason for e in report.rejected}
     assert set(rejected) == {2, 4, 5, 6, 7, 8}
@@ -73,7 +73,7 @@ def test_bad_lines_are_reported_with_line_number_and_reason(office: Office) -> N
 def test_a_refused_actor_imports_nothing(office: Office) -> None:
     """The whole import is refused for an actor who may not receive; nothing is written."""
     with pytest.raises(TransitionNotAllowed) as refused:
-        office.import_documents([line(), line()], by=LEADER)
+        office.documents.import_jsonl([line(), line()], by=LEADER)
     assert refused.value.rule_code == "ROLE"
     assert office.list() == []
 
@@ -83,7 +83,7 @@ def test_import_from_a_file(tmp_path: Path) -> None:
     office, _ = memory_office()
     path = tmp_path / "in.jsonl"
     path.write_text("\n".join(line(title=f"通知{n}") for n in range(3)) + "\n", encoding="utf-8")
-    assert len(office.import_documents(path, by=CLERK).imported) == 3
+    assert len(office.documents.import_jsonl(path, by=CLERK).imported) == 3
 
 
 @settings(max_examples=300)
@@ -91,6 +91,6 @@ def test_import_from_a_file(tmp_path: Path) -> None:
 def test_arbitrary_input_never_raises(raw: list[str | bytes]) -> None:
     """Any bytes or text in: only line errors out, never an exception, never a partial line."""
     office, _ = memory_office()
-    report = office.import_documents(raw, by=CLERK)
+    report = office.documents.import_jsonl(raw, by=CLERK)
     assert len(report.imported) + len(report.rejected) <= len(raw)
     assert len(office.list()) == len(report.imported)

@@ -65,7 +65,7 @@ def db(week: Path, tmp_path: Path) -> Path:
 def proposed(db: Path) -> str:
     """The id of an urgent notice waiting for the leader's approval in ``db``."""
     with Office.open(f"sqlite:///{db}", create=False) as office:
-        doc = office.receive(
+        doc = office.documents.receive(
             by=CLERK,
             kind="notice",
             title="关于开展消防安全检查的通知",
@@ -205,7 +205,7 @@ class TestDemo:
         assert last is not None
         clock = FrozenClock(datetime(last[1], 12, 28, 2, tzinfo=UTC))
         with Office.open(f"sqlite:///{db}", create=False, clock=clock) as office:
-            office.receive(
+            office.documents.receive(
                 by=CLERK, kind="notice", title="关于元旦放假安排的通知", sender=SUPERIOR,
                 channel="paper", received_at=office.now(),
             )  # fmt: skip
@@ -514,7 +514,7 @@ class TestFire:
     def test_a_classified_document_is_denied_to_a_low_clearance(self, db: Path) -> None:
         """Acting on a 秘密 document with too low a clearance: ``access_denied``, exit 1."""
         with Office.open(f"sqlite:///{db}", create=False) as office:
-            doc = office.receive(
+            doc = office.documents.receive(
                 by=CLERK, kind="notice", title="关于重要活动安保工作的通知", sender=SUPERIOR,
                 channel="confidential_courier", received_at=office.now(), classification="secret",
                 copy_number="000007", secrecy_period_years=5,
@@ -579,7 +579,7 @@ class TestShowAndList:
     def test_list_shows_only_what_the_actor_may_see(self, db: Path) -> None:
         """``--by`` an unclassified drafter leaves classified documents out."""
         with Office.open(f"sqlite:///{db}", create=False) as office:
-            office.receive(
+            office.documents.receive(
                 by=CLERK, kind="notice", title="密件", sender=SUPERIOR, channel="paper",
                 received_at=office.now(), classification="secret", copy_number="000001",
                 secrecy_period_years=5,
@@ -746,7 +746,7 @@ def test_a_provisional_deadline_is_marked_in_doc_list(tmp_path: Path) -> None:
     clock = FrozenClock(datetime(2026, 12, 2, 2, tzinfo=UTC))
     supervisor = Actor(id="du", name="督查员", roles={Role.SUPERVISOR})
     with Office.open(f"sqlite:///{db}", clock=clock) as office:
-        item = office.open_item(
+        item = office.supervision.open(
             by=supervisor, source="document_instruction", requirement="落实",
             received_at=office.now(),
         )  # fmt: skip

@@ -32,7 +32,7 @@ WRITER = textwrap.dedent(
         print(len(report.imported), flush=True)
 
     with Office.open(url) as office, open(path, "rb") as source:
-        office.import_documents(source, by=clerk, batch_size=batch, on_batch=committed)
+        office.documents.import_jsonl(source, by=clerk, batch_size=batch, on_batch=committed)
     print("finished", flush=True)
     """
 )

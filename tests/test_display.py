@@ -7,7 +7,7 @@ from secretarial import AuditTrail, EntityKind, EntityList, Office, workflow_for
 
 
 def receive(office: Office, title: str) -> object:
-    return office.receive(
+    return office.documents.receive(
         by=CLERK,
         kind="notice",
         title=title,

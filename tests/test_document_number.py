@@ -222,7 +222,7 @@ class TestNumberAsAModelField:
         assert "〔〕" in error["msg"]
 
     def test_document_keeps_the_number_and_dumps_it_as_text(self, office: Office):
-        doc = office.receive(
+        doc = office.documents.receive(
             by=CLERK,
             kind="notice",
             title="关于开展安全检查的通知",
@@ -236,7 +236,7 @@ class TestNumberAsAModelField:
 
     def test_office_refuses_a_malformed_number_as_a_validation_error(self, office: Office):
         with pytest.raises(ValidationError) as info:
-            office.receive(
+            office.documents.receive(
                 by=CLERK,
                 kind="notice",
                 title="t",
@@ -251,7 +251,7 @@ class TestNumberAsAModelField:
 
     def test_office_names_rule_d6_for_a_malformed_number(self, office: Office):
         with pytest.raises(ValidationError) as info:
-            office.receive(
+            office.documents.receive(
                 by=CLERK,
                 kind="notice",
                 title="t",

@@ -90,7 +90,7 @@ python_values = (
     | st.builds(object)
     | st.sampled_from([float("nan"), float("inf"), 10**40, -1, 0, b"\x00", "\x00", "\ud800"])
 )
-"""What a caller of ``office.receive(**fields)`` could pass: JSON, and any Python object."""
+"""What a caller of ``documents.receive(**fields)`` could pass: JSON, and any Python object."""
 
 doc_kinds = st.sampled_from([k.value for k in DocumentKind])
 organs = st.fixed_dictionaries(
@@ -278,7 +278,7 @@ class TestArchivalCode:
 # ============================================================================ JSON Lines import
 def check_import(office: Office, batch: list[str | bytes], batch_size: int) -> None:
     """Import ``batch`` and check the report against the store (which starts empty)."""
-    report = office.import_documents(batch, by=CLERK, batch_size=batch_size)
+    report = office.documents.import_jsonl(batch, by=CLERK, batch_size=batch_size)
     rejected = [e.line for e in report.rejected]
     assert len(set(rejected)) == len(rejected)
     assert all(1 <= n <= len(batch) for n in rejected)
@@ -322,7 +322,7 @@ class TestImportDocuments:
     def test_deep_nesting_and_huge_lines_are_line_errors(self) -> None:
         """A line nested too deeply for the parser, and an over-long one, are reported."""
         office = fresh_office()
-        report = office.import_documents(
+        report = office.documents.import_jsonl(
             ["[" * 100_000, '{"title": "' + "x" * 1_000_001 + '"}', _dump(VALID_LINE)],
             by=CLERK,
         )
@@ -641,18 +641,18 @@ class TestCreation:
     @fuzz(1500)
     @given(incoming_fields(python_values))
     def test_receive_stores_or_refuses_cleanly(self, fields: dict[str, Any]) -> None:
-        """``office.receive(**fields)``: stored with its audit event, or refused, no trace left."""
+        """``documents.receive(**fields)``: stored with its audit event, or refused, no trace."""
         fields.pop("by", None)
         office = fresh_office()
-        check_creation(office, lambda **f: office.receive(by=CLERK, **f), fields)
+        check_creation(office, lambda **f: office.documents.receive(by=CLERK, **f), fields)
 
     @fuzz(1000)
     @given(item_fields())
     def test_open_item_stores_or_refuses_cleanly(self, fields: dict[str, Any]) -> None:
-        """``office.open_item(**fields)``: the same for supervision items."""
+        """``office.supervision.open(**fields)``: the same for supervision items."""
         fields.pop("by", None)
         office = fresh_office()
-        check_creation(office, lambda **f: office.open_item(by=SUPERVISOR, **f), fields)
+        check_creation(office, lambda **f: office.supervision.open(by=SUPERVISOR, **f), fields)
 
     @fuzz(800)
     @given(
@@ -675,7 +675,7 @@ class TestCreation:
 # ============================================================================ size limits
 def _receive(office: Office, **changes: Any) -> IncomingDocument:
     fields = {**VALID_LINE, "received_at": START, **changes}
-    return office.receive(by=CLERK, **fields)
+    return office.documents.receive(by=CLERK, **fields)
 
 
 @pytest.mark.parametrize(
@@ -707,7 +707,7 @@ class TestSizeLimits:
     ) -> None:
         """The same limit in a JSON Lines import: that line is rejected, naming the field."""
         office = fresh_office()
-        report = office.import_documents(
+        report = office.documents.import_jsonl(
             [json.dumps({**VALID_LINE, name: value}) for value in (at_limit, over_limit)],
             by=CLERK,
         )
@@ -720,7 +720,7 @@ def test_an_over_long_requirement_names_the_field() -> None:
     """A supervision item's requirement is at most 200,000 characters."""
     office = fresh_office()
     with pytest.raises(ValidationError) as info:
-        office.open_item(
+        office.supervision.open(
             by=SUPERVISOR, source="leader_instruction", requirement="x" * 200_001, received_at=START
         )
     assert info.value.fields == ("requirement",)
@@ -742,7 +742,7 @@ def test_a_nul_in_a_document_number_is_a_validation_error(office: Office) -> Non
 
 
 def test_a_nul_in_a_unit_code_is_a_validation_error(office: Office) -> None:
-    item = office.open_item(
+    item = office.supervision.open(
         by=SUPERVISOR, source="leader_instruction", requirement="落实", received_at=START
     )
     with pytest.raises(ValidationError):
@@ -757,7 +757,7 @@ def test_a_nul_in_a_unit_code_is_a_validation_error(office: Office) -> None:
 
 
 def test_a_nul_in_an_import_line_is_a_line_error(office: Office) -> None:
-    report = office.import_documents(
+    report = office.documents.import_jsonl(
         [_dump(VALID_LINE), _dump({**VALID_LINE, "number": "\x00〔2025〕1号"})], by=CLERK
     )
     assert len(report.imported) == 1

@@ -306,7 +306,7 @@ class TestExport:
         assert [c["TZID"] for c in cal.walk("VTIMEZONE")] == ["Asia/Shanghai"]
 
     def test_the_office_exports_its_duty_roster(self) -> None:
-        """Office.export_ics(shifts=office.duty_roster(...)) writes the shifts with the rest."""
+        """Office.export_ics(shifts=office.duty.roster(...)) writes the shifts with the rest."""
         office = Office.in_memory(
             clock=FrozenClock(NOW), ids=SequentialIds(), timezone="Asia/Shanghai"
         )
@@ -320,7 +320,7 @@ class TestExport:
             officers=[{"actor_id": "zhang", "name": "张三"}],
         )
         text = office.export_ics(
-            by=CLERK, domain=DOMAIN, meetings=(), items=(), shifts=office.duty_roster()
+            by=CLERK, domain=DOMAIN, meetings=(), items=(), shifts=office.duty.roster()
         )
         (event,) = icalendar.Calendar.from_ical(text).walk("VEVENT")
         assert str(event["X-SECRETARIAL-KIND"]) == "duty_shift"

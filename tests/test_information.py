@@ -1300,7 +1300,7 @@ wired = pytest.mark.skipif(
 @wired
 class TestOffice:
     def collect(self, office: Any, **changes: Any) -> Any:
-        return office.collect(by=TOP, **fields(**changes))
+        return office.information.collect(by=TOP, **fields(**changes))
 
     def signed_off(self, office: Any, **changes: Any) -> Any:
         item = self.collect(office, **changes)
@@ -1321,7 +1321,7 @@ class TestOffice:
 
     def test_the_sweep_chases_a_late_first_report(self, office: Any, clock: Any) -> None:
         """31 minutes after the event the sweep records ``emergency:first_by_phone``, once."""
-        item = office.collect(by=TOP, **emergency_fields(event_at=office.now()))
+        item = office.information.collect(by=TOP, **emergency_fields(event_at=office.now()))
         clock.advance(minutes=29)
         assert office.sweep().issued == ()
         clock.advance(minutes=2)
@@ -1333,12 +1333,12 @@ class TestOffice:
         )
         assert office.sweep().issued == ()
         assert office.get(item.id).reminded("emergency:first_by_phone")
-        assert office.emergency_due() == []
+        assert office.information.emergency_due() == []
 
     def test_emergencies_are_swept_on_holidays_too(self, office: Any, clock: Any) -> None:
         """National Day is no working day, but an emergency's limits still run."""
         clock.set(datetime(2025, 10, 1, 2, tzinfo=UTC))
-        item = office.collect(by=TOP, **emergency_fields(event_at=office.now()))
+        item = office.information.collect(by=TOP, **emergency_fields(event_at=office.now()))
         clock.advance(hours=2)
         report = office.sweep()
         assert not report.workday
@@ -1346,14 +1346,22 @@ class TestOffice:
             "emergency:first_by_phone",
             "emergency:first_in_writing",
         ]
-        assert [limit.late for limit in office.emergency_limits(item)] == [True, True, False]
+        assert [limit.late for limit in office.information.emergency_limits(item)] == [
+            True,
+            True,
+            False,
+        ]
 
     def test_bulletins_are_numbered_per_year(self, office: Any) -> None:
         """第1期, 第2期 ...; the issue is rebuilt from its items."""
-        first = office.compile_bulletin([self.signed_off(office)], by=TOP, title="政务信息")
-        second = office.compile_bulletin([self.signed_off(office)], by=TOP, title="政务信息")
+        first = office.information.compile_bulletin(
+            [self.signed_off(office)], by=TOP, title="政务信息"
+        )
+        second = office.information.compile_bulletin(
+            [self.signed_off(office)], by=TOP, title="政务信息"
+        )
         assert (first.number, second.number) == (1, 2)
-        assert office.bulletin(2025, 2) == second
+        assert office.information.bulletin(2025, 2) == second
 
     def test_scores_for_a_month(self, office: Any) -> None:
         """The office totals adopted items per unit for a period."""
@@ -1362,5 +1370,5 @@ class TestOffice:
             item, "submit", by=OFFICER, outlet="省委办公厅", outlet_level="provincial"
         )
         office.fire(item, "adopt", by=OFFICER, outlet_level="provincial")
-        register = office.information_scores(date(2025, 9, 1), date(2025, 9, 30))
+        register = office.information.scores(date(2025, 9, 1), date(2025, 9, 30))
         assert [(r["unit_code"], r["score"]) for r in register.records()] == [("ZHK", 40)]

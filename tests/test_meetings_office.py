@@ -58,7 +58,7 @@ def plan(office: Office, title: str, start: datetime, **fields: object) -> Meeti
         "agenda": [{"topic": "工作部署", "presenter": "principal", "minutes": 30}],
     }
     values.update(fields)
-    return office.plan_meeting(by=CLERK, **values)
+    return office.meetings.plan(by=CLERK, **values)
 
 
 @pytest.mark.parametrize("store_url", ["memory", "sqlite", "postgres"], indirect=True)
@@ -87,7 +87,7 @@ class TestMeetings:
         # the third sitting skipped, the same slot is free
         office.fire(weekly, "skip_occurrence", by=CLERK, original_start=at(19, 9))
         other = plan(office, "专题会", at(19, 10), attendees=[{"actor_id": "x", "name": "X"}])
-        assert office.meeting_conflicts(other) == []
+        assert office.meetings.conflicts(other) == []
 
     def test_a_required_attendee_cannot_be_in_two_places(self, office: Office) -> None:
         plan(office, "党组会", at(5, 9))
@@ -128,7 +128,7 @@ class TestMeetings:
                 {"text": "原则同意部署", "needs_follow_up": False},
             ],
         )
-        closed, items = office.close_meeting(meeting, by=PRINCIPAL, opened_by=SUPERVISOR)
+        closed, items = office.meetings.close(meeting, by=PRINCIPAL, opened_by=SUPERVISOR)
         assert closed.state == "closed"
         assert len(items) == 3
         assert all(i.source is SupervisionSource.MEETING_DECISION for i in items)
@@ -162,7 +162,7 @@ class TestMeetings:
         )
         clerk_only = actor("c2", Role.CLERK)
         with pytest.raises(Exception, match="ROLE"):
-            office.close_meeting(meeting, by=clerk_only, opened_by=SUPERVISOR)
+            office.meetings.close(meeting, by=clerk_only, opened_by=SUPERVISOR)
         assert office.list(kind="supervision_item") == []
         assert office.get(meeting.id) == meeting
         assert LEADER.id != clerk_only.id

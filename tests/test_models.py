@@ -41,7 +41,7 @@ def receive(office: Office, **fields):
         "channel": "paper",
         "received_at": office.now(),
     }
-    return office.receive(by=CLERK, **{**values, **fields})
+    return office.documents.receive(by=CLERK, **{**values, **fields})
 
 
 def refused_receive(office: Office, **fields) -> ValidationError:
@@ -224,7 +224,7 @@ class TestSecrecyPeriod:
 
     def test_outgoing_drafts_are_held_to_d4_as_well(self, office):
         with pytest.raises(ValidationError) as info:
-            office.draft(
+            office.documents.draft(
                 by=DRAFTER, kind="notice", title="t", issuer_code="国办发", classification="secret"
             )
         assert info.value.problems[0].rule == "D4"
@@ -268,7 +268,7 @@ class TestTimestamps:
 
     def test_naive_received_at_is_refused_for_supervision_items(self, office):
         with pytest.raises(ValidationError) as info:
-            office.open_item(
+            office.supervision.open(
                 by=SUPERVISOR,
                 source="leader_instruction",
                 requirement="整改",
@@ -302,7 +302,7 @@ class TestUnknownAndReservedFields:
 
     def test_missing_required_field_is_refused(self, office):
         with pytest.raises(ValidationError) as info:
-            office.receive(by=CLERK, kind="notice", title="t", channel="paper")
+            office.documents.receive(by=CLERK, kind="notice", title="t", channel="paper")
         assert set(info.value.fields) == {"sender", "received_at"}
 
     @pytest.mark.parametrize(
@@ -352,7 +352,7 @@ class TestUnknownAndReservedFields:
     )
     def test_workflow_fields_are_refused_at_draft(self, office, name, value):
         with pytest.raises(ValidationError) as info:
-            office.draft(
+            office.documents.draft(
                 by=DRAFTER, kind="notice", title="t", issuer_code="国办发", **{name: value}
             )
         assert info.value.fields == (name,)
@@ -361,7 +361,7 @@ class TestUnknownAndReservedFields:
 
     def test_workflow_fields_are_refused_at_open(self, office):
         with pytest.raises(ValidationError) as info:
-            office.open_item(
+            office.supervision.open(
                 by=SUPERVISOR,
                 source="leader_instruction",
                 requirement="整改",
@@ -468,7 +468,7 @@ class TestDateOfIssue:
         assert format_date_of_issue(day) == text
 
     def test_document_writes_its_date_of_issue(self, office):
-        doc = office.draft(by=DRAFTER, kind="notice", title="t", issuer_code="国办发")
+        doc = office.documents.draft(by=DRAFTER, kind="notice", title="t", issuer_code="国办发")
         assert doc.date_of_issue_text is None
         doc = office.fire(doc, "submit", by=DRAFTER)
         doc = office.fire(doc, "review", by=actor("director", Role.OFFICE_DIRECTOR))

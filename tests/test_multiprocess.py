@@ -65,7 +65,7 @@ def _receive_and_register(url: str, worker: int, start: Any) -> list[str]:
     numbers = []
     with Office.open(url) as office:
         for n in range(PER_WORKER):
-            doc = office.receive(
+            doc = office.documents.receive(
                 by=CLERK,
                 kind="notice",
                 title=f"来文 {worker}-{n}",
@@ -109,7 +109,7 @@ def test_numbers_are_unique_and_gap_free_across_processes(shared_url: str) -> No
 def test_two_processes_firing_on_one_entity(shared_url: str) -> None:
     """Of two processes saving on the same version, exactly one wins; nothing is lost."""
     with Office.open(shared_url) as office:
-        item = office.open_item(
+        item = office.supervision.open(
             by=SUPERVISOR, source="leader_instruction", requirement="落实", received_at=office.now()
         )
         item = office.fire(
@@ -149,7 +149,7 @@ def _plan_in_one_room(url: str, worker: int, start: Any) -> str:
     with Office.open(url) as office:
         start.wait()
         try:
-            office.plan_meeting(
+            office.meetings.plan(
                 by=CLERK,
                 meeting_kind="office",
                 title=f"会议 {worker}",
@@ -179,7 +179,7 @@ def _schedule_one_officer(url: str, worker: int, start: Any) -> str:
     with Office.open(url) as office:
         start.wait()
         try:
-            office.schedule_shifts(_shift(worker, "zhao"), by=DIRECTOR_ONLY)
+            office.duty.schedule(_shift(worker, "zhao"), by=DIRECTOR_ONLY)
         except RuleViolation as e:
             return e.rule_code
     return "scheduled"
@@ -190,7 +190,7 @@ def _swap_in_one_replacement(url: str, shift_id: str, worker: int, start: Any) -
     with Office.open(url) as office:
         start.wait()
         try:
-            office.swap_duty(
+            office.duty.swap(
                 shift_id, by=DIRECTOR_ONLY, out_id=f"officer-{worker}", replacement=_person("zhao")
             )
         except RuleViolation as e:
@@ -219,7 +219,7 @@ def test_one_person_is_put_on_one_shift_at_a_time_across_processes(shared_url: s
         (taken,) = office.list(kind="duty_shift")
         office.fire(taken, "cancel", by=DIRECTOR_ONLY, reason="重新排班")
         shifts = [
-            office.schedule_shifts(_shift(w, f"officer-{w}"), by=DIRECTOR_ONLY)[0]
+            office.duty.schedule(_shift(w, f"officer-{w}"), by=DIRECTOR_ONLY)[0]
             for w in range(WORKERS)
         ]
     outcomes = Counter(

@@ -45,11 +45,11 @@ def receive(office: Office, **overrides: object) -> IncomingDocument:
         "received_at": office.now(),
     }
     fields.update(overrides)
-    return office.receive(by=CLERK, **fields)
+    return office.documents.receive(by=CLERK, **fields)
 
 
 def open_item(office: Office, deadline: date) -> SupervisionItem:
-    item = office.open_item(
+    item = office.supervision.open(
         by=SUPERVISOR,
         source="leader_instruction",
         requirement="落实安全检查部署",
@@ -77,7 +77,7 @@ class TestCreation:
 
     def test_creation_is_refused_for_the_wrong_role(self, office: Office) -> None:
         with pytest.raises(TransitionNotAllowed) as refused:
-            office.receive(
+            office.documents.receive(
                 by=LEADER,
                 kind="notice",
                 title="t",
@@ -90,7 +90,9 @@ class TestCreation:
 
     def test_bad_fields_raise_a_validation_error_naming_each_field(self, office: Office) -> None:
         with pytest.raises(ValidationError) as bad:
-            office.receive(by=CLERK, kind="memo", title="", sender=SUPERIOR, channel="pigeon")
+            office.documents.receive(
+                by=CLERK, kind="memo", title="", sender=SUPERIOR, channel="pigeon"
+            )
         assert {"kind", "title", "channel", "received_at"} <= set(bad.value.fields)
         assert office.list() == []
 

@@ -76,7 +76,7 @@ def make_office(*plugins: object, store_url: str = "memory://", **options: Any) 
 
 
 def receive(office: Office, title: str = TITLE) -> IncomingDocument:
-    return office.receive(
+    return office.documents.receive(
         by=CLERK,
         kind="notice",
         title=title,
@@ -245,7 +245,7 @@ class TestThePublicFront:
             "from secretarial import Actor, Office\n"
             "office = Office.in_memory()\n"
             "clerk = Actor(id='c', name='C', roles={'clerk'})\n"
-            "doc = office.receive(by=clerk, kind='notice', title='t', channel='paper',\n"
+            "doc = office.documents.receive(by=clerk, kind='notice', title='t', channel='paper',\n"
             "    sender={'code': 'SZF', 'name': '市政府办公室', 'relation': 'superior'},\n"
             "    received_at=office.now())\n"
             "office.fire(doc, 'register', by=clerk)\n"
@@ -362,7 +362,7 @@ class TestVeto:
             "received_at": START.isoformat(),
         }
         with pytest.raises(TransitionNotAllowed):
-            office.import_documents([json.dumps(line, ensure_ascii=False)], by=CLERK)
+            office.documents.import_jsonl([json.dumps(line, ensure_ascii=False)], by=CLERK)
         assert office.list() == []
         assert office.store.counters() == {}  # type: ignore[attr-defined]
 
@@ -663,7 +663,7 @@ class TestDeliverReminder:
         """Delivery failures are reported; the reminders stay recorded."""
         log: list[str] = []
         office = make_office(Calendar(), Mailer(log), MailServerDown())  # the mailer runs last
-        item = office.open_item(
+        item = office.supervision.open(
             by=SUPERVISOR,
             source="leader_instruction",
             requirement="落实安全检查部署",
@@ -738,7 +738,7 @@ class TestBriefSections:
                 return [BriefSection("在办", (f"{len(entities)} 件",))]
 
         office = make_office(Counter())
-        doc = office.receive(
+        doc = office.documents.receive(
             by=CLERK, kind="notice", title="通知", sender=SUPERIOR, channel="paper",
             received_at=office.now(),
         )  # fmt: skip

@@ -48,7 +48,7 @@ def office_on(day: date, **options) -> Office:
 
 
 def assigned(office: Office, received: date | None = None) -> SupervisionItem:
-    item = office.open_item(
+    item = office.supervision.open(
         by=SUPERVISOR,
         source="document_instruction",
         requirement="落实全市安全生产大检查",
@@ -130,7 +130,7 @@ def test_strict_still_raises_beyond_the_published_years():
     with pytest.raises(CalendarCoverageError):
         strict.is_workday(date(LAST + 1, 1, 4))
     office = office_on(date(LAST, 12, 2), calendar_policy="strict")
-    item = office.open_item(
+    item = office.supervision.open(
         by=SUPERVISOR,
         source="document_instruction",
         requirement="落实",
@@ -187,7 +187,7 @@ def test_an_office_in_december_assigns_a_provisional_deadline_marked_everywhere(
 
 def test_an_explicit_deadline_is_never_provisional():
     office = office_on(date(2026, 12, 2))
-    item = office.open_item(
+    item = office.supervision.open(
         by=SUPERVISOR, source="document_instruction", requirement="落实", received_at=office.now()
     )
     done = office.fire(item, "assign", by=SUPERVISOR, lead_unit=UNIT, deadline=date(2027, 1, 8))
@@ -374,11 +374,11 @@ def test_the_brief_the_sweep_and_the_ledger_show_a_provisional_deadline():
     report = office.sweep()
     assert report.provisional == (item.id,)
     assert "provisional deadlines to confirm" in report._repr_markdown_()
-    ledger = office.supervision_ledger()
+    ledger = office.supervision.ledger()
     assert ledger.column("deadline_provisional") == ("暂定：2027年安排未公布",)
     office.load_calendar_notice(NOTICE_2027, by=CLERK)
     assert office.sweep().provisional == ()
-    assert office.supervision_ledger().column("deadline_provisional") == (None,)
+    assert office.supervision.ledger().column("deadline_provisional") == (None,)
     empty = office.brief(SUPERVISOR).section("provisional_deadlines")
     assert empty is not None
     assert empty.items == ()

@@ -101,7 +101,7 @@ class Archive:
         by: Any = ARCHIVIST,
         **kw: Any,
     ) -> Record:
-        return self.office.file(*documents, by=by, record_class=record_class, **kw)
+        return self.office.records.file(*documents, by=by, record_class=record_class, **kw)
 
     def fire(self, record: Record | str, trigger: str, *, by: Any, **data: Any) -> Record:
         new = self.office.fire(
@@ -111,13 +111,13 @@ class Archive:
         return new
 
     def destroy(self, record: Record | str, *, by: Any = ARCHIVIST) -> Record:
-        return self.office.destroy_record(record, by=by)
+        return self.office.records.destroy(record, by=by)
 
     def due(self) -> list[Record]:
-        return self.office.due_for_review()
+        return self.office.records.due_for_review()
 
     def catalogue(self, **filters: Any) -> Register:
-        return self.office.catalogue(**filters)
+        return self.office.records.catalogue(**filters)
 
     def record(self, record_id: str) -> Record:
         return self.office.get(record_id, Record)
@@ -165,7 +165,7 @@ def completed(office: Office, **fields: Any) -> IncomingDocument:
         "channel": "paper",
         "received_at": office.now(),
     }
-    doc = office.receive(by=CLERK, **{**values, **fields})
+    doc = office.documents.receive(by=CLERK, **{**values, **fields})
     office.fire(doc.id, "register", by=CLERK)
     office.fire(doc.id, "screen", by=CLERK)
     office.fire(doc.id, "propose", by=DIRECTOR, handling_type="for_handling", lead_unit=UNIT_A)
@@ -184,7 +184,7 @@ def dispatched(office: Office, **fields: Any) -> OutgoingDocument:
         "issuer_code": "区政办发",
         "main_recipients": [SUBORDINATE],
     }
-    doc = office.draft(by=DRAFTER, **{**values, **fields})
+    doc = office.documents.draft(by=DRAFTER, **{**values, **fields})
     office.fire(doc.id, "submit", by=DRAFTER)
     office.fire(doc.id, "review", by=DIRECTOR)
     for organ in doc.joint_issuers:
@@ -433,7 +433,7 @@ class TestItemNumbers:
     @EVERY_STORE
     def test_a_refused_filing_uses_no_number(self, archive):
         office = archive.office
-        waiting = office.receive(
+        waiting = office.documents.receive(
             by=CLERK, kind="notice", title="被转发的通知", sender=SUPERIOR, channel="paper",
             received_at=office.now(),
         )  # fmt: skip
@@ -928,7 +928,7 @@ def test_codes_are_unique_parse_back_and_count_from_0001_in_each_class(filings):
     for year, record_class, unit, refuse in filings:
         day = date(year, 6, 1)
         if refuse:  # the lead draws a number, then its forwarded document is not finished
-            waiting = office.receive(
+            waiting = office.documents.receive(
                 by=CLERK, kind="notice", title="待办", sender=SUPERIOR, channel="paper",
                 received_at=office.now(),
             )  # fmt: skip

@@ -72,7 +72,7 @@ def at(day: date, hour: int = 9, minute: int = 0) -> datetime:
 
 # ============================================================================ a realistic office
 def receive(office: Office, title: str, sender: dict[str, str], **fields: Any) -> str:
-    doc = office.receive(
+    doc = office.documents.receive(
         by=CLERK,
         kind=fields.pop("kind", "notice"),
         title=title,
@@ -86,7 +86,7 @@ def receive(office: Office, title: str, sender: dict[str, str], **fields: Any) -
 
 def signed(office: Office, title: str, *, signer: Actor = VICE_MAYOR, **fields: Any) -> str:
     """Draft, submit, review and sign an outgoing document; return its id."""
-    doc = office.draft(
+    doc = office.documents.draft(
         by=DRAFTER,
         kind=fields.pop("kind", "notice"),
         title=title,
@@ -109,7 +109,7 @@ def register_outgoing(office: Office, doc_id: str, copies: int) -> None:
 
 
 def open_item(office: Office, requirement: str, source: str, **assign: Any) -> str:
-    item = office.open_item(
+    item = office.supervision.open(
         by=SUPERVISOR,
         source=source,
         requirement=requirement,
@@ -192,7 +192,7 @@ def populate(office: Office, clock: FrozenClock) -> None:  # noqa: PLR0915 -- on
         main_recipients=[SUPERIOR],
         requests=["拨付专项经费20万元"],
     )
-    office.draft(  # out-10: a draft
+    office.documents.draft(  # out-10: a draft
         by=DRAFTER, kind="letter", title="关于商请提供资料的函", issuer_code="市政办函"
     )
 
@@ -284,10 +284,10 @@ class TestIncomingRegister:
             '"关于做好""两节""期间安全,稳定工作的通知\n（第二批）",通知,非密,加急,,4,,,,登记,\r\n'
             ",2025-09-26T09:30:00+08:00,市教委,,关于商请支持的函,函,非密,,,,,,,签收,\r\n"
         )
-        assert office.incoming_register().to_csv() == expected
+        assert office.documents.incoming_register().to_csv() == expected
 
     def test_rows_state_labels_and_remarks(self, busy: Office) -> None:
-        reg = busy.incoming_register(year=2025)
+        reg = busy.documents.incoming_register(year=2025)
         assert reg.title == "收文登记簿"
         assert reg.title_en == "Incoming document register"
         first, returned, circulating, unregistered = reg.records()
@@ -315,7 +315,7 @@ class TestIncomingRegister:
         assert unregistered["state"] == "签收"
 
     def test_order_and_year_filter(self, busy: Office) -> None:
-        everything = busy.incoming_register()
+        everything = busy.documents.incoming_register()
         assert everything.column("registration_number") == (
             "2024-0001",
             "2025-0001",
@@ -323,20 +323,20 @@ class TestIncomingRegister:
             "2025-0003",
             None,
         )
-        assert busy.incoming_register(year=2024).column("title") == (
+        assert busy.documents.incoming_register(year=2024).column("title") == (
             "关于做好2025年元旦春节期间有关工作的通知",
         )
-        assert len(busy.incoming_register(year=2025)) == 4
-        assert len(busy.incoming_register(year=2023)) == 0
+        assert len(busy.documents.incoming_register(year=2025)) == 4
+        assert len(busy.documents.incoming_register(year=2023)) == 0
 
     def test_the_year_is_counted_in_the_office_zone(
         self, office: Office, clock: FrozenClock
     ) -> None:
         clock.set(datetime(2024, 12, 31, 16, 30, tzinfo=UTC))  # 00:30 on 2025-01-01 in Beijing
         receive(office, "关于元旦慰问的通知", SUPERIOR)
-        assert len(office.incoming_register(year=2025)) == 1
-        assert len(office.incoming_register(year=2024)) == 0
-        (row,) = office.incoming_register()
+        assert len(office.documents.incoming_register(year=2025)) == 1
+        assert len(office.documents.incoming_register(year=2024)) == 0
+        (row,) = office.documents.incoming_register()
         assert row[1] == "2025-01-01T00:30:00+08:00"
 
 
@@ -345,7 +345,7 @@ class TestOutgoingRegister:
     """发文登记簿: one row per outgoing document, in number order."""
 
     def test_rows_signers_and_dispatch(self, busy: Office) -> None:
-        reg = busy.outgoing_register(year=2025)
+        reg = busy.documents.outgoing_register(year=2025)
         assert reg.title == "发文登记簿"
         joint, second, request, draft = reg.records()
         assert joint == {
@@ -375,7 +375,7 @@ class TestOutgoingRegister:
         assert (draft["signers"], draft["signed_on"], draft["state"]) == (None, None, "起草")
 
     def test_number_order_not_drafting_order(self, busy: Office) -> None:
-        reg = busy.outgoing_register()
+        reg = busy.documents.outgoing_register()
         assert reg.column("number") == (
             "市政办发〔2024〕1号",
             "市政办发〔2025〕1号",  # drafted after 〔2025〕2号, registered before it
@@ -386,8 +386,10 @@ class TestOutgoingRegister:
         assert reg.column("title")[3:] == ("关于拨付安全检查专项经费的请示", "关于商请提供资料的函")
 
     def test_year_filter_uses_the_number_year_then_the_drafting_year(self, busy: Office) -> None:
-        assert busy.outgoing_register(year=2024).column("number") == ("市政办发〔2024〕1号",)
-        assert len(busy.outgoing_register(year=2025)) == 4  # two numbered, two not yet
+        assert busy.documents.outgoing_register(year=2024).column("number") == (
+            "市政办发〔2024〕1号",
+        )
+        assert len(busy.documents.outgoing_register(year=2025)) == 4  # two numbered, two not yet
 
 
 # ============================================================================ supervision ledger
@@ -395,7 +397,7 @@ class TestSupervisionLedger:
     """督办台账: one row per item, by deadline; overdue judged on a given day."""
 
     def test_rows_extensions_and_progress(self, busy: Office) -> None:
-        ledger = busy.supervision_ledger(as_of=date(2025, 10, 10))
+        ledger = busy.supervision.ledger(as_of=date(2025, 10, 10))
         assert ledger.title == "督办台账"
         assert ledger.as_of == date(2025, 10, 10)
         by_id = {r["id"]: r for r in ledger.records()}
@@ -421,7 +423,7 @@ class TestSupervisionLedger:
         assert (by_id["sup-13"]["state"], by_id["sup-15"]["state"]) == ("办结", "撤销")
 
     def test_order_by_deadline_then_id_without_deadline_last(self, busy: Office) -> None:
-        ledger = busy.supervision_ledger(as_of=date(2025, 10, 10))
+        ledger = busy.supervision.ledger(as_of=date(2025, 10, 10))
         assert ledger.column("id") == ("sup-13", "sup-15", "sup-12", "sup-11", "sup-14")
         assert ledger.column("deadline") == (
             "2025-09-30",
@@ -439,19 +441,19 @@ class TestSupervisionLedger:
             date(2026, 1, 1): ("sup-12", "sup-11"),  # closed items never are
         }
         for as_of, overdue in cases.items():
-            ledger = busy.supervision_ledger(as_of=as_of)
+            ledger = busy.supervision.ledger(as_of=as_of)
             flagged = tuple(r["id"] for r in ledger.records() if r["overdue"] == "是")
             assert flagged == overdue, as_of
             assert set(ledger.column("overdue")) <= {"是", "否"}
 
     def test_open_only_and_today_by_default(self, busy: Office, clock: FrozenClock) -> None:
-        assert busy.supervision_ledger(open_only=True).column("id") == (
+        assert busy.supervision.ledger(open_only=True).column("id") == (
             "sup-12",
             "sup-11",
             "sup-14",
         )
         clock.set(at(date(2025, 10, 10), 8))
-        ledger = busy.supervision_ledger()
+        ledger = busy.supervision.ledger()
         assert ledger.as_of == date(2025, 10, 10)
         assert (
             dict(zip(ledger.column("id"), ledger.column("overdue"), strict=True))["sup-12"] == "是"
@@ -463,7 +465,7 @@ class TestExports:
     """CSV (headers, BOM, quoting), JSON, HTML, files and streams."""
 
     def test_headers_zh_and_en_and_the_bom(self, busy: Office) -> None:
-        reg = busy.incoming_register()
+        reg = busy.documents.incoming_register()
         zh = reg.to_csv()
         assert zh.startswith("\ufeff" + INCOMING_ZH + "\r\n")
         en = reg.to_csv(headers="en", bom=False)
@@ -476,14 +478,14 @@ class TestExports:
     def test_a_title_with_comma_quote_and_newline_stays_one_cell(self, office: Office) -> None:
         title = '关于"十四五"规划, 中期评估\n的通知'
         office.fire(receive(office, title, SUPERIOR), "register", by=CLERK)
-        text = office.incoming_register().to_csv(bom=False)
+        text = office.documents.incoming_register().to_csv(bom=False)
         assert '"关于""十四五""规划, 中期评估\n的通知"' in text
         header, row = list(csv.reader(io.StringIO(text, newline="")))
         assert row[header.index("标题")] == title
         assert len(row) == len(header) == 15
 
     def test_json_round_trip(self, busy: Office) -> None:
-        ledger = busy.supervision_ledger(as_of=date(2025, 10, 10))
+        ledger = busy.supervision.ledger(as_of=date(2025, 10, 10))
         text = ledger.to_json()
         assert "督办台账" in text  # ensure_ascii=False: Chinese as is
         data = json.loads(text)
@@ -501,11 +503,14 @@ class TestExports:
         assert list(data["rows"][0]) == list(ledger.keys)
         assert data["rows"][3]["extensions"] == "2025-10-20→2025-10-17 同意；2025-10-31 不同意"
         assert data["rows"][4]["deadline"] is None
-        assert json.loads(busy.outgoing_register().to_json(indent=None))["rows"][1]["copies"] == 30
+        assert (
+            json.loads(busy.documents.outgoing_register().to_json(indent=None))["rows"][1]["copies"]
+            == 30
+        )
 
     def test_html_escapes_every_cell(self, office: Office) -> None:
         receive(office, "<script>alert('x')</script> & 通知", SUPERIOR)
-        page = office.incoming_register()._repr_html_()
+        page = office.documents.incoming_register()._repr_html_()
         assert "<script>" not in page
         assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; 通知" in page
         assert page.count("<tr>") == 2
@@ -622,12 +627,12 @@ def test_the_register_functions_filter_by_year_themselves():
     """``year=`` is the register's own filter, the same with or without an office."""
     clock = FrozenClock(datetime(2025, 12, 31, 15, 30, tzinfo=UTC))  # 2025-12-31 23:30 Beijing
     office = Office.in_memory(clock=clock)
-    late = office.receive(
+    late = office.documents.receive(
         by=CLERK, kind="notice", title="年末来文", sender=SUPERIOR, channel="paper",
         received_at=office.now(),
     )  # fmt: skip
     clock.set(datetime(2025, 12, 31, 16, 30, tzinfo=UTC))  # 2026-01-01 00:30 Beijing
-    early = office.receive(
+    early = office.documents.receive(
         by=CLERK, kind="notice", title="年初来文", sender=SUPERIOR, channel="paper",
         received_at=office.now(),
     )  # fmt: skip
@@ -639,4 +644,4 @@ def test_the_register_functions_filter_by_year_themselves():
         "年末来文",
         "年初来文",
     )
-    assert office.incoming_register(year=2026).column("title") == ("年初来文",)
+    assert office.documents.incoming_register(year=2026).column("title") == ("年初来文",)

@@ -116,7 +116,7 @@ def receive(office: Office, by: Any = CLERK, **fields: Any) -> IncomingDocument:
         "channel": "paper",
         "received_at": office.now(),
     }
-    return office.receive(by=by, **{**values, **fields})
+    return office.documents.receive(by=by, **{**values, **fields})
 
 
 def screened(office: Office, **fields: Any) -> IncomingDocument:
@@ -151,7 +151,7 @@ def draft(office: Office, **fields: Any) -> OutgoingDocument:
         "issuer_code": "国办发",
         "main_recipients": [PEER],
     }
-    return office.draft(by=DRAFTER, **{**values, **fields})
+    return office.documents.draft(by=DRAFTER, **{**values, **fields})
 
 
 def reviewed(office: Office, **fields: Any) -> OutgoingDocument:
@@ -182,7 +182,7 @@ def open_item(office: Office, by: Any = SUPERVISOR, **fields: Any) -> Supervisio
         "requirement": "对安全隐患进行整改",
         "received_at": office.now(),
     }
-    return office.open_item(by=by, **{**values, **fields})
+    return office.supervision.open(by=by, **{**values, **fields})
 
 
 def item_in(office: Office, state: SupervisionState, deadline: date = date(2025, 10, 10)) -> Any:
@@ -225,7 +225,9 @@ class TestRole:
         assert "supervisor" in err.reason
 
     def test_anyone_may_draft(self, office):
-        assert office.draft(by=UNDERTAKER, kind="letter", title="函", issuer_code="国办函")
+        assert office.documents.draft(
+            by=UNDERTAKER, kind="letter", title="函", issuer_code="国办函"
+        )
 
     @pytest.mark.parametrize(
         ("make", "trigger", "by", "data"),
@@ -955,7 +957,7 @@ class TestAssignee:
         doc = office.fire(approved(office), "assign", by=DIRECTOR, assignee="undertaker")
         doc = office.fire(doc, "complete", by=UNDERTAKER, result="已按要求落实")
         assert (doc.state, doc.result) == (IncomingState.COMPLETED, "已按要求落实")
-        record = office.file(doc, by=ARCHIVIST, record_class="general")
+        record = office.records.file(doc, by=ARCHIVIST, record_class="general")
         assert str(record.archival_code) == ARCHIVAL_CODE
         assert office.get(doc.id).state is IncomingState.FILED
 

@@ -3,7 +3,7 @@
 The page has one ``### CODE`` heading per rule code, each followed by a table whose rows
 are ``| `name` | checks | enforced at |`` (``—`` for a check without a name). In the
 last column a token such as ``incoming_document.approve`` names a state table and one of
-its triggers; other tokens (``Office.file()``, ``Document``) name code outside the tables.
+its triggers; other tokens (``office.records.file()``, ``Document``) name code outside the tables.
 """
 
 from __future__ import annotations

@@ -34,7 +34,7 @@ TABLES = ("entities", "audit_events", "counters")
 
 def notice(office: Office, title: str = "通知") -> IncomingDocument:
     """A notice received now from the superior organ."""
-    return office.receive(
+    return office.documents.receive(
         by=CLERK, kind="notice", title=title, sender=SUPERIOR, channel="paper", received_at=AT
     )
 
@@ -42,7 +42,7 @@ def notice(office: Office, title: str = "通知") -> IncomingDocument:
 def work(office: Office, clock: FrozenClock) -> None:
     """Creations, transitions, numbers, a closed entity and a bulk import."""
     for n in range(3):
-        doc = office.receive(
+        doc = office.documents.receive(
             by=CLERK,
             kind="notice",
             title=f"通知{n}",
@@ -54,7 +54,7 @@ def work(office: Office, clock: FrozenClock) -> None:
         doc = office.fire(doc, "register", by=CLERK)
         if n == 1:
             office.fire(doc, "return_to_sender", by=CLERK, reason="不属于本机关办理")
-    item = office.open_item(
+    item = office.supervision.open(
         by=SUPERVISOR, source="leader_instruction", requirement="整改", received_at=office.now()
     )
     item = office.fire(item, "assign", by=SUPERVISOR, lead_unit=UNIT_A, deadline=date(2025, 12, 1))
@@ -75,7 +75,7 @@ def work(office: Office, clock: FrozenClock) -> None:
         )
         for n in range(4)
     ]
-    assert office.import_documents(lines, by=CLERK, batch_size=3).ok
+    assert office.documents.import_jsonl(lines, by=CLERK, batch_size=3).ok
 
 
 def rows(path: Path) -> dict[str, list[tuple[Any, ...]]]:
@@ -151,7 +151,7 @@ def test_a_save_assigns_only_the_columns_that_changed(tmp_path: Path) -> None:
     with Office.open(f"sqlite:///{tmp_path / 'o.db'}", clock=clock, ids=SequentialIds()) as office:
         store: Any = office.store
         seen = driver_statements(store)
-        item = office.open_item(
+        item = office.supervision.open(
             by=SUPERVISOR, source="leader_instruction", requirement="整改", received_at=AT
         )
         item = office.fire(
@@ -172,7 +172,7 @@ def test_a_save_assigns_only_the_columns_that_changed(tmp_path: Path) -> None:
 def test_a_save_over_an_unread_version_assigns_every_column(tmp_path: Path) -> None:
     """Without the entity read in the same unit of work, nothing is assumed about the row."""
     with Office.open(f"sqlite:///{tmp_path / 'o.db'}", clock=FrozenClock(AT)) as office:
-        item = office.open_item(
+        item = office.supervision.open(
             by=SUPERVISOR, source="leader_instruction", requirement="整改", received_at=AT
         )
         workflow = office.workflow("supervision_item")

@@ -63,10 +63,10 @@ def test_the_office_accepts_drawn_fields(
 ) -> None:
     """Fields drawn for receive, draft, open_item and plan_meeting are accepted as they are."""
     office, _ = memory_office()
-    assert isinstance(office.receive(by=sst.CLERK, **incoming), IncomingDocument)
-    assert isinstance(office.draft(by=sst.DRAFTER, **outgoing), OutgoingDocument)
-    assert isinstance(office.open_item(by=sst.SUPERVISOR, **item), SupervisionItem)
-    planned = office.plan_meeting(by=sst.CLERK, check_conflicts=False, **meeting)
+    assert isinstance(office.documents.receive(by=sst.CLERK, **incoming), IncomingDocument)
+    assert isinstance(office.documents.draft(by=sst.DRAFTER, **outgoing), OutgoingDocument)
+    assert isinstance(office.supervision.open(by=sst.SUPERVISOR, **item), SupervisionItem)
+    planned = office.meetings.plan(by=sst.CLERK, check_conflicts=False, **meeting)
     assert isinstance(planned, Meeting)
     assert office.verify_audit().ok
 

@@ -81,7 +81,7 @@ def open_item(
     accept: bool = True,
 ) -> SupervisionItem:
     """A supervision item assigned to 综合科 (with 秘书科 helping) and accepted."""
-    item: Entity = office.open_item(
+    item: Entity = office.supervision.open(
         by=SUPERVISOR,
         source="leader_instruction",
         requirement="落实安全检查部署",
@@ -362,7 +362,7 @@ class TestIncomingDocument:
 
     @staticmethod
     def handled(office: Office, deadline: date) -> IncomingDocument:
-        doc: Entity = office.receive(
+        doc: Entity = office.documents.receive(
             by=CLERK,
             kind="notice",
             title="关于开展安全检查的通知",
@@ -429,7 +429,7 @@ class TestSweep:
         assert report.at.utcoffset() == timedelta(hours=8)
 
     def test_entities_without_a_deadline_are_not_checked(self, office: Office) -> None:
-        office.receive(
+        office.documents.receive(
             by=CLERK, kind="notice", title="通知", sender=SUPERIOR, channel="paper",
             received_at=office.now(),
         )  # fmt: skip

@@ -29,7 +29,7 @@ def office(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[Office]:
 def build(office: Office) -> None:
     """Two documents and an item, each with a few events."""
     for n in (1, 2):
-        doc = office.receive(
+        doc = office.documents.receive(
             by=CLERK,
             kind="notice",
             title=f"通知{n}",
@@ -39,7 +39,7 @@ def build(office: Office) -> None:
         )
         doc = office.fire(doc, "register", by=CLERK)
         office.fire(doc, "screen", by=CLERK)
-    item = office.open_item(
+    item = office.supervision.open(
         by=SUPERVISOR, source="leader_instruction", requirement="整改", received_at=office.now()
     )
     item = office.fire(item, "assign", by=SUPERVISOR, lead_unit=UNIT_A, deadline=date(2025, 12, 1))
@@ -197,7 +197,7 @@ def test_a_deleted_entity_is_found_by_the_anchor(office: Office) -> None:
 
 def test_new_work_after_an_anchor_still_verifies(office: Office) -> None:
     office.anchor()
-    doc = office.receive(
+    doc = office.documents.receive(
         by=CLERK,
         kind="letter",
         title="函",

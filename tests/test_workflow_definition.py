@@ -109,7 +109,7 @@ class TestOneMachinePerType:
 
     def test_machine_holds_no_models(self, office) -> None:
         wf = office.workflow("incoming_document")
-        office.receive(
+        office.documents.receive(
             by=CLERK,
             kind="notice",
             title="t",

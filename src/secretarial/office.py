@@ -7,9 +7,7 @@ workflows, and runs every command as one unit of work.
 from __future__ import annotations
 
 import builtins
-import gc
-import os
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta, tzinfo
 from types import TracebackType
@@ -40,33 +38,14 @@ from secretarial.calendars._service import (
     recheck_deadline,
     with_loaded_years,
 )
-from secretarial.documents._bulk import ImportReport, import_incoming
-from secretarial.documents._model import IncomingDocument, OutgoingDocument
+from secretarial.documents._desk import DocumentsDesk
+from secretarial.duty._desk import DutyDesk
 from secretarial.duty._model import (
-    MAX_SHIFT,
-    CallRecord,
-    DutyPerson,
     DutyRoster,
     DutyShift,
-    DutyTeam,
-    OnDuty,
-    PendingMatter,
-    ReceptionPlan,
     ReceptionPolicy,
-    rotation_shifts,
-    who_is_on_duty,
-)
-from secretarial.duty._service import (
-    duty_roster,
-    hand_over_shift,
-    plan_reception,
-    record_call_opening_item,
-    record_call_receiving_document,
-    schedule_shifts,
-    swap_duty,
 )
 from secretarial.engine._fire import (
-    Change,
     FireContext,
     HookedStore,
     fire_trigger,
@@ -86,17 +65,11 @@ from secretarial.errors import (
     UsageError,
     ValidationError,
 )
+from secretarial.information._desk import InformationDesk
 from secretarial.information._model import (
-    Bulletin,
-    EmergencyDue,
-    EmergencyLimit,
     EmergencyPolicy,
-    InformationItem,
     ScoringScale,
-    emergency_due,
-    emergency_limits,
 )
-from secretarial.information._service import find_bulletin, information_scores, issue_bulletin
 from secretarial.kernel._access import AccessDenial, AccessPolicy, ClearancePolicy
 from secretarial.kernel._area import Area, RegisterRequest, Registry
 from secretarial.kernel._audit import Anchor, AuditReport
@@ -108,30 +81,21 @@ from secretarial.kernel._calendar import (
 )
 from secretarial.kernel._display import AuditTrail, EntityList
 from secretarial.kernel._entity import Entity
-from secretarial.kernel._enums import EntityKind, Retention
+from secretarial.kernel._enums import EntityKind
 from secretarial.kernel._query import Query
-from secretarial.kernel._recurrence import Occurrence, Recurrence
 from secretarial.kernel._register import Register
 from secretarial.kernel._values import Actor
 from secretarial.kernel._workflow import TransitionEnv, Workflow
-from secretarial.meetings._model import Conflict, Meeting, find_conflicts, occurrences_of
+from secretarial.meetings._desk import MeetingsDesk
+from secretarial.meetings._model import Meeting
 from secretarial.meetings._service import (
-    close_meeting,
-    conflict_window,
-    plan_meeting,
     plan_meetings,
 )
-from secretarial.records._model import ArchiveSettings, Record
-from secretarial.records._service import (
-    FiledItem,
-    destroy_record,
-    due_for_review,
-    file_item,
-    filing_catalogue,
-)
+from secretarial.records._desk import RecordsDesk
+from secretarial.records._model import ArchiveSettings
 from secretarial.reminders import ReminderPolicy
 from secretarial.supervision._deadlines import DeadlinePolicy
-from secretarial.supervision._enums import SupervisionSource
+from secretarial.supervision._desk import SupervisionDesk
 from secretarial.supervision._model import SupervisionItem
 from secretarial.sweep import SYSTEM_ACTOR, SweepReport, sweep_reminders
 from secretarial.verify import make_anchor, verify_records
@@ -164,24 +128,7 @@ class OfficeOptions(TypedDict, total=False):
     load_entry_points: bool
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cycle collector (if it runs) for a bulk operation, then restore it.
-
-    Building many small objects makes the collector scan the whole heap again and again,
-    which turns a linear import quadratic; nothing in a batch forms reference cycles.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 E = TypeVar("E", bound=Entity)
-T = TypeVar("T")
 
 
 def _load_plugins(plugins: Iterable[object], *, load_entry_points: bool) -> Plugins | None:
@@ -202,7 +149,8 @@ def _load_plugins(plugins: Iterable[object], *, load_entry_points: bool) -> Plug
 class Office:
     """An office: its records, its workflows, its clock.
 
-    Every command (``receive``, ``draft``, ``open_item``, ``fire``) is atomic: the entity,
+    Every command (``create``, ``fire``, and the verbs of its desks: ``documents.receive``,
+    ``meetings.plan`` ...) is atomic: the entity,
     its audit event and any number allocated are stored together, or, when anything
     refuses, nothing is.
 
@@ -234,7 +182,7 @@ class Office:
             if omitted. Reads that name an actor (``by=``) and every trigger are checked
             against it; refusals are recorded (:meth:`denials`).
         archive: The archive's fonds number, category, default unit code and retention
-            schedule (:class:`~secretarial.ArchiveSettings`); :meth:`file` needs it.
+            schedule (:class:`~secretarial.ArchiveSettings`); ``records.file`` needs it.
         areas: Kinds of entity the office runs beside the built-in ones
             (:class:`~secretarial.Area`: entity class, table, id prefix, names,
             registers); plugins may add more.
@@ -252,7 +200,7 @@ class Office:
         >>> from secretarial import Office, Actor, Role
         >>> office = Office.in_memory()
         >>> clerk = Actor(id="c1", name="Li", roles={Role.CLERK})
-        >>> doc = office.receive(
+        >>> doc = office.documents.receive(
         ...     by=clerk, kind="notice", title="关于开展安全检查的通知",
         ...     sender={"code": "SZF", "name": "市政府办公室", "relation": "superior"},
         ...     channel="electronic", received_at=office.now(),
@@ -326,6 +274,18 @@ class Office:
         )
         self.access: AccessPolicy = access if access is not None else ClearancePolicy()
         self.archive: ArchiveSettings | None = archive
+        self.documents: DocumentsDesk = DocumentsDesk(self)
+        """Official documents: receive, draft, bulk import, the incoming and outgoing registers."""
+        self.supervision: SupervisionDesk = SupervisionDesk(self)
+        """Supervision items: open, the ledger."""
+        self.meetings: MeetingsDesk = MeetingsDesk(self)
+        """Meetings: plan, conflicts, close with follow-up items, the agenda."""
+        self.information: InformationDesk = InformationDesk(self)
+        """Information: collect, emergency limits, bulletins, scores."""
+        self.duty: DutyDesk = DutyDesk(self)
+        """Duty and reception: the roster, swaps, hand-overs, calls, reception plans."""
+        self.records: RecordsDesk = RecordsDesk(self)
+        """Records: file, the catalogue, review and destruction."""
 
     @classmethod
     def in_memory(cls, **options: Unpack[OfficeOptions]) -> Self:
@@ -605,7 +565,7 @@ class Office:
             check, data = found
             fire_trigger(
                 self._store,
-                self._context(SYSTEM_ACTOR),
+                self.context(SYSTEM_ACTOR),
                 item.id,
                 "confirm_deadline",
                 data={**data, "calendar_source": source},
@@ -642,36 +602,24 @@ class Office:
             ]
         return found
 
-    def _context(self, by: Actor, now: datetime | None = None) -> FireContext:
-        """The one value every change this office makes is given."""
+    def context(self, by: Actor, now: datetime | None = None) -> FireContext:
+        """The context of a change by ``by``: what every use case is given.
+
+        A host running a use case of its own on the one fire path passes it, with
+        :attr:`store`, to :func:`secretarial.engine.run_change`.
+        """
         return FireContext(  # positional: made for every command
             self._workflows,
             self._numbering,
             by,
             now if now is not None else self.now(),
-            self._env,
+            self.environment,
             self.access.may_see,
             self._ids,
         )
 
-    def _change(
-        self,
-        by: Actor,
-        action: str,
-        body: Callable[[Change], T],
-        *,
-        retry: bool = False,
-        now: datetime | None = None,
-    ) -> T:
-        """Run ``body`` as one change by ``by``; record a refused access as ``action``.
-
-        The denial is recorded after the refused unit of work, which wrote nothing.
-        """
-        with self._denials_recorded(by, action):
-            return run_change(self._store, self._context(by, now), body, retry=retry)
-
     @contextmanager
-    def _denials_recorded(self, by: Actor, action: str) -> Iterator[None]:
+    def denials_recorded(self, by: Actor, action: str) -> Iterator[None]:
         """Record an access a change refused as ``action``, then let the refusal through.
 
         The denial is committed on its own, after the refused unit of work wrote nothing.
@@ -694,8 +642,8 @@ class Office:
             )
         )
 
-    def _env(self) -> TransitionEnv:
-        """What the rows' completions may ask of the office (a default deadline's policy)."""
+    def environment(self) -> TransitionEnv:
+        """The office's zone, calendar and policies, as a row's completion or a desk sees them."""
         return TransitionEnv(
             timezone=self.timezone,
             calendar=lambda: self.calendar,
@@ -705,6 +653,7 @@ class Office:
                 EmergencyPolicy: self.emergency_policy,
                 ScoringScale: self.scoring_scale,
                 ReceptionPolicy: self.reception_policy,
+                **({ArchiveSettings: self.archive} if self.archive is not None else {}),
             },
         )
 
@@ -712,6 +661,15 @@ class Office:
     def store(self) -> Store:
         """The store the office keeps its records in."""
         return self._raw_store
+
+    @property
+    def change_store(self) -> Store:
+        """The store every change goes through, with the plugins' checks around it.
+
+        It is :attr:`store` with the plugins' vetoes and after-commit reactions around it
+        (the same store when no plugin asks for them).
+        """
+        return self._store
 
     @property
     def plugins(self) -> Plugins | None:
@@ -773,27 +731,6 @@ class Office:
         return self._workflows[self._registry.kind(kind).value]
 
     # ------------------------------------------------------------------ creation
-    def receive(self, *, by: Actor, **fields: Any) -> IncomingDocument:
-        """Receive an incoming document (签收): the ``receive`` trigger of the incoming workflow.
-
-        ``fields`` are the document's fields: ``kind``, ``title``, ``sender``, ``channel``,
-        ``received_at`` and any element of D2.
-        """
-        entity = self.create(EntityKind.INCOMING_DOCUMENT, by=by, **fields)
-        assert isinstance(entity, IncomingDocument)  # noqa: S101 -- the workflow's entity type
-        return entity
-
-    def draft(self, *, by: Actor, **fields: Any) -> OutgoingDocument:
-        """Draft an outgoing document (起草): ``kind``, ``title``, ``issuer_code`` and elements."""
-        entity = self.create(EntityKind.OUTGOING_DOCUMENT, by=by, **fields)
-        assert isinstance(entity, OutgoingDocument)  # noqa: S101
-        return entity
-
-    def open_item(self, *, by: Actor, **fields: Any) -> SupervisionItem:
-        """Open a supervision item (立项): ``source``, ``requirement``, ``received_at`` ..."""
-        entity = self.create(EntityKind.SUPERVISION_ITEM, by=by, **fields)
-        assert isinstance(entity, SupervisionItem)  # noqa: S101
-        return entity
 
     def create(self, entity_kind: str, /, *, by: Actor, **fields: Any) -> Entity:
         """Create an entity of ``entity_kind`` with its workflow's creation trigger.
@@ -806,127 +743,10 @@ class Office:
             TransitionNotAllowed: the actor's role or a creation rule refuses.
         """
         kind = self._registry.kind(entity_kind).value
-        return self._change(by, f"create:{kind}", lambda change: change.create(kind, fields))
-
-    def import_documents(
-        self,
-        source: Iterable[str | bytes] | str | os.PathLike[str],
-        *,
-        by: Actor,
-        batch_size: int = 1000,
-        register: bool = True,
-        on_batch: Callable[[ImportReport], None] | None = None,
-    ) -> ImportReport:
-        """Receive (and register) incoming documents from JSON Lines, batch by batch.
-
-        Each line holds the fields :meth:`receive` takes. A bad line is reported with its
-        line number and reason and left out; the rest go in. Each batch is one
-        transaction (documents, registration numbers and audit events together), so an
-        interrupted import leaves whole batches. The cycle collector is paused while a
-        batch is built, which keeps large imports linear.
-
-        Args:
-            source: A path to a ``.jsonl`` file, or lines (an open file, a list of str).
-            by: Who receives and registers (a clerk).
-            batch_size: Lines per transaction.
-            register: Also register each document, allocating its registration number.
-            on_batch: Called after each committed batch with the report so far.
-
-        Returns:
-            The ids imported and the lines rejected, with reasons.
-        """
-        if isinstance(source, str | os.PathLike):
-            with open(source, "rb") as lines:  # noqa: PTH123 -- a path or a file-like object
-                return self.import_documents(
-                    lines, by=by, batch_size=batch_size, register=register, on_batch=on_batch
-                )
-        if batch_size < 1:
-            raise UsageError(f"batch_size must be at least 1, got {batch_size}")
-        with _gc_paused():
-            return import_incoming(
-                self._store,
-                self._context(by),
-                source,
-                batch_size=batch_size,
-                register=register,
-                on_batch=on_batch,
-            )
+        # Nothing is loaded, so nothing can be refused access: no denial to record.
+        return run_change(self._store, self.context(by), lambda change: change.create(kind, fields))
 
     # ------------------------------------------------------------------ meetings
-    def plan_meeting(
-        self,
-        *,
-        by: Actor,
-        check_conflicts: bool = True,
-        window: tuple[datetime, datetime] | None = None,
-        **fields: Any,
-    ) -> Meeting:
-        """Plan a meeting (会务): ``title``, ``meeting_kind``, ``start``, ``end``, attendees ...
-
-        Refused with rule M9 if it double-books a room or a required attendee with an
-        open meeting (recurring ones expanded over ``window``, a year by default).
-
-        Raises:
-            ValidationError: a field is missing or does not fit.
-            RuleViolation: M9, with the conflicts found.
-        """
-        return plan_meeting(
-            self._store,
-            self._context(by),
-            fields,
-            check_conflicts=check_conflicts,
-            window=window,
-        )
-
-    def meeting_conflicts(
-        self, meeting: Meeting | str, *, window: tuple[datetime, datetime] | None = None
-    ) -> builtins.list[Conflict]:
-        """The rooms and required attendees ``meeting`` double-books with open meetings."""
-        current = self.get(meeting if isinstance(meeting, str) else meeting.id, Meeting)
-        now = self.now()
-        others = self.list(kind=EntityKind.MEETING, open_only=True)
-        return find_conflicts(
-            current,
-            [m for m in others if isinstance(m, Meeting)],
-            conflict_window(current, now, window),
-        )
-
-    def close_meeting(
-        self,
-        meeting: Meeting | str,
-        *,
-        by: Actor,
-        opened_by: Actor,
-        opinion: str | None = None,
-    ) -> tuple[Meeting, builtins.list[SupervisionItem]]:
-        """Approve the minutes and open one supervision item per decision needing follow-up.
-
-        Each item's source is the meeting, its requirement the decision, its deadline
-        the decision's own or the deadline policy's for meeting decisions, recorded with
-        the calendar it was counted in. All of it is stored in one unit of work.
-
-        Args:
-            meeting: The meeting (its version is checked) or its id.
-            by: The leader approving the minutes.
-            opened_by: The supervisor in whose name the items are opened.
-            opinion: The leader's opinion on the minutes.
-        """
-        with self._denials_recorded(by, "fire:close"):
-            return close_meeting(
-                self._store,
-                self._context(by),
-                meeting if isinstance(meeting, str) else meeting.id,
-                opened_by=opened_by,
-                opinion=opinion,
-                expected_version=None if isinstance(meeting, str) else meeting.version,
-            )
-
-    def meeting_agenda(
-        self, start: datetime, end: datetime, *, by: Actor | None = None
-    ) -> builtins.list[tuple[Meeting, Occurrence]]:
-        """Every sitting of every meeting between ``start`` and ``end``, in time order."""
-        meetings = [m for m in self.list(kind=EntityKind.MEETING, by=by) if isinstance(m, Meeting)]
-        return occurrences_of(meetings, start, end)
 
     def export_ics(
         self,
@@ -1016,319 +836,13 @@ class Office:
             fields = kept
             skipped.sort(key=lambda s: s.number)
         planned = plan_meetings(
-            self._store, self._context(by, now), fields, check_conflicts=check_conflicts
+            self._store, self.context(by, now), fields, check_conflicts=check_conflicts
         )
         return ImportedMeetings(planned, skipped)
 
     # ------------------------------------------------------------------ information
-    def collect(self, *, by: Actor, **fields: Any) -> InformationItem:
-        """Collect an item of information (信息收集): the ``collect`` trigger.
-
-        ``fields`` are the item's: ``category``, ``title``, ``body``, ``source``,
-        ``reporting_unit``, ``author``, ``contact_phone``, ``classification`` ...; an
-        emergency (category ``emergency``) also ``event_at`` and perhaps ``learned_at``.
-        """
-        entity = self.create(EntityKind.INFORMATION_ITEM, by=by, **fields)
-        assert isinstance(entity, InformationItem)  # noqa: S101 -- the workflow's entity type
-        return entity
-
-    def emergency_limits(
-        self,
-        item: InformationItem | str,
-        *,
-        now: datetime | None = None,
-        by: Actor | None = None,
-    ) -> builtins.list[EmergencyLimit]:
-        """The emergency item's time limits (I1), met or not, judged at ``now``.
-
-        Raises:
-            NotFound: no such information item.
-            AccessDenied: ``by`` may not see it (the refusal is recorded).
-        """
-        current = self.get(item if isinstance(item, str) else item.id, InformationItem, by=by)
-        moment = (now if now is not None else self.now()).astimezone(self.timezone)
-        return emergency_limits(current, self.emergency_policy, moment)
-
-    def emergency_due(
-        self, now: datetime | None = None, *, by: Actor | None = None
-    ) -> builtins.list[EmergencyDue]:
-        """Every emergency time limit late at ``now`` with no report, not yet reminded.
-
-        Only reads: :meth:`sweep` records them. What ``by`` may not see is left out.
-        """
-        moment = (now if now is not None else self.now()).astimezone(self.timezone)
-        items = self.list(kind=EntityKind.INFORMATION_ITEM, open_only=True, by=by)
-        return [
-            due
-            for item in items
-            if isinstance(item, InformationItem)
-            for due in emergency_due(item, self.emergency_policy, moment)
-        ]
-
-    def compile_bulletin(
-        self,
-        items: Iterable[InformationItem | str],
-        *,
-        by: Actor,
-        title: str,
-        year: int | None = None,
-        issuer: str | None = None,
-        issued_on: date | None = None,
-    ) -> Bulletin:
-        """Compile signed-off items into the year's next bulletin issue 简报 (第N期).
-
-        The number comes from the year's counter in the unit of work that records the
-        issue on every item, so a year's issues are numbered without gaps. See
-        :func:`secretarial.information.issue_bulletin`.
-
-        Args:
-            items: The items (entities, whose versions are checked, or ids), in order.
-            by: Who compiles it (clerk, information officer, office director).
-            title: The bulletin's title.
-            year: The year to number it in; the year of ``issued_on`` by default.
-            issuer: Who compiles it (编印单位).
-            issued_on: The date printed on it; today by default.
-
-        Raises:
-            AccessDenied: ``by`` may not see an item (recorded).
-            RuleViolation: D17 (a top-secret item) or INFO4.
-        """
-        chosen = builtins.list(items)
-        with self._denials_recorded(by, "fire:compile"):
-            return issue_bulletin(
-                self._store,
-                self._context(by),
-                chosen,
-                title=title,
-                timezone=self.timezone,
-                year=year,
-                issuer=issuer,
-                issued_on=issued_on,
-            )
-
-    def bulletin(self, year: int, number: int, *, by: Actor | None = None) -> Bulletin:
-        """Bulletin issue ``number`` of ``year`` as compiled, rebuilt from its items.
-
-        Raises:
-            RuleViolation: INFO4, no such issue.
-            AccessDenied: ``by`` may not see one of its items (recorded).
-        """
-        found = find_bulletin(self._store, year=year, number=number)
-        if by is not None:
-            for article in found.articles:
-                self._authorize(self._store.get(article.item_id), by, "get")
-        return found
-
-    def information_scores(
-        self,
-        period_start: date,
-        period_end: date,
-        *,
-        by: Actor | None = None,
-        scale: ScoringScale | None = None,
-    ) -> Register:
-        """Scores per reporting unit for a period (see :func:`secretarial.information_scores`).
-
-        Args:
-            period_start: The first day (in the office's time zone).
-            period_end: The last day, included.
-            by: Who exports it; what they may not see is left out.
-            scale: The scoring scale; the office's if omitted.
-        """
-        items = [
-            i
-            for i in self.list(kind=EntityKind.INFORMATION_ITEM, by=by)
-            if isinstance(i, InformationItem)
-        ]
-        return information_scores(
-            items,
-            period_start,
-            period_end,
-            scale=scale if scale is not None else self.scoring_scale,
-            timezone=self.timezone,
-        )
 
     # ------------------------------------------------------------------ duty and reception
-    def schedule_shifts(
-        self,
-        *shifts: Mapping[str, Any],
-        by: Actor,
-        coverage: tuple[datetime, datetime] | None = None,
-    ) -> builtins.list[DutyShift]:
-        """Schedule duty shifts (排班): each ``start``, ``end``, ``leader``, ``officers`` ...
-
-        All the shifts are stored, or none: refused with rule R1 if one puts someone on
-        two overlapping shifts (new and kept ones together), or, with ``coverage``, if the
-        period ``(start, end)`` is not covered around the clock.
-
-        Raises:
-            ValidationError: a shift is malformed (R1: leader, officers, times).
-            RuleViolation: R1 ``no-double-duty`` or ``24-hour-coverage``.
-        """
-        return schedule_shifts(self._store, self._context(by), shifts, coverage=coverage)
-
-    def schedule_rotation(
-        self,
-        recurrence: Recurrence,
-        teams: Sequence[DutyTeam | Mapping[str, Any]],
-        *,
-        by: Actor,
-        between_start: datetime | None = None,
-        between_end: datetime | None = None,
-        check_coverage: bool = True,
-        **common: Any,
-    ) -> builtins.list[DutyShift]:
-        """Schedule a rotation: one shift per occurrence of ``recurrence``, teams in turn.
-
-        With ``check_coverage`` the span from the first shift's start to the last one's
-        end must have no gap (R1). ``common`` fields (``place``, ``phone``) go on every
-        shift. See :func:`secretarial.rotation_shifts`.
-        """
-        fields = rotation_shifts(
-            recurrence, teams, between_start=between_start, between_end=between_end, **common
-        )
-        coverage = (fields[0]["start"], fields[-1]["end"]) if check_coverage and fields else None
-        return self.schedule_shifts(*fields, by=by, coverage=coverage)
-
-    def duty_roster(self, start: datetime | None = None, end: datetime | None = None) -> DutyRoster:
-        """The roster of the shifts overlapping ``[start, end)`` (all shifts without a window)."""
-        return duty_roster(self._store, start, end)
-
-    def who_is_on_duty(self, at: datetime | None = None) -> OnDuty | None:
-        """Who is on duty at ``at`` (now if omitted); None if no shift covers it."""
-        moment = self.now() if at is None else at
-        if moment.tzinfo is None or moment.utcoffset() is None:
-            raise UsageError(f"who_is_on_duty needs a timezone-aware moment, got {moment!r}")
-        window = duty_roster(self._store, moment - MAX_SHIFT, moment + timedelta(seconds=1))
-        return who_is_on_duty(window, moment)
-
-    def swap_duty(
-        self,
-        shift: DutyShift | str,
-        *,
-        by: Actor,
-        out_id: str,
-        replacement: DutyPerson | Mapping[str, Any] | str,
-        other_shift: DutyShift | str | None = None,
-        reason: str | None = None,
-    ) -> tuple[DutyShift, DutyShift | None]:
-        """Swap someone off a scheduled shift (换班), approved by the office director ``by``.
-
-        With ``other_shift`` the two people exchange shifts (互换) and ``replacement`` may
-        be an actor id on that shift. Refused with R1 if anyone ends up on two
-        overlapping shifts; both swaps are stored in one unit of work.
-        """
-        with self._denials_recorded(by, "fire:swap"):
-            return swap_duty(
-                self._store,
-                self._context(by),
-                shift if isinstance(shift, str) else shift.id,
-                out_id=out_id,
-                replacement=replacement,
-                other_shift_id=(
-                    other_shift if isinstance(other_shift, str | None) else other_shift.id
-                ),
-                reason=reason,
-                expected_version=None if isinstance(shift, str) else shift.version,
-            )
-
-    def hand_over(
-        self,
-        shift: DutyShift | str,
-        *,
-        by: Actor,
-        to_shift: DutyShift | str | None = None,
-        received_by: Actor | None = None,
-        closed: Iterable[str] = (),
-        new: Iterable[PendingMatter | Mapping[str, Any]] = (),
-        note: str | None = None,
-    ) -> tuple[DutyShift, DutyShift | None]:
-        """Hand a shift over (交班) and have ``received_by`` take over ``to_shift`` (接班).
-
-        The pending matters are carried forward: those received, minus ``closed`` and
-        those whose linked entity is closed, plus ``new`` ones and the shift's open call
-        records. Both shifts change in one unit of work.
-        """
-        with self._denials_recorded(by, "fire:hand_over"):
-            return hand_over_shift(
-                self._store,
-                self._context(by),
-                shift if isinstance(shift, str) else shift.id,
-                to_shift_id=to_shift if isinstance(to_shift, str | None) else to_shift.id,
-                received_by=received_by,
-                closed=closed,
-                new=new,
-                note=note,
-                expected_version=None if isinstance(shift, str) else shift.version,
-            )
-
-    def record_call(self, *, by: Actor, **fields: Any) -> CallRecord:
-        """Record a call (电话记录): ``called_at``, ``caller``, ``matter``, ``measures`` ...
-
-        A missing or blank element of R1 (time, caller's name, unit and phone, matter,
-        measures taken, recorder) is refused as rule ``R1`` on that field.
-        """
-        entity = self.create(EntityKind.CALL_RECORD, by=by, **fields)
-        assert isinstance(entity, CallRecord)  # noqa: S101
-        return entity
-
-    def record_call_opening_item(
-        self,
-        call: CallRecord | Mapping[str, Any] | str,
-        *,
-        by: Actor,
-        opened_by: Actor,
-        source: SupervisionSource | str | None = None,
-        **item: Any,
-    ) -> tuple[CallRecord, SupervisionItem]:
-        """Record a call (or take a recorded one) and open the supervision item it calls for.
-
-        ``item`` adds item fields (``lead_unit``, ``deadline`` ...). The call, its
-        ``forward`` and the item are stored in one unit of work, or nothing is.
-        """
-        given: Mapping[str, Any] | str = call.id if isinstance(call, CallRecord) else call
-        with self._denials_recorded(by, "fire:forward"):
-            return record_call_opening_item(
-                self._store,
-                self._context(by),
-                given,
-                opened_by=opened_by,
-                source=source,
-                item=item,
-                expected_version=call.version if isinstance(call, CallRecord) else None,
-            )
-
-    def record_call_receiving_document(
-        self,
-        call: CallRecord | Mapping[str, Any] | str,
-        *,
-        by: Actor,
-        received_by: Actor,
-        **document: Any,
-    ) -> tuple[CallRecord, IncomingDocument]:
-        """Record a call (or take a recorded one) and receive its notice as a document (收文).
-
-        ``document`` adds or replaces document fields (``kind``, ``title``, ``urgency``
-        ...). The call, its ``forward`` and the document are stored in one unit of work.
-        """
-        given: Mapping[str, Any] | str = call.id if isinstance(call, CallRecord) else call
-        with self._denials_recorded(by, "fire:forward"):
-            return record_call_receiving_document(
-                self._store,
-                self._context(by),
-                given,
-                received_by=received_by,
-                document=document,
-                expected_version=call.version if isinstance(call, CallRecord) else None,
-            )
-
-    def plan_reception(self, *, by: Actor, **fields: Any) -> ReceptionPlan:
-        """Draft a reception plan (接待方案) under the office's :attr:`reception_policy`.
-
-        Fields: ``title``, ``guests``, ``official_letter``, ``start``, ``end``, ``meals``
-        ... ``approve`` then judges the R2 rules against the policy kept with the plan.
-        """
-        return plan_reception(self._store, self._context(by), fields, policy=self.reception_policy)
 
     # ------------------------------------------------------------------ transitions
     def fire(
@@ -1363,7 +877,7 @@ class Office:
         try:
             return fire_trigger(
                 self._store,
-                self._context(by),
+                self.context(by),
                 entity_id,
                 trigger,
                 data=data or None,
@@ -1398,7 +912,7 @@ class Office:
                 self._numbering,
                 current,
                 trigger,
-                workflow.complete(current, trigger, data or None, self._env),
+                workflow.complete(current, trigger, data or None, self.environment),
                 actor=by,
                 now=now,
                 allocate=lambda _series, _key: 1,
@@ -1448,7 +962,7 @@ class Office:
         if kind is not None and not isinstance(entity, kind):
             raise NotFound(entity_id, str(getattr(kind, "entity_kind", kind.__name__)))
         if by is not None:
-            self._authorize(entity, by, "get")
+            self.authorize(entity, by, "get")
         return entity
 
     def list(
@@ -1512,7 +1026,7 @@ class Office:
         """
         entity_id = entity.id if isinstance(entity, Entity) else entity
         if by is not None:
-            self._authorize(self._store.get(entity_id), by, "audit")
+            self.authorize(self._store.get(entity_id), by, "audit")
         return AuditTrail(self._store.events(entity_id))
 
     def denials(self) -> builtins.list[AccessDenial]:
@@ -1546,108 +1060,6 @@ class Office:
         return make_anchor(self._store, self.now())
 
     # ------------------------------------------------------------------ records
-    def file(
-        self,
-        *documents: Entity | str,
-        by: Actor,
-        record_class: str,
-        retention: Retention | str | None = None,
-        unit: str | None = None,
-        original: bool | None = None,
-        reply: Entity | str | None = None,
-        remark: str | None = None,
-    ) -> Record:
-        """File documents as one item 件 under one archival code 档号 (归档, docs/rules.md A1-A6).
-
-        Every document fires ``file`` with the same retention and code, and the item's
-        :class:`~secretarial.Record` is created, in one unit of work. The item number
-        is drawn in the item's class (year × retention × unit), so a refused filing
-        uses no number and concurrent filings never share one.
-
-        Args:
-            *documents: The item's documents (or ids), the lead first: a reply before
-                its request, a forwarding document before the forwarded one (A4).
-            by: Who files (an archivist).
-            record_class: The class of the retention schedule (``"general"`` ...).
-            retention: Keep the item longer than its class (never shorter, A1).
-            unit: The unit (or subject) code; the archive's default unit if omitted.
-            original: File the lead as the original or a copy; by default a co-issuer
-                of a joint document files a copy, everyone else the original (A6).
-            reply: For a request filed on its own, the reply that answered it (A5).
-            remark: The catalogue's remark 备注.
-
-        Raises:
-            UsageError: The office has no archive settings.
-            NotFound: A document does not exist.
-            AccessDenied: ``by`` may not see a document (the refusal is recorded).
-            TransitionNotAllowed: A document is not finished, or rule A1, A4, A5 or A6
-                refuses.
-            ValidationError: A malformed unit code or an unknown record class.
-        """
-        if self.archive is None:
-            raise UsageError(
-                "the office has no archive: pass archive=ArchiveSettings(fonds=...) to Office"
-            )
-        ids = [d.id if isinstance(d, Entity) else d for d in documents]
-        with self._denials_recorded(by, "fire:file"):
-            filed: FiledItem = file_item(
-                self._store,
-                self._context(by),
-                self.archive,
-                ids,
-                record_class=record_class,
-                timezone=self.timezone,
-                retention=retention,
-                unit=unit,
-                original=original,
-                reply=reply.id if isinstance(reply, Entity) else reply,
-                remark=remark,
-            )
-        return filed.record
-
-    def catalogue(
-        self,
-        *,
-        year: int | None = None,
-        retention: Retention | str | None = None,
-        unit: str | None = None,
-        by: Actor | None = None,
-    ) -> Register:
-        """The filing catalogue 归档文件目录 (A7; see :func:`secretarial.filing_catalogue`).
-
-        Args:
-            year: Only items of this year 年度.
-            retention: Only items of this retention period.
-            unit: Only items of this unit (or subject) code.
-            by: Who exports it; what they may not see is left out.
-        """
-        records = (r for r in self.list(kind=EntityKind.RECORD, by=by) if isinstance(r, Record))
-        return filing_catalogue(records, year=year, retention=retention, unit=unit)
-
-    def due_for_review(self, now: datetime | None = None) -> builtins.list[Record]:
-        """The records whose retention ended before the day of ``now`` (A8), earliest first.
-
-        Args:
-            now: The moment to judge on, timezone-aware; the office clock if omitted.
-        """
-        moment = self.now() if now is None else now
-        if moment.tzinfo is None or moment.utcoffset() is None:
-            raise UsageError(f"due_for_review needs a timezone-aware moment, got {moment!r}")
-        return due_for_review(self._store, today=moment.astimezone(self.timezone).date())
-
-    def destroy_record(
-        self, record: Record | str, *, by: Actor, reason: str | None = None
-    ) -> Record:
-        """Destroy a record an appraisal approved for destruction, leaving its tombstone (A8).
-
-        Raises:
-            NotFound: No such record.
-            AccessDenied: ``by`` may not see it (the refusal is recorded).
-            TransitionNotAllowed: Not approved for destruction, on hold, or not an archivist.
-        """
-        record_id = record.id if isinstance(record, Record) else record
-        with self._denials_recorded(by, "fire:destroy"):
-            return destroy_record(self._store, self._context(by), record_id, reason=reason)
 
     # ------------------------------------------------------------------ registers
     def register(
@@ -1685,38 +1097,6 @@ class Office:
         day = as_of if as_of is not None else self.today()
         return spec.build(entities, RegisterRequest(timezone=self.timezone, as_of=day, year=year))
 
-    def incoming_register(self, *, year: int | None = None, by: Actor | None = None) -> Register:
-        """The incoming register 收文登记簿 (see :func:`secretarial.incoming_register`).
-
-        Args:
-            year: Only documents received in this year (in the office's time zone).
-            by: Who exports it; what they may not see is left out.
-        """
-        return self.register("incoming", year=year, by=by)
-
-    def outgoing_register(self, *, year: int | None = None, by: Actor | None = None) -> Register:
-        """The outgoing register 发文登记簿 (see :func:`secretarial.outgoing_register`).
-
-        Args:
-            year: Only documents of this year: the year of the document number for a
-                registered document, otherwise the year it was drafted (in the office's
-                time zone).
-            by: Who exports it; what they may not see is left out.
-        """
-        return self.register("outgoing", year=year, by=by)
-
-    def supervision_ledger(
-        self, *, as_of: date | None = None, open_only: bool = False, by: Actor | None = None
-    ) -> Register:
-        """The supervision ledger 督办台账 (see :func:`secretarial.supervision_ledger`).
-
-        Args:
-            as_of: The day overdue is judged on; today in the office's time zone if omitted.
-            open_only: Only items not yet verified or cancelled.
-            by: Who exports it; what they may not see is left out.
-        """
-        return self.register("ledger", as_of=as_of, open_only=open_only, by=by)
-
     # ------------------------------------------------------------------ the daily brief
     def brief(self, actor: Actor, day: date | None = None) -> Brief:
         """``actor``'s brief for ``day`` (today if omitted): what they must act on.
@@ -1743,7 +1123,7 @@ class Office:
         )
         now = self.now()
         late: dict[str, builtins.list[str]] = {}
-        for overdue in self.emergency_due(now, by=actor):
+        for overdue in self.information.emergency_due(now, by=actor):
             late.setdefault(overdue.entity_id, []).append(f"{overdue.limit.label}逾时")
         extra: builtins.list[BriefSection] = [emergency_section(entities, late)]
         if self._plugins is not None:
@@ -1762,7 +1142,7 @@ class Office:
             workflows=lambda e: self._workflows[e.entity_kind],
             now=now,
             timezone=self.timezone,
-            meetings_today=self.meeting_agenda(start, start + timedelta(days=1), by=actor),
+            meetings_today=self.meetings.agenda(start, start + timedelta(days=1), by=actor),
             reports_due=reports,
             extra_sections=extra,
         )
@@ -1802,7 +1182,7 @@ class Office:
             raise UsageError(f"sweep needs a timezone-aware moment, got {now!r}")
         report = sweep_reminders(
             self._store,
-            self._context(by if by is not None else SYSTEM_ACTOR, now.astimezone(self.timezone)),
+            self.context(by if by is not None else SYSTEM_ACTOR, now.astimezone(self.timezone)),
             policy=self.reminder_policy,
             calendar=self.calendar,
             tz=self.timezone,
@@ -1843,7 +1223,12 @@ class Office:
     def __repr__(self) -> str:
         return f"<Office store={self._store!r} timezone={self.timezone}>"
 
-    def _authorize(self, entity: Entity, actor: Actor, action: str) -> None:
+    def authorize(self, entity: Entity, actor: Actor, action: str) -> None:
+        """Let ``actor`` touch ``entity`` for ``action``, or record the refusal and raise.
+
+        Raises:
+            AccessDenied: The access policy refuses (the denial is recorded first).
+        """
         reason = self.access.may_see(actor, entity)
         if reason is None:
             return

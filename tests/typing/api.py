@@ -21,7 +21,7 @@ office = Office.in_memory(
 )
 clerk = Actor(id="c1", name="Li", roles=frozenset({Role.CLERK}))
 
-doc: IncomingDocument = office.receive(
+doc: IncomingDocument = office.documents.receive(
     by=clerk,
     kind="notice",
     title="关于开展安全检查的通知",

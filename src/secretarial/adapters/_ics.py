@@ -133,7 +133,7 @@ def export_ics(
         meetings: The meetings; a recurring one gives its series plus one override
             per moved occurrence.
         items: The supervision items.
-        shifts: Duty shifts or a roster (``Office.duty_roster()``); each shift is a
+        shifts: Duty shifts or a roster (``office.duty.roster()``); each shift is a
             VEVENT with the people on duty as attendees (cancelled shifts are left out).
         domain: The host's domain; a UID is ``<entity id>@<domain>``.
         calendar_name: A name for the calendar (``X-WR-CALNAME``), if any.

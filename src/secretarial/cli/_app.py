@@ -378,7 +378,7 @@ def _show_week(office: Office, week: _demo.WeekReport, db: str) -> None:
     out.print(diary)
     out.print(
         register_table(
-            office.incoming_register(),
+            office.documents.incoming_register(),
             (
                 "registration_number",
                 "sender",
@@ -392,13 +392,13 @@ def _show_week(office: Office, week: _demo.WeekReport, db: str) -> None:
     )
     out.print(
         register_table(
-            office.outgoing_register(),
+            office.documents.outgoing_register(),
             ("number", "title", "signers", "main_recipients", "dispatched_at", "state"),
         )
     )
     out.print(
         register_table(
-            office.supervision_ledger(),
+            office.supervision.ledger(),
             (
                 "id",
                 "source",
@@ -414,7 +414,7 @@ def _show_week(office: Office, week: _demo.WeekReport, db: str) -> None:
     out.print(sweep_table(d.sweep for d in week.days if d.sweep is not None))
     out.print(
         register_table(
-            office.catalogue(),
+            office.records.catalogue(),
             ("archival_code", "document_number", "title", "date", "pages", "classification"),
         )
     )
@@ -491,7 +491,7 @@ def doc_receive(
     fields.setdefault("channel", "electronic")
     with open_office(db) as office:
         fields.setdefault("received_at", office.now())
-        doc = office.receive(by=actor, **fields)
+        doc = office.documents.receive(by=actor, **fields)
         _show(doc, as_json=as_json)
 
 

@@ -477,7 +477,7 @@ class _Week:
             ("检查结束后报送大检查工作总结", self.workdays(2), "extend"),
         ]
         for requirement, deadline, behaviour in items:
-            item = self.office.open_item(
+            item = self.office.supervision.open(
                 by=SUPERVISOR,
                 source="leader_instruction",
                 source_ref=notice.id,
@@ -531,7 +531,7 @@ class _Week:
             fields["secrecy_period_years"] = 5
         if urgency is not None:
             fields["urgency"] = urgency
-        doc = self.office.receive(by=CLERK, **fields)
+        doc = self.office.documents.receive(by=CLERK, **fields)
         registered = self.fire(IncomingDocument, doc.id, "register", CLERK)
         self.log.received += 1
         self.handling[doc.id] = mail.unit
@@ -618,7 +618,7 @@ class _Week:
         """The drafter writes the next outgoing document and submits it for review."""
         template = _OUTGOING[self.drafted % len(_OUTGOING)]
         self.drafted += 1
-        doc = self.office.draft(
+        doc = self.office.documents.draft(
             by=DRAFTER,
             issuer_code=_ISSUER,
             drafting_unit=_UNITS["MSK"][0],
@@ -717,7 +717,7 @@ class _Week:
         day = self.workdays(1)
         start = datetime.combine(day, time(15, 0), self.office.timezone)
         people = [PRINCIPAL, LEADER, DIRECTOR]
-        meeting = self.office.plan_meeting(
+        meeting = self.office.meetings.plan(
             by=CLERK,
             meeting_kind="office",
             title="区政府办公室主任办公会",
@@ -777,7 +777,7 @@ class _Week:
                 ],
             )
             self.clock.set(local + timedelta(hours=1, minutes=45))
-            closed, items = self.office.close_meeting(
+            closed, items = self.office.meetings.close(
                 meeting.id, by=PRINCIPAL, opened_by=SUPERVISOR, opinion="同意"
             )
             self.log.events.append(
@@ -792,7 +792,9 @@ class _Week:
             *self.open(EntityKind.OUTGOING_DOCUMENT, OutgoingDocument, state="dispatched"),
         ]
         for doc in finished:
-            record = self.office.file(doc, by=ARCHIVIST, record_class=self.record_class(doc))
+            record = self.office.records.file(
+                doc, by=ARCHIVIST, record_class=self.record_class(doc)
+            )
             self.log.filed += 1
             self.log.events.append(f"归档 filed {record.archival_code}: {record.title}")
 

@@ -11,7 +11,11 @@ from ._area import (
 from ._bulk import (
     ImportReport,
     LineError,
+    gc_paused,
     import_incoming,
+)
+from ._desk import (
+    DocumentsDesk,
 )
 from ._enums import (
     Channel,
@@ -61,6 +65,7 @@ __all__ = [
     "DispatchRecord",
     "Document",
     "DocumentKind",
+    "DocumentsDesk",
     "HandlingType",
     "ImportReport",
     "IncomingDocument",
@@ -75,6 +80,7 @@ __all__ = [
     "compilation_classification",
     "default_original",
     "format_date_of_issue",
+    "gc_paused",
     "import_incoming",
     "incoming_register",
     "outgoing_register",

@@ -8,6 +8,9 @@ from ._area import (
     DUTY_SHIFT_AREA,
     RECEPTION_AREA,
 )
+from ._desk import (
+    DutyDesk,
+)
 from ._model import (
     CALL_CHANNEL,
     CALL_RECORD_RULES,
@@ -91,6 +94,7 @@ __all__ = [
     "CloseReception",
     "CoverageGap",
     "DoubleDuty",
+    "DutyDesk",
     "DutyPerson",
     "DutyPosition",
     "DutyRoster",

@@ -830,7 +830,7 @@ class DutyRoster:
     """A roster 值班表: a set of shifts, cancelled ones left out, in order of start.
 
     Build one with :meth:`of`; the office gives the roster of a period
-    (``Office.duty_roster``).
+    (``office.duty.roster``).
 
     Attributes:
         shifts: The shifts, by start.
@@ -1309,7 +1309,7 @@ _CALLER_RELATIONS: Final = {
 def item_fields_from_call(
     call: CallRecord, *, source: SupervisionSource | str | None = None
 ) -> dict[str, Any]:
-    """The fields of ``Office.open_item`` for the supervision item a call opens.
+    """The fields of ``office.supervision.open`` for the supervision item a call opens.
 
     The source is ``upper_directive`` for a call from a superior organ and
     ``leader_instruction`` for one from a leader of this office (whose actor id, else
@@ -1360,7 +1360,7 @@ def document_fields_from_call(
     sender: Organ | Mapping[str, Any] | None = None,
     channel: Channel | str = CALL_CHANNEL,
 ) -> dict[str, Any]:
-    """The fields of ``Office.receive`` for the incoming document a telephoned notice becomes.
+    """The fields of ``documents.receive`` for the incoming document a telephoned notice becomes.
 
     The sender is the caller's unit (as code and name, placed by the caller's kind)
     unless ``sender`` is given; ``received_at`` is the call's time, the body its matter,

@@ -3,6 +3,10 @@
 Load, authorize, complete defaults, allocate numbers, fire, veto, save, after commit.
 """
 
+from ._desk import (
+    Desk,
+    OfficePort,
+)
 from ._fire import (
     Change,
     FireContext,
@@ -28,10 +32,12 @@ __all__ = [
     "Change",
     "Clock",
     "DefaultNumbering",
+    "Desk",
     "FireContext",
     "HookedStore",
     "IdFactory",
     "NumberingPolicy",
+    "OfficePort",
     "Store",
     "UnitOfWork",
     "fire_trigger",

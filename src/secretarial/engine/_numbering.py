@@ -106,7 +106,7 @@ def _archival_class(entity: Entity | None) -> str:
             "A2",
             "filed-through-the-archive",
             "an archival code is drawn in the class of the item being filed; file documents "
-            "through the archive (Office.file), which assigns retention, class and code",
+            "through the archive (office.records.file), which assigns retention, class and code",
             entity_id=getattr(entity, "id", None),
         )
     return str(archival_class)

@@ -6,6 +6,9 @@ Items, review, submission, adoption scoring, bulletins and the emergency time li
 from ._area import (
     INFORMATION_AREA,
 )
+from ._desk import (
+    InformationDesk,
+)
 from ._model import (
     COMPILABLE_STATES,
     DEFAULT_OUTLET_POINTS,
@@ -68,6 +71,7 @@ __all__ = [
     "EmergencyPolicy",
     "EmergencyReport",
     "InformationCategory",
+    "InformationDesk",
     "InformationItem",
     "InformationState",
     "InformationUrgency",

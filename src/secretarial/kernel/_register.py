@@ -64,7 +64,7 @@ class Register:
     """A register or ledger: a title, ordered columns and rows of plain values.
 
     Build one with :func:`incoming_register`, :func:`outgoing_register` or
-    :func:`supervision_ledger` (or the :class:`~secretarial.Office` methods of the same
+    :func:`supervision_ledger` (or :meth:`~secretarial.Office.register` by the register's
     names). ``len()`` counts the rows and iterating yields them, each a tuple in column
     order.
 

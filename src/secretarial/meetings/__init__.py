@@ -3,6 +3,9 @@
 from ._area import (
     MEETING_AREA,
 )
+from ._desk import (
+    MeetingsDesk,
+)
 from ._model import (
     FOLLOW_UP_DEADLINE_KEY,
     MEETING_RULES,
@@ -65,6 +68,7 @@ __all__ = [
     "Meeting",
     "MeetingKind",
     "MeetingState",
+    "MeetingsDesk",
     "Minutes",
     "MoveOccurrence",
     "Notice",

@@ -1180,7 +1180,7 @@ def follow_up_items(
     *,
     received_at: datetime | None = None,
 ) -> list[dict[str, Any]]:
-    """The supervision items a meeting's decisions open, as fields for ``Office.open_item``.
+    """The supervision items a meeting's decisions open, as fields for ``office.supervision.open``.
 
     One dict per decision that needs follow-up, in the order of the minutes: source
     ``meeting_decision``, ``source_ref`` the meeting's id, the decision's text as the

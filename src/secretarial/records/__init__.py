@@ -3,6 +3,9 @@
 from ._area import (
     RECORD_AREA,
 )
+from ._desk import (
+    RecordsDesk,
+)
 from ._enums import (
     Disposition,
     RecordState,
@@ -68,6 +71,7 @@ __all__ = [
     "PlaceHold",
     "Record",
     "RecordState",
+    "RecordsDesk",
     "ReleaseHold",
     "Retain",
     "RetentionExtension",

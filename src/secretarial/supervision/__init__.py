@@ -19,6 +19,9 @@ from ._deadlines import (
     describe_deadline,
     resolve_deadline,
 )
+from ._desk import (
+    SupervisionDesk,
+)
 from ._enums import (
     ReportCycle,
     SupervisionSource,
@@ -53,6 +56,7 @@ __all__ = [
     "ProvisionalMark",
     "ReportCycle",
     "SourceDeadlines",
+    "SupervisionDesk",
     "SupervisionItem",
     "SupervisionSource",
     "SupervisionState",

@@ -9,7 +9,7 @@ accepts as they are, and entities as the office itself would have created them.
 >>> @given(sst.incoming_fields())
 ... def test_receive(fields):
 ...     office, _ = memory_office()
-...     assert office.receive(by=sst.CLERK, **fields).version == 1
+...     assert office.documents.receive(by=sst.CLERK, **fields).version == 1
 >>> test_receive()
 
 Importing this module needs ``hypothesis`` (a test dependency, not a library one).
@@ -172,7 +172,7 @@ def classified() -> st.SearchStrategy[dict[str, Any]]:
 
 
 def incoming_fields() -> st.SearchStrategy[dict[str, Any]]:
-    """The fields of :meth:`Office.receive` for a valid incoming document."""
+    """The fields of :meth:`office.documents.receive` for a valid incoming document."""
     base = st.fixed_dictionaries(
         {
             "kind": st.sampled_from(list(DocumentKind)),
@@ -196,7 +196,7 @@ def incoming_fields() -> st.SearchStrategy[dict[str, Any]]:
 
 
 def outgoing_fields() -> st.SearchStrategy[dict[str, Any]]:
-    """The fields of :meth:`Office.draft` for a valid draft (requests and reports obey D11)."""
+    """The fields of :meth:`documents.draft` for a valid draft (requests and reports obey D11)."""
 
     def shaped(kind: DocumentKind) -> st.SearchStrategy[dict[str, Any]]:
         recipients: st.SearchStrategy[tuple[Organ, ...]]
@@ -224,7 +224,7 @@ def outgoing_fields() -> st.SearchStrategy[dict[str, Any]]:
 
 
 def supervision_fields() -> st.SearchStrategy[dict[str, Any]]:
-    """The fields of :meth:`Office.open_item` for a valid supervision item (S1)."""
+    """The fields of :meth:`office.supervision.open` for a valid supervision item (S1)."""
     return st.fixed_dictionaries(
         {
             "source": st.sampled_from(list(SupervisionSource)),
@@ -244,7 +244,7 @@ def supervision_fields() -> st.SearchStrategy[dict[str, Any]]:
 def meeting_fields(
     after: datetime = datetime(2025, 9, 26, 1, tzinfo=UTC),
 ) -> st.SearchStrategy[dict[str, Any]]:
-    """The fields of :meth:`Office.plan_meeting` for a one-off meeting starting after ``after``.
+    """The fields of :meth:`office.meetings.plan` for a one-off meeting starting after ``after``.
 
     Meetings are planned for a time to come (rule M4): pass the office clock's time;
     the default is when :func:`secretarial.testing.memory_office` starts.

@@ -1,0 +1,106 @@
+"""The documents desk: the verbs of the documents area, on the office that wires it."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from secretarial.engine._desk import Desk
+from secretarial.errors import (
+    UsageError,
+)
+from secretarial.kernel._enums import EntityKind
+from secretarial.kernel._register import Register
+from secretarial.kernel._values import Actor
+
+from ._bulk import ImportReport, gc_paused, import_incoming
+from ._model import IncomingDocument, OutgoingDocument
+
+__all__ = ["DocumentsDesk"]
+
+
+class DocumentsDesk(Desk):
+    """Official documents: receive, draft, import, the two registers."""
+
+    __slots__ = ()
+
+    def receive(self, *, by: Actor, **fields: Any) -> IncomingDocument:
+        """Receive an incoming document (签收): the ``receive`` trigger of the incoming workflow.
+
+        ``fields`` are the document's fields: ``kind``, ``title``, ``sender``, ``channel``,
+        ``received_at`` and any element of D2.
+        """
+        entity = self._office.create(EntityKind.INCOMING_DOCUMENT, by=by, **fields)
+        assert isinstance(entity, IncomingDocument)  # noqa: S101 -- the workflow's entity type
+        return entity
+
+    def draft(self, *, by: Actor, **fields: Any) -> OutgoingDocument:
+        """Draft an outgoing document (起草): ``kind``, ``title``, ``issuer_code`` and elements."""
+        entity = self._office.create(EntityKind.OUTGOING_DOCUMENT, by=by, **fields)
+        assert isinstance(entity, OutgoingDocument)  # noqa: S101
+        return entity
+
+    def import_jsonl(
+        self,
+        source: Iterable[str | bytes] | str | os.PathLike[str],
+        *,
+        by: Actor,
+        batch_size: int = 1000,
+        register: bool = True,
+        on_batch: Callable[[ImportReport], None] | None = None,
+    ) -> ImportReport:
+        """Receive (and register) incoming documents from JSON Lines, batch by batch.
+
+        Each line holds the fields :meth:`receive` takes. A bad line is reported with its
+        line number and reason and left out; the rest go in. Each batch is one
+        transaction (documents, registration numbers and audit events together), so an
+        interrupted import leaves whole batches. The cycle collector is paused while a
+        batch is built, which keeps large imports linear.
+
+        Args:
+            source: A path to a ``.jsonl`` file, or lines (an open file, a list of str).
+            by: Who receives and registers (a clerk).
+            batch_size: Lines per transaction.
+            register: Also register each document, allocating its registration number.
+            on_batch: Called after each committed batch with the report so far.
+
+        Returns:
+            The ids imported and the lines rejected, with reasons.
+        """
+        if isinstance(source, str | os.PathLike):
+            with open(source, "rb") as lines:  # noqa: PTH123 -- a path or a file-like object
+                return self.import_jsonl(
+                    lines, by=by, batch_size=batch_size, register=register, on_batch=on_batch
+                )
+        if batch_size < 1:
+            raise UsageError(f"batch_size must be at least 1, got {batch_size}")
+        with gc_paused():
+            return import_incoming(
+                self._office.change_store,
+                self._office.context(by),
+                source,
+                batch_size=batch_size,
+                register=register,
+                on_batch=on_batch,
+            )
+
+    def incoming_register(self, *, year: int | None = None, by: Actor | None = None) -> Register:
+        """The incoming register 收文登记簿 (see :func:`secretarial.incoming_register`).
+
+        Args:
+            year: Only documents received in this year (in the office's time zone).
+            by: Who exports it; what they may not see is left out.
+        """
+        return self._office.register("incoming", year=year, by=by)
+
+    def outgoing_register(self, *, year: int | None = None, by: Actor | None = None) -> Register:
+        """The outgoing register 发文登记簿 (see :func:`secretarial.outgoing_register`).
+
+        Args:
+            year: Only documents of this year: the year of the document number for a
+                registered document, otherwise the year it was drafted (in the office's
+                time zone).
+            by: Who exports it; what they may not see is left out.
+        """
+        return self._office.register("outgoing", year=year, by=by)

@@ -1,0 +1,104 @@
+"""The meetings desk: the verbs of the meetings area, on the office that wires it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from secretarial.engine._desk import Desk
+from secretarial.kernel._enums import EntityKind
+from secretarial.kernel._recurrence import Occurrence
+from secretarial.kernel._values import Actor
+from secretarial.supervision._model import SupervisionItem
+
+from ._model import Conflict, Meeting, find_conflicts, occurrences_of
+from ._service import (
+    close_meeting,
+    conflict_window,
+    plan_meeting,
+)
+
+__all__ = ["MeetingsDesk"]
+
+
+class MeetingsDesk(Desk):
+    """Meetings: plan, check conflicts, close with follow-up, the agenda."""
+
+    __slots__ = ()
+
+    def plan(
+        self,
+        *,
+        by: Actor,
+        check_conflicts: bool = True,
+        window: tuple[datetime, datetime] | None = None,
+        **fields: Any,
+    ) -> Meeting:
+        """Plan a meeting (会务): ``title``, ``meeting_kind``, ``start``, ``end``, attendees ...
+
+        Refused with rule M9 if it double-books a room or a required attendee with an
+        open meeting (recurring ones expanded over ``window``, a year by default).
+
+        Raises:
+            ValidationError: a field is missing or does not fit.
+            RuleViolation: M9, with the conflicts found.
+        """
+        return plan_meeting(
+            self._office.change_store,
+            self._office.context(by),
+            fields,
+            check_conflicts=check_conflicts,
+            window=window,
+        )
+
+    def conflicts(
+        self, meeting: Meeting | str, *, window: tuple[datetime, datetime] | None = None
+    ) -> list[Conflict]:
+        """The rooms and required attendees ``meeting`` double-books with open meetings."""
+        current = self._office.get(meeting if isinstance(meeting, str) else meeting.id, Meeting)
+        now = self._office.now()
+        others = self._office.list(kind=EntityKind.MEETING, open_only=True)
+        return find_conflicts(
+            current,
+            [m for m in others if isinstance(m, Meeting)],
+            conflict_window(current, now, window),
+        )
+
+    def close(
+        self,
+        meeting: Meeting | str,
+        *,
+        by: Actor,
+        opened_by: Actor,
+        opinion: str | None = None,
+    ) -> tuple[Meeting, list[SupervisionItem]]:
+        """Approve the minutes and open one supervision item per decision needing follow-up.
+
+        Each item's source is the meeting, its requirement the decision, its deadline
+        the decision's own or the deadline policy's for meeting decisions, recorded with
+        the calendar it was counted in. All of it is stored in one unit of work.
+
+        Args:
+            meeting: The meeting (its version is checked) or its id.
+            by: The leader approving the minutes.
+            opened_by: The supervisor in whose name the items are opened.
+            opinion: The leader's opinion on the minutes.
+        """
+        with self._office.denials_recorded(by, "fire:close"):
+            return close_meeting(
+                self._office.change_store,
+                self._office.context(by),
+                meeting if isinstance(meeting, str) else meeting.id,
+                opened_by=opened_by,
+                opinion=opinion,
+                expected_version=None if isinstance(meeting, str) else meeting.version,
+            )
+
+    def agenda(
+        self, start: datetime, end: datetime, *, by: Actor | None = None
+    ) -> list[tuple[Meeting, Occurrence]]:
+        """Every sitting of every meeting between ``start`` and ``end``, in time order."""
+        meetings = [
+            m for m in self._office.list(kind=EntityKind.MEETING, by=by) if isinstance(m, Meeting)
+        ]
+        return occurrences_of(meetings, start, end)

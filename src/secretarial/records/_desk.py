@@ -1,0 +1,141 @@
+"""The records desk: the verbs of the records area, on the office that wires it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from secretarial.engine._desk import Desk
+from secretarial.errors import (
+    UsageError,
+)
+from secretarial.kernel._entity import Entity
+from secretarial.kernel._enums import EntityKind, Retention
+from secretarial.kernel._register import Register
+from secretarial.kernel._values import Actor
+
+from ._model import ArchiveSettings, Record
+from ._service import (
+    FiledItem,
+    destroy_record,
+    due_for_review,
+    file_item,
+    filing_catalogue,
+)
+
+__all__ = ["RecordsDesk"]
+
+
+class RecordsDesk(Desk):
+    """Records: file items, the catalogue, review and destruction."""
+
+    __slots__ = ()
+
+    def file(
+        self,
+        *documents: Entity | str,
+        by: Actor,
+        record_class: str,
+        retention: Retention | str | None = None,
+        unit: str | None = None,
+        original: bool | None = None,
+        reply: Entity | str | None = None,
+        remark: str | None = None,
+    ) -> Record:
+        """File documents as one item 件 under one archival code 档号 (归档, docs/rules.md A1-A6).
+
+        Every document fires ``file`` with the same retention and code, and the item's
+        :class:`~secretarial.Record` is created, in one unit of work. The item number
+        is drawn in the item's class (year × retention × unit), so a refused filing
+        uses no number and concurrent filings never share one.
+
+        Args:
+            *documents: The item's documents (or ids), the lead first: a reply before
+                its request, a forwarding document before the forwarded one (A4).
+            by: Who files (an archivist).
+            record_class: The class of the retention schedule (``"general"`` ...).
+            retention: Keep the item longer than its class (never shorter, A1).
+            unit: The unit (or subject) code; the archive's default unit if omitted.
+            original: File the lead as the original or a copy; by default a co-issuer
+                of a joint document files a copy, everyone else the original (A6).
+            reply: For a request filed on its own, the reply that answered it (A5).
+            remark: The catalogue's remark 备注.
+
+        Raises:
+            UsageError: The office has no archive settings.
+            NotFound: A document does not exist.
+            AccessDenied: ``by`` may not see a document (the refusal is recorded).
+            TransitionNotAllowed: A document is not finished, or rule A1, A4, A5 or A6
+                refuses.
+            ValidationError: A malformed unit code or an unknown record class.
+        """
+        archive = self._office.environment().policies.get(ArchiveSettings)
+        if not isinstance(archive, ArchiveSettings):
+            raise UsageError(
+                "the office has no archive: pass archive=ArchiveSettings(fonds=...) to Office"
+            )
+        ids = [d.id if isinstance(d, Entity) else d for d in documents]
+        with self._office.denials_recorded(by, "fire:file"):
+            filed: FiledItem = file_item(
+                self._office.change_store,
+                self._office.context(by),
+                archive,
+                ids,
+                record_class=record_class,
+                timezone=self._office.timezone,
+                retention=retention,
+                unit=unit,
+                original=original,
+                reply=reply.id if isinstance(reply, Entity) else reply,
+                remark=remark,
+            )
+        return filed.record
+
+    def catalogue(
+        self,
+        *,
+        year: int | None = None,
+        retention: Retention | str | None = None,
+        unit: str | None = None,
+        by: Actor | None = None,
+    ) -> Register:
+        """The filing catalogue 归档文件目录 (A7; see :func:`secretarial.filing_catalogue`).
+
+        Args:
+            year: Only items of this year 年度.
+            retention: Only items of this retention period.
+            unit: Only items of this unit (or subject) code.
+            by: Who exports it; what they may not see is left out.
+        """
+        records = (
+            r for r in self._office.list(kind=EntityKind.RECORD, by=by) if isinstance(r, Record)
+        )
+        return filing_catalogue(records, year=year, retention=retention, unit=unit)
+
+    def due_for_review(self, now: datetime | None = None) -> list[Record]:
+        """The records whose retention ended before the day of ``now`` (A8), earliest first.
+
+        Args:
+            now: The moment to judge on, timezone-aware; the office clock if omitted.
+        """
+        moment = self._office.now() if now is None else now
+        if moment.tzinfo is None or moment.utcoffset() is None:
+            raise UsageError(
+                f"records.due_for_review needs a timezone-aware moment, got {moment!r}"
+            )
+        return due_for_review(
+            self._office.change_store, today=moment.astimezone(self._office.timezone).date()
+        )
+
+    def destroy(self, record: Record | str, *, by: Actor, reason: str | None = None) -> Record:
+        """Destroy a record an appraisal approved for destruction, leaving its tombstone (A8).
+
+        Raises:
+            NotFound: No such record.
+            AccessDenied: ``by`` may not see it (the refusal is recorded).
+            TransitionNotAllowed: Not approved for destruction, on hold, or not an archivist.
+        """
+        record_id = record.id if isinstance(record, Record) else record
+        with self._office.denials_recorded(by, "fire:destroy"):
+            return destroy_record(
+                self._office.change_store, self._office.context(by), record_id, reason=reason
+            )
