@@ -13,7 +13,18 @@ from hypothesis import strategies as st
 from hypothesis.stateful import initialize, invariant, precondition, rule
 
 import secretarial
-from conftest import ALL_ACTORS, CLERK, DIRECTOR, LEADER, NOBODY, SUPERVISOR, UNIT_A, UNIT_B, actor
+from conftest import (
+    ALL_ACTORS,
+    CLERK,
+    DIRECTOR,
+    LEADER,
+    NOBODY,
+    STORES,
+    SUPERVISOR,
+    UNIT_A,
+    UNIT_B,
+    actor,
+)
 from secretarial import (
     Actor,
     Classification,
@@ -1289,15 +1300,7 @@ InformationMachine.TestCase.settings = settings(
 TestInformationWorkflow = InformationMachine.TestCase
 
 
-# ==================================================================== the office, once wired
-WIRED = hasattr(secretarial, "InformationItem") and hasattr(secretarial.Office, "collect")
-"""Whether the package and the office export the information work yet."""
-wired = pytest.mark.skipif(
-    not WIRED, reason="the information module is not wired into the package and Office yet"
-)
-
-
-@wired
+# ==================================================================== the office
 class TestOffice:
     def collect(self, office: Any, **changes: Any) -> Any:
         return office.information.collect(by=TOP, **fields(**changes))
@@ -1308,6 +1311,7 @@ class TestOffice:
             item = office.fire(item, trigger, by=who)
         return item
 
+    @pytest.mark.parametrize("office_and_clock", STORES, indirect=True)
     def test_an_item_is_stored_and_replayed(self, office: Any) -> None:
         """Every store keeps an information item as it is; replay reproduces it."""
         item = self.signed_off(office, classification="secret")

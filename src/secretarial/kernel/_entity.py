@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable
 from datetime import date
 from typing import Any, ClassVar, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidatorFunctionWrapHandler,
+    field_serializer,
+    field_validator,
+)
 
 from ._enums import Classification, LabeledEnum, ReminderKind
 from ._values import Name, Text, Timed, Timestamp
 
-__all__ = ["Entity", "Reminder", "evolve"]
+__all__ = ["Entity", "Reminder", "accept_states", "evolve"]
 
 M = TypeVar("M", bound=BaseModel)
 _set_attribute = object.__setattr__
@@ -66,6 +74,23 @@ class Entity(BaseModel):
     audit_head: str | None = None
     """The hash of the entity's latest audit event: the head of its hash chain."""
 
+    @field_validator("state", mode="wrap")
+    @classmethod
+    def _added_state(cls, value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        """A state an extended table added, for a body read back from a store."""
+        try:
+            return handler(value)
+        except ValueError:
+            added = _ADDED_STATES.get(cls, {}).get(value) if isinstance(value, str) else None
+            if added is None:
+                raise
+            return added
+
+    @field_serializer("state", when_used="json")
+    def _state_value(self, state: LabeledEnum) -> str:
+        """The state's name, whichever enumeration it belongs to (an added state too)."""
+        return state.value
+
     def reminded(self, step: str) -> bool:
         """Whether the reminder step ``step`` has been recorded."""
         return any(r.step == step for r in self.reminders)
@@ -112,6 +137,20 @@ class Entity(BaseModel):
         if self.classification is not Classification.UNCLASSIFIED:
             lines.append(f"- classification: {self.classification.label}")
         return "\n".join(lines)
+
+
+_ADDED_STATES: dict[type[Entity], dict[str, LabeledEnum]] = {}
+"""The states extended tables added, by entity class: what a stored body may hold."""
+
+
+def accept_states(entity_type: type[Entity], states: Iterable[LabeledEnum]) -> None:
+    """Let ``entity_type`` hold ``states`` beside its own (an extended table's added states).
+
+    Called when a workflow is built from a table with added states; harmless to repeat.
+    """
+    known = _ADDED_STATES.setdefault(entity_type, {})
+    for state in states:
+        known[state.value] = state
 
 
 def evolve(model: M, updates: dict[str, Any]) -> M:

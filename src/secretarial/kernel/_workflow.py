@@ -32,7 +32,7 @@ from secretarial.errors import (
 
 from ._audit import AuditEvent, seal_validated
 from ._calendar import WorkCalendar
-from ._entity import Entity, evolve
+from ._entity import Entity, accept_states, evolve
 from ._enums import LabeledEnum
 from ._rules import Rule, TransitionContext
 from ._values import Value
@@ -168,8 +168,19 @@ class Input(Value):
 class WorkflowTable(Generic[E]):
     """A declarative state table for one entity type.
 
-    Tables are plain data: a plugin extends one with :meth:`extended`, and the result is
-    validated like the built-in tables when a :class:`Workflow` is built from it.
+    Tables are plain data: a host or a plugin extends one with :meth:`extended` — more
+    transitions, and more states (a review level, a hold) — and the result is validated
+    like the built-in tables when a :class:`Workflow` is built from it.
+
+    Attributes:
+        name: The workflow's name.
+        entity_type: The entity class it runs.
+        states: The enumeration of its states.
+        creation: How an entity comes into being.
+        transitions: The rows, in order.
+        description: One line on the workflow.
+        added_states: States added to ``states`` by extensions, members of any
+            :class:`LabeledEnum`; each is a step on the way, never a terminal state.
     """
 
     name: str
@@ -178,15 +189,37 @@ class WorkflowTable(Generic[E]):
     creation: CreationSpec
     transitions: tuple[TransitionSpec, ...]
     description: str = ""
+    added_states: tuple[LabeledEnum, ...] = ()
+
+    @property
+    def all_states(self) -> tuple[LabeledEnum, ...]:
+        """The table's states, the added ones last."""
+        return (*self.states, *self.added_states)
 
     @property
     def rules(self) -> tuple[Rule, ...]:
         """Every named rule the table enforces (creation first), each once, in table order."""
         return rules_of(self)
 
-    def extended(self, *transitions: TransitionSpec, name: str | None = None) -> WorkflowTable[E]:
-        """Return a copy of this table with more transitions (milestones stay)."""
-        return replace(self, transitions=self.transitions + transitions, name=name or self.name)
+    def extended(
+        self,
+        *transitions: TransitionSpec,
+        states: Iterable[LabeledEnum] = (),
+        name: str | None = None,
+    ) -> WorkflowTable[E]:
+        """A copy of this table with more transitions and, optionally, more states.
+
+        An added state (``DeptReview.DEPT_REVIEWED``, a member of a :class:`LabeledEnum`
+        of your own) is a step: the transitions given must lead into it and out of it,
+        which the table's validation checks when a workflow is built from it. Entities of
+        the table's class then accept the state when read back from a store.
+        """
+        return replace(
+            self,
+            transitions=self.transitions + transitions,
+            added_states=self.added_states + tuple(states),
+            name=name or self.name,
+        )
 
 
 def rules_of(*tables: WorkflowTable[Any]) -> tuple[Rule, ...]:
@@ -272,11 +305,13 @@ class Workflow(Generic[E]):
         self.table = table
         self.name = table.name
         self.entity_type = table.entity_type
-        self._states = table.states
-        self._state_of = {str(state): state for state in table.states}
-        self._state_name: dict[str, str] = {state: state.value for state in table.states}
+        self._states = table.all_states
+        self._state_of = {str(state): state for state in self._states}
+        self._state_name: dict[str, str] = {state: state.value for state in self._states}
         """Each state's name, one string object per state (events keep it, not a copy)."""
         _validate(table)
+        if table.added_states:
+            accept_states(table.entity_type, table.added_states)
         self._by_trigger: dict[str, list[TransitionSpec]] = {}
         for spec in table.transitions:
             self._by_trigger.setdefault(spec.trigger, []).append(spec)
@@ -284,7 +319,7 @@ class Workflow(Generic[E]):
         self._allocations = {t: specs[0].allocates for t, specs in self._by_trigger.items()}
         self._machine = Machine(
             model=None,
-            states=[s.value for s in table.states],
+            states=[s.value for s in self._states],
             initial=str(table.creation.dest),
             auto_transitions=False,
             send_event=True,
@@ -788,10 +823,25 @@ def _condition(rule: Rule) -> _RuleCondition:
     return _RuleCondition(rule)
 
 
+def _added_state_problems(table: WorkflowTable[Any], states: set[str]) -> list[str]:
+    """What is wrong with the states an extension added; each good one joins ``states``."""
+    problems: list[str] = []
+    given: tuple[object, ...] = table.added_states  # a plugin may hand over anything
+    for added in given:
+        if not isinstance(added, LabeledEnum):
+            problems.append(f"the added state {added!r} is not a member of a LabeledEnum")
+        elif added.value in states:
+            problems.append(f"the added state {added.value!r} is already a state of the table")
+        else:
+            states.add(added.value)
+    return problems
+
+
 def _validate(table: WorkflowTable[Any]) -> None:  # noqa: C901, PLR0912 -- one check per clause
     """Check a table; raise :class:`WorkflowDefinitionError` listing every problem."""
     problems: list[str] = []
     states = {s.value for s in table.states}
+    problems += _added_state_problems(table, states)
     terminal = set(map(str, table.entity_type.terminal_states))
     creation = table.creation
     if creation.dest not in states:

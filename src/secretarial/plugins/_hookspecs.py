@@ -137,7 +137,7 @@ def secretarial_areas() -> Iterable[Area] | None:
 
 @hookspec
 def secretarial_extend_workflow(table: WorkflowTable[Any]) -> WorkflowTable[Any] | None:
-    """Extend the state table of one entity kind.
+    """Extend the state table of one entity kind: more rows, more states.
 
     Asked once per entity kind when an office is made. Each plugin receives the table
     as the plugins before it extended it. The result is validated like the built-in
