@@ -606,7 +606,7 @@ class Office:
         """The context of a change by ``by``: what every use case is given.
 
         A host running a use case of its own on the one fire path passes it, with
-        :attr:`store`, to :func:`secretarial.engine.run_change`.
+        :attr:`change_store`, to :func:`secretarial.engine.run_change`.
         """
         return FireContext(  # positional: made for every command
             self._workflows,
