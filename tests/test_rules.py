@@ -588,29 +588,50 @@ class TestD8D13Signing:
         assert not doc.is_upward
         assert doc.state is OutgoingState.SIGNED
 
-    def test_sign_needs_an_opinion(self, office):
+    def test_a_signature_without_comment_or_a_circle_is_consent(self, office):
+        """Art. 22: 圈阅或者签名的，视为同意 — the opinion may be left out."""
+        plain = office.fire(reviewed(office), "sign", by=LEADER)
+        (signature,) = plain.signatures
+        assert (signature.opinion, signature.circled) == (None, False)
+        assert (signature.name, signature.signed_on) == ("Leader", TODAY)
+        circled = office.fire(reviewed(office), "sign", by=LEADER, circled=True)
+        assert circled.signatures[0].circled is True
+        assert circled.state is OutgoingState.SIGNED
+
+    def test_a_blank_opinion_is_refused(self, office):
         doc = reviewed(office)
         with pytest.raises(ValidationError) as info:
-            office.fire(doc, "sign", by=LEADER)
+            office.fire(doc, "sign", by=LEADER, opinion="   ")
         assert info.value.fields == ("opinion",)
         assert office.get(doc.id) == doc
 
 
 # ============================================================================ D9
 class TestD9JointDocuments:
-    """D9: every co-issuer countersigns before the lead signs; the last signature dates it."""
+    """D9: every co-issuer countersigns, in any order with the lead, before the recheck.
+
+    The last signature dates the document.
+    """
 
     def joint(self, office: Office, **fields: Any) -> OutgoingDocument:
         return reviewed(office, joint_issuers=[PEER, POLICE], **fields)
 
-    def test_lead_signing_before_the_co_issuers_is_refused(self, office):
-        err = refuse(office, self.joint(office), "sign", by=LEADER, rule="D9", opinion="同意")
+    def test_the_lead_may_sign_before_the_co_issuers(self, office):
+        """The Regulation sets no order between the lead organ and the co-issuers."""
+        doc = office.fire(self.joint(office), "sign", by=LEADER, opinion="同意")
+        assert doc.state is OutgoingState.SIGNED
+        doc = office.fire(doc, "countersign", by=LEADER, organ=PEER)
+        doc = office.fire(doc, "countersign", by=PRINCIPAL, organ=POLICE, circled=True)
+        assert [s.organ.code for s in doc.countersignatures] == ["SJW", "SGA"]
+        assert office.fire(doc, "recheck", by=CLERK).state is OutgoingState.RECHECKED
+
+    def test_recheck_before_every_co_issuer_signed_is_refused(self, office):
+        signed_first = office.fire(self.joint(office), "sign", by=LEADER, opinion="同意")
+        err = refuse(office, signed_first, "recheck", by=CLERK, rule="D9")
         assert "市教委" in err.reason
         assert "市公安局" in err.reason
-
-    def test_lead_signing_with_one_co_issuer_missing_is_refused(self, office):
-        doc = office.fire(self.joint(office), "countersign", by=LEADER, organ=PEER, opinion="同意")
-        err = refuse(office, doc, "sign", by=LEADER, rule="D9", opinion="同意")
+        doc = office.fire(signed_first, "countersign", by=LEADER, organ=PEER, opinion="同意")
+        err = refuse(office, doc, "recheck", by=CLERK, rule="D9")
         assert "市公安局" in err.reason
         assert "市教委" not in err.reason
 
@@ -671,6 +692,14 @@ class TestD9JointDocuments:
         doc = office.fire(doc, "countersign", by=PRINCIPAL, organ=POLICE, opinion="同意")
         doc = office.fire(doc, "sign", by=actor("chief", Role.PRINCIPAL_LEADER), opinion="同意")
         assert doc.signers == ("Leader", "Principal", "Chief")
+
+    def test_a_countersignature_after_the_lead_dates_the_document(self, office, clock):
+        doc = self.joint(office, main_recipients=[SUPERIOR])
+        doc = office.fire(doc, "sign", by=actor("chief", Role.PRINCIPAL_LEADER), opinion="同意")
+        clock.advance(days=1)
+        doc = office.fire(doc, "countersign", by=LEADER, organ=PEER)
+        assert doc.signers == ("Leader", "Chief")
+        assert doc.date_of_issue == TODAY + timedelta(days=1)
 
 
 # ============================================================================ D11
@@ -1341,7 +1370,7 @@ class TestCancel:
 
 
 class TestD17Copying:
-    """D17: top-secret documents are not copied; copying secret ones needs a leader's approval."""
+    """D17: copying a classified document needs a leader's approval; 绝密, the issuer's too."""
 
     def registered(self, office, level):
         fields = {} if level == "unclassified" else secret(classification=level)
@@ -1370,15 +1399,45 @@ class TestD17Copying:
         err = refuse(office, doc, "record_copy", by=CLERK, rule="D17", copies=1)
         assert "2 approved, 2 made" in err.reason
 
-    def test_top_secret_documents_are_never_copied(self, office):
+    def test_top_secret_documents_are_copied_only_with_the_issuers_approval(self, office):
+        """Art. 32: 绝密 copies need the approval of the issuing organ or its superior."""
         cleared_leader = LEADER.model_copy(update={"clearance": Classification.TOP_SECRET})
         cleared_clerk = CLERK.model_copy(update={"clearance": Classification.TOP_SECRET})
         doc = receive(
             office, by=cleared_clerk, **secret(classification="top_secret", copy_number="000001")
         )
         doc = office.fire(doc, "register", by=cleared_clerk)
-        refuse(office, doc, "approve_copy", by=cleared_leader, rule="D17", copies=1)
+        err = refuse(office, doc, "approve_copy", by=cleared_leader, rule="D17", copies=1)
+        assert "issuing organ" in err.reason
         refuse(office, doc, "record_copy", by=cleared_clerk, rule="D17", copies=1)
+        doc = office.fire(
+            doc,
+            "approve_copy",
+            by=cleared_leader,
+            copies=2,
+            issuer_approval="市政府办公室同意复制（市政办函〔2025〕3号）",
+        )
+        doc = office.fire(
+            doc,
+            "record_copy",
+            by=cleared_clerk,
+            copies=2,
+            stamp="市教委办公室复制",
+            copy_numbers=["000001-1", "000001-2"],
+        )
+        (made,) = doc.copies_made
+        assert (made.stamp, made.copy_numbers) == ("市教委办公室复制", ("000001-1", "000001-2"))
+        assert doc.copy_approvals[0].issuer_approval.startswith("市政府办公室")
+        assert office.replay(doc.id) == doc
+
+    def test_copy_numbers_are_one_per_copy(self, office):
+        doc = self.registered(office, "secret")
+        doc = office.fire(doc, "approve_copy", by=LEADER, copies=2)
+        with pytest.raises(ValidationError):
+            office.fire(doc, "record_copy", by=CLERK, copies=2, copy_numbers=["000001-1"])
+        with pytest.raises(ValidationError):
+            office.fire(doc, "record_copy", by=CLERK, copies=2, copy_numbers=["a", "a"])
+        assert office.get(doc.id).copies_made == ()
 
     def test_a_compilation_takes_the_highest_classification(self, office):
         from secretarial import compilation_classification  # noqa: PLC0415

@@ -186,6 +186,8 @@ class CopyApproval(Timed):
 
     copies: int = Field(ge=1, le=1000)
     note: Text | None = None
+    issuer_approval: Text | None = None
+    """For a top-secret document: the issuing organ's (or its superior's) approval."""
 
 
 class CopyRecord(Timed):
@@ -193,6 +195,10 @@ class CopyRecord(Timed):
 
     copies: int = Field(ge=1, le=1000)
     purpose: Text | None = None
+    stamp: Name | None = None
+    """The copying organ's stamp the copies bear (复制机关戳记)."""
+    copy_numbers: tuple[Name, ...] = ()
+    """The copies' own numbers (份号), one per copy."""
 
 
 def compilation_classification(documents: Iterable[Document]) -> Classification:
@@ -267,12 +273,18 @@ class IncomingDocument(Document):
 
 
 class Signature(Value):
-    """A sign-off 签发 (D13): the signer's opinion, name and full date."""
+    """A sign-off 签发 (D13): the signer's name and full date, and the opinion if written.
+
+    A circle (圈阅) or a signature without comment is consent (the Regulation, Art. 22).
+    """
 
     signer: Name
     """The signer's actor id."""
     name: Name
-    opinion: Text
+    opinion: Text | None = None
+    """The opinion written, if any."""
+    circled: bool = False
+    """Whether the signer circled the draft (圈阅) rather than signing it by name."""
     signed_on: date
     organ: Organ | None = None
     """For a joint document, the co-issuer on whose behalf this signature was given."""

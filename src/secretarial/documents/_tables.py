@@ -155,16 +155,26 @@ class Review(Input):
 
 
 class Countersign(Input):
-    """Input of ``countersign``: a co-issuer's leader signs a joint document 会签."""
+    """Input of ``countersign``: a co-issuer's leader signs a joint document 会签.
+
+    As for ``sign``, a circle or a signature without comment is consent (Art. 22).
+    """
 
     organ: Organ
-    opinion: Text
+    opinion: Text | None = None
+    circled: bool = False
 
 
 class Sign(Input):
-    """Input of ``sign``: the signer's opinion 签发意见."""
+    """Input of ``sign``: the signer's opinion 签发意见, if any.
 
-    opinion: Text
+    The Regulation (Art. 22) counts a leader's circling (圈阅, ``circled=True``) or a
+    signature without comment as consent: the opinion may be left out; the name and the
+    full date are always recorded.
+    """
+
+    opinion: Text | None = None
+    circled: bool = False
 
 
 class RegisterOutgoing(Input):
@@ -455,17 +465,40 @@ def _mark_read(ctx: TransitionContext) -> dict[str, Any]:
 
 
 class ApproveCopy(Input):
-    """Input of ``approve_copy``: how many copies a leader approves (D17)."""
+    """Input of ``approve_copy``: how many copies a leader approves (D17).
+
+    A top-secret (绝密) document is copied only where work truly requires it, with the
+    approval of its issuing organ or that organ's superior: ``issuer_approval`` names it
+    (the organ and its letter or number).
+    """
 
     copies: int = Field(ge=1, le=1000)
     note: Text | None = None
+    issuer_approval: Text | None = None
 
 
 class RecordCopy(Input):
-    """Input of ``record_copy``: copies made, and why (复制登记)."""
+    """Input of ``record_copy``: copies made, and why (复制登记).
+
+    ``stamp`` is the copying organ's stamp the copies bear (复制机关戳记); ``copy_numbers``
+    the copies' own numbers (份号), one per copy when given.
+    """
 
     copies: int = Field(ge=1, le=1000)
     purpose: Text | None = None
+    stamp: Name | None = None
+    copy_numbers: tuple[Name, ...] = ()
+
+    @model_validator(mode="after")
+    def _one_number_per_copy(self) -> RecordCopy:
+        if self.copy_numbers and len(self.copy_numbers) != self.copies:
+            raise ValueError(
+                f"copy_numbers names {len(self.copy_numbers)} copies, not {self.copies}: "
+                "give one number per copy, or none"
+            )
+        if len(set(self.copy_numbers)) != len(self.copy_numbers):
+            raise ValueError("a copy number is given twice")
+        return self
 
 
 _HELD_STATES = tuple(
@@ -476,14 +509,23 @@ _HELD_STATES = tuple(
 """The states in which the office holds a registered document it may copy."""
 
 
-def _check_not_top_secret(ctx: TransitionContext) -> str | None:
-    if ctx.entity.classification is Classification.TOP_SECRET:
-        return "a top-secret (绝密) document is not copied"
-    return None
+def _check_top_secret_copy(ctx: TransitionContext) -> str | None:
+    if ctx.entity.classification is not Classification.TOP_SECRET:
+        return None
+    if ctx.input("issuer_approval") is not None:
+        return None
+    return (
+        "a top-secret (绝密) document is copied only with the approval of its issuing organ "
+        "or that organ's superior: name it (issuer_approval=...)"
+    )
 
 
-D17_NO_TOP_SECRET_COPY = Rule(
-    "D17", "no-copying-top-secret", "top-secret documents are not copied", _check_not_top_secret
+D17_TOP_SECRET_COPY = Rule(
+    "D17",
+    "top-secret-copy-needs-issuer-approval",
+    "a top-secret document is copied only with the issuing organ's (or its superior's) approval",
+    _check_top_secret_copy,
+    on_input=True,
 )
 
 
@@ -515,7 +557,13 @@ def _approve_copy(ctx: TransitionContext) -> dict[str, Any]:
     data = ctx.data
     assert isinstance(data, ApproveCopy)  # noqa: S101 -- the engine validated it
     doc: IncomingDocument = _doc(ctx)
-    approval = CopyApproval(by=ctx.actor.id, at=ctx.now, copies=data.copies, note=data.note)
+    approval = CopyApproval(
+        by=ctx.actor.id,
+        at=ctx.now,
+        copies=data.copies,
+        note=data.note,
+        issuer_approval=data.issuer_approval,
+    )
     return {"copy_approvals": (*doc.copy_approvals, approval)}
 
 
@@ -523,7 +571,14 @@ def _record_copy(ctx: TransitionContext) -> dict[str, Any]:
     data = ctx.data
     assert isinstance(data, RecordCopy)  # noqa: S101 -- the engine validated it
     doc: IncomingDocument = _doc(ctx)
-    made = CopyRecord(by=ctx.actor.id, at=ctx.now, copies=data.copies, purpose=data.purpose)
+    made = CopyRecord(
+        by=ctx.actor.id,
+        at=ctx.now,
+        copies=data.copies,
+        purpose=data.purpose,
+        stamp=data.stamp,
+        copy_numbers=data.copy_numbers,
+    )
     return {"copies_made": (*doc.copies_made, made)}
 
 
@@ -675,7 +730,7 @@ INCOMING_TABLE: WorkflowTable[IncomingDocument] = WorkflowTable(
             _HELD_STATES,
             None,
             _LEADERS,
-            (D17_NO_TOP_SECRET_COPY,),
+            (D17_TOP_SECRET_COPY,),
             data=ApproveCopy,
             effect=_approve_copy,
             label="批准复制",
@@ -685,7 +740,7 @@ INCOMING_TABLE: WorkflowTable[IncomingDocument] = WorkflowTable(
             _HELD_STATES,
             None,
             frozenset({_CLERK}),
-            (D17_NO_TOP_SECRET_COPY, D17_APPROVED_COPIES),
+            (D17_APPROVED_COPIES,),
             data=RecordCopy,
             effect=_record_copy,
             label="复制登记",
@@ -779,7 +834,10 @@ def _check_joint_countersigned(ctx: TransitionContext) -> str | None:
     missing = [o.name for o in doc.joint_issuers if o.code not in signed]
     if missing:
         still = ", ".join(missing)
-        return f"a joint document is signed last by the lead organ; still to sign: {still}"
+        return (
+            "every co-issuer's leader countersigns a joint document before it is checked "
+            f"and numbered; still to sign: {still}"
+        )
     return None
 
 
@@ -888,6 +946,30 @@ RECIPIENTS = Rule(
 )
 
 
+def _signed_off(
+    doc: OutgoingDocument,
+    signatures: tuple[Signature, ...],
+    countersignatures: tuple[Signature, ...],
+) -> dict[str, Any]:
+    """The date of issue and the 签发人 line, once the lead organ has signed.
+
+    The date is the last signature's (D9); an upward document names the co-issuers'
+    signers, in the order they signed, then the lead organ's. (GB/T 9704-2012 orders them
+    by the issuing organs, lead first; changing the order changes what replaying a
+    stored history yields, so it waits for events that carry the rules they were sealed
+    under.)
+    """
+    if not signatures:
+        return {}
+    updates: dict[str, Any] = {
+        "date_of_issue": max(s.signed_on for s in (*signatures, *countersignatures))
+    }
+    if doc.is_upward:
+        names = [s.name for s in countersignatures] + [signatures[-1].name]
+        updates["signers"] = tuple(dict.fromkeys(names))
+    return updates
+
+
 def _countersign(ctx: TransitionContext) -> dict[str, Any]:
     data = ctx.data
     assert isinstance(data, Countersign)  # noqa: S101
@@ -896,10 +978,15 @@ def _countersign(ctx: TransitionContext) -> dict[str, Any]:
         signer=ctx.actor.id,
         name=ctx.actor.name,
         opinion=data.opinion,
+        circled=data.circled,
         signed_on=ctx.now.date(),
         organ=data.organ,
     )
-    return {"countersignatures": (*doc.countersignatures, signature)}
+    countersignatures = (*doc.countersignatures, signature)
+    return {
+        "countersignatures": countersignatures,
+        **_signed_off(doc, doc.signatures, countersignatures),
+    }
 
 
 def _sign(ctx: TransitionContext) -> dict[str, Any]:
@@ -907,19 +994,18 @@ def _sign(ctx: TransitionContext) -> dict[str, Any]:
     assert isinstance(data, Sign)  # noqa: S101
     doc: OutgoingDocument = _doc(ctx)
     signature = Signature(
-        signer=ctx.actor.id, name=ctx.actor.name, opinion=data.opinion, signed_on=ctx.now.date()
+        signer=ctx.actor.id,
+        name=ctx.actor.name,
+        opinion=data.opinion,
+        circled=data.circled,
+        signed_on=ctx.now.date(),
     )
     signatures = (*doc.signatures, signature)
-    last = max(s.signed_on for s in (*signatures, *doc.countersignatures))
-    updates: dict[str, Any] = {
+    return {
         "signatures": signatures,
         "pending_change": None,
-        "date_of_issue": last,
+        **_signed_off(doc, signatures, doc.countersignatures),
     }
-    if doc.is_upward:
-        names = [s.name for s in doc.countersignatures] + [signature.name]
-        updates["signers"] = tuple(dict.fromkeys(names))
-    return updates
 
 
 def _print(ctx: TransitionContext) -> dict[str, Any]:
@@ -1008,7 +1094,7 @@ OUTGOING_TABLE: WorkflowTable[OutgoingDocument] = WorkflowTable(
         ),
         TransitionSpec(
             "countersign",
-            (OutgoingState.REVIEWED,),
+            (OutgoingState.REVIEWED, OutgoingState.SIGNED),
             None,
             _LEADERS,
             (D9_COUNTERSIGN,),
@@ -1021,7 +1107,7 @@ OUTGOING_TABLE: WorkflowTable[OutgoingDocument] = WorkflowTable(
             (OutgoingState.REVIEWED,),
             OutgoingState.SIGNED,
             _LEADERS,
-            (D13_PRINCIPAL_SIGNS, D15_ORIGINAL_SIGNER, D9_ALL_COUNTERSIGNED),
+            (D13_PRINCIPAL_SIGNS, D15_ORIGINAL_SIGNER),
             data=Sign,
             effect=_sign,
             label="签发",
@@ -1031,6 +1117,7 @@ OUTGOING_TABLE: WorkflowTable[OutgoingDocument] = WorkflowTable(
             (OutgoingState.SIGNED,),
             OutgoingState.RECHECKED,
             frozenset({_CLERK}),
+            (D9_ALL_COUNTERSIGNED,),
             label="复核",
         ),
         TransitionSpec(
