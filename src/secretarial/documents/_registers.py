@@ -20,15 +20,15 @@ from secretarial.kernel._register import (
     DEFAULT_TIMEZONE,
     Cell,
     Register,
-    _build,
-    _day,
-    _entities,
-    _joined,
-    _label,
-    _moment,
-    _names,
-    _natural,
-    _zone,
+    build_register,
+    day_cell,
+    entities_of,
+    joined_cell,
+    label_cell,
+    moment_cell,
+    names_cell,
+    natural_key,
+    zone_of,
 )
 
 from ._model import IncomingDocument, OutgoingDocument
@@ -61,15 +61,15 @@ def _incoming_order(doc: IncomingDocument) -> tuple[Any, ...]:
     number = doc.registration_number
     return (
         number is None,
-        () if number is None else _natural(number),
+        () if number is None else natural_key(number),
         doc.received_at,
         doc.created_at,
-        _natural(doc.id),
+        natural_key(doc.id),
     )
 
 
 def _incoming_row(doc: IncomingDocument, zone: tzinfo) -> tuple[Cell, ...]:
-    remark = _joined(
+    remark = joined_cell(
         (
             doc.result,
             None if doc.return_reason is None else f"退回：{doc.return_reason}",
@@ -78,18 +78,18 @@ def _incoming_row(doc: IncomingDocument, zone: tzinfo) -> tuple[Cell, ...]:
     )
     return (
         doc.registration_number,
-        _moment(doc.received_at, zone),
+        moment_cell(doc.received_at, zone),
         doc.sender.name,
         None if doc.number is None else str(doc.number),
         doc.title,
         doc.kind.label,
         doc.classification.label,
-        _label(doc.urgency),
+        label_cell(doc.urgency),
         doc.copy_number,
         doc.page_count,
-        _label(doc.handling_type),
+        label_cell(doc.handling_type),
         None if doc.lead_unit is None else doc.lead_unit.name,
-        _day(doc.deadline),
+        day_cell(doc.deadline),
         doc.state.label,
         remark,
     )
@@ -122,12 +122,12 @@ def incoming_register(
     Raises:
         UsageError: An entity is not an :class:`~secretarial.IncomingDocument`.
     """
-    docs = _entities(documents, IncomingDocument, "incoming_register")
-    zone = _zone(timezone)
+    docs = entities_of(documents, IncomingDocument, "incoming_register")
+    zone = zone_of(timezone)
     if year is not None:
         docs = [d for d in docs if d.received_at.astimezone(zone).year == year]
     rows = (_incoming_row(d, zone) for d in sorted(docs, key=_incoming_order))
-    return _build("收文登记簿", "Incoming document register", INCOMING_COLUMNS, rows)
+    return build_register("收文登记簿", "Incoming document register", INCOMING_COLUMNS, rows)
 
 
 # ============================================================================ outgoing
@@ -153,12 +153,12 @@ OUTGOING_COLUMNS: Final = (
 def _outgoing_order(doc: OutgoingDocument) -> tuple[Any, ...]:
     number = doc.number
     series = () if number is None else (number.year, number.organ_code, number.sequence)
-    return (number is None, series, doc.created_at, _natural(doc.id))
+    return (number is None, series, doc.created_at, natural_key(doc.id))
 
 
 def _outgoing_row(doc: OutgoingDocument, zone: tzinfo) -> tuple[Cell, ...]:
     signatures = (*doc.signatures, *doc.countersignatures)
-    signers = _names(s.name for s in signatures) if signatures else _names(doc.signers)
+    signers = names_cell(s.name for s in signatures) if signatures else names_cell(doc.signers)
     signed_on = max((s.signed_on for s in doc.signatures), default=None)
     dispatched_at = min((d.at for d in doc.dispatches), default=None)
     return (
@@ -168,13 +168,13 @@ def _outgoing_row(doc: OutgoingDocument, zone: tzinfo) -> tuple[Cell, ...]:
         None if doc.drafting_unit is None else doc.drafting_unit.name,
         doc.created_by,
         signers,
-        _day(signed_on),
-        _names(doc.main_recipients),
-        _names(doc.cc),
+        day_cell(signed_on),
+        names_cell(doc.main_recipients),
+        names_cell(doc.cc),
         doc.copies,
         doc.classification.label,
-        _label(doc.urgency),
-        _moment(dispatched_at, zone),
+        label_cell(doc.urgency),
+        moment_cell(dispatched_at, zone),
         doc.state.label,
     )
 
@@ -207,8 +207,8 @@ def outgoing_register(
     Raises:
         UsageError: An entity is not an :class:`~secretarial.OutgoingDocument`.
     """
-    docs = _entities(documents, OutgoingDocument, "outgoing_register")
-    zone = _zone(timezone)
+    docs = entities_of(documents, OutgoingDocument, "outgoing_register")
+    zone = zone_of(timezone)
     if year is not None:
         docs = [
             d
@@ -217,4 +217,4 @@ def outgoing_register(
             == year
         ]
     rows = (_outgoing_row(d, zone) for d in sorted(docs, key=_outgoing_order))
-    return _build("发文登记簿", "Outgoing document register", OUTGOING_COLUMNS, rows)
+    return build_register("发文登记簿", "Outgoing document register", OUTGOING_COLUMNS, rows)

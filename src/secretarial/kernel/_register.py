@@ -30,7 +30,21 @@ from ._entity import Entity
 from ._enums import LabeledEnum
 from ._values import Organ, Unit
 
-__all__ = ["DEFAULT_TIMEZONE", "Cell", "Register", "RegisterColumn"]
+__all__ = [
+    "DEFAULT_TIMEZONE",
+    "Cell",
+    "Register",
+    "RegisterColumn",
+    "build_register",
+    "day_cell",
+    "entities_of",
+    "joined_cell",
+    "label_cell",
+    "moment_cell",
+    "names_cell",
+    "natural_key",
+    "zone_of",
+]
 
 Cell = str | int | None
 """A register cell: text, a whole number, or nothing (an empty cell)."""
@@ -261,33 +275,38 @@ def _html_cell(cell: Cell) -> str:
 
 
 # ============================================================================ cell formatting
-def _zone(timezone: str | tzinfo) -> tzinfo:
+def zone_of(timezone: str | tzinfo) -> tzinfo:
+    """The zone an IANA name or a ``tzinfo`` names."""
     return ZoneInfo(timezone) if isinstance(timezone, str) else timezone
 
 
-def _moment(value: datetime | None, zone: tzinfo) -> str | None:
+def moment_cell(value: datetime | None, zone: tzinfo) -> str | None:
     """ISO 8601 to the second, in ``zone``: ``2025-09-26T09:00:00+08:00``."""
     return None if value is None else value.astimezone(zone).isoformat(timespec="seconds")
 
 
-def _day(value: date | None) -> str | None:
+def day_cell(value: date | None) -> str | None:
+    """A date as ``YYYY-MM-DD``; an empty cell for none."""
     return None if value is None else value.isoformat()
 
 
-def _label(value: LabeledEnum | None) -> str | None:
+def label_cell(value: LabeledEnum | None) -> str | None:
+    """A member's Chinese label; an empty cell for none."""
     return None if value is None else value.label
 
 
-def _names(values: Iterable[Organ | Unit | str]) -> str | None:
+def names_cell(values: Iterable[Organ | Unit | str]) -> str | None:
+    """Organs, units or names joined with ``、``, each once; an empty cell for none."""
     names = [v if isinstance(v, str) else v.name for v in values]
     return _LIST_SEPARATOR.join(dict.fromkeys(names)) or None
 
 
-def _joined(parts: Iterable[str | None]) -> str | None:
+def joined_cell(parts: Iterable[str | None]) -> str | None:
+    """The parts given joined with ``；``; an empty cell when none is."""
     return _ENTRY_SEPARATOR.join(p for p in parts if p) or None
 
 
-def _natural(text: str) -> tuple[tuple[int, int, str], ...]:
+def natural_key(text: str) -> tuple[tuple[int, int, str], ...]:
     """A sort key that orders digit runs by value: ``2025-9`` before ``2025-10``."""
     return tuple(
         (0, int(chunk), "") if chunk.isdigit() else (1, 0, chunk)
@@ -299,7 +318,12 @@ def _natural(text: str) -> tuple[tuple[int, int, str], ...]:
 E = TypeVar("E", bound=Entity)
 
 
-def _entities(values: Iterable[Entity], kind: type[E], function: str) -> list[E]:
+def entities_of(values: Iterable[Entity], kind: type[E], function: str) -> list[E]:
+    """``values``, each checked to be of ``kind`` (``function`` names the caller).
+
+    Raises:
+        UsageError: An entity of another kind was given.
+    """
     entities: list[E] = []
     for entity in values:
         if not isinstance(entity, kind):
@@ -311,13 +335,14 @@ def _entities(values: Iterable[Entity], kind: type[E], function: str) -> list[E]
     return entities
 
 
-def _build(
+def build_register(
     title: str,
     title_en: str,
     columns: Sequence[tuple[str, str]],
     rows: Iterable[tuple[Cell, ...]],
     as_of: date | None = None,
 ) -> Register:
+    """A register from ``(key, label)`` columns and rows."""
     return Register(
         title=title,
         title_en=title_en,

@@ -20,14 +20,14 @@ from secretarial.kernel._register import (
     DEFAULT_TIMEZONE,
     Cell,
     Register,
-    _build,
-    _day,
-    _entities,
-    _joined,
-    _moment,
-    _names,
-    _natural,
-    _zone,
+    build_register,
+    day_cell,
+    entities_of,
+    joined_cell,
+    moment_cell,
+    names_cell,
+    natural_key,
+    zone_of,
 )
 
 from ._model import ExtensionRequest, SupervisionItem
@@ -69,7 +69,7 @@ def _extension(request: ExtensionRequest) -> str:
 
 
 def _ledger_order(item: SupervisionItem) -> tuple[Any, ...]:
-    return (item.deadline is None, item.deadline or date.min, item.created_at, _natural(item.id))
+    return (item.deadline is None, item.deadline or date.min, item.created_at, natural_key(item.id))
 
 
 def _ledger_row(item: SupervisionItem, zone: tzinfo, as_of: date) -> tuple[Cell, ...]:
@@ -83,12 +83,12 @@ def _ledger_row(item: SupervisionItem, zone: tzinfo, as_of: date) -> tuple[Cell,
         item.requirement,
         item.instructed_by,
         None if item.lead_unit is None else item.lead_unit.name,
-        _names(item.co_units),
-        _moment(item.received_at, zone),
-        _day(item.deadline),
+        names_cell(item.co_units),
+        moment_cell(item.received_at, zone),
+        day_cell(item.deadline),
         item.report_cycle.label,
         progress,
-        _joined(_extension(r) for r in item.extension_requests),
+        joined_cell(_extension(r) for r in item.extension_requests),
         item.state.label,
         YES if item.is_overdue(as_of) else NO,
         _provisional_note(item),
@@ -132,7 +132,7 @@ def supervision_ledger(
     Raises:
         UsageError: An entity is not a :class:`~secretarial.SupervisionItem`.
     """
-    entries = _entities(items, SupervisionItem, "supervision_ledger")
-    zone = _zone(timezone)
+    entries = entities_of(items, SupervisionItem, "supervision_ledger")
+    zone = zone_of(timezone)
     rows = (_ledger_row(i, zone, as_of) for i in sorted(entries, key=_ledger_order))
-    return _build("督办台账", "Supervision ledger", LEDGER_COLUMNS, rows, as_of=as_of)
+    return build_register("督办台账", "Supervision ledger", LEDGER_COLUMNS, rows, as_of=as_of)
