@@ -15,6 +15,7 @@ from conftest import START, STORES, SUPERVISOR, UNDERTAKER, UNIT_A, url_for
 from secretarial import (
     Office,
     Role,
+    StoreError,
     SupervisionItem,
     SupervisionState,
     TransitionNotAllowed,
@@ -116,3 +117,21 @@ def test_the_built_in_table_is_left_as_it_was() -> None:
     with pytest.raises(TransitionNotAllowed) as refused:
         plain.fire(item, "hold", by=SUPERVISOR)
     assert refused.value.rule_code == "TRIGGER"
+
+
+def test_a_body_in_a_state_no_table_of_the_office_has_is_a_store_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Opened without the extension, a held item is not read as something else."""
+    url = f"sqlite:///{tmp_path / 'office.db'}"
+    clock = FrozenClock(START)
+    with Office.open(url, clock=clock, ids=SequentialIds(), plugins=[Holds()]) as office:
+        held = office.fire(in_progress(office), "hold", by=SUPERVISOR)
+    from secretarial.kernel import _entity  # noqa: PLC0415 -- what this process accepted
+
+    monkeypatch.setattr(_entity, "_ADDED_STATES", {})  # as in a process that never had it
+    with (
+        Office.open(url, create=False, load_entry_points=False) as bare,
+        pytest.raises(StoreError, match="state is 'on_hold'"),
+    ):
+        bare.get(held.id)

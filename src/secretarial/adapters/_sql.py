@@ -36,6 +36,7 @@ from datetime import UTC, date, datetime
 from types import TracebackType
 from typing import Any, Final, Self
 
+import pydantic
 import sqlalchemy as sa
 from sqlalchemy import event as sa_event
 from sqlalchemy.dialects import postgresql as pg
@@ -291,7 +292,25 @@ def _load(types: Mapping[str, type[Entity]], kind: str, body: str) -> Entity:
             f"the office holds entities of the kind {kind!r}, which no area this office runs "
             "defines: open it with the plugin (or the areas=) that adds that kind"
         )
-    return cls.model_validate_json(body)
+    try:
+        return cls.model_validate_json(body)
+    except pydantic.ValidationError as e:
+        problems = "; ".join(_body_problem(err) for err in e.errors())
+        raise StoreError(
+            f"a stored {kind} does not fit {cls.__name__} ({problems}): open the office with "
+            "the plugins that extended its table (an added state, say), or with a newer library"
+        ) from None
+
+
+def _body_problem(error: Any) -> str:
+    """One problem of a stored body, naming the field; only a state's value is quoted.
+
+    Other values are left out: a stored body may be classified.
+    """
+    where = ".".join(map(str, error["loc"])) or "body"
+    if error["loc"] == ("state",) and isinstance(error.get("input"), str):
+        return f"state is {error['input']!r}: {error['msg']}"
+    return f"{where}: {error['msg']}"
 
 
 def _parse_cursor(cursor: str | None, width: int) -> tuple[Any, ...] | None:
