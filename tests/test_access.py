@@ -88,9 +88,15 @@ class TestRefused:
         assert office.get(secret.id) == secret
         assert len(office.audit(secret)) == 1
         assert office.store.counters() == {}
-        assert not office.can_fire(secret, "register", by=PLAIN)
-        assert office.available_triggers(secret, by=PLAIN) == ()
-        assert [d.action for d in office.denials()] == ["fire:register"]
+        with pytest.raises(AccessDenied):
+            office.can_fire(secret, "register", by=PLAIN)
+        with pytest.raises(AccessDenied):
+            office.available_triggers(secret, by=PLAIN)
+        assert [d.action for d in office.denials()] == [
+            "fire:register",
+            "can_fire:register",
+            "available_triggers",
+        ]
 
     def test_audit_trail_is_refused(self, office: Office, documents: dict[str, Entity]) -> None:
         with pytest.raises(AccessDenied):

@@ -900,10 +900,14 @@ class Office:
         """Whether ``by`` may fire ``trigger`` on the entity now.
 
         Without ``data`` and ``reason`` the rules about the input are not judged.
+
+        Raises:
+            NotFound: No such entity.
+            AccessDenied: ``by`` may not see it (the refusal is recorded): asking what may
+                be fired says no more about a hidden entity than loading it would.
         """
         current = self._current(entity)
-        if self.access.may_see(by, current) is not None:
-            return False
+        self.authorize(current, by, f"can_fire:{trigger}")
         workflow = self._workflows[current.entity_kind]
         now = self.now()
         try:
@@ -924,10 +928,14 @@ class Office:
         ) and not self._vetoed(current, trigger, by, full, now)
 
     def available_triggers(self, entity: Entity | str, *, by: Actor) -> tuple[str, ...]:
-        """The triggers ``by`` may fire on the entity now (rules about input aside)."""
+        """The triggers ``by`` may fire on the entity now (rules about input aside).
+
+        Raises:
+            NotFound: No such entity.
+            AccessDenied: ``by`` may not see it (the refusal is recorded).
+        """
         current = self._current(entity)
-        if self.access.may_see(by, current) is not None:
-            return ()
+        self.authorize(current, by, "available_triggers")
         now = self.now()
         return tuple(
             trigger

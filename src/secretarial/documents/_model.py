@@ -114,11 +114,19 @@ class Document(Entity):
     """For a reply (批复): the request it answers, by entity id or document number (A4, A5)."""
     forwards: tuple[Name, ...] = ()
     """The documents this one forwards (转发), by entity id or document number (A4)."""
+    need_to_know: tuple[Name, ...] = ()
+    """The need-to-know scope (知悉范围) of a classified document: the actor ids and unit
+    codes that may know it. Empty: everyone cleared to its level may."""
 
     @model_validator(mode="after")
     def _classified_needs_period(self) -> Self:
         level = self.classification
         if level is Classification.UNCLASSIFIED:
+            if self.need_to_know:
+                raise ValueError(
+                    "D4: a need-to-know scope (need_to_know) limits who knows a classified "
+                    "document; an unclassified one has none"
+                )
             if self.secrecy_period_years is not None or self.declassification_condition:
                 raise ValueError(
                     "D4: an unclassified document has no secrecy period or declassification "

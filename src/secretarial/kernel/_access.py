@@ -30,21 +30,31 @@ class AccessPolicy(Protocol):
 
 
 class ClearancePolicy:
-    """The default policy: an actor sees what is classified at most at their clearance."""
+    """The default policy: clearance, then need-to-know.
+
+    An actor sees what is classified at most at their clearance; a classified record that
+    names a need-to-know scope (知悉范围, its ``need_to_know``: actor ids and unit codes)
+    is seen only by the actors it names or whose unit it names.
+    """
 
     def ceiling(self, actor: Actor) -> Classification:
         """The actor's clearance."""
         return actor.clearance
 
     def may_see(self, actor: Actor, entity: Entity) -> str | None:
-        """Refuse an entity classified above the actor's clearance."""
-        if actor.clearance.level >= entity.classification.level:
+        """Refuse an entity classified above the actor's clearance or outside their scope."""
+        if actor.clearance.level < entity.classification.level:
+            return (
+                f"clearance {actor.clearance.value} ({actor.clearance.label}) is below the "
+                f"record's classification {entity.classification.value} "
+                f"({entity.classification.label})"
+            )
+        scope: tuple[str, ...] = getattr(entity, "need_to_know", ())
+        if not scope or entity.classification is Classification.UNCLASSIFIED:
             return None
-        return (
-            f"clearance {actor.clearance.value} ({actor.clearance.label}) is below the "
-            f"record's classification {entity.classification.value} "
-            f"({entity.classification.label})"
-        )
+        if actor.id in scope or (actor.unit is not None and actor.unit.code in scope):
+            return None
+        return "the actor is outside the record's need-to-know scope (知悉范围)"
 
     def __repr__(self) -> str:
         return "ClearancePolicy()"
