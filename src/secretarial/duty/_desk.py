@@ -227,7 +227,9 @@ class DutyDesk(Desk):
             )
 
     def plan_reception(self, *, by: Actor, **fields: Any) -> ReceptionPlan:
-        """Draft a reception plan (接待方案) under the office's :attr:`reception_policy`.
+        """Draft a reception plan (接待方案) under the office's reception policy.
+
+        The policy is :attr:`~secretarial.Office.reception_policy`, kept with the plan.
 
         Fields: ``title``, ``guests``, ``official_letter``, ``start``, ``end``, ``meals``
         ... ``approve`` then judges the R2 rules against the policy kept with the plan.

@@ -67,7 +67,8 @@ class InformationDesk(Desk):
     ) -> list[EmergencyDue]:
         """Every emergency time limit late at ``now`` with no report, not yet reminded.
 
-        Only reads: :meth:`sweep` records them. What ``by`` may not see is left out.
+        Only reads: :meth:`~secretarial.Office.sweep` records them. What ``by`` may not
+        see is left out.
         """
         moment = (now if now is not None else self._office.now()).astimezone(self._office.timezone)
         items = self._office.list(kind=EntityKind.INFORMATION_ITEM, open_only=True, by=by)
