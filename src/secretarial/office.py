@@ -1240,12 +1240,9 @@ class Office:
         reason = self.access.may_see(actor, entity)
         if reason is None:
             return
-        self._store.record_denial(
-            AccessDenial(
-                actor=actor, entity_id=entity.id, action=action, at=self.now(), reason=reason
-            )
-        )
-        raise AccessDenied(actor.id, entity.id, reason)
+        denied = AccessDenied(actor.id, entity.id, reason)
+        self._record_denial(actor, action, denied)
+        raise denied
 
     def _current(self, entity: Entity | str) -> Entity:
         return self._store.get(entity if isinstance(entity, str) else entity.id)

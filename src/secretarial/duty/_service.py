@@ -23,7 +23,6 @@ from secretarial.documents._model import IncomingDocument
 from secretarial.engine._fire import Change, FireContext, run_change
 from secretarial.engine._ports import Store, UnitOfWork
 from secretarial.errors import NotFound, UsageError
-from secretarial.kernel._entity import Entity
 from secretarial.kernel._enums import EntityKind
 from secretarial.kernel._query import Query
 from secretarial.kernel._values import Actor
@@ -125,18 +124,13 @@ def schedule_shifts(
 
     def schedule(change: Change) -> list[DutyShift]:
         change.lock(ROSTER_LOCK)
-        created = [_shift(change.create(DutyShift.entity_kind, fields)) for fields in given]
+        created = [change.make(DutyShift, fields) for fields in given]
         roster = DutyRoster.of(duty_shifts(change.uow))
         start, end = coverage if coverage is not None else (None, None)
         check_roster(roster, start, end, involving={shift.id for shift in created})
         return created
 
     return run_change(store, context, schedule)
-
-
-def _shift(entity: Entity) -> DutyShift:
-    assert isinstance(entity, DutyShift)  # noqa: S101 -- the shift workflow's entity
-    return entity
 
 
 def swap_duty(
@@ -316,9 +310,7 @@ def _the_call(
     """The call to forward: a recorded one (by id) or a new one, recorded now."""
     if isinstance(call, str):
         return change.load(call, CallRecord, expected_version=expected_version)
-    record = change.create(CallRecord.entity_kind, call)
-    assert isinstance(record, CallRecord)  # noqa: S101 -- the call workflow's entity
-    return record
+    return change.make(CallRecord, call)
 
 
 def record_call_opening_item(
@@ -361,10 +353,7 @@ def record_call_opening_item(
         fields = {**item_fields_from_call(record, source=source), **(item or {})}
         item_id = context.new_id(EntityKind.SUPERVISION_ITEM)
         forwarded = change.fire(record, "forward", {"supervision_item_id": item_id})
-        opened = change.create(
-            EntityKind.SUPERVISION_ITEM, fields, entity_id=item_id, actor=opened_by
-        )
-        assert isinstance(opened, SupervisionItem)  # noqa: S101 -- the item workflow's entity
+        opened = change.make(SupervisionItem, fields, entity_id=item_id, actor=opened_by)
         return forwarded, opened
 
     return run_change(store, context, open_item)
@@ -409,10 +398,7 @@ def record_call_receiving_document(
         fields = {**document_fields_from_call(record), **(document or {})}
         document_id = context.new_id(EntityKind.INCOMING_DOCUMENT)
         forwarded = change.fire(record, "forward", {"document_id": document_id})
-        received = change.create(
-            EntityKind.INCOMING_DOCUMENT, fields, entity_id=document_id, actor=received_by
-        )
-        assert isinstance(received, IncomingDocument)  # noqa: S101 -- the document's class
+        received = change.make(IncomingDocument, fields, entity_id=document_id, actor=received_by)
         return forwarded, received
 
     return run_change(store, context, receive)
@@ -437,8 +423,6 @@ def plan_reception(
         raise UsageError("a reception plan is judged by the office's policy; do not pass policy")
 
     def draft(change: Change) -> ReceptionPlan:
-        plan = change.create(ReceptionPlan.entity_kind, {**fields, "policy": policy})
-        assert isinstance(plan, ReceptionPlan)  # noqa: S101 -- the plan workflow's entity
-        return plan
+        return change.make(ReceptionPlan, {**fields, "policy": policy})
 
     return run_change(store, context, draft)

@@ -261,6 +261,29 @@ class Change:
         self.uow.add(entity, event)
         return entity
 
+    def make(
+        self,
+        entity_type: type[E],
+        fields: Mapping[str, Any],
+        *,
+        entity_id: str | None = None,
+        actor: Actor | None = None,
+    ) -> E:
+        """Create an entity of ``entity_type``'s kind (see :meth:`create`), typed as it.
+
+        Raises:
+            UsageError: The office runs that kind with another class.
+        """
+        entity = self.create(
+            entity_type.entity_kind.value, fields, entity_id=entity_id, actor=actor
+        )
+        if not isinstance(entity, entity_type):
+            raise UsageError(
+                f"the office runs {entity_type.entity_kind.value!r} as "
+                f"{type(entity).__name__}, not {entity_type.__name__}"
+            )
+        return entity
+
     def add_many(self, entities: Sequence[Entity], events: Sequence[AuditEvent]) -> None:
         """Add entities made already, with all their events (a bulk import's batch)."""
         self.uow.add_many(entities, events)

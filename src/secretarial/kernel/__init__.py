@@ -14,6 +14,7 @@ from ._area import (
     RegisterRequest,
     RegisterSpec,
     Registry,
+    built_workflow,
 )
 from ._audit import (
     Anchor,
@@ -204,6 +205,7 @@ __all__ = [
     "accept_states",
     "as_utc",
     "build_register",
+    "built_workflow",
     "check_window",
     "creation_digest",
     "day_cell",

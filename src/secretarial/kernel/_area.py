@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, tzinfo
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from secretarial.errors import UsageError, WorkflowDefinitionError
 
@@ -25,7 +25,7 @@ from ._register import Register
 from ._rules import Rule
 from ._workflow import Workflow, WorkflowTable, rules_of
 
-__all__ = ["Area", "RegisterRequest", "RegisterSpec", "Registry"]
+__all__ = ["Area", "RegisterRequest", "RegisterSpec", "Registry", "built_workflow"]
 
 _NAME: Final = re.compile(r"[a-z][a-z0-9_-]{0,31}")
 """A kind, id prefix, alias or register name: lower-case ASCII, at most 32 characters."""
@@ -267,7 +267,7 @@ class Registry:
         area = self.area(kind)
         workflow = self._workflows.get(area.kind.value)
         if workflow is None:
-            workflow = self._workflows[area.kind.value] = _built(area.table)
+            workflow = self._workflows[area.kind.value] = built_workflow(area.table)
         return workflow
 
     def id_prefix(self, kind: str) -> str:
@@ -310,17 +310,23 @@ class Registry:
         return f"Registry({', '.join(a.kind.value for a in self.areas)})"
 
 
-_BUILT: dict[int, tuple[WorkflowTable[Any], Workflow[Any]]] = {}
-"""Workflows built so far, by table: a table shared by several registries is built once."""
+E = TypeVar("E", bound=Entity)
+
+_WORKFLOW: Final = "_built_workflow"
+"""Where a table keeps the workflow built from it: it lives as long as the table does."""
 
 
-def _built(table: WorkflowTable[Any]) -> Workflow[Any]:
-    found = _BUILT.get(id(table))
-    if found is not None and found[0] is table:
-        return found[1]
-    workflow = Workflow(table)
-    _BUILT[id(table)] = (table, workflow)
-    return workflow
+def built_workflow(table: WorkflowTable[E]) -> Workflow[E]:
+    """The workflow of ``table``, built (and the table checked) once per table object.
+
+    Raises:
+        WorkflowDefinitionError: The table does not build.
+    """
+    found: Workflow[E] | None = table.__dict__.get(_WORKFLOW)
+    if found is None:
+        found = Workflow(table)
+        object.__setattr__(table, _WORKFLOW, found)  # a cache beside the frozen fields
+    return found
 
 
 def _check_name(where: str, what: str, name: object) -> None:

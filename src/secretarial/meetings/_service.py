@@ -8,7 +8,6 @@ from typing import Any, Final
 
 from secretarial.engine._fire import Change, FireContext, run_change
 from secretarial.engine._ports import Store, UnitOfWork
-from secretarial.kernel._entity import Entity
 from secretarial.kernel._enums import EntityKind
 from secretarial.kernel._query import Query
 from secretarial.kernel._values import Actor
@@ -87,7 +86,7 @@ def plan_meetings(
     """
 
     def plan(change: Change) -> list[Meeting]:
-        planned = [_meeting(change.create(EntityKind.MEETING, fields)) for fields in fields_list]
+        planned = [change.make(Meeting, fields) for fields in fields_list]
         if check_conflicts:
             change.lock(*sorted({r for meeting in planned for r in booking_resources(meeting)}))
             new = {meeting.id for meeting in planned}
@@ -98,11 +97,6 @@ def plan_meetings(
         return planned
 
     return run_change(store, context, plan)
-
-
-def _meeting(entity: Entity) -> Meeting:
-    assert isinstance(entity, Meeting)  # noqa: S101 -- the meeting workflow's entity
-    return entity
 
 
 def close_meeting(
@@ -145,11 +139,7 @@ def close_meeting(
             values = item_fields(fields)
             if not computed.explicit:
                 values |= computed_fields(computed)
-            item = change.create(
-                EntityKind.SUPERVISION_ITEM, values, entity_id=item_id, actor=opened_by
-            )
-            assert isinstance(item, SupervisionItem)  # noqa: S101 -- the item workflow's entity
-            opened.append(item)
+            opened.append(change.make(SupervisionItem, values, entity_id=item_id, actor=opened_by))
         return closed, opened
 
     return run_change(store, context, close)

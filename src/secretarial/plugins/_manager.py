@@ -22,7 +22,7 @@ from typing import Any, Final, Protocol, TypeVar, cast, final
 import pluggy
 
 from secretarial.errors import TransitionNotAllowed, UsageError, WorkflowDefinitionError
-from secretarial.kernel._area import Area, Registry
+from secretarial.kernel._area import Area, Registry, built_workflow
 from secretarial.kernel._audit import AuditEvent
 from secretarial.kernel._calendar import WorkCalendar
 from secretarial.kernel._entity import Entity
@@ -345,7 +345,7 @@ class Plugins:
                     ],
                 )
             try:
-                built = Workflow(extended)
+                built = built_workflow(extended)
             except WorkflowDefinitionError as e:
                 raise WorkflowDefinitionError(label, e.problems) from e
             table = extended

@@ -223,9 +223,7 @@ def _file_once(
         "classification": max((d.classification for d in filed), key=lambda c: c.level),
     }
     values = {k: v for k, v in fields.items() if v is not None}
-    record = change.create(EntityKind.RECORD, values, entity_id=record_id)
-    assert isinstance(record, Record)  # noqa: S101 -- the record table's entity
-    return FiledItem(record, tuple(filed))
+    return FiledItem(change.make(Record, values, entity_id=record_id), tuple(filed))
 
 
 def _retention(value: Retention | str) -> Retention:
