@@ -1,13 +1,8 @@
-"""Registers 登记簿 and the supervision ledger 督办台账, exported as CSV, JSON and HTML.
+"""The supervision ledger 督办台账, built from items by a pure function.
 
-A register is a plain table built from entities by a pure function: the incoming
-register 收文登记簿, the outgoing register 发文登记簿 and the supervision ledger
-督办台账. Cells are plain values (``str``, ``int`` or ``None``): enums are written
-with their Chinese label, dates as ``YYYY-MM-DD`` and moments as ISO 8601 in the
-office's time zone, so a register exports to CSV or JSON without further conversion.
-
-Nothing here reads a clock or a store: the caller passes the entities, the time zone
-and, for the ledger, the day overdue is judged on.
+Cells are written as the kernel's registers write them (see
+:class:`~secretarial.kernel.Register`); the caller passes the items, the time zone and
+the day overdue is judged on.
 """
 
 from __future__ import annotations
