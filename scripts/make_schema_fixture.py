@@ -16,7 +16,7 @@ from secretarial.adapters._sql import SCHEMA_VERSION
 from secretarial.testing import FrozenClock, SequentialIds
 
 CLERK = Actor(
-    id="li", name="李文书", roles=frozenset({Role.CLERK}), clearance=Classification.SECRET
+    id="li", name="李文书", roles=frozenset({Role.CLERK}), clearance=Classification.CONFIDENTIAL
 )
 SUPERVISOR = Actor(id="zhou", name="周督查", roles=frozenset({Role.SUPERVISOR}))
 DRAFTER = Actor(id="ma", name="马拟稿", roles=frozenset({Role.DRAFTER}))
@@ -33,7 +33,7 @@ def build(path: Path) -> None:
             channel="paper",
             sender={"code": "SZF", "name": "市政府办公室", "relation": "superior"},
             received_at=office.now(),
-            classification="secret",
+            classification="confidential",
             secrecy_period_years=5,
             copy_number="000012",
         )

@@ -23,7 +23,9 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 START = datetime(2025, 9, 26, 1, 0, tzinfo=UTC)  # Friday 2025-09-26 09:00 in Beijing
 
 
-def actor(actor_id: str, *roles: str, clearance: Classification = Classification.SECRET) -> Actor:
+def actor(
+    actor_id: str, *roles: str, clearance: Classification = Classification.CONFIDENTIAL
+) -> Actor:
     """An actor with the given roles."""
     return Actor(id=actor_id, name=actor_id.title(), roles=frozenset(roles), clearance=clearance)
 

@@ -20,7 +20,7 @@ OFFICE_STORES = STORES  # through the office, on every store
 
 CLEARED = actor("cleared", Role.CLERK, Role.SUPERVISOR, clearance=Classification.TOP_SECRET)
 PLAIN = actor("plain", Role.CLERK, Role.SUPERVISOR, clearance=Classification.UNCLASSIFIED)
-SECRET_CLERK = actor("sc", Role.CLERK, clearance=Classification.SECRET)
+SECRET_CLERK = actor("sc", Role.CLERK, clearance=Classification.CONFIDENTIAL)
 
 
 def receive(office: Office, title: str, level: str = "unclassified") -> Entity:
@@ -40,7 +40,7 @@ def receive(office: Office, title: str, level: str = "unclassified") -> Entity:
 def documents(office: Office) -> dict[str, Entity]:
     return {
         "open": receive(office, "公开通知"),
-        "secret": receive(office, "秘密通知", "secret"),
+        "confidential": receive(office, "秘密通知", "confidential"),
         "top": receive(office, "绝密通知", "top_secret"),
     }
 
@@ -51,7 +51,7 @@ class TestInvisible:
     def test_lists_and_counts(self, office: Office, documents: dict[str, Entity]) -> None:
         assert office.list(by=PLAIN) == [documents["open"]]
         assert office.count(by=PLAIN) == 1
-        assert office.list(by=SECRET_CLERK) == [documents["open"], documents["secret"]]
+        assert office.list(by=SECRET_CLERK) == [documents["open"], documents["confidential"]]
         assert office.count(by=CLEARED) == 3
         assert office.count() == 3  # the office's own work sees everything
 
@@ -82,7 +82,7 @@ class TestRefused:
     def test_fire_is_refused_recorded_and_changes_nothing(
         self, office: Office, documents: dict[str, Entity]
     ) -> None:
-        secret = documents["secret"]
+        secret = documents["confidential"]
         with pytest.raises(AccessDenied):
             office.fire(secret, "register", by=PLAIN)
         assert office.get(secret.id) == secret
@@ -100,7 +100,7 @@ class TestRefused:
 
     def test_audit_trail_is_refused(self, office: Office, documents: dict[str, Entity]) -> None:
         with pytest.raises(AccessDenied):
-            office.audit(documents["secret"], by=PLAIN)
+            office.audit(documents["confidential"], by=PLAIN)
         assert [d.action for d in office.denials()] == ["audit"]
 
     def test_items_are_classified_too(self, office: Office) -> None:
@@ -109,7 +109,7 @@ class TestRefused:
             source="leader_instruction",
             requirement="专项整治",
             received_at=office.now(),
-            classification="confidential",
+            classification="secret",
         )
         assert office.list(kind="supervision_item", by=SECRET_CLERK) == []
         with pytest.raises(AccessDenied):
@@ -153,7 +153,7 @@ def test_the_catalogue_leaves_out_what_the_actor_may_not_see(office: Office) -> 
     undertaker = actor("und", Role.UNDERTAKER, clearance=Classification.TOP_SECRET)
     director = actor("dir", Role.OFFICE_DIRECTOR, clearance=Classification.TOP_SECRET)
     leader = actor("lead", Role.LEADER, clearance=Classification.TOP_SECRET)
-    doc = receive(office, "秘密通知", "secret")
+    doc = receive(office, "秘密通知", "confidential")
     doc = office.fire(doc, "register", by=CLEARED)
     doc = office.fire(doc, "screen", by=CLEARED)
     doc = office.fire(doc, "propose", by=director, handling_type="for_handling", lead_unit=UNIT_A)

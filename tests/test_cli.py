@@ -360,7 +360,9 @@ class TestActors:
 
     def test_a_json_actor_acts(self, db: Path, proposed: str) -> None:
         """``--by`` JSON names the actor inline; the audit records them."""
-        actor = '{"id": "zhao", "name": "赵副区长", "roles": ["leader"], "clearance": "secret"}'
+        actor = (
+            '{"id": "zhao", "name": "赵副区长", "roles": ["leader"], "clearance": "confidential"}'
+        )
         data = '{"instruction": "请抓紧办理", "deadline": "2099-12-31", "chaser": "li"}'
         result = run("doc", "fire", proposed, "approve", "--db", db, "--by", actor, "--data", data)
         assert result.exit_code == 0, result.stderr
@@ -376,7 +378,7 @@ class TestActors:
             (("--as", "emperor"), "bad_input"),
             (("--as", "leader", "--clearance", "cosmic"), "bad_input"),
             (("--as", "leader", "--by", "zhao"), "bad_input"),
-            (("--by", "zhao", "--clearance", "secret"), "bad_input"),
+            (("--by", "zhao", "--clearance", "confidential"), "bad_input"),
         ],
     )
     def test_bad_actors_change_nothing(
@@ -516,8 +518,8 @@ class TestFire:
         with Office.open(f"sqlite:///{db}", create=False) as office:
             doc = office.documents.receive(
                 by=CLERK, kind="notice", title="关于重要活动安保工作的通知", sender=SUPERIOR,
-                channel="confidential_courier", received_at=office.now(), classification="secret",
-                copy_number="000007", secrecy_period_years=5,
+                channel="confidential_courier", received_at=office.now(),
+                classification="confidential", copy_number="000007", secrecy_period_years=5,
             )  # fmt: skip
         before = snapshot(db)
         failed(
@@ -535,7 +537,7 @@ class TestFire:
                 "--as",
                 "clerk",
                 "--clearance",
-                "secret",
+                "confidential",
             ).exit_code
             == 0
         )
@@ -581,7 +583,7 @@ class TestShowAndList:
         with Office.open(f"sqlite:///{db}", create=False) as office:
             office.documents.receive(
                 by=CLERK, kind="notice", title="密件", sender=SUPERIOR, channel="paper",
-                received_at=office.now(), classification="secret", copy_number="000001",
+                received_at=office.now(), classification="confidential", copy_number="000001",
                 secrecy_period_years=5,
             )  # fmt: skip
         everything = json.loads(run("doc", "list", "--db", db, "--json").stdout)

@@ -16,27 +16,56 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from secretarial import Actor, AuditEvent, EntityKind
-from secretarial.kernel import event_digest
+from secretarial.kernel import EVENT_SCHEMA, event_digest
 from secretarial.testing import strategies as sst
+
+SCHEMA_1_NAMES = {"secret": "confidential", "confidential": "secret"}
+"""Classification identifiers under event schema 1 and today (they were exchanged)."""
+
+
+def as_schema_1(value: Any) -> Any:
+    """A JSON value with the classifications it names written as schema 1 wrote them."""
+    if isinstance(value, dict):
+        return {
+            k: SCHEMA_1_NAMES.get(v, v)
+            if k in ("classification", "clearance") and isinstance(v, str)
+            else as_schema_1(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [as_schema_1(v) for v in value]
+    return value
 
 
 def reference_digest(**fields: Any) -> str:
-    """The digest as first specified: ``json.dumps`` of the whole content array."""
+    """The digest as specified: ``json.dumps`` of the whole content array.
+
+    Schema 1 hashed eleven parts, classifications under their names of that time;
+    schema 2 adds the version as a twelfth.
+    """
+    schema = fields.pop("schema_version", EVENT_SCHEMA)
     actor: Actor = fields["actor"]
     unit = None if actor.unit is None else (actor.unit.code, actor.unit.name)
-    content = (
+    clearance = str(actor.clearance)
+    payload = fields["payload"]
+    if schema == 1:
+        clearance = SCHEMA_1_NAMES.get(clearance, clearance)
+        payload = as_schema_1(payload)
+    content: tuple[Any, ...] = (
         str(fields["entity_kind"]),
         fields["entity_id"],
         fields["version"],
         fields["trigger"],
         fields["source"],
         str(fields["target"]),
-        (actor.id, actor.name, sorted(actor.roles), str(actor.clearance), unit),
+        (actor.id, actor.name, sorted(actor.roles), clearance, unit),
         fields["at"].isoformat(),
         fields["reason"],
-        fields["payload"],
+        payload,
         fields["previous_hash"],
     )
+    if schema != 1:
+        content = (*content, schema)
     text = json.dumps(content, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -62,6 +91,7 @@ contents = st.fixed_dictionaries(
         "reason": st.none() | texts,
         "payload": st.dictionaries(texts, json_values, max_size=5),
         "previous_hash": st.none() | st.text("0123456789abcdef", min_size=64, max_size=64),
+        "schema_version": st.integers(min_value=1, max_value=EVENT_SCHEMA),
     }
 )
 
@@ -69,6 +99,16 @@ contents = st.fixed_dictionaries(
 @given(contents)
 def test_digest_equals_json_dumps_of_the_whole_content(fields: dict[str, Any]) -> None:
     assert event_digest(**fields) == reference_digest(**fields)
+
+
+@given(contents)
+def test_an_event_of_each_schema_is_hashed_as_that_schema_wrote_it(fields: dict[str, Any]) -> None:
+    """Hashes differ between schemas: an event cannot be passed off as another version's."""
+    fields = {**fields, "payload": {**fields["payload"], "classification": "secret"}}
+    first = event_digest(**{**fields, "schema_version": 1})
+    second = event_digest(**{**fields, "schema_version": 2})
+    assert first != second
+    assert first == reference_digest(**{**fields, "schema_version": 1})
 
 
 def test_an_actor_seen_before_is_written_from_its_own_content() -> None:

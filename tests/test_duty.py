@@ -1092,7 +1092,7 @@ class TestCallUseCases:
             record_call_receiving_document(
                 store,
                 ctx(ZHANG, NOW, ids=ids),
-                new_call(classification="secret"),
+                new_call(classification="confidential"),
                 received_by=CLERK,
                 document={"secrecy_period_years": 5},
             )

@@ -128,7 +128,7 @@ FIELD_VALUES: dict[str, st.SearchStrategy[Any]] = {
     "received_at": received_ats,
     "number": number_like,
     "urgency": st.sampled_from(["extra_urgent", "urgent", "flash", "immediate", "soon"]),
-    "classification": st.sampled_from(["unclassified", "secret", "confidential", "top_secret"]),
+    "classification": st.sampled_from(["unclassified", "confidential", "secret", "top_secret"]),
     "secrecy_period_years": st.integers(-1, 40),
     "declassification_condition": st.text(max_size=10),
     "copy_number": st.sampled_from(["000001", "1", "0000001", "abcdef"]),
@@ -615,7 +615,7 @@ ITEM_VALUES: dict[str, st.SearchStrategy[Any]] = {
     "instructed_by": st.text(max_size=10),
     "urgency": st.sampled_from(["normal", "urgent", "extra_urgent", "now"]),
     "reply_required": st.text(max_size=10),
-    "classification": st.sampled_from(["unclassified", "secret", "confidential", "top_secret"]),
+    "classification": st.sampled_from(["unclassified", "confidential", "secret", "top_secret"]),
 }
 ITEM_KEYS = sorted(set(SupervisionItem.model_fields) | {"", "unknown"})
 

@@ -198,7 +198,7 @@ class TestExportMeetings:
 
     def test_classified_meetings_are_left_out_unless_asked_for(self) -> None:
         """A secret meeting is only written with include_classified, marked CONFIDENTIAL."""
-        secret = create(classification="secret")
+        secret = create(classification="confidential")
         assert parse(export_ics([secret], domain=DOMAIN)).walk("VEVENT") == []
         (event,) = parse(export_ics([secret], domain=DOMAIN, include_classified=True)).walk(
             "VEVENT"
@@ -280,11 +280,14 @@ class TestRoundTrip:
 
     def test_several_meetings_and_items_in_one_calendar(self) -> None:
         """Items are ignored by the import; meetings come back in order."""
-        meetings = [create("a", meeting_kind="briefing", classification="secret"), recurring("b")]
+        meetings = [
+            create("a", meeting_kind="briefing", classification="confidential"),
+            recurring("b"),
+        ]
         text = export_ics(meetings, [item("s1")], domain=DOMAIN, include_classified=True)
         imported = import_events(text)
         assert [f["meeting_kind"] for f in imported] == ["briefing", "party_committee"]
-        assert imported[0]["classification"] == "secret"
+        assert imported[0]["classification"] == "confidential"
 
     def test_a_cancelled_meeting_is_imported_only_on_request(self) -> None:
         """STATUS:CANCELLED events are skipped unless include_cancelled."""

@@ -643,7 +643,7 @@ class TestEmergencyLimits:
 
     def test_a_due_step_as_a_sweep_reminder(self) -> None:
         """The sweep's DueReminder carries local dates and a message in both languages."""
-        item = Run.emergency(classification="secret").item
+        item = Run.emergency(classification="confidential").item
         at = (NOW + 31 * MINUTE).astimezone(SHANGHAI)
         (due,) = emergency_due(item, POLICY, at)
         reminder = due.as_due_reminder()
@@ -851,11 +851,11 @@ class TestCompileBulletin:
         """D17: a compilation is classified as its most secret item."""
         items = [
             approved_item("i1"),
-            approved_item("i2", classification="confidential"),
-            approved_item("i3", classification="secret"),
+            approved_item("i2", classification="secret"),
+            approved_item("i3", classification="confidential"),
         ]
         bulletin = compile_bulletin(items, year=2025, number=3, title="政务信息")
-        assert bulletin.classification is Classification.CONFIDENTIAL
+        assert bulletin.classification is Classification.SECRET
         assert [a.item_id for a in bulletin.articles] == ["i1", "i2", "i3"]
         assert bulletin.issue == "2025年第3期"
 
@@ -903,7 +903,7 @@ class TestCompileBulletin:
 class TestRendering:
     def bulletin(self) -> Any:
         items = [
-            approved_item("i1", classification="secret"),
+            approved_item("i1", classification="confidential"),
             approved_item(
                 "i2",
                 title="<script>alert('x')</script> 标题",
@@ -1046,9 +1046,9 @@ class TestIssueBulletin:
     def test_the_compilation_is_recorded_on_every_item(self) -> None:
         """Each item records the issue and its place; the bulletin is rebuilt from them."""
         office = Office()
-        first, second = office.item(), office.item(state="submitted", classification="secret")
+        first, second = office.item(), office.item(state="submitted", classification="confidential")
         bulletin = office.issue([first, second.id], issuer="市政府办公室")
-        assert bulletin.classification is Classification.SECRET
+        assert bulletin.classification is Classification.CONFIDENTIAL
         stored = office.store.get(second.id)
         assert isinstance(stored, InformationItem)
         (entry,) = stored.bulletins
@@ -1314,7 +1314,7 @@ class TestOffice:
     @pytest.mark.parametrize("office_and_clock", STORES, indirect=True)
     def test_an_item_is_stored_and_replayed(self, office: Any) -> None:
         """Every store keeps an information item as it is; replay reproduces it."""
-        item = self.signed_off(office, classification="secret")
+        item = self.signed_off(office, classification="confidential")
         stored = office.get(item.id)
         assert stored == item
         assert office.replay(item.id) == item

@@ -142,18 +142,18 @@ class TestClassificationOrder:
     def test_levels_ascend(self):
         assert (
             Classification.UNCLASSIFIED
-            < Classification.SECRET
             < Classification.CONFIDENTIAL
+            < Classification.SECRET
             < Classification.TOP_SECRET
         )
         assert [c.level for c in Classification] == [0, 1, 2, 3]
 
     def test_sorting_follows_the_level_not_the_alphabet(self):
         shuffled = [
-            Classification.SECRET,
+            Classification.CONFIDENTIAL,
             Classification.TOP_SECRET,
             Classification.UNCLASSIFIED,
-            Classification.CONFIDENTIAL,
+            Classification.SECRET,
         ]
         assert sorted(shuffled) == list(Classification)
         assert sorted(shuffled) != sorted(shuffled, key=str)
@@ -161,7 +161,7 @@ class TestClassificationOrder:
         assert min(shuffled) is Classification.UNCLASSIFIED
 
     def test_all_comparison_operators(self):
-        secret, confidential = Classification.SECRET, Classification.CONFIDENTIAL
+        secret, confidential = Classification.CONFIDENTIAL, Classification.SECRET
         assert secret < confidential
         assert secret <= confidential
         assert secret <= secret  # noqa: PLR0124 -- reflexivity is the point
@@ -170,20 +170,22 @@ class TestClassificationOrder:
         assert not confidential < secret
 
     def test_maximum_secrecy_periods_of_d4(self):
-        assert Classification.SECRET.max_secrecy_years == 10
-        assert Classification.CONFIDENTIAL.max_secrecy_years == 20
+        assert Classification.CONFIDENTIAL.max_secrecy_years == 10
+        assert Classification.SECRET.max_secrecy_years == 20
         assert Classification.TOP_SECRET.max_secrecy_years == 30
         assert Classification.UNCLASSIFIED.max_secrecy_years is None
 
     def test_members_stay_hashable(self):
-        assert {Classification.SECRET, Classification("secret")} == {Classification.SECRET}
+        assert {Classification.CONFIDENTIAL, Classification("confidential")} == {
+            Classification.CONFIDENTIAL
+        }
 
 
 # ============================================================================ D4 / D5
 class TestSecrecyPeriod:
     """D4: a classified document carries a secrecy period or condition, within the maximum."""
 
-    @pytest.mark.parametrize("level", ["secret", "confidential", "top_secret"])
+    @pytest.mark.parametrize("level", ["confidential", "secret", "top_secret"])
     def test_classified_without_period_or_condition_is_refused(self, office, level):
         err = refused_receive(office, **classified(level))
         (problem,) = err.problems
@@ -192,7 +194,7 @@ class TestSecrecyPeriod:
         assert "declassification condition" in problem.message
 
     @pytest.mark.parametrize(
-        ("level", "maximum"), [("secret", 10), ("confidential", 20), ("top_secret", 30)]
+        ("level", "maximum"), [("confidential", 10), ("secret", 20), ("top_secret", 30)]
     )
     def test_period_up_to_the_maximum_is_accepted(self, office, level, maximum):
         doc = receive(office, **classified(level, secrecy_period_years=maximum))
@@ -200,7 +202,7 @@ class TestSecrecyPeriod:
         assert doc.classification == level
 
     @pytest.mark.parametrize(
-        ("level", "maximum"), [("secret", 10), ("confidential", 20), ("top_secret", 30)]
+        ("level", "maximum"), [("confidential", 10), ("secret", 20), ("top_secret", 30)]
     )
     def test_period_above_the_maximum_is_refused(self, office, level, maximum):
         err = refused_receive(office, **classified(level, secrecy_period_years=maximum + 1))
@@ -210,12 +212,12 @@ class TestSecrecyPeriod:
         assert f"1..{maximum}" in problem.message
 
     def test_a_declassification_condition_replaces_the_period(self, office):
-        doc = receive(office, **classified("secret", declassification_condition="项目验收后"))
+        doc = receive(office, **classified("confidential", declassification_condition="项目验收后"))
         assert doc.secrecy_period_years is None
         assert doc.declassification_condition == "项目验收后"
 
     def test_zero_years_is_not_a_period(self, office):
-        err = refused_receive(office, **classified("secret", secrecy_period_years=0))
+        err = refused_receive(office, **classified("confidential", secrecy_period_years=0))
         assert err.fields == ("secrecy_period_years",)
 
     def test_unclassified_document_has_no_period(self, office):
@@ -225,7 +227,11 @@ class TestSecrecyPeriod:
     def test_outgoing_drafts_are_held_to_d4_as_well(self, office):
         with pytest.raises(ValidationError) as info:
             office.documents.draft(
-                by=DRAFTER, kind="notice", title="t", issuer_code="国办发", classification="secret"
+                by=DRAFTER,
+                kind="notice",
+                title="t",
+                issuer_code="国办发",
+                classification="confidential",
             )
         assert info.value.problems[0].rule == "D4"
 
@@ -485,11 +491,11 @@ class TestActor:
         ("clearance", "visible"),
         [
             (Classification.UNCLASSIFIED, {"unclassified"}),
-            (Classification.SECRET, {"unclassified", "secret"}),
-            (Classification.CONFIDENTIAL, {"unclassified", "secret", "confidential"}),
+            (Classification.CONFIDENTIAL, {"unclassified", "confidential"}),
+            (Classification.SECRET, {"unclassified", "confidential", "secret"}),
             (
                 Classification.TOP_SECRET,
-                {"unclassified", "secret", "confidential", "top_secret"},
+                {"unclassified", "confidential", "secret", "top_secret"},
             ),
         ],
     )
@@ -501,7 +507,7 @@ class TestActor:
         person = Actor(id="p", name="P")
         assert person.clearance is Classification.UNCLASSIFIED
         assert person.may_see(Classification.UNCLASSIFIED)
-        assert not person.may_see(Classification.SECRET)
+        assert not person.may_see(Classification.CONFIDENTIAL)
         assert person.roles == frozenset()
 
     def test_has_any_role(self):

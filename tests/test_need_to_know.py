@@ -17,8 +17,8 @@ from secretarial import (
 
 OFFICE_STORES = STORES  # the scope is stored and read back with the document
 
-IN_SCOPE = actor("li", Role.CLERK, Role.LEADER, clearance=Classification.SECRET)
-IN_UNIT = actor("wang", Role.CLERK, clearance=Classification.SECRET).model_copy(
+IN_SCOPE = actor("li", Role.CLERK, Role.LEADER, clearance=Classification.CONFIDENTIAL)
+IN_UNIT = actor("wang", Role.CLERK, clearance=Classification.CONFIDENTIAL).model_copy(
     update={"unit": Unit(code="BGS", name="办公室")}
 )
 OUTSIDE = actor("zhao", Role.CLERK, Role.LEADER, clearance=Classification.TOP_SECRET)
@@ -32,7 +32,7 @@ def scoped(office: Office) -> Entity:
         sender=SUPERIOR,
         channel="paper",
         received_at=office.now(),
-        classification="secret",
+        classification="confidential",
         secrecy_period_years=5,
         copy_number="000001",
         need_to_know=["li", "BGS"],

@@ -606,9 +606,9 @@ def populate(archive: Archive, clock: FrozenClock) -> dict[str, Record]:
     )
     records["notice"] = archive.file(notice, record_class="general")
     secret = dispatched(
-        office, classification="secret", secrecy_period_years=5, page_count=6
+        office, classification="confidential", secrecy_period_years=5, page_count=6
     )  # signed 2025-09-26, 区政办发〔2025〕1号
-    records["secret"] = archive.file(secret, record_class="general")
+    records["confidential"] = archive.file(secret, record_class="general")
     last_year = completed(
         office,
         title="关于做好2025年元旦春节期间有关工作的通知",

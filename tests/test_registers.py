@@ -43,16 +43,16 @@ from secretarial.testing import FrozenClock
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 VICE_MAYOR = Actor(
-    id="li", name="李副市长", roles=frozenset({Role.LEADER}), clearance=Classification.SECRET
+    id="li", name="李副市长", roles=frozenset({Role.LEADER}), clearance=Classification.CONFIDENTIAL
 )
 MAYOR = Actor(
     id="wang",
     name="王市长",
     roles=frozenset({Role.LEADER, Role.PRINCIPAL_LEADER}),
-    clearance=Classification.SECRET,
+    clearance=Classification.CONFIDENTIAL,
 )
 EDU_HEAD = Actor(
-    id="zhao", name="赵主任", roles=frozenset({Role.LEADER}), clearance=Classification.SECRET
+    id="zhao", name="赵主任", roles=frozenset({Role.LEADER}), clearance=Classification.CONFIDENTIAL
 )
 
 INCOMING_ZH = (
@@ -137,7 +137,7 @@ def populate(office: Office, clock: FrozenClock) -> None:  # noqa: PLR0915 -- on
         office,
         "关于开展安全生产大检查的通知",
         SUPERIOR,
-        classification="secret",
+        classification="confidential",
         secrecy_period_years=5,
         copy_number="000012",
     )

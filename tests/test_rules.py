@@ -172,7 +172,7 @@ def registered(office: Office, copies: int = 1, **fields: Any) -> OutgoingDocume
 
 
 def secret(**fields: Any) -> dict[str, Any]:
-    return {"classification": "secret", "secrecy_period_years": 5, **fields}
+    return {"classification": "confidential", "secrecy_period_years": 5, **fields}
 
 
 # ---------------------------------------------------------------------------- supervision
@@ -343,7 +343,7 @@ class TestD3CopyNumbers:
     def test_unclassified_incoming_needs_no_copy_number(self, office):
         assert receive(office).copy_number is None
 
-    @pytest.mark.parametrize("level", ["secret", "confidential", "top_secret"])
+    @pytest.mark.parametrize("level", ["confidential", "secret", "top_secret"])
     def test_classified_incoming_without_copy_number_is_refused(self, office, level):
         fields = secret(classification=level)
         err = refuse_creation(office, lambda: receive(office, **fields), rule="D3")
@@ -1391,7 +1391,7 @@ class TestD17Copying:
         assert [c.copies for c in doc.copies_made] == [3]
 
     def test_secret_copies_stay_within_the_approval(self, office):
-        doc = self.registered(office, "secret")
+        doc = self.registered(office, "confidential")
         refuse(office, doc, "record_copy", by=CLERK, rule="D17", copies=1)
         doc = office.fire(doc, "approve_copy", by=LEADER, copies=2, note="供领导参阅")
         doc = office.fire(doc, "record_copy", by=CLERK, copies=2)
@@ -1431,7 +1431,7 @@ class TestD17Copying:
         assert office.replay(doc.id) == doc
 
     def test_copy_numbers_are_one_per_copy(self, office):
-        doc = self.registered(office, "secret")
+        doc = self.registered(office, "confidential")
         doc = office.fire(doc, "approve_copy", by=LEADER, copies=2)
         with pytest.raises(ValidationError):
             office.fire(doc, "record_copy", by=CLERK, copies=2, copy_numbers=["000001-1"])
@@ -1443,9 +1443,9 @@ class TestD17Copying:
         from secretarial import compilation_classification  # noqa: PLC0415
 
         plain = self.registered(office, "unclassified")
-        confidential = self.registered(office, "confidential")
+        confidential = self.registered(office, "secret")
         assert compilation_classification([plain]) is Classification.UNCLASSIFIED
-        assert compilation_classification([plain, confidential]) is Classification.CONFIDENTIAL
+        assert compilation_classification([plain, confidential]) is Classification.SECRET
 
     def test_top_secret_documents_are_never_compiled(self):
         from secretarial import (  # noqa: PLC0415

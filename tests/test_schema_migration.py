@@ -7,8 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SUPERVISOR, UNDERTAKER
-from secretarial import IncomingDocument, Office, OutgoingDocument, SupervisionItem
+from conftest import CLERK, SUPERVISOR, UNDERTAKER
+from secretarial import (
+    Classification,
+    IncomingDocument,
+    Office,
+    OutgoingDocument,
+    SupervisionItem,
+)
 from secretarial.adapters._sql import SCHEMA_VERSION
 
 FIXTURES = sorted((Path(__file__).parent / "data").glob("office-schema-*.db"))
@@ -30,6 +36,13 @@ def test_an_older_office_opens_migrated_and_intact(fixture: Path, tmp_path: Path
         assert isinstance(doc, IncomingDocument)
         assert (doc.registration_number, str(doc.number)) == ("2025-0001", "市政办发〔2025〕88号")
         assert doc.copy_number == "000012"
+        # Written as "secret" when that identifier named 秘密: read as 秘密 still.
+        assert doc.classification is Classification.CONFIDENTIAL
+        assert doc.classification.label == "秘密"
+        (received, *_) = office.audit(doc, by=CLERK)
+        assert received.payload["classification"] == "confidential"
+        if fixture.stem != "office-schema-1":  # that one's clerk was recorded uncleared
+            assert received.actor.clearance is Classification.CONFIDENTIAL
         assert isinstance(item, SupervisionItem)
         assert item.lead_unit is not None
         assert item.lead_unit.code == "AJK"

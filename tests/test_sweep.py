@@ -592,7 +592,7 @@ class TestPolicy:
             due_reminders(self.item(date(2025, 10, 9)), ReminderPolicy(), CN, at(date(2025, 9, 29)))
 
     def test_a_classified_title_stays_out_of_the_message(self) -> None:
-        item = self.item(date(2025, 9, 30), classification=Classification.SECRET)
+        item = self.item(date(2025, 9, 30), classification=Classification.CONFIDENTIAL)
         (due,) = due_reminders(item, ReminderPolicy(), CN, date(2025, 9, 30))
         assert "落实" not in due.message
         assert "sup-1" in due.message

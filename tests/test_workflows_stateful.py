@@ -264,7 +264,7 @@ class OutgoingMachine(WorkflowMachine):
             "main_recipients": [SUPERIOR],
             "requests": ["拨付经费"],
             "joint_issuers": [PEER],
-            "classification": "secret",
+            "classification": "confidential",
             "secrecy_period_years": 5,
         }
 

@@ -26,6 +26,7 @@ This is the only module that imports SQLAlchemy.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import sqlite3
 import weakref
@@ -53,13 +54,13 @@ from secretarial.errors import (
     UsageError,
 )
 from secretarial.kernel._access import AccessDenial
-from secretarial.kernel._audit import Anchor, AuditEvent
+from secretarial.kernel._audit import Anchor, AuditEvent, schema_1_names_renamed
 from secretarial.kernel._entity import Entity
 from secretarial.kernel._query import Page, Query
 
 __all__ = ["SCHEMA_VERSION", "SqlStore", "StoreError"]
 
-SCHEMA_VERSION: Final = 2
+SCHEMA_VERSION: Final = 3
 """The version of the schema this library writes; older databases are migrated forward."""
 
 
@@ -184,7 +185,42 @@ def _seal_audit_chains(conn: Connection) -> None:
         )
 
 
-_MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _seal_audit_chains}
+_OLD_CLASSIFICATION_NAMES: Final = ('"secret"', '"confidential"')
+
+
+def _renamed_json(text: str) -> str | None:
+    """``text`` (JSON) with classification identifiers given today's names; None if none."""
+    if not any(name in text for name in _OLD_CLASSIFICATION_NAMES):
+        return None
+    renamed = json.dumps(
+        schema_1_names_renamed(json.loads(text)), ensure_ascii=False, separators=(",", ":")
+    )
+    return None if renamed == text else renamed
+
+
+def _rename_classifications(conn: Connection) -> None:
+    """Version 2 → 3: classification identifiers take the official English names.
+
+    Until version 3, ``secret`` named 秘密 and ``confidential`` 机密; the official
+    English rendering of the Secrets Law names 秘密 *confidential* and 机密 *secret*.
+    Entity bodies and recorded denials are rewritten with the new names (the indexed
+    ``classification`` column holds the level, which does not change). Sealed events
+    are not touched: they are read through the event schema they were sealed under.
+    """
+    for table, key, column in (
+        (entities, entities.c.seq, entities.c.body),
+        (denials_table, denials_table.c.seq, denials_table.c.denial),
+    ):
+        for seq, text in conn.execute(sa.select(key, column)).all():
+            renamed = _renamed_json(text)
+            if renamed is not None:
+                conn.execute(table.update().where(key == seq).values({column.name: renamed}))
+
+
+_MIGRATIONS: dict[int, Callable[[Connection], None]] = {
+    1: _seal_audit_chains,
+    2: _rename_classifications,
+}
 """Forward migrations: ``_MIGRATIONS[n]`` turns a version ``n`` database into ``n + 1``."""
 
 

@@ -201,7 +201,7 @@ By = Annotated[
         "--by",
         metavar="ID|JSON",
         help="Who acts (or reads): an id from the actors file, or JSON such as "
-        '\'{"id": "li", "name": "李文书", "roles": ["clerk"], "clearance": "secret"}\'.',
+        '\'{"id": "li", "name": "李文书", "roles": ["clerk"], "clearance": "confidential"}\'.',
     ),
 ]
 As = Annotated[

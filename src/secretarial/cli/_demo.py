@@ -73,7 +73,7 @@ _ISSUER: Final = "城南政办发"
 """The demo office's document-number prefix (发文机关代字)."""
 
 
-def _actor(actor_id: str, name: str, *roles: Role, clearance: str = "secret") -> Actor:
+def _actor(actor_id: str, name: str, *roles: Role, clearance: str = "confidential") -> Actor:
     return Actor.model_validate(
         {"id": actor_id, "name": name, "roles": [r.value for r in roles], "clearance": clearance}
     )
@@ -526,7 +526,7 @@ class _Week:
             year = self.today.year
             fields["number"] = f"{mail.mark}〔{year}〕{self.rng.randint(3, 160)}号"
         if mail.classified:
-            fields["classification"] = "secret"
+            fields["classification"] = "confidential"
             fields["copy_number"] = f"{self.rng.randint(1, 300):06d}"
             fields["secrecy_period_years"] = 5
         if urgency is not None:

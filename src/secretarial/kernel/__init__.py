@@ -17,6 +17,7 @@ from ._area import (
     built_workflow,
 )
 from ._audit import (
+    EVENT_SCHEMA,
     Anchor,
     AuditEvent,
     AuditProblem,
@@ -135,6 +136,7 @@ from ._workflow import (
 
 __all__ = [
     "DEFAULT_TIMEZONE",
+    "EVENT_SCHEMA",
     "HOLIDAY_LAWS",
     "MAX_OCCURRENCES",
     "REMINDER_ONCE",

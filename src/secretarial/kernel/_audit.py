@@ -3,6 +3,13 @@
 Each event carries a SHA-256 hash over its content and over the hash of the entity's
 previous event, so editing, deleting, reordering or inserting an event breaks the chain
 and is found by ``Office.verify_audit()``.
+
+Every event is sealed under a version of the event schema (:data:`EVENT_SCHEMA` for new
+ones). The version fixes how the event is written and hashed, what its values mean, and
+which rules judged the act (a rule names the version it judges from, ``Rule.since``).
+An event sealed under an earlier version is read, verified and replayed under that
+version, and never rewritten: the history an office recorded stays the history it
+recorded, and new rules judge new acts.
 """
 
 from __future__ import annotations
@@ -11,13 +18,32 @@ import hashlib
 import json
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Final, Self
+from typing import Any, Final, Self, cast
 
-from pydantic import Field
+from pydantic import Field, SerializerFunctionWrapHandler, model_serializer, model_validator
 
 from ._values import Actor, KindName, Name, Timestamp, Value
 
-__all__ = ["Anchor", "AuditEvent", "AuditProblem", "AuditReport", "creation_digest", "event_digest"]
+__all__ = [
+    "EVENT_SCHEMA",
+    "Anchor",
+    "AuditEvent",
+    "AuditProblem",
+    "AuditReport",
+    "creation_digest",
+    "event_digest",
+]
+
+EVENT_SCHEMA: Final = 2
+"""The version of the event schema new events are sealed under.
+
+1. Every event sealed before events carried a version (no ``schema_version`` in the
+   written event). Classification identifiers were ``secret`` for 秘密 and
+   ``confidential`` for 机密; read today, they are given their present names.
+2. The version is written and hashed with the event; classification identifiers are the
+   official English rendering (``confidential`` 秘密, ``secret`` 机密, ``top_secret`` 绝密);
+   the rules that came with it (``Rule.since == 2``) judge its acts.
+"""
 
 
 def _canonical_encoder() -> Callable[[Any], str]:
@@ -70,6 +96,49 @@ def _actor_text(actor: Actor) -> str:
     return text
 
 
+_SCHEMA_1_NAMES: Final = {"secret": "confidential", "confidential": "secret"}
+"""Classification identifiers as schema 1 wrote them and as they are named now (each way:
+the two names were swapped)."""
+_CLASSIFIED_KEYS: Final = frozenset({"classification", "clearance"})
+
+
+def schema_1_names_renamed(value: Any) -> Any:
+    """A JSON value written before the classification rename, with today's names.
+
+    For the stores' migration of what is not sealed (entity bodies, recorded denials);
+    sealed events are never rewritten but read through their schema version.
+    """
+    return _renamed(value)
+
+
+def _renamed(value: Any) -> Any:
+    """``value`` with classification identifiers under schema 1 and today's exchanged.
+
+    Walks the JSON form (dicts and lists) and exchanges ``secret`` and ``confidential``
+    wherever they are the value of a ``classification`` or ``clearance`` key; the
+    exchange is its own inverse, so it reads schema 1 values and writes them back.
+    """
+    if isinstance(value, dict):
+        return {
+            key: (
+                _SCHEMA_1_NAMES.get(str(item), item)
+                if key in _CLASSIFIED_KEYS and isinstance(item, str)
+                else _renamed(item)
+            )
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_renamed(item) for item in value]
+    return value
+
+
+def _schema_1_actor_text(actor: Actor) -> str:
+    """The actor as schema 1 wrote it into the hashed content (its clearance's old name)."""
+    unit = None if actor.unit is None else (actor.unit.code, actor.unit.name)
+    clearance = _SCHEMA_1_NAMES.get(str(actor.clearance), str(actor.clearance))
+    return _canonical([actor.id, actor.name, sorted(actor.roles), clearance, unit])
+
+
 def event_digest(
     *,
     entity_kind: str,
@@ -83,22 +152,32 @@ def event_digest(
     reason: str | None,
     payload: dict[str, Any],
     previous_hash: str | None,
+    schema_version: int = EVENT_SCHEMA,
 ) -> str:
     """The SHA-256 hash (hex) of an event's content and its predecessor's hash.
 
     The content is written as one canonical JSON array (sorted keys, no spaces, UTF-8):
     the actor as id, name, sorted roles, clearance and unit, the time in ISO 8601 with
-    its offset. The hash is thus the same in every process and after a round trip
-    through any store. The array is written piece by piece (each actor's part once),
-    byte for byte what ``json.dumps`` writes for the whole array.
+    its offset, then (from schema 2) the schema version. The hash is thus the same in
+    every process and after a round trip through any store. The array is written piece
+    by piece (each actor's part once), byte for byte what ``json.dumps`` writes for the
+    whole array. An event of schema 1 is hashed as schema 1 wrote it: its values under
+    their names of that time, no version.
     """
+    if schema_version == 1:
+        actor_text = _schema_1_actor_text(actor)
+        payload = _renamed(payload)
+        tail = "]"
+    else:
+        actor_text = _actor_text(actor)
+        tail = f",{int(schema_version)}]"
     text = (
         f"[{_quote(str(entity_kind))},{_quote(entity_id)},{int(version)},{_quote(trigger)},"
         f"{'null' if source is None else _quote(source)},{_quote(str(target))},"
-        f"{_actor_text(actor)},{_quote(at.isoformat())},"
+        f"{actor_text},{_quote(at.isoformat())},"
         f"{'null' if reason is None else _quote(reason)},"
         f"{_canonical(payload) if payload else '{}'},"
-        f"{'null' if previous_hash is None else _quote(previous_hash)}]"
+        f"{'null' if previous_hash is None else _quote(previous_hash)}{tail}"
     )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -111,6 +190,9 @@ class AuditEvent(Value):
     ``source`` is None for the creation. ``payload`` is the trigger's input in JSON
     form, enough to replay the change. ``hash`` seals the event's content together with
     ``previous_hash``, the hash of the entity's previous event (None for the creation).
+    ``schema_version`` is the event schema it was sealed under (:data:`EVENT_SCHEMA`);
+    an event written without one was sealed under schema 1, and is read with its values
+    given their present names (and written back, and hashed, as it was sealed).
     """
 
     entity_kind: KindName
@@ -125,14 +207,30 @@ class AuditEvent(Value):
     payload: dict[str, Any] = Field(default_factory=dict)
     previous_hash: str | None = None
     hash: str = ""
+    schema_version: int = Field(default=1, ge=1, le=EVENT_SCHEMA)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _read_under_its_schema(cls, data: Any, handler: Any) -> Any:
+        """Read an event written under schema 1 as what it means today."""
+        if (
+            cls is AuditEvent
+            and isinstance(data, dict)
+            and data.get("schema_version", 1) == 1
+            and "entity_kind" in data
+        ):
+            return _SealedUnderSchema1.model_validate(_schema_1_read(data))
+        return handler(data)
 
     @classmethod
     def sealed(cls, **fields: Any) -> Self:
         """Make an event with its ``hash`` computed from the other fields.
 
         The fields are hashed as given, so give them as the event will hold them
-        (ids and reasons already stripped): :attr:`is_sealed` then holds.
+        (ids and reasons already stripped): :attr:`is_sealed` then holds. The event is
+        sealed under :data:`EVENT_SCHEMA` unless ``schema_version`` says otherwise.
         """
+        fields.setdefault("schema_version", EVENT_SCHEMA)
         digest = event_digest(
             entity_kind=str(fields["entity_kind"]),
             entity_id=fields["entity_id"],
@@ -145,7 +243,11 @@ class AuditEvent(Value):
             reason=fields.get("reason"),
             payload=fields.get("payload", {}),
             previous_hash=fields.get("previous_hash"),
+            schema_version=fields["schema_version"],
         )
+        if fields["schema_version"] == 1:
+            # The values are given as they are named today: held as they are.
+            return cast("Self", _SealedUnderSchema1(**{**fields, "hash": digest}))
         return cls(**{**fields, "hash": digest})
 
     def expected_hash(self) -> str:
@@ -162,6 +264,7 @@ class AuditEvent(Value):
             reason=self.reason,
             payload=self.payload,
             previous_hash=self.previous_hash,
+            schema_version=self.schema_version,
         )
 
     @property
@@ -173,6 +276,42 @@ class AuditEvent(Value):
     def is_creation(self) -> bool:
         """Whether this event created the entity."""
         return self.source is None
+
+
+def _schema_1_read(data: dict[str, Any]) -> dict[str, Any]:
+    """The fields of an event as written under schema 1, with today's names."""
+    fields = {**data, "schema_version": 1}
+    if isinstance(fields.get("actor"), dict):
+        fields["actor"] = _renamed(fields["actor"])
+    if isinstance(fields.get("payload"), dict):
+        fields["payload"] = _renamed(fields["payload"])
+    return fields
+
+
+class _SealedUnderSchema1(AuditEvent):
+    """An event sealed under schema 1: held with today's names, written as it was sealed."""
+
+    @model_serializer(mode="wrap")
+    def _write_as_sealed(self, handler: SerializerFunctionWrapHandler) -> Any:
+        written = handler(self)
+        if isinstance(written, dict):
+            written.pop("schema_version", None)
+            for key in ("actor", "payload"):
+                value = written.get(key)
+                if isinstance(value, dict):
+                    written[key] = _renamed(_plain(value))
+        return written
+
+
+def _plain(value: Any) -> Any:
+    """``value`` with enum members as their identifiers (a python-mode dump holds members)."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_plain(item) for item in value]
+    if isinstance(value, str):
+        return str(value)
+    return value
 
 
 _EVENT_FIELDS_SET: Final = set(AuditEvent.model_fields)
@@ -194,12 +333,14 @@ def seal_validated(
     reason: str | None,
     payload: dict[str, Any],
     previous_hash: str | None,
+    schema_version: int = EVENT_SCHEMA,
 ) -> AuditEvent:
     """Make a sealed event from values the workflow has already validated.
 
     What :meth:`AuditEvent.sealed` does without validating again: the entity's id, a trigger of
     its table, the validated actor, an aware time, a stripped reason and the JSON
     form of the validated input. Use :meth:`AuditEvent.sealed` for anything else.
+    ``schema_version`` is :data:`EVENT_SCHEMA` but when an earlier event is replayed.
     """
     values: dict[str, Any] = {
         "entity_kind": entity_kind,
@@ -214,9 +355,11 @@ def seal_validated(
         "payload": payload,
         "previous_hash": previous_hash,
     }
-    digest = event_digest(**values)
+    digest = event_digest(**values, schema_version=schema_version)
     values["hash"] = digest
-    event = AuditEvent.__new__(AuditEvent)
+    values["schema_version"] = schema_version
+    kind = AuditEvent if schema_version != 1 else _SealedUnderSchema1
+    event = kind.__new__(kind)
     _set_attribute(event, "__dict__", values)
     _set_attribute(event, "__pydantic_fields_set__", _EVENT_FIELDS_SET)
     _set_attribute(event, "__pydantic_extra__", None)

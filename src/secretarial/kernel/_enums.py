@@ -34,6 +34,15 @@ class LabeledEnum(enum.StrEnum):
         return member
 
     @classmethod
+    def _missing_(cls, value: object) -> Self | None:
+        """Accept the Chinese label where the identifier is expected (``"秘密"``)."""
+        if isinstance(value, str):
+            for member in cls:
+                if member.label == value:
+                    return member
+        return None
+
+    @classmethod
     def from_label(cls, label: str) -> Self:
         """Return the member whose Chinese label is ``label``.
 
@@ -67,13 +76,16 @@ class EntityKind(LabeledEnum):
 class Classification(LabeledEnum):
     """Security classification, ordered by level (docs/rules.md D4).
 
-    Comparisons follow the level, not the spelling:
-    ``Classification.SECRET < Classification.TOP_SECRET``.
+    The identifiers are the official English rendering of the Secrets Law's three levels:
+    ``confidential`` 秘密, ``secret`` 机密, ``top_secret`` 绝密. Comparisons follow the
+    level, not the spelling: ``Classification.CONFIDENTIAL < Classification.SECRET <
+    Classification.TOP_SECRET``. The Chinese label is accepted wherever the identifier
+    is: ``Classification("机密") is Classification.SECRET``.
     """
 
     UNCLASSIFIED = "unclassified", "非密"
-    SECRET = "secret", "秘密"
-    CONFIDENTIAL = "confidential", "机密"
+    CONFIDENTIAL = "confidential", "秘密"
+    SECRET = "secret", "机密"
     TOP_SECRET = "top_secret", "绝密"
 
     @property
@@ -115,8 +127,8 @@ def _level_of(other: object) -> int:
 
 
 _MAX_SECRECY_YEARS = {
-    Classification.SECRET: 10,
-    Classification.CONFIDENTIAL: 20,
+    Classification.CONFIDENTIAL: 10,
+    Classification.SECRET: 20,
     Classification.TOP_SECRET: 30,
 }
 

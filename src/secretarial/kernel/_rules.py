@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from ._audit import EVENT_SCHEMA
+
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
@@ -39,6 +41,9 @@ class TransitionContext:
         reason: The reason or comment given with the trigger.
         skip_input_rules: True when only asking whether the trigger could fire and no
             input was given; rules about the input are then not judged.
+        schema_version: The event schema the act is judged under: :data:`EVENT_SCHEMA`
+            for a new act, the recorded event's when a history is replayed. An effect
+            whose outcome changed between versions asks it.
     """
 
     entity: Entity
@@ -49,6 +54,7 @@ class TransitionContext:
     data: BaseModel | None = None
     reason: str | None = None
     skip_input_rules: bool = False
+    schema_version: int = EVENT_SCHEMA
     failures: list[tuple[Rule, str]] = field(default_factory=list)
     fired: Any = None
 
@@ -69,6 +75,9 @@ class Rule:
         check: Returns None when the rule holds, or what is missing.
         on_input: Whether the rule judges the trigger's input; such rules are skipped
             when asking ``can_fire`` without an input.
+        since: The event schema version from which the rule judges acts. Acts recorded
+            under an earlier version were judged without it and are replayed without it:
+            a new rule never makes a stored history unreadable.
     """
 
     code: str
@@ -76,6 +85,7 @@ class Rule:
     description: str
     check: Callable[[TransitionContext], str | None]
     on_input: bool = False
+    since: int = 1
 
     def evaluate(self, ctx: TransitionContext) -> bool:
         """Check the rule; record a failure in ``ctx.failures``; say whether it held."""

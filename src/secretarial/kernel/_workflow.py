@@ -30,7 +30,7 @@ from secretarial.errors import (
     WorkflowDefinitionError,
 )
 
-from ._audit import AuditEvent, seal_validated
+from ._audit import EVENT_SCHEMA, AuditEvent, seal_validated
 from ._calendar import WorkCalendar
 from ._entity import Entity, accept_states, evolve
 from ._enums import LabeledEnum
@@ -437,8 +437,12 @@ class Workflow(Generic[E]):
         entity_id: str,
         actor: Actor,
         now: datetime,
+        schema_version: int = EVENT_SCHEMA,
     ) -> tuple[E, AuditEvent]:
         """Create an entity with the creation trigger; return it and its first audit event.
+
+        ``schema_version`` is the event schema the act is judged and sealed under: the
+        present one, but when :meth:`replay` rebuilds an earlier history.
 
         Raises:
             ValidationError: ``fields`` do not fit the entity model.
@@ -479,8 +483,12 @@ class Workflow(Generic[E]):
         except pydantic.ValidationError as e:
             raise ValidationError(self.entity_type.__name__, problems_from_pydantic(e)) from None
         target = self._state_name[creation.dest]
-        ctx = TransitionContext(entity, target, creation.trigger, actor, now)
+        ctx = TransitionContext(
+            entity, target, creation.trigger, actor, now, schema_version=schema_version
+        )
         for rule in self._creation_rules:
+            if rule.since > schema_version:
+                continue
             problem = rule.check(ctx)
             if problem is not None:
                 ctx.failures.append((rule, problem))
@@ -500,6 +508,7 @@ class Workflow(Generic[E]):
             reason=None,
             payload=payload,
             previous_hash=None,
+            schema_version=schema_version,
         )
         # The entity was made just above and no one else holds it yet: give it its head
         # in place rather than copying it (frozen models refuse only ``setattr``).
@@ -516,8 +525,13 @@ class Workflow(Generic[E]):
         now: datetime,
         data: Mapping[str, Any] | None = None,
         reason: str | None = None,
+        schema_version: int = EVENT_SCHEMA,
     ) -> tuple[E, AuditEvent]:
         """Fire ``trigger`` on ``entity``; return the new entity and the audit event.
+
+        ``schema_version`` is the event schema the act is judged and sealed under: the
+        present one, but when :meth:`replay` rebuilds an earlier history (rules newer
+        than it are not judged; effects that changed give the outcome of its time).
 
         Raises:
             TransitionNotAllowed: unknown trigger, wrong state, wrong role or a failed
@@ -536,7 +550,15 @@ class Workflow(Generic[E]):
                     )
                 ],
             )
-        ctx = self._check(entity, trigger, actor, now=now, data=data, reason=reason)
+        ctx = self._check(
+            entity,
+            trigger,
+            actor,
+            now=now,
+            data=data,
+            reason=reason,
+            schema_version=schema_version,
+        )
         spec: TransitionSpec = ctx.fired
         updates = spec.effect(ctx) if spec.effect is not None else {}
         version = entity.version + 1
@@ -559,6 +581,7 @@ class Workflow(Generic[E]):
             reason=ctx.reason,
             payload=payload,
             previous_hash=entity.audit_head,
+            schema_version=schema_version,
         )
         updates["state"] = self._state_of[ctx.state]
         updates["version"] = version
@@ -579,7 +602,8 @@ class Workflow(Generic[E]):
         """Rebuild an entity from its audit events, from nothing.
 
         Each event is applied as it was first applied: the same trigger, actor, time,
-        input and reason, with every rule checked again.
+        input and reason, judged by the rules of the event schema it was sealed under
+        (``AuditEvent.schema_version``) and sealed again under it.
 
         Raises:
             ValueError: the events are not a complete history of one entity (first one
@@ -591,7 +615,11 @@ class Workflow(Generic[E]):
                 if not event.is_creation or event.version != 1:
                     raise ValueError(f"{event.entity_id}: history does not start with a creation")
                 entity, _ = self.create(
-                    event.payload, entity_id=event.entity_id, actor=event.actor, now=event.at
+                    event.payload,
+                    entity_id=event.entity_id,
+                    actor=event.actor,
+                    now=event.at,
+                    schema_version=event.schema_version,
                 )
                 continue
             entity, again = self.fire(
@@ -601,6 +629,7 @@ class Workflow(Generic[E]):
                 now=event.at,
                 data=event.payload or None,
                 reason=event.reason,
+                schema_version=event.schema_version,
             )
             if again.version != event.version or again.target != event.target:
                 raise ValueError(
@@ -647,6 +676,7 @@ class Workflow(Generic[E]):
         data: Mapping[str, Any] | None,
         reason: str | None,
         dry_run: bool = False,
+        schema_version: int = EVENT_SCHEMA,
     ) -> TransitionContext:
         state = self._state_name.get(entity.state) or str(entity.state)
         routes = self._routes.get(trigger)
@@ -685,7 +715,7 @@ class Workflow(Generic[E]):
             reason = reason.strip() or None
         validated = self._validate_input(entity, trigger, data, dry_run=skip_input_rules)
         ctx = TransitionContext(
-            entity, state, trigger, actor, now, validated, reason, skip_input_rules
+            entity, state, trigger, actor, now, validated, reason, skip_input_rules, schema_version
         )
         # Judge the machine's own Transition objects for this (trigger, state), in the
         # machine's order: the first whose conditions (our rules) all hold fires, and
@@ -693,7 +723,10 @@ class Workflow(Generic[E]):
         # before/after callbacks, so this is what Transition.execute would do, without
         # its per-call dispatch and logging.
         for row in route.rows:
-            for rule in row.rules_without_input if skip_input_rules else row.rules:
+            rules = row.rules_without_input if skip_input_rules else row.rules
+            if schema_version != EVENT_SCHEMA:
+                rules = tuple(rule for rule in rules if rule.since <= schema_version)
+            for rule in rules:
                 problem = rule.check(ctx)
                 if problem is not None:
                     ctx.failures.append((rule, problem))

@@ -44,7 +44,7 @@ __all__ = ["StoreContract"]
 
 START: Final = datetime(2025, 9, 26, 1, 0, tzinfo=UTC)
 CLERK: Final = Actor(
-    id="clerk", name="李文书", roles=frozenset({Role.CLERK}), clearance=Classification.SECRET
+    id="clerk", name="李文书", roles=frozenset({Role.CLERK}), clearance=Classification.CONFIDENTIAL
 )
 SUPERVISOR: Final = Actor(id="supervisor", name="赵督查", roles=frozenset({Role.SUPERVISOR}))
 SENDER: Final = {"code": "SZF", "name": "市政府办公室", "relation": "superior"}
@@ -133,7 +133,7 @@ class StoreContract:
     def test_round_trip_is_exact(self, store: Any) -> None:
         """An entity and its event come back equal, of their class, times aware."""
         store.use_kinds(builtin_registry().entity_types)
-        entity = add(store, document(1, classification="secret"))
+        entity = add(store, document(1, classification="confidential"))
         loaded = store.get("in-1")
         assert loaded == entity
         assert type(loaded) is type(entity)
@@ -166,7 +166,7 @@ class StoreContract:
 
         The last case: an entity created and moved on within one unit of work.
         """
-        entity, created = document(1, classification="secret")
+        entity, created = document(1, classification="confidential")
         add(store, (entity, created))
         assert list(store.events("in-1")) == [created]
         registered, event = _register(entity, "2025-0001")
@@ -265,7 +265,9 @@ class StoreContract:
     def test_oldest_first_with_filters(self, store: Any) -> None:
         """Kinds, states, lead units, creation window, classification: oldest first."""
         docs = [add(store, document(n, at=START + timedelta(hours=n))) for n in range(1, 4)]
-        secret = add(store, document(4, at=START + timedelta(hours=4), classification="secret"))
+        secret = add(
+            store, document(4, at=START + timedelta(hours=4), classification="confidential")
+        )
         a = add_item(store, 5, deadline=date(2025, 10, 9), lead=UNIT_A)
         b = add_item(store, 6, deadline=date(2025, 10, 1), lead=UNIT_B)
         assert list(store.find(Query())) == [*docs, secret, a, b]
@@ -276,7 +278,7 @@ class StoreContract:
             created_from=START + timedelta(hours=2), created_before=START + timedelta(hours=4)
         )
         assert list(store.find(window)) == docs[1:]
-        secrets = Query(classifications=frozenset({Classification.SECRET}))
+        secrets = Query(classifications=frozenset({Classification.CONFIDENTIAL}))
         assert list(store.find(secrets)) == [secret]
         unclassified = Query(max_classification=Classification.UNCLASSIFIED)
         assert secret not in list(store.find(unclassified))
