@@ -243,7 +243,7 @@ def refused(archive: Archive, *documents: Document, rule: str, **kw: Any) -> Tra
 
 # ============================================================================ A2 archival codes
 class TestArchivalCode:
-    """A2: 全宗号-门类代码·年度-保管期限代码-机构(问题)代码-件号."""
+    """A2: 全宗号-门类代码·年度-保管期限代码-机构(问题)代码-件号, the unit level optional."""
 
     def test_a_code_parses_to_its_parts_and_writes_back(self):
         code = ArchivalCode.parse("0194-WS·2016-D30-BGS-0001")
@@ -259,6 +259,27 @@ class TestArchivalCode:
         assert str(code.archival_class) == "0194-WS·2016-D30-BGS"
         assert ArchivalClass.parse("0194-WS·2016-D30-BGS").code(1) == code
 
+    def test_a_code_without_a_unit_parses_to_its_parts_and_writes_back(self):
+        code = ArchivalCode.parse("0194-WS·2016-D30-0001")
+        assert (code.fonds, code.category, code.year, code.retention, code.unit, code.item) == (
+            "0194",
+            "WS",
+            2016,
+            Retention.YEARS_30,
+            None,
+            1,
+        )
+        assert str(code) == "0194-WS·2016-D30-0001"
+        assert str(code.archival_class) == "0194-WS·2016-D30"
+        assert ArchivalClass.parse("0194-WS·2016-D30").unit is None
+        assert ArchivalClass.parse("0194-WS·2016-D30").code(1) == code
+        assert code != ArchivalCode.parse("0194-WS·2016-D30-BGS-0001")
+
+    def test_a_class_of_four_levels_has_a_unit(self):
+        """``0194-WS·2016-D30-0001`` is a code without a unit, or a class of unit ``0001``."""
+        assert ArchivalClass.parse("0194-WS·2016-D30-0001").unit == "0001"
+        assert ArchivalCode.parse("0194-WS·2016-D30-0001").unit is None
+
     @pytest.mark.parametrize(
         ("text", "part"),
         [
@@ -270,8 +291,13 @@ class TestArchivalCode:
             ("0194-WS·2016-D20-BGS-0001", "retention code"),
             ("0194-WS·2016-D30-BGS-1", "item number is 4 digits"),
             ("0194-WS·2016-D30-BGS-0000", "start at 0001"),
-            ("0194-WS·2016-D30-0001", "expected 5"),
-            ("0194-WS·2016-D30-B-G-0001", "expected 5"),
+            ("0194-WS·2016-D30-B-G-0001", "expected 4 (without a unit code) or 5 (with one)"),
+            ("0194-WS·2016-0001", "expected 4 (without a unit code) or 5 (with one)"),
+            ("0194-WS·2016-D30-bgs-0001", "unit (or subject) code"),
+            ("0194-WS·2016-D30-ABCDEFGHIJK-0001", "unit (or subject) code"),
+            ("0194-WS·2016-D30-1", "item number is 4 digits"),
+            ("0194-WS·2016-D30-0000", "start at 0001"),
+            ("0194-WS·2016-Y30-0001", "retention code"),
             ("0194-WS·2016-D30-BGS-0001 ", None),
             ("0194 -WS·2016-D30-BGS-0001", "whitespace"),
         ],
@@ -286,11 +312,70 @@ class TestArchivalCode:
         assert (problem.field, problem.rule) == ("archival_code", "A2")
         assert part in problem.message
         assert "0194-WS·2016-D30-BGS-0001" in (problem.accepted or "")
+        assert "0194-WS·2016-D30-0001" in (problem.accepted or "")
 
-    def test_a_code_in_a_model_is_text_on_the_wire(self):
-        record_code = ArchivalCode.parse("0194-WS·2025-Y-BGS-0012")
-        assert record_code.model_dump() == "0194-WS·2025-Y-BGS-0012"
-        assert ArchivalCode.model_validate_json('"0194-WS·2025-Y-BGS-0012"') == record_code
+    @pytest.mark.parametrize(
+        ("text", "part"),
+        [
+            ("0194-WS·2016", "expected 3 (without a unit code) or 4 (with one)"),
+            ("0194-WS·2016-D30-BGS-X", "expected 3 (without a unit code) or 4 (with one)"),
+            ("0194-WS·2016-D30-bgs", "unit (or subject) code"),
+            ("0194-WS.2016-D30", "joined by ·"),
+        ],
+    )
+    def test_a_malformed_class_is_refused_naming_rule_a2(self, text, part):
+        with pytest.raises(ValidationError) as info:
+            ArchivalClass.parse(text)
+        problem = info.value.problems[0]
+        assert (problem.field, problem.rule) == ("archival_class", "A2")
+        assert part in problem.message
+        assert "0194-WS·2016-D30-BGS or 0194-WS·2016-D30" in (problem.accepted or "")
+
+    @pytest.mark.parametrize("text", ["0194-WS·2025-Y-BGS-0012", "0194-WS·2025-Y-0012"])
+    def test_a_code_in_a_model_is_text_on_the_wire(self, text):
+        record_code = ArchivalCode.parse(text)
+        assert record_code.model_dump() == text
+        assert ArchivalCode.model_validate_json(f'"{text}"') == record_code
+
+    @pytest.mark.parametrize(
+        ("code_text", "class_text"),
+        [
+            ("0194-WS·2016-D30-BGS-0001", "0194-WS·2016-D30-BGS"),
+            ("0194-WS·2016-D30-0001", "0194-WS·2016-D30"),
+        ],
+    )
+    def test_the_document_fields_take_both_forms(self, code_text, class_text):
+        """A document's ``archival_code`` and ``archival_class`` hold either form (A2)."""
+        fields = IncomingDocument.model_fields
+        codes: pydantic.TypeAdapter[str | None]
+        codes = pydantic.TypeAdapter(fields["archival_code"].annotation)
+        classes: pydantic.TypeAdapter[str | None]
+        classes = pydantic.TypeAdapter(fields["archival_class"].annotation)
+        assert codes.validate_python(code_text) == code_text
+        assert classes.validate_python(class_text) == class_text
+        with pytest.raises(pydantic.ValidationError):
+            codes.validate_python(class_text)
+        with pytest.raises(pydantic.ValidationError):
+            classes.validate_python(f"{class_text}-B-0001")
+
+    def test_catalogue_order_puts_a_class_without_unit_before_the_units(self):
+        texts = [
+            "0194-WS·2016-D30-ZHK-0001",
+            "0194-WS·2016-D10-0001",
+            "0194-WS·2016-D30-0002",
+            "0194-WS·2016-Y-BGS-0001",
+            "0194-WS·2016-D30-0001",
+            "0194-WS·2016-D30-BGS-0001",
+        ]
+        ordered = sorted((ArchivalCode.parse(t) for t in texts), key=lambda c: c.sort_key)
+        assert [str(c) for c in ordered] == [
+            "0194-WS·2016-Y-BGS-0001",
+            "0194-WS·2016-D30-0001",
+            "0194-WS·2016-D30-0002",
+            "0194-WS·2016-D30-BGS-0001",
+            "0194-WS·2016-D30-ZHK-0001",
+            "0194-WS·2016-D10-0001",
+        ]
 
     @given(
         code=st.builds(
@@ -299,14 +384,16 @@ class TestArchivalCode:
             category=st.from_regex(r"\A[A-Z]{2}\Z"),
             year=st.integers(1000, 9999),
             retention=st.sampled_from(list(Retention)),
-            unit=st.from_regex(r"\A[0-9A-Z]{1,10}\Z"),
+            unit=st.none() | st.from_regex(r"\A[0-9A-Z]{1,10}\Z"),
             item=st.integers(1, 9999),
         )
     )
     def test_every_code_parses_back_to_its_parts(self, code):
         text = str(code)
         assert len(text.rsplit("-", 1)[1]) == 4
+        assert text.count("-") == (3 if code.unit is None else 4)
         assert ArchivalCode.parse(text) == code
+        assert ArchivalCode.model_validate_json(json.dumps(text)) == code
         assert ArchivalClass.parse(str(code.archival_class)).code(code.item) == code
 
     def test_settings_refuse_a_malformed_fonds(self):

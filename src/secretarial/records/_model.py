@@ -123,17 +123,20 @@ _CATEGORY: Final = r"[A-Z]{2}"
 _UNIT: Final = r"[0-9A-Z]{1,10}"
 _CLASS_RE: Final = re.compile(
     rf"(?P<fonds>{_FONDS})-(?P<category>{_CATEGORY})·(?P<year>[0-9]{{4}})"
-    rf"-(?P<retention>Y|D30|D10)-(?P<unit>{_UNIT})"
+    rf"-(?P<retention>Y|D30|D10)(?:-(?P<unit>{_UNIT}))?"
 )
 _CODE_RE: Final = re.compile(_CLASS_RE.pattern + r"-(?P<item>[0-9]{4})")
 _DOT: Final = "·"
 _LOOKALIKE_DOTS: Final = ".．・•∙⋅"
-_ACCEPTED_CODE: Final = (
+_ACCEPTED_LEVELS: Final = (
     "fonds (4 capital letters or digits)-category (2 capital letters)·year (4 digits)"
-    "-retention (Y, D30, D10)-unit (1 to 10 capital letters or digits)-item (4 digits): "
-    "0194-WS·2016-D30-BGS-0001"
+    "-retention (Y, D30, D10), then -unit (1 to 10 capital letters or digits) if the "
+    "archive classifies by unit"
 )
-_ACCEPTED_CLASS: Final = _ACCEPTED_CODE.rsplit("-item", 1)[0] + ": 0194-WS·2016-D30-BGS"
+_ACCEPTED_CODE: Final = (
+    f"{_ACCEPTED_LEVELS}, then -item (4 digits): 0194-WS·2016-D30-BGS-0001 or 0194-WS·2016-D30-0001"
+)
+_ACCEPTED_CLASS: Final = f"{_ACCEPTED_LEVELS}: 0194-WS·2016-D30-BGS or 0194-WS·2016-D30"
 MAX_ITEM: Final = 9999
 """The largest item number four digits can write (A2)."""
 
@@ -143,10 +146,15 @@ def _code_problem(text: str, *, with_item: bool) -> str | None:  # noqa: C901, P
     if any(ch.isspace() for ch in text):
         return "contains whitespace"
     parts = text.split("-")
-    levels = 5 if with_item else 4
-    if len(parts) != levels:
-        return f"has {len(parts)} parts joined by '-', expected {levels}"
-    fonds, category_year, retention, unit, *item = parts
+    levels = 4 if with_item else 3
+    if len(parts) not in {levels, levels + 1}:
+        return (
+            f"has {len(parts)} parts joined by '-', expected {levels} (without a unit code) "
+            f"or {levels + 1} (with one)"
+        )
+    fonds, category_year, retention, *rest = parts
+    item = rest[-1:] if with_item else []
+    unit = rest[:-1] if with_item else rest
     if not re.fullmatch(_FONDS, fonds):
         return f"the fonds number is 4 capital letters or digits, found {fonds!r}"
     if _DOT not in category_year:
@@ -160,8 +168,8 @@ def _code_problem(text: str, *, with_item: bool) -> str | None:  # noqa: C901, P
         return f"the year is 4 digits, found {year!r}"
     if retention not in {r.value for r in Retention}:
         return f"the retention code is Y, D30 or D10, found {retention!r}"
-    if not re.fullmatch(_UNIT, unit):
-        return f"the unit (or subject) code is 1 to 10 capital letters or digits, found {unit!r}"
+    if unit and not re.fullmatch(_UNIT, unit[0]):
+        return f"the unit (or subject) code is 1 to 10 capital letters or digits, found {unit[0]!r}"
     if item:
         number = item[0]
         if not re.fullmatch(r"[0-9]{4}", number):
@@ -172,7 +180,7 @@ def _code_problem(text: str, *, with_item: bool) -> str | None:  # noqa: C901, P
 
 
 class _ArchivalParts(Value):
-    """The levels of an archival class: fonds, category, year, retention, unit."""
+    """The levels of an archival class: fonds, category, year, retention and, if any, unit."""
 
     fonds: str = Field(pattern=rf"^{_FONDS}$")
     """The fonds number 全宗号: 4 capital letters or digits (``0194``)."""
@@ -182,8 +190,9 @@ class _ArchivalParts(Value):
     """The year 年度, written with 4 digits."""
     retention: Retention
     """The retention period 保管期限."""
-    unit: str = Field(pattern=rf"^{_UNIT}$")
-    """The unit (or subject) code 机构(问题)代码 (``BGS``)."""
+    unit: str | None = Field(default=None, pattern=rf"^{_UNIT}$")
+    """The unit (or subject) code 机构(问题)代码 (``BGS``); None in an archive that does
+    not classify by unit, whose codes leave the level out (``0194-WS·2016-D30-0001``)."""
 
     _with_item: ClassVar[bool]
     """Whether the text ends with an item number (a code) or not (a class)."""
@@ -192,14 +201,16 @@ class _ArchivalParts(Value):
 
     @property
     def class_text(self) -> str:
-        """The class as written: ``0194-WS·2016-D30-BGS``."""
-        return (
-            f"{self.fonds}-{self.category}{_DOT}{self.year:04d}-{self.retention.value}-{self.unit}"
-        )
+        """The class as written: ``0194-WS·2016-D30-BGS`` (``0194-WS·2016-D30`` without a unit)."""
+        levels = f"{self.fonds}-{self.category}{_DOT}{self.year:04d}-{self.retention.value}"
+        return levels if self.unit is None else f"{levels}-{self.unit}"
 
     @classmethod
     def parse(cls, text: object) -> Self:
         """Parse the written form (``0194-WS·2016-D30-BGS``, with ``-0001`` for a code).
+
+        The unit level may be left out (``0194-WS·2016-D30``, ``0194-WS·2016-D30-0001``):
+        the code of an archive that does not classify by unit.
 
         Raises:
             ValidationError: The text is not of the A2 form; the problem (rule ``A2``)
@@ -238,11 +249,16 @@ def _parse_error(model: str, field: str, text: str, problem: str, accepted: str)
 class ArchivalClass(_ArchivalParts):
     """The lowest class 最低一级类目 of a fonds (A3): item numbers restart in each one.
 
+    The class is year × retention × unit, or year × retention in an archive that does
+    not classify by unit.
+
     >>> c = ArchivalClass.parse("0194-WS·2016-D30-BGS")
     >>> (c.fonds, c.category, c.year, c.retention.value, c.unit)
     ('0194', 'WS', 2016, 'D30', 'BGS')
     >>> str(c.code(1))
     '0194-WS·2016-D30-BGS-0001'
+    >>> print(ArchivalClass.parse("0194-WS·2016-D30").unit)
+    None
     """
 
     _with_item: ClassVar[bool] = False
@@ -267,15 +283,19 @@ class ArchivalClass(_ArchivalParts):
 class ArchivalCode(_ArchivalParts):
     """An archival code 档号 (A2): ``全宗号-门类代码·年度-保管期限代码-机构(问题)代码-件号``.
 
-    Levels are joined by ``-``, the category and the year by ``·`` (U+00B7). Parse with
-    :meth:`parse`; ``str()`` writes it back. In models a field of this type accepts the
-    text and serialises to it.
+    Levels are joined by ``-``, the category and the year by ``·`` (U+00B7). An archive
+    that does not classify by unit leaves the unit level out: ``全宗号-门类代码·年度-
+    保管期限代码-件号``, and ``unit`` is None. Parse with :meth:`parse`; ``str()`` writes
+    it back. In models a field of this type accepts the text and serialises to it.
 
     >>> code = ArchivalCode.parse("0194-WS·2016-D30-BGS-0001")
     >>> (code.fonds, code.category, code.year, code.retention.value, code.unit, code.item)
     ('0194', 'WS', 2016, 'D30', 'BGS', 1)
     >>> str(code.archival_class), str(code)
     ('0194-WS·2016-D30-BGS', '0194-WS·2016-D30-BGS-0001')
+    >>> short = ArchivalCode.parse("0194-WS·2016-D30-0001")
+    >>> short.unit is None, str(short.archival_class), str(short)
+    (True, '0194-WS·2016-D30', '0194-WS·2016-D30-0001')
     """
 
     item: int = Field(ge=1, le=MAX_ITEM)
@@ -298,13 +318,16 @@ class ArchivalCode(_ArchivalParts):
 
     @property
     def sort_key(self) -> tuple[str, str, int, int, str, int]:
-        """Catalogue order: fonds, category, year, retention (Y, D30, D10), unit, item."""
+        """Catalogue order: fonds, category, year, retention (Y, D30, D10), unit, item.
+
+        A code without a unit comes before the codes with one of its year and retention.
+        """
         return (
             self.fonds,
             self.category,
             self.year,
             -_RANK[self.retention],
-            self.unit,
+            self.unit or "",
             self.item,
         )
 
