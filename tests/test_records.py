@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -71,6 +72,8 @@ from secretarial.testing import FrozenClock, SequentialIds, memory_office
 BEIJING = ZoneInfo("Asia/Shanghai")
 DATA = Path(__file__).parent / "data"
 SETTINGS = ArchiveSettings(fonds="0194", organ_name="区政府办公室")
+NO_UNITS = ArchiveSettings(fonds="0194", organ_name="区政府办公室", by_unit=False)
+"""An archive classing by year and retention only (年度-保管期限): codes without a unit."""
 FINANCE = {"code": "SCZ", "name": "市财政局", "relation": "superior"}
 EDUCATION = {"code": "QJW", "name": "区教委", "relation": "peer"}
 CULTURE = {"code": "QWL", "name": "区文旅局", "relation": "peer"}
@@ -400,6 +403,68 @@ class TestArchivalCode:
         with pytest.raises(pydantic.ValidationError):
             ArchiveSettings(fonds="19")
 
+    def test_an_archive_classifies_by_unit_unless_told_otherwise(self):
+        assert (SETTINGS.by_unit, SETTINGS.unit) == (True, "BGS")
+        assert (NO_UNITS.by_unit, NO_UNITS.unit) == (False, None)
+        assert str(NO_UNITS.archival_class(year=2025, retention=Retention.YEARS_30)) == (
+            "0194-WS·2025-D30"
+        )
+        assert str(SETTINGS.archival_class(year=2025, retention=Retention.YEARS_30)) == (
+            "0194-WS·2025-D30-BGS"
+        )
+
+    @pytest.mark.parametrize(
+        ("fields", "message"),
+        [
+            ({"by_unit": False, "unit": "BGS"}, "A2: an archive that does not classify by unit"),
+            ({"unit": None}, "A2: an archive that classifies by unit names the unit code"),
+            (
+                {"by_unit": False, "schedule": DEFAULT_SCHEDULE.lengthened("BGS", "general", "Y")},
+                "A1: the schedule lengthens periods for units (BGS)",
+            ),
+        ],
+    )
+    def test_settings_refuse_a_unit_that_contradicts_the_scheme(self, fields, message):
+        with pytest.raises(pydantic.ValidationError, match=re.escape(message)):
+            ArchiveSettings(fonds="0194", **fields)
+
+    @pytest.mark.parametrize(
+        ("settings", "text", "accepted"),
+        [
+            (SETTINGS, "0194-WS·2016-D30-0001", "0194-WS·2016-D30-BGS-0001"),
+            (NO_UNITS, "0194-WS·2016-D30-BGS-0001", "0194-WS·2016-D30-0001"),
+        ],
+        ids=["by-unit-refuses-short", "no-units-refuses-long"],
+    )
+    def test_an_archive_refuses_the_code_of_the_other_scheme(self, settings, text, accepted):
+        """A2: the unit archive wants the unit code; the other archive wants none."""
+        with pytest.raises(ValidationError) as info:
+            settings.parse_code(text)
+        problem = info.value.problems[0]
+        assert (problem.field, problem.rule, problem.accepted) == ("archival_code", "A2", accepted)
+        assert f"by_unit={settings.by_unit}" in problem.message
+        assert str(settings.parse_code(accepted)) == accepted
+
+    @pytest.mark.parametrize(
+        ("settings", "text", "accepted"),
+        [
+            (SETTINGS, "0194-WS·2016-D30", "0194-WS·2016-D30-BGS"),
+            (NO_UNITS, "0194-WS·2016-D30-BGS", "0194-WS·2016-D30"),
+        ],
+        ids=["by-unit-refuses-short", "no-units-refuses-long"],
+    )
+    def test_an_archive_refuses_the_class_of_the_other_scheme(self, settings, text, accepted):
+        with pytest.raises(ValidationError) as info:
+            settings.parse_class(text)
+        problem = info.value.problems[0]
+        assert (problem.field, problem.rule, problem.accepted) == ("archival_class", "A2", accepted)
+        assert str(settings.parse_class(accepted)) == accepted
+
+    def test_an_archive_parses_malformed_codes_as_the_plain_parser(self):
+        with pytest.raises(ValidationError) as info:
+            NO_UNITS.parse_code("0194-WS·16-D30-0001")
+        assert "the year is 4 digits" in info.value.problems[0].message
+
     def test_a_malformed_unit_is_refused_naming_rule_a2(self, archive):
         doc = completed(archive.office)
         with pytest.raises(ValidationError) as info:
@@ -541,6 +606,95 @@ class TestItemNumbers:
             archive.file(doc)
         assert (info.value.rule_code, info.value.rule_name) == ("A2", "four-digit-item-number")
         assert archive.office.get(doc.id) == doc
+
+
+class TestArchiveWithoutUnits:
+    """A2, A3: an archive classing by year and retention (年度-保管期限) writes no unit code."""
+
+    @pytest.fixture
+    def archive(self, office: Office) -> Archive:
+        return Archive(office, NO_UNITS)
+
+    @EVERY_STORE
+    def test_items_are_filed_without_a_unit_and_counted_per_class(self, archive):
+        office = archive.office
+        records = [
+            archive.file(completed(office), record_class="general"),
+            archive.file(completed(office), record_class="general"),
+            archive.file(completed(office), record_class="routine"),
+            archive.file(
+                completed(office, date_of_issue=date(2024, 12, 30)), record_class="general"
+            ),
+            archive.file(completed(office), record_class="general"),
+        ]
+        codes = [str(r.archival_code) for r in records]
+        assert codes == [
+            "0194-WS·2025-D30-0001",
+            "0194-WS·2025-D30-0002",
+            "0194-WS·2025-D10-0001",
+            "0194-WS·2024-D30-0001",
+            "0194-WS·2025-D30-0003",
+        ]
+        assert all(r.archival_code.unit is None for r in records)
+        for record in records:  # the stored record and documents read back as filed
+            assert archive.record(record.id) == record
+            doc = office.get(record.documents[0], IncomingDocument)
+            assert (doc.archival_code, doc.archival_class) == (
+                str(record.archival_code),
+                str(record.archival_code.archival_class),
+            )
+        archival = {
+            k: v for (series, k), v in office.store.counters().items() if series == "archival"
+        }
+        assert archival == {"0194-WS·2025-D30": 3, "0194-WS·2025-D10": 1, "0194-WS·2024-D30": 1}
+
+    @EVERY_STORE
+    def test_numbering_stays_gap_free_across_a_refused_filing(self, archive):
+        office = archive.office
+        first = archive.file(completed(office))
+        waiting = office.documents.receive(
+            by=CLERK, kind="notice", title="被转发的通知", sender=SUPERIOR, channel="paper",
+            received_at=office.now(),
+        )  # fmt: skip
+        with pytest.raises(TransitionNotAllowed):
+            archive.file(completed(office, forwards=[waiting.id]), waiting)
+        second = archive.file(completed(office))
+        assert [str(first.archival_code), str(second.archival_code)] == [
+            "0194-WS·2025-D30-0001",
+            "0194-WS·2025-D30-0002",
+        ]
+
+    def test_a_filing_naming_a_unit_is_refused(self, archive):
+        doc = completed(archive.office)
+        counters = archive.office.store.counters()
+        with pytest.raises(ValidationError) as info:
+            archive.file(doc, unit="BGS")
+        problem = info.value.problems[0]
+        assert (problem.field, problem.rule) == ("unit", "A2")
+        assert "by_unit=False" in problem.message
+        assert problem.accepted == "no unit: leave unit out"
+        assert archive.office.get(doc.id) == doc
+        assert archive.office.store.counters() == counters
+
+    def test_a_reply_and_its_request_share_the_code_without_unit(self, archive, clock):
+        request, reply = request_and_reply(archive.office, clock)
+        record = archive.file(reply, request, record_class="important")
+        assert str(record.archival_code) == "0194-WS·2025-Y-0001"
+        assert {archive.office.get(d).archival_code for d in record.documents} == {
+            "0194-WS·2025-Y-0001"
+        }
+
+    def test_the_catalogue_lists_the_codes_without_unit(self, archive):
+        office = archive.office
+        for record_class in ("routine", "general", "important", "general"):
+            archive.file(completed(office), record_class=record_class)
+        assert archive.catalogue(year=2025).column("archival_code") == (
+            "0194-WS·2025-Y-0001",
+            "0194-WS·2025-D30-0001",
+            "0194-WS·2025-D30-0002",
+            "0194-WS·2025-D10-0001",
+        )
+        assert archive.catalogue(year=2025, unit="BGS").rows == ()
 
 
 # ============================================================================ A4 items
