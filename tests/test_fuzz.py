@@ -231,12 +231,13 @@ class TestDocumentNumber:
 
 # ============================================================================ archival codes
 code_like = st.builds(
-    lambda fonds, dot, year, ret, unit, item: f"{fonds}-WS{dot}{year}-{ret}-{unit}-{item}",
+    lambda fonds, dot, year, ret, unit, item: f"{fonds}-WS{dot}{year}-{ret}{unit}-{item}",
     st.sampled_from(["0194", "ABCD", "019", "01945", "ab12", ""]) | st.text(max_size=5),
     st.sampled_from(["·", ".", "・", "", "··"]),
     st.sampled_from(["2016", "16", "０２５", "9999", "0000"]) | st.text(max_size=4),
     st.sampled_from(["Y", "D30", "D10", "D5", "y", ""]),
-    st.sampled_from(["BGS", "B-GS", "bgs", "ABCDEFGHIJK", "1"]) | st.text(max_size=4),
+    st.sampled_from(["-BGS", "-B-GS", "-bgs", "-ABCDEFGHIJK", "-1", "", "-"])
+    | st.text(max_size=4).map(lambda unit: f"-{unit}"),  # "": no unit level
     st.sampled_from(["0001", "0000", "1", "9999", "10000", "０００１"]) | st.text(max_size=5),
 )
 
@@ -257,7 +258,7 @@ class TestArchivalCode:
     @fuzz(1000)
     @given(st.text() | code_like.map(lambda c: c.rsplit("-", 1)[0]))
     def test_class_text_parses_or_raises_validation_error(self, text: str) -> None:
-        """The same for the class alone (``0194-WS·2016-D30-BGS``)."""
+        """The same for the class alone (``0194-WS·2016-D30-BGS``, ``0194-WS·2016-D30``)."""
         found = outcome(ArchivalClass.parse, text)
         if isinstance(found, ValidationError):
             assert found.problems[0].rule == "A2"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -71,6 +72,8 @@ from secretarial.testing import FrozenClock, SequentialIds, memory_office
 BEIJING = ZoneInfo("Asia/Shanghai")
 DATA = Path(__file__).parent / "data"
 SETTINGS = ArchiveSettings(fonds="0194", organ_name="区政府办公室")
+NO_UNITS = ArchiveSettings(fonds="0194", organ_name="区政府办公室", by_unit=False)
+"""An archive classing by year and retention only (年度-保管期限): codes without a unit."""
 FINANCE = {"code": "SCZ", "name": "市财政局", "relation": "superior"}
 EDUCATION = {"code": "QJW", "name": "区教委", "relation": "peer"}
 CULTURE = {"code": "QWL", "name": "区文旅局", "relation": "peer"}
@@ -243,7 +246,7 @@ def refused(archive: Archive, *documents: Document, rule: str, **kw: Any) -> Tra
 
 # ============================================================================ A2 archival codes
 class TestArchivalCode:
-    """A2: 全宗号-门类代码·年度-保管期限代码-机构(问题)代码-件号."""
+    """A2: 全宗号-门类代码·年度-保管期限代码-机构(问题)代码-件号, the unit level optional."""
 
     def test_a_code_parses_to_its_parts_and_writes_back(self):
         code = ArchivalCode.parse("0194-WS·2016-D30-BGS-0001")
@@ -259,6 +262,27 @@ class TestArchivalCode:
         assert str(code.archival_class) == "0194-WS·2016-D30-BGS"
         assert ArchivalClass.parse("0194-WS·2016-D30-BGS").code(1) == code
 
+    def test_a_code_without_a_unit_parses_to_its_parts_and_writes_back(self):
+        code = ArchivalCode.parse("0194-WS·2016-D30-0001")
+        assert (code.fonds, code.category, code.year, code.retention, code.unit, code.item) == (
+            "0194",
+            "WS",
+            2016,
+            Retention.YEARS_30,
+            None,
+            1,
+        )
+        assert str(code) == "0194-WS·2016-D30-0001"
+        assert str(code.archival_class) == "0194-WS·2016-D30"
+        assert ArchivalClass.parse("0194-WS·2016-D30").unit is None
+        assert ArchivalClass.parse("0194-WS·2016-D30").code(1) == code
+        assert code != ArchivalCode.parse("0194-WS·2016-D30-BGS-0001")
+
+    def test_a_class_of_four_levels_has_a_unit(self):
+        """``0194-WS·2016-D30-0001`` is a code without a unit, or a class of unit ``0001``."""
+        assert ArchivalClass.parse("0194-WS·2016-D30-0001").unit == "0001"
+        assert ArchivalCode.parse("0194-WS·2016-D30-0001").unit is None
+
     @pytest.mark.parametrize(
         ("text", "part"),
         [
@@ -270,8 +294,13 @@ class TestArchivalCode:
             ("0194-WS·2016-D20-BGS-0001", "retention code"),
             ("0194-WS·2016-D30-BGS-1", "item number is 4 digits"),
             ("0194-WS·2016-D30-BGS-0000", "start at 0001"),
-            ("0194-WS·2016-D30-0001", "expected 5"),
-            ("0194-WS·2016-D30-B-G-0001", "expected 5"),
+            ("0194-WS·2016-D30-B-G-0001", "expected 4 (without a unit code) or 5 (with one)"),
+            ("0194-WS·2016-0001", "expected 4 (without a unit code) or 5 (with one)"),
+            ("0194-WS·2016-D30-bgs-0001", "unit (or subject) code"),
+            ("0194-WS·2016-D30-ABCDEFGHIJK-0001", "unit (or subject) code"),
+            ("0194-WS·2016-D30-1", "item number is 4 digits"),
+            ("0194-WS·2016-D30-0000", "start at 0001"),
+            ("0194-WS·2016-Y30-0001", "retention code"),
             ("0194-WS·2016-D30-BGS-0001 ", None),
             ("0194 -WS·2016-D30-BGS-0001", "whitespace"),
         ],
@@ -286,11 +315,70 @@ class TestArchivalCode:
         assert (problem.field, problem.rule) == ("archival_code", "A2")
         assert part in problem.message
         assert "0194-WS·2016-D30-BGS-0001" in (problem.accepted or "")
+        assert "0194-WS·2016-D30-0001" in (problem.accepted or "")
 
-    def test_a_code_in_a_model_is_text_on_the_wire(self):
-        record_code = ArchivalCode.parse("0194-WS·2025-Y-BGS-0012")
-        assert record_code.model_dump() == "0194-WS·2025-Y-BGS-0012"
-        assert ArchivalCode.model_validate_json('"0194-WS·2025-Y-BGS-0012"') == record_code
+    @pytest.mark.parametrize(
+        ("text", "part"),
+        [
+            ("0194-WS·2016", "expected 3 (without a unit code) or 4 (with one)"),
+            ("0194-WS·2016-D30-BGS-X", "expected 3 (without a unit code) or 4 (with one)"),
+            ("0194-WS·2016-D30-bgs", "unit (or subject) code"),
+            ("0194-WS.2016-D30", "joined by ·"),
+        ],
+    )
+    def test_a_malformed_class_is_refused_naming_rule_a2(self, text, part):
+        with pytest.raises(ValidationError) as info:
+            ArchivalClass.parse(text)
+        problem = info.value.problems[0]
+        assert (problem.field, problem.rule) == ("archival_class", "A2")
+        assert part in problem.message
+        assert "0194-WS·2016-D30-BGS or 0194-WS·2016-D30" in (problem.accepted or "")
+
+    @pytest.mark.parametrize("text", ["0194-WS·2025-Y-BGS-0012", "0194-WS·2025-Y-0012"])
+    def test_a_code_in_a_model_is_text_on_the_wire(self, text):
+        record_code = ArchivalCode.parse(text)
+        assert record_code.model_dump() == text
+        assert ArchivalCode.model_validate_json(f'"{text}"') == record_code
+
+    @pytest.mark.parametrize(
+        ("code_text", "class_text"),
+        [
+            ("0194-WS·2016-D30-BGS-0001", "0194-WS·2016-D30-BGS"),
+            ("0194-WS·2016-D30-0001", "0194-WS·2016-D30"),
+        ],
+    )
+    def test_the_document_fields_take_both_forms(self, code_text, class_text):
+        """A document's ``archival_code`` and ``archival_class`` hold either form (A2)."""
+        fields = IncomingDocument.model_fields
+        codes: pydantic.TypeAdapter[str | None]
+        codes = pydantic.TypeAdapter(fields["archival_code"].annotation)
+        classes: pydantic.TypeAdapter[str | None]
+        classes = pydantic.TypeAdapter(fields["archival_class"].annotation)
+        assert codes.validate_python(code_text) == code_text
+        assert classes.validate_python(class_text) == class_text
+        with pytest.raises(pydantic.ValidationError):
+            codes.validate_python(class_text)
+        with pytest.raises(pydantic.ValidationError):
+            classes.validate_python(f"{class_text}-B-0001")
+
+    def test_catalogue_order_puts_a_class_without_unit_before_the_units(self):
+        texts = [
+            "0194-WS·2016-D30-ZHK-0001",
+            "0194-WS·2016-D10-0001",
+            "0194-WS·2016-D30-0002",
+            "0194-WS·2016-Y-BGS-0001",
+            "0194-WS·2016-D30-0001",
+            "0194-WS·2016-D30-BGS-0001",
+        ]
+        ordered = sorted((ArchivalCode.parse(t) for t in texts), key=lambda c: c.sort_key)
+        assert [str(c) for c in ordered] == [
+            "0194-WS·2016-Y-BGS-0001",
+            "0194-WS·2016-D30-0001",
+            "0194-WS·2016-D30-0002",
+            "0194-WS·2016-D30-BGS-0001",
+            "0194-WS·2016-D30-ZHK-0001",
+            "0194-WS·2016-D10-0001",
+        ]
 
     @given(
         code=st.builds(
@@ -299,19 +387,83 @@ class TestArchivalCode:
             category=st.from_regex(r"\A[A-Z]{2}\Z"),
             year=st.integers(1000, 9999),
             retention=st.sampled_from(list(Retention)),
-            unit=st.from_regex(r"\A[0-9A-Z]{1,10}\Z"),
+            unit=st.none() | st.from_regex(r"\A[0-9A-Z]{1,10}\Z"),
             item=st.integers(1, 9999),
         )
     )
     def test_every_code_parses_back_to_its_parts(self, code):
         text = str(code)
         assert len(text.rsplit("-", 1)[1]) == 4
+        assert text.count("-") == (3 if code.unit is None else 4)
         assert ArchivalCode.parse(text) == code
+        assert ArchivalCode.model_validate_json(json.dumps(text)) == code
         assert ArchivalClass.parse(str(code.archival_class)).code(code.item) == code
 
     def test_settings_refuse_a_malformed_fonds(self):
         with pytest.raises(pydantic.ValidationError):
             ArchiveSettings(fonds="19")
+
+    def test_an_archive_classifies_by_unit_unless_told_otherwise(self):
+        assert (SETTINGS.by_unit, SETTINGS.unit) == (True, "BGS")
+        assert (NO_UNITS.by_unit, NO_UNITS.unit) == (False, None)
+        assert str(NO_UNITS.archival_class(year=2025, retention=Retention.YEARS_30)) == (
+            "0194-WS·2025-D30"
+        )
+        assert str(SETTINGS.archival_class(year=2025, retention=Retention.YEARS_30)) == (
+            "0194-WS·2025-D30-BGS"
+        )
+
+    @pytest.mark.parametrize(
+        ("fields", "message"),
+        [
+            ({"by_unit": False, "unit": "BGS"}, "A2: an archive that does not classify by unit"),
+            ({"unit": None}, "A2: an archive that classifies by unit names the unit code"),
+            (
+                {"by_unit": False, "schedule": DEFAULT_SCHEDULE.lengthened("BGS", "general", "Y")},
+                "A1: the schedule lengthens periods for units (BGS)",
+            ),
+        ],
+    )
+    def test_settings_refuse_a_unit_that_contradicts_the_scheme(self, fields, message):
+        with pytest.raises(pydantic.ValidationError, match=re.escape(message)):
+            ArchiveSettings(fonds="0194", **fields)
+
+    @pytest.mark.parametrize(
+        ("settings", "text", "accepted"),
+        [
+            (SETTINGS, "0194-WS·2016-D30-0001", "0194-WS·2016-D30-BGS-0001"),
+            (NO_UNITS, "0194-WS·2016-D30-BGS-0001", "0194-WS·2016-D30-0001"),
+        ],
+        ids=["by-unit-refuses-short", "no-units-refuses-long"],
+    )
+    def test_an_archive_refuses_the_code_of_the_other_scheme(self, settings, text, accepted):
+        """A2: the unit archive wants the unit code; the other archive wants none."""
+        with pytest.raises(ValidationError) as info:
+            settings.parse_code(text)
+        problem = info.value.problems[0]
+        assert (problem.field, problem.rule, problem.accepted) == ("archival_code", "A2", accepted)
+        assert f"by_unit={settings.by_unit}" in problem.message
+        assert str(settings.parse_code(accepted)) == accepted
+
+    @pytest.mark.parametrize(
+        ("settings", "text", "accepted"),
+        [
+            (SETTINGS, "0194-WS·2016-D30", "0194-WS·2016-D30-BGS"),
+            (NO_UNITS, "0194-WS·2016-D30-BGS", "0194-WS·2016-D30"),
+        ],
+        ids=["by-unit-refuses-short", "no-units-refuses-long"],
+    )
+    def test_an_archive_refuses_the_class_of_the_other_scheme(self, settings, text, accepted):
+        with pytest.raises(ValidationError) as info:
+            settings.parse_class(text)
+        problem = info.value.problems[0]
+        assert (problem.field, problem.rule, problem.accepted) == ("archival_class", "A2", accepted)
+        assert str(settings.parse_class(accepted)) == accepted
+
+    def test_an_archive_parses_malformed_codes_as_the_plain_parser(self):
+        with pytest.raises(ValidationError) as info:
+            NO_UNITS.parse_code("0194-WS·16-D30-0001")
+        assert "the year is 4 digits" in info.value.problems[0].message
 
     def test_a_malformed_unit_is_refused_naming_rule_a2(self, archive):
         doc = completed(archive.office)
@@ -454,6 +606,95 @@ class TestItemNumbers:
             archive.file(doc)
         assert (info.value.rule_code, info.value.rule_name) == ("A2", "four-digit-item-number")
         assert archive.office.get(doc.id) == doc
+
+
+class TestArchiveWithoutUnits:
+    """A2, A3: an archive classing by year and retention (年度-保管期限) writes no unit code."""
+
+    @pytest.fixture
+    def archive(self, office: Office) -> Archive:
+        return Archive(office, NO_UNITS)
+
+    @EVERY_STORE
+    def test_items_are_filed_without_a_unit_and_counted_per_class(self, archive):
+        office = archive.office
+        records = [
+            archive.file(completed(office), record_class="general"),
+            archive.file(completed(office), record_class="general"),
+            archive.file(completed(office), record_class="routine"),
+            archive.file(
+                completed(office, date_of_issue=date(2024, 12, 30)), record_class="general"
+            ),
+            archive.file(completed(office), record_class="general"),
+        ]
+        codes = [str(r.archival_code) for r in records]
+        assert codes == [
+            "0194-WS·2025-D30-0001",
+            "0194-WS·2025-D30-0002",
+            "0194-WS·2025-D10-0001",
+            "0194-WS·2024-D30-0001",
+            "0194-WS·2025-D30-0003",
+        ]
+        assert all(r.archival_code.unit is None for r in records)
+        for record in records:  # the stored record and documents read back as filed
+            assert archive.record(record.id) == record
+            doc = office.get(record.documents[0], IncomingDocument)
+            assert (doc.archival_code, doc.archival_class) == (
+                str(record.archival_code),
+                str(record.archival_code.archival_class),
+            )
+        archival = {
+            k: v for (series, k), v in office.store.counters().items() if series == "archival"
+        }
+        assert archival == {"0194-WS·2025-D30": 3, "0194-WS·2025-D10": 1, "0194-WS·2024-D30": 1}
+
+    @EVERY_STORE
+    def test_numbering_stays_gap_free_across_a_refused_filing(self, archive):
+        office = archive.office
+        first = archive.file(completed(office))
+        waiting = office.documents.receive(
+            by=CLERK, kind="notice", title="被转发的通知", sender=SUPERIOR, channel="paper",
+            received_at=office.now(),
+        )  # fmt: skip
+        with pytest.raises(TransitionNotAllowed):
+            archive.file(completed(office, forwards=[waiting.id]), waiting)
+        second = archive.file(completed(office))
+        assert [str(first.archival_code), str(second.archival_code)] == [
+            "0194-WS·2025-D30-0001",
+            "0194-WS·2025-D30-0002",
+        ]
+
+    def test_a_filing_naming_a_unit_is_refused(self, archive):
+        doc = completed(archive.office)
+        counters = archive.office.store.counters()
+        with pytest.raises(ValidationError) as info:
+            archive.file(doc, unit="BGS")
+        problem = info.value.problems[0]
+        assert (problem.field, problem.rule) == ("unit", "A2")
+        assert "by_unit=False" in problem.message
+        assert problem.accepted == "no unit: leave unit out"
+        assert archive.office.get(doc.id) == doc
+        assert archive.office.store.counters() == counters
+
+    def test_a_reply_and_its_request_share_the_code_without_unit(self, archive, clock):
+        request, reply = request_and_reply(archive.office, clock)
+        record = archive.file(reply, request, record_class="important")
+        assert str(record.archival_code) == "0194-WS·2025-Y-0001"
+        assert {archive.office.get(d).archival_code for d in record.documents} == {
+            "0194-WS·2025-Y-0001"
+        }
+
+    def test_the_catalogue_lists_the_codes_without_unit(self, archive):
+        office = archive.office
+        for record_class in ("routine", "general", "important", "general"):
+            archive.file(completed(office), record_class=record_class)
+        assert archive.catalogue(year=2025).column("archival_code") == (
+            "0194-WS·2025-Y-0001",
+            "0194-WS·2025-D30-0001",
+            "0194-WS·2025-D30-0002",
+            "0194-WS·2025-D10-0001",
+        )
+        assert archive.catalogue(year=2025, unit="BGS").rows == ()
 
 
 # ============================================================================ A4 items

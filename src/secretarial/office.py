@@ -181,8 +181,9 @@ class Office:
         access: Who may see what; by clearance (:class:`~secretarial.ClearancePolicy`)
             if omitted. Reads that name an actor (``by=``) and every trigger are checked
             against it; refusals are recorded (:meth:`denials`).
-        archive: The archive's fonds number, category, default unit code and retention
-            schedule (:class:`~secretarial.ArchiveSettings`); ``records.file`` needs it.
+        archive: The archive's fonds number, category, classification scheme (by unit
+            or not), default unit code and retention schedule
+            (:class:`~secretarial.ArchiveSettings`); ``records.file`` needs it.
         areas: Kinds of entity the office runs beside the built-in ones
             (:class:`~secretarial.Area`: entity class, table, id prefix, names,
             registers); plugins may add more.

@@ -50,18 +50,24 @@ ArchivalCode = Annotated[
     str,
     StringConstraints(
         strip_whitespace=True,
-        pattern=r"^[0-9A-Za-z]{4}-[A-Z]{2}·[0-9]{4}-(Y|D30|D10)-[^-\s]+-[0-9]{4}$",
+        pattern=r"^[0-9A-Za-z]{4}-[A-Z]{2}·[0-9]{4}-(Y|D30|D10)(-[^-\s]+)?-[0-9]{4}$",
     ),
 ]
-"""An archival code 档号 in the DA/T 22-2015 form, e.g. ``0194-WS·2016-D30-BGS-0001`` (A2)."""
+"""An archival code 档号 in the DA/T 22-2015 form, e.g. ``0194-WS·2016-D30-BGS-0001`` (A2).
+
+An archive that does not classify by unit leaves the unit level out: ``0194-WS·2016-D30-0001``.
+"""
 ArchivalClassText = Annotated[
     str,
     StringConstraints(
         strip_whitespace=True,
-        pattern=r"^[0-9A-Za-z]{4}-[A-Z]{2}·[0-9]{4}-(Y|D30|D10)-[^-\s]+$",
+        pattern=r"^[0-9A-Za-z]{4}-[A-Z]{2}·[0-9]{4}-(Y|D30|D10)(-[^-\s]+)?$",
     ),
 ]
-"""The lowest class of an archival code, its item number left off: ``0194-WS·2016-D30-BGS`` (A3)."""
+"""The lowest class of an archival code, its item number left off: ``0194-WS·2016-D30-BGS`` (A3).
+
+Without a unit level in an archive that does not classify by unit: ``0194-WS·2016-D30``.
+"""
 
 
 def format_date_of_issue(day: date) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -204,7 +205,7 @@ def _check_code_in_class(ctx: TransitionContext) -> str | None:
     retention = ctx.input("retention")
     if archival_class is None or code is None:
         return None
-    if not code.startswith(f"{archival_class}-"):
+    if not re.fullmatch(rf"{re.escape(archival_class)}-[0-9]{{4}}", code):
         return f"the archival code {code} is not in the class {archival_class}"
     if retention is not None and archival_class.split("-")[2] != retention.value:
         return f"the class {archival_class} is not of the retention period {retention.value}"

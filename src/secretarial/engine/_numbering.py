@@ -41,8 +41,9 @@ class DefaultNumbering:
 
     Archival codes 档号 are counted per lowest class (A3): the key is the class the
     archive staged on the document being filed (``archival_class``,
-    ``0194-WS·2025-D30-BGS``) and the code is the class with a four-digit item number
-    (``0194-WS·2025-D30-BGS-0001``, A2).
+    ``0194-WS·2025-D30-BGS``, or ``0194-WS·2025-D30`` in an archive that does not
+    classify by unit) and the code is the class with a four-digit item number
+    (``0194-WS·2025-D30-BGS-0001``, ``0194-WS·2025-D30-0001``, A2).
 
     >>> from datetime import datetime, timezone
     >>> DefaultNumbering().format("incoming", None, datetime(2025, 3, 1, tzinfo=timezone.utc), 7)

@@ -45,8 +45,9 @@ class RecordsDesk(Desk):
 
         Every document fires ``file`` with the same retention and code, and the item's
         :class:`~secretarial.Record` is created, in one unit of work. The item number
-        is drawn in the item's class (year × retention × unit), so a refused filing
-        uses no number and concurrent filings never share one.
+        is drawn in the item's class (year × retention × unit, or year × retention in
+        an archive that does not classify by unit), so a refused filing uses no number
+        and concurrent filings never share one.
 
         Args:
             *documents: The item's documents (or ids), the lead first: a reply before
@@ -55,6 +56,7 @@ class RecordsDesk(Desk):
             record_class: The class of the retention schedule (``"general"`` ...).
             retention: Keep the item longer than its class (never shorter, A1).
             unit: The unit (or subject) code; the archive's default unit if omitted.
+                An archive that does not classify by unit takes none.
             original: File the lead as the original or a copy; by default a co-issuer
                 of a joint document files a copy, everyone else the original (A6).
             reply: For a request filed on its own, the reply that answered it (A5).
@@ -66,7 +68,8 @@ class RecordsDesk(Desk):
             AccessDenied: ``by`` may not see a document (the refusal is recorded).
             TransitionNotAllowed: A document is not finished, or rule A1, A4, A5 or A6
                 refuses.
-            ValidationError: A malformed unit code or an unknown record class.
+            ValidationError: A malformed unit code, a unit named in an archive that
+                does not classify by unit (A2), or an unknown record class.
         """
         archive = self._office.environment().policies.get(ArchiveSettings)
         if not isinstance(archive, ArchiveSettings):

@@ -25,7 +25,8 @@ from collections.abc import Mapping
 from datetime import date, tzinfo
 from typing import Any, ClassVar, Final, Self
 
-from pydantic import Field, model_serializer, model_validator
+from pydantic import Field, TypeAdapter, model_serializer, model_validator
+from pydantic import ValidationError as PydanticValidationError
 
 from secretarial.documents._enums import DocumentKind
 from secretarial.documents._model import Document, IncomingDocument, OutgoingDocument, Title
@@ -123,19 +124,23 @@ _CATEGORY: Final = r"[A-Z]{2}"
 _UNIT: Final = r"[0-9A-Z]{1,10}"
 _CLASS_RE: Final = re.compile(
     rf"(?P<fonds>{_FONDS})-(?P<category>{_CATEGORY})·(?P<year>[0-9]{{4}})"
-    rf"-(?P<retention>Y|D30|D10)-(?P<unit>{_UNIT})"
+    rf"-(?P<retention>Y|D30|D10)(?:-(?P<unit>{_UNIT}))?"
 )
 _CODE_RE: Final = re.compile(_CLASS_RE.pattern + r"-(?P<item>[0-9]{4})")
 _DOT: Final = "·"
 _LOOKALIKE_DOTS: Final = ".．・•∙⋅"
-_ACCEPTED_CODE: Final = (
+_ACCEPTED_LEVELS: Final = (
     "fonds (4 capital letters or digits)-category (2 capital letters)·year (4 digits)"
-    "-retention (Y, D30, D10)-unit (1 to 10 capital letters or digits)-item (4 digits): "
-    "0194-WS·2016-D30-BGS-0001"
+    "-retention (Y, D30, D10), then -unit (1 to 10 capital letters or digits) if the "
+    "archive classifies by unit"
 )
-_ACCEPTED_CLASS: Final = _ACCEPTED_CODE.rsplit("-item", 1)[0] + ": 0194-WS·2016-D30-BGS"
+_ACCEPTED_CODE: Final = (
+    f"{_ACCEPTED_LEVELS}, then -item (4 digits): 0194-WS·2016-D30-BGS-0001 or 0194-WS·2016-D30-0001"
+)
+_ACCEPTED_CLASS: Final = f"{_ACCEPTED_LEVELS}: 0194-WS·2016-D30-BGS or 0194-WS·2016-D30"
 MAX_ITEM: Final = 9999
 """The largest item number four digits can write (A2)."""
+_BOOL: Final = TypeAdapter(bool)
 
 
 def _code_problem(text: str, *, with_item: bool) -> str | None:  # noqa: C901, PLR0911 -- one branch per part
@@ -143,10 +148,15 @@ def _code_problem(text: str, *, with_item: bool) -> str | None:  # noqa: C901, P
     if any(ch.isspace() for ch in text):
         return "contains whitespace"
     parts = text.split("-")
-    levels = 5 if with_item else 4
-    if len(parts) != levels:
-        return f"has {len(parts)} parts joined by '-', expected {levels}"
-    fonds, category_year, retention, unit, *item = parts
+    levels = 4 if with_item else 3
+    if len(parts) not in {levels, levels + 1}:
+        return (
+            f"has {len(parts)} parts joined by '-', expected {levels} (without a unit code) "
+            f"or {levels + 1} (with one)"
+        )
+    fonds, category_year, retention, *rest = parts
+    item = rest[-1:] if with_item else []
+    unit = rest[:-1] if with_item else rest
     if not re.fullmatch(_FONDS, fonds):
         return f"the fonds number is 4 capital letters or digits, found {fonds!r}"
     if _DOT not in category_year:
@@ -160,8 +170,8 @@ def _code_problem(text: str, *, with_item: bool) -> str | None:  # noqa: C901, P
         return f"the year is 4 digits, found {year!r}"
     if retention not in {r.value for r in Retention}:
         return f"the retention code is Y, D30 or D10, found {retention!r}"
-    if not re.fullmatch(_UNIT, unit):
-        return f"the unit (or subject) code is 1 to 10 capital letters or digits, found {unit!r}"
+    if unit and not re.fullmatch(_UNIT, unit[0]):
+        return f"the unit (or subject) code is 1 to 10 capital letters or digits, found {unit[0]!r}"
     if item:
         number = item[0]
         if not re.fullmatch(r"[0-9]{4}", number):
@@ -172,7 +182,7 @@ def _code_problem(text: str, *, with_item: bool) -> str | None:  # noqa: C901, P
 
 
 class _ArchivalParts(Value):
-    """The levels of an archival class: fonds, category, year, retention, unit."""
+    """The levels of an archival class: fonds, category, year, retention and, if any, unit."""
 
     fonds: str = Field(pattern=rf"^{_FONDS}$")
     """The fonds number 全宗号: 4 capital letters or digits (``0194``)."""
@@ -182,8 +192,9 @@ class _ArchivalParts(Value):
     """The year 年度, written with 4 digits."""
     retention: Retention
     """The retention period 保管期限."""
-    unit: str = Field(pattern=rf"^{_UNIT}$")
-    """The unit (or subject) code 机构(问题)代码 (``BGS``)."""
+    unit: str | None = Field(default=None, pattern=rf"^{_UNIT}$")
+    """The unit (or subject) code 机构(问题)代码 (``BGS``); None in an archive that does
+    not classify by unit, whose codes leave the level out (``0194-WS·2016-D30-0001``)."""
 
     _with_item: ClassVar[bool]
     """Whether the text ends with an item number (a code) or not (a class)."""
@@ -192,14 +203,17 @@ class _ArchivalParts(Value):
 
     @property
     def class_text(self) -> str:
-        """The class as written: ``0194-WS·2016-D30-BGS``."""
-        return (
-            f"{self.fonds}-{self.category}{_DOT}{self.year:04d}-{self.retention.value}-{self.unit}"
-        )
+        """The class as written: ``0194-WS·2016-D30-BGS`` (``0194-WS·2016-D30`` without a unit)."""
+        levels = f"{self.fonds}-{self.category}{_DOT}{self.year:04d}-{self.retention.value}"
+        return levels if self.unit is None else f"{levels}-{self.unit}"
 
     @classmethod
     def parse(cls, text: object) -> Self:
         """Parse the written form (``0194-WS·2016-D30-BGS``, with ``-0001`` for a code).
+
+        The unit level may be left out (``0194-WS·2016-D30``, ``0194-WS·2016-D30-0001``):
+        the code of an archive that does not classify by unit. Either form parses here;
+        :meth:`ArchiveSettings.parse_code` also checks the form is the archive's.
 
         Raises:
             ValidationError: The text is not of the A2 form; the problem (rule ``A2``)
@@ -238,11 +252,16 @@ def _parse_error(model: str, field: str, text: str, problem: str, accepted: str)
 class ArchivalClass(_ArchivalParts):
     """The lowest class 最低一级类目 of a fonds (A3): item numbers restart in each one.
 
+    The class is year × retention × unit, or year × retention in an archive that does
+    not classify by unit.
+
     >>> c = ArchivalClass.parse("0194-WS·2016-D30-BGS")
     >>> (c.fonds, c.category, c.year, c.retention.value, c.unit)
     ('0194', 'WS', 2016, 'D30', 'BGS')
     >>> str(c.code(1))
     '0194-WS·2016-D30-BGS-0001'
+    >>> print(ArchivalClass.parse("0194-WS·2016-D30").unit)
+    None
     """
 
     _with_item: ClassVar[bool] = False
@@ -267,15 +286,19 @@ class ArchivalClass(_ArchivalParts):
 class ArchivalCode(_ArchivalParts):
     """An archival code 档号 (A2): ``全宗号-门类代码·年度-保管期限代码-机构(问题)代码-件号``.
 
-    Levels are joined by ``-``, the category and the year by ``·`` (U+00B7). Parse with
-    :meth:`parse`; ``str()`` writes it back. In models a field of this type accepts the
-    text and serialises to it.
+    Levels are joined by ``-``, the category and the year by ``·`` (U+00B7). An archive
+    that does not classify by unit leaves the unit level out: ``全宗号-门类代码·年度-
+    保管期限代码-件号``, and ``unit`` is None. Parse with :meth:`parse`; ``str()`` writes
+    it back. In models a field of this type accepts the text and serialises to it.
 
     >>> code = ArchivalCode.parse("0194-WS·2016-D30-BGS-0001")
     >>> (code.fonds, code.category, code.year, code.retention.value, code.unit, code.item)
     ('0194', 'WS', 2016, 'D30', 'BGS', 1)
     >>> str(code.archival_class), str(code)
     ('0194-WS·2016-D30-BGS', '0194-WS·2016-D30-BGS-0001')
+    >>> short = ArchivalCode.parse("0194-WS·2016-D30-0001")
+    >>> short.unit is None, str(short.archival_class), str(short)
+    (True, '0194-WS·2016-D30', '0194-WS·2016-D30-0001')
     """
 
     item: int = Field(ge=1, le=MAX_ITEM)
@@ -298,13 +321,16 @@ class ArchivalCode(_ArchivalParts):
 
     @property
     def sort_key(self) -> tuple[str, str, int, int, str, int]:
-        """Catalogue order: fonds, category, year, retention (Y, D30, D10), unit, item."""
+        """Catalogue order: fonds, category, year, retention (Y, D30, D10), unit, item.
+
+        A code without a unit comes before the codes with one of its year and retention.
+        """
         return (
             self.fonds,
             self.category,
             self.year,
             -_RANK[self.retention],
-            self.unit,
+            self.unit or "",
             self.item,
         )
 
@@ -416,37 +442,100 @@ DEFAULT_SCHEDULE: Final = RetentionSchedule(
 
 
 class ArchiveSettings(Value):
-    """How an office's archive writes its codes and keeps its records (A1, A2).
+    """How an office's archive writes its codes and keeps its records (A1, A2, A3).
 
     Attributes:
         fonds: The fonds number 全宗号 the archives assigned to the organ: 4 capital
             letters or digits.
         category: The category code 门类代码: ``WS`` for administrative documents 文书.
-        unit: The unit code 机构(问题)代码 used when a filing names none (``BGS`` 办公室).
+        by_unit: Whether the archive classifies by unit (or subject) 机构(问题): its
+            classes are year × retention × unit and its codes carry the unit code
+            (``0194-WS·2016-D30-BGS-0001``). An archive that does not (``False``,
+            DA/T 22's 年度-保管期限 scheme for small organs) counts items per year ×
+            retention and leaves the unit out (``0194-WS·2016-D30-0001``).
+        unit: The unit code 机构(问题)代码 used when a filing names none (``BGS``
+            办公室); None, and not to be given, when the archive does not classify by unit.
         organ_name: The organ's name, written as the responsible party 责任者 of documents
             it issued that carry no issuer signature.
-        schedule: The retention schedule.
+        schedule: The retention schedule. Its unit periods need an archive that
+            classifies by unit.
+
+    Build settings of the other scheme anew rather than with ``model_copy``, which does
+    not validate: ``ArchiveSettings(fonds="0194", by_unit=False)``.
 
     >>> ArchiveSettings(fonds="0194").category
     'WS'
+    >>> print(ArchiveSettings(fonds="0194", by_unit=False).unit)
+    None
     """
 
     fonds: str = Field(pattern=rf"^{_FONDS}$")
     category: str = Field(default="WS", pattern=rf"^{_CATEGORY}$")
-    unit: str = Field(default="BGS", pattern=rf"^{_UNIT}$")
+    by_unit: bool = True
+    unit: str | None = Field(default="BGS", pattern=rf"^{_UNIT}$")
     organ_name: Name | None = None
     schedule: RetentionSchedule = DEFAULT_SCHEDULE
 
-    def archival_class(
-        self, *, year: int, retention: Retention, unit: str | None = None
-    ) -> ArchivalClass:
-        """The class a filing of ``year`` kept for ``retention`` by ``unit`` goes into.
+    @model_validator(mode="before")
+    @classmethod
+    def _no_default_unit_without_units(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "unit" not in data and "by_unit" in data:
+            try:
+                by_unit = _BOOL.validate_python(data["by_unit"])
+            except PydanticValidationError:
+                return data  # the field's own validation reports it
+            if not by_unit:
+                return {**data, "unit": None}
+        return data
+
+    @model_validator(mode="after")
+    def _scheme_consistent(self) -> Self:
+        if self.by_unit and self.unit is None:
+            raise ValueError(
+                "A2: an archive that classifies by unit names the unit code a filing uses "
+                "when it names none (unit='BGS'); one that does not sets by_unit=False"
+            )
+        if not self.by_unit and self.unit is not None:
+            raise ValueError(
+                f"A2: an archive that does not classify by unit (by_unit=False) writes no "
+                f"unit code; leave unit out (found {self.unit!r})"
+            )
+        if not self.by_unit and self.schedule.unit_periods:
+            units = ", ".join(self.schedule.unit_periods)
+            raise ValueError(
+                f"A1: the schedule lengthens periods for units ({units}), but an archive "
+                "that does not classify by unit (by_unit=False) files no unit: they would "
+                "never apply"
+            )
+        return self
+
+    def filing_unit(self, unit: str | None = None) -> str | None:
+        """The unit code a filing naming ``unit`` (None: no unit named) is classed under.
+
+        The archive's default unit when the filing names none; None in an archive that
+        does not classify by unit.
 
         Raises:
-            ValidationError: ``unit`` is not a well-formed unit code (rule ``A2``).
+            ValidationError: ``unit`` is not a well-formed unit code, or the archive does
+                not classify by unit and a unit is named (rule ``A2``).
         """
+        if not self.by_unit:
+            if unit is None:
+                return None
+            raise ValidationError(
+                "filing",
+                [
+                    FieldProblem(
+                        "unit",
+                        "A2",
+                        f"this archive does not classify by unit (by_unit=False): its codes "
+                        f"carry no unit code, found {unit!r}",
+                        "no unit: leave unit out",
+                    )
+                ],
+            )
         code = self.unit if unit is None else unit
-        if not re.fullmatch(_UNIT, code):
+        if code is None or not re.fullmatch(_UNIT, code):
             raise ValidationError(
                 "filing",
                 [
@@ -459,9 +548,70 @@ class ArchiveSettings(Value):
                     )
                 ],
             )
+        return code
+
+    def archival_class(
+        self, *, year: int, retention: Retention, unit: str | None = None
+    ) -> ArchivalClass:
+        """The class a filing of ``year`` kept for ``retention`` by ``unit`` goes into.
+
+        Without a unit (``unit=None``) the class is the default unit's, or has no unit in
+        an archive that does not classify by unit (see :meth:`filing_unit`).
+
+        Raises:
+            ValidationError: ``unit`` is malformed or not wanted (rule ``A2``).
+        """
         return ArchivalClass(
-            fonds=self.fonds, category=self.category, year=year, retention=retention, unit=code
+            fonds=self.fonds,
+            category=self.category,
+            year=year,
+            retention=retention,
+            unit=self.filing_unit(unit),
         )
+
+    def parse_code(self, text: object) -> ArchivalCode:
+        """Parse an archival code of this archive's scheme (see :meth:`ArchivalCode.parse`).
+
+        An archive that classifies by unit refuses a code without a unit code, and one
+        that does not refuses a code with one: the code would not be of one of its
+        classes. Fonds and category are not compared.
+
+        Raises:
+            ValidationError: The text is not of the A2 form, or not of the archive's
+                scheme; the problem (rule ``A2``) says what this archive would accept.
+        """
+        code = ArchivalCode.parse(text)
+        self._check_scheme(code, "ArchivalCode", "archival_code", str(code))
+        return code
+
+    def parse_class(self, text: object) -> ArchivalClass:
+        """Parse an archival class of this archive's scheme (as :meth:`parse_code`).
+
+        Raises:
+            ValidationError: The text is not of the A2 form, or not of the archive's
+                scheme (rule ``A2``).
+        """
+        found = ArchivalClass.parse(text)
+        self._check_scheme(found, "ArchivalClass", "archival_class", str(found))
+        return found
+
+    def _check_scheme(self, parts: _ArchivalParts, model: str, field: str, text: str) -> None:
+        if (parts.unit is not None) == self.by_unit:
+            return
+        item = f"-{parts.item:04d}" if isinstance(parts, ArchivalCode) else ""
+        if self.by_unit:
+            problem = (
+                "has no unit (or subject) code; this archive classifies by unit "
+                "(by_unit=True): the unit code follows the retention"
+            )
+            accepted = f"{parts.model_copy(update={'unit': self.unit}).class_text}{item}"
+        else:
+            problem = (
+                f"has the unit (or subject) code {parts.unit!r}; this archive does not "
+                "classify by unit (by_unit=False): its codes leave the unit out"
+            )
+            accepted = f"{parts.model_copy(update={'unit': None}).class_text}{item}"
+        raise _parse_error(model, field, text, problem, accepted)
 
 
 # ============================================================================ items (A4-A6)

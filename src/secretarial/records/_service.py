@@ -101,7 +101,8 @@ def file_item(
         store: Where the documents are and the record goes.
         context: Who files (an archivist), when, and the office's workflows, numbering
             (the item number comes from the ``archival`` series) and ids.
-        settings: The archive's fonds, category, default unit and retention schedule.
+        settings: The archive's fonds, category, classification scheme (by unit or
+            not), default unit and retention schedule.
         documents: The ids of the item's documents, the lead first: the reply before the
             request it answers, the forwarding document before the forwarded one (A4).
         record_class: The class of the retention schedule the item belongs to.
@@ -109,6 +110,8 @@ def file_item(
         retention: A period longer than the schedule's for the class, if the item is
             kept longer; never shorter (A1). The schedule's period if omitted.
         unit: The unit (or subject) code of the class; the settings' unit if omitted.
+            An archive that does not classify by unit takes none: its class is the
+            year × retention and its code has no unit level (``0194-WS·2025-D30-0001``).
         original: Whether the lead document is filed as the original; if omitted, a
             co-issuer of a joint document files a copy, everyone else the original (A6).
         reply: For a request (请示) filed without its reply in the item: the id of the
@@ -123,7 +126,8 @@ def file_item(
         TransitionNotAllowed: Filing is refused: a document is not finished, the actor
             is no archivist, or rule A1 (retention shorter than the schedule's), A4 (not
             one item), A5 (a request without its reply) or A6 (a co-issuer's original).
-        ValidationError: An input is malformed (a unit code, an unknown record class).
+        ValidationError: An input is malformed (a unit code, an unknown record class),
+            or a unit is named in an archive that does not classify by unit (A2).
         RuleViolation: The class has no item number left (A2).
     """
     ids = tuple(documents)
@@ -138,6 +142,7 @@ def file_item(
             [FieldProblem("documents", "A4", f"named more than once: {', '.join(repeated)}")],
         )
     period = None if retention is None else _retention(retention)
+    unit_code = settings.filing_unit(unit)
 
     def file(change: Change) -> FiledItem:
         return _file_once(
@@ -147,7 +152,7 @@ def file_item(
             record_class=record_class,
             timezone=timezone,
             retention=period,
-            unit=unit,
+            unit=unit_code,
             original=original,
             reply=reply,
             remark=remark,
@@ -177,8 +182,7 @@ def _file_once(
         problem = item_problem(lead, other)
         if problem is not None:
             raise _refusal(other, "A4", problem)
-    unit_code = settings.unit if unit is None else unit
-    scheduled = settings.schedule.retention_for(record_class, unit_code)
+    scheduled = settings.schedule.retention_for(record_class, unit)
     period = scheduled if retention is None else retention
     if not longer_or_equal(period, scheduled):
         raise _refusal(
@@ -188,7 +192,7 @@ def _file_once(
             f"an item may be kept longer, never shorter ({period.value})",
         )
     year = document_year(lead, timezone)
-    archival_class = str(settings.archival_class(year=year, retention=period, unit=unit_code))
+    archival_class = str(settings.archival_class(year=year, retention=period, unit=unit))
     lead_reply = _checked_reply(uow, lead, reply)
 
     common: dict[str, Any] = {
