@@ -691,14 +691,24 @@ class TestD9JointDocuments:
         doc = office.fire(doc, "countersign", by=LEADER, organ=PEER, opinion="同意")
         doc = office.fire(doc, "countersign", by=PRINCIPAL, organ=POLICE, opinion="同意")
         doc = office.fire(doc, "sign", by=actor("chief", Role.PRINCIPAL_LEADER), opinion="同意")
-        assert doc.signers == ("Leader", "Principal", "Chief")
+        # GB/T 9704-2012 §7.2.4: the lead organ's signer first, then the co-issuers'.
+        assert doc.signers == ("Chief", "Leader", "Principal")
+
+    def test_signers_follow_the_issuing_organs_not_the_order_of_signing(self, office):
+        doc = self.joint(office, main_recipients=[SUPERIOR])
+        doc = office.fire(doc, "countersign", by=PRINCIPAL, organ=POLICE)
+        doc = office.fire(doc, "sign", by=actor("chief", Role.PRINCIPAL_LEADER), opinion="同意")
+        assert doc.signers == ("Chief", "Principal")
+        doc = office.fire(doc, "countersign", by=LEADER, organ=PEER)
+        assert [s.organ.code for s in doc.countersignatures] == ["SGA", "SJW"]
+        assert doc.signers == ("Chief", "Leader", "Principal")
 
     def test_a_countersignature_after_the_lead_dates_the_document(self, office, clock):
         doc = self.joint(office, main_recipients=[SUPERIOR])
         doc = office.fire(doc, "sign", by=actor("chief", Role.PRINCIPAL_LEADER), opinion="同意")
         clock.advance(days=1)
         doc = office.fire(doc, "countersign", by=LEADER, organ=PEER)
-        assert doc.signers == ("Leader", "Chief")
+        assert doc.signers == ("Chief", "Leader")
         assert doc.date_of_issue == TODAY + timedelta(days=1)
 
 
@@ -752,6 +762,100 @@ class TestD11RequestsAndReports:
         doc = draft(office, kind="report", main_recipients=[SUPERIOR], requests=["拨付经费"])
         err = refuse(office, doc, "submit", by=DRAFTER, rule="D11")
         assert "请示" in err.reason
+
+
+PARTY = {"code": "SW", "name": "市委办公厅", "relation": "superior"}
+PROVINCE = {"code": "SZF1", "name": "省政府办公厅", "relation": "higher_superior"}
+
+
+class TestD11UpwardDocuments:
+    """D11: every document to a superior goes to one superior organ, never copied down.
+
+    Not only a request: copies to other superiors or peers as needed.
+    """
+
+    def submit(self, office: Office, **fields: Any) -> OutgoingDocument:
+        return office.fire(draft(office, **fields), "submit", by=DRAFTER)
+
+    @pytest.mark.parametrize("kind", ["report", "opinion", "letter", "request"])
+    def test_one_superior_with_copies_upward_and_sideways_is_submitted(self, office, kind):
+        extra = {"requests": ["拨付经费"]} if kind == "request" else {}
+        doc = self.submit(office, kind=kind, main_recipients=[SUPERIOR], cc=[PARTY, PEER], **extra)
+        assert doc.state is OutgoingState.SUBMITTED
+
+    def test_a_report_to_two_superiors_is_refused(self, office):
+        doc = draft(office, kind="report", main_recipients=[SUPERIOR, PARTY])
+        err = refuse(office, doc, "submit", by=DRAFTER, rule="D11")
+        assert "addressed to one superior organ" in err.reason
+        assert "市政府办公室, 市委办公厅" in err.reason
+        assert "cc" in err.reason
+
+    def test_a_report_to_a_superior_and_a_peer_is_refused(self, office):
+        doc = draft(office, kind="report", main_recipients=[SUPERIOR, PEER])
+        err = refuse(office, doc, "submit", by=DRAFTER, rule="D11")
+        assert "addressed to one superior organ" in err.reason
+
+    def test_a_report_copied_to_a_lower_organ_is_refused(self, office):
+        doc = draft(office, kind="report", main_recipients=[SUPERIOR], cc=[SUBORDINATE])
+        err = refuse(office, doc, "submit", by=DRAFTER, rule="D11")
+        assert "区办公室" in err.reason
+
+    def test_a_document_to_peers_may_go_to_several(self, office):
+        doc = self.submit(office, kind="letter", main_recipients=[PEER, POLICE], cc=[SUBORDINATE])
+        assert doc.state is OutgoingState.SUBMITTED
+
+
+class TestD12SkippingLevels:
+    """D12: no skipping levels, no document to a superior's leader in person.
+
+    A level is skipped only in a stated special circumstance, the skipped organ copied;
+    a leader is addressed in person only for a matter that leader assigned.
+    """
+
+    def test_a_document_skipping_a_level_is_refused(self, office):
+        doc = draft(office, kind="report", main_recipients=[PROVINCE])
+        assert doc.is_upward
+        err = refuse(office, doc, "submit", by=DRAFTER, rule="D12")
+        assert "above the direct superior" in err.reason
+        assert "skip_level_reason" in err.reason
+
+    def test_a_stated_reason_without_copying_the_skipped_organ_is_refused(self, office):
+        doc = draft(
+            office, kind="report", main_recipients=[PROVINCE], skip_level_reason="重大突发事件"
+        )
+        err = refuse(office, doc, "submit", by=DRAFTER, rule="D12")
+        assert "cc" in err.reason
+
+    def test_the_exception_stated_and_the_skipped_organ_copied_is_submitted(self, office):
+        doc = draft(
+            office,
+            kind="report",
+            main_recipients=[PROVINCE],
+            cc=[SUPERIOR],
+            skip_level_reason="发生重大突发事件，情况紧急",
+        )
+        assert office.fire(doc, "submit", by=DRAFTER).state is OutgoingState.SUBMITTED
+
+    def test_a_reason_for_a_document_that_skips_nothing_is_refused(self, office):
+        doc = draft(office, kind="report", main_recipients=[SUPERIOR], skip_level_reason="紧急")
+        err = refuse(office, doc, "submit", by=DRAFTER, rule="D12")
+        assert "skips no level" in err.reason
+
+    def test_a_document_to_a_leader_in_person_is_refused(self, office):
+        doc = draft(office, kind="report", main_recipients=[SUPERIOR], to_leader="王市长")
+        err = refuse(office, doc, "submit", by=DRAFTER, rule="D12")
+        assert "in person" in err.reason
+        assert "王市长" in err.reason
+
+    def test_a_matter_the_leader_assigned_goes_to_that_leader(self, office):
+        doc = draft(
+            office,
+            kind="report",
+            main_recipients=[SUPERIOR],
+            to_leader="王市长",
+            leader_assigned=True,
+        )
+        assert office.fire(doc, "submit", by=DRAFTER).state is OutgoingState.SUBMITTED
 
 
 # ============================================================================ D14 / D15

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import Annotated, ClassVar, Self
+from typing import Annotated, ClassVar, Final, Self
 
 from pydantic import Field, StringConstraints, model_validator
 
@@ -68,6 +68,10 @@ ArchivalClassText = Annotated[
 
 Without a unit level in an archive that does not classify by unit: ``0194-WS·2016-D30``.
 """
+
+
+_UPWARD: Final = frozenset({OrganRelation.SUPERIOR, OrganRelation.HIGHER_SUPERIOR})
+"""The relations of a main recipient that make a document upward."""
 
 
 def format_date_of_issue(day: date) -> str:
@@ -136,7 +140,7 @@ class Document(Entity):
             if self.secrecy_period_years is not None or self.declassification_condition:
                 raise ValueError(
                     "D4: an unclassified document has no secrecy period or declassification "
-                    "condition; set classification to secret, confidential or top_secret"
+                    "condition; set classification to confidential, secret or top_secret"
                 )
             return self
         if self.secrecy_period_years is None and not self.declassification_condition:
@@ -164,8 +168,8 @@ class Document(Entity):
 
     @property
     def is_upward(self) -> bool:
-        """Whether any main recipient is a superior organ (an upward document, D8)."""
-        return any(o.relation is OrganRelation.SUPERIOR for o in self.main_recipients)
+        """Whether any main recipient is a superior organ (an upward document, D8, D11)."""
+        return any(o.relation in _UPWARD for o in self.main_recipients)
 
     @property
     def date_of_issue_text(self) -> str | None:
@@ -323,6 +327,15 @@ class OutgoingDocument(Document):
     issuer_code: Name
     """The organ code of this document's number series (``国办发``, ``国办函`` ...)."""
     drafting_unit: Unit | None = None
+    skip_level_reason: Text | None = None
+    """Why the document goes to an organ above the direct superior (越级行文, D12): the
+    special circumstance the Regulation allows it for. The skipped organ is copied."""
+    to_leader: Name | None = None
+    """The superior organ's leader the document is addressed to in person (D12): only for
+    a matter that leader assigned directly (``leader_assigned``)."""
+    leader_assigned: bool = False
+    """Whether the matter was assigned directly by the superior organ's leader
+    (上级机关负责人直接交办事项), which allows addressing that leader in person (D12)."""
     review_opinion: Text | None = None
     signatures: tuple[Signature, ...] = ()
     countersignatures: tuple[Signature, ...] = ()

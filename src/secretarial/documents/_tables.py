@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any
+from typing import Any, Final
 
 from pydantic import Field, model_validator
 
@@ -808,6 +808,84 @@ def _check_report(ctx: TransitionContext) -> str | None:
 
 
 D11_REPORT = Rule("D11", "report-without-requests", "a report contains no requests", _check_report)
+_HIGHER: Final = OrganRelation.HIGHER_SUPERIOR
+
+
+def _check_upward(ctx: TransitionContext) -> str | None:
+    doc: OutgoingDocument = _doc(ctx)
+    if not doc.is_upward:
+        return None
+    if len(doc.main_recipients) != 1:
+        names = ", ".join(o.name for o in doc.main_recipients)
+        return (
+            "an upward document is addressed to one superior organ; main_recipients "
+            f"names {len(doc.main_recipients)} ({names}): keep that one, copy the others (cc)"
+        )
+    lower = [o.name for o in doc.cc if o.relation is OrganRelation.SUBORDINATE]
+    if lower:
+        return f"an upward document is not copied to lower organs: {', '.join(lower)}"
+    return None
+
+
+D11_UPWARD = Rule(
+    "D11",
+    "upward-one-superior",
+    "an upward document is addressed to one superior organ and not copied to lower organs",
+    _check_upward,
+    since=2,
+)
+
+
+def _check_skip_level(ctx: TransitionContext) -> str | None:
+    doc: OutgoingDocument = _doc(ctx)
+    skipping = [o.name for o in doc.main_recipients if o.relation is _HIGHER]
+    if not skipping:
+        if doc.skip_level_reason is not None:
+            return (
+                "skip_level_reason is for a document to an organ above the direct superior "
+                "(a main recipient with relation higher_superior); this one skips no level"
+            )
+        return None
+    if doc.skip_level_reason is None:
+        return (
+            f"{', '.join(skipping)} is above the direct superior: a document skips a level "
+            "only in a special circumstance, stated as skip_level_reason"
+        )
+    if not any(o.relation is OrganRelation.SUPERIOR for o in doc.cc):
+        return (
+            "a document that skips a level is copied to the organ it skips: "
+            "add the direct superior (relation superior) to cc"
+        )
+    return None
+
+
+D12_SKIP_LEVEL = Rule(
+    "D12",
+    "no-skipping-levels",
+    "a document skips a level only in a stated special circumstance, copied to the organ it skips",
+    _check_skip_level,
+    since=2,
+)
+
+
+def _check_to_leader(ctx: TransitionContext) -> str | None:
+    doc: OutgoingDocument = _doc(ctx)
+    if doc.to_leader is None or doc.leader_assigned:
+        return None
+    return (
+        f"a document is addressed to {doc.to_leader} in person only for a matter that "
+        "leader assigned directly (leader_assigned=True); otherwise address the organ"
+    )
+
+
+D12_TO_LEADER = Rule(
+    "D12",
+    "not-to-a-leader-in-person",
+    "a document goes to a superior organ's leader in person only for a matter that leader "
+    "assigned directly",
+    _check_to_leader,
+    since=2,
+)
 D14_SEND_BACK_REASON = reason_required("D14", "send-back-needs-reason", "sending a draft back")
 
 
@@ -948,25 +1026,35 @@ RECIPIENTS = Rule(
 
 
 def _signed_off(
-    doc: OutgoingDocument,
+    ctx: TransitionContext,
     signatures: tuple[Signature, ...],
     countersignatures: tuple[Signature, ...],
 ) -> dict[str, Any]:
     """The date of issue and the 签发人 line, once the lead organ has signed.
 
-    The date is the last signature's (D9); an upward document names the co-issuers'
-    signers, in the order they signed, then the lead organ's. (GB/T 9704-2012 orders them
-    by the issuing organs, lead first; changing the order changes what replaying a
-    stored history yields, so it waits for events that carry the rules they were sealed
-    under.)
+    The date is the last signature's (D9). An upward document names its signers as
+    GB/T 9704-2012 §7.2.4 orders them: the lead organ's first, then the co-issuers' in
+    the order of the issuing organs (``joint_issuers``). Acts sealed under event schema 1
+    listed the co-issuers' signers first, in the order they signed, then the lead's:
+    they replay so.
     """
+    doc: OutgoingDocument = _doc(ctx)
     if not signatures:
         return {}
     updates: dict[str, Any] = {
         "date_of_issue": max(s.signed_on for s in (*signatures, *countersignatures))
     }
     if doc.is_upward:
-        names = [s.name for s in countersignatures] + [signatures[-1].name]
+        lead = signatures[-1].name
+        if ctx.schema_version == 1:
+            names = [s.name for s in countersignatures] + [lead]
+        else:
+            place = {organ.code: n for n, organ in enumerate(doc.joint_issuers)}
+            ordered = sorted(
+                countersignatures,
+                key=lambda s: place.get(s.organ.code, len(place)) if s.organ else len(place),
+            )
+            names = [lead] + [s.name for s in ordered]
         updates["signers"] = tuple(dict.fromkeys(names))
     return updates
 
@@ -986,7 +1074,7 @@ def _countersign(ctx: TransitionContext) -> dict[str, Any]:
     countersignatures = (*doc.countersignatures, signature)
     return {
         "countersignatures": countersignatures,
-        **_signed_off(doc, doc.signatures, countersignatures),
+        **_signed_off(ctx, doc.signatures, countersignatures),
     }
 
 
@@ -1005,7 +1093,7 @@ def _sign(ctx: TransitionContext) -> dict[str, Any]:
     return {
         "signatures": signatures,
         "pending_change": None,
-        **_signed_off(doc, signatures, doc.countersignatures),
+        **_signed_off(ctx, signatures, doc.countersignatures),
     }
 
 
@@ -1072,7 +1160,7 @@ OUTGOING_TABLE: WorkflowTable[OutgoingDocument] = WorkflowTable(
             (OutgoingState.DRAFTED,),
             OutgoingState.SUBMITTED,
             None,
-            (DRAFTER, D11_REQUEST, D11_REPORT),
+            (DRAFTER, D11_REQUEST, D11_REPORT, D11_UPWARD, D12_SKIP_LEVEL, D12_TO_LEADER),
             label="送审",
         ),
         TransitionSpec(

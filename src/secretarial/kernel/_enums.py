@@ -151,6 +151,8 @@ class OrganRelation(LabeledEnum):
     """Where another organ stands relative to this office."""
 
     SUPERIOR = "superior", "上级机关"
+    HIGHER_SUPERIOR = "higher_superior", "越级上级机关"
+    """An organ above this office's direct superior: a document to it skips a level (D12)."""
     PEER = "peer", "平级机关"
     SUBORDINATE = "subordinate", "下级机关"
     UNRELATED = "unrelated", "不相隶属机关"
