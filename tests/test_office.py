@@ -144,6 +144,7 @@ class TestFiring:
             "return_to_sender",
             "remind",
             "record_copy",
+            "record_revocation",
         }
         assert office.available_triggers(doc, by=LEADER) == ("approve_copy",)
         assert office.can_fire(doc, "screen", by=DIRECTOR)

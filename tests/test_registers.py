@@ -363,6 +363,7 @@ class TestOutgoingRegister:
             "urgency": None,
             "dispatched_at": "2025-09-29T10:00:00+08:00",
             "state": "核发",
+            "remark": None,
         }
         assert (second["number"], second["copies"], second["state"]) == (
             "市政办发〔2025〕2号",

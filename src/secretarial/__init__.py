@@ -19,6 +19,7 @@ from secretarial.documents._enums import DocumentKind as DocumentKind
 from secretarial.documents._enums import HandlingType as HandlingType
 from secretarial.documents._enums import IncomingState as IncomingState
 from secretarial.documents._enums import OutgoingState as OutgoingState
+from secretarial.documents._enums import RevocationKind as RevocationKind
 from secretarial.documents._model import CopyApproval as CopyApproval
 from secretarial.documents._model import CopyRecord as CopyRecord
 from secretarial.documents._model import DispatchRecord as DispatchRecord
@@ -28,6 +29,7 @@ from secretarial.documents._model import Instruction as Instruction
 from secretarial.documents._model import OutgoingDocument as OutgoingDocument
 from secretarial.documents._model import Proposal as Proposal
 from secretarial.documents._model import Reading as Reading
+from secretarial.documents._model import Revocation as Revocation
 from secretarial.documents._model import Signature as Signature
 from secretarial.documents._model import compilation_classification as compilation_classification
 from secretarial.documents._registers import incoming_register as incoming_register
@@ -319,6 +321,8 @@ __all__ = [
     "Retention",
     "RetentionExtension",
     "RetentionSchedule",
+    "Revocation",
+    "RevocationKind",
     "Role",
     "Rule",
     "RuleViolation",

@@ -23,6 +23,7 @@ from ._enums import (
     HandlingType,
     IncomingState,
     OutgoingState,
+    RevocationKind,
 )
 from ._model import (
     CopyApproval,
@@ -35,6 +36,7 @@ from ._model import (
     OutgoingDocument,
     Proposal,
     Reading,
+    Revocation,
     Signature,
     compilation_classification,
     default_original,
@@ -76,6 +78,8 @@ __all__ = [
     "OutgoingState",
     "Proposal",
     "Reading",
+    "Revocation",
+    "RevocationKind",
     "Signature",
     "compilation_classification",
     "default_original",

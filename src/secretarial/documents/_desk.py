@@ -15,7 +15,7 @@ from secretarial.kernel._register import Register
 from secretarial.kernel._values import Actor
 
 from ._bulk import ImportReport, gc_paused, import_incoming
-from ._model import IncomingDocument, OutgoingDocument
+from ._model import Document, IncomingDocument, OutgoingDocument
 
 __all__ = ["DocumentsDesk"]
 
@@ -104,3 +104,29 @@ class DocumentsDesk(Desk):
             by: Who exports it; what they may not see is left out.
         """
         return self._office.register("outgoing", year=year, by=by)
+
+    def revoked_by(self, decision: str | Document, *, by: Actor | None = None) -> list[Document]:
+        """The documents a decision or notice revoked or abolished (D18), oldest first.
+
+        ``decision`` is the deciding document (one of this office's, or one received), or
+        its entity id or document number: the documents whose ``revocation.decision``
+        names it by either are listed. The other way, a document's own ``revocation``
+        names its decision.
+
+        Args:
+            decision: The deciding document, or its id or number.
+            by: Who asks; what they may not see is left out.
+        """
+        if isinstance(decision, Document):
+            names = {decision.id} | (set() if decision.number is None else {str(decision.number)})
+        else:
+            names = {decision.strip()}
+        return [
+            document
+            for document in self._office.list(
+                kind=(EntityKind.INCOMING_DOCUMENT, EntityKind.OUTGOING_DOCUMENT), by=by
+            )
+            if isinstance(document, Document)
+            and document.revocation is not None
+            and document.revocation.decision in names
+        ]

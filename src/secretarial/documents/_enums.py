@@ -13,6 +13,7 @@ __all__ = [
     "HandlingType",
     "IncomingState",
     "OutgoingState",
+    "RevocationKind",
 ]
 
 
@@ -81,3 +82,12 @@ class OutgoingState(LabeledEnum):
     PRINTED = "printed", "印制"
     DISPATCHED = "dispatched", "核发"
     FILED = "filed", "归档"
+
+
+class RevocationKind(LabeledEnum):
+    """How a document ceases to have effect (D18)."""
+
+    REVOKED = "revoked", "撤销"
+    """Void from the start (视为自始无效)."""
+    ABOLISHED = "abolished", "废止"
+    """No effect from the abolition date on (视为自废止之日起失效)."""

@@ -23,7 +23,14 @@ from secretarial.kernel._values import (
     Value,
 )
 
-from ._enums import Channel, DocumentKind, HandlingType, IncomingState, OutgoingState
+from ._enums import (
+    Channel,
+    DocumentKind,
+    HandlingType,
+    IncomingState,
+    OutgoingState,
+    RevocationKind,
+)
 
 __all__ = [
     "CopyApproval",
@@ -36,6 +43,7 @@ __all__ = [
     "OutgoingDocument",
     "Proposal",
     "Reading",
+    "Revocation",
     "Signature",
     "compilation_classification",
     "default_original",
@@ -83,6 +91,39 @@ def format_date_of_issue(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+class Revocation(Timed):
+    """The revocation (撤销) or abolition (废止) of a document, as recorded (D18).
+
+    ``by`` and ``at`` say who recorded it and when. A revoked document is void from the
+    start; an abolished one has no effect from ``ceases_from`` on.
+    """
+
+    kind: RevocationKind
+    decided_by: Organ | None = None
+    """The organ that decided it; None: this office, the issuing organ."""
+    by_authority: bool = False
+    """Whether ``decided_by`` is an organ of state power (权力机关) acting within its powers."""
+    decision: Name | None = None
+    """The decision or notice that revoked or abolished it, by document number or entity
+    id (a document of this office, or one received)."""
+    ceases_from: date | None = None
+    """For an abolition, the first day it has no effect; None for a revocation (void from
+    the start)."""
+    note: Text | None = None
+
+    @property
+    def text(self) -> str:
+        """The revocation in words, as the registers show it: ``已废止（自2026年3月1日起失效）``."""
+        if self.kind is RevocationKind.REVOKED:
+            words = "已撤销（自始无效）"
+        else:
+            assert self.ceases_from is not None  # noqa: S101 -- an abolition is dated
+            words = f"已废止（自{format_date_of_issue(self.ceases_from)}起失效）"
+        if self.decision is not None:
+            words += f"，依{self.decision}"
+        return words
+
+
 class Document(Entity):
     """The elements of an official document (docs/rules.md D2), shared by incoming and outgoing.
 
@@ -127,6 +168,8 @@ class Document(Entity):
     need_to_know: tuple[Name, ...] = ()
     """The need-to-know scope (知悉范围) of a classified document: the actor ids and unit
     codes that may know it. Empty: everyone cleared to its level may."""
+    revocation: Revocation | None = None
+    """Its revocation or abolition, once recorded (D18)."""
 
     @model_validator(mode="after")
     def _classified_needs_period(self) -> Self:
@@ -165,6 +208,19 @@ class Document(Entity):
                 "only; a document takes extra_urgent (特急) or urgent (加急)"
             )
         return self
+
+    def in_effect(self, day: date) -> bool:
+        """Whether the document has effect on ``day`` as far as revocation goes (D18).
+
+        False for a revoked document (void from the start) and for an abolished one from
+        its abolition date on.
+        """
+        revocation = self.revocation
+        if revocation is None:
+            return True
+        if revocation.kind is RevocationKind.REVOKED or revocation.ceases_from is None:
+            return False
+        return day < revocation.ceases_from
 
     @property
     def is_upward(self) -> bool:

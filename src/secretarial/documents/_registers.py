@@ -68,6 +68,7 @@ def _incoming_row(doc: IncomingDocument, zone: tzinfo) -> tuple[Cell, ...]:
         (
             doc.result,
             None if doc.return_reason is None else f"退回：{doc.return_reason}",
+            None if doc.revocation is None else doc.revocation.text,
             doc.remark,
         )
     )
@@ -102,8 +103,9 @@ def incoming_register(
     ``sender``, 来文字号 ``number``, 标题 ``title``, 文种 ``kind``, 密级
     ``classification``, 紧急程度 ``urgency``, 份号 ``copy_number``, 页数 ``page_count``,
     办理类型 ``handling_type``, 主办单位 ``lead_unit``, 办理期限 ``deadline``, 办理状态
-    ``state`` and 备注 ``remark`` (the result, a return reason as ``退回：...`` and the
-    document's own remark, joined with ``；``).
+    ``state`` and 备注 ``remark`` (the result, a return reason as ``退回：...``, a
+    revocation or abolition as ``已撤销（自始无效），依...`` and the document's own remark,
+    joined with ``；``).
 
     Rows follow the registration order: by registration number (digit runs compared as
     numbers), then time of receipt. Documents not yet registered come last, with an
@@ -141,6 +143,7 @@ OUTGOING_COLUMNS: Final = (
     ("urgency", "紧急程度"),
     ("dispatched_at", "发出时间"),
     ("state", "状态"),
+    ("remark", "备注"),
 )
 """The columns of the outgoing register 发文登记簿: (English key, Chinese header)."""
 
@@ -171,6 +174,7 @@ def _outgoing_row(doc: OutgoingDocument, zone: tzinfo) -> tuple[Cell, ...]:
         label_cell(doc.urgency),
         moment_cell(dispatched_at, zone),
         doc.state.label,
+        joined_cell((None if doc.revocation is None else doc.revocation.text, doc.remark)),
     )
 
 
@@ -187,8 +191,9 @@ def outgoing_register(
     name for them), 签发人 ``signers`` (names of the signer and of any co-issuers'
     signers, joined with ``、``), 签发日期 ``signed_on`` (the latest signature of this
     organ's signer), 主送机关 ``main_recipients``, 抄送机关 ``cc``, 份数 ``copies``, 密级
-    ``classification``, 紧急程度 ``urgency``, 发出时间 ``dispatched_at`` and 状态
-    ``state``.
+    ``classification``, 紧急程度 ``urgency``, 发出时间 ``dispatched_at``, 状态
+    ``state`` and 备注 ``remark`` (a revocation or abolition, as ``已废止（自...起失效），
+    依...``, and the document's own remark, joined with ``；``).
 
     Rows follow the number sequence (year, issuer code, sequence), then creation.
     Documents without a number yet (not registered) come last, in order of drafting.

@@ -34,7 +34,14 @@ from secretarial.kernel._workflow import (
     WorkflowTable,
 )
 
-from ._enums import Channel, DocumentKind, HandlingType, IncomingState, OutgoingState
+from ._enums import (
+    Channel,
+    DocumentKind,
+    HandlingType,
+    IncomingState,
+    OutgoingState,
+    RevocationKind,
+)
 from ._model import ArchivalClassText as _ArchivalClassText
 from ._model import ArchivalCode as _ArchivalCode
 from ._model import (
@@ -47,6 +54,7 @@ from ._model import (
     OutgoingDocument,
     Proposal,
     Reading,
+    Revocation,
     Signature,
     default_original,
 )
@@ -583,6 +591,139 @@ def _record_copy(ctx: TransitionContext) -> dict[str, Any]:
     return {"copies_made": (*doc.copies_made, made)}
 
 
+# ============================================================================ revocation (D18)
+class Revoke(Input):
+    """Input of ``revoke`` 撤销 and ``abolish`` 废止 of a document of this office (D18).
+
+    ``decided_by`` is the organ that decided, when it is not this office (the issuing
+    organ): a superior organ, or an organ of state power (权力机关, ``by_authority``).
+    ``decision`` is the decision or notice, by document number or entity id;
+    ``ceases_from`` the abolition date (an abolition only: a revoked document is void
+    from the start).
+    """
+
+    decided_by: Organ | None = None
+    by_authority: bool = False
+    decision: Name | None = None
+    ceases_from: date | None = None
+    note: Text | None = None
+
+
+class RecordRevocation(Input):
+    """Input of ``record_revocation`` 登记撤销废止 (D18): a received document revoked or abolished.
+
+    Recorded from the issuer's notice (``decision``); ``decided_by`` defaults to the
+    document's sender.
+    """
+
+    kind: RevocationKind
+    decided_by: Organ | None = None
+    by_authority: bool = False
+    decision: Name | None = None
+    ceases_from: date | None = None
+    note: Text | None = None
+
+
+_RECEIVED_INTO_EFFECT = tuple(
+    s for s in IncomingState if s not in (IncomingState.RECEIVED, IncomingState.RETURNED)
+)
+"""The states of an incoming document the office registered and did not send back."""
+_REVOCATION_KINDS: Final = {"revoke": RevocationKind.REVOKED, "abolish": RevocationKind.ABOLISHED}
+
+
+def _revocation_kind(ctx: TransitionContext) -> RevocationKind | None:
+    kind = _REVOCATION_KINDS.get(ctx.trigger)
+    return kind if kind is not None else ctx.input("kind")
+
+
+def _check_revocation(ctx: TransitionContext) -> str | None:
+    doc = _doc(ctx)
+    kind = _revocation_kind(ctx)
+    done = doc.revocation
+    if done is not None and (
+        done.kind is RevocationKind.REVOKED or kind is RevocationKind.ABOLISHED
+    ):
+        return f"{doc.id} is already {done.kind.label}: {done.text}"
+    ceases_from = ctx.input("ceases_from")
+    if kind is RevocationKind.REVOKED and ceases_from is not None:
+        return (
+            "a revoked document is void from the start (视为自始无效): give no ceases_from, "
+            "or abolish it instead"
+        )
+    if kind is RevocationKind.ABOLISHED:
+        if ceases_from is None:
+            return "an abolished document ceases to have effect from a date: give ceases_from"
+        issued = doc.date_of_issue
+        if issued is not None and ceases_from < issued:
+            return (
+                f"ceases_from {ceases_from.isoformat()} is before the date of issue "
+                f"{issued.isoformat()}; accepted: that date or later"
+            )
+    return None
+
+
+D18_REVOCATION = Rule(
+    "D18",
+    "revoked-or-abolished-once",
+    "a document is revoked once, or abolished once (then perhaps revoked); an abolition "
+    "is dated no earlier than the document, a revocation is void from the start",
+    _check_revocation,
+    on_input=True,
+)
+
+
+def _check_decided_by(ctx: TransitionContext) -> str | None:
+    organ = ctx.input("decided_by")
+    if organ is None:
+        if ctx.actor.roles.isdisjoint(_LEADERS):
+            return (
+                "this office's own revocation or abolition is decided by a leader "
+                "(leader, principal_leader); a clerk records another organ's decision "
+                "(decided_by=...)"
+            )
+        return None
+    if ctx.input("by_authority"):
+        return None
+    if organ.relation in (OrganRelation.SUPERIOR, OrganRelation.HIGHER_SUPERIOR):
+        return None
+    return (
+        f"{organ.name} may not revoke or abolish this office's documents: only this office "
+        "(decided_by omitted), a superior organ, or an organ of state power "
+        "(by_authority=True) decides it"
+    )
+
+
+D18_DECIDED_BY = Rule(
+    "D18",
+    "decided-by-issuer-superior-or-authority",
+    "a document is revoked or abolished by its issuing organ (a leader of this office), a "
+    "superior organ or an organ of state power",
+    _check_decided_by,
+    on_input=True,
+)
+
+
+def _revoke(ctx: TransitionContext) -> dict[str, Any]:
+    doc = _doc(ctx)
+    kind = _revocation_kind(ctx)
+    assert kind is not None  # noqa: S101 -- the input model requires it
+    decided_by = ctx.input("decided_by")
+    if decided_by is None and isinstance(doc, IncomingDocument):
+        decided_by = doc.sender
+    return {
+        "revocation": Revocation(
+            by=ctx.actor.id,
+            at=ctx.now,
+            kind=kind,
+            decided_by=decided_by,
+            by_authority=bool(ctx.input("by_authority")),
+            decision=ctx.input("decision"),
+            ceases_from=ctx.input("ceases_from"),
+            note=ctx.input("note"),
+        )
+    }
+
+
 INCOMING_TABLE: WorkflowTable[IncomingDocument] = WorkflowTable(
     name="incoming_document",
     entity_type=IncomingDocument,
@@ -596,6 +737,7 @@ INCOMING_TABLE: WorkflowTable[IncomingDocument] = WorkflowTable(
         "签收",
         managed=frozenset(
             {
+                "revocation",
                 "registration_number",
                 "copy_approvals",
                 "copies_made",
@@ -745,6 +887,20 @@ INCOMING_TABLE: WorkflowTable[IncomingDocument] = WorkflowTable(
             data=RecordCopy,
             effect=_record_copy,
             label="复制登记",
+        ),
+        TransitionSpec(
+            "record_revocation",
+            tuple(
+                s
+                for s in IncomingState
+                if s not in (IncomingState.RECEIVED, IncomingState.RETURNED)
+            ),
+            None,
+            frozenset({_CLERK, Role.ARCHIVIST.value}),
+            (D18_REVOCATION,),
+            data=RecordRevocation,
+            effect=_revoke,
+            label="登记撤销废止",
         ),
     ),
 )
@@ -1137,6 +1293,7 @@ OUTGOING_TABLE: WorkflowTable[OutgoingDocument] = WorkflowTable(
         "起草",
         managed=frozenset(
             {
+                "revocation",
                 "review_opinion",
                 "signatures",
                 "countersignatures",
@@ -1259,6 +1416,26 @@ OUTGOING_TABLE: WorkflowTable[OutgoingDocument] = WorkflowTable(
             effect=_file,
             label="归档",
             allocates=_ARCHIVAL,
+        ),
+        TransitionSpec(
+            "revoke",
+            (OutgoingState.DISPATCHED, OutgoingState.FILED),
+            None,
+            frozenset({*_LEADERS, _CLERK}),
+            (D18_DECIDED_BY, D18_REVOCATION),
+            data=Revoke,
+            effect=_revoke,
+            label="撤销",
+        ),
+        TransitionSpec(
+            "abolish",
+            (OutgoingState.DISPATCHED, OutgoingState.FILED),
+            None,
+            frozenset({*_LEADERS, _CLERK}),
+            (D18_DECIDED_BY, D18_REVOCATION),
+            data=Revoke,
+            effect=_revoke,
+            label="废止",
         ),
         remind_spec(s for s in OutgoingState if s is not OutgoingState.FILED),
     ),

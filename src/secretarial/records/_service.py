@@ -19,7 +19,7 @@ Nothing here reads a clock: the caller passes ``now`` and the office's time zone
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, tzinfo
 from typing import Any, Final, cast
@@ -355,6 +355,7 @@ def filing_catalogue(
     year: int | None = None,
     retention: Retention | str | None = None,
     unit: str | None = None,
+    notes: Mapping[str, str] | None = None,
 ) -> Register:
     """The filing catalogue 归档文件目录 (A7): one row per item, in archival-code order.
 
@@ -362,7 +363,8 @@ def filing_catalogue(
     number), 档号 ``archival_code``, 文号 ``document_number``, 责任者 ``responsible``,
     题名 ``title``, 日期 ``date`` (``YYYYMMDD``), 密级 ``classification`` (empty for an
     unclassified item, which bears no mark), 页数 ``pages`` (the pages of all its
-    documents) and 备注 ``remark`` (the remark given at filing, ``复制件`` for a copy,
+    documents) and 备注 ``remark`` (the remark given at filing, a note from ``notes``
+    — the revocation or abolition of the item's documents, D18 —, ``复制件`` for a copy,
     ``已销毁`` for a destroyed item, joined with ``；``).
 
     Rows follow the archival code: year, retention (``Y``, ``D30``, ``D10``), unit,
@@ -373,6 +375,8 @@ def filing_catalogue(
         year: Only items of this year 年度.
         retention: Only items of this retention period.
         unit: Only items of this unit (or subject) code.
+        notes: A note per record id for its 备注 (``office.records.catalogue`` gives the
+            revocation or abolition of the documents filed in it).
     """
     period = None if retention is None else Retention(retention)
     kept = sorted(
@@ -385,14 +389,16 @@ def filing_catalogue(
         ),
         key=lambda r: r.archival_code.sort_key,
     )
-    rows = tuple(_catalogue_row(n, r) for n, r in enumerate(kept, start=1))
+    extra = notes or {}
+    rows = tuple(_catalogue_row(n, r, extra.get(r.id)) for n, r in enumerate(kept, start=1))
     columns = tuple(RegisterColumn(key, label) for key, label in CATALOGUE_COLUMNS)
     return Register("归档文件目录", "Filing catalogue", columns, rows)
 
 
-def _catalogue_row(sequence: int, record: Record) -> tuple[str | int | None, ...]:
+def _catalogue_row(sequence: int, record: Record, note: str | None) -> tuple[str | int | None, ...]:
     remarks = [
         record.remark,
+        note,
         None if record.original else COPY,
         DESTROYED if record.state is RecordState.DESTROYED else None,
     ]
