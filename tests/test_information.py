@@ -865,13 +865,17 @@ class TestCompileBulletin:
         assert bulletin.classification is Classification.UNCLASSIFIED
         assert "非密" not in bulletin.to_markdown()
 
-    def test_a_top_secret_item_is_not_compiled(self) -> None:
-        """D17: 绝密 is never compiled."""
+    def test_a_top_secret_item_is_compiled_only_with_the_issuers_approval(self) -> None:
+        """D17: 绝密 一般不得汇编; with its issuing organ's approval it may be."""
         items = [approved_item("i1"), approved_item("i2", classification="top_secret")]
         with pytest.raises(RuleViolation) as info:
             compile_bulletin(items, year=2025, number=1, title="政务信息")
         assert info.value.rule_code == "D17"
         assert "i2" in str(info.value)
+        approved = compile_bulletin(
+            items, year=2025, number=1, title="政务信息", issuer_approvals={"i2": "省委办公厅同意"}
+        )
+        assert approved.classification is Classification.TOP_SECRET
 
     def test_only_signed_off_items(self) -> None:
         """INFO4: an item not approved is not compiled."""
@@ -1043,6 +1047,17 @@ class TestIssueBulletin:
         assert info.value.rule_code == "D17"
         assert office.issue([office.item()]).number == 2
 
+    def test_a_top_secret_item_with_the_issuers_approval_is_compiled_and_recorded(self) -> None:
+        office = Office()
+        top = office.item(classification="top_secret")
+        approval = "市委办公室同意汇编（市委办函〔2025〕8号）"
+        bulletin = office.issue([office.item(), top], issuer_approvals={top.id: approval})
+        assert bulletin.classification is Classification.TOP_SECRET
+        stored = office.store.get(top.id)
+        assert isinstance(stored, InformationItem)
+        assert stored.bulletins[0].issuer_approval == approval
+        assert office.store.events(top.id)[-1].payload["issuer_approval"] == approval
+
     def test_the_compilation_is_recorded_on_every_item(self) -> None:
         """Each item records the issue and its place; the bulletin is rebuilt from them."""
         office = Office()
@@ -1127,11 +1142,15 @@ class TestCompileTrigger:
         assert run.item.in_bulletin(2025, 2)
         assert bulletin_of([run.item], year=2025, number=2).articles[0].item_id == "i1"
 
-    def test_a_top_secret_item_refuses_compile(self) -> None:
+    def test_a_top_secret_item_refuses_compile_without_the_issuers_approval(self) -> None:
         """D17 on the item itself."""
         run = Run(classification="top_secret").approved()
-        refusal = run.refused("compile", OFFICER, year=2025, number=1, title="t", position=1)
+        entry = {"year": 2025, "number": 1, "title": "t", "position": 1}
+        refusal = run.refused("compile", OFFICER, **entry)
         assert refusal.rule_code == "D17"
+        assert "issuer_approval" in refusal.reason
+        run.fire("compile", OFFICER, **entry, issuer_approval="省委办公厅同意")
+        assert run.item.in_bulletin(2025, 1)
 
     def test_an_unsigned_item_is_not_compiled(self) -> None:
         """STATE: compile fires on approved and submitted items only."""

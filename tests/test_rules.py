@@ -1491,16 +1491,39 @@ class TestD17Copying:
             by=CLERK,
             copies=3,
             purpose="分送各科室",
+            stamp="区政府办公室复制",
         )
         assert [c.copies for c in doc.copies_made] == [3]
+
+    def test_a_copy_bears_the_copying_organs_stamp(self, office):
+        """Art. 32: 复制件应当加盖复制机关戳记."""
+        doc = self.registered(office, "unclassified")
+        err = refuse(office, doc, "record_copy", by=CLERK, rule="D17", copies=1)
+        assert "stamp" in err.reason
+
+    def test_copies_of_a_classified_document_carry_their_own_numbers(self, office):
+        """Art. 32: copies are managed as the original, so each has its 份号."""
+        doc = office.fire(
+            self.registered(office, "confidential"), "approve_copy", by=LEADER, copies=1
+        )
+        err = refuse(office, doc, "record_copy", by=CLERK, rule="D17", copies=1, stamp="复制")
+        assert "copy_numbers" in err.reason
+        doc = office.fire(
+            doc, "record_copy", by=CLERK, copies=1, stamp="复制", copy_numbers=["000001-1"]
+        )
+        assert doc.copies_made[0].copy_numbers == ("000001-1",)
 
     def test_secret_copies_stay_within_the_approval(self, office):
         doc = self.registered(office, "confidential")
         refuse(office, doc, "record_copy", by=CLERK, rule="D17", copies=1)
         doc = office.fire(doc, "approve_copy", by=LEADER, copies=2, note="供领导参阅")
-        doc = office.fire(doc, "record_copy", by=CLERK, copies=2)
+        marks = {"stamp": "区政府办公室复制", "copy_numbers": ["000001-1", "000001-2"]}
+        doc = office.fire(doc, "record_copy", by=CLERK, copies=2, **marks)
         assert doc.copy_approvals[0].by == LEADER.id
-        err = refuse(office, doc, "record_copy", by=CLERK, rule="D17", copies=1)
+        err = refuse(
+            office, doc, "record_copy", by=CLERK, rule="D17", copies=1, stamp="复制",
+            copy_numbers=["000001-3"],
+        )  # fmt: skip
         assert "2 approved, 2 made" in err.reason
 
     def test_top_secret_documents_are_copied_only_with_the_issuers_approval(self, office):
@@ -1551,7 +1574,8 @@ class TestD17Copying:
         assert compilation_classification([plain]) is Classification.UNCLASSIFIED
         assert compilation_classification([plain, confidential]) is Classification.SECRET
 
-    def test_top_secret_documents_are_never_compiled(self):
+    def test_top_secret_documents_are_compiled_only_with_the_issuers_approval(self):
+        """Art. 32: 绝密 documents 一般不得汇编; with the issuing organ's approval they may be."""
         from secretarial import (  # noqa: PLC0415
             IncomingDocument,
             RuleViolation,
@@ -1559,7 +1583,15 @@ class TestD17Copying:
         )
 
         top = IncomingDocument.model_construct(id="in-9", classification=Classification.TOP_SECRET)
+        other = IncomingDocument.model_construct(id="in-8", classification=Classification.SECRET)
         with pytest.raises(RuleViolation) as refused:
-            compilation_classification([top])
+            compilation_classification([top, other])
         assert refused.value.rule_code == "D17"
         assert "in-9" in str(refused.value)
+        with pytest.raises(RuleViolation):
+            compilation_classification([top], issuer_approvals={"in-9": "  "})
+        approved = {"in-9": "市政府办公室同意汇编（市政办函〔2025〕5号）"}
+        assert (
+            compilation_classification([top, other], issuer_approvals=approved)
+            is Classification.TOP_SECRET
+        )

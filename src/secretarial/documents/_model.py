@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Annotated, ClassVar, Final, Self
 
@@ -275,26 +275,36 @@ class CopyRecord(Timed):
     """The copies' own numbers (份号), one per copy."""
 
 
-def compilation_classification(documents: Iterable[Document]) -> Classification:
+def compilation_classification(
+    documents: Iterable[Document], *, issuer_approvals: Mapping[str, str] | None = None
+) -> Classification:
     """The classification of a compilation (汇编) of ``documents`` (D17).
 
-    A compilation takes the highest classification it contains; a top-secret (绝密)
-    document is never compiled.
+    A compilation takes the highest classification it contains. A top-secret (绝密)
+    document is compiled only where work truly requires it, with the approval of its
+    issuing organ or that organ's superior: ``issuer_approvals`` names it per document
+    id (the organ and its letter or number).
 
     Raises:
-        RuleViolation: Rule D17, naming the top-secret documents.
+        RuleViolation: Rule D17, naming the top-secret documents without an approval.
     """
+    approvals = issuer_approvals or {}
     highest = Classification.UNCLASSIFIED
     top: list[str] = []
     for document in documents:
-        if document.classification is Classification.TOP_SECRET:
+        if (
+            document.classification is Classification.TOP_SECRET
+            and not (approvals.get(document.id) or "").strip()
+        ):
             top.append(document.id)
         highest = max(highest, document.classification)
     if top:
         raise RuleViolation(
             "D17",
-            "no-compiling-top-secret",
-            f"top-secret (绝密) documents are not compiled: {', '.join(top)}",
+            "top-secret-compile-needs-issuer-approval",
+            f"top-secret (绝密) documents are compiled only with the approval of their "
+            f"issuing organ or its superior (issuer_approvals={{id: ...}}); none for: "
+            f"{', '.join(top)}",
         )
     return highest
 

@@ -562,6 +562,29 @@ D17_APPROVED_COPIES = Rule(
 )
 
 
+def _check_copies_marked(ctx: TransitionContext) -> str | None:
+    if not (ctx.input("stamp") or "").strip():
+        return "a copy bears the copying organ's stamp (复制机关戳记): give stamp=..."
+    classified = ctx.entity.classification is not Classification.UNCLASSIFIED
+    if classified and not ctx.input("copy_numbers"):
+        return (
+            "a copy of a classified document is managed as the original and carries its "
+            "own copy number (份号): give copy_numbers=[...], one per copy"
+        )
+    return None
+
+
+D17_COPIES_MARKED = Rule(
+    "D17",
+    "copies-bear-stamp-and-numbers",
+    "a copy bears the copying organ's stamp; a classified document's copies carry their "
+    "own numbers",
+    _check_copies_marked,
+    on_input=True,
+    since=2,
+)
+
+
 def _approve_copy(ctx: TransitionContext) -> dict[str, Any]:
     data = ctx.data
     assert isinstance(data, ApproveCopy)  # noqa: S101 -- the engine validated it
@@ -883,7 +906,7 @@ INCOMING_TABLE: WorkflowTable[IncomingDocument] = WorkflowTable(
             _HELD_STATES,
             None,
             frozenset({_CLERK}),
-            (D17_APPROVED_COPIES,),
+            (D17_APPROVED_COPIES, D17_COPIES_MARKED),
             data=RecordCopy,
             effect=_record_copy,
             label="复制登记",

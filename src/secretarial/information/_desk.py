@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -90,6 +90,7 @@ class InformationDesk(Desk):
         year: int | None = None,
         issuer: str | None = None,
         issued_on: date | None = None,
+        issuer_approvals: Mapping[str, str] | None = None,
     ) -> Bulletin:
         """Compile signed-off items into the year's next bulletin issue 简报 (第N期).
 
@@ -104,10 +105,12 @@ class InformationDesk(Desk):
             year: The year to number it in; the year of ``issued_on`` by default.
             issuer: Who compiles it (编印单位).
             issued_on: The date printed on it; today by default.
+            issuer_approvals: For top-secret (绝密) items, by item id: the approval of the
+                issuing organ or its superior to compile it (D17).
 
         Raises:
             AccessDenied: ``by`` may not see an item (recorded).
-            RuleViolation: D17 (a top-secret item) or INFO4.
+            RuleViolation: D17 (a top-secret item without an approval) or INFO4.
         """
         chosen = builtins.list(items)
         with self._office.denials_recorded(by, "fire:compile"):
@@ -120,6 +123,7 @@ class InformationDesk(Desk):
                 year=year,
                 issuer=issuer,
                 issued_on=issued_on,
+                issuer_approvals=issuer_approvals,
             )
 
     def bulletin(self, year: int, number: int, *, by: Actor | None = None) -> Bulletin:

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any, ClassVar, Final, Literal, Self
 
@@ -276,6 +276,7 @@ class BulletinEntry(Timed):
         position: The item's place in the issue, from 1.
         issuer: Who compiles the bulletin (编印单位), if printed.
         issued_on: The date printed on the issue, if any.
+        issuer_approval: For a top-secret item, the approval to compile it (D17).
     """
 
     year: int = Field(ge=1000, le=9999)
@@ -284,6 +285,8 @@ class BulletinEntry(Timed):
     position: int = Field(ge=1)
     issuer: Name | None = None
     issued_on: date | None = None
+    issuer_approval: Text | None = None
+    """For a top-secret item: the issuing organ's (or its superior's) approval (D17)."""
 
 
 # ============================================================================ the entity
@@ -463,6 +466,9 @@ class Compile(Input):
     position: int = Field(ge=1)
     issuer: Name | None = None
     issued_on: date | None = None
+    issuer_approval: Text | None = None
+    """For a top-secret (绝密) item: the approval of its issuing organ or that organ's
+    superior to compile it (D17)."""
 
 
 # ============================================================================ rules
@@ -646,15 +652,21 @@ I1_CLOSED_AFTER_FINAL = Rule(
 
 
 def _check_not_top_secret(ctx: TransitionContext) -> str | None:
-    if _item(ctx).classification is Classification.TOP_SECRET:
-        return "a top-secret (绝密) item is not compiled"
-    return None
+    if _item(ctx).classification is not Classification.TOP_SECRET:
+        return None
+    if ctx.input("issuer_approval") is not None:
+        return None
+    return (
+        "a top-secret (绝密) item is compiled only with the approval of its issuing organ "
+        "or that organ's superior: name it (issuer_approval=...)"
+    )
 
 
 D17_NOT_TOP_SECRET = Rule(
     "D17",
-    "no-compiling-top-secret",
-    "a top-secret (绝密) item is not compiled into a bulletin",
+    "top-secret-compile-needs-issuer-approval",
+    "a top-secret (绝密) item is compiled into a bulletin only with its issuing organ's "
+    "(or its superior's) approval",
     _check_not_top_secret,
 )
 
@@ -1436,10 +1448,13 @@ def compile_bulletin(
     title: str,
     issuer: str | None = None,
     issued_on: date | None = None,
+    issuer_approvals: Mapping[str, str] | None = None,
 ) -> Bulletin:
     """Compile signed-off items into bulletin issue ``number`` of ``year`` (pure).
 
-    The bulletin takes the highest classification of its items (D17). Numbers are not
+    The bulletin takes the highest classification of its items (D17); a top-secret item
+    is compiled only with the approval of its issuing organ or that organ's superior,
+    named in ``issuer_approvals`` by item id. Numbers are not
     drawn here: the office's use case draws the next one of the year in the unit of work
     that also records the compilation on each item.
 
@@ -1450,9 +1465,11 @@ def compile_bulletin(
         title: The bulletin's title.
         issuer: Who compiles it (编印单位).
         issued_on: The date printed on it.
+        issuer_approvals: The approvals to compile top-secret items, by item id.
 
     Raises:
-        RuleViolation: ``D17`` a top-secret (绝密) item is among them; ``INFO4`` no item,
+        RuleViolation: ``D17`` a top-secret (绝密) item without an approval is among them;
+            ``INFO4`` no item,
             an item twice, or an item not signed off (or already closed).
         ValidationError: ``year``, ``number`` or ``title`` do not fit.
     """
@@ -1469,12 +1486,18 @@ def compile_bulletin(
             "only signed-off items (approved or submitted) are compiled; not: "
             + ", ".join(unsigned)
         )
-    top = [i.id for i in items if i.classification is Classification.TOP_SECRET]
+    approvals = issuer_approvals or {}
+    top = [
+        i.id
+        for i in items
+        if i.classification is Classification.TOP_SECRET and not (approvals.get(i.id) or "").strip()
+    ]
     if top:
         raise RuleViolation(
             "D17",
-            "no-compiling-top-secret",
-            f"top-secret (绝密) items are not compiled: {', '.join(top)}",
+            "top-secret-compile-needs-issuer-approval",
+            "top-secret (绝密) items are compiled only with the approval of their issuing "
+            f"organ or its superior (issuer_approvals={{id: ...}}); none for: {', '.join(top)}",
         )
     if problems:
         raise RuleViolation("INFO4", "bulletin-of-signed-off-items", "; ".join(problems))

@@ -13,7 +13,7 @@ it exports as CSV, JSON and HTML. It is pure: the caller passes the items.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, tzinfo
 from typing import Final
 from zoneinfo import ZoneInfo
@@ -61,13 +61,15 @@ def issue_bulletin(
     year: int | None = None,
     issuer: str | None = None,
     issued_on: date | None = None,
+    issuer_approvals: Mapping[str, str] | None = None,
 ) -> Bulletin:
     """Compile ``items`` into the next bulletin issue of ``year``, numbered without gaps.
 
     In one change: the items are read (each authorized for the actor; an item passed as
     an entity must still be at its version), the next number of the year is drawn
     (``uow.next_number("bulletin", str(year))``), the bulletin is compiled (D17: its
-    classification is the highest of its items; a top-secret item refuses it) and the
+    classification is the highest of its items; a top-secret item needs its issuing
+    organ's approval, ``issuer_approvals``, recorded on the item) and the
     ``compile`` trigger records the issue on every item. Anything refused rolls all of it
     back, the number included.
 
@@ -81,6 +83,8 @@ def issue_bulletin(
         year: The year to number the issue in; the year of ``issued_on`` by default.
         issuer: Who compiles it (编印单位), printed under the title.
         issued_on: The date printed on it; ``now``'s date in ``timezone`` by default.
+        issuer_approvals: For top-secret items, by item id: the approval of the issuing
+            organ or its superior to compile it (D17).
 
     Returns:
         The bulletin, ready to render (``to_markdown()``, ``to_html()``).
@@ -109,11 +113,21 @@ def issue_bulletin(
             for given in items
         ]
         number = change.uow.next_number(BULLETIN_SERIES, str(numbered_in))
+        approvals = issuer_approvals or {}
         bulletin = compile_bulletin(
-            current, year=numbered_in, number=number, title=title, issuer=issuer, issued_on=day
+            current,
+            year=numbered_in,
+            number=number,
+            title=title,
+            issuer=issuer,
+            issued_on=day,
+            issuer_approvals=approvals,
         )
         for position, item in enumerate(current, start=1):
-            change.fire(item, _COMPILE, bulletin.entry_input(position))
+            entry = bulletin.entry_input(position)
+            if item.id in approvals:
+                entry["issuer_approval"] = approvals[item.id]
+            change.fire(item, _COMPILE, entry)
         return bulletin
 
     return run_change(store, context, issue)
