@@ -213,12 +213,7 @@ class AuditEvent(Value):
     @classmethod
     def _read_under_its_schema(cls, data: Any, handler: Any) -> Any:
         """Read an event written under schema 1 as what it means today."""
-        if (
-            cls is AuditEvent
-            and isinstance(data, dict)
-            and data.get("schema_version", 1) == 1
-            and "entity_kind" in data
-        ):
+        if cls is AuditEvent and isinstance(data, dict) and data.get("schema_version", 1) == 1:
             return _SealedUnderSchema1.model_validate(_schema_1_read(data))
         return handler(data)
 
