@@ -45,6 +45,7 @@ from secretarial import (
     SupervisionItem,
 )
 from secretarial.adapters import Uuid7Ids
+from secretarial.kernel import EVENT_SCHEMA
 from secretarial.testing import FrozenClock, SequentialIds
 
 # ------------------------------------------------------------------------------ workload
@@ -284,6 +285,7 @@ def floor_body(sizes: Sizes) -> Callable[[Any], int]:
                     at=now,
                     reason=None,
                     payload={"text": PROGRESS},
+                    schema_version=EVENT_SCHEMA,
                 )
             )
             store[new.id] = new

@@ -165,7 +165,7 @@ def _seal_audit_chains(conn: Connection) -> None:
     ).all()
     heads: dict[str, str] = {}
     for row in rows:
-        event = AuditEvent.model_validate_json(row.event)
+        event = AuditEvent.from_json(row.event)
         sealed = AuditEvent.sealed(
             **{**dict(event), "previous_hash": heads.get(row.entity_id), "hash": ""}
         )
@@ -1141,7 +1141,7 @@ class SqlStore:
             )
         if not rows:
             raise NotFound(entity_id)
-        return tuple(AuditEvent.model_validate_json(row) for row in rows)
+        return tuple(AuditEvent.from_json(row) for row in rows)
 
     def audit_records(
         self,
@@ -1159,7 +1159,7 @@ class SqlStore:
                 )
             ):
                 try:
-                    event: AuditEvent | None = AuditEvent.model_validate_json(row.event)
+                    event: AuditEvent | None = AuditEvent.from_json(row.event)
                 except ValueError:
                     event = None
                 trails.setdefault(row.entity_id, []).append(event)

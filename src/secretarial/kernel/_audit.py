@@ -18,9 +18,9 @@ import hashlib
 import json
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Final, Self, cast
+from typing import Any, Final, Self
 
-from pydantic import Field, SerializerFunctionWrapHandler, model_serializer, model_validator
+from pydantic import Field
 
 from ._values import Actor, KindName, Name, Timestamp, Value
 
@@ -190,9 +190,10 @@ class AuditEvent(Value):
     ``source`` is None for the creation. ``payload`` is the trigger's input in JSON
     form, enough to replay the change. ``hash`` seals the event's content together with
     ``previous_hash``, the hash of the entity's previous event (None for the creation).
-    ``schema_version`` is the event schema it was sealed under (:data:`EVENT_SCHEMA`);
-    an event written without one was sealed under schema 1, and is read with its values
-    given their present names (and written back, and hashed, as it was sealed).
+    ``schema_version`` is the event schema it was sealed under (:data:`EVENT_SCHEMA`
+    for new events). Read stored events with :meth:`from_json`: an event written
+    without a version was sealed under schema 1, and is read with its version stated and
+    its values under their present names; it is hashed as schema 1 wrote it.
     """
 
     entity_kind: KindName
@@ -207,15 +208,28 @@ class AuditEvent(Value):
     payload: dict[str, Any] = Field(default_factory=dict)
     previous_hash: str | None = None
     hash: str = ""
-    schema_version: int = Field(default=1, ge=1, le=EVENT_SCHEMA)
+    schema_version: int = Field(ge=1, le=EVENT_SCHEMA)
 
-    @model_validator(mode="wrap")
     @classmethod
-    def _read_under_its_schema(cls, data: Any, handler: Any) -> Any:
-        """Read an event written under schema 1 as what it means today."""
-        if cls is AuditEvent and isinstance(data, dict) and data.get("schema_version", 1) == 1:
-            return _SealedUnderSchema1.model_validate(_schema_1_read(data))
-        return handler(data)
+    def from_json(cls, text: str | bytes) -> Self:
+        """Read an event as a store wrote it, under the schema it was sealed under.
+
+        An event written by this version of the library ends with its schema version
+        and is validated straight from the text. One written without a version was
+        sealed under schema 1: its classification values are given their present names
+        and its version is stated, so that it means today what it meant then (its hash
+        is computed as schema 1 wrote it).
+
+        Raises:
+            pydantic.ValidationError: The text is not an audit event.
+        """
+        tail = text[-40:]
+        if b'"schema_version":' in tail if isinstance(tail, bytes) else '"schema_version":' in tail:
+            return cls.model_validate_json(text)
+        data = json.loads(text)
+        if isinstance(data, dict) and "schema_version" not in data:
+            data = _schema_1_read(data)
+        return cls.model_validate(data)
 
     @classmethod
     def sealed(cls, **fields: Any) -> Self:
@@ -240,9 +254,6 @@ class AuditEvent(Value):
             previous_hash=fields.get("previous_hash"),
             schema_version=fields["schema_version"],
         )
-        if fields["schema_version"] == 1:
-            # The values are given as they are named today: held as they are.
-            return cast("Self", _SealedUnderSchema1(**{**fields, "hash": digest}))
         return cls(**{**fields, "hash": digest})
 
     def expected_hash(self) -> str:
@@ -281,32 +292,6 @@ def _schema_1_read(data: dict[str, Any]) -> dict[str, Any]:
     if isinstance(fields.get("payload"), dict):
         fields["payload"] = _renamed(fields["payload"])
     return fields
-
-
-class _SealedUnderSchema1(AuditEvent):
-    """An event sealed under schema 1: held with today's names, written as it was sealed."""
-
-    @model_serializer(mode="wrap")
-    def _write_as_sealed(self, handler: SerializerFunctionWrapHandler) -> Any:
-        written = handler(self)
-        if isinstance(written, dict):
-            written.pop("schema_version", None)
-            for key in ("actor", "payload"):
-                value = written.get(key)
-                if isinstance(value, dict):
-                    written[key] = _renamed(_plain(value))
-        return written
-
-
-def _plain(value: Any) -> Any:
-    """``value`` with enum members as their identifiers (a python-mode dump holds members)."""
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [_plain(item) for item in value]
-    if isinstance(value, str):
-        return str(value)
-    return value
 
 
 _EVENT_FIELDS_SET: Final = set(AuditEvent.model_fields)
@@ -353,8 +338,7 @@ def seal_validated(
     digest = event_digest(**values, schema_version=schema_version)
     values["hash"] = digest
     values["schema_version"] = schema_version
-    kind = AuditEvent if schema_version != 1 else _SealedUnderSchema1
-    event = kind.__new__(kind)
+    event = AuditEvent.__new__(AuditEvent)
     _set_attribute(event, "__dict__", values)
     _set_attribute(event, "__pydantic_fields_set__", _EVENT_FIELDS_SET)
     _set_attribute(event, "__pydantic_extra__", None)
