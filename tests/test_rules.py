@@ -35,6 +35,7 @@ from secretarial import (
     DocumentNumber,
     DomainError,
     Entity,
+    Holding,
     IncomingDocument,
     IncomingState,
     Office,
@@ -1074,6 +1075,56 @@ class TestCirculation:
         err = refuse(office, doc, "finish_reading", by=CLERK, rule="CIRCULATION")
         assert "principal" in err.reason
         assert "leader" not in err.reason.replace("principal", "")
+
+    def test_a_sequential_holder_holds_it_since_the_reader_before_read_it(self, office, clock):
+        doc = circulating(office, "leader", "principal")
+        circulated = office.now()
+        assert office.documents.holders(doc) == [Holding(reader="leader", since=circulated)]
+        clock.advance(hours=3)
+        doc = office.fire(doc, "mark_read", by=LEADER)
+        assert office.documents.holders(doc) == [Holding(reader="principal", since=office.now())]
+        doc = office.fire(doc, "mark_read", by=PRINCIPAL)
+        assert office.documents.holders(doc) == []
+
+
+class TestParallelCirculation:
+    """CIRCULATION: in a parallel circulation every reader holds it at once."""
+
+    def parallel(self, office: Office, *readers: str) -> IncomingDocument:
+        doc = approved(office, "for_reading")
+        return office.fire(doc, "circulate", by=CLERK, readers=list(readers), parallel=True)
+
+    def test_readers_mark_it_read_in_any_order(self, office, clock):
+        doc = self.parallel(office, "leader", "principal", "director")
+        assert doc.parallel_circulation
+        assert doc.current_holders == ("leader", "principal", "director")
+        circulated = office.now()
+        clock.advance(hours=2)
+        doc = office.fire(doc, "mark_read", by=DIRECTOR, comment="已阅")
+        doc = office.fire(doc, "mark_read", by=PRINCIPAL)
+        assert doc.current_holders == ("leader",)
+        assert [r.reader for r in doc.readers if r.read_at] == ["principal", "director"]
+        assert doc.readers[2].comment == "已阅"
+        assert office.documents.holders(doc) == [Holding(reader="leader", since=circulated)]
+        err = refuse(office, doc, "finish_reading", by=CLERK, rule="CIRCULATION")
+        assert "leader" in err.reason
+        doc = office.fire(doc, "mark_read", by=LEADER)
+        assert office.fire(doc, "finish_reading", by=CLERK).state is IncomingState.COMPLETED
+        assert office.replay(doc.id) == office.get(doc.id)
+
+    def test_each_reader_sees_it_waiting_and_reads_once(self, office):
+        doc = self.parallel(office, "leader", "principal")
+        assert "mark_read" in office.available_triggers(doc, by=PRINCIPAL)
+        assert "mark_read" in office.available_triggers(doc, by=LEADER)
+        doc = office.fire(doc, "mark_read", by=PRINCIPAL)
+        err = refuse(office, doc, "mark_read", by=PRINCIPAL, rule="CIRCULATION")
+        assert "with leader" in err.reason
+        refuse(office, doc, "mark_read", by=CLERK, rule="CIRCULATION")
+
+    def test_the_circulation_is_not_set_at_receipt(self, office):
+        with pytest.raises(ValidationError) as info:
+            receive(office, parallel_circulation=True)
+        assert info.value.fields == ("parallel_circulation",)
 
     def test_a_reader_is_listed_once(self, office):
         doc = approved(office, "for_reading")

@@ -24,6 +24,7 @@ from secretarial.documents._model import CopyApproval as CopyApproval
 from secretarial.documents._model import CopyRecord as CopyRecord
 from secretarial.documents._model import DispatchRecord as DispatchRecord
 from secretarial.documents._model import Document as Document
+from secretarial.documents._model import Holding as Holding
 from secretarial.documents._model import IncomingDocument as IncomingDocument
 from secretarial.documents._model import Instruction as Instruction
 from secretarial.documents._model import OutgoingDocument as OutgoingDocument
@@ -270,6 +271,7 @@ __all__ = [
     "HandlingType",
     "HandoverRecord",
     "Hold",
+    "Holding",
     "IncomingDocument",
     "IncomingState",
     "InformationCategory",

@@ -15,7 +15,7 @@ from secretarial.kernel._register import Register
 from secretarial.kernel._values import Actor
 
 from ._bulk import ImportReport, gc_paused, import_incoming
-from ._model import Document, IncomingDocument, OutgoingDocument
+from ._model import Document, Holding, IncomingDocument, OutgoingDocument
 
 __all__ = ["DocumentsDesk"]
 
@@ -130,3 +130,29 @@ class DocumentsDesk(Desk):
             and document.revocation is not None
             and document.revocation.decision in names
         ]
+
+    def holders(
+        self, document: IncomingDocument | str, *, by: Actor | None = None
+    ) -> list[Holding]:
+        """Who holds a circulating document now, and since when (传阅).
+
+        In order, the next reader, since the reader before read it (or since it was
+        circulated); in a parallel circulation, every reader who has not read it, since
+        it was circulated. Empty when no circulation is waiting on anyone.
+
+        Args:
+            document: The document, or its id.
+            by: Who asks; a document they may not see is refused (recorded).
+        """
+        entity_id = document if isinstance(document, str) else document.id
+        doc = self._office.get(entity_id, IncomingDocument, by=by)
+        holders = doc.current_holders
+        if not holders:
+            return []
+        circulated = next(
+            e.at for e in reversed(self._office.audit(doc, by=by)) if e.trigger == "circulate"
+        )
+        if doc.parallel_circulation:
+            return [Holding(reader=reader, since=circulated) for reader in holders]
+        read = [r.read_at for r in doc.readers if r.read_at is not None]
+        return [Holding(reader=holders[0], since=read[-1] if read else circulated)]

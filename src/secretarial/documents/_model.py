@@ -38,6 +38,7 @@ __all__ = [
     "CopyRecord",
     "DispatchRecord",
     "Document",
+    "Holding",
     "IncomingDocument",
     "Instruction",
     "OutgoingDocument",
@@ -255,6 +256,15 @@ class Reading(Value):
     comment: Text | None = None
 
 
+class Holding(Value):
+    """A reader who holds a circulating document (传阅), and since when."""
+
+    reader: Name
+    since: Timestamp
+    """When it reached them: when it was circulated, or (in order) when the reader
+    before them read it."""
+
+
 class CopyApproval(Timed):
     """A leader's approval to copy a classified document (D17): how many copies, why."""
 
@@ -331,6 +341,9 @@ class IncomingDocument(Document):
     """The person who chases an urgent or important document (D16)."""
     assignee: Name | None = None
     readers: tuple[Reading, ...] = ()
+    parallel_circulation: bool = False
+    """Whether the readers hold the document at once, each marking it read in any order
+    (传阅 in parallel), rather than one after another."""
     result: Text | None = None
     return_reason: Text | None = None
     copy_approvals: tuple[CopyApproval, ...] = ()
@@ -349,11 +362,25 @@ class IncomingDocument(Document):
 
     @property
     def current_holder(self) -> str | None:
-        """Who holds a circulating document now: the first reader who has not read it."""
+        """Who holds a circulating document now: the first reader who has not read it.
+
+        In a parallel circulation every reader who has not read it holds it at once
+        (:attr:`current_holders`); this is the first of them.
+        """
         for reading in self.readers:
             if reading.read_at is None:
                 return reading.reader
         return None
+
+    @property
+    def current_holders(self) -> tuple[str, ...]:
+        """Who holds a circulating document now, in the readers' order.
+
+        In order (the default), the first reader who has not read it; in a parallel
+        circulation (``parallel_circulation``), every reader who has not.
+        """
+        waiting = tuple(r.reader for r in self.readers if r.read_at is None)
+        return waiting if self.parallel_circulation else waiting[:1]
 
 
 class Signature(Value):

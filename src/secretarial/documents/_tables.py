@@ -116,9 +116,15 @@ class AssignIncoming(Input):
 
 
 class Circulate(Input):
-    """Input of ``circulate``: the readers, in order."""
+    """Input of ``circulate``: the readers, in order, and whether they read at once.
+
+    In order (the default), each reader holds the document after the one before has
+    read it; with ``parallel=True`` every reader holds it at once and marks it read in
+    any order.
+    """
 
     readers: tuple[Name, ...] = Field(min_length=1, max_length=500)
+    parallel: bool = False
 
     @model_validator(mode="after")
     def _distinct(self) -> Circulate:
@@ -367,18 +373,19 @@ def _handling_is(kind: HandlingType) -> Rule:
 
 
 def _check_current_holder(ctx: TransitionContext) -> str | None:
-    holder = _doc(ctx).current_holder
-    if holder == ctx.actor.id:
+    holders = _doc(ctx).current_holders
+    if ctx.actor.id in holders:
         return None
-    if holder is None:
+    if not holders:
         return "every reader has already read it"
-    return f"the document is with {holder}, not {ctx.actor.id}"
+    return f"the document is with {', '.join(holders)}, not {ctx.actor.id}"
 
 
 CURRENT_HOLDER = Rule(
     "CIRCULATION",
     "reader-holds-it",
-    "only the reader who holds the document marks it read",
+    "only a reader who holds the document marks it read (the next in order, or any "
+    "reader of a parallel circulation)",
     _check_current_holder,
 )
 
@@ -459,7 +466,10 @@ def _approve(ctx: TransitionContext) -> dict[str, Any]:
 def _circulate(ctx: TransitionContext) -> dict[str, Any]:
     data = ctx.data
     assert isinstance(data, Circulate)  # noqa: S101
-    return {"readers": tuple(Reading(reader=r) for r in data.readers)}
+    return {
+        "readers": tuple(Reading(reader=r) for r in data.readers),
+        "parallel_circulation": data.parallel,
+    }
 
 
 def _mark_read(ctx: TransitionContext) -> dict[str, Any]:
@@ -467,7 +477,7 @@ def _mark_read(ctx: TransitionContext) -> dict[str, Any]:
     assert isinstance(data, MarkRead)  # noqa: S101
     readers = list(_doc(ctx).readers)
     for i, reading in enumerate(readers):
-        if reading.read_at is None:
+        if reading.read_at is None and reading.reader == ctx.actor.id:
             readers[i] = Reading(reader=reading.reader, read_at=ctx.now, comment=data.comment)
             break
     return {"readers": tuple(readers)}
@@ -772,6 +782,7 @@ INCOMING_TABLE: WorkflowTable[IncomingDocument] = WorkflowTable(
                 "chaser",
                 "assignee",
                 "readers",
+                "parallel_circulation",
                 "result",
                 "return_reason",
                 "retention",

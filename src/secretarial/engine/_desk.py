@@ -14,7 +14,7 @@ from contextlib import AbstractContextManager
 from datetime import date, datetime, tzinfo
 from typing import Any, Protocol, TypeVar
 
-from secretarial.kernel._display import EntityList
+from secretarial.kernel._display import AuditTrail, EntityList
 from secretarial.kernel._entity import Entity
 from secretarial.kernel._register import Register
 from secretarial.kernel._values import Actor
@@ -64,6 +64,10 @@ class OfficePort(Protocol):
 
     def get(self, entity_id: str, kind: type[E], *, by: Actor | None = None) -> E:
         """Load an entity of ``kind``, as ``by`` may see it."""
+        ...
+
+    def audit(self, entity: Entity | str, *, by: Actor | None = None) -> AuditTrail:
+        """An entity's audit trail, creation first, as ``by`` may see it."""
         ...
 
     def list(
