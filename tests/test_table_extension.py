@@ -135,3 +135,35 @@ def test_a_body_in_a_state_no_table_of_the_office_has_is_a_store_error(
         pytest.raises(StoreError, match="state is 'on_hold'"),
     ):
         bare.get(held.id)
+
+
+NOTE = TransitionSpec(
+    "note", (SupervisionState.IN_PROGRESS,), None, SUPERVISORS, label="备注", awaited=False
+)
+
+
+class Notes:
+    """A plugin that adds a row a supervisor may fire any time, which nobody waits for."""
+
+    @hookimpl
+    def secretarial_extend_workflow(self, table):  # type: ignore[no-untyped-def]
+        if table.entity_type is not SupervisionItem:
+            return None
+        return table.extended(NOTE, HOLD, RESUME, states=[Hold.ON_HOLD])
+
+
+def test_a_row_nobody_waits_for_stays_out_of_the_brief() -> None:
+    """``awaited=False`` rows are offered but not listed as work waiting; others are."""
+    office = Office.in_memory(
+        clock=FrozenClock(START), ids=SequentialIds(), plugins=[Notes()], load_entry_points=False
+    )
+    item = in_progress(office)
+    workflow = office.workflow("supervision_item")
+    assert (workflow.awaited("note"), workflow.awaited("hold")) == (False, True)
+    assert {"note", "hold"} <= set(office.available_triggers(item, by=SUPERVISOR))
+    waiting = office.brief(SUPERVISOR).section("waiting")
+    assert waiting is not None
+    (entry,) = [i for i in waiting.items if i.entity_id == item.id]
+    assert "hold" in entry.actions
+    assert "note" not in entry.actions
+    assert "remind" not in entry.actions

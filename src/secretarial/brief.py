@@ -144,29 +144,6 @@ class Brief:
         return self.to_text()
 
 
-_NOT_WAITING = frozenset(
-    {
-        "remind",
-        "approve_copy",
-        "record_copy",
-        "record_revocation",
-        "revoke",
-        "abolish",
-        "report_progress",
-        "cancel",
-        "confirm_deadline",
-        "postpone",
-        "revise",
-        "skip_occurrence",
-        "move_occurrence",
-        "extend_retention",
-        "place_hold",
-        "release_hold",
-    }
-)
-"""Triggers a person may fire at any time but that nothing is waiting for."""
-
-
 def _title(entity: Entity) -> str:
     return str(getattr(entity, "title", None) or getattr(entity, "requirement", "") or entity.id)
 
@@ -247,10 +224,9 @@ def build_brief(
     for entity in entities:
         rank = _urgency_rank(entity, day)
         kind = entity.entity_kind.label
+        workflow = workflows(entity)
         actions = tuple(
-            t
-            for t in workflows(entity).available_triggers(entity, actor, now=now)
-            if t not in _NOT_WAITING
+            t for t in workflow.available_triggers(entity, actor, now=now) if workflow.awaited(t)
         )
         detail = _due_detail(entity, day)
         if actions:

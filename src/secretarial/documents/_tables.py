@@ -911,6 +911,7 @@ INCOMING_TABLE: WorkflowTable[IncomingDocument] = WorkflowTable(
             data=ApproveCopy,
             effect=_approve_copy,
             label="批准复制",
+            awaited=False,
         ),
         TransitionSpec(
             "record_copy",
@@ -921,6 +922,7 @@ INCOMING_TABLE: WorkflowTable[IncomingDocument] = WorkflowTable(
             data=RecordCopy,
             effect=_record_copy,
             label="复制登记",
+            awaited=False,
         ),
         TransitionSpec(
             "record_revocation",
@@ -935,6 +937,7 @@ INCOMING_TABLE: WorkflowTable[IncomingDocument] = WorkflowTable(
             data=RecordRevocation,
             effect=_revoke,
             label="登记撤销废止",
+            awaited=False,
         ),
     ),
 )
@@ -1460,6 +1463,7 @@ OUTGOING_TABLE: WorkflowTable[OutgoingDocument] = WorkflowTable(
             data=Revoke,
             effect=_revoke,
             label="撤销",
+            awaited=False,
         ),
         TransitionSpec(
             "abolish",
@@ -1470,6 +1474,7 @@ OUTGOING_TABLE: WorkflowTable[OutgoingDocument] = WorkflowTable(
             data=Revoke,
             effect=_revoke,
             label="废止",
+            awaited=False,
         ),
         remind_spec(s for s in OutgoingState if s is not OutgoingState.FILED),
     ),

@@ -739,6 +739,7 @@ DUTY_SHIFT_TABLE: WorkflowTable[DutyShift] = WorkflowTable(
             (SHIFT_CANCEL_REASON,),
             effect=_cancel,
             label="取消",
+            awaited=False,
         ),
         remind_spec(s for s in ShiftState if s not in DutyShift.terminal_states),
     ),
@@ -1747,6 +1748,7 @@ RECEPTION_TABLE: WorkflowTable[ReceptionPlan] = WorkflowTable(
             effect=_revise,
             label="修改方案",
             revalidate=frozenset({"start", "end"}),
+            awaited=False,
         ),
         TransitionSpec(
             "approve",
@@ -1784,6 +1786,7 @@ RECEPTION_TABLE: WorkflowTable[ReceptionPlan] = WorkflowTable(
             (RECEPTION_CANCEL_REASON,),
             effect=_cancel,
             label="取消",
+            awaited=False,
         ),
         remind_spec(_RECEPTION_OPEN),
     ),

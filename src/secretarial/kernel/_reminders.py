@@ -108,4 +108,5 @@ def remind_spec(open_states: Iterable[str]) -> TransitionSpec:
         data=Remind,
         effect=_remind,
         label="催办",
+        awaited=False,
     )

@@ -128,6 +128,9 @@ class TransitionSpec:
             one of them, the changed entity is validated again as a whole.
         complete: Completes the input from office policy before the row fires (the
             default deadline of ``assign``).
+        awaited: Whether firing it is work someone is waiting for. False for what a
+            person may do at any time and nothing waits on (a reminder, a progress
+            report, a copy, a revocation, a hold): the brief does not list it as waiting.
     """
 
     trigger: str
@@ -141,6 +144,7 @@ class TransitionSpec:
     allocates: Allocation | None = None
     revalidate: frozenset[str] = frozenset()
     complete: Completion | None = None
+    awaited: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -372,6 +376,10 @@ class Workflow(Generic[E]):
             if spec.complete is not None and state in spec.sources:
                 return spec.complete(entity, data, env())
         return data
+
+    def awaited(self, trigger: str) -> bool:
+        """Whether firing ``trigger`` is work someone waits for (any of its rows says so)."""
+        return any(spec.awaited for spec in self._by_trigger.get(trigger, ()))
 
     def allocation(self, trigger: str) -> Allocation | None:
         """The number ``trigger`` has the office allocate, if any."""

@@ -870,6 +870,7 @@ MEETING_TABLE: WorkflowTable[Meeting] = WorkflowTable(
             effect=_revise,
             label="修改安排",
             revalidate=_RETIME_FIELDS,
+            awaited=False,
         ),
         TransitionSpec(
             "notify",
@@ -901,6 +902,7 @@ MEETING_TABLE: WorkflowTable[Meeting] = WorkflowTable(
             effect=_postpone,
             label="延期",
             revalidate=_RETIME_FIELDS,
+            awaited=False,
         ),
         TransitionSpec(
             "skip_occurrence",
@@ -912,6 +914,7 @@ MEETING_TABLE: WorkflowTable[Meeting] = WorkflowTable(
             effect=_skip,
             label="本次不开",
             revalidate=_RETIME_FIELDS,
+            awaited=False,
         ),
         TransitionSpec(
             "move_occurrence",
@@ -923,6 +926,7 @@ MEETING_TABLE: WorkflowTable[Meeting] = WorkflowTable(
             effect=_move,
             label="本次调整",
             revalidate=_RETIME_FIELDS,
+            awaited=False,
         ),
         TransitionSpec(
             "cancel",
@@ -932,6 +936,7 @@ MEETING_TABLE: WorkflowTable[Meeting] = WorkflowTable(
             (CANCEL_REASON,),
             effect=_cancel,
             label="取消",
+            awaited=False,
         ),
         TransitionSpec(
             "check_in",

@@ -1211,6 +1211,7 @@ RECORD_TABLE: WorkflowTable[Record] = WorkflowTable(
             effect=_extend,
             label="延长保管期限",
             revalidate=frozenset({"retention_ends"}),
+            awaited=False,
         ),
         TransitionSpec(
             "place_hold",
@@ -1221,6 +1222,7 @@ RECORD_TABLE: WorkflowTable[Record] = WorkflowTable(
             data=PlaceHold,
             effect=_place_hold,
             label="冻结",
+            awaited=False,
         ),
         TransitionSpec(
             "release_hold",
@@ -1231,6 +1233,7 @@ RECORD_TABLE: WorkflowTable[Record] = WorkflowTable(
             data=ReleaseHold,
             effect=_release_hold,
             label="解除冻结",
+            awaited=False,
         ),
     ),
 )

@@ -390,6 +390,7 @@ SUPERVISION_TABLE: WorkflowTable[SupervisionItem] = WorkflowTable(
             data=ReportProgress,
             effect=_report_progress,
             label="报送进展",
+            awaited=False,
         ),
         TransitionSpec(
             "request_extension",
@@ -429,6 +430,7 @@ SUPERVISION_TABLE: WorkflowTable[SupervisionItem] = WorkflowTable(
             data=ConfirmDeadline,
             effect=_confirm_deadline,
             label="确认期限",
+            awaited=False,
         ),
         TransitionSpec(
             "submit_result",
@@ -465,6 +467,7 @@ SUPERVISION_TABLE: WorkflowTable[SupervisionItem] = WorkflowTable(
             (CANCEL_REASON,),
             effect=_set_reason("cancel_reason"),
             label="撤销",
+            awaited=False,
         ),
         remind_spec(
             s
