@@ -20,6 +20,7 @@ from secretarial import (
     ConcurrencyConflict,
     Entity,
     EntityKind,
+    IncomingDocument,
     Office,
     Role,
     RuleViolation,
@@ -217,11 +218,28 @@ class IncomingMachine(WorkflowMachine):
             {"assignee": st.one_of(st.just("undertaker"), st.just("undertaker"), ACTOR_IDS)}
         ),
         "circulate": st.fixed_dictionaries(
-            {"readers": st.lists(ACTOR_IDS, min_size=1, max_size=3, unique=True).map(tuple)}
+            {"readers": st.lists(ACTOR_IDS, min_size=1, max_size=3, unique=True).map(tuple)},
+            optional={"parallel": st.booleans()},
         ),
         "mark_read": _data(comment=TEXT),
         "complete": st.fixed_dictionaries({"result": TEXT}),
+        "record_revocation": st.fixed_dictionaries(
+            {"kind": st.sampled_from(["revoked", "abolished"])},
+            optional={"ceases_from": _day(), "decision": TEXT},
+        ),
     }
+
+    @invariant()
+    def no_reader_is_lost_or_listed_twice(self) -> None:
+        """Every reader is listed once; who holds it are readers who have not read it."""
+        if self.entity is None:
+            return
+        doc = self.office.get(self.entity.id)
+        assert isinstance(doc, IncomingDocument)
+        readers = [r.reader for r in doc.readers]
+        assert len(readers) == len(set(readers))
+        unread = [r.reader for r in doc.readers if r.read_at is None]
+        assert list(doc.current_holders) == (unread if doc.parallel_circulation else unread[:1])
 
     def create_fields(self) -> dict[str, Any]:
         return {
@@ -254,6 +272,10 @@ class OutgoingMachine(WorkflowMachine):
             sealed=st.booleans(),
         ),
         "dispatch": _data(channel=st.sampled_from(["paper", "electronic"])),
+        "revoke": _data(decided_by=st.sampled_from([SUPERIOR, PEER]), decision=TEXT),
+        "abolish": st.fixed_dictionaries(
+            {"ceases_from": _day()}, optional={"decided_by": ORGANS, "decision": TEXT}
+        ),
     }
 
     def create_fields(self) -> dict[str, Any]:
