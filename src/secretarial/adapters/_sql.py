@@ -54,7 +54,7 @@ from secretarial.errors import (
     UsageError,
 )
 from secretarial.kernel._access import AccessDenial
-from secretarial.kernel._audit import Anchor, AuditEvent, schema_1_names_renamed
+from secretarial.kernel._audit import Anchor, AuditEvent, schema_1_renamed
 from secretarial.kernel._entity import Entity
 from secretarial.kernel._query import Page, Query
 
@@ -193,7 +193,7 @@ def _renamed_json(text: str) -> str | None:
     if not any(name in text for name in _OLD_CLASSIFICATION_NAMES):
         return None
     renamed = json.dumps(
-        schema_1_names_renamed(json.loads(text)), ensure_ascii=False, separators=(",", ":")
+        schema_1_renamed(json.loads(text)), ensure_ascii=False, separators=(",", ":")
     )
     return None if renamed == text else renamed
 

@@ -21,6 +21,7 @@ from secretarial.kernel._rules import (
     LEAD_NOT_CO,
     Rule,
     TransitionContext,
+    issuer_approval_required,
     reason_required,
 )
 from secretarial.kernel._rules import set_fields as _set
@@ -528,23 +529,11 @@ _HELD_STATES = tuple(
 """The states in which the office holds a registered document it may copy."""
 
 
-def _check_top_secret_copy(ctx: TransitionContext) -> str | None:
-    if ctx.entity.classification is not Classification.TOP_SECRET:
-        return None
-    if ctx.input("issuer_approval") is not None:
-        return None
-    return (
-        "a top-secret (绝密) document is copied only with the approval of its issuing organ "
-        "or that organ's superior: name it (issuer_approval=...)"
-    )
-
-
-D17_TOP_SECRET_COPY = Rule(
+D17_TOP_SECRET_COPY = issuer_approval_required(
     "D17",
     "top-secret-copy-needs-issuer-approval",
+    "document is copied",
     "a top-secret document is copied only with the issuing organ's (or its superior's) approval",
-    _check_top_secret_copy,
-    on_input=True,
 )
 
 
@@ -979,10 +968,15 @@ def _check_request(ctx: TransitionContext) -> str | None:
         )
     if doc.main_recipients[0].relation is not OrganRelation.SUPERIOR:
         return "the main recipient of a request (请示) is a superior organ"
-    lower = [o.name for o in doc.cc if o.relation is OrganRelation.SUBORDINATE]
+    lower = _copied_down(doc)
     if lower:
-        return f"a request (请示) is never copied to lower organs: {', '.join(lower)}"
+        return f"a request (请示) is never copied to lower organs: {lower}"
     return None
+
+
+def _copied_down(doc: OutgoingDocument) -> str:
+    """The lower organs ``doc`` is copied to, joined with commas (empty if none)."""
+    return ", ".join(o.name for o in doc.cc if o.relation is OrganRelation.SUBORDINATE)
 
 
 D11_REQUEST = Rule(
@@ -1001,7 +995,6 @@ def _check_report(ctx: TransitionContext) -> str | None:
 
 
 D11_REPORT = Rule("D11", "report-without-requests", "a report contains no requests", _check_report)
-_HIGHER: Final = OrganRelation.HIGHER_SUPERIOR
 
 
 def _check_upward(ctx: TransitionContext) -> str | None:
@@ -1014,9 +1007,9 @@ def _check_upward(ctx: TransitionContext) -> str | None:
             "an upward document is addressed to one superior organ; main_recipients "
             f"names {len(doc.main_recipients)} ({names}): keep that one, copy the others (cc)"
         )
-    lower = [o.name for o in doc.cc if o.relation is OrganRelation.SUBORDINATE]
+    lower = _copied_down(doc)
     if lower:
-        return f"an upward document is not copied to lower organs: {', '.join(lower)}"
+        return f"an upward document is not copied to lower organs: {lower}"
     return None
 
 
@@ -1031,7 +1024,7 @@ D11_UPWARD = Rule(
 
 def _check_skip_level(ctx: TransitionContext) -> str | None:
     doc: OutgoingDocument = _doc(ctx)
-    skipping = [o.name for o in doc.main_recipients if o.relation is _HIGHER]
+    skipping = [o.name for o in doc.main_recipients if o.relation is OrganRelation.HIGHER_SUPERIOR]
     if not skipping:
         if doc.skip_level_reason is not None:
             return (
@@ -1454,27 +1447,19 @@ OUTGOING_TABLE: WorkflowTable[OutgoingDocument] = WorkflowTable(
             label="归档",
             allocates=_ARCHIVAL,
         ),
-        TransitionSpec(
-            "revoke",
-            (OutgoingState.DISPATCHED, OutgoingState.FILED),
-            None,
-            frozenset({*_LEADERS, _CLERK}),
-            (D18_DECIDED_BY, D18_REVOCATION),
-            data=Revoke,
-            effect=_revoke,
-            label="撤销",
-            awaited=False,
-        ),
-        TransitionSpec(
-            "abolish",
-            (OutgoingState.DISPATCHED, OutgoingState.FILED),
-            None,
-            frozenset({*_LEADERS, _CLERK}),
-            (D18_DECIDED_BY, D18_REVOCATION),
-            data=Revoke,
-            effect=_revoke,
-            label="废止",
-            awaited=False,
+        *(
+            TransitionSpec(
+                trigger,
+                (OutgoingState.DISPATCHED, OutgoingState.FILED),
+                None,
+                frozenset({*_LEADERS, _CLERK}),
+                (D18_DECIDED_BY, D18_REVOCATION),
+                data=Revoke,
+                effect=_revoke,
+                label=kind.label,
+                awaited=False,
+            )
+            for trigger, kind in _REVOCATION_KINDS.items()
         ),
         remind_spec(s for s in OutgoingState if s is not OutgoingState.FILED),
     ),

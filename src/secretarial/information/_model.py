@@ -48,7 +48,12 @@ from secretarial.errors import RuleViolation, UsageError, ValidationError
 from secretarial.kernel._entity import Entity
 from secretarial.kernel._enums import Classification, EntityKind, LabeledEnum, ReminderKind, Role
 from secretarial.kernel._reminders import DueReminder, remind_spec
-from secretarial.kernel._rules import Rule, TransitionContext, reason_required
+from secretarial.kernel._rules import (
+    Rule,
+    TransitionContext,
+    issuer_approval_required,
+    reason_required,
+)
 from secretarial.kernel._values import KindName, Name, Text, Timed, Timestamp, Unit, Value
 from secretarial.kernel._workflow import (
     CreationSpec,
@@ -651,23 +656,12 @@ I1_CLOSED_AFTER_FINAL = Rule(
 )
 
 
-def _check_not_top_secret(ctx: TransitionContext) -> str | None:
-    if _item(ctx).classification is not Classification.TOP_SECRET:
-        return None
-    if ctx.input("issuer_approval") is not None:
-        return None
-    return (
-        "a top-secret (绝密) item is compiled only with the approval of its issuing organ "
-        "or that organ's superior: name it (issuer_approval=...)"
-    )
-
-
-D17_NOT_TOP_SECRET = Rule(
+D17_NOT_TOP_SECRET = issuer_approval_required(
     "D17",
     "top-secret-compile-needs-issuer-approval",
+    "item is compiled",
     "a top-secret (绝密) item is compiled into a bulletin only with its issuing organ's "
     "(or its superior's) approval",
-    _check_not_top_secret,
 )
 
 

@@ -88,8 +88,7 @@ def _actor_text(actor: Actor) -> str:
     cached = _ACTOR_TEXT.get(id(actor))
     if cached is not None and cached[0] is actor:
         return cached[1]
-    unit = None if actor.unit is None else (actor.unit.code, actor.unit.name)
-    text = _canonical([actor.id, actor.name, sorted(actor.roles), str(actor.clearance), unit])
+    text = _actor_json(actor, str(actor.clearance))
     if len(_ACTOR_TEXT) >= _ACTOR_TEXT_LIMIT:
         _ACTOR_TEXT.clear()
     _ACTOR_TEXT[id(actor)] = (actor, text)
@@ -102,41 +101,38 @@ the two names were swapped)."""
 _CLASSIFIED_KEYS: Final = frozenset({"classification", "clearance"})
 
 
-def schema_1_names_renamed(value: Any) -> Any:
-    """A JSON value written before the classification rename, with today's names.
-
-    For the stores' migration of what is not sealed (entity bodies, recorded denials);
-    sealed events are never rewritten but read through their schema version.
-    """
-    return _renamed(value)
-
-
-def _renamed(value: Any) -> Any:
+def schema_1_renamed(value: Any) -> Any:
     """``value`` with classification identifiers under schema 1 and today's exchanged.
 
     Walks the JSON form (dicts and lists) and exchanges ``secret`` and ``confidential``
     wherever they are the value of a ``classification`` or ``clearance`` key; the
-    exchange is its own inverse, so it reads schema 1 values and writes them back.
+    exchange is its own inverse, so it reads schema 1 values and writes them back. The
+    stores' migration gives what is not sealed (entity bodies, recorded denials) the new
+    names with it; sealed events are never rewritten but read through their version.
     """
     if isinstance(value, dict):
         return {
             key: (
                 _SCHEMA_1_NAMES.get(str(item), item)
                 if key in _CLASSIFIED_KEYS and isinstance(item, str)
-                else _renamed(item)
+                else schema_1_renamed(item)
             )
             for key, item in value.items()
         }
     if isinstance(value, list):
-        return [_renamed(item) for item in value]
+        return [schema_1_renamed(item) for item in value]
     return value
+
+
+def _actor_json(actor: Actor, clearance: str) -> str:
+    """The actor's part of the hashed content: id, name, sorted roles, clearance, unit."""
+    unit = None if actor.unit is None else (actor.unit.code, actor.unit.name)
+    return _canonical([actor.id, actor.name, sorted(actor.roles), clearance, unit])
 
 
 def _schema_1_actor_text(actor: Actor) -> str:
     """The actor as schema 1 wrote it into the hashed content (its clearance's old name)."""
-    unit = None if actor.unit is None else (actor.unit.code, actor.unit.name)
-    clearance = _SCHEMA_1_NAMES.get(str(actor.clearance), str(actor.clearance))
-    return _canonical([actor.id, actor.name, sorted(actor.roles), clearance, unit])
+    return _actor_json(actor, _SCHEMA_1_NAMES.get(str(actor.clearance), str(actor.clearance)))
 
 
 def event_digest(
@@ -166,7 +162,7 @@ def event_digest(
     """
     if schema_version == 1:
         actor_text = _schema_1_actor_text(actor)
-        payload = _renamed(payload)
+        payload = schema_1_renamed(payload)
         tail = "]"
     else:
         actor_text = _actor_text(actor)
@@ -288,9 +284,9 @@ def _schema_1_read(data: dict[str, Any]) -> dict[str, Any]:
     """The fields of an event as written under schema 1, with today's names."""
     fields = {**data, "schema_version": 1}
     if isinstance(fields.get("actor"), dict):
-        fields["actor"] = _renamed(fields["actor"])
+        fields["actor"] = schema_1_renamed(fields["actor"])
     if isinstance(fields.get("payload"), dict):
-        fields["payload"] = _renamed(fields["payload"])
+        fields["payload"] = schema_1_renamed(fields["payload"])
     return fields
 
 

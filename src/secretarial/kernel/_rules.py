@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ._audit import EVENT_SCHEMA
+from ._enums import Classification
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from ._entity import Entity
     from ._values import Actor
 
-__all__ = ["Rule", "TransitionContext", "reason_required"]
+__all__ = ["Rule", "TransitionContext", "issuer_approval_required", "reason_required"]
 
 
 @dataclass(slots=True)
@@ -108,6 +109,28 @@ def reason_required(code: str, name: str, what: str) -> Rule:
         return None if ctx.reason else f"{what} needs a reason (pass reason=...)"
 
     return Rule(code, name, f"{what} needs a reason", check, on_input=True)
+
+
+def issuer_approval_required(code: str, name: str, what: str, description: str) -> Rule:
+    """A rule that a top-secret (绝密) entity is ``what`` only with its issuer's approval.
+
+    The Regulation (第三十二条): a 绝密 document is copied or compiled only where work
+    truly requires it, with the approval of its issuing organ or that organ's superior,
+    given as the trigger's ``issuer_approval``. ``what`` completes the refusal: "document
+    is copied", "item is compiled".
+    """
+
+    def check(ctx: TransitionContext) -> str | None:
+        if ctx.entity.classification is not Classification.TOP_SECRET:
+            return None
+        if ctx.input("issuer_approval") is not None:
+            return None
+        return (
+            f"a top-secret (绝密) {what} only with the approval of its issuing organ or that "
+            "organ's superior: name it (issuer_approval=...)"
+        )
+
+    return Rule(code, name, description, check, on_input=True)
 
 
 # ============================================================================ shared rules

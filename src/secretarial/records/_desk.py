@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from secretarial.documents._model import Document, Revocation
+from secretarial.documents._model import Document
 from secretarial.engine._desk import Desk
 from secretarial.errors import (
-    AccessDenied,
-    NotFound,
     UsageError,
 )
 from secretarial.kernel._entity import Entity
@@ -115,24 +113,21 @@ class RecordsDesk(Desk):
         records = [
             r for r in self._office.list(kind=EntityKind.RECORD, by=by) if isinstance(r, Record)
         ]
-        notes: dict[str, str] = {}
-        for record in records:
-            revoked = [
-                revocation.text
-                for document_id in record.documents
-                if (revocation := self._revocation_of(document_id, by)) is not None
-            ]
-            if revoked:
-                notes[record.id] = "；".join(dict.fromkeys(revoked))
+        revoked = {
+            document.id: document.revocation.text
+            for document in self._office.list(
+                kind=(EntityKind.INCOMING_DOCUMENT, EntityKind.OUTGOING_DOCUMENT), by=by
+            )
+            if isinstance(document, Document) and document.revocation is not None
+        }
+        notes = {
+            record.id: "；".join(
+                dict.fromkeys(revoked[d] for d in record.documents if d in revoked)
+            )
+            for record in records
+            if any(d in revoked for d in record.documents)
+        }
         return filing_catalogue(records, year=year, retention=retention, unit=unit, notes=notes)
-
-    def _revocation_of(self, document_id: str, by: Actor | None) -> Revocation | None:
-        """The revocation of a filed document, if it has one and ``by`` may see it."""
-        try:
-            document = self._office.get(document_id, Document, by=by)
-        except (NotFound, AccessDenied):
-            return None
-        return document.revocation
 
     def due_for_review(self, now: datetime | None = None) -> list[Record]:
         """The records whose retention ended before the day of ``now`` (A8), earliest first.
