@@ -7,7 +7,7 @@ workflows, and runs every command as one unit of work.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta, tzinfo
 from types import TracebackType
@@ -72,7 +72,7 @@ from secretarial.information._model import (
 )
 from secretarial.kernel._access import AccessDenial, AccessPolicy, ClearancePolicy
 from secretarial.kernel._area import Area, RegisterRequest, Registry
-from secretarial.kernel._audit import Anchor, AuditReport
+from secretarial.kernel._audit import Anchor, AuditEvent, AuditReport
 from secretarial.kernel._calendar import (
     CalendarPolicy,
     TableCalendar,
@@ -924,8 +924,9 @@ class Office:
             )
         except RuleViolation:
             return False
+        history = self._history(current) if workflow.reads_history(trigger) else None
         return workflow.can_fire(
-            current, trigger, by, now=now, data=full, reason=reason
+            current, trigger, by, now=now, data=full, reason=reason, history=history
         ) and not self._vetoed(current, trigger, by, full, now)
 
     def available_triggers(self, entity: Entity | str, *, by: Actor) -> tuple[str, ...]:
@@ -938,13 +939,17 @@ class Office:
         current = self._current(entity)
         self.authorize(current, by, "available_triggers")
         now = self.now()
+        workflow = self._workflows[current.entity_kind]
+        history = self._history(current) if workflow.needs_history(current) else None
         return tuple(
             trigger
-            for trigger in self._workflows[current.entity_kind].available_triggers(
-                current, by, now=now
-            )
+            for trigger in workflow.available_triggers(current, by, now=now, history=history)
             if not self._vetoed(current, trigger, by, None, now)
         )
+
+    def _history(self, entity: Entity) -> Sequence[AuditEvent]:
+        """The audit events that made ``entity`` as it is (its version's worth)."""
+        return self._store.events(entity.id)[: entity.version]
 
     # ------------------------------------------------------------------ reading
     @overload

@@ -45,6 +45,12 @@ class _MemoryUnitOfWork:
             return staged
         return self._store.get(entity_id)
 
+    def events(self, entity_id: str) -> Sequence[AuditEvent]:
+        staged = [event for event in self._events if event.entity_id == entity_id]
+        if staged and staged[0].version == 1:
+            return tuple(staged)
+        return (*self._store.events(entity_id), *staged)
+
     def add(self, entity: Entity, event: AuditEvent) -> None:
         if entity.id in self._store._entities or entity.id in self._entities:  # noqa: SLF001
             raise ConcurrencyConflict(entity.id, 0, self.get(entity.id).version)

@@ -403,6 +403,11 @@ _NUL: Final = "\x00"
 _SELECT_ENTITY = sa.select(entities.c.kind, entities.c.body).where(
     entities.c.id == sa.bindparam("entity_id")
 )
+_SELECT_EVENTS = (
+    sa.select(audit.c.event)
+    .where(audit.c.entity_id == sa.bindparam("entity_id"))
+    .order_by(audit.c.version)
+)
 _UPDATE_ENTITY = entities.update().where(
     entities.c.id == sa.bindparam("b_id"),
     entities.c.version == sa.bindparam("b_expected_version"),
@@ -431,6 +436,14 @@ class _SqlUnitOfWork:
         entity = self._store._entity(entity_id, row.kind, row.body)  # noqa: SLF001
         self._read[entity_id] = entity
         return entity
+
+    def events(self, entity_id: str) -> Sequence[AuditEvent]:
+        if _NUL in entity_id:
+            raise NotFound(entity_id)
+        rows = self._conn.execute(_SELECT_EVENTS, {"entity_id": entity_id}).scalars().all()
+        if not rows:
+            raise NotFound(entity_id)
+        return tuple(AuditEvent.from_json(row) for row in rows)
 
     def add(self, entity: Entity, event: AuditEvent) -> None:
         row = _row(entity)
@@ -643,6 +656,9 @@ def _insert_sql(table: sa.Table, names: Sequence[str]) -> str:
 _E, _C = _quote(entities.name), _quote(counters.name)
 # S608: the only text put into these statements is the tables' and columns' own names.
 _SQLITE_SELECT_ENTITY: Final = f"SELECT kind, body FROM {_E} WHERE id = ?"  # noqa: S608
+_SQLITE_SELECT_EVENTS: Final = (
+    f"SELECT event FROM {_quote(audit.name)} WHERE entity_id = ? ORDER BY version"  # noqa: S608
+)
 _SQLITE_SELECT_VERSION: Final = f"SELECT version FROM {_E} WHERE id = ?"  # noqa: S608
 _SQLITE_INSERT_ENTITY: Final = _insert_sql(entities, _SQLITE_ENTITY_COLUMNS)
 _SQLITE_INSERT_AUDIT: Final = _insert_sql(audit, _SQLITE_AUDIT_COLUMNS)
@@ -805,6 +821,18 @@ class _SqliteUnitOfWork:
         entity = self._store._entity(entity_id, kind, body)  # noqa: SLF001
         self._read[entity_id] = entity
         return entity
+
+    def events(self, entity_id: str) -> Sequence[AuditEvent]:
+        if _NUL in entity_id:
+            raise NotFound(entity_id)
+        params = (entity_id,)
+        try:
+            rows = self._cursor.execute(_SQLITE_SELECT_EVENTS, params).fetchall()
+        except sqlite3.Error as e:
+            raise _driver_error(e, _SQLITE_SELECT_EVENTS, params) from e
+        if not rows:
+            raise NotFound(entity_id)
+        return tuple(AuditEvent.from_json(row[0]) for row in rows)
 
     def add(self, entity: Entity, event: AuditEvent) -> None:
         columns = _columns(entity)

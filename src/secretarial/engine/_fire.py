@@ -229,8 +229,15 @@ class Change:
                 now=now,
                 allocate=self.uow.next_number,
             )
+        history = None
+        if workflow.reads_history(trigger):
+            # The history of the entity as loaded: a writer who committed since is
+            # refused below by the version check, whatever its event says.
+            history = self.uow.events(entity.id)[: entity.version]
         new: E
-        new, event = workflow.fire(entity, trigger, who, now=now, data=given, reason=reason)
+        new, event = workflow.fire(
+            entity, trigger, who, now=now, data=given, reason=reason, history=history
+        )
         self.uow.save(new, event, expected_version=entity.version)
         return new
 
@@ -467,6 +474,9 @@ class _HookedUnitOfWork:
         entity = self._uow.get(entity_id)
         self._read[entity_id] = entity
         return entity
+
+    def events(self, entity_id: str) -> Sequence[AuditEvent]:
+        return self._uow.events(entity_id)
 
     def add(self, entity: Entity, event: AuditEvent) -> None:
         if self._before_write is not None:

@@ -53,6 +53,18 @@ class UnitOfWork(Protocol):
         """Load an entity; raise :class:`~secretarial.NotFound` if there is none."""
         ...
 
+    def events(self, entity_id: str) -> Sequence[AuditEvent]:
+        """An entity's audit events in order, as this unit of work sees them.
+
+        What this unit of work wrote counts. Read after :meth:`get`, in the same unit of
+        work, they are the history of the entity it returned: a rule that judges the
+        audit trail (a withdrawal) and the write that depends on it are one step.
+
+        Raises:
+            NotFound: No such entity.
+        """
+        ...
+
     def add(self, entity: Entity, event: AuditEvent) -> None:
         """Add a new entity with its creation event."""
         ...

@@ -17,7 +17,7 @@ from pydantic import (
 )
 
 from ._enums import Classification, LabeledEnum, ReminderKind
-from ._values import Name, Text, Timed, Timestamp
+from ._values import Holder, Name, Text, Timed, Timestamp
 
 __all__ = ["Entity", "Reminder", "accept_states", "evolve"]
 
@@ -73,6 +73,9 @@ class Entity(BaseModel):
     """Reminders and escalations issued so far, oldest first."""
     audit_head: str | None = None
     """The hash of the entity's latest audit event: the head of its hash chain."""
+    holder: Holder | None = None
+    """Who the office handed the entity's current step to (转办, 退回), if it did; see
+    :attr:`step_holder`."""
 
     @field_validator("state", mode="wrap")
     @classmethod
@@ -90,6 +93,14 @@ class Entity(BaseModel):
     def _state_value(self, state: LabeledEnum) -> str:
         """The state's name, whichever enumeration it belongs to (an added state too)."""
         return state.value
+
+    @property
+    def step_holder(self) -> Holder | None:
+        """The holder of the step the entity is in now: None once it has moved on."""
+        holder = self.holder
+        if holder is None or holder.step != self.state.value:
+            return None
+        return holder
 
     def reminded(self, step: str) -> bool:
         """Whether the reminder step ``step`` has been recorded."""

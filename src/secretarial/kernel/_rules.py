@@ -8,7 +8,7 @@ refusal names the rule that refused.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -19,6 +19,7 @@ from ._enums import Classification
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
+    from ._audit import AuditEvent
     from ._entity import Entity
     from ._values import Actor
 
@@ -45,6 +46,9 @@ class TransitionContext:
         schema_version: The event schema the act is judged under: :data:`EVENT_SCHEMA`
             for a new act, the recorded event's when a history is replayed. An effect
             whose outcome changed between versions asks it.
+        history: The entity's audit events so far, oldest first, when the trigger has a
+            rule or an effect that reads them (a withdrawal asks whether the next step
+            has acted); None otherwise.
     """
 
     entity: Entity
@@ -56,6 +60,7 @@ class TransitionContext:
     reason: str | None = None
     skip_input_rules: bool = False
     schema_version: int = EVENT_SCHEMA
+    history: Sequence[AuditEvent] | None = None
     failures: list[tuple[Rule, str]] = field(default_factory=list)
     fired: Any = None
 
@@ -79,6 +84,8 @@ class Rule:
         since: The event schema version from which the rule judges acts. Acts recorded
             under an earlier version were judged without it and are replayed without it:
             a new rule never makes a stored history unreadable.
+        reads_history: Whether the rule reads the entity's audit events
+            (``TransitionContext.history``); the engine loads them only for such rules.
     """
 
     code: str
@@ -87,6 +94,7 @@ class Rule:
     check: Callable[[TransitionContext], str | None]
     on_input: bool = False
     since: int = 1
+    reads_history: bool = False
 
     def evaluate(self, ctx: TransitionContext) -> bool:
         """Check the rule; record a failure in ``ctx.failures``; say whether it held."""

@@ -25,6 +25,7 @@ __all__ = [
     "Actor",
     "Attachment",
     "DocumentNumber",
+    "Holder",
     "KindName",
     "Name",
     "Organ",
@@ -215,3 +216,30 @@ class Timed(Value):
 
     by: str
     at: Timestamp
+
+
+class Holder(Timed):
+    """Who holds a step of an entity now, when the office handed it to someone (转办, 退回).
+
+    A holder belongs to one step: it says who holds the entity while the entity is in
+    ``step``, and nothing once the entity has moved on. ``by`` and ``at`` say who handed
+    it over and when.
+
+    Attributes:
+        step: The state the entity was in when it was handed over.
+        actor_id: The actor who holds it, if it went to a person.
+        unit: The unit that holds it, if it went to a unit.
+        reason: Why it was handed over.
+        returned: Whether it came back by a return (退回) rather than a reassignment.
+    """
+
+    step: Name
+    actor_id: Name | None = None
+    unit: Unit | None = None
+    reason: Text | None = None
+    returned: bool = False
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The actor id and the unit code it is addressed to (reminders, the brief)."""
+        return tuple(n for n in (self.actor_id, self.unit.code if self.unit else None) if n)

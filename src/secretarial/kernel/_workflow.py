@@ -36,6 +36,23 @@ from ._entity import Entity, accept_states, evolve
 from ._enums import LabeledEnum
 from ._rules import Rule, TransitionContext
 from ._values import Value
+from ._verbs import (
+    REASSIGN_ELSEWHERE,
+    REASSIGN_REASON,
+    REASSIGN_TRIGGER,
+    RETURN_REASON,
+    RETURN_TRIGGER,
+    WITHDRAW_TRIGGER,
+    Reassignment,
+    Return,
+    ReturnTo,
+    last_act,
+    reassigned,
+    return_target_rule,
+    returned,
+    undone,
+    withdraw_rule,
+)
 
 if TYPE_CHECKING:
     from ._values import Actor
@@ -131,6 +148,12 @@ class TransitionSpec:
         awaited: Whether firing it is work someone is waiting for. False for what a
             person may do at any time and nothing waits on (a reminder, a progress
             report, a copy, a revocation, a hold): the brief does not list it as waiting.
+        withdrawable: Whoever fired it may take it back (``withdraw``, 撤回) while the
+            next step has not acted; never a row that draws a number or signs.
+        signs: Firing it puts a signature on the entity (签发, 会签): it is never
+            withdrawable.
+        reads_history: Its effect reads the entity's audit trail
+            (``TransitionContext.history``), which the engine then loads for it.
     """
 
     trigger: str
@@ -145,6 +168,9 @@ class TransitionSpec:
     revalidate: frozenset[str] = frozenset()
     complete: Completion | None = None
     awaited: bool = True
+    withdrawable: bool = False
+    signs: bool = False
+    reads_history: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +211,10 @@ class WorkflowTable(Generic[E]):
         description: One line on the workflow.
         added_states: States added to ``states`` by extensions, members of any
             :class:`LabeledEnum`; each is a step on the way, never a terminal state.
+        returns: The returns (退回) the table allows, each from later steps back to an
+            earlier one; the workflow adds a ``return_to`` row for each.
+        reassign: The roles that may hand an open step to another actor or unit
+            (``reassign``, 转办); None: the table offers no reassignment.
     """
 
     name: str
@@ -194,6 +224,8 @@ class WorkflowTable(Generic[E]):
     transitions: tuple[TransitionSpec, ...]
     description: str = ""
     added_states: tuple[LabeledEnum, ...] = ()
+    returns: tuple[Return, ...] = ()
+    reassign: frozenset[str] | None = None
 
     @property
     def all_states(self) -> tuple[LabeledEnum, ...]:
@@ -209,6 +241,8 @@ class WorkflowTable(Generic[E]):
         self,
         *transitions: TransitionSpec,
         states: Iterable[LabeledEnum] = (),
+        returns: Iterable[Return] = (),
+        reassign: frozenset[str] | None = None,
         name: str | None = None,
     ) -> WorkflowTable[E]:
         """A copy of this table with more transitions and, optionally, more states.
@@ -216,12 +250,16 @@ class WorkflowTable(Generic[E]):
         An added state (``DeptReview.DEPT_REVIEWED``, a member of a :class:`LabeledEnum`
         of your own) is a step: the transitions given must lead into it and out of it,
         which the table's validation checks when a workflow is built from it. Entities of
-        the table's class then accept the state when read back from a store.
+        the table's class then accept the state when read back from a store. ``returns``
+        adds returns (退回) to earlier steps; ``reassign`` names the roles that may hand
+        a step over (转办), replacing the table's.
         """
         return replace(
             self,
             transitions=self.transitions + transitions,
             added_states=self.added_states + tuple(states),
+            returns=self.returns + tuple(returns),
+            reassign=self.reassign if reassign is None else reassign,
             name=name or self.name,
         )
 
@@ -289,8 +327,11 @@ _SYSTEM_FIELDS: Final = frozenset(
         "updated_at",
         "reminders",
         "audit_head",
+        "holder",
     }
 )
+_KEPT_ON_WITHDRAWAL: Final = _SYSTEM_FIELDS - {"holder"}
+"""What a withdrawal keeps as it stands; it restores everything else the act changed."""
 
 
 class Workflow(Generic[E]):
@@ -316,9 +357,16 @@ class Workflow(Generic[E]):
         _validate(table)
         if table.added_states:
             accept_states(table.entity_type, table.added_states)
+        self.rows: tuple[TransitionSpec, ...] = table.transitions + self._verb_rows()
+        """The table's rows and the rows of the verbs it offers (return, withdraw ...)."""
         self._by_trigger: dict[str, list[TransitionSpec]] = {}
-        for spec in table.transitions:
+        for spec in self.rows:
             self._by_trigger.setdefault(spec.trigger, []).append(spec)
+        self._history_triggers = frozenset(
+            trigger
+            for trigger, specs in self._by_trigger.items()
+            if any(s.reads_history or any(r.reads_history for r in s.rules) for s in specs)
+        )
         self._data_models = {t: specs[0].data for t, specs in self._by_trigger.items()}
         self._allocations = {t: specs[0].allocates for t, specs in self._by_trigger.items()}
         self._machine = Machine(
@@ -330,7 +378,7 @@ class Workflow(Generic[E]):
             ignore_invalid_triggers=False,
             name=table.name,
         )
-        for spec in table.transitions:
+        for spec in self.rows:
             self._machine.add_transition(
                 spec.trigger,
                 source=[str(s) for s in spec.sources],
@@ -339,11 +387,83 @@ class Workflow(Generic[E]):
                     _conditions(spec.roles, spec.rules)
                 ),
             )
-        self._routes = _routes(self._machine, table.transitions)
+        self._routes = _routes(self._machine, self.rows)
         self._creation_rules = tuple(
             ([_role_rule(table.creation.roles)] if table.creation.roles is not None else [])
             + list(table.creation.rules)
         )
+
+    def _verb_rows(self) -> tuple[TransitionSpec, ...]:
+        """The rows of the verbs the table offers: return, withdraw, reassign."""
+        table = self.table
+        rows: list[TransitionSpec] = []
+        allowed: dict[str, list[str]] = {}
+        for back in table.returns:
+            for source in back.sources:
+                allowed.setdefault(source, []).append(back.to)
+        rows.extend(
+            TransitionSpec(
+                RETURN_TRIGGER,
+                (source,),
+                back.to,
+                back.roles,
+                (return_target_rule(back.to, allowed[source]), RETURN_REASON),
+                data=ReturnTo,
+                effect=returned(back.to),
+                label=back.label,
+                awaited=False,
+                reads_history=True,
+            )
+            for back in table.returns
+            for source in back.sources
+        )
+        taken_back: dict[str, dict[str, list[str]]] = {}
+        for spec in table.transitions:
+            if spec.withdrawable and spec.dest is not None:
+                for source in spec.sources:
+                    taken_back.setdefault(spec.dest, {}).setdefault(source, []).append(spec.trigger)
+        for dest, sources in taken_back.items():
+            names = ", ".join(sorted({t for triggers in sources.values() for t in triggers}))
+            rows.extend(
+                TransitionSpec(
+                    WITHDRAW_TRIGGER,
+                    (dest,),
+                    source,
+                    None,
+                    (withdraw_rule([(t, source) for t in triggers], names, self.awaited),),
+                    effect=self._undo,
+                    label="撤回",
+                    awaited=False,
+                    reads_history=True,
+                )
+                for source, triggers in sources.items()
+            )
+        if table.reassign is not None:
+            terminal = table.entity_type.terminal_states
+            rows.append(
+                TransitionSpec(
+                    REASSIGN_TRIGGER,
+                    tuple(s.value for s in table.all_states if s.value not in terminal),
+                    None,
+                    table.reassign,
+                    (REASSIGN_REASON, REASSIGN_ELSEWHERE),
+                    data=Reassignment,
+                    effect=reassigned,
+                    label="转办",
+                    awaited=False,
+                )
+            )
+        return tuple(rows)
+
+    def _undo(self, ctx: TransitionContext) -> dict[str, Any]:
+        """A withdrawal's effect: what the act taken back changed is as it was before."""
+        history = ctx.history or ()
+        index = last_act(history, self.awaited)
+        if index is None:  # pragma: no cover -- the row's rule found the act
+            return {}
+        before = self.replay(history[:index])
+        after = self.replay(history[: index + 1])
+        return undone(before, after, _KEPT_ON_WITHDRAWAL)
 
     # -------------------------------------------------------------------- queries
     @property
@@ -377,6 +497,10 @@ class Workflow(Generic[E]):
                 return spec.complete(entity, data, env())
         return data
 
+    def reads_history(self, trigger: str) -> bool:
+        """Whether firing ``trigger`` needs the entity's audit trail (``history=``)."""
+        return trigger in self._history_triggers
+
     def awaited(self, trigger: str) -> bool:
         """Whether firing ``trigger`` is work someone waits for (any of its rows says so)."""
         return any(spec.awaited for spec in self._by_trigger.get(trigger, ()))
@@ -398,26 +522,58 @@ class Workflow(Generic[E]):
         now: datetime,
         data: Mapping[str, Any] | None = None,
         reason: str | None = None,
+        history: Sequence[AuditEvent] | None = None,
     ) -> bool:
         """Whether ``actor`` may fire ``trigger`` on ``entity`` now.
 
         State, role and every rule are checked; rules about the input are skipped when
-        neither ``data`` nor ``reason`` is given.
+        neither ``data`` nor ``reason`` is given. A trigger that reads the audit trail
+        (:meth:`reads_history`) cannot fire without ``history``.
         """
         try:
-            self._check(entity, trigger, actor, now=now, data=data, reason=reason, dry_run=True)
+            self._check(
+                entity,
+                trigger,
+                actor,
+                now=now,
+                data=data,
+                reason=reason,
+                dry_run=True,
+                history=history,
+            )
         except (TransitionNotAllowed, ValidationError):
             return False
         return True
 
-    def available_triggers(self, entity: E, actor: Actor, *, now: datetime) -> tuple[str, ...]:
-        """The triggers ``actor`` could fire on ``entity`` now (input rules aside)."""
+    def available_triggers(
+        self,
+        entity: E,
+        actor: Actor,
+        *,
+        now: datetime,
+        history: Sequence[AuditEvent] | None = None,
+    ) -> tuple[str, ...]:
+        """The triggers ``actor`` could fire on ``entity`` now (input rules aside).
+
+        Without ``history`` (the entity's audit events) the triggers that read it are
+        left out; :meth:`needs_history` says whether any could be offered.
+        """
         state = str(entity.state)
         return tuple(
             trigger
             for trigger, specs in self._by_trigger.items()
             if any(state in s.sources for s in specs)
-            and self.can_fire(entity, trigger, actor, now=now)
+            and (history is not None or trigger not in self._history_triggers)
+            and self.can_fire(entity, trigger, actor, now=now, history=history)
+        )
+
+    def needs_history(self, entity: E) -> bool:
+        """Whether a trigger that reads the audit trail may fire from ``entity``'s state."""
+        state = str(entity.state)
+        return any(
+            state in spec.sources
+            for trigger in self._history_triggers
+            for spec in self._by_trigger[trigger]
         )
 
     def require_creator(self, actor: Actor) -> None:
@@ -534,12 +690,15 @@ class Workflow(Generic[E]):
         data: Mapping[str, Any] | None = None,
         reason: str | None = None,
         schema_version: int = EVENT_SCHEMA,
+        history: Sequence[AuditEvent] | None = None,
     ) -> tuple[E, AuditEvent]:
         """Fire ``trigger`` on ``entity``; return the new entity and the audit event.
 
         ``schema_version`` is the event schema the act is judged and sealed under: the
         present one, but when :meth:`replay` rebuilds an earlier history (rules newer
         than it are not judged; effects that changed give the outcome of its time).
+        ``history`` is the entity's audit events so far, oldest first, which a trigger
+        that reads them (:meth:`reads_history`: ``withdraw``, ``return_to``) needs.
 
         Raises:
             TransitionNotAllowed: unknown trigger, wrong state, wrong role or a failed
@@ -566,6 +725,7 @@ class Workflow(Generic[E]):
             data=data,
             reason=reason,
             schema_version=schema_version,
+            history=history,
         )
         spec: TransitionSpec = ctx.fired
         updates = spec.effect(ctx) if spec.effect is not None else {}
@@ -618,7 +778,9 @@ class Workflow(Generic[E]):
                 not a creation, versions not 1, 2, 3 ..., or a different outcome).
         """
         entity: E | None = None
+        seen: list[AuditEvent] = []
         for event in events:
+            seen.append(event)
             if entity is None:
                 if not event.is_creation or event.version != 1:
                     raise ValueError(f"{event.entity_id}: history does not start with a creation")
@@ -638,6 +800,7 @@ class Workflow(Generic[E]):
                 data=event.payload or None,
                 reason=event.reason,
                 schema_version=event.schema_version,
+                history=seen[:-1] if event.trigger in self._history_triggers else None,
             )
             if again.version != event.version or again.target != event.target:
                 raise ValueError(
@@ -656,7 +819,7 @@ class Workflow(Generic[E]):
         lines.extend(f"    {s.value}: {s.value} {s.label}" for s in self._states)
         creation = self.table.creation
         lines.append(f"    [*] --> {creation.dest}: {creation.trigger}")
-        for spec in self.table.transitions:
+        for spec in self.rows:
             roles = f" [{', '.join(sorted(spec.roles))}]" if spec.roles else ""
             lines.extend(
                 f"    {source} --> {spec.dest or source}: {spec.trigger}{roles}"
@@ -685,6 +848,7 @@ class Workflow(Generic[E]):
         reason: str | None,
         dry_run: bool = False,
         schema_version: int = EVENT_SCHEMA,
+        history: Sequence[AuditEvent] | None = None,
     ) -> TransitionContext:
         state = self._state_name.get(entity.state) or str(entity.state)
         routes = self._routes.get(trigger)
@@ -723,7 +887,16 @@ class Workflow(Generic[E]):
             reason = reason.strip() or None
         validated = self._validate_input(entity, trigger, data, dry_run=skip_input_rules)
         ctx = TransitionContext(
-            entity, state, trigger, actor, now, validated, reason, skip_input_rules, schema_version
+            entity,
+            state,
+            trigger,
+            actor,
+            now,
+            validated,
+            reason,
+            skip_input_rules,
+            schema_version,
+            history,
         )
         # Judge the machine's own Transition objects for this (trigger, state), in the
         # machine's order: the first whose conditions (our rules) all hold fires, and
@@ -773,8 +946,9 @@ class Workflow(Generic[E]):
         if ctx.failures:
             rule, problem = ctx.failures[0]
             code = rule.code
-            if len(ctx.failures) > 1:
-                problem = "; ".join(f"{r.code}: {p}" for r, p in ctx.failures)
+            said = dict.fromkeys((r.code, p) for r, p in ctx.failures)
+            if len(said) > 1:
+                problem = "; ".join(f"{c}: {p}" for c, p in said)
         else:  # pragma: no cover -- every condition records its failure
             code, problem = "GUARD", "a guard refused"
         return TransitionNotAllowed(
@@ -878,6 +1052,68 @@ def _added_state_problems(table: WorkflowTable[Any], states: set[str]) -> list[s
     return problems
 
 
+def _reachable(exits: Mapping[str, set[str]], start: str) -> set[str]:
+    """The states reachable from ``start`` by one or more transitions."""
+    reached: set[str] = set()
+    queue = deque([start])
+    while queue:
+        for nxt in exits.get(queue.popleft(), ()):
+            if nxt not in reached:
+                reached.add(nxt)
+                queue.append(nxt)
+    return reached
+
+
+def _verb_problems(table: WorkflowTable[Any], states: set[str], terminal: set[str]) -> list[str]:
+    """What is wrong with the verbs a table offers (its returns, withdrawable rows ...)."""
+    offered = {
+        RETURN_TRIGGER: bool(table.returns),
+        WITHDRAW_TRIGGER: any(spec.withdrawable for spec in table.transitions),
+        REASSIGN_TRIGGER: table.reassign is not None,
+    }
+    problems = [
+        f"trigger {spec.trigger!r} is the engine's for the verb the table offers; "
+        "name the row otherwise"
+        for spec in table.transitions
+        if offered.get(spec.trigger, False)
+    ]
+    for spec in table.transitions:
+        if spec.withdrawable:
+            problems.extend(
+                f"{spec.trigger!r} {why} and cannot be withdrawable"
+                for why, applies in (
+                    ("draws a number", spec.allocates is not None),
+                    ("carries a signature", spec.signs),
+                    ("moves nothing on", spec.dest is None or spec.dest in spec.sources),
+                )
+                if applies
+            )
+    problems += _return_problems(table, states, terminal)
+    if table.reassign is not None and not table.reassign:
+        problems.append("reassign names an empty set of roles (leave it None to offer none)")
+    return problems
+
+
+def _return_problems(table: WorkflowTable[Any], states: set[str], terminal: set[str]) -> list[str]:
+    """What is wrong with the returns a table allows, but their order (see _validate)."""
+    problems: list[str] = []
+    for back in table.returns:
+        if back.roles is not None and not back.roles:
+            problems.append(f"the return to {back.to!r} names an empty set of roles")
+        if back.to not in states:
+            problems.append(f"a return leads to unknown state {back.to!r}")
+        elif back.to in terminal:
+            problems.append(f"a return leads to terminal state {back.to!r}")
+        for source in back.sources:
+            if source not in states:
+                problems.append(f"a return to {back.to!r} starts from unknown state {source!r}")
+            elif source in terminal:
+                problems.append(f"terminal state {source!r} has a return to {back.to!r}")
+        if not back.sources:
+            problems.append(f"the return to {back.to!r} has no source state")
+    return problems
+
+
 def _validate(table: WorkflowTable[Any]) -> None:  # noqa: C901, PLR0912 -- one check per clause
     """Check a table; raise :class:`WorkflowDefinitionError` listing every problem."""
     problems: list[str] = []
@@ -888,6 +1124,7 @@ def _validate(table: WorkflowTable[Any]) -> None:  # noqa: C901, PLR0912 -- one 
     if creation.dest not in states:
         problems.append(f"creation {creation.trigger!r} leads to unknown state {creation.dest!r}")
     problems.extend(f"terminal state {s!r} is not a state of the table" for s in terminal - states)
+    problems += _verb_problems(table, states, terminal)
     exits: dict[str, set[str]] = {s: set() for s in states}
     unguarded: dict[tuple[str, str], int] = {}
     data_models: dict[str, Any] = {}
@@ -934,6 +1171,13 @@ def _validate(table: WorkflowTable[Any]) -> None:  # noqa: C901, PLR0912 -- one 
                 queue.append(nxt)
     problems.extend(
         f"state {s!r} cannot be reached from {creation.dest!r}" for s in sorted(states - reached)
+    )
+    problems.extend(
+        f"return from {source!r} to {back.to!r}: {back.to!r} is not an earlier step"
+        for back in table.returns
+        if back.to in states
+        for source in set(back.sources) - _reachable(exits, back.to)
+        if source in states
     )
     if problems:
         raise WorkflowDefinitionError(table.name, problems)

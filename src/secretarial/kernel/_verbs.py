@@ -1,0 +1,255 @@
+"""The office verbs every table may offer: return (退回), withdraw (撤回), reassign (转办).
+
+A table says which of them it offers — :attr:`WorkflowTable.returns`, rows marked
+:attr:`TransitionSpec.withdrawable`, :attr:`WorkflowTable.reassign` — and the
+:class:`~secretarial.kernel._workflow.Workflow` built from it adds the rows that run
+them, judged and audited like any other row:
+
+- ``return_to`` sends the entity back to an earlier step the table names, with a reason,
+  to the actor who acted at that step (the audit trail says who);
+- ``withdraw`` takes back the last act of whoever fired it while the next step has not
+  acted (the audit trail says so), and restores what that act changed;
+- ``reassign`` hands the step to another actor or unit, with a reason.
+
+The rules judge the audit trail handed to them in ``TransitionContext.history``; a unit
+of work loads it only for these triggers, and a replay hands over the events so far.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, Final
+
+from pydantic import model_validator
+
+from ._rules import Rule, TransitionContext, reason_required
+from ._values import Holder, Name, Unit, Value
+
+if TYPE_CHECKING:
+    from ._audit import AuditEvent
+    from ._entity import Entity
+
+__all__ = [
+    "REASSIGN_TRIGGER",
+    "RETURN_TRIGGER",
+    "WITHDRAW_TRIGGER",
+    "Reassignment",
+    "Return",
+    "ReturnTo",
+]
+
+RETURN_TRIGGER: Final = "return_to"
+WITHDRAW_TRIGGER: Final = "withdraw"
+REASSIGN_TRIGGER: Final = "reassign"
+
+_SINCE: Final = 2
+"""The event schema from which the verbs' rules judge acts (no earlier act used them)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Return:
+    """A return (退回) a table allows: from ``sources`` back to the earlier step ``to``.
+
+    Attributes:
+        sources: The states the entity may be returned from.
+        to: The earlier state it goes back to; every source must be reachable from it.
+        roles: Who may return it; None means anyone who may act on the entity.
+        label: The term for diagrams and lists.
+    """
+
+    sources: tuple[str, ...]
+    to: str
+    roles: frozenset[str] | None = None
+    label: str = "退回"
+
+
+class ReturnTo(Value):
+    """The input of ``return_to``: the step to return to (a state the table allows)."""
+
+    to: Name
+
+
+class Reassignment(Value):
+    """The input of ``reassign`` (转办): the actor or the unit that takes the step over."""
+
+    actor_id: Name | None = None
+    unit: Unit | None = None
+
+    @model_validator(mode="after")
+    def _one_holder(self) -> Reassignment:
+        if (self.actor_id is None) == (self.unit is None):
+            raise ValueError(
+                "REASSIGN: name exactly one new holder: actor_id=... or unit={code, name}"
+            )
+        return self
+
+
+# ------------------------------------------------------------------------------ history
+def last_act(history: Sequence[AuditEvent], awaited: Callable[[str], bool]) -> int | None:
+    """The index of the last act that moved the entity on: a state change or awaited work.
+
+    Reminders, copies and other recorded actions nobody waits for are not acts of a
+    step; the creation is not an act that may be taken back.
+    """
+    for index in range(len(history) - 1, 0, -1):
+        event = history[index]
+        if event.target != event.source or awaited(event.trigger):
+            return index
+    return None
+
+
+def acted_at(history: Sequence[AuditEvent], state: str) -> AuditEvent | None:
+    """The event of whoever acted at step ``state`` last (moved it on from there).
+
+    When nobody has acted there yet, whoever brought the entity there.
+    """
+    for event in reversed(history):
+        if event.source == state and event.target != state:
+            return event
+    for event in reversed(history):
+        if event.target == state:
+            return event
+    return None
+
+
+_NO_HISTORY: Final = "the entity's audit trail is needed to judge it and was not given"
+
+
+# ------------------------------------------------------------------------------ rules
+def withdraw_rule(
+    withdrawable: Sequence[tuple[str, str]], names: str, awaited: Callable[[str], bool]
+) -> Rule:
+    """The rule of a ``withdraw`` row: the last act is a withdrawable one, by this actor.
+
+    ``withdrawable`` lists the (trigger, source) pairs the row takes back; ``names`` the
+    triggers that may be withdrawn from the row's state, for the refusal.
+    """
+    pairs = frozenset(withdrawable)
+
+    def check(ctx: TransitionContext) -> str | None:
+        history = ctx.history
+        if history is None:
+            return _NO_HISTORY
+        index = last_act(history, awaited)
+        if index is None:
+            return f"nothing has been sent onward yet; only {names} can be withdrawn"
+        event = history[index]
+        if (event.trigger, event.source) not in pairs or event.target != ctx.state:
+            return (
+                f"the last act was {event.trigger!r} by {event.actor.id}: only {names} can "
+                "be withdrawn, and only while the next step has not acted"
+            )
+        if event.actor.id != ctx.actor.id:
+            return f"only {event.actor.id}, who fired {event.trigger!r}, may withdraw it"
+        return None
+
+    return Rule(
+        "WITHDRAW",
+        "withdraw-before-next-act",
+        "whoever sent an item onward takes it back only while the next step has not acted",
+        check,
+        since=_SINCE,
+        reads_history=True,
+    )
+
+
+def return_target_rule(to: str, allowed: Sequence[str]) -> Rule:
+    """The rule of one ``return_to`` row: the input names its step, ``to``."""
+    accepted = ", ".join(allowed)
+
+    def check(ctx: TransitionContext) -> str | None:
+        asked = ctx.input("to")
+        if asked == to:
+            return None
+        return f"from {ctx.entity.state.value} it may be returned to {accepted}, not {asked!r}"
+
+    return Rule(
+        "RETURN",
+        "return-to-allowed-step",
+        "an item is returned only to an earlier step its table allows",
+        check,
+        on_input=True,
+        since=_SINCE,
+    )
+
+
+RETURN_REASON: Final = replace(
+    reason_required("RETURN", "return-needs-reason", "a return"), since=_SINCE
+)
+REASSIGN_REASON: Final = replace(
+    reason_required("REASSIGN", "reassign-needs-reason", "handing a step over (转办)"),
+    since=_SINCE,
+)
+
+
+def _check_new_holder(ctx: TransitionContext) -> str | None:
+    holder = ctx.entity.step_holder
+    if holder is None:
+        return None
+    asked = ctx.input("actor_id")
+    unit = ctx.input("unit")
+    if (asked is not None and asked == holder.actor_id) or (
+        unit is not None and holder.unit is not None and unit.code == holder.unit.code
+    ):
+        return f"the step is already held by {', '.join(holder.names)}; name someone else"
+    return None
+
+
+REASSIGN_ELSEWHERE: Final = Rule(
+    "REASSIGN",
+    "reassign-to-someone-else",
+    "a step is handed to someone other than its present holder",
+    _check_new_holder,
+    on_input=True,
+    since=_SINCE,
+)
+
+
+# ------------------------------------------------------------------------------ effects
+def returned(to: str) -> Callable[[TransitionContext], dict[str, Any]]:
+    """The effect of a return to ``to``: the step goes back to whoever acted there."""
+
+    def effect(ctx: TransitionContext) -> dict[str, Any]:
+        event = acted_at(ctx.history or (), to)
+        actor = event.actor if event is not None else None
+        holder = Holder(
+            step=to,
+            actor_id=actor.id if actor is not None else ctx.entity.created_by,
+            unit=actor.unit if actor is not None else None,
+            by=ctx.actor.id,
+            at=ctx.now,
+            reason=ctx.reason,
+            returned=True,
+        )
+        return {"holder": holder}
+
+    return effect
+
+
+def reassigned(ctx: TransitionContext) -> dict[str, Any]:
+    """The effect of ``reassign``: the step is held by the actor or unit named."""
+    return {
+        "holder": Holder(
+            step=ctx.entity.state.value,
+            actor_id=ctx.input("actor_id"),
+            unit=ctx.input("unit"),
+            by=ctx.actor.id,
+            at=ctx.now,
+            reason=ctx.reason,
+        )
+    }
+
+
+def undone(before: Entity, after: Entity, system: frozenset[str]) -> dict[str, Any]:
+    """The fields an act changed, set back to what they were before it (a withdrawal).
+
+    ``before`` and ``after`` are the entity just before and just after the act; what
+    later recorded actions changed (a reminder, a copy) stays, and so do ``system``
+    fields (the version, the audit head, the reminders).
+    """
+    return {
+        name: value
+        for name, value in before.__dict__.items()
+        if name not in system and after.__dict__.get(name) != value
+    }
