@@ -12,6 +12,8 @@ The built-in state tables, generated from the code by `scripts/gen_workflow_docs
 (a test checks this page is current). Each trigger lists the roles that may fire it and
 the named rules that must hold; a refusal names the rule's code. Engine codes: `TRIGGER`
 (no such trigger), `STATE` (not from this state), `ROLE` (the actor lacks the role).
+The rows `return_to` (退回), `withdraw` (撤回) and `reassign` (转办) are the office verbs
+the engine adds where a table offers them (see [the office verbs](verbs.md)).
 """
 
 
@@ -35,7 +37,7 @@ def render() -> str:
         rules = ", ".join(f"{r.code} {r.name}" for r in creation.rules) or "—"
         first = f"`{creation.trigger}` {creation.label}"
         parts.append(_row(first, f"— → `{creation.dest}`", who, rules, "the entity's fields"))
-        for spec in table.transitions:
+        for spec in wf.rows:
             who = ", ".join(sorted(spec.roles)) if spec.roles else "anyone"
             rules = ", ".join(f"{r.code} {r.name}" for r in spec.rules) or "—"
             data = f"`{spec.data.__name__}`" if spec.data else "—"

@@ -16,7 +16,17 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from conftest import CLERK, SUPERIOR, SUPERVISOR, UNDERTAKER, UNIT_A, postgres_url, reset_postgres
-from secretarial import Actor, ConcurrencyConflict, Office, Role, RuleViolation, SupervisionItem
+from secretarial import (
+    Actor,
+    ConcurrencyConflict,
+    Office,
+    OutgoingDocument,
+    OutgoingState,
+    Role,
+    RuleViolation,
+    SupervisionItem,
+    TransitionNotAllowed,
+)
 
 pytestmark = pytest.mark.slow  # spawns processes
 
@@ -227,4 +237,68 @@ def test_one_person_is_put_on_one_shift_at_a_time_across_processes(shared_url: s
     )
     assert outcomes == {"swapped": 1, "R1": WORKERS - 1}
     with Office.open(shared_url) as office:
+        assert office.verify_audit().ok
+
+
+# ---------------------------------------------------------------------- withdraw (撤回) races
+RACED = 12
+DRAFTER_ONLY = Actor(id="drafter", name="拟稿人", roles={Role.DRAFTER})
+
+
+def _withdraw_or_review(
+    url: str, doc_ids: list[str], trigger: str, start: Any
+) -> tuple[str, list[str]]:
+    """Withdraw (the drafter) or review (the director) each document, as fast as it goes."""
+    start.wait()
+    outcomes = []
+    with Office.open(url) as office:
+        for doc_id in doc_ids:
+            try:
+                if trigger == "withdraw":
+                    office.fire(doc_id, "withdraw", by=DRAFTER_ONLY)
+                else:
+                    office.fire(doc_id, "review", by=DIRECTOR_ONLY, opinion="同意")
+            except TransitionNotAllowed as refusal:
+                outcomes.append(refusal.rule_code)
+            except ConcurrencyConflict:
+                outcomes.append("conflict")
+            else:
+                outcomes.append("won")
+    return trigger, outcomes
+
+
+def test_a_withdrawal_racing_the_next_step_one_wins(shared_url: str) -> None:
+    """撤回 against the reviewer's act, in two processes: exactly one of them is written."""
+    with Office.open(shared_url) as office:
+        ids = []
+        for n in range(RACED):
+            doc = office.documents.draft(
+                by=DRAFTER_ONLY,
+                kind="notice",
+                title=f"关于安全检查的通知 {n}",
+                issuer_code="某办发",
+                main_recipients=[SUPERIOR],
+            )
+            ids.append(office.fire(doc, "submit", by=DRAFTER_ONLY).id)
+    by_trigger = dict(
+        _run(_withdraw_or_review, [(shared_url, ids, "withdraw"), (shared_url, ids, "review")])
+    )
+    withdrawn, reviewed = by_trigger["withdraw"], by_trigger["review"]
+    with Office.open(shared_url) as office:
+        for doc_id, took_back, review in zip(ids, withdrawn, reviewed, strict=True):
+            assert sorted([took_back, review]).count("won") == 1, (doc_id, took_back, review)
+            final = office.get(doc_id, OutgoingDocument)
+            trail = office.audit(final)
+            assert [e.trigger for e in trail] == [
+                "draft",
+                "submit",
+                "withdraw" if took_back == "won" else "review",
+            ]
+            # The loser was judged again on what the winner wrote and refused by its rule.
+            loser = review if took_back == "won" else took_back
+            assert loser == ("STATE" if took_back == "won" else "WITHDRAW")
+            assert final.state is (
+                OutgoingState.DRAFTED if took_back == "won" else OutgoingState.REVIEWED
+            )
+            assert office.replay(final) == final
         assert office.verify_audit().ok

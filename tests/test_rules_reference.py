@@ -42,9 +42,11 @@ Place = tuple[str, str]
 def declared_rules() -> dict[tuple[str, str], set[Place]]:
     """(code, name) of every rule the built-in tables declare, with where each is declared."""
     found: dict[tuple[str, str], set[Place]] = defaultdict(set)
+    registry = builtin_registry()
     for table_name, table in default_tables().items():
         specs = [(table.creation.trigger, table.creation.rules)]
-        specs += [(spec.trigger, spec.rules) for spec in table.transitions]
+        rows = registry.workflow(table_name).rows  # the verbs' rows included
+        specs += [(spec.trigger, spec.rules) for spec in rows]
         for trigger, rules in specs:
             for rule in rules:
                 found[rule.code, rule.name].add((table_name, trigger))

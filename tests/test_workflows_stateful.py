@@ -84,7 +84,7 @@ class WorkflowMachine(RuleBasedStateMachine):
         assert self.entity is not None
         workflow = self.office.workflow(self.kind)
         state = self.office.get(self.entity.id).state
-        offered = [s for s in workflow.table.transitions if state in s.sources]
+        offered = [s for s in workflow.rows if state in s.sources]
         if guided and offered:
             # Favour steps that keep the entity open, so runs reach deep into the table.
             terminal = workflow.entity_type.terminal_states
@@ -183,6 +183,14 @@ class WorkflowMachine(RuleBasedStateMachine):
         assert report.ok, str(report)
 
 
+REASSIGN = st.one_of(
+    st.fixed_dictionaries({"actor_id": ACTOR_IDS}),
+    st.fixed_dictionaries({"unit": UNITS}),
+    st.fixed_dictionaries({"actor_id": ACTOR_IDS, "unit": UNITS}),  # refused: two holders
+)
+"""A new holder for ``reassign`` (转办): an actor, a unit, or (refused) both."""
+
+
 def _day() -> st.SearchStrategy[tuple[str, int]]:
     return DAYS.map(lambda n: ("day", n))
 
@@ -200,6 +208,8 @@ class IncomingMachine(WorkflowMachine):
     creator = next(a for a in ALL_ACTORS if Role.CLERK in a.roles)
     data_for: ClassVar[dict[str, st.SearchStrategy[dict[str, Any]]]] = {
         "remind": REMIND,
+        "return_to": _data(to=st.sampled_from(["screened", "approved", "received"])),
+        "reassign": REASSIGN,
         "register": _data(number=st.sampled_from(["市政办发〔2025〕3号", "国办发〔2012〕14号"])),
         "propose": st.fixed_dictionaries(
             {"handling_type": st.sampled_from(["for_handling", "for_reading"])},
@@ -259,6 +269,8 @@ class OutgoingMachine(WorkflowMachine):
     creator = next(a for a in ALL_ACTORS if Role.DRAFTER in a.roles)
     data_for: ClassVar[dict[str, st.SearchStrategy[dict[str, Any]]]] = {
         "remind": REMIND,
+        "return_to": _data(to=st.sampled_from(["drafted", "submitted", "reviewed"])),
+        "reassign": REASSIGN,
         "review": _data(opinion=TEXT),
         "countersign": st.fixed_dictionaries(
             {"organ": st.sampled_from([PEER, SUBORDINATE]), "opinion": TEXT}

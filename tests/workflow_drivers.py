@@ -129,7 +129,7 @@ class WorkflowMachine(RuleBasedStateMachine):
         """Fire mostly a trigger offered in this state by a role holder, else anything."""
         assert self.entity is not None
         before, trail = self.entity, list(self.events)
-        offered = [s for s in self.workflow.table.transitions if before.state in s.sources]
+        offered = [s for s in self.workflow.rows if before.state in s.sources]
         if guided and offered:
             spec = data.draw(st.sampled_from(self.choices(offered)))
             trigger = spec.trigger
@@ -138,12 +138,25 @@ class WorkflowMachine(RuleBasedStateMachine):
             trigger = data.draw(st.sampled_from([*self.workflow.triggers[1:], "no_such_trigger"]))
             actor = data.draw(st.sampled_from(self.actors))
         payload = self.resolve(data.draw(self.data_for.get(trigger, st.just({}))))
+        history = trail if self.workflow.reads_history(trigger) else None
         allowed = self.workflow.can_fire(
-            before, trigger, actor, now=self.now, data=payload or None, reason=reason
+            before,
+            trigger,
+            actor,
+            now=self.now,
+            data=payload or None,
+            reason=reason,
+            history=history,
         )
         try:
             after, event = self.workflow.fire(
-                before, trigger, actor, now=self.now, data=payload or None, reason=reason
+                before,
+                trigger,
+                actor,
+                now=self.now,
+                data=payload or None,
+                reason=reason,
+                history=history,
             )
         except (TransitionNotAllowed, ValidationError):
             if payload or reason:  # without input, can_fire does not judge input rules

@@ -142,8 +142,12 @@ from secretarial.kernel._rules import Rule as Rule
 from secretarial.kernel._values import Actor as Actor
 from secretarial.kernel._values import Attachment as Attachment
 from secretarial.kernel._values import DocumentNumber as DocumentNumber
+from secretarial.kernel._values import Holder as Holder
 from secretarial.kernel._values import Organ as Organ
 from secretarial.kernel._values import Unit as Unit
+from secretarial.kernel._verbs import Reassignment as Reassignment
+from secretarial.kernel._verbs import Return as Return
+from secretarial.kernel._verbs import ReturnTo as ReturnTo
 from secretarial.kernel._workflow import Diagram as Diagram
 from secretarial.kernel._workflow import TransitionSpec as TransitionSpec
 from secretarial.kernel._workflow import Workflow as Workflow
@@ -271,6 +275,7 @@ __all__ = [
     "HandlingType",
     "HandoverRecord",
     "Hold",
+    "Holder",
     "Holding",
     "IncomingDocument",
     "IncomingState",
@@ -304,6 +309,7 @@ __all__ = [
     "Proposal",
     "Query",
     "Reading",
+    "Reassignment",
     "ReceptionPlan",
     "ReceptionPolicy",
     "ReceptionState",
@@ -323,6 +329,8 @@ __all__ = [
     "Retention",
     "RetentionExtension",
     "RetentionSchedule",
+    "Return",
+    "ReturnTo",
     "Revocation",
     "RevocationKind",
     "Role",

@@ -27,6 +27,7 @@ from secretarial.kernel._rules import (
 from secretarial.kernel._rules import set_fields as _set
 from secretarial.kernel._rules import set_reason as _set_reason
 from secretarial.kernel._values import Attachment, DocumentNumber, Name, Organ, Text, Unit
+from secretarial.kernel._verbs import Return
 from secretarial.kernel._workflow import (
     Allocation,
     CreationSpec,
@@ -818,6 +819,7 @@ INCOMING_TABLE: WorkflowTable[IncomingDocument] = WorkflowTable(
             data=Propose,
             effect=_propose,
             label="拟办",
+            withdrawable=True,
         ),
         TransitionSpec(
             "approve",
@@ -929,6 +931,13 @@ INCOMING_TABLE: WorkflowTable[IncomingDocument] = WorkflowTable(
             awaited=False,
         ),
     ),
+    returns=(
+        # The leader sends a proposal back to be proposed anew (退回重拟).
+        Return((IncomingState.PROPOSED,), IncomingState.SCREENED, _LEADERS),
+        # The undertaker returns a document that is not theirs to whoever assigned it.
+        Return((IncomingState.IN_HANDLING,), IncomingState.APPROVED, _UNDERTAKER),
+    ),
+    reassign=frozenset({_DIRECTOR}),
 )
 
 
@@ -1349,6 +1358,7 @@ OUTGOING_TABLE: WorkflowTable[OutgoingDocument] = WorkflowTable(
             None,
             (DRAFTER, D11_REQUEST, D11_REPORT, D11_UPWARD, D12_SKIP_LEVEL, D12_TO_LEADER),
             label="送审",
+            withdrawable=True,
         ),
         TransitionSpec(
             "review",
@@ -1358,6 +1368,7 @@ OUTGOING_TABLE: WorkflowTable[OutgoingDocument] = WorkflowTable(
             data=Review,
             effect=_set(review_opinion="opinion"),
             label="审核",
+            withdrawable=True,
         ),
         TransitionSpec(
             "send_back",
@@ -1377,6 +1388,7 @@ OUTGOING_TABLE: WorkflowTable[OutgoingDocument] = WorkflowTable(
             data=Countersign,
             effect=_countersign,
             label="会签",
+            signs=True,
         ),
         TransitionSpec(
             "sign",
@@ -1387,6 +1399,7 @@ OUTGOING_TABLE: WorkflowTable[OutgoingDocument] = WorkflowTable(
             data=Sign,
             effect=_sign,
             label="签发",
+            signs=True,
         ),
         TransitionSpec(
             "recheck",
@@ -1463,4 +1476,10 @@ OUTGOING_TABLE: WorkflowTable[OutgoingDocument] = WorkflowTable(
         ),
         remind_spec(s for s in OutgoingState if s is not OutgoingState.FILED),
     ),
+    returns=(
+        # The signing leader returns a draft to its reviewer or to its drafter.
+        Return((OutgoingState.REVIEWED,), OutgoingState.SUBMITTED, _LEADERS),
+        Return((OutgoingState.REVIEWED,), OutgoingState.DRAFTED, _LEADERS),
+    ),
+    reassign=frozenset({_DIRECTOR}),
 )

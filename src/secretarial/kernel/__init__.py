@@ -112,6 +112,7 @@ from ._values import (
     Actor,
     Attachment,
     DocumentNumber,
+    Holder,
     KindName,
     Name,
     Organ,
@@ -120,6 +121,7 @@ from ._values import (
     Unit,
     Value,
 )
+from ._verbs import Reassignment, Return, ReturnTo
 from ._workflow import (
     Allocation,
     Completion,
@@ -166,6 +168,7 @@ __all__ = [
     "EntityList",
     "Festival",
     "Frequency",
+    "Holder",
     "HolidayLaw",
     "Input",
     "KindName",
@@ -178,6 +181,7 @@ __all__ = [
     "OrganRelation",
     "Page",
     "Query",
+    "Reassignment",
     "Recurrence",
     "Register",
     "RegisterColumn",
@@ -188,6 +192,8 @@ __all__ = [
     "Reminder",
     "ReminderKind",
     "Retention",
+    "Return",
+    "ReturnTo",
     "Role",
     "Rule",
     "StatutoryHoliday",

@@ -265,15 +265,88 @@ class WorkflowTable(Generic[E]):
 
 
 def rules_of(*tables: WorkflowTable[Any]) -> tuple[Rule, ...]:
-    """Every named rule ``tables`` enforce, each once, in table order (creation first)."""
-    return tuple(
-        dict.fromkeys(
-            rule
-            for table in tables
-            for rules in (table.creation.rules, *(spec.rules for spec in table.transitions))
-            for rule in rules
+    """Every named rule ``tables`` enforce, each once, in table order (creation first).
+
+    The rules of the verbs a table offers (return, withdraw, reassign) come last; a rule
+    made afresh for each row that uses it (a return's target) is listed once.
+    """
+    found: dict[tuple[str, str], Rule] = {}
+    for table in tables:
+        rows = (*table.transitions, *_verb_rows(table, None, lambda _: True))
+        for rules in (table.creation.rules, *(spec.rules for spec in rows)):
+            for rule in rules:
+                found.setdefault((rule.code, rule.name), rule)
+    return tuple(found.values())
+
+
+def _verb_rows(
+    table: WorkflowTable[Any], undo: Effect | None, awaited: Callable[[str], bool]
+) -> tuple[TransitionSpec, ...]:
+    """The rows of the verbs ``table`` offers: return, withdraw, reassign.
+
+    ``undo`` is the withdrawal's effect and ``awaited`` says which triggers are work
+    someone waits for; both come from the workflow that runs the rows.
+    """
+    rows: list[TransitionSpec] = []
+    allowed: dict[str, list[str]] = {}
+    for back in table.returns:
+        for source in back.sources:
+            allowed.setdefault(str(source), []).append(str(back.to))
+    rows.extend(
+        TransitionSpec(
+            RETURN_TRIGGER,
+            (str(source),),
+            str(back.to),
+            back.roles,
+            (return_target_rule(str(back.to), allowed[str(source)]), RETURN_REASON),
+            data=ReturnTo,
+            effect=returned(str(back.to)),
+            label=back.label,
+            awaited=False,
+            reads_history=True,
         )
+        for back in table.returns
+        for source in back.sources
     )
+    taken_back: dict[str, dict[str, list[str]]] = {}
+    for spec in table.transitions:
+        if spec.withdrawable and spec.dest is not None:
+            for source in spec.sources:
+                taken_back.setdefault(str(spec.dest), {}).setdefault(str(source), []).append(
+                    spec.trigger
+                )
+    for dest, sources in taken_back.items():
+        names = ", ".join(sorted({t for triggers in sources.values() for t in triggers}))
+        rows.extend(
+            TransitionSpec(
+                WITHDRAW_TRIGGER,
+                (dest,),
+                source,
+                None,
+                (withdraw_rule([(t, source) for t in triggers], names, awaited),),
+                effect=undo,
+                label="撤回",
+                awaited=False,
+                reads_history=True,
+            )
+            for source, triggers in sources.items()
+        )
+    if table.reassign is not None:
+        terminal = table.entity_type.terminal_states
+        rows.append(
+            TransitionSpec(
+                REASSIGN_TRIGGER,
+                tuple(s.value for s in table.all_states if s.value not in terminal),
+                None,
+                table.reassign,
+                (REASSIGN_REASON, REASSIGN_ELSEWHERE),
+                data=Reassignment,
+                effect=reassigned,
+                label="转办",
+                awaited=False,
+            )
+        )
+    return tuple(rows)
 
 
 class Diagram:
@@ -357,7 +430,9 @@ class Workflow(Generic[E]):
         _validate(table)
         if table.added_states:
             accept_states(table.entity_type, table.added_states)
-        self.rows: tuple[TransitionSpec, ...] = table.transitions + self._verb_rows()
+        self.rows: tuple[TransitionSpec, ...] = table.transitions + _verb_rows(
+            table, self._undo, self.awaited
+        )
         """The table's rows and the rows of the verbs it offers (return, withdraw ...)."""
         self._by_trigger: dict[str, list[TransitionSpec]] = {}
         for spec in self.rows:
@@ -392,68 +467,6 @@ class Workflow(Generic[E]):
             ([_role_rule(table.creation.roles)] if table.creation.roles is not None else [])
             + list(table.creation.rules)
         )
-
-    def _verb_rows(self) -> tuple[TransitionSpec, ...]:
-        """The rows of the verbs the table offers: return, withdraw, reassign."""
-        table = self.table
-        rows: list[TransitionSpec] = []
-        allowed: dict[str, list[str]] = {}
-        for back in table.returns:
-            for source in back.sources:
-                allowed.setdefault(source, []).append(back.to)
-        rows.extend(
-            TransitionSpec(
-                RETURN_TRIGGER,
-                (source,),
-                back.to,
-                back.roles,
-                (return_target_rule(back.to, allowed[source]), RETURN_REASON),
-                data=ReturnTo,
-                effect=returned(back.to),
-                label=back.label,
-                awaited=False,
-                reads_history=True,
-            )
-            for back in table.returns
-            for source in back.sources
-        )
-        taken_back: dict[str, dict[str, list[str]]] = {}
-        for spec in table.transitions:
-            if spec.withdrawable and spec.dest is not None:
-                for source in spec.sources:
-                    taken_back.setdefault(spec.dest, {}).setdefault(source, []).append(spec.trigger)
-        for dest, sources in taken_back.items():
-            names = ", ".join(sorted({t for triggers in sources.values() for t in triggers}))
-            rows.extend(
-                TransitionSpec(
-                    WITHDRAW_TRIGGER,
-                    (dest,),
-                    source,
-                    None,
-                    (withdraw_rule([(t, source) for t in triggers], names, self.awaited),),
-                    effect=self._undo,
-                    label="撤回",
-                    awaited=False,
-                    reads_history=True,
-                )
-                for source, triggers in sources.items()
-            )
-        if table.reassign is not None:
-            terminal = table.entity_type.terminal_states
-            rows.append(
-                TransitionSpec(
-                    REASSIGN_TRIGGER,
-                    tuple(s.value for s in table.all_states if s.value not in terminal),
-                    None,
-                    table.reassign,
-                    (REASSIGN_REASON, REASSIGN_ELSEWHERE),
-                    data=Reassignment,
-                    effect=reassigned,
-                    label="转办",
-                    awaited=False,
-                )
-            )
-        return tuple(rows)
 
     def _undo(self, ctx: TransitionContext) -> dict[str, Any]:
         """A withdrawal's effect: what the act taken back changed is as it was before."""
@@ -821,6 +834,13 @@ class Workflow(Generic[E]):
         lines.append(f"    [*] --> {creation.dest}: {creation.trigger}")
         for spec in self.rows:
             roles = f" [{', '.join(sorted(spec.roles))}]" if spec.roles else ""
+            if spec.trigger == REASSIGN_TRIGGER and spec.data is Reassignment:
+                # Offered from every open step: one note, not a loop on each state.
+                lines.append(
+                    f"    note right of {creation.dest}: {spec.trigger} {spec.label} "
+                    f"from every open step{roles}"
+                )
+                continue
             lines.extend(
                 f"    {source} --> {spec.dest or source}: {spec.trigger}{roles}"
                 for source in spec.sources
@@ -1099,18 +1119,20 @@ def _return_problems(table: WorkflowTable[Any], states: set[str], terminal: set[
     problems: list[str] = []
     for back in table.returns:
         if back.roles is not None and not back.roles:
-            problems.append(f"the return to {back.to!r} names an empty set of roles")
+            problems.append(f"the return to {str(back.to)!r} names an empty set of roles")
         if back.to not in states:
-            problems.append(f"a return leads to unknown state {back.to!r}")
+            problems.append(f"a return leads to unknown state {str(back.to)!r}")
         elif back.to in terminal:
-            problems.append(f"a return leads to terminal state {back.to!r}")
+            problems.append(f"a return leads to terminal state {str(back.to)!r}")
         for source in back.sources:
             if source not in states:
-                problems.append(f"a return to {back.to!r} starts from unknown state {source!r}")
+                problems.append(
+                    f"a return to {str(back.to)!r} starts from unknown state {str(source)!r}"
+                )
             elif source in terminal:
-                problems.append(f"terminal state {source!r} has a return to {back.to!r}")
+                problems.append(f"terminal state {str(source)!r} has a return to {str(back.to)!r}")
         if not back.sources:
-            problems.append(f"the return to {back.to!r} has no source state")
+            problems.append(f"the return to {str(back.to)!r} has no source state")
     return problems
 
 
@@ -1173,7 +1195,7 @@ def _validate(table: WorkflowTable[Any]) -> None:  # noqa: C901, PLR0912 -- one 
         f"state {s!r} cannot be reached from {creation.dest!r}" for s in sorted(states - reached)
     )
     problems.extend(
-        f"return from {source!r} to {back.to!r}: {back.to!r} is not an earlier step"
+        f"return from {str(source)!r} to {str(back.to)!r}: {str(back.to)!r} is not an earlier step"
         for back in table.returns
         if back.to in states
         for source in set(back.sources) - _reachable(exits, back.to)

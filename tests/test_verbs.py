@@ -1,0 +1,336 @@
+"""The office verbs: return (退回), withdraw (撤回) and reassign (转办), on every store."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from conftest import (
+    CLERK,
+    DIRECTOR,
+    DRAFTER,
+    LEADER,
+    PRINCIPAL,
+    START,
+    STORES,
+    SUPERIOR,
+    UNDERTAKER,
+    UNIT_A,
+    UNIT_B,
+    actor,
+)
+from secretarial import (
+    IncomingDocument,
+    IncomingState,
+    Office,
+    OutgoingDocument,
+    OutgoingState,
+    Return,
+    Role,
+    TransitionNotAllowed,
+    TransitionSpec,
+    ValidationError,
+    Workflow,
+    WorkflowDefinitionError,
+    workflow_for,
+)
+from secretarial.testing import FrozenClock
+
+OFFICE_STORES = STORES  # the verbs read the audit trail inside the store's unit of work
+
+OTHER_DRAFTER = actor("drafter2", Role.DRAFTER)
+
+
+def draft(office: Office) -> OutgoingDocument:
+    return office.documents.draft(
+        by=DRAFTER,
+        kind="notice",
+        title="关于开展安全检查的通知",
+        issuer_code="某办发",
+        main_recipients=[SUPERIOR],
+    )
+
+
+def refused(office: Office, entity: Any, trigger: str, by: Any, **kw: Any) -> str:
+    """Fire and expect a refusal that changed nothing; return its rule code."""
+    before = office.get(entity.id)
+    trail = office.audit(before)
+    with pytest.raises(TransitionNotAllowed) as info:
+        office.fire(before, trigger, by=by, **kw)
+    assert office.get(before.id) == before
+    assert office.audit(before) == trail
+    return info.value.rule_code
+
+
+def consistent(office: Office, entity: Any) -> None:
+    assert office.replay(entity.id) == office.get(entity.id)
+    assert office.verify_audit().ok
+
+
+# ================================================================== withdraw (撤回)
+class TestWithdraw:
+    def test_the_drafter_takes_a_submitted_draft_back(self, office: Office) -> None:
+        doc = office.fire(draft(office), "submit", by=DRAFTER)
+        assert "withdraw" in office.available_triggers(doc, by=DRAFTER)
+        back = office.fire(doc, "withdraw", by=DRAFTER, reason="附件漏了")
+        assert back.state is OutgoingState.DRAFTED
+        assert office.audit(back)[-1].trigger == "withdraw"
+        assert office.audit(back)[-1].reason == "附件漏了"
+        consistent(office, back)
+        # Drafted again, it is submitted again like any draft.
+        assert office.fire(back, "submit", by=DRAFTER).state is OutgoingState.SUBMITTED
+
+    def test_only_who_sent_it_withdraws(self, office: Office) -> None:
+        doc = office.fire(draft(office), "submit", by=DRAFTER)
+        assert "withdraw" not in office.available_triggers(doc, by=OTHER_DRAFTER)
+        assert refused(office, doc, "withdraw", OTHER_DRAFTER) == "WITHDRAW"
+
+    def test_not_once_the_next_step_acted(self, office: Office) -> None:
+        doc = office.fire(draft(office), "submit", by=DRAFTER)
+        doc = office.fire(doc, "review", by=DIRECTOR, opinion="同意")
+        # The review moved it on: the drafter's submission is no longer the last act.
+        assert refused(office, doc, "withdraw", DRAFTER) == "WITHDRAW"
+
+    def test_a_review_is_withdrawn_and_its_opinion_with_it(self, office: Office) -> None:
+        doc = office.fire(draft(office), "submit", by=DRAFTER)
+        reviewed = office.fire(doc, "review", by=DIRECTOR, opinion="同意")
+        assert reviewed.review_opinion == "同意"
+        back = office.fire(reviewed, "withdraw", by=DIRECTOR)
+        assert back.state is OutgoingState.SUBMITTED
+        assert back.review_opinion is None
+        consistent(office, back)
+
+    def test_a_reminder_in_between_does_not_block_it_and_stays(
+        self, office: Office, clock: FrozenClock
+    ) -> None:
+        doc = office.fire(draft(office), "submit", by=DRAFTER)
+        clock.advance(timedelta(hours=2))
+        doc = office.fire(doc, "remind", by=CLERK, step="manual:1")
+        back = office.fire(doc, "withdraw", by=DRAFTER)
+        assert back.state is OutgoingState.DRAFTED
+        assert [r.step for r in back.reminders] == ["manual:1"]
+        consistent(office, back)
+
+    def test_withdrawn_once_there_is_nothing_more_to_withdraw(self, office: Office) -> None:
+        doc = office.fire(draft(office), "submit", by=DRAFTER)
+        doc = office.fire(doc, "withdraw", by=DRAFTER)
+        assert refused(office, doc, "withdraw", DRAFTER) == "STATE"
+
+    def test_a_signature_is_not_withdrawn(self, office: Office) -> None:
+        doc = office.fire(draft(office), "submit", by=DRAFTER)
+        doc = office.fire(doc, "review", by=DIRECTOR, opinion="同意")
+        doc = office.fire(doc, "sign", by=PRINCIPAL, opinion="同意")
+        assert "withdraw" not in office.available_triggers(doc, by=PRINCIPAL)
+        assert refused(office, doc, "withdraw", PRINCIPAL) == "STATE"
+
+    def test_a_proposal_is_withdrawn_before_the_leader_approves(self, office: Office) -> None:
+        doc = office.documents.receive(
+            by=CLERK,
+            kind="notice",
+            title="关于开展安全检查的通知",
+            sender=SUPERIOR,
+            channel="paper",
+            received_at=office.now(),
+        )
+        doc = office.fire(doc, "register", by=CLERK)
+        doc = office.fire(doc, "screen", by=CLERK)
+        proposed = office.fire(doc, "propose", by=DIRECTOR, handling_type="for_handling")
+        assert isinstance(proposed, IncomingDocument)
+        assert proposed.proposal is not None
+        back = office.fire(proposed, "withdraw", by=DIRECTOR)
+        assert back.state is IncomingState.SCREENED
+        assert back.proposal is None
+        consistent(office, back)
+
+
+# ================================================================== return (退回)
+def reviewed(office: Office) -> OutgoingDocument:
+    doc = office.fire(draft(office), "submit", by=DRAFTER)
+    doc = office.fire(doc, "review", by=DIRECTOR, opinion="同意")
+    assert isinstance(doc, OutgoingDocument)
+    return doc
+
+
+class TestReturn:
+    def test_the_leader_returns_a_draft_to_its_drafter(self, office: Office) -> None:
+        doc = reviewed(office)
+        assert "return_to" in office.available_triggers(doc, by=LEADER)
+        back = office.fire(doc, "return_to", by=LEADER, to="drafted", reason="依据不足")
+        assert back.state is OutgoingState.DRAFTED
+        holder = back.step_holder
+        assert holder is not None
+        assert (holder.actor_id, holder.by, holder.reason) == ("drafter", "leader", "依据不足")
+        assert holder.returned
+        consistent(office, back)
+
+    def test_to_the_reviewer_it_goes_back_to_whoever_reviewed(self, office: Office) -> None:
+        back = office.fire(reviewed(office), "return_to", by=LEADER, to="submitted", reason="再核")
+        assert back.state is OutgoingState.SUBMITTED
+        assert back.step_holder is not None
+        assert back.step_holder.actor_id == "director"
+        # Reviewed again, the holder of the returned step no longer holds anything.
+        again = office.fire(back, "review", by=DIRECTOR, opinion="已核")
+        assert again.step_holder is None
+
+    def test_a_return_needs_a_reason(self, office: Office) -> None:
+        assert refused(office, reviewed(office), "return_to", LEADER, to="drafted") == "RETURN"
+
+    def test_only_to_a_step_the_table_allows(self, office: Office) -> None:
+        doc = reviewed(office)
+        assert refused(office, doc, "return_to", LEADER, to="signed", reason="x") == "RETURN"
+        with pytest.raises(TransitionNotAllowed, match="drafted") as info:
+            office.fire(doc, "return_to", by=LEADER, to="filed", reason="x")
+        assert "submitted" in info.value.reason
+
+    def test_only_by_the_roles_it_names(self, office: Office) -> None:
+        doc = reviewed(office)
+        assert refused(office, doc, "return_to", CLERK, to="drafted", reason="x") == "ROLE"
+
+    def test_not_from_a_step_without_a_return(self, office: Office) -> None:
+        doc = office.fire(draft(office), "submit", by=DRAFTER)
+        assert refused(office, doc, "return_to", LEADER, to="drafted", reason="x") == "STATE"
+
+    def test_the_undertaker_returns_a_document_to_whoever_assigned_it(self, office: Office) -> None:
+        doc = office.documents.receive(
+            by=CLERK,
+            kind="notice",
+            title="关于开展安全检查的通知",
+            sender=SUPERIOR,
+            channel="paper",
+            received_at=office.now(),
+        )
+        for trigger, by, data in [
+            ("register", CLERK, {}),
+            ("screen", CLERK, {}),
+            ("propose", DIRECTOR, {"handling_type": "for_handling"}),
+            ("approve", LEADER, {"instruction": "请综合科办理", "lead_unit": UNIT_A}),
+            ("assign", CLERK, {"assignee": "undertaker"}),
+        ]:
+            doc = office.fire(doc, trigger, by=by, **data)
+        back = office.fire(doc, "return_to", by=UNDERTAKER, to="approved", reason="非我科职责")
+        assert back.state is IncomingState.APPROVED
+        assert back.step_holder is not None
+        assert back.step_holder.actor_id == "clerk"
+        consistent(office, back)
+
+
+# ================================================================== reassign (转办)
+class TestReassign:
+    def test_the_director_hands_a_step_to_another_unit(self, office: Office) -> None:
+        doc = office.fire(draft(office), "submit", by=DRAFTER)
+        moved = office.fire(doc, "reassign", by=DIRECTOR, unit=UNIT_B, reason="秘书科承办")
+        assert moved.state is OutgoingState.SUBMITTED
+        assert moved.step_holder is not None
+        assert moved.step_holder.names == ("MSK",)
+        assert moved.version == doc.version + 1
+        consistent(office, moved)
+
+    def test_a_reassignment_needs_a_reason(self, office: Office) -> None:
+        doc = office.fire(draft(office), "submit", by=DRAFTER)
+        assert refused(office, doc, "reassign", DIRECTOR, actor_id="director2") == "REASSIGN"
+
+    def test_not_to_who_holds_it_already(self, office: Office) -> None:
+        doc = office.fire(draft(office), "submit", by=DRAFTER)
+        doc = office.fire(doc, "reassign", by=DIRECTOR, actor_id="director2", reason="出差")
+        code = refused(office, doc, "reassign", DIRECTOR, actor_id="director2", reason="再转")
+        assert code == "REASSIGN"
+        again = office.fire(doc, "reassign", by=DIRECTOR, actor_id="director", reason="回来了")
+        assert again.step_holder is not None
+        assert again.step_holder.actor_id == "director"
+
+    def test_one_new_holder_exactly(self, office: Office) -> None:
+        doc = office.fire(draft(office), "submit", by=DRAFTER)
+        with pytest.raises(ValidationError, match="exactly one new holder"):
+            office.fire(doc, "reassign", by=DIRECTOR, actor_id="x", unit=UNIT_A, reason="r")
+        with pytest.raises(ValidationError, match="exactly one new holder"):
+            office.fire(doc, "reassign", by=DIRECTOR, reason="r")
+        assert office.get(doc.id) == doc
+
+    def test_only_by_the_roles_the_table_names(self, office: Office) -> None:
+        doc = office.fire(draft(office), "submit", by=DRAFTER)
+        assert refused(office, doc, "reassign", DRAFTER, unit=UNIT_A, reason="r") == "ROLE"
+
+    def test_not_once_closed(self, office: Office) -> None:
+        doc = office.documents.receive(
+            by=CLERK,
+            kind="notice",
+            title="t",
+            sender=SUPERIOR,
+            channel="paper",
+            received_at=office.now(),
+        )
+        doc = office.fire(doc, "register", by=CLERK)
+        doc = office.fire(doc, "return_to_sender", by=CLERK, reason="不属本机关办理")
+        assert refused(office, doc, "reassign", DIRECTOR, unit=UNIT_A, reason="r") == "STATE"
+
+
+# ================================================================== tables
+class TestTables:
+    def test_a_signing_row_cannot_be_withdrawable(self) -> None:
+        table = workflow_for("outgoing_document").table
+        bad = [
+            TransitionSpec(
+                "sign_again",
+                (OutgoingState.REVIEWED,),
+                OutgoingState.SIGNED,
+                signs=True,
+                withdrawable=True,
+            )
+        ]
+        with pytest.raises(WorkflowDefinitionError, match="carries a signature"):
+            Workflow(table.extended(*bad))
+
+    def test_a_numbering_row_cannot_be_withdrawable(self) -> None:
+        table = workflow_for("outgoing_document").table
+        register = next(s for s in table.transitions if s.trigger == "register")
+        bad = replace(register, trigger="register_again", withdrawable=True)
+        with pytest.raises(WorkflowDefinitionError, match="draws a number"):
+            Workflow(table.extended(bad))
+
+    def test_a_return_goes_to_an_earlier_step(self) -> None:
+        table = workflow_for("outgoing_document").table
+        with pytest.raises(WorkflowDefinitionError, match="not an earlier step"):
+            Workflow(table.extended(returns=[Return((OutgoingState.DRAFTED,), "signed")]))
+        with pytest.raises(WorkflowDefinitionError, match="unknown state 'nowhere'"):
+            Workflow(table.extended(returns=[Return((OutgoingState.REVIEWED,), "nowhere")]))
+        with pytest.raises(WorkflowDefinitionError, match="terminal state 'filed'"):
+            Workflow(table.extended(returns=[Return((OutgoingState.FILED,), "drafted")]))
+
+    def test_a_table_row_may_not_take_a_verb_it_offers(self) -> None:
+        table = workflow_for("outgoing_document").table
+        own = TransitionSpec("withdraw", (OutgoingState.SIGNED,), OutgoingState.REVIEWED)
+        with pytest.raises(WorkflowDefinitionError, match="engine's for the verb"):
+            Workflow(table.extended(own))
+
+    def test_the_verbs_rows_are_listed_and_drawn(self) -> None:
+        workflow = workflow_for("outgoing_document")
+        assert {"return_to", "withdraw", "reassign"} <= set(workflow.triggers)
+        assert workflow.reads_history("withdraw")
+        assert workflow.reads_history("return_to")
+        assert not workflow.reads_history("reassign")
+        text = str(workflow.diagram())
+        assert "submitted --> drafted: withdraw" in text
+        assert "reviewed --> drafted: return_to [leader, principal_leader]" in text
+        assert "note right of drafted: reassign 转办 from every open step" in text
+
+    def test_without_the_audit_trail_a_withdrawal_is_not_judged(self) -> None:
+        workflow = workflow_for("outgoing_document")
+        now = START
+        doc, _ = workflow.create(
+            {
+                "kind": "notice",
+                "title": "t",
+                "issuer_code": "某办发",
+                "main_recipients": [SUPERIOR],
+            },
+            entity_id="o1",
+            actor=DRAFTER,
+            now=now,
+        )
+        sent, _ = workflow.fire(doc, "submit", DRAFTER, now=now)
+        assert "withdraw" not in workflow.available_triggers(sent, DRAFTER, now=now)
+        with pytest.raises(TransitionNotAllowed, match="audit trail"):
+            workflow.fire(sent, "withdraw", DRAFTER, now=now)
