@@ -313,11 +313,11 @@ def run_change(
 
     With ``retry`` a body that loses a race (another writer saved an entity it read
     first) runs again on the fresh entities, with every rule judged again, up to five
-    times; without, the conflict is raised. A body that raises writes nothing.
+    times; without, the conflict is raised. A body that raises writes nothing, and
+    what it raised reaches the caller.
 
     Raises:
         ConcurrencyConflict: Lost a race (after the last try, with ``retry``).
-        Whatever ``body`` raises.
     """
     attempt = 1
     while True:
