@@ -29,7 +29,9 @@ def test_code_blocks_run(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.syspath_prepend(str(ROOT / "examples" / "letters_plugin" / "src"))
     namespace: dict[str, object] = {"__name__": f"docs_{path.stem}"}
     for code in blocks(path):
-        exec(compile(code, str(path), "exec"), namespace)  # noqa: S102 -- our own docs
+        # dont_inherit: a block runs as a reader would run it, not under this module's
+        # __future__ imports (which would leave its annotations unresolved).
+        exec(compile(code, str(path), "exec", dont_inherit=True), namespace)  # noqa: S102 -- ours
 
 
 def test_the_readme_has_code_to_run() -> None:

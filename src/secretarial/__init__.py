@@ -129,6 +129,12 @@ from secretarial.kernel._enums import ReminderKind as ReminderKind
 from secretarial.kernel._enums import Retention as Retention
 from secretarial.kernel._enums import Role as Role
 from secretarial.kernel._enums import Urgency as Urgency
+from secretarial.kernel._fanout import FanOut as FanOut
+from secretarial.kernel._fanout import JoinPolicy as JoinPolicy
+from secretarial.kernel._fanout import Party as Party
+from secretarial.kernel._fanout import PartyResponse as PartyResponse
+from secretarial.kernel._fanout import fan_out_step as fan_out_step
+from secretarial.kernel._fanout import void_round as void_round
 from secretarial.kernel._query import Page as Page
 from secretarial.kernel._query import Query as Query
 from secretarial.kernel._recurrence import Frequency as Frequency
@@ -268,6 +274,7 @@ __all__ = [
     "EntityKind",
     "EntityList",
     "ExtensionRequest",
+    "FanOut",
     "FieldProblem",
     "FiledItem",
     "Frequency",
@@ -284,6 +291,7 @@ __all__ = [
     "InformationState",
     "InformationUrgency",
     "Instruction",
+    "JoinPolicy",
     "LeaderInstruction",
     "Meal",
     "MealKind",
@@ -304,6 +312,8 @@ __all__ = [
     "OutgoingState",
     "OutletLevel",
     "Page",
+    "Party",
+    "PartyResponse",
     "PendingMatter",
     "ProgressReport",
     "Proposal",
@@ -371,6 +381,7 @@ __all__ = [
     "due_reminders",
     "emergency_due",
     "emergency_limits",
+    "fan_out_step",
     "filing_catalogue",
     "find_conflicts",
     "follow_up_items",
@@ -381,6 +392,7 @@ __all__ = [
     "reception_problems",
     "rotation_shifts",
     "supervision_ledger",
+    "void_round",
     "who_is_on_duty",
     "workflow_for",
 ]
