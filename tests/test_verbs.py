@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -23,6 +24,7 @@ from conftest import (
     actor,
 )
 from secretarial import (
+    Actor,
     IncomingDocument,
     IncomingState,
     Office,
@@ -39,6 +41,7 @@ from secretarial import (
 )
 from secretarial.testing import FrozenClock
 
+BEIJING = ZoneInfo("Asia/Shanghai")
 OFFICE_STORES = STORES  # the verbs read the audit trail inside the store's unit of work
 
 OTHER_DRAFTER = actor("drafter2", Role.DRAFTER)
@@ -334,3 +337,49 @@ class TestTables:
         assert "withdraw" not in workflow.available_triggers(sent, DRAFTER, now=now)
         with pytest.raises(TransitionNotAllowed, match="audit trail"):
             workflow.fire(sent, "withdraw", DRAFTER, now=now)
+
+
+# ================================================================== who it waits on
+def in_handling(office: Office, deadline: Any) -> IncomingDocument:
+    doc: Any = office.documents.receive(
+        by=CLERK,
+        kind="notice",
+        title="关于开展安全检查的通知",
+        sender=SUPERIOR,
+        channel="paper",
+        received_at=office.now(),
+    )
+    for trigger, by, data in [
+        ("register", CLERK, {}),
+        ("screen", CLERK, {}),
+        ("propose", DIRECTOR, {"handling_type": "for_handling", "lead_unit": UNIT_A}),
+        ("approve", LEADER, {"instruction": "请综合科办理", "deadline": deadline}),
+        ("assign", CLERK, {"assignee": "undertaker"}),
+    ]:
+        doc = office.fire(doc, trigger, by=by, **data)
+    assert isinstance(doc, IncomingDocument)
+    return doc
+
+
+class TestWhoItWaitsOn:
+    def test_reminders_follow_the_new_holder(self, office: Office, clock: FrozenClock) -> None:
+        deadline = date(2025, 10, 9)
+        doc = in_handling(office, deadline)
+        clock.set(datetime.combine(date(2025, 9, 28), time(9), BEIJING))
+        first = office.sweep().issued
+        assert [(r.step, r.to) for r in first] == [("before:3", ("ZHK", "undertaker"))]
+        office.fire(doc.id, "reassign", by=DIRECTOR, unit=UNIT_B, reason="改由秘书科办理")
+        clock.set(datetime.combine(date(2025, 9, 30), time(9), BEIJING))
+        second = office.sweep().issued
+        # The previous holders are no longer reminded; the new one is.
+        assert [(r.step, r.to) for r in second] == [("before:1", ("MSK",))]
+
+    def test_the_new_holder_sees_it_in_the_brief(self, office: Office) -> None:
+        doc = in_handling(office, date(2025, 10, 9))
+        someone = Actor(id="zhang", name="张三", unit=UNIT_B)
+        assert not office.brief(someone).sections[0].items
+        office.fire(doc, "reassign", by=DIRECTOR, actor_id="zhang", reason="张三熟悉情况")
+        listed = [
+            item.entity_id for section in office.brief(someone).sections for item in section.items
+        ]
+        assert doc.id in listed

@@ -21,6 +21,7 @@ from secretarial.kernel._enums import ReminderKind, Role, Urgency
 from secretarial.kernel._recurrence import Occurrence
 from secretarial.kernel._reminders import DueReminder
 from secretarial.kernel._values import Actor
+from secretarial.kernel._verbs import handed_to
 from secretarial.kernel._workflow import Workflow
 from secretarial.meetings._model import Meeting
 from secretarial.reminders import ReminderPolicy, due_reminders
@@ -46,7 +47,8 @@ class BriefItem:
         title: Its title or requirement.
         detail: What is asked, or when it is due, in words.
         due: The day it is due, if it has one.
-        actions: The triggers the person may fire on it now.
+        actions: The triggers the person may fire on it now (none for a step handed to
+            them that their roles do not let them move on).
     """
 
     entity_id: str
@@ -174,9 +176,17 @@ def _due_detail(entity: Entity, day: date) -> str:
     return f"期限 {entity.deadline.isoformat()}{_provisional(entity)}"
 
 
+def _handed_to_actor(entity: Entity, actor: Actor) -> bool:
+    """Whether the entity's step was handed to the actor or their unit (转办, 退回, 会签)."""
+    handed = handed_to(entity)
+    return actor.id in handed or (actor.unit is not None and actor.unit.code in handed)
+
+
 def _concerns(entity: Entity, actor: Actor) -> bool:
     """Whether a deadline on ``entity`` is the actor's business."""
     if Role.SUPERVISOR in actor.roles or Role.OFFICE_DIRECTOR in actor.roles:
+        return True
+    if _handed_to_actor(entity, actor):
         return True
     people = {
         getattr(entity, "assignee", None),
@@ -229,7 +239,7 @@ def build_brief(
             t for t in workflow.available_triggers(entity, actor, now=now) if workflow.awaited(t)
         )
         detail = _due_detail(entity, day)
-        if actions:
+        if actions or _handed_to_actor(entity, actor):
             state = getattr(entity.state, "label", str(entity.state))
             waiting.append(
                 (

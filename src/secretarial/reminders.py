@@ -49,6 +49,7 @@ from secretarial.kernel._entity import Entity
 from secretarial.kernel._enums import Classification, ReminderKind
 from secretarial.kernel._reminders import DueReminder
 from secretarial.kernel._values import Name, Value
+from secretarial.kernel._verbs import handed_to
 from secretarial.supervision._enums import ReportCycle, SupervisionState
 from secretarial.supervision._model import SupervisionItem
 
@@ -366,6 +367,10 @@ def _addressees(entity: Entity, kind: ReminderKind) -> tuple[str, ...]:
     instruction; for a document, the leader who approved it and its chaser).
     """
     names: list[str | None] = []
+    handed = handed_to(entity)
+    if handed and kind is not ReminderKind.ESCALATION:
+        # Handed over (转办, 退回) or waiting on parties (会签): they are who it waits for.
+        return handed
     if kind is ReminderKind.ESCALATION:
         if isinstance(entity, SupervisionItem):
             names += [entity.created_by, entity.instructed_by]

@@ -10,6 +10,7 @@ from pydantic import Field, StringConstraints, model_validator
 
 from secretarial.errors import RuleViolation
 from secretarial.kernel._entity import Entity
+from secretarial.kernel._fanout import FanOut
 from secretarial.kernel._enums import Classification, EntityKind, OrganRelation, Retention, Urgency
 from secretarial.kernel._values import (
     Attachment,
@@ -444,6 +445,9 @@ class OutgoingDocument(Document):
     """The class the archival code was drawn in (set when filed, A3)."""
     record_id: Name | None = None
     """The record 档案 the document was filed in (set when filed, A4)."""
+    fan_out: FanOut | None = None
+    """The round of a step sent to several parties at once (会签 of units), when a table
+    extended with :func:`~secretarial.fan_out_step` has one."""
 
     @property
     def signer_ids(self) -> tuple[str, ...]:

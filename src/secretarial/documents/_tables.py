@@ -1347,6 +1347,7 @@ OUTGOING_TABLE: WorkflowTable[OutgoingDocument] = WorkflowTable(
                 "date_of_issue",
                 "printing_date",
                 "signers",
+                "fan_out",
             }
         ),
     ),

@@ -37,6 +37,7 @@ __all__ = [
     "Reassignment",
     "Return",
     "ReturnTo",
+    "handed_to",
 ]
 
 RETURN_TRIGGER: Final = "return_to"
@@ -83,6 +84,23 @@ class Reassignment(Value):
                 "REASSIGN: name exactly one new holder: actor_id=... or unit={code, name}"
             )
         return self
+
+
+def handed_to(entity: Entity) -> tuple[str, ...]:
+    """Who the entity's current step waits on, where the office said so, else nobody.
+
+    The holder it was handed to (转办) or returned to (退回), and the parties of a
+    fan-out (会签) on the step that have not answered: actor ids and unit codes, each
+    once. Reminders are addressed to them and their briefs list the entity.
+    """
+    names: list[str] = []
+    holder = entity.step_holder
+    if holder is not None:
+        names += holder.names
+    fan_out = getattr(entity, "fan_out", None)
+    if fan_out is not None and fan_out.step == entity.state.value:
+        names += [party.code for party in fan_out.waiting]
+    return tuple(dict.fromkeys(names))
 
 
 # ------------------------------------------------------------------------------ history
@@ -222,7 +240,14 @@ def returned(to: str) -> Callable[[TransitionContext], dict[str, Any]]:
             reason=ctx.reason,
             returned=True,
         )
-        return {"holder": holder}
+        updates: dict[str, Any] = {"holder": holder}
+        fan_out = getattr(ctx.entity, "fan_out", None)
+        if fan_out is not None and fan_out.step != to:
+            # Returned past a fan-out: that round's answers no longer count.
+            from ._fanout import void_round  # noqa: PLC0415 -- _fanout builds on the engine
+
+            updates["fan_out"] = void_round(fan_out)
+        return updates
 
     return effect
 
