@@ -212,7 +212,7 @@ class TestThePublicFront:
             assert cls.__module__ == "secretarial.plugins"
 
     def test_every_hook_is_specified_with_a_docstring_and_the_project_marker(self) -> None:
-        """The eight hooks are docstring-only specifications prefixed ``secretarial_``."""
+        """The nine hooks are docstring-only specifications prefixed ``secretarial_``."""
         specs = {
             name: function
             for name, function in vars(hookspecs).items()
@@ -223,6 +223,7 @@ class TestThePublicFront:
             "secretarial_after_commit",
             "secretarial_number_format",
             "secretarial_work_calendar",
+            "secretarial_directory",
             "secretarial_extend_workflow",
             "secretarial_areas",
             "secretarial_deliver_reminder",
@@ -233,6 +234,7 @@ class TestThePublicFront:
             "secretarial_veto_transition",
             "secretarial_number_format",
             "secretarial_work_calendar",
+            "secretarial_directory",
         }
         for function in specs.values():
             assert inspect.getdoc(function)

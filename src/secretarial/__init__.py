@@ -14,6 +14,13 @@ underscore are private.
 from secretarial._registry import builtin_registry as builtin_registry
 from secretarial._registry import workflow_for as workflow_for
 from secretarial.adapters import china_calendar as china_calendar
+from secretarial.directory._desk import DirectoryDesk as DirectoryDesk
+from secretarial.directory._enums import DelegationState as DelegationState
+from secretarial.directory._enums import PersonState as PersonState
+from secretarial.directory._model import Delegation as Delegation
+from secretarial.directory._model import DelegationScope as DelegationScope
+from secretarial.directory._model import Person as Person
+from secretarial.directory._service import StoredDirectory as StoredDirectory
 from secretarial.documents._enums import Channel as Channel
 from secretarial.documents._enums import DocumentKind as DocumentKind
 from secretarial.documents._enums import HandlingType as HandlingType
@@ -250,8 +257,12 @@ __all__ = [
     "CoverageGap",
     "DeadlinePolicy",
     "Decision",
+    "Delegation",
+    "DelegationScope",
+    "DelegationState",
     "Destruction",
     "Diagram",
+    "DirectoryDesk",
     "DispatchRecord",
     "Disposition",
     "Document",
@@ -315,6 +326,8 @@ __all__ = [
     "Party",
     "PartyResponse",
     "PendingMatter",
+    "Person",
+    "PersonState",
     "ProgressReport",
     "Proposal",
     "Query",
@@ -352,6 +365,7 @@ __all__ = [
     "Signature",
     "SkippedReminder",
     "StoreError",
+    "StoredDirectory",
     "Submission",
     "SupervisionItem",
     "SupervisionSource",

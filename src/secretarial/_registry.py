@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Final
 
 from secretarial.calendars import CALENDAR_YEAR_AREA
+from secretarial.directory import DELEGATION_AREA, PERSON_AREA
 from secretarial.documents import INCOMING_AREA, OUTGOING_AREA
 from secretarial.duty import CALL_RECORD_AREA, DUTY_SHIFT_AREA, RECEPTION_AREA
 from secretarial.information import INFORMATION_AREA
@@ -26,6 +27,8 @@ BUILTIN_AREAS: Final[tuple[Area, ...]] = (
     CALL_RECORD_AREA,
     RECEPTION_AREA,
     CALENDAR_YEAR_AREA,
+    PERSON_AREA,
+    DELEGATION_AREA,
 )
 """The areas the library brings, in the order registers and listings show them."""
 

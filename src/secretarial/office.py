@@ -38,6 +38,8 @@ from secretarial.calendars._service import (
     recheck_deadline,
     with_loaded_years,
 )
+from secretarial.directory._desk import DirectoryDesk
+from secretarial.directory._service import StoredDirectory
 from secretarial.documents._desk import DocumentsDesk
 from secretarial.duty._desk import DutyDesk
 from secretarial.duty._model import (
@@ -45,6 +47,7 @@ from secretarial.duty._model import (
     DutyShift,
     ReceptionPolicy,
 )
+from secretarial.engine._directory import Directory
 from secretarial.engine._fire import (
     FireContext,
     HookedStore,
@@ -123,6 +126,7 @@ class OfficeOptions(TypedDict, total=False):
     scoring_scale: ScoringScale | None
     access: AccessPolicy | None
     archive: ArchiveSettings | None
+    directory: Directory | None
     areas: Iterable[Area]
     plugins: Iterable[object]
     load_entry_points: bool
@@ -184,6 +188,10 @@ class Office:
         archive: The archive's fonds number, category, classification scheme (by unit
             or not), default unit code and retention schedule
             (:class:`~secretarial.ArchiveSettings`); ``records.file`` needs it.
+        directory: Who the office's people are and who stands in for whom (a host's
+            LDAP or user table, as a :class:`~secretarial.engine.Directory`); a plugin's
+            (``secretarial_directory``) if omitted, else the people and delegations
+            kept in the office's own store.
         areas: Kinds of entity the office runs beside the built-in ones
             (:class:`~secretarial.Area`: entity class, table, id prefix, names,
             registers); plugins may add more.
@@ -227,6 +235,7 @@ class Office:
         reception_policy: ReceptionPolicy | None = None,
         access: AccessPolicy | None = None,
         archive: ArchiveSettings | None = None,
+        directory: Directory | None = None,
         areas: Iterable[Area] = (),
         plugins: Iterable[object] = (),
         load_entry_points: bool = True,
@@ -287,6 +296,12 @@ class Office:
         """Duty and reception: the roster, swaps, hand-overs, calls, reception plans."""
         self.records: RecordsDesk = RecordsDesk(self)
         """Records: file, the catalogue, review and destruction."""
+        if directory is None and self._plugins is not None:
+            directory = self._plugins.directory()
+        self.directory: DirectoryDesk = DirectoryDesk(
+            self, directory if directory is not None else StoredDirectory(self._raw_store)
+        )
+        """The directory: enrol people, delegations, who acts for a unit."""
 
     @classmethod
     def in_memory(cls, **options: Unpack[OfficeOptions]) -> Self:
@@ -671,6 +686,11 @@ class Office:
         (the same store when no plugin asks for them).
         """
         return self._store
+
+    @property
+    def directory_port(self) -> Directory:
+        """The directory the office uses: the host's, a plugin's, or the stored one."""
+        return self.directory.port
 
     @property
     def plugins(self) -> Plugins | None:

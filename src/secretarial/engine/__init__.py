@@ -7,6 +7,11 @@ from ._desk import (
     Desk,
     OfficePort,
 )
+from ._directory import (
+    Directory,
+    DirectoryDelegation,
+    DirectoryPerson,
+)
 from ._fire import (
     Change,
     FireContext,
@@ -33,6 +38,9 @@ __all__ = [
     "Clock",
     "DefaultNumbering",
     "Desk",
+    "Directory",
+    "DirectoryDelegation",
+    "DirectoryPerson",
     "FireContext",
     "HookedStore",
     "IdFactory",

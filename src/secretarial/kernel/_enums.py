@@ -71,6 +71,10 @@ class EntityKind(LabeledEnum):
     RECEPTION = "reception", "接待"
     CALENDAR_YEAR = "calendar_year", "节假日安排"
     """A year of the office's working-day calendar, loaded from a State Council notice."""
+    PERSON = "person", "人员"
+    """Someone in the office's directory: their unit, roles, clearance, whom they act for."""
+    DELEGATION = "delegation", "委托"
+    """Roles a principal lends a delegate for a window and a scope (docs/rules.md G1-G8)."""
 
 
 class Classification(LabeledEnum):

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import pluggy
 
+from secretarial.engine._directory import Directory
 from secretarial.kernel._area import Area
 from secretarial.kernel._audit import AuditEvent
 from secretarial.kernel._calendar import WorkCalendar
@@ -117,6 +118,21 @@ def secretarial_work_calendar() -> WorkCalendar | None:
     Returns:
         A :class:`~secretarial.WorkCalendar`, or None to leave the default (the Chinese
         calendar).
+    """
+
+
+@hookspec(firstresult=True)
+def secretarial_directory() -> Directory | None:
+    """Supply the directory of an office that was given none (``Office(directory=...)``).
+
+    Asked once, when the office is made. A host whose people live elsewhere (LDAP, its
+    own user table) answers who an actor id is, whom they act for and which delegations
+    they hold, instead of the people and delegations kept in the office's store. Like
+    every hook it is given no office: a directory that needs one is made by the host.
+
+    Returns:
+        A :class:`~secretarial.engine.Directory`, or None to leave the default (the directory
+        kept in the office's own store).
     """
 
 

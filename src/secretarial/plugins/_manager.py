@@ -21,6 +21,7 @@ from typing import Any, Final, Protocol, TypeVar, cast, final
 
 import pluggy
 
+from secretarial.engine._directory import Directory
 from secretarial.errors import TransitionNotAllowed, UsageError, WorkflowDefinitionError
 from secretarial.kernel._area import Area, Registry, built_workflow
 from secretarial.kernel._audit import AuditEvent
@@ -279,6 +280,11 @@ class Plugins:
         """The calendar a plugin supplies (``secretarial_work_calendar``), or None."""
         calendar: WorkCalendar | None = self._pm.hook.secretarial_work_calendar()
         return calendar
+
+    def directory(self) -> Directory | None:
+        """The directory a plugin supplies (``secretarial_directory``), or None."""
+        directory: Directory | None = self._pm.hook.secretarial_directory()
+        return directory
 
     def add_areas(self, registry: Registry) -> Registry:
         """``registry`` with the areas the plugins add (``secretarial_areas``), in order.
