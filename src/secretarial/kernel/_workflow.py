@@ -263,6 +263,31 @@ class WorkflowTable(Generic[E]):
             name=name or self.name,
         )
 
+    def without(self, *triggers: str) -> WorkflowTable[E]:
+        """A copy of this table without the rows of ``triggers``.
+
+        For an office whose process replaces a step (three review levels instead of the
+        one ``review``): leave the step out, then :meth:`extended` with the office's own.
+        The result is validated when a workflow is built from it.
+
+        Raises:
+            UsageError: The table has no such trigger.
+        """
+        return _without(self, triggers)
+
+
+def _without(table: WorkflowTable[E], triggers: Iterable[str]) -> WorkflowTable[E]:
+    dropped = set(triggers)
+    unknown = dropped - {spec.trigger for spec in table.transitions}
+    if unknown:
+        raise UsageError(
+            f"{table.name} has no trigger {', '.join(sorted(unknown))} to leave out; "
+            f"its triggers: {', '.join(dict.fromkeys(s.trigger for s in table.transitions))}"
+        )
+    return replace(
+        table, transitions=tuple(s for s in table.transitions if s.trigger not in dropped)
+    )
+
 
 def rules_of(*tables: WorkflowTable[Any]) -> tuple[Rule, ...]:
     """Every named rule ``tables`` enforce, each once, in table order (creation first).
