@@ -632,6 +632,7 @@ class Office:
             self.environment,
             self.access.may_see,
             self._ids,
+            self.directory_port,
         )
 
     @contextmanager
@@ -874,6 +875,7 @@ class Office:
         by: Actor,
         reason: str | None = None,
         expected_version: int | None = None,
+        on_behalf_of: str | None = None,
         **data: Any,
     ) -> Entity:
         """Fire ``trigger`` on an entity and return the entity as it is now.
@@ -881,6 +883,9 @@ class Office:
         Pass the entity you read (its version is then checked) or its id.
         ``data`` is the trigger's input (``instruction=...``, ``deadline=...``);
         ``reason`` is required for send-back, return, reject and cancel.
+        ``on_behalf_of`` is the actor id of the principal ``by`` acts for under a
+        delegation (委托, see :attr:`directory`): the act is refused with the rule of
+        the delegation that does not cover it (G1-G8), and the audit names both.
 
         Raises:
             NotFound: no such entity.
@@ -904,6 +909,7 @@ class Office:
                 data=data or None,
                 reason=reason,
                 expected_version=expected_version,
+                on_behalf_of=on_behalf_of,
             )
         except AccessDenied as denied:  # the hot path: no context manager around it
             self._record_denial(by, f"fire:{trigger}", denied)

@@ -27,6 +27,7 @@ _ACTIVE_PEOPLE: Final = Query(
     kinds=frozenset({EntityKind.PERSON}), states=frozenset({PersonState.ACTIVE.value})
 )
 _PEOPLE: Final = Query(kinds=frozenset({EntityKind.PERSON}))
+_DELEGATIONS: Final = Query(kinds=frozenset({EntityKind.DELEGATION}))
 _GRANTED: Final = Query(
     kinds=frozenset({EntityKind.DELEGATION}), states=frozenset({DelegationState.GRANTED.value})
 )
@@ -108,12 +109,21 @@ class StoredDirectory:
         """The active people who act for ``unit_code`` in a countersign, in enrolment order."""
         return [p for p in self.people() if unit_code in p.acts_for]
 
-    def delegations(self, *, delegate: str, at: datetime) -> list[Delegation]:
+    def delegations(self, *, delegate: str, at: datetime | None = None) -> list[Delegation]:
         """The delegations ``delegate`` holds at ``at``, oldest first.
+
+        Without ``at``, every delegation given to ``delegate``, revoked and expired ones
+        too, oldest first.
 
         Raises:
             UsageError: ``at`` is naive.
         """
+        if at is None:
+            return [
+                d
+                for d in self._store.find(_DELEGATIONS)
+                if isinstance(d, Delegation) and d.delegate == delegate
+            ]
         if at.tzinfo is None or at.utcoffset() is None:
             raise UsageError(f"delegations are looked up at a timezone-aware moment, got {at!r}")
         return [

@@ -10,8 +10,8 @@ from pydantic import Field, StringConstraints, model_validator
 
 from secretarial.errors import RuleViolation
 from secretarial.kernel._entity import Entity
-from secretarial.kernel._fanout import FanOut
 from secretarial.kernel._enums import Classification, EntityKind, OrganRelation, Retention, Urgency
+from secretarial.kernel._fanout import FanOut
 from secretarial.kernel._values import (
     Attachment,
     DocumentNumber,
@@ -400,6 +400,13 @@ class Signature(Value):
     signed_on: date
     organ: Organ | None = None
     """For a joint document, the co-issuer on whose behalf this signature was given."""
+    on_behalf_of: Name | None = None
+    """The principal a delegate signed for (代签, under a delegation 委托), if any."""
+
+    @property
+    def principal(self) -> str:
+        """Whose signature it is: the principal a delegate signed for, else the signer."""
+        return self.on_behalf_of or self.signer
 
 
 class DispatchRecord(Value):

@@ -407,7 +407,7 @@ ALL_READ = Rule(
 
 def _check_assignee(ctx: TransitionContext) -> str | None:
     assignee = _doc(ctx).assignee
-    if assignee is None or assignee == ctx.actor.id:
+    if assignee is None or ctx.acts_as(assignee):
         return None
     return f"the document was assigned to {assignee}, not {ctx.actor.id}"
 
@@ -958,7 +958,7 @@ D7_NUMBER_AT_REGISTRATION = Rule(
 
 def _check_drafter(ctx: TransitionContext) -> str | None:
     drafter = _doc(ctx).created_by
-    return None if drafter == ctx.actor.id else f"only the drafter {drafter} submits it"
+    return None if ctx.acts_as(drafter) else f"only the drafter {drafter} submits it"
 
 
 DRAFTER = Rule("DRAFTER", "drafter-submits", "the drafter submits the draft", _check_drafter)
@@ -1149,8 +1149,8 @@ def _check_original_signer(ctx: TransitionContext) -> str | None:
     doc: OutgoingDocument = _doc(ctx)
     if doc.pending_change is None or not doc.signatures:
         return None
-    original = doc.signatures[0].signer
-    if ctx.actor.id == original:
+    original = doc.signatures[0].principal
+    if ctx.acts_as(original):
         return None
     return f"a substantive change after signing goes back to the original signer {original}"
 
@@ -1283,6 +1283,7 @@ def _sign(ctx: TransitionContext) -> dict[str, Any]:
         opinion=data.opinion,
         circled=data.circled,
         signed_on=ctx.now.date(),
+        on_behalf_of=ctx.on_behalf_of,
     )
     signatures = (*doc.signatures, signature)
     return {
@@ -1401,6 +1402,7 @@ OUTGOING_TABLE: WorkflowTable[OutgoingDocument] = WorkflowTable(
             effect=_sign,
             label="签发",
             signs=True,
+            delegable=True,
         ),
         TransitionSpec(
             "recheck",

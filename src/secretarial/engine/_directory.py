@@ -121,6 +121,12 @@ class Directory(Protocol):
         """The active people who act for ``unit_code`` in a countersign."""
         ...
 
-    def delegations(self, *, delegate: str, at: datetime) -> Sequence[DirectoryDelegation]:
-        """The delegations ``delegate`` holds at ``at``: granted, their window holding it."""
+    def delegations(
+        self, *, delegate: str, at: datetime | None = None
+    ) -> Sequence[DirectoryDelegation]:
+        """The delegations ``delegate`` holds at ``at``: granted, their window holding it.
+
+        Without ``at``, every delegation ever given to ``delegate``, revoked and expired
+        ones too (the office judges each and names the rule that refuses).
+        """
         ...

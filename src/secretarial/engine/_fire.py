@@ -26,6 +26,8 @@ from secretarial.kernel._query import Query
 from secretarial.kernel._values import Actor
 from secretarial.kernel._workflow import TransitionEnv, Workflow
 
+from ._delegation import acting_for
+from ._directory import Directory
 from ._numbering import NumberingPolicy
 from ._ports import IdFactory, Store, UnitOfWork
 
@@ -92,6 +94,8 @@ class FireContext(NamedTuple):
         authorize: Says why an actor may not touch an entity, or None if they may; every
             entity a change loads is judged by it, inside the unit of work.
         ids: Makes the ids of the entities a change creates.
+        directory: The office's directory, where an act on behalf of someone (委托)
+            finds the delegations that allow it.
     """
 
     workflows: Mapping[str, Workflow[Any]]
@@ -101,6 +105,7 @@ class FireContext(NamedTuple):
     env: Callable[[], TransitionEnv] | None = None
     authorize: Callable[[Actor, Entity], str | None] | None = None
     ids: IdFactory | None = None
+    directory: Directory | None = None
 
     def environment(self) -> TransitionEnv:
         """The office's zone, calendar and policies.
@@ -192,6 +197,7 @@ class Change:
         actor: Actor | None = None,
         keyed_as: Entity | None = None,
         number_drawn: bool = False,
+        on_behalf_of: str | None = None,
     ) -> E:
         """Fire ``trigger`` on ``entity`` (as loaded) and save the result at once.
 
@@ -209,14 +215,26 @@ class Change:
                 key (filing stages the archival class the code is counted in).
             number_drawn: The input carries the number already drawn by this change
                 (the documents of one archival item share the lead's code).
+            on_behalf_of: The principal the actor acts for under a delegation (委托);
+                the act is refused unless one covers it, and the audit names both.
 
         Raises:
             TransitionNotAllowed, ValidationError, RuleViolation: the office refused.
             ConcurrencyConflict: Another writer saved the entity first.
         """
-        workflows, numbering, default_actor, now, env, _, _ = self.context
+        workflows, numbering, default_actor, now, env, _, _, directory = self.context
         who = actor if actor is not None else default_actor
         workflow = workflows[entity.entity_kind]
+        if on_behalf_of is not None:
+            who = acting_for(
+                directory,
+                who,
+                principal=on_behalf_of,
+                entity=entity,
+                trigger=trigger,
+                workflow=workflow,
+                now=now,
+            )
         given = data if env is None else workflow.complete(entity, trigger, data, env)
         if not number_drawn and workflow.allocation(trigger) is not None:
             given = with_allocation(
@@ -236,7 +254,14 @@ class Change:
             history = self.uow.events(entity.id)[: entity.version]
         new: E
         new, event = workflow.fire(
-            entity, trigger, who, now=now, data=given, reason=reason, history=history
+            entity,
+            trigger,
+            who,
+            now=now,
+            data=given,
+            reason=reason,
+            history=history,
+            on_behalf_of=on_behalf_of,
         )
         self.uow.save(new, event, expected_version=entity.version)
         return new
@@ -341,6 +366,7 @@ def fire_trigger(
     data: Mapping[str, Any] | None = None,
     reason: str | None = None,
     expected_version: int | None = None,
+    on_behalf_of: str | None = None,
 ) -> Entity:
     """Load, authorize, complete, allocate, fire and save one trigger, in one unit of work.
 
@@ -359,7 +385,7 @@ def fire_trigger(
 
     def one(change: Change) -> Entity:
         entity: Entity = change.load(entity_id, expected_version=expected_version)
-        return change.fire(entity, trigger, data, reason=reason)
+        return change.fire(entity, trigger, data, reason=reason, on_behalf_of=on_behalf_of)
 
     return run_change(store, context, one, retry=expected_version is None)
 

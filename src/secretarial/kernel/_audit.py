@@ -42,7 +42,9 @@ EVENT_SCHEMA: Final = 2
    ``confidential`` for 机密; read today, they are given their present names.
 2. The version is written and hashed with the event; classification identifiers are the
    official English rendering (``confidential`` 秘密, ``secret`` 机密, ``top_secret`` 绝密);
-   the rules that came with it (``Rule.since == 2``) judge its acts.
+   the rules that came with it (``Rule.since == 2``) judge its acts. An act a delegate
+   did for a principal (委托) names the principal (``on_behalf_of``), hashed after the
+   version; an event without one is hashed without it.
 """
 
 
@@ -149,6 +151,7 @@ def event_digest(
     payload: dict[str, Any],
     previous_hash: str | None,
     schema_version: int = EVENT_SCHEMA,
+    on_behalf_of: str | None = None,
 ) -> str:
     """The SHA-256 hash (hex) of an event's content and its predecessor's hash.
 
@@ -158,15 +161,19 @@ def event_digest(
     every process and after a round trip through any store. The array is written piece
     by piece (each actor's part once), byte for byte what ``json.dumps`` writes for the
     whole array. An event of schema 1 is hashed as schema 1 wrote it: its values under
-    their names of that time, no version.
+    their names of that time, no version. An act done on behalf of a principal ends with
+    the principal's actor id.
     """
     if schema_version == 1:
         actor_text = _schema_1_actor_text(actor)
         payload = schema_1_renamed(payload)
         tail = "]"
-    else:
+    elif on_behalf_of is None:
         actor_text = _actor_text(actor)
         tail = f",{int(schema_version)}]"
+    else:
+        actor_text = _actor_text(actor)
+        tail = f",{int(schema_version)},{_quote(on_behalf_of)}]"
     text = (
         f"[{_quote(str(entity_kind))},{_quote(entity_id)},{int(version)},{_quote(trigger)},"
         f"{'null' if source is None else _quote(source)},{_quote(str(target))},"
@@ -203,6 +210,9 @@ class AuditEvent(Value):
     reason: str | None = None
     payload: dict[str, Any] = Field(default_factory=dict)
     previous_hash: str | None = None
+    on_behalf_of: Name | None = Field(default=None, exclude_if=lambda value: value is None)
+    """The principal a delegate acted for (委托): ``actor`` did it on their behalf. Written
+    only when there is one, so an event without it is written as it always was."""
     hash: str = ""
     schema_version: int = Field(ge=1, le=EVENT_SCHEMA)
 
@@ -249,6 +259,7 @@ class AuditEvent(Value):
             payload=fields.get("payload", {}),
             previous_hash=fields.get("previous_hash"),
             schema_version=fields["schema_version"],
+            on_behalf_of=fields.get("on_behalf_of"),
         )
         return cls(**{**fields, "hash": digest})
 
@@ -267,6 +278,7 @@ class AuditEvent(Value):
             payload=self.payload,
             previous_hash=self.previous_hash,
             schema_version=self.schema_version,
+            on_behalf_of=self.on_behalf_of,
         )
 
     @property
@@ -310,6 +322,7 @@ def seal_validated(
     payload: dict[str, Any],
     previous_hash: str | None,
     schema_version: int = EVENT_SCHEMA,
+    on_behalf_of: str | None = None,
 ) -> AuditEvent:
     """Make a sealed event from values the workflow has already validated.
 
@@ -331,7 +344,8 @@ def seal_validated(
         "payload": payload,
         "previous_hash": previous_hash,
     }
-    digest = event_digest(**values, schema_version=schema_version)
+    digest = event_digest(**values, schema_version=schema_version, on_behalf_of=on_behalf_of)
+    values["on_behalf_of"] = on_behalf_of
     values["hash"] = digest
     values["schema_version"] = schema_version
     event = AuditEvent.__new__(AuditEvent)

@@ -49,6 +49,9 @@ class TransitionContext:
         history: The entity's audit events so far, oldest first, when the trigger has a
             rule or an effect that reads them (a withdrawal asks whether the next step
             has acted); None otherwise.
+        on_behalf_of: The principal the actor acts for under a delegation (委托), if any;
+            the engine has checked the delegation covers the act.
+        fired: The table row being judged, then the row that fired.
     """
 
     entity: Entity
@@ -61,12 +64,26 @@ class TransitionContext:
     skip_input_rules: bool = False
     schema_version: int = EVENT_SCHEMA
     history: Sequence[AuditEvent] | None = None
+    on_behalf_of: str | None = None
     failures: list[tuple[Rule, str]] = field(default_factory=list)
     fired: Any = None
 
     def input(self, name: str, default: Any = None) -> Any:
         """The value of input field ``name``, or ``default`` when there is no such input."""
         return getattr(self.data, name, default) if self.data is not None else default
+
+    def acts_as(self, actor_id: str | None) -> bool:
+        """Whether the act is ``actor_id``'s own: by them, or for them by a delegate.
+
+        For a rule that names a person (the original signer signs again, the drafter
+        submits): a delegate counts as the principal only where the row says its trigger
+        may be delegated (``TransitionSpec.delegable``).
+        """
+        if actor_id is None:
+            return False
+        if self.actor.id == actor_id:
+            return True
+        return self.on_behalf_of == actor_id and bool(getattr(self.fired, "delegable", False))
 
 
 @dataclass(frozen=True, slots=True)

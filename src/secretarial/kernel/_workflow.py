@@ -154,6 +154,10 @@ class TransitionSpec:
             withdrawable.
         reads_history: Its effect reads the entity's audit trail
             (``TransitionContext.history``), which the engine then loads for it.
+        delegable: A delegate acting for a principal (委托) counts as the principal for
+            the rules that name a person (``TransitionContext.acts_as``: the original
+            signer signs again, the drafter submits). Elsewhere a delegate acts with the
+            roles lent, never as the principal in person.
     """
 
     trigger: str
@@ -171,6 +175,7 @@ class TransitionSpec:
     withdrawable: bool = False
     signs: bool = False
     reads_history: bool = False
+    delegable: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -535,6 +540,18 @@ class Workflow(Generic[E]):
                 return spec.complete(entity, data, env())
         return data
 
+    def roles_needed(self, entity: E, trigger: str) -> frozenset[str] | None:
+        """The roles of which an actor needs one to fire ``trigger`` from ``entity``'s state.
+
+        None when anyone may (a row that names no roles), or when the trigger does not
+        fire from that state (firing it is refused for that).
+        """
+        routes = self._routes.get(trigger)
+        route = (
+            routes.get(self._state_name.get(entity.state) or str(entity.state)) if routes else None
+        )
+        return None if route is None else route.roles
+
     def reads_history(self, trigger: str) -> bool:
         """Whether firing ``trigger`` needs the entity's audit trail (``history=``)."""
         return trigger in self._history_triggers
@@ -561,6 +578,7 @@ class Workflow(Generic[E]):
         data: Mapping[str, Any] | None = None,
         reason: str | None = None,
         history: Sequence[AuditEvent] | None = None,
+        on_behalf_of: str | None = None,
     ) -> bool:
         """Whether ``actor`` may fire ``trigger`` on ``entity`` now.
 
@@ -578,6 +596,7 @@ class Workflow(Generic[E]):
                 reason=reason,
                 dry_run=True,
                 history=history,
+                on_behalf_of=on_behalf_of,
             )
         except (TransitionNotAllowed, ValidationError):
             return False
@@ -729,6 +748,7 @@ class Workflow(Generic[E]):
         reason: str | None = None,
         schema_version: int = EVENT_SCHEMA,
         history: Sequence[AuditEvent] | None = None,
+        on_behalf_of: str | None = None,
     ) -> tuple[E, AuditEvent]:
         """Fire ``trigger`` on ``entity``; return the new entity and the audit event.
 
@@ -737,6 +757,8 @@ class Workflow(Generic[E]):
         than it are not judged; effects that changed give the outcome of its time).
         ``history`` is the entity's audit events so far, oldest first, which a trigger
         that reads them (:meth:`reads_history`: ``withdraw``, ``return_to``) needs.
+        ``on_behalf_of`` names the principal a delegate acts for (委托), once the office
+        has checked the delegation covers the act; the audit event records it.
 
         Raises:
             TransitionNotAllowed: unknown trigger, wrong state, wrong role or a failed
@@ -764,6 +786,7 @@ class Workflow(Generic[E]):
             reason=reason,
             schema_version=schema_version,
             history=history,
+            on_behalf_of=on_behalf_of,
         )
         spec: TransitionSpec = ctx.fired
         updates = spec.effect(ctx) if spec.effect is not None else {}
@@ -788,6 +811,7 @@ class Workflow(Generic[E]):
             payload=payload,
             previous_hash=entity.audit_head,
             schema_version=schema_version,
+            on_behalf_of=on_behalf_of,
         )
         updates["state"] = self._state_of[ctx.state]
         updates["version"] = version
@@ -839,6 +863,7 @@ class Workflow(Generic[E]):
                 reason=event.reason,
                 schema_version=event.schema_version,
                 history=seen[:-1] if event.trigger in self._history_triggers else None,
+                on_behalf_of=event.on_behalf_of,
             )
             if again.version != event.version or again.target != event.target:
                 raise ValueError(
@@ -894,6 +919,7 @@ class Workflow(Generic[E]):
         dry_run: bool = False,
         schema_version: int = EVENT_SCHEMA,
         history: Sequence[AuditEvent] | None = None,
+        on_behalf_of: str | None = None,
     ) -> TransitionContext:
         state = self._state_name.get(entity.state) or str(entity.state)
         routes = self._routes.get(trigger)
@@ -942,6 +968,7 @@ class Workflow(Generic[E]):
             skip_input_rules,
             schema_version,
             history,
+            on_behalf_of,
         )
         # Judge the machine's own Transition objects for this (trigger, state), in the
         # machine's order: the first whose conditions (our rules) all hold fires, and
@@ -949,6 +976,7 @@ class Workflow(Generic[E]):
         # before/after callbacks, so this is what Transition.execute would do, without
         # its per-call dispatch and logging.
         for row in route.rows:
+            ctx.fired = row.spec  # the row being judged (TransitionContext.acts_as)
             rules = row.rules_without_input if skip_input_rules else row.rules
             if schema_version != EVENT_SCHEMA:
                 rules = tuple(rule for rule in rules if rule.since <= schema_version)
@@ -958,7 +986,6 @@ class Workflow(Generic[E]):
                     ctx.failures.append((rule, problem))
                     break
             else:
-                ctx.fired = row.spec
                 if row.dest is not None:
                     ctx.state = row.dest
                 return ctx
