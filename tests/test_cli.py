@@ -756,3 +756,51 @@ def test_a_provisional_deadline_is_marked_in_doc_list(tmp_path: Path) -> None:
     listed = runner.invoke(app, ["doc", "list", "--db", str(db)], env={"COLUMNS": "200"})
     assert listed.exit_code == 0, listed.stderr
     assert "2027-01-04 (provisional)" in listed.stdout
+
+
+# ============================================================================ office verbs
+DIRECTOR_JSON = '{"id": "director", "name": "办公室主任", "roles": ["office_director"]}'
+
+
+class TestVerbs:
+    def test_the_proposer_withdraws_the_proposal(self, db: Path, proposed: str) -> None:
+        """``doc withdraw``: the director takes the proposal back before the leader acts."""
+        result = run("doc", "withdraw", proposed, "--db", db, "--by", DIRECTOR_JSON, "--json")
+        assert result.exit_code == 0, result.stderr
+        assert json.loads(result.stdout)["state"] == "screened"
+
+    def test_someone_else_may_not_withdraw_it(self, db: Path, proposed: str) -> None:
+        before = snapshot(db)
+        line = failed(
+            run("doc", "withdraw", proposed, "--db", db, "--by", "wang"),
+            "transition_not_allowed",
+            1,
+        )
+        assert "WITHDRAW" in line
+        assert snapshot(db) == before
+
+    def test_the_leader_returns_the_proposal(self, db: Path, proposed: str) -> None:
+        """``doc return --to STATE --reason``: back to the step before, with the reason."""
+        result = run(
+            "doc", "return", proposed, "--to", "screened", "--reason", "请重拟", "--db", db,
+            "--by", "zhao", "--json",
+        )  # fmt: skip
+        assert result.exit_code == 0, result.stderr
+        doc = json.loads(result.stdout)
+        assert doc["state"] == "screened"
+        assert (doc["holder"]["actor_id"], doc["holder"]["reason"]) == ("director", "请重拟")
+
+    def test_the_director_hands_it_to_a_unit(self, db: Path, proposed: str) -> None:
+        """``doc reassign --to-unit CODE:NAME --reason``: 转办."""
+        result = run(
+            "doc", "reassign", proposed, "--to-unit", "MSK:秘书科", "--reason", "秘书科承办",
+            "--db", db, "--by", "wang", "--json",
+        )  # fmt: skip
+        assert result.exit_code == 0, result.stderr
+        assert json.loads(result.stdout)["holder"]["unit"] == {"code": "MSK", "name": "秘书科"}
+
+    def test_a_reassignment_without_a_reason_changes_nothing(self, db: Path, proposed: str) -> None:
+        before = snapshot(db)
+        result = run("doc", "reassign", proposed, "--to-actor", "li", "--db", db, "--by", "wang")
+        assert result.exit_code == 2  # --reason is required
+        assert snapshot(db) == before

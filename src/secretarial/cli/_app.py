@@ -222,6 +222,14 @@ Clearance = Annotated[
     ),
 ]
 Json = Annotated[bool, typer.Option("--json", help="Write JSON for scripts.")]
+OnBehalfOf = Annotated[
+    str | None,
+    typer.Option(
+        "--on-behalf-of",
+        metavar="ID",
+        help="Act for this principal under a delegation (委托) they gave --by.",
+    ),
+]
 
 DEFAULT_DB: Final = "office.db"
 
@@ -517,12 +525,37 @@ def doc_fire(
         int | None,
         typer.Option(min=1, help="Refuse (exit 4) unless the entity is still at this version."),
     ] = None,
+    on_behalf_of: OnBehalfOf = None,
     as_json: Json = False,
 ) -> None:
     """Fire a trigger on an entity (a document, a supervision item, a meeting, a record)."""
     actor = _actor(db, actors, by, as_, clearance, required=True)
     assert actor is not None  # noqa: S101 -- required=True
-    fields = json_object(data, "--data")
+    _fire_and_show(
+        db,
+        entity_id,
+        trigger,
+        actor,
+        json_object(data, "--data"),
+        reason=reason,
+        expected_version=expected_version,
+        on_behalf_of=on_behalf_of,
+        as_json=as_json,
+    )
+
+
+def _fire_and_show(
+    db: str,
+    entity_id: str,
+    trigger: str,
+    actor: Actor,
+    fields: dict[str, Any],
+    *,
+    reason: str | None,
+    as_json: bool,
+    expected_version: int | None = None,
+    on_behalf_of: str | None = None,
+) -> None:
     with open_office(db) as office:
         before = office.get(entity_id)
         after = office.fire(
@@ -531,6 +564,7 @@ def doc_fire(
             by=actor,
             reason=reason,
             expected_version=expected_version,
+            on_behalf_of=on_behalf_of,
             **fields,
         )
         if as_json:
@@ -540,6 +574,71 @@ def doc_fire(
             f"{after.id} {trigger}: {before.state} → {after.state} (version {after.version})"
         )
         _show(after, as_json=False)
+
+
+@doc_app.command("withdraw")
+def doc_withdraw(
+    entity_id: Annotated[str, typer.Argument(metavar="ID", help="The entity's id.")],
+    db: Db = DEFAULT_DB,
+    actors: Actors = None,
+    by: By = None,
+    as_: As = None,
+    clearance: Clearance = None,
+    reason: Annotated[str | None, typer.Option(help="Why it is taken back.")] = None,
+    as_json: Json = False,
+) -> None:
+    """Take back (撤回) what you sent onward, while the next step has not acted."""
+    actor = _actor(db, actors, by, as_, clearance, required=True)
+    assert actor is not None  # noqa: S101 -- required=True
+    _fire_and_show(db, entity_id, "withdraw", actor, {}, reason=reason, as_json=as_json)
+
+
+@doc_app.command("return")
+def doc_return(
+    entity_id: Annotated[str, typer.Argument(metavar="ID", help="The entity's id.")],
+    to: Annotated[str, typer.Option("--to", metavar="STATE", help="The earlier step.")],
+    reason: Annotated[str, typer.Option(help="Why it goes back (required).")],
+    db: Db = DEFAULT_DB,
+    actors: Actors = None,
+    by: By = None,
+    as_: As = None,
+    clearance: Clearance = None,
+    as_json: Json = False,
+) -> None:
+    """Return (退回) an entity to an earlier step its table allows, to whoever acted there."""
+    actor = _actor(db, actors, by, as_, clearance, required=True)
+    assert actor is not None  # noqa: S101 -- required=True
+    _fire_and_show(db, entity_id, "return_to", actor, {"to": to}, reason=reason, as_json=as_json)
+
+
+@doc_app.command("reassign")
+def doc_reassign(
+    entity_id: Annotated[str, typer.Argument(metavar="ID", help="The entity's id.")],
+    reason: Annotated[str, typer.Option(help="Why it is handed over (required).")],
+    to_actor: Annotated[
+        str | None, typer.Option("--to-actor", metavar="ID", help="The actor who takes it.")
+    ] = None,
+    to_unit: Annotated[
+        str | None,
+        typer.Option("--to-unit", metavar="CODE:NAME", help="The unit that takes it."),
+    ] = None,
+    db: Db = DEFAULT_DB,
+    actors: Actors = None,
+    by: By = None,
+    as_: As = None,
+    clearance: Clearance = None,
+    as_json: Json = False,
+) -> None:
+    """Hand an entity's step to another actor or unit (转办)."""
+    actor = _actor(db, actors, by, as_, clearance, required=True)
+    assert actor is not None  # noqa: S101 -- required=True
+    fields: dict[str, Any] = {}
+    if to_actor is not None:
+        fields["actor_id"] = to_actor
+    if to_unit is not None:
+        code, _, name = to_unit.partition(":")
+        fields["unit"] = {"code": code, "name": name or code}
+    _fire_and_show(db, entity_id, "reassign", actor, fields, reason=reason, as_json=as_json)
 
 
 @doc_app.command("show")

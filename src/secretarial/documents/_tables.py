@@ -860,6 +860,8 @@ INCOMING_TABLE: WorkflowTable[IncomingDocument] = WorkflowTable(
             data=MarkRead,
             effect=_mark_read,
             label="阅知",
+
+            parallel=True,
         ),
         TransitionSpec(
             "complete",
@@ -1391,6 +1393,8 @@ OUTGOING_TABLE: WorkflowTable[OutgoingDocument] = WorkflowTable(
             effect=_countersign,
             label="会签",
             signs=True,
+
+            parallel=True,
         ),
         TransitionSpec(
             "sign",

@@ -158,6 +158,9 @@ class TransitionSpec:
             the rules that name a person (``TransitionContext.acts_as``: the original
             signer signs again, the drafter submits). Elsewhere a delegate acts with the
             roles lent, never as the principal in person.
+        parallel: Several people fire it on the same step at once, each once (the
+            answers of a countersign 会签, the readers of a parallel circulation); the
+            diagram draws the step as parallel.
     """
 
     trigger: str
@@ -176,6 +179,7 @@ class TransitionSpec:
     signs: bool = False
     reads_history: bool = False
     delegable: bool = False
+    parallel: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -896,6 +900,16 @@ class Workflow(Generic[E]):
                 for source in spec.sources
             )
         lines.extend(f"    {s} --> [*]" for s in sorted(self.entity_type.terminal_states))
+        parallel: dict[str, list[str]] = {}
+        for spec in self.rows:
+            if spec.parallel:
+                for source in spec.sources:
+                    parallel.setdefault(str(source), []).append(spec.trigger)
+        lines.extend(
+            f"    note left of {state}: in parallel — {', '.join(dict.fromkeys(triggers))}, "
+            "each party once"
+            for state, triggers in parallel.items()
+        )
         return Diagram("\n".join(lines))
 
     def _repr_markdown_(self) -> str:
