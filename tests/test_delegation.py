@@ -239,3 +239,14 @@ class DelegationWindows(RuleBasedStateMachine):
 
 TestDelegationWindows = DelegationWindows.TestCase
 TestDelegationWindows.settings = settings(max_examples=40, stateful_step_count=20, deadline=None)
+
+
+class TestWhatMayIDoForThem:
+    def test_the_delegate_sees_what_they_may_fire_for_the_principal(self, office: Office) -> None:
+        lend_signing(office)
+        doc = reviewed(office)
+        assert "sign" not in office.available_triggers(doc, by=DEPUTY)
+        assert office.available_triggers(doc, by=DEPUTY, on_behalf_of=PRINCIPAL.id) == ("sign",)
+        assert office.can_fire(doc, "sign", by=DEPUTY, on_behalf_of=PRINCIPAL.id)
+        assert not office.can_fire(doc, "sign", by=DEPUTY, on_behalf_of="leader")
+        assert not office.can_fire(doc, "return_to", by=DEPUTY, on_behalf_of=PRINCIPAL.id)

@@ -384,3 +384,28 @@ class TestWhoItWaitsOn:
             item.entity_id for section in office.brief(someone).sections for item in section.items
         ]
         assert doc.id in listed
+
+    def test_the_readers_still_holding_a_circulation_are_reminded(
+        self, office: Office, clock: FrozenClock
+    ) -> None:
+        doc: Any = office.documents.receive(
+            by=CLERK,
+            kind="notice",
+            title="关于开展安全检查的通知",
+            sender=SUPERIOR,
+            channel="paper",
+            received_at=office.now(),
+        )
+        for trigger, by, data in [
+            ("register", CLERK, {}),
+            ("screen", CLERK, {}),
+            ("propose", DIRECTOR, {"handling_type": "for_reading"}),
+            ("approve", LEADER, {"instruction": "请阅", "deadline": date(2025, 10, 9)}),
+            ("circulate", CLERK, {"readers": ["leader", "principal"], "parallel": True}),
+        ]:
+            doc = office.fire(doc, trigger, by=by, **data)
+        clock.set(datetime.combine(date(2025, 9, 28), time(9), BEIJING))
+        assert [r.to for r in office.sweep().issued] == [("leader", "principal")]
+        office.fire(doc.id, "mark_read", by=LEADER)
+        clock.set(datetime.combine(date(2025, 9, 30), time(9), BEIJING))
+        assert [r.to for r in office.sweep().issued] == [("principal",)]

@@ -47,6 +47,7 @@ from secretarial.duty._model import (
     DutyShift,
     ReceptionPolicy,
 )
+from secretarial.engine._delegation import acting_for
 from secretarial.engine._directory import Directory
 from secretarial.engine._fire import (
     FireContext,
@@ -922,11 +923,13 @@ class Office:
         *,
         by: Actor,
         reason: str | None = None,
+        on_behalf_of: str | None = None,
         **data: Any,
     ) -> bool:
         """Whether ``by`` may fire ``trigger`` on the entity now.
 
-        Without ``data`` and ``reason`` the rules about the input are not judged.
+        Without ``data`` and ``reason`` the rules about the input are not judged. With
+        ``on_behalf_of``, whether ``by`` may fire it for that principal under a delegation.
 
         Raises:
             NotFound: No such entity.
@@ -937,6 +940,11 @@ class Office:
         self.authorize(current, by, f"can_fire:{trigger}")
         workflow = self._workflows[current.entity_kind]
         now = self.now()
+        if on_behalf_of is not None:
+            acting = self._acting_for(by, on_behalf_of, current, trigger, now)
+            if acting is None:
+                return False
+            by = acting
         try:
             full = with_allocation(
                 workflow,
@@ -952,11 +960,23 @@ class Office:
             return False
         history = self._history(current) if workflow.reads_history(trigger) else None
         return workflow.can_fire(
-            current, trigger, by, now=now, data=full, reason=reason, history=history
+            current,
+            trigger,
+            by,
+            now=now,
+            data=full,
+            reason=reason,
+            history=history,
+            on_behalf_of=on_behalf_of,
         ) and not self._vetoed(current, trigger, by, full, now)
 
-    def available_triggers(self, entity: Entity | str, *, by: Actor) -> tuple[str, ...]:
+    def available_triggers(
+        self, entity: Entity | str, *, by: Actor, on_behalf_of: str | None = None
+    ) -> tuple[str, ...]:
         """The triggers ``by`` may fire on the entity now (rules about input aside).
+
+        With ``on_behalf_of``, the triggers ``by`` may fire for that principal under the
+        delegations the directory lists ("what may I do for them now").
 
         Raises:
             NotFound: No such entity.
@@ -967,11 +987,41 @@ class Office:
         now = self.now()
         workflow = self._workflows[current.entity_kind]
         history = self._history(current) if workflow.needs_history(current) else None
-        return tuple(
-            trigger
-            for trigger in workflow.available_triggers(current, by, now=now, history=history)
-            if not self._vetoed(current, trigger, by, None, now)
-        )
+        if on_behalf_of is None:
+            return tuple(
+                trigger
+                for trigger in workflow.available_triggers(current, by, now=now, history=history)
+                if not self._vetoed(current, trigger, by, None, now)
+            )
+        found = []
+        for trigger in workflow.triggers_from(current):
+            acting = self._acting_for(by, on_behalf_of, current, trigger, now)
+            if (
+                acting is not None
+                and workflow.can_fire(
+                    current, trigger, acting, now=now, history=history, on_behalf_of=on_behalf_of
+                )
+                and not self._vetoed(current, trigger, acting, None, now)
+            ):
+                found.append(trigger)
+        return tuple(found)
+
+    def _acting_for(
+        self, by: Actor, principal: str, entity: Entity, trigger: str, now: datetime
+    ) -> Actor | None:
+        """``by`` with the roles a delegation from ``principal`` lends for the act, or None."""
+        try:
+            return acting_for(
+                self.directory_port,
+                by,
+                principal=principal,
+                entity=entity,
+                trigger=trigger,
+                workflow=self._workflows[entity.entity_kind],
+                now=now,
+            )
+        except TransitionNotAllowed:
+            return None
 
     def _history(self, entity: Entity) -> Sequence[AuditEvent]:
         """The audit events that made ``entity`` as it is (its version's worth)."""

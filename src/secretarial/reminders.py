@@ -362,9 +362,11 @@ def _addressees(entity: Entity, kind: ReminderKind) -> tuple[str, ...]:
     """Who a step is addressed to; the entity's creator when it names nobody else.
 
     Reminders go to whoever handles the matter (lead unit, co-units, assignee, the
-    person chasing it); report requests to the lead unit; escalations to whoever
-    supervises it (the supervisor who opened the item and the leader who gave the
-    instruction; for a document, the leader who approved it and its chaser).
+    person chasing it, the readers holding a circulating document); report requests to
+    the lead unit; escalations to whoever supervises it (the supervisor who opened the
+    item and the leader who gave the instruction; for a document, the leader who
+    approved it and its chaser). A step handed over (转办, 退回) or waiting on the
+    parties of a fan-out (会签) is addressed to them instead, escalations aside.
     """
     names: list[str | None] = []
     handed = handed_to(entity)
@@ -385,6 +387,7 @@ def _addressees(entity: Entity, kind: ReminderKind) -> tuple[str, ...]:
         names.append(entity.lead_unit.code if entity.lead_unit is not None else None)
         names += [u.code for u in entity.co_units]
         names += [entity.assignee, entity.chaser]
+        names += entity.current_holders  # the readers holding it now (传阅)
     elif isinstance(entity, OutgoingDocument):
         unit = entity.drafting_unit
         names += [unit.code if unit is not None else None, entity.created_by]

@@ -860,7 +860,6 @@ INCOMING_TABLE: WorkflowTable[IncomingDocument] = WorkflowTable(
             data=MarkRead,
             effect=_mark_read,
             label="阅知",
-
             parallel=True,
         ),
         TransitionSpec(
@@ -1393,7 +1392,6 @@ OUTGOING_TABLE: WorkflowTable[OutgoingDocument] = WorkflowTable(
             effect=_countersign,
             label="会签",
             signs=True,
-
             parallel=True,
         ),
         TransitionSpec(

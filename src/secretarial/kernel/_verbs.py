@@ -89,8 +89,8 @@ class Reassignment(Value):
 def handed_to(entity: Entity) -> tuple[str, ...]:
     """Who the entity's current step waits on, where the office said so, else nobody.
 
-    The holder it was handed to (转办) or returned to (退回), and the parties of a
-    fan-out (会签) on the step that have not answered: actor ids and unit codes, each
+    The holder it was handed to (转办) or returned to (退回), and the parties of an
+    undecided fan-out (会签) that have not answered: actor ids and unit codes, each
     once. Reminders are addressed to them and their briefs list the entity.
     """
     names: list[str] = []
@@ -98,7 +98,7 @@ def handed_to(entity: Entity) -> tuple[str, ...]:
     if holder is not None:
         names += holder.names
     fan_out = getattr(entity, "fan_out", None)
-    if fan_out is not None and fan_out.step == entity.state.value:
+    if fan_out is not None:  # waits on nobody once decided or voided
         names += [party.code for party in fan_out.waiting]
     return tuple(dict.fromkeys(names))
 

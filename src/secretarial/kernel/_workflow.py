@@ -628,6 +628,15 @@ class Workflow(Generic[E]):
             and self.can_fire(entity, trigger, actor, now=now, history=history)
         )
 
+    def triggers_from(self, entity: E) -> tuple[str, ...]:
+        """The triggers with a row from ``entity``'s state (whoever may fire them)."""
+        state = str(entity.state)
+        return tuple(
+            trigger
+            for trigger, specs in self._by_trigger.items()
+            if any(state in s.sources for s in specs)
+        )
+
     def needs_history(self, entity: E) -> bool:
         """Whether a trigger that reads the audit trail may fire from ``entity``'s state."""
         state = str(entity.state)
