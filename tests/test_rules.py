@@ -617,6 +617,57 @@ class TestD9JointDocuments:
     def joint(self, office: Office, **fields: Any) -> OutgoingDocument:
         return reviewed(office, joint_issuers=[PEER, POLICE], **fields)
 
+    def test_the_co_issuers_round_says_who_is_still_waited_for(self, office):
+        """The review opens the round; each countersignature is an answer (会签, D9)."""
+        doc = self.joint(office)
+        assert doc.countersigning is not None
+        assert [p.code for p in doc.countersigning.pending] == ["SJW", "SGA"]
+        doc = office.fire(doc, "countersign", by=LEADER, organ=POLICE, opinion="同意")
+        assert doc.countersigning.progress == "1 of 2 agreed; waiting for 市教委"
+        doc = office.fire(doc, "countersign", by=PRINCIPAL, organ=PEER)
+        assert doc.countersigning.outcome == "agreed"
+        assert doc.countersigning.waiting == ()
+        assert office.replay(doc) == doc
+
+    def test_a_co_issuer_that_declines_sends_the_draft_back_unsigned(self, office):
+        doc = office.fire(self.joint(office), "sign", by=LEADER, opinion="同意")
+        doc = office.fire(doc, "countersign", by=LEADER, organ=PEER, opinion="同意")
+        back = office.fire(
+            doc, "decline_countersign", by=PRINCIPAL, organ=POLICE, opinion="第五条需会商"
+        )
+        assert back.state is OutgoingState.DRAFTED
+        assert (back.signatures, back.countersignatures, back.date_of_issue) == ((), (), None)
+        assert back.countersigning.outcome == "disagreed"
+        assert back.countersigning.response_of("SGA").opinion == "第五条需会商"
+        # Reviewed again, the next round opens, waiting on every co-issuer again.
+        again = office.fire(office.fire(back, "submit", by=DRAFTER), "review", by=DIRECTOR)
+        assert (again.countersigning.round, len(again.countersigning.pending)) == (2, 2)
+        assert office.replay(again) == again
+
+    def test_a_return_voids_the_round_and_its_countersignatures(self, office):
+        doc = office.fire(self.joint(office), "countersign", by=LEADER, organ=PEER)
+        back = office.fire(doc, "return_to", by=LEADER, to="submitted", reason="再核")
+        assert back.countersignatures == ()
+        assert back.countersigning.voided
+        again = office.fire(back, "review", by=DIRECTOR)
+        assert again.countersigning.round == 2
+        assert [p.code for p in again.countersigning.waiting] == ["SJW", "SGA"]
+
+    def test_a_decline_gives_its_opinion(self, office):
+        refuse(office, self.joint(office), "decline_countersign", by=LEADER, organ=PEER, rule="D9")
+
+    def test_a_co_issuer_that_signed_does_not_decline(self, office):
+        doc = office.fire(self.joint(office), "countersign", by=LEADER, organ=PEER)
+        refuse(
+            office, doc, "decline_countersign", by=LEADER, organ=PEER, opinion="改主意", rule="D9"
+        )
+
+    def test_the_co_issuers_still_to_sign_are_reminded(self, office):
+        doc = office.fire(self.joint(office), "countersign", by=LEADER, organ=PEER)
+        from secretarial.kernel._verbs import handed_to  # noqa: PLC0415
+
+        assert handed_to(doc) == ("SGA",)
+
     def test_the_lead_may_sign_before_the_co_issuers(self, office):
         """The Regulation sets no order between the lead organ and the co-issuers."""
         doc = office.fire(self.joint(office), "sign", by=LEADER, opinion="同意")

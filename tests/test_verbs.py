@@ -318,7 +318,7 @@ class TestTables:
         assert "submitted --> drafted: withdraw" in text
         assert "reviewed --> drafted: return_to [leader, principal_leader]" in text
         assert "note right of drafted: reassign 转办 from every open step" in text
-        assert "note left of reviewed: in parallel — countersign, each party once" in text
+        assert "note left of reviewed: in parallel — countersign, decline_countersign," in text
 
     def test_without_the_audit_trail_a_withdrawal_is_not_judged(self) -> None:
         workflow = workflow_for("outgoing_document")

@@ -22,6 +22,7 @@ from secretarial import (
     EntityKind,
     IncomingDocument,
     Office,
+    OutgoingDocument,
     Role,
     RuleViolation,
     TransitionNotAllowed,
@@ -275,6 +276,9 @@ class OutgoingMachine(WorkflowMachine):
         "countersign": st.fixed_dictionaries(
             {"organ": st.sampled_from([PEER, SUBORDINATE]), "opinion": TEXT}
         ),
+        "decline_countersign": st.fixed_dictionaries(
+            {"organ": st.sampled_from([PEER, SUBORDINATE])}, optional={"opinion": TEXT}
+        ),
         "sign": st.fixed_dictionaries({"opinion": TEXT}),
         "register": _data(copies=st.integers(min_value=1, max_value=3)),
         "print": _data(
@@ -301,6 +305,26 @@ class OutgoingMachine(WorkflowMachine):
             "classification": "confidential",
             "secrecy_period_years": 5,
         }
+
+
+    @invariant()
+    def no_co_issuer_is_lost_or_answers_twice(self) -> None:
+        """The round's answers are co-issuers', once each; the rest are still waited for."""
+        if self.entity is None:
+            return
+        doc = self.office.get(self.entity.id)
+        assert isinstance(doc, OutgoingDocument)
+        round_ = doc.countersigning
+        if round_ is None:
+            return
+        answered = [r.party for r in round_.responses]
+        assert len(answered) == len(set(answered))
+        assert set(answered) | {p.code for p in round_.pending} == {
+            o.code for o in doc.joint_issuers
+        }
+        if round_.outcome is None and not round_.voided:
+            signed = {s.organ.code for s in doc.countersignatures if s.organ is not None}
+            assert signed == {r.party for r in round_.responses if r.agreed}
 
 
 class SupervisionMachine(WorkflowMachine):

@@ -452,9 +452,16 @@ class OutgoingDocument(Document):
     """The class the archival code was drawn in (set when filed, A3)."""
     record_id: Name | None = None
     """The record 档案 the document was filed in (set when filed, A4)."""
+    countersigning: FanOut | None = None
+    """The co-issuers' round of countersigning a joint document (会签, D9): every
+    co-issuer in the order of the issuing organs, each agreeing by ``countersign`` or
+    not (``decline_countersign``); ``countersigning.progress`` says who is still waited
+    for. Opened by ``review``; a new round after the draft went back."""
     fan_out: FanOut | None = None
     """The round of a step sent to several parties at once (会签 of units), when a table
     extended with :func:`~secretarial.fan_out_step` has one."""
+
+    fan_out_fields: ClassVar[tuple[str, ...]] = ("countersigning", "fan_out")
 
     @property
     def signer_ids(self) -> tuple[str, ...]:

@@ -15,6 +15,7 @@ from secretarial.kernel._enums import (
     Role,
     Urgency,
 )
+from secretarial.kernel._fanout import FanOut, JoinPolicy, Party, PartyResponse
 from secretarial.kernel._reminders import remind_spec
 from secretarial.kernel._rules import (
     DEADLINE_NOT_PAST,
@@ -1146,6 +1147,22 @@ D9_COUNTERSIGN = Rule(
 )
 
 
+def _check_decline_opinion(ctx: TransitionContext) -> str | None:
+    if ctx.input("opinion") or ctx.reason:
+        return None
+    return "a co-issuer that does not agree says why: give its opinion (opinion=...)"
+
+
+D9_DECLINE_OPINION = Rule(
+    "D9",
+    "co-issuer-declines-with-opinion",
+    "a co-issuer that does not countersign gives its opinion, and the draft goes back",
+    _check_decline_opinion,
+    on_input=True,
+    since=2,
+)
+
+
 def _check_original_signer(ctx: TransitionContext) -> str | None:
     doc: OutgoingDocument = _doc(ctx)
     if doc.pending_change is None or not doc.signatures:
@@ -1255,6 +1272,73 @@ def _signed_off(
     return updates
 
 
+def _countersign_round(doc: OutgoingDocument, ctx: TransitionContext) -> FanOut:
+    """The co-issuers' round of countersigning (会签, D9) an answer is recorded in.
+
+    The open one, or a new one, one more than the last: every co-issuer, in the order
+    of the issuing organs, and every one of them must agree.
+    """
+    current = doc.countersigning
+    if current is not None and not current.voided and current.outcome is None:
+        return current
+    return FanOut(
+        step=OutgoingState.REVIEWED.value,
+        round=1 if current is None else current.round + 1,
+        parties=tuple(Party.of(organ) for organ in doc.joint_issuers),
+        policy=JoinPolicy.all(),
+        started_at=ctx.now,
+    )
+
+
+def _answered(
+    doc: OutgoingDocument,
+    ctx: TransitionContext,
+    organ: Organ,
+    opinion: str | None,
+    *,
+    agreed: bool,
+) -> FanOut:
+    """The co-issuers' round with ``organ``'s answer recorded."""
+    current = _countersign_round(doc, ctx)
+    response = PartyResponse(
+        party=organ.code, agreed=agreed, opinion=opinion, by=ctx.actor.id, at=ctx.now
+    )
+    answered = current.model_copy(update={"responses": (*current.responses, response)})
+    if answered.outcome is not None:
+        answered = answered.model_copy(update={"decided_at": ctx.now})
+    return answered
+
+
+def _review(ctx: TransitionContext) -> dict[str, Any]:
+    """The review's opinion; for a joint document, the co-issuers' round opens (会签)."""
+    doc: OutgoingDocument = _doc(ctx)
+    updates: dict[str, Any] = {"review_opinion": ctx.input("opinion")}
+    if doc.joint_issuers and ctx.schema_version != 1:  # schema 1 kept no round
+        updates["countersigning"] = _countersign_round(doc, ctx)
+    return updates
+
+
+def _unsigned(ctx: TransitionContext) -> dict[str, Any]:
+    """A draft that goes back is unsigned: its signatures go, and what they made."""
+    del ctx
+    return {
+        "signatures": (),
+        "countersignatures": (),
+        "signers": (),
+        "date_of_issue": None,
+        "pending_change": None,
+    }
+
+
+def _decline_countersign(ctx: TransitionContext) -> dict[str, Any]:
+    """A co-issuer does not agree: its opinion is recorded, the draft goes back unsigned."""
+    data = ctx.data
+    assert isinstance(data, Countersign)  # noqa: S101
+    doc: OutgoingDocument = _doc(ctx)
+    answered = _answered(doc, ctx, data.organ, data.opinion or ctx.reason, agreed=False)
+    return {"countersigning": answered, **_unsigned(ctx)}
+
+
 def _countersign(ctx: TransitionContext) -> dict[str, Any]:
     data = ctx.data
     assert isinstance(data, Countersign)  # noqa: S101
@@ -1268,10 +1352,13 @@ def _countersign(ctx: TransitionContext) -> dict[str, Any]:
         organ=data.organ,
     )
     countersignatures = (*doc.countersignatures, signature)
-    return {
+    updates: dict[str, Any] = {
         "countersignatures": countersignatures,
         **_signed_off(ctx, doc.signatures, countersignatures),
     }
+    if ctx.schema_version != 1:  # schema 1 kept no round
+        updates["countersigning"] = _answered(doc, ctx, data.organ, data.opinion, agreed=True)
+    return updates
 
 
 def _sign(ctx: TransitionContext) -> dict[str, Any]:
@@ -1350,6 +1437,7 @@ OUTGOING_TABLE: WorkflowTable[OutgoingDocument] = WorkflowTable(
                 "printing_date",
                 "signers",
                 "fan_out",
+                "countersigning",
             }
         ),
     ),
@@ -1369,7 +1457,7 @@ OUTGOING_TABLE: WorkflowTable[OutgoingDocument] = WorkflowTable(
             OutgoingState.REVIEWED,
             frozenset({_DIRECTOR}),
             data=Review,
-            effect=_set(review_opinion="opinion"),
+            effect=_review,
             label="审核",
             withdrawable=True,
         ),
@@ -1392,6 +1480,17 @@ OUTGOING_TABLE: WorkflowTable[OutgoingDocument] = WorkflowTable(
             effect=_countersign,
             label="会签",
             signs=True,
+            parallel=True,
+        ),
+        TransitionSpec(
+            "decline_countersign",
+            (OutgoingState.REVIEWED, OutgoingState.SIGNED),
+            OutgoingState.DRAFTED,
+            _LEADERS,
+            (D9_COUNTERSIGN, D9_DECLINE_OPINION),
+            data=Countersign,
+            effect=_decline_countersign,
+            label="会签不同意",
             parallel=True,
         ),
         TransitionSpec(
@@ -1482,9 +1581,10 @@ OUTGOING_TABLE: WorkflowTable[OutgoingDocument] = WorkflowTable(
         remind_spec(s for s in OutgoingState if s is not OutgoingState.FILED),
     ),
     returns=(
-        # The signing leader returns a draft to its reviewer or to its drafter.
-        Return((OutgoingState.REVIEWED,), OutgoingState.SUBMITTED, _LEADERS),
-        Return((OutgoingState.REVIEWED,), OutgoingState.DRAFTED, _LEADERS),
+        # The signing leader returns a draft to its reviewer or to its drafter; the
+        # co-issuers who countersigned it will countersign what comes back.
+        Return((OutgoingState.REVIEWED,), OutgoingState.SUBMITTED, _LEADERS, effect=_unsigned),
+        Return((OutgoingState.REVIEWED,), OutgoingState.DRAFTED, _LEADERS, effect=_unsigned),
     ),
     reassign=frozenset({_DIRECTOR}),
 )

@@ -59,6 +59,10 @@ class Entity(BaseModel):
     """What kind of entity this class is."""
     terminal_states: ClassVar[frozenset[str]]
     """States from which no trigger leads anywhere; the entity is closed there."""
+    fan_out_fields: ClassVar[tuple[str, ...]] = ()
+    """The fields holding a fan-out record (会签): who they wait on is who the entity
+    waits on, and a return voids their round. A class with a field ``fan_out`` and no
+    list of its own has that one."""
 
     id: Name
     version: int = Field(ge=1)

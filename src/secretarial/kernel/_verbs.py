@@ -57,12 +57,15 @@ class Return:
         to: The earlier state it goes back to; every source must be reachable from it.
         roles: Who may return it; None means anyone who may act on the entity.
         label: The term for diagrams and lists.
+        effect: What else the return changes, beside the holder and any fan-out round
+            it voids (the countersignatures of a joint document go with the round).
     """
 
     sources: tuple[str, ...]
     to: str
     roles: frozenset[str] | None = None
     label: str = "退回"
+    effect: Callable[[TransitionContext], dict[str, Any]] | None = None
 
 
 class ReturnTo(Value):
@@ -97,10 +100,19 @@ def handed_to(entity: Entity) -> tuple[str, ...]:
     holder = entity.step_holder
     if holder is not None:
         names += holder.names
-    fan_out = getattr(entity, "fan_out", None)
-    if fan_out is not None:  # waits on nobody once decided or voided
-        names += [party.code for party in fan_out.waiting]
+    for name in fan_out_fields(type(entity)):
+        fan_out = getattr(entity, name, None)
+        if fan_out is not None:  # waits on nobody once decided or voided
+            names += [party.code for party in fan_out.waiting]
     return tuple(dict.fromkeys(names))
+
+
+def fan_out_fields(entity_type: type[Entity]) -> tuple[str, ...]:
+    """The fields of ``entity_type`` that hold a fan-out record (``Entity.fan_out_fields``)."""
+    declared = entity_type.fan_out_fields
+    if declared:
+        return declared
+    return ("fan_out",) if "fan_out" in entity_type.model_fields else ()
 
 
 # ------------------------------------------------------------------------------ history
@@ -225,8 +237,13 @@ REASSIGN_ELSEWHERE: Final = Rule(
 
 
 # ------------------------------------------------------------------------------ effects
-def returned(to: str) -> Callable[[TransitionContext], dict[str, Any]]:
-    """The effect of a return to ``to``: the step goes back to whoever acted there."""
+def returned(
+    to: str, also: Callable[[TransitionContext], dict[str, Any]] | None = None
+) -> Callable[[TransitionContext], dict[str, Any]]:
+    """The effect of a return to ``to``: the step goes back to whoever acted there.
+
+    ``also`` is the table's own effect of the return (:attr:`Return.effect`).
+    """
 
     def effect(ctx: TransitionContext) -> dict[str, Any]:
         event = acted_at(ctx.history or (), to)
@@ -241,12 +258,15 @@ def returned(to: str) -> Callable[[TransitionContext], dict[str, Any]]:
             returned=True,
         )
         updates: dict[str, Any] = {"holder": holder}
-        fan_out = getattr(ctx.entity, "fan_out", None)
-        if fan_out is not None and fan_out.step != to:
-            # Returned past a fan-out: that round's answers no longer count.
-            from ._fanout import void_round  # noqa: PLC0415 -- _fanout builds on the engine
+        if also is not None:
+            updates.update(also(ctx))
+        for name in fan_out_fields(type(ctx.entity)):
+            fan_out = getattr(ctx.entity, name, None)
+            if fan_out is not None and fan_out.step != to and fan_out.outcome != "disagreed":
+                # Returned past a fan-out: that round's answers no longer count.
+                from ._fanout import void_round  # noqa: PLC0415 -- _fanout builds on the engine
 
-            updates["fan_out"] = void_round(fan_out)
+                updates[name] = void_round(fan_out)
         return updates
 
     return effect

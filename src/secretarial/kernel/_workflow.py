@@ -334,7 +334,7 @@ def _verb_rows(
             back.roles,
             (return_target_rule(str(back.to), allowed[str(source)]), RETURN_REASON),
             data=ReturnTo,
-            effect=returned(str(back.to)),
+            effect=returned(str(back.to), back.effect),
             label=back.label,
             awaited=False,
             reads_history=True,
@@ -1147,16 +1147,21 @@ def _added_state_problems(table: WorkflowTable[Any], states: set[str]) -> list[s
     return problems
 
 
-def _reachable(exits: Mapping[str, set[str]], start: str) -> set[str]:
-    """The states reachable from ``start`` by one or more transitions."""
-    reached: set[str] = set()
+def _steps_from(exits: Mapping[str, set[str]], start: str) -> dict[str, int]:
+    """The states reachable from ``start``, each with the fewest transitions to it.
+
+    A step is earlier than another when it is fewer transitions from the creation: what
+    a return may go back to, whatever loops (a send-back, a decline) the table has.
+    """
+    steps = {start: 0}
     queue = deque([start])
     while queue:
-        for nxt in exits.get(queue.popleft(), ()):
-            if nxt not in reached:
-                reached.add(nxt)
+        here = queue.popleft()
+        for nxt in exits.get(here, ()):
+            if nxt not in steps:
+                steps[nxt] = steps[here] + 1
                 queue.append(nxt)
-    return reached
+    return steps
 
 
 def _verb_problems(table: WorkflowTable[Any], states: set[str], terminal: set[str]) -> list[str]:
@@ -1259,22 +1264,17 @@ def _validate(table: WorkflowTable[Any]) -> None:  # noqa: C901, PLR0912 -- one 
         for s in sorted(states - terminal)
         if not exits[s] - {s}
     )
-    reached = {creation.dest}
-    queue = deque([creation.dest])
-    while queue:
-        for nxt in exits.get(queue.popleft(), ()):
-            if nxt not in reached:
-                reached.add(nxt)
-                queue.append(nxt)
+    steps = _steps_from(exits, str(creation.dest))
     problems.extend(
-        f"state {s!r} cannot be reached from {creation.dest!r}" for s in sorted(states - reached)
+        f"state {s!r} cannot be reached from {creation.dest!r}" for s in sorted(states - set(steps))
     )
     problems.extend(
         f"return from {str(source)!r} to {str(back.to)!r}: {str(back.to)!r} is not an earlier step"
         for back in table.returns
-        if back.to in states
-        for source in set(back.sources) - _reachable(exits, back.to)
-        if source in states
+        for source in back.sources
+        if str(back.to) in steps
+        and str(source) in steps
+        and steps[str(back.to)] >= steps[str(source)]
     )
     if problems:
         raise WorkflowDefinitionError(table.name, problems)
