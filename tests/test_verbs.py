@@ -409,3 +409,42 @@ class TestWhoItWaitsOn:
         office.fire(doc.id, "mark_read", by=LEADER)
         clock.set(datetime.combine(date(2025, 9, 30), time(9), BEIJING))
         assert [r.to for r in office.sweep().issued] == [("principal",)]
+
+
+def test_the_directory_says_who_answers_for_a_unit_in_a_countersign(tmp_path: Any) -> None:
+    """A contact the directory lists answers for a unit not their own; the round records it."""
+    from secretarial import JoinPolicy, Party, fan_out_step  # noqa: PLC0415
+    from secretarial.kernel import LabeledEnum  # noqa: PLC0415
+    from secretarial.plugins import hookimpl  # noqa: PLC0415
+
+    class Step(LabeledEnum):
+        COUNTERSIGNING = "countersigning", "会签"
+
+    class Countersign:
+        @hookimpl
+        def secretarial_extend_workflow(self, table: Any) -> Any:
+            if table.entity_type is not OutgoingDocument:
+                return None
+            rows = fan_out_step(
+                Step.COUNTERSIGNING, before=OutgoingState.REVIEWED, after=OutgoingState.REVIEWED
+            )
+            return table.extended(*rows, states=[Step.COUNTERSIGNING])
+
+    clock = FrozenClock(START)
+    with Office.open(
+        f"sqlite:///{tmp_path / 'o.db'}", clock=clock, plugins=[Countersign()]
+    ) as office:
+        office.directory.enrol(
+            by=DIRECTOR, actor_id="wu", name="吴联络员", unit=UNIT_A, acts_for=["CWK"]
+        )
+        doc = reviewed(office)
+        finance = Party(code="CWK", name="财务科")
+        doc = office.fire(
+            doc, "request_countersign", by=DIRECTOR, parties=[finance], policy=JoinPolicy.all()
+        )
+        assert doc.fan_out.parties[0].contacts == ("wu",)
+        wu = Actor(id="wu", name="吴联络员", unit=UNIT_A)  # of 综合科, acting for 财务科
+        doc = office.fire(doc, "agree", by=wu, opinion="同意")
+        assert doc.state is OutgoingState.REVIEWED
+        assert doc.fan_out.outcome == "agreed"
+        assert office.replay(doc) == doc

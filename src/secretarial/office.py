@@ -673,7 +673,12 @@ class Office:
                 ReceptionPolicy: self.reception_policy,
                 **({ArchiveSettings: self.archive} if self.archive is not None else {}),
             },
+            contacts=self._contacts,
         )
+
+    def _contacts(self, unit_code: str) -> tuple[str, ...]:
+        """Who acts for ``unit_code`` in a countersign (会签), from the directory."""
+        return tuple(person.actor_id for person in self.directory_port.acting_for(unit_code))
 
     @property
     def store(self) -> Store:

@@ -22,7 +22,7 @@ The rules are F1–F4 of docs/rules.md (judged from event schema 2)::
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal, Self, overload
 
 import pydantic
@@ -32,7 +32,7 @@ from secretarial.errors import UsageError, ValidationError
 
 from ._rules import Rule, TransitionContext
 from ._values import Actor, Name, Organ, Text, Timed, Timestamp, Unit, Value
-from ._workflow import Input, TransitionSpec, problems_from_pydantic
+from ._workflow import Input, TransitionEnv, TransitionSpec, problems_from_pydantic
 
 if TYPE_CHECKING:
     from ._enums import LabeledEnum
@@ -199,11 +199,15 @@ class Party(Value):
         code: The unit's code, or the actor's id.
         name: What the party is called (财政局), for the progress sentence.
         kind: ``"unit"`` or ``"actor"``.
+        contacts: For a unit, the actor ids who answer for it beside its members (its
+            会签 contact people): filled from the office's directory when the round is
+            requested, or given.
     """
 
     code: Name
     name: Name
     kind: PartyKind = "unit"
+    contacts: tuple[Name, ...] = ()
 
     @classmethod
     def of(cls, who: Unit | Organ | Actor) -> Self:
@@ -216,10 +220,12 @@ class Party(Value):
         return cls(code=who.code, name=who.name, kind="unit")
 
     def acts(self, actor: Actor) -> bool:
-        """Whether ``actor`` answers for this party: it is the actor, or of the unit."""
+        """Whether ``actor`` answers for this party: as it, a member or a contact of it."""
         if self.kind == "actor":
             return actor.id == self.code
-        return actor.unit is not None and actor.unit.code == self.code
+        return actor.id in self.contacts or (
+            actor.unit is not None and actor.unit.code == self.code
+        )
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
@@ -609,6 +615,32 @@ def _respond(*, agreed: bool, decided: bool) -> Callable[[TransitionContext], di
     return effect
 
 
+def _with_contacts(
+    entity: Any, data: Mapping[str, Any] | None, env: TransitionEnv
+) -> Mapping[str, Any] | None:
+    """The request with each unit party's contacts from the directory, where not given.
+
+    Completed inside the unit of work and recorded in the request's input, so that the
+    round — and its replay — knows who answers for each unit without asking again.
+    """
+    del entity
+    if env.contacts is None or not data or not isinstance(data.get("parties"), list | tuple):
+        return data
+    parties = []
+    for party in data["parties"]:
+        given = party.model_dump() if isinstance(party, Party) else party
+        if (
+            isinstance(given, Mapping)
+            and given.get("kind", "unit") == "unit"
+            and not given.get("contacts")
+            and isinstance(given.get("code"), str)
+        ):
+            found = env.contacts(given["code"])
+            given = {**given, "contacts": list(found)} if found else given
+        parties.append(given)
+    return {**data, "parties": parties}
+
+
 def fan_out_step(
     step: LabeledEnum | str,
     before: LabeledEnum | str,
@@ -649,6 +681,7 @@ def fan_out_step(
             data=FanOutRequest,
             effect=_request(at),
             label=request_label,
+            complete=_with_contacts,
         ),
         TransitionSpec(
             agree_trigger,

@@ -85,11 +85,14 @@ class TransitionEnv:
         timezone: The office's time zone (local dates are taken in it).
         calendar: The office's working-day calendar, built when first asked for.
         policies: The office's policies by their type (``DeadlinePolicy`` ...).
+        contacts: The actor ids who act for a unit in a countersign (会签), by unit
+            code, from the office's directory; None when the office has none.
     """
 
     timezone: tzinfo
     calendar: Callable[[], WorkCalendar]
     policies: Mapping[type, object]
+    contacts: Callable[[str], tuple[str, ...]] | None = None
 
     def policy(self, kind: type[P]) -> P:
         """The office's policy of type ``kind``.
