@@ -9,7 +9,10 @@ Measures, in one process:
    an existing per-object machine);
 4. the ratios office / floor and office / machine-per-object;
 5. bytes per live entity held by an in-memory office against the bare pydantic models;
-6. microseconds per entity when creating 100,000 entities through the office.
+6. microseconds per entity when creating 100,000 entities through the office;
+7. a fire on a joint document whose ten co-issuers' countersign (会签) is pending,
+   against the same fire on a document with none, and a co-issuer's answer in a round
+   of ten against the answer in a round of one, on the memory and the SQLite store.
 
 Run ``python benchmarks/bench_workflow.py`` (about a minute on two cores) or with
 ``--quick`` for a smoke run of a few seconds. ``--profile`` adds a cProfile listing of
@@ -27,12 +30,14 @@ import platform
 import pstats
 import statistics
 import sys
+import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from transitions import Machine
@@ -42,6 +47,8 @@ from secretarial import (
     AuditEvent,
     IncomingDocument,
     Office,
+    OutgoingDocument,
+    Role,
     SupervisionItem,
 )
 from secretarial.adapters import Uuid7Ids
@@ -561,6 +568,81 @@ def model_curve(marks: tuple[int, ...]) -> list[float]:
     return out
 
 
+# ------------------------------------------------------------------------------ 7. countersign
+DRAFTER = Actor(id="drafter", name="Drafter", roles=frozenset({Role.DRAFTER}))
+CO_ISSUERS = tuple(
+    {"code": f"J{n:02d}", "name": f"联署机关{n}", "relation": "peer"} for n in range(10)
+)
+DOWNWARD = {"code": "XQB", "name": "各区政府", "relation": "subordinate"}
+
+
+def countersign_office(store: str, tmp: str) -> Office:
+    """An office on ``store`` (memory or a fresh SQLite file under ``tmp``)."""
+    if store == "memory":
+        return Office.in_memory()
+    return Office.open(f"sqlite:///{Path(tmp) / f'bench-{time.perf_counter_ns()}.db'}")
+
+
+def reviewed_documents(office: Office, count: int, co_issuers: int) -> list[OutgoingDocument]:
+    """``count`` reviewed notices, each with ``co_issuers`` co-issuers still to countersign."""
+    docs = []
+    for _ in range(count):
+        doc: Any = office.documents.draft(
+            by=DRAFTER,
+            kind="notice",
+            title=TITLE,
+            issuer_code="某办发",
+            main_recipients=[DOWNWARD],
+            joint_issuers=list(CO_ISSUERS[:co_issuers]),
+        )
+        doc = office.fire(doc, "submit", by=DRAFTER)
+        docs.append(office.fire(doc, "review", by=DIRECTOR, opinion="同意"))
+    return docs
+
+
+def countersign_cases(sizes: Sizes, store: str, tmp: str) -> dict[str, Case]:
+    """Remind on documents with 0 or 10 co-issuers pending; answer in rounds of 1 or 10."""
+    pool = max(sizes.pool // 10, 10)
+    reminds = pool * 10
+
+    def setup(co_issuers: int) -> Callable[[], Any]:
+        def made() -> tuple[Office, list[OutgoingDocument]]:
+            office = countersign_office(store, tmp)
+            return office, reviewed_documents(office, pool, co_issuers)
+
+        return made
+
+    def remind(state: tuple[Office, list[Any]]) -> int:
+        office, docs = state
+        fire = office.fire
+        for i in range(reminds):
+            k = i % pool
+            docs[k] = fire(docs[k], "remind", by=CLERK, step=f"manual:{i}")
+        office.close()
+        return reminds
+
+    def answer(co_issuers: int) -> Callable[[Any], int]:
+        def body(state: tuple[Office, list[Any]]) -> int:
+            office, docs = state
+            fire = office.fire
+            for organ in CO_ISSUERS[:co_issuers]:
+                for k in range(pool):
+                    docs[k] = fire(docs[k], "countersign", by=LEADER, organ=organ)
+            if docs[-1].countersigning is None or docs[-1].countersigning.outcome != "agreed":
+                raise RuntimeError("the round did not complete")
+            office.close()
+            return pool * co_issuers
+
+        return body
+
+    return {
+        "remind, nothing pending": (setup(0), remind),
+        "remind, 10 co-issuers pending": (setup(10), remind),
+        "countersign, round of 1": (setup(1), answer(1)),
+        "countersign, round of 10": (setup(10), answer(10)),
+    }
+
+
 # ------------------------------------------------------------------------------ report
 
 
@@ -586,7 +668,7 @@ def profile_progress(sizes: Sizes) -> None:
     pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(30)
 
 
-def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 -- one report, top to bottom
+def main(argv: list[str] | None = None) -> int:  # noqa: C901, PLR0915 -- one report, top to bottom
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, a few seconds")
     parser.add_argument("--profile", action="store_true", help="also cProfile report_progress")
@@ -644,6 +726,12 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 -- one report, 
         curves_models.append(model_curve(sizes.creation_marks))
     curve_on = [min(c[i] for c in curves_on) for i in range(len(sizes.creation_marks))]
     curve_models = [min(c[i] for c in curves_models) for i in range(len(sizes.creation_marks))]
+    # 7. countersign: the cases of one store take turns run by run
+    with tempfile.TemporaryDirectory() as tmp:
+        countersign = {
+            store: timed_together(countersign_cases(sizes, store, tmp), sizes.repeats)
+            for store in ("memory", "sqlite")
+        }
 
     print(f"{'measurement':<58} {'best':>10} {'median':>10}")
     print("-" * 80)
@@ -698,6 +786,13 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 -- one report, 
     print(f"{'  gc paused, FrozenClock + SequentialIds':<40}{curve_frozen[0]:>10.2f}")
     print()
 
+    print(f"{'a fire with a countersign pending (会签)':<58} {'best':>10} {'median':>10}")
+    print("-" * 80)
+    for store, cases in countersign.items():
+        for name, t in cases.items():
+            row(f"{store}: {name}", t)
+    print()
+
     ratio_floor = progress.best / floor.best
     life_floor = life.best / floor.best
     growth_off = curve_off[-1] / curve_off[0]
@@ -735,6 +830,19 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 -- one report, 
         f"{'creation growth with gc running: office <= models alone':<58} "
         f"{growth_on / growth_models:>9.2f}x {verdict(growth_on <= growth_models):>8}"
     )
+    for store, cases in countersign.items():
+        pending = (
+            cases["remind, 10 co-issuers pending"].best / cases["remind, nothing pending"].best
+        )
+        answered = cases["countersign, round of 10"].best / cases["countersign, round of 1"].best
+        print(
+            f"{f'{store}: fire with 10 pending / plain fire <= 1.5x':<58} {pending:>9.2f}x "
+            f"{verdict(pending <= 1.5):>8}"
+        )
+        print(
+            f"{f'{store}: answer in a round of 10 / of 1 <= 1.5x':<58} {answered:>9.2f}x "
+            f"{verdict(answered <= 1.5):>8}"
+        )
     print(
         f"{'office report_progress / Machine construction + trigger':<58} "
         f"{progress.best / build.best:>9.2f}x {'info':>8}"
