@@ -603,12 +603,13 @@ def reviewed_documents(office: Office, count: int, co_issuers: int) -> list[Outg
 def countersign_cases(sizes: Sizes, store: str, tmp: str) -> dict[str, Case]:
     """Remind on documents with 0 or 10 co-issuers pending; answer in rounds of 1 or 10."""
     pool = max(sizes.pool // 10, 10)
-    reminds = pool * 10
+    reminds = pool * 20
+    answers = pool * 10  # as many answers in rounds of 1 as in rounds of 10
 
-    def setup(co_issuers: int) -> Callable[[], Any]:
+    def setup(co_issuers: int, count: int = pool) -> Callable[[], Any]:
         def made() -> tuple[Office, list[OutgoingDocument]]:
             office = countersign_office(store, tmp)
-            return office, reviewed_documents(office, pool, co_issuers)
+            return office, reviewed_documents(office, count, co_issuers)
 
         return made
 
@@ -626,20 +627,20 @@ def countersign_cases(sizes: Sizes, store: str, tmp: str) -> dict[str, Case]:
             office, docs = state
             fire = office.fire
             for organ in CO_ISSUERS[:co_issuers]:
-                for k in range(pool):
+                for k in range(len(docs)):
                     docs[k] = fire(docs[k], "countersign", by=LEADER, organ=organ)
             if docs[-1].countersigning is None or docs[-1].countersigning.outcome != "agreed":
                 raise RuntimeError("the round did not complete")
             office.close()
-            return pool * co_issuers
+            return len(docs) * co_issuers
 
         return body
 
     return {
         "remind, nothing pending": (setup(0), remind),
         "remind, 10 co-issuers pending": (setup(10), remind),
-        "countersign, round of 1": (setup(1), answer(1)),
-        "countersign, round of 10": (setup(10), answer(10)),
+        "countersign, round of 1": (setup(1, answers), answer(1)),
+        "countersign, round of 10": (setup(10, answers // 10), answer(10)),
     }
 
 

@@ -54,7 +54,8 @@ class Return:
 
     Attributes:
         sources: The states the entity may be returned from.
-        to: The earlier state it goes back to; every source must be reachable from it.
+        to: The earlier state it goes back to: fewer transitions from the creation than
+            each source, which must be reachable from it.
         roles: Who may return it; None means anyone who may act on the entity.
         label: The term for diagrams and lists.
         effect: What else the return changes, beside the holder and any fan-out round
