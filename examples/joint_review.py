@@ -93,6 +93,7 @@ class ThreeLevels:
 
     @hookimpl
     def secretarial_extend_workflow(self, table: WorkflowTable[Any]) -> WorkflowTable[Any] | None:
+        """The outgoing table with this office's review levels; other tables as they are."""
         if table.entity_type is not OutgoingDocument:
             return None
         return table.without("review").extended(
@@ -101,6 +102,7 @@ class ThreeLevels:
 
 
 def person(actor_id: str, name: str, *roles: str, unit: Unit | None = None) -> Actor:
+    """Someone of the office with ``roles``."""
     return Actor(id=actor_id, name=name, roles=frozenset(roles), unit=unit)
 
 
@@ -134,12 +136,14 @@ def main(path: str = "office.db") -> None:
 
 
 def step(office: Office, doc: Any, trigger: str, by: Actor, **data: Any) -> Any:
+    """Fire ``trigger`` on the document and say where it went."""
     doc = office.fire(doc.id, trigger, by=by, **data)
     print(f"{trigger:>20} by {by.name:<6} → {doc.state.value} ({doc.state.label})")
     return doc
 
 
 def run(office: Office, clock: FrozenClock) -> None:
+    """The story: withdraw, return, reassign, two countersign rounds, sign."""
     workflow = office.workflow("outgoing_document")
     print(f"{workflow!r}\n")
     doc = office.documents.draft(

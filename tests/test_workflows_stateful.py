@@ -306,7 +306,6 @@ class OutgoingMachine(WorkflowMachine):
             "secrecy_period_years": 5,
         }
 
-
     @invariant()
     def no_co_issuer_is_lost_or_answers_twice(self) -> None:
         """The round's answers are co-issuers', once each; the rest are still waited for."""
