@@ -33,6 +33,7 @@ from secretarial import (
     WorkflowTable,
     fan_out_step,
 )
+from secretarial.documents import open_countersigning
 from secretarial.kernel import LabeledEnum
 from secretarial.plugins import hookimpl
 from secretarial.testing import FrozenClock
@@ -79,6 +80,7 @@ LEVELS = (
         (Review.COUNTERSIGNED,),
         OutgoingState.REVIEWED,
         frozenset({DEPUTY_LEADER}),
+        effect=open_countersigning,  # the co-issuers are waited for from here (D9)
         label="分管领导审核",
     ),
 )
@@ -119,6 +121,7 @@ deputy_director = person("lin", "林副主任", Role.OFFICE_DIRECTOR.value)
 deputy = person("zhao", "赵副市长", DEPUTY_LEADER, Role.LEADER.value)
 principal = person("liu", "刘市长", Role.LEADER.value, Role.PRINCIPAL_LEADER.value)
 co_leader = person("xu", "许局长", Role.LEADER.value)
+clerk = person("li", "李文书", Role.CLERK.value)
 contacts = [
     person("zh1", "综合科联络员", unit=UNITS[0]),
     person("cw1", "财务科联络员", unit=UNITS[1]),
@@ -170,6 +173,10 @@ def run(office: Office, clock: FrozenClock) -> None:
     doc = step(office, doc, "request_countersign", director, parties=parties)
     clock.advance(timedelta(hours=3))
     doc = step(office, doc, "agree", contacts[0], opinion="同意")
+    try:  # a party answers once a round
+        office.fire(doc.id, "agree", by=contacts[0], opinion="再次同意")
+    except TransitionNotAllowed as refused:
+        print(f"{'':>20} refused: {refused.rule_code} {refused.reason}")
     doc = step(office, doc, "disagree", contacts[2], opinion="第三条与现行规定不一致")
     print(f"{'':>20} round {doc.fan_out.round}: {doc.fan_out.progress}")
 
@@ -177,18 +184,22 @@ def run(office: Office, clock: FrozenClock) -> None:
     for contact in contacts:
         clock.advance(timedelta(hours=1))
         doc = step(office, doc, "agree", contact, opinion="同意")
-        print(f"{'':>20} {doc.fan_out.progress}")
-    try:
-        office.fire(doc.id, "agree", by=contacts[1], opinion="再次同意")
-    except TransitionNotAllowed as refused:
-        print(f"{'':>20} refused: {refused.rule_code} {refused.reason}")
+        print(f"{'':>20} round {doc.fan_out.round}: {doc.fan_out.progress}")
 
     doc = step(office, doc, "leader_review", deputy)
-    # The lead's signature and the co-issuer's countersignature, in either order (D9).
-    doc = step(office, doc, "countersign", co_leader, organ=PEER, opinion="同意")
+    # The co-issuer's countersignature and the lead's signature, in either order (D9).
+    print(f"{'':>20} co-issuers: {doc.countersigning.progress}")
     doc = step(office, doc, "sign", principal, opinion="同意")
-    print(f"\nsigners, lead first: {', '.join(doc.signers)}")
-    print(f"first round's answers kept in the audit: {office.audit(doc)[-9].trigger}")
+    doc = step(office, doc, "countersign", co_leader, organ=PEER, opinion="同意")
+    print(f"{'':>20} co-issuers: {doc.countersigning.progress}")
+    doc = step(office, doc, "recheck", clerk)
+    doc = step(office, doc, "register", clerk, copies=50)
+    print(
+        f"\n{doc.number}, signed {doc.date_of_issue}: lead {doc.signatures[0].name}, "
+        f"co-issuer {doc.countersignatures[0].name}"
+    )
+    answers = [e for e in office.audit(doc) if e.trigger in ("agree", "disagree")]
+    print(f"every party's answer is its own audit event: {len(answers)} answers in 2 rounds")
     print(f"replay reproduces it: {office.replay(doc) == doc}")
     print(f"audit chain: {office.verify_audit()}")
     policy = JoinPolicy.quorum(3)

@@ -52,6 +52,7 @@ from ._registers import (
 from ._tables import (
     INCOMING_TABLE,
     OUTGOING_TABLE,
+    open_countersigning,
 )
 
 __all__ = [
@@ -89,5 +90,6 @@ __all__ = [
     "gc_paused",
     "import_incoming",
     "incoming_register",
+    "open_countersigning",
     "outgoing_register",
 ]

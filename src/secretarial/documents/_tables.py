@@ -1309,13 +1309,23 @@ def _answered(
     return answered
 
 
+def open_countersigning(ctx: TransitionContext) -> dict[str, Any]:
+    """The effect that opens the co-issuers' round of a joint document (会签, D9).
+
+    The built-in ``review`` has it; a table of an office's own that reaches ``reviewed``
+    by other rows (review levels of its own) gives it to the row that gets there, so the
+    co-issuers are waited for — reminded, listed in their briefs — from that moment
+    rather than from the first countersignature. Nothing for a single issuer's document.
+    """
+    doc: OutgoingDocument = _doc(ctx)
+    if doc.joint_issuers and ctx.schema_version != 1:  # schema 1 kept no round
+        return {"countersigning": _countersign_round(doc, ctx)}
+    return {}
+
+
 def _review(ctx: TransitionContext) -> dict[str, Any]:
     """The review's opinion; for a joint document, the co-issuers' round opens (会签)."""
-    doc: OutgoingDocument = _doc(ctx)
-    updates: dict[str, Any] = {"review_opinion": ctx.input("opinion")}
-    if doc.joint_issuers and ctx.schema_version != 1:  # schema 1 kept no round
-        updates["countersigning"] = _countersign_round(doc, ctx)
-    return updates
+    return {"review_opinion": ctx.input("opinion"), **open_countersigning(ctx)}
 
 
 def _unsigned(ctx: TransitionContext) -> dict[str, Any]:
