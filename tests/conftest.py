@@ -1,4 +1,4 @@
-"""Shared fixtures: an in-memory office on a frozen clock, and one actor per role."""
+"""Shared fixtures: an in-memory office on a frozen clock, one actor per role, helpers."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
 
-from secretarial import Actor, ArchiveSettings, Classification, Office, Role
+from secretarial import Actor, ArchiveSettings, Classification, Office, Role, TransitionNotAllowed
 from secretarial.testing import FrozenClock, SequentialIds
 
 settings.register_profile(
@@ -62,6 +63,17 @@ collect_ignore = ["typing"]  # type-checked by mypy, not run
 
 POSTGRES_URL_VARIABLE = "SECRETARIAL_TEST_POSTGRES_URL"
 STORES = ["memory", "sqlite", "postgres"]
+
+
+def refused(office: Office, entity: Any, trigger: str, by: Actor, **kw: Any) -> str:
+    """Fire and expect a refusal that changed nothing; return its rule code."""
+    before = office.get(entity.id)
+    trail = office.audit(before)
+    with pytest.raises(TransitionNotAllowed) as info:
+        office.fire(before, trigger, by=by, **kw)
+    assert office.get(before.id) == before
+    assert office.audit(before) == trail
+    return info.value.rule_code
 
 
 def postgres_url() -> str:

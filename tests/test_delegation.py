@@ -5,12 +5,21 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from conftest import CLERK, DIRECTOR, DRAFTER, PRINCIPAL, START, STORES, SUPERIOR, actor
+from conftest import (
+    CLERK,
+    DIRECTOR,
+    DRAFTER,
+    PRINCIPAL,
+    START,
+    STORES,
+    SUPERIOR,
+    actor,
+    refused,
+)
 from secretarial import (
     Actor,
     Office,
@@ -50,16 +59,6 @@ def lend_signing(office: Office, **scope: Any) -> Any:
         ends=office.now() + WEEK,
         scope={"kinds": ["outgoing_document"], "triggers": ["sign"], **scope},
     )
-
-
-def refused(office: Office, doc: Any, trigger: str, by: Actor, **kw: Any) -> str:
-    before = office.get(doc.id)
-    trail = office.audit(before)
-    with pytest.raises(TransitionNotAllowed) as info:
-        office.fire(before, trigger, by=by, **kw)
-    assert office.get(before.id) == before
-    assert office.audit(before) == trail
-    return info.value.rule_code
 
 
 class TestOnBehalfOf:

@@ -22,6 +22,7 @@ from conftest import (
     UNIT_A,
     UNIT_B,
     actor,
+    refused,
 )
 from secretarial import (
     Actor,
@@ -57,15 +58,23 @@ def draft(office: Office) -> OutgoingDocument:
     )
 
 
-def refused(office: Office, entity: Any, trigger: str, by: Any, **kw: Any) -> str:
-    """Fire and expect a refusal that changed nothing; return its rule code."""
-    before = office.get(entity.id)
-    trail = office.audit(before)
-    with pytest.raises(TransitionNotAllowed) as info:
-        office.fire(before, trigger, by=by, **kw)
-    assert office.get(before.id) == before
-    assert office.audit(before) == trail
-    return info.value.rule_code
+def received(office: Office) -> Any:
+    """A notice just received from the superior organ."""
+    return office.documents.receive(
+        by=CLERK,
+        kind="notice",
+        title="关于开展安全检查的通知",
+        sender=SUPERIOR,
+        channel="paper",
+        received_at=office.now(),
+    )
+
+
+def walk(office: Office, doc: Any, steps: list[tuple[str, Any, dict[str, Any]]]) -> Any:
+    """``doc`` after each (trigger, actor, input) of ``steps`` in turn."""
+    for trigger, by, data in steps:
+        doc = office.fire(doc, trigger, by=by, **data)
+    return doc
 
 
 def consistent(office: Office, entity: Any) -> None:
@@ -130,16 +139,7 @@ class TestWithdraw:
         assert refused(office, doc, "withdraw", PRINCIPAL) == "STATE"
 
     def test_a_proposal_is_withdrawn_before_the_leader_approves(self, office: Office) -> None:
-        doc = office.documents.receive(
-            by=CLERK,
-            kind="notice",
-            title="关于开展安全检查的通知",
-            sender=SUPERIOR,
-            channel="paper",
-            received_at=office.now(),
-        )
-        doc = office.fire(doc, "register", by=CLERK)
-        doc = office.fire(doc, "screen", by=CLERK)
+        doc = walk(office, received(office), [("register", CLERK, {}), ("screen", CLERK, {})])
         proposed = office.fire(doc, "propose", by=DIRECTOR, handling_type="for_handling")
         assert isinstance(proposed, IncomingDocument)
         assert proposed.proposal is not None
@@ -197,22 +197,7 @@ class TestReturn:
         assert refused(office, doc, "return_to", LEADER, to="drafted", reason="x") == "STATE"
 
     def test_the_undertaker_returns_a_document_to_whoever_assigned_it(self, office: Office) -> None:
-        doc = office.documents.receive(
-            by=CLERK,
-            kind="notice",
-            title="关于开展安全检查的通知",
-            sender=SUPERIOR,
-            channel="paper",
-            received_at=office.now(),
-        )
-        for trigger, by, data in [
-            ("register", CLERK, {}),
-            ("screen", CLERK, {}),
-            ("propose", DIRECTOR, {"handling_type": "for_handling"}),
-            ("approve", LEADER, {"instruction": "请综合科办理", "lead_unit": UNIT_A}),
-            ("assign", CLERK, {"assignee": "undertaker"}),
-        ]:
-            doc = office.fire(doc, trigger, by=by, **data)
+        doc = in_handling(office, None)
         back = office.fire(doc, "return_to", by=UNDERTAKER, to="approved", reason="非我科职责")
         assert back.state is IncomingState.APPROVED
         assert back.step_holder is not None
@@ -257,15 +242,7 @@ class TestReassign:
         assert refused(office, doc, "reassign", DRAFTER, unit=UNIT_A, reason="r") == "ROLE"
 
     def test_not_once_closed(self, office: Office) -> None:
-        doc = office.documents.receive(
-            by=CLERK,
-            kind="notice",
-            title="t",
-            sender=SUPERIOR,
-            channel="paper",
-            received_at=office.now(),
-        )
-        doc = office.fire(doc, "register", by=CLERK)
+        doc = office.fire(received(office), "register", by=CLERK)
         doc = office.fire(doc, "return_to_sender", by=CLERK, reason="不属本机关办理")
         assert refused(office, doc, "reassign", DIRECTOR, unit=UNIT_A, reason="r") == "STATE"
 
@@ -342,22 +319,19 @@ class TestTables:
 
 # ================================================================== who it waits on
 def in_handling(office: Office, deadline: Any) -> IncomingDocument:
-    doc: Any = office.documents.receive(
-        by=CLERK,
-        kind="notice",
-        title="关于开展安全检查的通知",
-        sender=SUPERIOR,
-        channel="paper",
-        received_at=office.now(),
+    """A notice assigned to the undertaker of 综合科, due on ``deadline``."""
+    approval = {"instruction": "请综合科办理", **({"deadline": deadline} if deadline else {})}
+    doc = walk(
+        office,
+        received(office),
+        [
+            ("register", CLERK, {}),
+            ("screen", CLERK, {}),
+            ("propose", DIRECTOR, {"handling_type": "for_handling", "lead_unit": UNIT_A}),
+            ("approve", LEADER, approval),
+            ("assign", CLERK, {"assignee": "undertaker"}),
+        ],
     )
-    for trigger, by, data in [
-        ("register", CLERK, {}),
-        ("screen", CLERK, {}),
-        ("propose", DIRECTOR, {"handling_type": "for_handling", "lead_unit": UNIT_A}),
-        ("approve", LEADER, {"instruction": "请综合科办理", "deadline": deadline}),
-        ("assign", CLERK, {"assignee": "undertaker"}),
-    ]:
-        doc = office.fire(doc, trigger, by=by, **data)
     assert isinstance(doc, IncomingDocument)
     return doc
 
@@ -388,22 +362,17 @@ class TestWhoItWaitsOn:
     def test_the_readers_still_holding_a_circulation_are_reminded(
         self, office: Office, clock: FrozenClock
     ) -> None:
-        doc: Any = office.documents.receive(
-            by=CLERK,
-            kind="notice",
-            title="关于开展安全检查的通知",
-            sender=SUPERIOR,
-            channel="paper",
-            received_at=office.now(),
+        doc = walk(
+            office,
+            received(office),
+            [
+                ("register", CLERK, {}),
+                ("screen", CLERK, {}),
+                ("propose", DIRECTOR, {"handling_type": "for_reading"}),
+                ("approve", LEADER, {"instruction": "请阅", "deadline": date(2025, 10, 9)}),
+                ("circulate", CLERK, {"readers": ["leader", "principal"], "parallel": True}),
+            ],
         )
-        for trigger, by, data in [
-            ("register", CLERK, {}),
-            ("screen", CLERK, {}),
-            ("propose", DIRECTOR, {"handling_type": "for_reading"}),
-            ("approve", LEADER, {"instruction": "请阅", "deadline": date(2025, 10, 9)}),
-            ("circulate", CLERK, {"readers": ["leader", "principal"], "parallel": True}),
-        ]:
-            doc = office.fire(doc, trigger, by=by, **data)
         clock.set(datetime.combine(date(2025, 9, 28), time(9), BEIJING))
         assert [r.to for r in office.sweep().issued] == [("leader", "principal")]
         office.fire(doc.id, "mark_read", by=LEADER)
