@@ -804,3 +804,56 @@ class TestVerbs:
         result = run("doc", "reassign", proposed, "--to-actor", "li", "--db", db, "--by", "wang")
         assert result.exit_code == 2  # --reason is required
         assert snapshot(db) == before
+
+
+# ============================================================================ people
+class TestPeople:
+    def test_enrol_and_list(self, db: Path) -> None:
+        """``people enrol`` puts a person in the directory; ``people list`` shows them."""
+        result = run(
+            "people", "enrol", "wu", "--name", "吴联络员", "--unit", "CWK:财务科",
+            "--acts-for", "FGK", "--role", "undertaker", "--db", db, "--by", "wang", "--json",
+        )  # fmt: skip
+        assert result.exit_code == 0, result.stderr
+        person = json.loads(result.stdout)
+        assert (person["actor_id"], person["acts_for"]) == ("wu", ["FGK"])
+        listed = run("people", "list", "--unit", "CWK", "--db", db, "--json")
+        assert [p["actor_id"] for p in json.loads(listed.stdout)] == ["wu"]
+
+    def test_a_delegate_approves_on_behalf_of_the_leader(self, db: Path, proposed: str) -> None:
+        """``people delegate`` then ``doc fire --on-behalf-of``: the audit names both."""
+        result = run(
+            "people", "delegate", "--to", "li", "--role", "leader", "--days", "3",
+            "--trigger", "approve", "--db", db, "--by", "zhao", "--json",
+        )  # fmt: skip
+        assert result.exit_code == 0, result.stderr
+        data = '{"instruction": "请综合科办理", "deadline": "2099-12-31", "chaser": "li"}'
+        fired = run(
+            "doc", "fire", proposed, "approve", "--by", "li", "--on-behalf-of", "zhao",
+            "--data", data, "--db", db, "--json",
+        )  # fmt: skip
+        assert fired.exit_code == 0, fired.stderr
+        assert json.loads(fired.stdout)["state"] == "approved"
+        with Office.open(f"sqlite:///{db}", create=False) as office:
+            event = office.audit(proposed)[-1]
+            assert (event.actor.id, event.on_behalf_of) == ("li", "zhao")
+
+    def test_a_revoked_delegation_is_refused_with_its_rule(self, db: Path, proposed: str) -> None:
+        made = run(
+            "people", "delegate", "--to", "li", "--role", "leader", "--db", db, "--by", "zhao",
+            "--json",
+        )  # fmt: skip
+        delegation = json.loads(made.stdout)["id"]
+        revoked = run(
+            "people", "revoke", delegation, "--reason", "已返岗", "--db", db, "--by", "zhao"
+        )
+        assert revoked.exit_code == 0, revoked.stderr
+        before = snapshot(db)
+        args = ["doc", "fire", proposed, "approve", "--by", "li", "--on-behalf-of", "zhao"]
+        line = failed(
+            run(*args, "--data", '{"instruction": "请办理"}', "--db", db),
+            "transition_not_allowed",
+            1,
+        )
+        assert "G1" in line
+        assert snapshot(db) == before

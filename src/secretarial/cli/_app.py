@@ -16,7 +16,7 @@ import enum
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Final
 
@@ -127,6 +127,8 @@ calendar_app: Final = typer.Typer(epilog=_EPILOG)
 app.add_typer(doc_app, name="doc")
 app.add_typer(items_app, name="items")
 app.add_typer(calendar_app, name="calendar", help="The office's working-day calendar.")
+people_app: Final = typer.Typer(epilog=_EPILOG)
+app.add_typer(people_app, name="people", help="The directory: people and delegations (委托).")
 
 
 def _help_without_command(ctx: typer.Context) -> None:
@@ -742,6 +744,127 @@ def items_overdue(
             console().print(
                 entities_table(found, title=f"{len(found)} overdue on {day}", as_of=day)
             )
+
+
+# ---------------------------------------------------------------------------- people
+@people_app.command("enrol")
+def people_enrol(
+    actor_id: Annotated[str, typer.Argument(metavar="ID", help="The id they act under.")],
+    name: Annotated[str, typer.Option(help="Their name.")],
+    unit: Annotated[str, typer.Option(metavar="CODE:NAME", help="The unit they belong to.")],
+    role: Annotated[
+        list[str] | None, typer.Option(metavar="ROLE", help="A role they hold (repeat).")
+    ] = None,
+    acts_for: Annotated[
+        list[str] | None,
+        typer.Option(metavar="CODE", help="A unit they act for in a countersign (repeat)."),
+    ] = None,
+    person_clearance: Annotated[
+        str | None, typer.Option("--person-clearance", metavar="LEVEL", help="Their clearance.")
+    ] = None,
+    db: Db = DEFAULT_DB,
+    actors: Actors = None,
+    by: By = None,
+    as_: As = None,
+    clearance: Clearance = None,
+    as_json: Json = False,
+) -> None:
+    """Enrol a person in the office's directory (the office director does)."""
+    actor = _actor(db, actors, by, as_, clearance, required=True)
+    assert actor is not None  # noqa: S101 -- required=True
+    code, _, unit_name = unit.partition(":")
+    with open_office(db) as office:
+        person = office.directory.enrol(
+            by=actor,
+            actor_id=actor_id,
+            name=name,
+            unit={"code": code, "name": unit_name or code},
+            roles=role or (),
+            acts_for=acts_for or (),
+            **({"clearance": person_clearance} if person_clearance else {}),
+        )
+        _show(person, as_json=as_json)
+
+
+@people_app.command("list")
+def people_list(
+    unit: Annotated[str | None, typer.Option(metavar="CODE", help="Only this unit.")] = None,
+    db: Db = DEFAULT_DB,
+    as_json: Json = False,
+) -> None:
+    """The active people of the directory (of one unit, if given)."""
+    with open_office(db) as office:
+        found = list(office.directory.people(unit))
+        entities = [p for p in found if isinstance(p, Entity)]
+        if as_json:
+            emit_json([entity_json(p) for p in entities])
+        else:
+            console().print(entities_table(entities, title=f"{len(entities)} people"))
+
+
+@people_app.command("delegate")
+def people_delegate(
+    to: Annotated[str, typer.Option("--to", metavar="ID", help="The delegate's actor id.")],
+    role: Annotated[list[str], typer.Option(metavar="ROLE", help="A role lent (repeat).")],
+    days: Annotated[int, typer.Option(min=1, help="For how many days from now.")] = 7,
+    trigger: Annotated[
+        list[str] | None, typer.Option(metavar="TRIGGER", help="Only this trigger (repeat).")
+    ] = None,
+    kind: Annotated[
+        list[str] | None, typer.Option(metavar="KIND", help="Only this kind (repeat).")
+    ] = None,
+    ceiling: Annotated[
+        str | None, typer.Option(metavar="LEVEL", help="The highest classification covered.")
+    ] = None,
+    principal: Annotated[
+        str | None,
+        typer.Option(metavar="ID", help="Whose roles (default: --by; the director may name one)."),
+    ] = None,
+    db: Db = DEFAULT_DB,
+    actors: Actors = None,
+    by: By = None,
+    as_: As = None,
+    clearance: Clearance = None,
+    as_json: Json = False,
+) -> None:
+    """Delegate roles (委托) to another person for some days, within a scope."""
+    actor = _actor(db, actors, by, as_, clearance, required=True)
+    assert actor is not None  # noqa: S101 -- required=True
+    with open_office(db) as office:
+        kinds = [_kind(k, "--kind", office) for k in kind or ()]
+        scope: dict[str, Any] = {"kinds": kinds, "triggers": list(trigger or ())}
+        if ceiling is not None:
+            scope["ceiling"] = ceiling
+        now = office.now()
+        delegation = office.directory.delegate(
+            by=actor,
+            delegate=to,
+            roles=role,
+            starts=now,
+            ends=now + timedelta(days=days),
+            principal=principal,
+            scope=scope,
+        )
+        _show(delegation, as_json=as_json)
+
+
+@people_app.command("revoke")
+def people_revoke(
+    delegation_id: Annotated[str, typer.Argument(metavar="ID", help="The delegation's id.")],
+    reason: Annotated[str, typer.Option(help="Why it is revoked (required).")],
+    db: Db = DEFAULT_DB,
+    actors: Actors = None,
+    by: By = None,
+    as_: As = None,
+    clearance: Clearance = None,
+    as_json: Json = False,
+) -> None:
+    """Revoke a delegation before its end."""
+    actor = _actor(db, actors, by, as_, clearance, required=True)
+    assert actor is not None  # noqa: S101 -- required=True
+    with open_office(db) as office:
+        revoked = office.directory.revoke_delegation(delegation_id, by=actor, reason=reason)
+        _show(revoked, as_json=as_json)
 
 
 # ---------------------------------------------------------------------------- calendar
