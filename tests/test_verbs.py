@@ -395,7 +395,10 @@ def test_the_directory_says_who_answers_for_a_unit_in_a_countersign(tmp_path: An
             if table.entity_type is not OutgoingDocument:
                 return None
             rows = fan_out_step(
-                Step.COUNTERSIGNING, before=OutgoingState.REVIEWED, after=OutgoingState.REVIEWED
+                Step.COUNTERSIGNING,
+                before=OutgoingState.REVIEWED,
+                after=OutgoingState.REVIEWED,
+                roles=frozenset({Role.OFFICE_DIRECTOR.value}),
             )
             return table.extended(*rows, states=[Step.COUNTERSIGNING])
 
@@ -413,7 +416,15 @@ def test_the_directory_says_who_answers_for_a_unit_in_a_countersign(tmp_path: An
         )
         assert doc.fan_out.parties[0].contacts == ("wu",)
         wu = Actor(id="wu", name="吴联络员", unit=UNIT_A)  # of 综合科, acting for 财务科
+        waiting = office.brief(wu).section("waiting")
+        assert waiting is not None
+        assert [(i.entity_id, i.actions) for i in waiting.items] == [
+            (doc.id, ("agree", "disagree"))
+        ]
         doc = office.fire(doc, "agree", by=wu, opinion="同意")
+        answered = office.brief(wu).section("waiting")
+        assert answered is not None
+        assert answered.items == ()  # answered: no longer waited for
         assert doc.state is OutgoingState.REVIEWED
         assert doc.fan_out.outcome == "agreed"
         assert office.replay(doc) == doc
