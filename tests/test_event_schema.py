@@ -168,3 +168,60 @@ def test_new_events_are_sealed_under_the_present_schema(copy: Path) -> None:
         assert trail[-1].previous_hash == trail[-2].hash
         assert office.replay(doc) == doc
         assert office.verify_audit().ok
+
+
+# ---------------------------------------------------------------------------- schema 2
+FIXTURE_2 = Path(__file__).parent / "data" / "office-events-2.db"
+"""Written by the library before the office verbs (scripts/make_event_fixture_2.py)."""
+
+
+@pytest.fixture
+def copy_2(tmp_path: Path) -> Path:
+    target = tmp_path / FIXTURE_2.name
+    shutil.copy(FIXTURE_2, target)
+    return target
+
+
+def opened_2(path: Path) -> Office:
+    return Office.open(f"sqlite:///{path}", clock=FrozenClock(datetime(2026, 11, 3, 1, tzinfo=UTC)))
+
+
+def test_an_office_of_schema_2_verifies_and_replays_as_sealed(copy_2: Path) -> None:
+    """Histories sealed before the office verbs replay as sealed, events untouched.
+
+    A joint document reviewed and countersigned then opened no round, and opens none on
+    replay.
+    """
+    before = stored_events(copy_2)
+    with opened_2(copy_2) as office:
+        assert office.verify_audit().ok
+        joint = office.get("out-1", OutgoingDocument)
+        assert joint.countersigning is None
+        assert [e.schema_version for e in office.audit(joint)] == [2] * 5
+        for entity in office.list():
+            assert office.replay(entity) == entity
+    assert stored_events(copy_2) == before
+
+
+def test_the_verbs_act_on_a_schema_2_history_under_the_present_schema(copy_2: Path) -> None:
+    """The verbs act on histories sealed under schema 2, under the present schema.
+
+    A submission sealed then is withdrawn; the co-issuer still to sign a joint document
+    countersigns, and the round it opens counts the countersignature given before.
+    """
+    drafter = Actor(id="ma", name="马拟稿", roles=frozenset({Role.DRAFTER}))
+    principal = Actor(id="zhang", name="张主任", roles=frozenset({Role.LEADER}))
+    with opened_2(copy_2) as office:
+        back = office.fire("out-2", "withdraw", by=drafter)
+        assert back.state is OutgoingState.DRAFTED
+        assert office.audit(back)[-1].schema_version == EVENT_SCHEMA
+        education = {"code": "SJW", "name": "市教委", "relation": "peer"}
+        joint = office.fire("out-1", "countersign", by=principal, organ=education)
+        assert isinstance(joint, OutgoingDocument)
+        assert [s.organ.code for s in joint.countersignatures if s.organ] == ["SGA", "SJW"]
+        assert joint.countersigning is not None  # opened by the first schema-3 answer
+        assert [r.party for r in joint.countersigning.responses] == ["SGA", "SJW"]
+        assert joint.countersigning.outcome == "agreed"
+        for entity in office.list():
+            assert office.replay(entity) == entity
+        assert office.verify_audit().ok

@@ -31,7 +31,15 @@ from secretarial import (
     fan_out_step,
     void_round,
 )
-from secretarial.kernel import AuditEvent, CreationSpec, LabeledEnum, Name, Organ, Unit
+from secretarial.kernel import (
+    EVENT_SCHEMA,
+    AuditEvent,
+    CreationSpec,
+    LabeledEnum,
+    Name,
+    Organ,
+    Unit,
+)
 
 START = datetime(2025, 9, 26, 1, 0, tzinfo=UTC)
 
@@ -345,7 +353,7 @@ class TestRows:
             ("disagree", ("countersigning",), "returned"),
             ("disagree", ("countersigning",), None),
         ]
-        assert all(rule.since == 2 for row in rows for rule in row.rules)
+        assert all(rule.since == EVENT_SCHEMA for row in rows for rule in row.rules)
         assert {r.code for r in MEMO_TABLE.rules} == {"F1", "F2", "F3", "F4", "F5"}
 
     def test_a_request_opens_round_one(self) -> None:
@@ -447,7 +455,7 @@ class TestRows:
             "countersigning",
             "countersigning",
         )
-        assert event.schema_version == 2
+        assert event.schema_version == EVENT_SCHEMA
 
     def test_one_actor_answers_for_each_party_it_acts_for(self) -> None:
         both = (Party.of(CZJ_HEAD), Party.of(CZJ))

@@ -1147,6 +1147,11 @@ D9_COUNTERSIGN = Rule(
 )
 
 
+_ROUNDS_SINCE: Final = 3
+"""The event schema from which a joint document's review and countersignatures record the
+co-issuers' round (``countersigning``): acts sealed before kept none, and replay so."""
+
+
 def _check_decline_opinion(ctx: TransitionContext) -> str | None:
     if ctx.input("opinion") or ctx.reason:
         return None
@@ -1159,7 +1164,7 @@ D9_DECLINE_OPINION = Rule(
     "a co-issuer that does not countersign gives its opinion, and the draft goes back",
     _check_decline_opinion,
     on_input=True,
-    since=2,
+    since=_ROUNDS_SINCE,
 )
 
 
@@ -1276,16 +1281,30 @@ def _countersign_round(doc: OutgoingDocument, ctx: TransitionContext) -> FanOut:
     """The co-issuers' round of countersigning (会签, D9) an answer is recorded in.
 
     The open one, or a new one, one more than the last: every co-issuer, in the order
-    of the issuing organs, and every one of them must agree.
+    of the issuing organs, and every one of them must agree. A first round opened on a
+    document countersigned before rounds were recorded (acts sealed under event schema
+    2) counts those countersignatures as its agreements, recorded when it opens.
     """
     current = doc.countersigning
     if current is not None and not current.voided and current.outcome is None:
         return current
+    signed = (
+        ()
+        if current is not None  # a round that ended took its countersignatures with it
+        else tuple(
+            PartyResponse(
+                party=s.organ.code, agreed=True, opinion=s.opinion, by=s.signer, at=ctx.now
+            )
+            for s in doc.countersignatures
+            if s.organ is not None
+        )
+    )
     return FanOut(
         step=OutgoingState.REVIEWED.value,
         round=1 if current is None else current.round + 1,
         parties=tuple(Party.of(organ) for organ in doc.joint_issuers),
         policy=JoinPolicy.all(),
+        responses=signed,
         started_at=ctx.now,
     )
 
@@ -1318,7 +1337,7 @@ def open_countersigning(ctx: TransitionContext) -> dict[str, Any]:
     rather than from the first countersignature. Nothing for a single issuer's document.
     """
     doc: OutgoingDocument = _doc(ctx)
-    if doc.joint_issuers and ctx.schema_version != 1:  # schema 1 kept no round
+    if doc.joint_issuers and ctx.schema_version >= _ROUNDS_SINCE:  # earlier acts kept none
         return {"countersigning": _countersign_round(doc, ctx)}
     return {}
 
@@ -1366,7 +1385,7 @@ def _countersign(ctx: TransitionContext) -> dict[str, Any]:
         "countersignatures": countersignatures,
         **_signed_off(ctx, doc.signatures, countersignatures),
     }
-    if ctx.schema_version != 1:  # schema 1 kept no round
+    if ctx.schema_version >= _ROUNDS_SINCE:  # earlier acts kept no round
         updates["countersigning"] = _answered(doc, ctx, data.organ, data.opinion, agreed=True)
     return updates
 

@@ -34,7 +34,7 @@ __all__ = [
     "event_digest",
 ]
 
-EVENT_SCHEMA: Final = 2
+EVENT_SCHEMA: Final = 3
 """The version of the event schema new events are sealed under.
 
 1. Every event sealed before events carried a version (no ``schema_version`` in the
@@ -42,9 +42,12 @@ EVENT_SCHEMA: Final = 2
    ``confidential`` for 机密; read today, they are given their present names.
 2. The version is written and hashed with the event; classification identifiers are the
    official English rendering (``confidential`` 秘密, ``secret`` 机密, ``top_secret`` 绝密);
-   the rules that came with it (``Rule.since == 2``) judge its acts. An act a delegate
-   did for a principal (委托) names the principal (``on_behalf_of``), hashed after the
-   version; an event without one is hashed without it.
+   the rules that came with it (``Rule.since == 2``) judge its acts.
+3. The office verbs (return, withdraw, reassign, countersign rounds, delegation) and
+   their rules (``Rule.since == 3``); a joint document's review and countersignatures
+   record the co-issuers' round. An act a delegate did for a principal (委托) names the
+   principal (``on_behalf_of``), hashed after the version; an event of any version
+   that names one is hashed with it, so it cannot be added to a sealed event.
 """
 
 
@@ -168,12 +171,11 @@ def event_digest(
         actor_text = _schema_1_actor_text(actor)
         payload = schema_1_renamed(payload)
         tail = "]"
-    elif on_behalf_of is None:
-        actor_text = _actor_text(actor)
-        tail = f",{int(schema_version)}]"
     else:
         actor_text = _actor_text(actor)
-        tail = f",{int(schema_version)},{_quote(on_behalf_of)}]"
+        tail = f",{int(schema_version)}]"
+    if on_behalf_of is not None:  # never in an event before schema 3: adding one breaks it
+        tail = f"{tail[:-1]},{_quote(on_behalf_of)}]"
     text = (
         f"[{_quote(str(entity_kind))},{_quote(entity_id)},{int(version)},{_quote(trigger)},"
         f"{'null' if source is None else _quote(source)},{_quote(str(target))},"

@@ -60,7 +60,7 @@ Outcome = Literal["agreed", "disagreed"]
 PartyKind = Literal["unit", "actor"]
 """Whether a party is a unit (any member acts for it) or one actor."""
 
-_SINCE: Final = 2
+_SINCE: Final = 3
 """The event schema the fan-out rules judge acts from."""
 
 

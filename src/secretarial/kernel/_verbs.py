@@ -44,7 +44,7 @@ RETURN_TRIGGER: Final = "return_to"
 WITHDRAW_TRIGGER: Final = "withdraw"
 REASSIGN_TRIGGER: Final = "reassign"
 
-_SINCE: Final = 2
+_SINCE: Final = 3
 """The event schema from which the verbs' rules judge acts (no earlier act used them)."""
 
 

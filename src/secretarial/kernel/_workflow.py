@@ -441,6 +441,8 @@ _SYSTEM_FIELDS: Final = frozenset(
     }
 )
 _KEPT_ON_WITHDRAWAL: Final = _SYSTEM_FIELDS - {"holder"}
+_REBUILT_LIMIT: Final = 4096
+"""How many rebuilt entities a workflow keeps for withdrawals (then it starts afresh)."""
 """What a withdrawal keeps as it stands; it restores everything else the act changed."""
 
 
@@ -500,6 +502,10 @@ class Workflow(Generic[E]):
                 ),
             )
         self._routes = _routes(self._machine, self.rows)
+        self._rebuilt: dict[str, E] = {}
+        """Entities a replay rebuilt, by audit head: a withdrawal replayed later finds the
+        entity before and after the act it takes back here, instead of replaying again
+        (which, withdrawal within withdrawal, would grow with the power of their number)."""
         self._creation_rules = tuple(
             ([_role_rule(table.creation.roles)] if table.creation.roles is not None else [])
             + list(table.creation.rules)
@@ -511,8 +517,8 @@ class Workflow(Generic[E]):
         index = last_act(history, self.awaited)
         if index is None:  # pragma: no cover -- the row's rule found the act
             return {}
-        before = self.replay(history[:index])
-        after = self.replay(history[: index + 1])
+        after = self._as_after(history, index)  # a replay keeps every entity on the way
+        before = self._as_after(history, index - 1)
         return undone(before, after, _KEPT_ON_WITHDRAWAL)
 
     # -------------------------------------------------------------------- queries
@@ -869,6 +875,7 @@ class Workflow(Generic[E]):
                     now=event.at,
                     schema_version=event.schema_version,
                 )
+                self._remember(entity)
                 continue
             entity, again = self.fire(
                 entity,
@@ -887,9 +894,23 @@ class Workflow(Generic[E]):
                     f"{again.version} in {again.target!r}, the record says "
                     f"{event.version} in {event.target!r}"
                 )
+            self._remember(entity)
         if entity is None:
             raise ValueError("no events to replay")
         return entity
+
+    def _remember(self, entity: E) -> None:
+        """Keep a rebuilt entity by its audit head, for the withdrawals replayed after it."""
+        rebuilt = self._rebuilt
+        if len(rebuilt) >= _REBUILT_LIMIT:
+            rebuilt.clear()
+        if entity.audit_head is not None:
+            rebuilt[entity.audit_head] = entity
+
+    def _as_after(self, history: Sequence[AuditEvent], index: int) -> E:
+        """The entity as ``history[index]`` left it: kept from a replay, or replayed now."""
+        kept = self._rebuilt.get(history[index].hash)
+        return kept if kept is not None else self.replay(history[: index + 1])
 
     # -------------------------------------------------------------------- diagrams
     def diagram(self) -> Diagram:
