@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
@@ -249,3 +250,64 @@ class TestWhatMayIDoForThem:
         assert office.can_fire(doc, "sign", by=DEPUTY, on_behalf_of=PRINCIPAL.id)
         assert not office.can_fire(doc, "sign", by=DEPUTY, on_behalf_of="leader")
         assert not office.can_fire(doc, "return_to", by=DEPUTY, on_behalf_of=PRINCIPAL.id)
+
+
+class TestGrantedForSomeoneElse:
+    """The office director grants for a principal only as the directory has them."""
+
+    def enrol_principal(self, office: Office, *roles: str, clearance: str = "unclassified") -> None:
+        office.directory.enrol(
+            by=DIRECTOR,
+            actor_id=PRINCIPAL.id,
+            name="刘市长",
+            unit={"code": "SZF", "name": "市政府"},
+            roles=roles,
+            clearance=clearance,
+        )
+
+    def grant(self, office: Office, **kw: Any) -> Any:
+        return office.directory.delegate(
+            by=DIRECTOR,
+            principal=PRINCIPAL.id,
+            delegate=DEPUTY.id,
+            starts=office.now(),
+            ends=office.now() + WEEK,
+            **{"roles": [Role.LEADER.value, Role.PRINCIPAL_LEADER.value], **kw},
+        )
+
+    def test_not_for_someone_the_directory_does_not_know(self, office: Office) -> None:
+        with pytest.raises(TransitionNotAllowed) as info:
+            self.grant(office)
+        assert info.value.rule_code == "G4"
+        assert office.list(kind="delegation") == []
+
+    def test_not_roles_the_principal_does_not_hold(self, office: Office) -> None:
+        self.enrol_principal(office, Role.LEADER.value)
+        with pytest.raises(TransitionNotAllowed) as info:
+            self.grant(office)
+        assert info.value.rule_code == "G8"
+
+    def test_not_above_the_principal_s_clearance(self, office: Office) -> None:
+        self.enrol_principal(office, Role.LEADER.value, Role.PRINCIPAL_LEADER.value)
+        with pytest.raises(TransitionNotAllowed) as info:
+            self.grant(office, scope={"ceiling": "top_secret"})
+        assert info.value.rule_code == "G7"
+
+    def test_granted_for_the_principal_it_lapses_when_they_leave(self, office: Office) -> None:
+        self.enrol_principal(office, Role.LEADER.value, Role.PRINCIPAL_LEADER.value)
+        self.grant(office, scope={"triggers": ["sign"]})
+        doc = reviewed(office)
+        assert office.can_fire(doc, "sign", by=DEPUTY, on_behalf_of=PRINCIPAL.id)
+        person = office.directory.person(PRINCIPAL.id)
+        office.directory.leave(person, by=DIRECTOR, reason="调离")  # type: ignore[arg-type]
+        code = refused(office, doc, "sign", DEPUTY, on_behalf_of=PRINCIPAL.id, opinion="同意")
+        assert code == "G4"
+
+    def test_it_lends_only_what_the_principal_holds_today(self, office: Office) -> None:
+        self.enrol_principal(office, Role.LEADER.value, Role.PRINCIPAL_LEADER.value)
+        self.grant(office, scope={"triggers": ["sign"]})
+        person = office.directory.person(PRINCIPAL.id)
+        office.directory.update(person, by=DIRECTOR, roles=["clerk"])  # type: ignore[arg-type]
+        doc = reviewed(office)
+        code = refused(office, doc, "sign", DEPUTY, on_behalf_of=PRINCIPAL.id, opinion="同意")
+        assert code == "G8"

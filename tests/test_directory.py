@@ -309,7 +309,21 @@ class TestGranting:
         assert office.audit(delegation)[0].trigger == "delegate"
 
     def test_the_director_lends_for_a_principal(self, office: Office) -> None:
-        """G4 holds for the office director, who is not held to the principal's roles (G8)."""
+        """G4 holds for the office director, for a principal the directory knows.
+
+        The director lends what the directory says the principal holds (G8), and for
+        someone it does not know, nothing (G4).
+        """
+        with pytest.raises(TransitionNotAllowed) as error:
+            lend(office, by=DIRECTOR, principal="principal", roles={"principal_leader"})
+        assert refused(error) == "G4"
+        office.directory.enrol(
+            by=DIRECTOR,
+            actor_id="principal",
+            name="Principal",
+            unit={"code": "SZF", "name": "市政府"},
+            roles=["leader", "principal_leader"],
+        )
         delegation = lend(office, by=DIRECTOR, principal="principal", roles={"principal_leader"})
         assert (delegation.principal, delegation.created_by) == ("principal", "director")
 
@@ -531,7 +545,9 @@ class Listed:
     def acting_for(self, unit_code: str) -> list[DirectoryPerson]:
         return [p for p in self._people if unit_code in p.acts_for]
 
-    def delegations(self, *, delegate: str, at: datetime) -> list[DirectoryDelegation]:
+    def delegations(
+        self, *, delegate: str, at: datetime | None = None
+    ) -> list[DirectoryDelegation]:
         del delegate, at  # the port's signature: this host lends nothing
         return []
 

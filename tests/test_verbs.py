@@ -428,3 +428,95 @@ def test_the_directory_says_who_answers_for_a_unit_in_a_countersign(tmp_path: An
         assert doc.state is OutgoingState.REVIEWED
         assert doc.fan_out.outcome == "agreed"
         assert office.replay(doc) == doc
+
+
+# ================================================================== verbs and delegates
+class TestVerbsAndDelegates:
+    def test_a_delegate_s_proposal_is_withdrawn_by_the_principal(self, office: Office) -> None:
+        """The act was the principal's: they withdraw it, the delegate in person does not."""
+        deputy = actor("deputy")
+        office.directory.delegate(
+            by=DIRECTOR,
+            delegate=deputy.id,
+            roles=[Role.OFFICE_DIRECTOR.value],
+            starts=office.now(),
+            ends=office.now() + timedelta(days=7),
+        )
+        doc = walk(office, received(office), [("register", CLERK, {}), ("screen", CLERK, {})])
+        sent = office.fire(
+            doc, "propose", by=deputy, on_behalf_of=DIRECTOR.id, handling_type="for_handling"
+        )
+        event = office.audit(sent)[-1]
+        assert (event.actor.id, event.on_behalf_of) == ("deputy", "director")
+        assert refused(office, sent, "withdraw", deputy) == "WITHDRAW"
+        back = office.fire(sent, "withdraw", by=DIRECTOR)
+        assert back.state is IncomingState.SCREENED
+        consistent(office, back)
+
+    def test_without_the_audit_trail_a_return_is_not_judged(self) -> None:
+        workflow = workflow_for("outgoing_document")
+        doc, _ = workflow.create(
+            {
+                "kind": "notice",
+                "title": "t",
+                "issuer_code": "某办发",
+                "main_recipients": [SUPERIOR],
+            },
+            entity_id="o1",
+            actor=DRAFTER,
+            now=START,
+        )
+        doc, _ = workflow.fire(doc, "submit", DRAFTER, now=START)
+        doc, _ = workflow.fire(doc, "review", DIRECTOR, now=START)
+        with pytest.raises(TransitionNotAllowed, match="audit trail"):
+            workflow.fire(doc, "return_to", LEADER, now=START, data={"to": "drafted"}, reason="r")
+
+
+def test_a_return_to_the_countersign_step_starts_a_new_round(tmp_path: Any) -> None:
+    """Returned to the step itself, the same parties answer again; nothing is stuck."""
+    from secretarial import fan_out_step  # noqa: PLC0415
+    from secretarial.kernel import LabeledEnum  # noqa: PLC0415
+
+    class Step(LabeledEnum):
+        COUNTERSIGNING = "countersigning", "会签"
+        COUNTERSIGNED = "countersigned", "会签完毕"
+
+    table = (
+        workflow_for("outgoing_document")
+        .table.without("review")
+        .extended(
+            *fan_out_step(
+                Step.COUNTERSIGNING, before=OutgoingState.SUBMITTED, after=Step.COUNTERSIGNED
+            ),
+            TransitionSpec("countersigned", (Step.COUNTERSIGNED,), OutgoingState.REVIEWED),
+            states=list(Step),
+            returns=[Return((Step.COUNTERSIGNED,), Step.COUNTERSIGNING)],
+        )
+    )
+    workflow = Workflow(table)
+    finance = Actor(id="cw", name="财务科", unit=UNIT_B)
+    doc, first = workflow.create(
+        {"kind": "notice", "title": "t", "issuer_code": "某办发", "main_recipients": [SUPERIOR]},
+        entity_id="o1",
+        actor=DRAFTER,
+        now=START,
+    )
+    events = [first]
+
+    def fire(entity: Any, trigger: str, by: Actor, **kw: Any) -> Any:
+        history = events if workflow.reads_history(trigger) else None
+        entity, event = workflow.fire(entity, trigger, by, now=START, history=history, **kw)
+        events.append(event)
+        return entity
+
+    doc = fire(doc, "submit", DRAFTER)
+    parties = [{"code": UNIT_B["code"], "name": UNIT_B["name"]}]
+    doc = fire(doc, "request_countersign", DIRECTOR, data={"parties": parties})
+    doc = fire(doc, "agree", finance)
+    assert doc.state.value == "countersigned"
+    doc = fire(doc, "return_to", DIRECTOR, data={"to": "countersigning"}, reason="再会签")
+    assert doc.state.value == "countersigning"
+    assert (doc.fan_out.round, [p.code for p in doc.fan_out.waiting]) == (2, ["MSK"])
+    doc = fire(doc, "agree", finance)
+    assert doc.state.value == "countersigned"
+    assert workflow.replay(events) == doc

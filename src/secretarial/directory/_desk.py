@@ -9,12 +9,12 @@ from typing import Any, TypeVar
 from secretarial.engine._desk import Desk, OfficePort
 from secretarial.engine._directory import Directory, DirectoryDelegation, DirectoryPerson
 from secretarial.engine._fire import fire_trigger
-from secretarial.errors import UsageError
+from secretarial.errors import TransitionNotAllowed, UsageError
 from secretarial.kernel._entity import Entity
 from secretarial.kernel._enums import Classification, EntityKind
 from secretarial.kernel._values import Actor, Unit
 
-from ._model import Delegation, DelegationScope, Person
+from ._model import ADMIN_ROLES, Delegation, DelegationScope, Person
 from ._service import enrol_person
 
 __all__ = ["DirectoryDesk"]
@@ -74,7 +74,7 @@ class DirectoryDesk(Desk):
             "actor_id": actor_id,
             "name": name,
             "unit": unit,
-            "roles": frozenset(roles),
+            "roles": roles,
             "clearance": clearance,
             "acts_for": tuple(acts_for),
         }
@@ -172,12 +172,17 @@ class DirectoryDesk(Desk):
                 start (G2), the principal as delegate (G4), no role (G8).
             TransitionNotAllowed: ``by`` is neither the principal nor the office director
                 (G4), sets a ceiling above their clearance (G7) or lends roles they do
-                not hold (G8).
+                not hold (G8); the office director granting for a principal the
+                directory does not know, or who has left (G4), who does not hold the
+                roles (G8) or is not cleared to the ceiling (G7).
         """
+        roles = frozenset(roles)
+        if principal is not None and principal != by.id and by.has_any_role(ADMIN_ROLES):
+            self._check_principal(principal, roles, scope)
         fields: dict[str, Any] = {
             "principal": by.id if principal is None else principal,
             "delegate": delegate,
-            "roles": frozenset(roles),
+            "roles": roles,
             "starts": starts,
             "ends": ends,
         }
@@ -185,6 +190,54 @@ class DirectoryDesk(Desk):
             fields["scope"] = scope
         entity = self._office.create(EntityKind.DELEGATION, by=by, **fields)
         return _typed(entity, Delegation)
+
+    def _check_principal(
+        self,
+        principal: str,
+        roles: frozenset[str],
+        scope: DelegationScope | Mapping[str, Any] | None,
+    ) -> None:
+        """Refuse a grant for ``principal`` by someone else unless the directory backs it.
+
+        The principal is judged as the directory has them, as they would be granting it
+        themself: in the office, holding the roles, cleared to the ceiling.
+        """
+        person = self._directory.person(principal)
+
+        def refuse(code: str, reason: str) -> TransitionNotAllowed:
+            return TransitionNotAllowed(
+                entity_id="(new)",
+                entity_kind=EntityKind.DELEGATION.value,
+                state="(new)",
+                trigger="delegate",
+                rule_code=code,
+                reason=reason,
+            )
+
+        if person is None or not person.is_open:
+            raise refuse(
+                "G4",
+                f"{principal} is not in the directory's office: a delegation is granted "
+                "for someone enrolled (office.directory.enrol)",
+            )
+        foreign = roles - person.roles
+        if foreign:
+            raise refuse(
+                "G8",
+                f"{principal} does not hold {', '.join(sorted(foreign))}: a delegation "
+                "lends only its principal's own roles",
+            )
+        ceiling = (
+            scope.ceiling
+            if isinstance(scope, DelegationScope)
+            else DelegationScope.model_validate(scope or {}).ceiling
+        )
+        if person.clearance < ceiling:
+            raise refuse(
+                "G7",
+                f"{principal} is cleared to {person.clearance.value}; a delegation's "
+                f"ceiling ({ceiling.value}) is at most its principal's clearance",
+            )
 
     def revoke_delegation(
         self, delegation: Delegation | str, *, by: Actor, reason: str | None = None

@@ -20,7 +20,7 @@ from secretarial.kernel._entity import Entity
 from secretarial.kernel._values import Actor
 from secretarial.kernel._workflow import Workflow
 
-from ._directory import Directory
+from ._directory import Directory, DirectoryDelegation, DirectoryPerson
 
 __all__ = ["acting_for"]
 
@@ -57,6 +57,9 @@ def acting_for(
     if principal == actor.id:
         raise refused("G4", f"{actor.id} acts in person; on_behalf_of names someone else")
     needed = workflow.roles_needed(entity, trigger)
+    person = directory.person(principal)
+    if person is not None and not person.is_open:
+        raise refused("G4", f"{principal} has left the office; their delegations lapsed")
     problems: list[tuple[str, str]] = []
     for delegation in directory.delegations(delegate=actor.id):
         if delegation.principal != principal:
@@ -70,9 +73,43 @@ def acting_for(
             roles_needed=needed,
             at=now,
         )
+        lent = delegation.roles
         if problem is None:
-            return actor.model_copy(update={"roles": actor.roles | delegation.roles})
+            problem, lent = _principal_holds(person, delegation, entity, needed)
+        if problem is None:
+            return actor.model_copy(update={"roles": actor.roles | lent})
         problems.append(problem)
     if not problems:
         raise refused("G4", f"{principal} has delegated nothing to {actor.id}")
     raise refused(*problems[-1])
+
+
+def _principal_holds(
+    person: DirectoryPerson | None,
+    delegation: DirectoryDelegation,
+    entity: Entity,
+    needed: frozenset[str] | None,
+) -> tuple[tuple[str, str] | None, frozenset[str]]:
+    """Whether the principal still holds what the delegation lends, and what it lends now.
+
+    Only roles the principal holds today are lent, and only up to their clearance. A
+    delegation the principal granted themself was judged against their own roles when
+    granted; one the office director granted for them needs the principal in the
+    directory, holding the roles.
+    """
+    principal = delegation.principal
+    if person is None:
+        if delegation.created_by == principal:
+            return None, delegation.roles
+        why = f"the delegation was granted for {principal}, whom the directory does not know"
+        return ("G4", why), frozenset()
+    lent = delegation.roles & person.roles
+    if needed is not None and lent.isdisjoint(needed):
+        held = ", ".join(sorted(needed))
+        why = f"{principal} holds none of {held} today; a delegation lends only held roles"
+        return ("G8", why), lent
+    if person.clearance < entity.classification:
+        level = person.clearance.value
+        why = f"{principal} is cleared to {level}; a delegate acts for them on nothing above"
+        return ("G7", why), lent
+    return None, lent

@@ -57,6 +57,11 @@ class DirectoryPerson(Protocol):
         """The codes of the units they act for in a countersign (会签 contact person)."""
         ...
 
+    @property
+    def is_open(self) -> bool:
+        """Whether they are still in the office (not left)."""
+        ...
+
 
 class DirectoryDelegation(Protocol):
     """A delegation as a directory lists it: who lends which roles to whom, and when."""
@@ -74,6 +79,11 @@ class DirectoryDelegation(Protocol):
     @property
     def roles(self) -> frozenset[str]:
         """The principal's roles lent."""
+        ...
+
+    @property
+    def created_by(self) -> str:
+        """Who granted it: the principal, or the office director for them."""
         ...
 
     @property

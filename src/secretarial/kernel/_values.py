@@ -222,8 +222,8 @@ class Holder(Timed):
     """Who holds a step of an entity now, when the office handed it to someone (转办, 退回).
 
     A holder belongs to one step: it says who holds the entity while the entity is in
-    ``step``, and nothing once the entity has moved on. ``by`` and ``at`` say who handed
-    it over and when.
+    ``step``, and the engine drops it when the entity moves on (a later return to the
+    step starts without it). ``by`` and ``at`` say who handed it over and when.
 
     Attributes:
         step: The state the entity was in when it was handed over.

@@ -17,7 +17,7 @@ of work loads it only for these triggers, and a replay hands over the events so 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Final
 
@@ -94,8 +94,8 @@ def handed_to(entity: Entity) -> tuple[str, ...]:
     """Who the entity's current step waits on, where the office said so, else nobody.
 
     The holder it was handed to (转办) or returned to (退回), and the parties of an
-    undecided fan-out (会签) that have not answered: actor ids and unit codes, each
-    once. Reminders are addressed to them and their briefs list the entity.
+    undecided fan-out (会签) that have not answered, with their contact people: actor
+    ids and unit codes, each once. Reminders are addressed to them and their briefs list the entity.
     """
     names: list[str] = []
     holder = entity.step_holder
@@ -104,7 +104,8 @@ def handed_to(entity: Entity) -> tuple[str, ...]:
     for name in fan_out_fields(type(entity)):
         fan_out = getattr(entity, name, None)
         if fan_out is not None:  # waits on nobody once decided or voided
-            names += [party.code for party in fan_out.waiting]
+            for party in fan_out.waiting:
+                names += [party.code, *party.contacts]
     return tuple(dict.fromkeys(names))
 
 
@@ -171,8 +172,12 @@ def withdraw_rule(
                 f"the last act was {event.trigger!r} by {event.actor.id}: only {names} can "
                 "be withdrawn, and only while the next step has not acted"
             )
-        if event.actor.id != ctx.actor.id:
-            return f"only {event.actor.id}, who fired {event.trigger!r}, may withdraw it"
+        owner = event.on_behalf_of or event.actor.id  # a delegate's act is the principal's
+        if owner not in (ctx.actor.id, ctx.on_behalf_of):
+            return (
+                f"only {owner}, whose act {event.trigger!r} was, may withdraw it, in person "
+                "or through a delegate acting for them"
+            )
         return None
 
     return Rule(
@@ -190,6 +195,8 @@ def return_target_rule(to: str, allowed: Sequence[str]) -> Rule:
     accepted = ", ".join(allowed)
 
     def check(ctx: TransitionContext) -> str | None:
+        if ctx.history is None:  # who acted at the step is in the audit trail
+            return _NO_HISTORY
         asked = ctx.input("to")
         if asked == to:
             return None
@@ -202,6 +209,7 @@ def return_target_rule(to: str, allowed: Sequence[str]) -> Rule:
         check,
         on_input=True,
         since=_SINCE,
+        reads_history=True,
     )
 
 
@@ -239,20 +247,29 @@ REASSIGN_ELSEWHERE: Final = Rule(
 
 # ------------------------------------------------------------------------------ effects
 def returned(
-    to: str, also: Callable[[TransitionContext], dict[str, Any]] | None = None
+    to: str,
+    also: Callable[[TransitionContext], dict[str, Any]] | None = None,
+    steps: Mapping[str, int] | None = None,
 ) -> Callable[[TransitionContext], dict[str, Any]]:
     """The effect of a return to ``to``: the step goes back to whoever acted there.
 
-    ``also`` is the table's own effect of the return (:attr:`Return.effect`).
+    ``also`` is the table's own effect of the return (:attr:`Return.effect`); ``steps``
+    ranks the table's states by how far from the creation they are. A fan-out round of
+    a step the return goes back before is voided; one of the very step it returns to
+    starts again, the same parties answering a new round; a later one stays.
     """
 
     def effect(ctx: TransitionContext) -> dict[str, Any]:
         event = acted_at(ctx.history or (), to)
+        # Whoever acted there: the principal when a delegate acted for them.
+        acted_for = event is not None and event.on_behalf_of is not None
         actor = event.actor if event is not None else None
         holder = Holder(
             step=to,
-            actor_id=actor.id if actor is not None else ctx.entity.created_by,
-            unit=actor.unit if actor is not None else None,
+            actor_id=(
+                ctx.entity.created_by if event is None else (event.on_behalf_of or event.actor.id)
+            ),
+            unit=actor.unit if actor is not None and not acted_for else None,
             by=ctx.actor.id,
             at=ctx.now,
             reason=ctx.reason,
@@ -263,14 +280,35 @@ def returned(
             updates.update(also(ctx))
         for name in fan_out_fields(type(ctx.entity)):
             fan_out = getattr(ctx.entity, name, None)
-            if fan_out is not None and fan_out.step != to and fan_out.outcome != "disagreed":
-                # Returned past a fan-out: that round's answers no longer count.
-                from ._fanout import void_round  # noqa: PLC0415 -- _fanout builds on the engine
-
-                updates[name] = void_round(fan_out)
+            if fan_out is not None:
+                again = _round_after_return(fan_out, to, steps or {}, ctx)
+                if again is not fan_out:
+                    updates[name] = again
         return updates
 
     return effect
+
+
+def _round_after_return(
+    fan_out: Any, to: str, steps: Mapping[str, int], ctx: TransitionContext
+) -> Any:
+    """A fan-out round as a return to ``to`` leaves it (see :func:`returned`)."""
+    from ._fanout import void_round  # noqa: PLC0415 -- _fanout builds on the engine
+
+    if fan_out.step == to:  # back to the countersign itself: the parties answer anew
+        return fan_out.model_copy(
+            update={
+                "round": fan_out.round + 1,
+                "responses": (),
+                "decided_at": None,
+                "voided": False,
+                "started_at": ctx.now,
+            }
+        )
+    rank, at = steps.get(to), steps.get(fan_out.step)
+    if rank is None or at is None or rank > at or fan_out.outcome == "disagreed":
+        return fan_out  # a later step, or a round that sent it back with its opinions
+    return void_round(fan_out)
 
 
 def reassigned(ctx: TransitionContext) -> dict[str, Any]:

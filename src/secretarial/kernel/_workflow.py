@@ -325,6 +325,7 @@ def _verb_rows(
     someone waits for; both come from the workflow that runs the rows.
     """
     rows: list[TransitionSpec] = []
+    steps = _steps_from(_exits_of(table), str(table.creation.dest)) if table.returns else {}
     allowed: dict[str, list[str]] = {}
     for back in table.returns:
         for source in back.sources:
@@ -337,7 +338,7 @@ def _verb_rows(
             back.roles,
             (return_target_rule(str(back.to), allowed[str(source)]), RETURN_REASON),
             data=ReturnTo,
-            effect=returned(str(back.to), back.effect),
+            effect=returned(str(back.to), back.effect, steps),
             label=back.label,
             awaited=False,
             reads_history=True,
@@ -812,6 +813,9 @@ class Workflow(Generic[E]):
         )
         spec: TransitionSpec = ctx.fired
         updates = spec.effect(ctx) if spec.effect is not None else {}
+        source = self._state_name.get(entity.state) or str(entity.state)
+        if entity.holder is not None and ctx.state != source and "holder" not in updates:
+            updates["holder"] = None  # a holder holds one step: it ends when the step does
         version = entity.version + 1
         payload = (
             {}
@@ -825,7 +829,7 @@ class Workflow(Generic[E]):
             entity_id=entity.id,
             version=version,
             trigger=trigger,
-            source=self._state_name.get(entity.state) or str(entity.state),
+            source=source,
             target=ctx.state,
             actor=actor,
             at=now,
@@ -1169,6 +1173,16 @@ def _added_state_problems(table: WorkflowTable[Any], states: set[str]) -> list[s
         else:
             states.add(added.value)
     return problems
+
+
+def _exits_of(table: WorkflowTable[Any]) -> dict[str, set[str]]:
+    """Where each state of ``table`` leads by its own rows (the verbs' rows left out)."""
+    exits: dict[str, set[str]] = {}
+    for spec in table.transitions:
+        if spec.dest is not None:
+            for source in spec.sources:
+                exits.setdefault(str(source), set()).add(str(spec.dest))
+    return exits
 
 
 def _steps_from(exits: Mapping[str, set[str]], start: str) -> dict[str, int]:
