@@ -857,3 +857,21 @@ class TestPeople:
         )
         assert "G1" in line
         assert snapshot(db) == before
+
+
+def test_an_export_writes_a_formula_as_text_unless_told(db: Path) -> None:
+    """``export`` neutralises spreadsheet formulas; ``--keep-formulas`` writes them as is."""
+    with Office.open(f"sqlite:///{db}", create=False) as office:
+        office.documents.receive(
+            by=CLERK,
+            kind="notice",
+            title='=HYPERLINK("http://x","点击")',
+            sender=SUPERIOR,
+            channel="paper",
+            received_at=office.now(),
+        )
+    safe = run("export", "incoming", "--db", db, "--headers", "en").stdout
+    assert "'=HYPERLINK" in safe
+    kept = run("export", "incoming", "--db", db, "--headers", "en", "--keep-formulas").stdout
+    assert "'=HYPERLINK" not in kept
+    assert '"=HYPERLINK' in kept

@@ -535,6 +535,33 @@ class TestExports:
             reg.write_csv(tmp_path / "no.csv", headers="de")  # type: ignore[arg-type]
         assert not (tmp_path / "no.csv").exists()
 
+    def test_formulas_are_written_as_text(self, office: Office, tmp_path: Path) -> None:
+        """A title a spreadsheet would run is written with a leading apostrophe."""
+        for title in ('=HYPERLINK("http://x","点击")', "+1+2", "-3", "@SUM(A1:A2)"):
+            receive(office, title, SUPERIOR)
+        register = office.documents.incoming_register()
+        titles = [
+            row["title"]
+            for row in csv.DictReader(io.StringIO(register.to_csv(headers="en", bom=False)))
+        ]
+        assert titles == [
+            '\'=HYPERLINK("http://x","点击")',
+            "'+1+2",
+            "'-3",
+            "'@SUM(A1:A2)",
+        ]
+        kept = register.to_csv(headers="en", bom=False, neutralise_formulas=False)
+        assert next(r["title"] for r in csv.DictReader(io.StringIO(kept))).startswith("=")
+        path = tmp_path / "reg.csv"
+        register.write_csv(path, headers="en")
+        assert "'+1+2" in path.read_text(encoding="utf-8")
+        assert register.column("title")[1] == "+1+2"  # the register itself keeps the value
+
+    def test_numbers_are_not_touched_and_tabs_and_returns_are(self) -> None:
+        rows = ((-1,), ("-",), ("\tx",), ("\ry",), ("a=b",))
+        reg = Register("簿", "Book", (RegisterColumn("n", "号"),), rows)
+        assert reg.to_csv(bom=False) == "号\r\n-1\r\n'-\r\n'\tx\r\n\"'\ry\"\r\na=b\r\n"
+
 
 # ============================================================================ the value itself
 class TestRegisterValue:

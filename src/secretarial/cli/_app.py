@@ -1061,6 +1061,14 @@ def export(
     ] = None,
     headers: Annotated[Headers, typer.Option(help="CSV headers: zh (Chinese) or en.")] = Headers.ZH,
     domain: Annotated[str, typer.Option(help="The domain of ICS UIDs.")] = "secretarial.local",
+    keep_formulas: Annotated[
+        bool,
+        typer.Option(
+            "--keep-formulas",
+            help="Write CSV cells as they are, even text a spreadsheet would run as a "
+            "formula (=, +, -, @); by default such cells are written as text.",
+        ),
+    ] = False,
     actors: Actors = None,
     by: By = None,
     as_: As = None,
@@ -1082,7 +1090,11 @@ def export(
             register = _register(office, what, year, actor)
             as_csv = fmt is not Format.JSON
             if as_csv:
-                text = register.to_csv(headers=headers.value, bom=out is not None)
+                text = register.to_csv(
+                    headers=headers.value,
+                    bom=out is not None,
+                    neutralise_formulas=not keep_formulas,
+                )
             else:
                 text = register.to_json() + "\n"
     if out is None:

@@ -161,23 +161,33 @@ class Register:
         return iter(self.rows)
 
     # ------------------------------------------------------------------ export
-    def to_csv(self, *, headers: Headers = "zh", bom: bool = True) -> str:
+    def to_csv(
+        self, *, headers: Headers = "zh", bom: bool = True, neutralise_formulas: bool = True
+    ) -> str:
         """The register as CSV text: one header row, then one line per row.
 
         Cells holding commas, quotes or line breaks are quoted as RFC 4180 asks, so a
         row never breaks; lines end with CRLF; an empty cell is written as nothing.
+
+        A text cell a spreadsheet would take for a formula — one that starts with ``=``,
+        ``+``, ``-``, ``@``, a tab or a carriage return (a title sent in as
+        ``=HYPERLINK(...)``) — is written with a leading apostrophe, which spreadsheets
+        show as text and do not run; numbers are written as they are.
 
         Args:
             headers: ``"zh"`` for the Chinese headers (``收文编号`` ...), ``"en"`` for
                 the English keys (``registration_number`` ...).
             bom: Start with a byte order mark (U+FEFF), which Excel needs to read
                 UTF-8 Chinese text correctly.
+            neutralise_formulas: Write formula-like text cells so that a spreadsheet
+                shows them as text (the default); False writes every cell as it is, for
+                a reader that is not a spreadsheet.
 
         Raises:
             UsageError: ``headers`` is neither ``"zh"`` nor ``"en"``.
         """
         buffer = io.StringIO()
-        self._write_csv(buffer, headers=headers, bom=bom)
+        self._write_csv(buffer, headers=headers, bom=bom, neutralise_formulas=neutralise_formulas)
         return buffer.getvalue()
 
     def write_csv(
@@ -186,6 +196,7 @@ class Register:
         *,
         headers: Headers = "zh",
         bom: bool = True,
+        neutralise_formulas: bool = True,
     ) -> None:
         """Write the register as CSV (see :meth:`to_csv`) to a file path or a text stream.
 
@@ -199,9 +210,17 @@ class Register:
         if isinstance(target, str | os.PathLike):
             header_row = self._header_row(headers)  # refuse before creating the file
             with open(target, "w", encoding="utf-8", newline="") as stream:  # noqa: PTH123
-                self._write_csv(stream, headers=headers, bom=bom, header_row=header_row)
+                self._write_csv(
+                    stream,
+                    headers=headers,
+                    bom=bom,
+                    header_row=header_row,
+                    neutralise_formulas=neutralise_formulas,
+                )
         else:
-            self._write_csv(target, headers=headers, bom=bom)
+            self._write_csv(
+                target, headers=headers, bom=bom, neutralise_formulas=neutralise_formulas
+            )
 
     def to_json(self, *, indent: int | None = 2) -> str:
         """The register as a JSON object, Chinese written as is (not as ASCII escapes).
@@ -255,6 +274,7 @@ class Register:
         headers: str,
         bom: bool,
         header_row: tuple[str, ...] | None = None,
+        neutralise_formulas: bool = True,
     ) -> None:
         if header_row is None:
             header_row = self._header_row(headers)
@@ -262,7 +282,21 @@ class Register:
             stream.write("\ufeff")
         writer = csv.writer(stream, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
         writer.writerow(header_row)
-        writer.writerows(self.rows)
+        if neutralise_formulas:
+            writer.writerows(tuple(map(_as_text, row)) for row in self.rows)
+        else:
+            writer.writerows(self.rows)
+
+
+_FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
+"""What a spreadsheet reads as the start of a formula (the OWASP list for CSV injection)."""
+
+
+def _as_text(cell: Cell) -> Cell:
+    """A text cell a spreadsheet would run as a formula, written so it shows as text."""
+    if isinstance(cell, str) and cell.startswith(_FORMULA_STARTS):
+        return "'" + cell
+    return cell
 
 
 def _html_cell(cell: Cell) -> str:
