@@ -1081,6 +1081,10 @@ class Office:
             open_only: Only entities that are not in a terminal state.
             by: Who is listing: what they may not see is left out, as if it did not
                 exist (omit only for the office's own work).
+
+        Raises:
+            UsageError: An unknown kind, or a state none of the kinds has (the known
+                ones are listed).
         """
         kinds = None
         if kind is not None:
@@ -1090,6 +1094,7 @@ class Office:
         states = None
         if state is not None:
             states = frozenset([state] if isinstance(state, str) else map(str, state))
+            self._known_states(states, kinds)
         as_of = None
         if overdue_at is not None:
             if overdue_at.tzinfo is None:
@@ -1107,6 +1112,20 @@ class Office:
         if by is None:
             return EntityList(found)
         return EntityList(e for e in found if self.access.may_see(by, e) is None)
+
+    def _known_states(self, states: frozenset[str], kinds: frozenset[Any] | None) -> None:
+        """Refuse a state none of ``kinds`` (every kind, if None) has, naming the known ones."""
+        runs = [
+            workflow for kind, workflow in self._workflows.items() if kinds is None or kind in kinds
+        ]
+        known = {s.value for workflow in runs for s in workflow.states}
+        unknown = states - known
+        if unknown:
+            whose = "the kinds asked for" if kinds is not None else "the office's kinds"
+            raise UsageError(
+                f"none of {whose} has the state {', '.join(sorted(unknown))}; their "
+                f"states: {', '.join(sorted(known))}"
+            )
 
     def count(self, **criteria: Any) -> int:
         """How many entities :meth:`list` would give for the same arguments."""

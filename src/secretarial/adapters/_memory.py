@@ -12,7 +12,7 @@ from secretarial.errors import ConcurrencyConflict, NotFound, UsageError
 from secretarial.kernel._access import AccessDenial
 from secretarial.kernel._audit import Anchor, AuditEvent
 from secretarial.kernel._entity import Entity
-from secretarial.kernel._query import Page, Query
+from secretarial.kernel._query import Page, Query, checked_limit, cursor_sequence
 
 __all__ = ["MemoryStore"]
 
@@ -211,7 +211,7 @@ def _parse_cursor(cursor: str | None) -> tuple[Any, ...] | None:
         return None
     try:
         *day, seq = cursor.split("/")
-        return (*(date.fromisoformat(d) for d in day), int(seq))
+        return (*(date.fromisoformat(d) for d in day), cursor_sequence(seq))
     except ValueError:
         raise UsageError(f"{cursor!r} is not a cursor this store gave out") from None
 
@@ -251,7 +251,13 @@ class MemoryStore:
         return (entity for _, entity in self._matching(query))
 
     def page(self, query: Query, *, limit: int, cursor: str | None = None) -> Page:
-        """One page of the entities matching ``query``, in :meth:`find`'s order."""
+        """One page of the entities matching ``query``, in :meth:`find`'s order.
+
+        Raises:
+            ValidationError: ``limit`` is not 1 to 10,000.
+            UsageError: ``cursor`` is not one this store gave out.
+        """
+        limit = checked_limit(limit)
         after = _parse_cursor(cursor)
         rows = self._matching(query)
         if after is not None:

@@ -43,7 +43,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.dialects import postgresql as pg
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
 
 from secretarial._registry import builtin_registry
 from secretarial.errors import (
@@ -56,7 +56,7 @@ from secretarial.errors import (
 from secretarial.kernel._access import AccessDenial
 from secretarial.kernel._audit import Anchor, AuditEvent, schema_1_renamed
 from secretarial.kernel._entity import Entity
-from secretarial.kernel._query import Page, Query
+from secretarial.kernel._query import Page, Query, checked_limit, cursor_sequence
 
 __all__ = ["SCHEMA_VERSION", "SqlStore", "StoreError"]
 
@@ -358,9 +358,15 @@ def _parse_cursor(cursor: str | None, width: int) -> tuple[Any, ...] | None:
         raise problem
     *days, seq = parts
     try:
-        return (*(date.fromisoformat(d) for d in days), int(seq))
+        return (*(date.fromisoformat(d) for d in days), cursor_sequence(seq))
     except ValueError:
         raise problem from None
+
+
+_URL_FORMS: Final = (
+    "give sqlite:///relative/path.db, sqlite:////absolute/path.db, sqlite:// (in memory) "
+    "or postgresql://user@host:5432/database"
+)
 
 
 def _in_memory(url: str) -> bool:
@@ -981,12 +987,17 @@ class SqlStore:
                 raise MissingExtraError(
                     e.name or "psycopg", "postgres", "A PostgreSQL office"
                 ) from e
+            except (ArgumentError, ValueError) as e:
+                raise StoreError(f"{url!r} is not a database URL: {_URL_FORMS}") from e
         in_memory = _in_memory(url)
-        engine = sa.create_engine(
-            url,
-            poolclass=sa.pool.StaticPool if in_memory else sa.pool.QueuePool,
-            connect_args={"check_same_thread": False, "timeout": busy_timeout},
-        )
+        try:
+            engine = sa.create_engine(
+                url,
+                poolclass=sa.pool.StaticPool if in_memory else sa.pool.QueuePool,
+                connect_args={"check_same_thread": False, "timeout": busy_timeout},
+            )
+        except (ArgumentError, ValueError) as e:
+            raise StoreError(f"{url!r} is not a database URL: {_URL_FORMS}") from e
 
         @sa_event.listens_for(engine, "connect")
         def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -1112,7 +1123,12 @@ class SqlStore:
 
         Keyset pagination on the ordering columns: a page costs the same however deep it
         is, and entities added meanwhile do not shift it.
+
+        Raises:
+            ValidationError: ``limit`` is not 1 to 10,000.
+            UsageError: ``cursor`` is not one this store gave out.
         """
+        limit = checked_limit(limit)
         stmt, keys = self._select(query)
         after = _parse_cursor(cursor, len(keys))
         if after is not None:

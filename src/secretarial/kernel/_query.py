@@ -4,11 +4,51 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Final
+
+from secretarial.errors import FieldProblem, ValidationError
 
 from ._entity import Entity
 from ._enums import Classification
 
-__all__ = ["Page", "Query"]
+__all__ = ["MAX_PAGE", "Page", "Query", "checked_limit", "cursor_sequence"]
+
+MAX_PAGE: Final = 10_000
+"""The most entities one page holds."""
+_MAX_SEQUENCE: Final = 2**63 - 1
+"""The largest store sequence number a cursor may name (a signed 64-bit integer)."""
+
+
+def checked_limit(limit: object) -> int:
+    """``limit`` if it is a page size a store accepts (1 to :data:`MAX_PAGE`).
+
+    Raises:
+        ValidationError: naming ``limit`` and what is accepted.
+    """
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_PAGE:
+        raise ValidationError(
+            "page",
+            [
+                FieldProblem(
+                    "limit",
+                    "page_limit",
+                    f"{limit!r} is not a page size",
+                    f"an integer from 1 to {MAX_PAGE:,}",
+                )
+            ],
+        )
+    return limit
+
+
+def cursor_sequence(text: str) -> int:
+    """The store sequence number at the end of a cursor, if it is one a store could give.
+
+    Raises:
+        ValueError: not digits, or larger than a store's sequence numbers go.
+    """
+    if not text.isascii() or not text.isdigit() or int(text[:20] or "0") > _MAX_SEQUENCE:
+        raise ValueError(text)
+    return int(text)
 
 
 @dataclass(frozen=True, slots=True)
