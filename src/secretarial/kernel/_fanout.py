@@ -429,12 +429,12 @@ def _answering(ctx: TransitionContext) -> tuple[Party | None, str | None]:
         if not candidates:
             return None, (
                 f"F1:{ctx.actor.id} does not answer for {party}: the party's actor, or a "
-                "member of the party's unit, does"
+                "member or contact of the party's unit, does"
             )
     if not candidates:
         return None, (
             f"F1:{ctx.actor.id} answers for no party of round {fan_out.round}: a party "
-            f"answers as its actor or as a member of its unit; still to answer: "
+            f"answers as its actor, or as a member or contact of its unit; still to answer: "
             f"{_listing(fan_out.pending)}"
         )
     for party in candidates:
@@ -497,7 +497,7 @@ def _check_parties(ctx: TransitionContext) -> str | None:
 F1_ACTS_FOR_A_PARTY: Final = Rule(
     "F1",
     "answers-for-a-party",
-    "only a party answers: the party's actor, or a member of the party's unit",
+    "only a party answers: the party's actor, or a member or contact of the party's unit",
     _check_acts_for_party,
     since=_SINCE,
 )
