@@ -1123,7 +1123,7 @@ class Office:
         if unknown:
             whose = "the kinds asked for" if kinds is not None else "the office's kinds"
             raise UsageError(
-                f"none of {whose} has the state {', '.join(sorted(unknown))}; their "
+                f"none of {whose} has the state {', '.join(map(repr, sorted(unknown)))}; their "
                 f"states: {', '.join(sorted(known))}"
             )
 
