@@ -265,6 +265,23 @@ def _actor(
     )
 
 
+def _acting(
+    db: str, actors: str | None, by: str | None, roles: list[str] | None, clearance: str | None
+) -> Actor:
+    """The actor of ``--by``/``--as`` for a command that needs one (see :func:`_actor`)."""
+    actor = _actor(db, actors, by, roles, clearance, required=True)
+    assert actor is not None  # noqa: S101 -- required=True
+    return actor
+
+
+def _unit(value: str, option: str) -> dict[str, str]:
+    """The unit or organ a ``CODE:NAME`` option names."""
+    code, sep, name = value.partition(":")
+    if not sep or not code.strip() or not name.strip():
+        raise BadInput(f"{option} {value!r} is not CODE:NAME (e.g. SZFB:市政府办公室)")
+    return {"code": code.strip(), "name": name.strip()}
+
+
 def _kind(value: str, option: str, office: Office) -> str:
     """The kind ``value`` names (a kind or one of its aliases) in the office's registry."""
     if value in office.registry:
@@ -478,8 +495,7 @@ def doc_receive(
 
     Options override the file's fields. The time received is now unless the file says.
     """
-    actor = _actor(db, actors, by, as_, clearance, required=True)
-    assert actor is not None  # noqa: S101 -- required=True
+    actor = _acting(db, actors, by, as_, clearance)
     fields = json_file(file, "--file") if file is not None else {}
     given: dict[str, Any] = {
         "kind": kind,
@@ -490,10 +506,7 @@ def doc_receive(
     }
     fields.update({k: v for k, v in given.items() if v is not None})
     if sender is not None:
-        code, sep, name = sender.partition(":")
-        if not sep or not code.strip() or not name.strip():
-            raise BadInput(f"--sender {sender!r} is not CODE:NAME (e.g. SZFB:市政府办公室)")
-        fields["sender"] = {"code": code.strip(), "name": name.strip()}
+        fields["sender"] = _unit(sender, "--sender")
     if relation is not None:
         if not isinstance(fields.get("sender"), dict):
             raise BadInput("--relation goes with a sender (--sender or the file's)")
@@ -531,8 +544,7 @@ def doc_fire(
     as_json: Json = False,
 ) -> None:
     """Fire a trigger on an entity (a document, a supervision item, a meeting, a record)."""
-    actor = _actor(db, actors, by, as_, clearance, required=True)
-    assert actor is not None  # noqa: S101 -- required=True
+    actor = _acting(db, actors, by, as_, clearance)
     _fire_and_show(
         db,
         entity_id,
@@ -590,8 +602,7 @@ def doc_withdraw(
     as_json: Json = False,
 ) -> None:
     """Take back (撤回) what you sent onward, while the next step has not acted."""
-    actor = _actor(db, actors, by, as_, clearance, required=True)
-    assert actor is not None  # noqa: S101 -- required=True
+    actor = _acting(db, actors, by, as_, clearance)
     _fire_and_show(db, entity_id, "withdraw", actor, {}, reason=reason, as_json=as_json)
 
 
@@ -608,8 +619,7 @@ def doc_return(
     as_json: Json = False,
 ) -> None:
     """Return (退回) an entity to an earlier step its table allows, to whoever acted there."""
-    actor = _actor(db, actors, by, as_, clearance, required=True)
-    assert actor is not None  # noqa: S101 -- required=True
+    actor = _acting(db, actors, by, as_, clearance)
     _fire_and_show(db, entity_id, "return_to", actor, {"to": to}, reason=reason, as_json=as_json)
 
 
@@ -632,14 +642,12 @@ def doc_reassign(
     as_json: Json = False,
 ) -> None:
     """Hand an entity's step to another actor or unit (转办)."""
-    actor = _actor(db, actors, by, as_, clearance, required=True)
-    assert actor is not None  # noqa: S101 -- required=True
+    actor = _acting(db, actors, by, as_, clearance)
     fields: dict[str, Any] = {}
     if to_actor is not None:
         fields["actor_id"] = to_actor
     if to_unit is not None:
-        code, _, name = to_unit.partition(":")
-        fields["unit"] = {"code": code, "name": name or code}
+        fields["unit"] = _unit(to_unit, "--to-unit")
     _fire_and_show(db, entity_id, "reassign", actor, fields, reason=reason, as_json=as_json)
 
 
@@ -770,15 +778,13 @@ def people_enrol(
     as_json: Json = False,
 ) -> None:
     """Enrol a person in the office's directory (the office director does)."""
-    actor = _actor(db, actors, by, as_, clearance, required=True)
-    assert actor is not None  # noqa: S101 -- required=True
-    code, _, unit_name = unit.partition(":")
+    actor = _acting(db, actors, by, as_, clearance)
     with open_office(db) as office:
         person = office.directory.enrol(
             by=actor,
             actor_id=actor_id,
             name=name,
-            unit={"code": code, "name": unit_name or code},
+            unit=_unit(unit, "--unit"),
             roles=role or (),
             acts_for=acts_for or (),
             **({"clearance": person_clearance} if person_clearance else {}),
@@ -828,8 +834,7 @@ def people_delegate(
     as_json: Json = False,
 ) -> None:
     """Delegate roles (委托) to another person for some days, within a scope."""
-    actor = _actor(db, actors, by, as_, clearance, required=True)
-    assert actor is not None  # noqa: S101 -- required=True
+    actor = _acting(db, actors, by, as_, clearance)
     with open_office(db) as office:
         kinds = [_kind(k, "--kind", office) for k in kind or ()]
         scope: dict[str, Any] = {"kinds": kinds, "triggers": list(trigger or ())}
@@ -860,8 +865,7 @@ def people_revoke(
     as_json: Json = False,
 ) -> None:
     """Revoke a delegation before its end."""
-    actor = _actor(db, actors, by, as_, clearance, required=True)
-    assert actor is not None  # noqa: S101 -- required=True
+    actor = _acting(db, actors, by, as_, clearance)
     with open_office(db) as office:
         revoked = office.directory.revoke_delegation(delegation_id, by=actor, reason=reason)
         _show(revoked, as_json=as_json)
@@ -886,8 +890,7 @@ def calendar_load(
     The text is checked against the law; provisional deadlines in its year are then
     confirmed, moved later, or kept (never silently moved earlier).
     """
-    actor = _actor(db, actors, by, as_, clearance, required=True)
-    assert actor is not None  # noqa: S101 -- required=True
+    actor = _acting(db, actors, by, as_, clearance)
     try:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:

@@ -683,48 +683,56 @@ def fan_out_step(
             label=request_label,
             complete=_with_contacts,
         ),
-        TransitionSpec(
+        *_answer_rows(
             agree_trigger,
-            (step,),
-            after,
-            respond_roles,
-            (*answer, F5_AGREEMENT_COMPLETES),
-            data=FanOutReply,
-            parallel=True,
-            effect=_respond(agreed=True, decided=True),
+            at=step,
+            decided_to=after,
+            roles=respond_roles,
+            rules=answer,
+            decides=F5_AGREEMENT_COMPLETES,
+            agreed=True,
             label=agree_label,
         ),
-        TransitionSpec(
-            agree_trigger,
-            (step,),
-            None,
-            respond_roles,
-            answer,
-            data=FanOutReply,
-            parallel=True,
-            effect=_respond(agreed=True, decided=False),
-            label=agree_label,
-        ),
-        TransitionSpec(
+        *_answer_rows(
             disagree_trigger,
-            (step,),
-            returned,
-            respond_roles,
-            (*answer, F3_DISAGREEMENT_OPINION, F5_DISAGREEMENT_DECIDES),
-            data=FanOutReply,
-            parallel=True,
-            effect=_respond(agreed=False, decided=True),
+            at=step,
+            decided_to=returned,
+            roles=respond_roles,
+            rules=(*answer, F3_DISAGREEMENT_OPINION),
+            decides=F5_DISAGREEMENT_DECIDES,
+            agreed=False,
             label=disagree_label,
         ),
+    )
+
+
+def _answer_rows(
+    trigger: str,
+    *,
+    at: LabeledEnum | str,
+    decided_to: LabeledEnum | str,
+    roles: frozenset[str] | None,
+    rules: tuple[Rule, ...],
+    decides: Rule,
+    agreed: bool,
+    label: str,
+) -> tuple[TransitionSpec, ...]:
+    """The two rows of an answer, in the order they are judged.
+
+    First the one that decides the join and leaves the step (guarded by ``decides``),
+    then the one that records the answer and stays.
+    """
+    return tuple(
         TransitionSpec(
-            disagree_trigger,
-            (step,),
-            None,
-            respond_roles,
-            (*answer, F3_DISAGREEMENT_OPINION),
+            trigger,
+            (at,),
+            decided_to if decided else None,
+            roles,
+            (*rules, decides) if decided else rules,
             data=FanOutReply,
             parallel=True,
-            effect=_respond(agreed=False, decided=False),
-            label=disagree_label,
-        ),
+            effect=_respond(agreed=agreed, decided=decided),
+            label=label,
+        )
+        for decided in (True, False)
     )

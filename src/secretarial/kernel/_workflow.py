@@ -629,12 +629,10 @@ class Workflow(Generic[E]):
         Without ``history`` (the entity's audit events) the triggers that read it are
         left out; :meth:`needs_history` says whether any could be offered.
         """
-        state = str(entity.state)
         return tuple(
             trigger
-            for trigger, specs in self._by_trigger.items()
-            if any(state in s.sources for s in specs)
-            and (history is not None or trigger not in self._history_triggers)
+            for trigger in self.triggers_from(entity)
+            if (history is not None or trigger not in self._history_triggers)
             and self.can_fire(entity, trigger, actor, now=now, history=history)
         )
 
@@ -649,12 +647,7 @@ class Workflow(Generic[E]):
 
     def needs_history(self, entity: E) -> bool:
         """Whether a trigger that reads the audit trail may fire from ``entity``'s state."""
-        state = str(entity.state)
-        return any(
-            state in spec.sources
-            for trigger in self._history_triggers
-            for spec in self._by_trigger[trigger]
-        )
+        return not self._history_triggers.isdisjoint(self.triggers_from(entity))
 
     def require_creator(self, actor: Actor) -> None:
         """Refuse now if ``actor`` lacks the role the creation trigger needs.
