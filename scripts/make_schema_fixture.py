@@ -7,11 +7,12 @@ against a real database written by the old code. Run it once per schema version:
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from secretarial import Actor, Classification, Office, Role
+from secretarial import AccessDenied, Actor, Classification, HmacKey, Office, Role
 from secretarial.adapters._sql import SCHEMA_VERSION
 from secretarial.testing import FrozenClock, SequentialIds
 
@@ -20,12 +21,16 @@ CLERK = Actor(
 )
 SUPERVISOR = Actor(id="zhou", name="周督查", roles=frozenset({Role.SUPERVISOR}))
 DRAFTER = Actor(id="ma", name="马拟稿", roles=frozenset({Role.DRAFTER}))
+CHECKPOINT_KEY = HmacKey(b"the schema fixture's checkpoint key; not a secret")
+"""Signs the fixture's checkpoint (from schema 4, which keeps checkpoints)."""
 
 
 def build(path: Path) -> None:
     """Create the fixture office at ``path``."""
     clock = FrozenClock(datetime(2025, 9, 26, 1, tzinfo=UTC))
-    with Office.open(f"sqlite:///{path}", clock=clock, ids=SequentialIds()) as office:
+    with Office.open(
+        f"sqlite:///{path}", clock=clock, ids=SequentialIds(), checkpoint_key=CHECKPOINT_KEY
+    ) as office:
         doc = office.documents.receive(
             by=CLERK,
             kind="notice",
@@ -54,6 +59,9 @@ def build(path: Path) -> None:
         office.documents.draft(
             by=DRAFTER, kind="report", title="关于安全检查情况的报告", issuer_code="某办发"
         )
+        with contextlib.suppress(AccessDenied):  # uncleared: refused, the refusal recorded
+            office.get(doc.id, by=DRAFTER)
+        office.checkpoint()
 
 
 if __name__ == "__main__":

@@ -72,6 +72,12 @@ from secretarial.duty._model import item_fields_from_call as item_fields_from_ca
 from secretarial.duty._model import reception_problems as reception_problems
 from secretarial.duty._model import rotation_shifts as rotation_shifts
 from secretarial.duty._model import who_is_on_duty as who_is_on_duty
+from secretarial.engine._keys import Ed25519Key as Ed25519Key
+from secretarial.engine._keys import Ed25519VerifyKey as Ed25519VerifyKey
+from secretarial.engine._keys import HmacKey as HmacKey
+from secretarial.engine._keys import SigningKey as SigningKey
+from secretarial.engine._keys import VerifyKey as VerifyKey
+from secretarial.engine._keys import load_key as load_key
 from secretarial.errors import AccessDenied as AccessDenied
 from secretarial.errors import CalendarCoverageError as CalendarCoverageError
 from secretarial.errors import ConcurrencyConflict as ConcurrencyConflict
@@ -126,6 +132,10 @@ from secretarial.kernel._audit import AuditReport as AuditReport
 from secretarial.kernel._calendar import CalendarOverride as CalendarOverride
 from secretarial.kernel._calendar import TableCalendar as TableCalendar
 from secretarial.kernel._calendar import WorkCalendar as WorkCalendar
+from secretarial.kernel._checkpoint import Checkpoint as Checkpoint
+from secretarial.kernel._checkpoint import CheckpointLeaf as CheckpointLeaf
+from secretarial.kernel._checkpoint import InclusionProof as InclusionProof
+from secretarial.kernel._checkpoint import KeyRecord as KeyRecord
 from secretarial.kernel._display import AuditTrail as AuditTrail
 from secretarial.kernel._display import EntityList as EntityList
 from secretarial.kernel._entity import Entity as Entity
@@ -246,6 +256,8 @@ __all__ = [
     "Caller",
     "CallerKind",
     "Channel",
+    "Checkpoint",
+    "CheckpointLeaf",
     "Classification",
     "ClearancePolicy",
     "ComputedDeadline",
@@ -276,6 +288,8 @@ __all__ = [
     "DutyRoster",
     "DutyShift",
     "DutyTeam",
+    "Ed25519Key",
+    "Ed25519VerifyKey",
     "EmergencyDue",
     "EmergencyLimit",
     "EmergencyLimitKind",
@@ -292,9 +306,11 @@ __all__ = [
     "GuestParty",
     "HandlingType",
     "HandoverRecord",
+    "HmacKey",
     "Hold",
     "Holder",
     "Holding",
+    "InclusionProof",
     "IncomingDocument",
     "IncomingState",
     "InformationCategory",
@@ -303,6 +319,7 @@ __all__ = [
     "InformationUrgency",
     "Instruction",
     "JoinPolicy",
+    "KeyRecord",
     "LeaderInstruction",
     "Meal",
     "MealKind",
@@ -363,6 +380,7 @@ __all__ = [
     "SecretarialError",
     "ShiftState",
     "Signature",
+    "SigningKey",
     "SkippedReminder",
     "StoreError",
     "StoredDirectory",
@@ -380,6 +398,7 @@ __all__ = [
     "Urgency",
     "UsageError",
     "ValidationError",
+    "VerifyKey",
     "WorkCalendar",
     "Workflow",
     "WorkflowDefinitionError",
@@ -402,6 +421,7 @@ __all__ = [
     "incoming_register",
     "information_scores",
     "item_fields_from_call",
+    "load_key",
     "outgoing_register",
     "reception_problems",
     "rotation_shifts",

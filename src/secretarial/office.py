@@ -56,6 +56,7 @@ from secretarial.engine._fire import (
     run_change,
     with_allocation,
 )
+from secretarial.engine._keys import SigningKey, VerifyKey
 from secretarial.engine._numbering import DefaultNumbering, NumberingPolicy
 from secretarial.engine._ports import Clock, IdFactory, Store
 from secretarial.errors import (
@@ -83,6 +84,7 @@ from secretarial.kernel._calendar import (
     WorkCalendar,
     provisional_years,
 )
+from secretarial.kernel._checkpoint import Checkpoint, InclusionProof
 from secretarial.kernel._display import AuditTrail, EntityList
 from secretarial.kernel._entity import Entity
 from secretarial.kernel._enums import EntityKind
@@ -102,7 +104,7 @@ from secretarial.supervision._deadlines import DeadlinePolicy
 from secretarial.supervision._desk import SupervisionDesk
 from secretarial.supervision._model import SupervisionItem
 from secretarial.sweep import SYSTEM_ACTOR, SweepReport, sweep_reminders
-from secretarial.verify import make_anchor, verify_records
+from secretarial.verify import make_anchor, make_checkpoint, verify_records
 
 if TYPE_CHECKING:  # the plugin layer (and pluggy) load only for an office that has plugins
     from secretarial.adapters._ics import ImportedMeetings
@@ -131,6 +133,8 @@ class OfficeOptions(TypedDict, total=False):
     areas: Iterable[Area]
     plugins: Iterable[object]
     load_entry_points: bool
+    checkpoint_key: SigningKey | None
+    verify_keys: Iterable[VerifyKey]
 
 
 E = TypeVar("E", bound=Entity)
@@ -240,8 +244,12 @@ class Office:
         areas: Iterable[Area] = (),
         plugins: Iterable[object] = (),
         load_entry_points: bool = True,
+        checkpoint_key: SigningKey | None = None,
+        verify_keys: Iterable[VerifyKey] = (),
     ) -> None:
         self._store: Store = store if store is not None else MemoryStore()
+        self._checkpoint_key: SigningKey | None = checkpoint_key
+        self._verify_keys: list[VerifyKey] = list(verify_keys)
         self._plugins: Plugins | None = _load_plugins(plugins, load_entry_points=load_entry_points)
         self._clock: Clock = clock if clock is not None else SystemClock()
         self._system_clock = type(self._clock) is SystemClock
@@ -1154,24 +1162,127 @@ class Office:
         return replayed
 
     # ------------------------------------------------------------------ tamper evidence
-    def verify_audit(self) -> AuditReport:
+    def verify_audit(
+        self,
+        *,
+        against: Checkpoint | Iterable[Checkpoint] | None = None,
+        keys: Iterable[VerifyKey] = (),
+    ) -> AuditReport:
         """Check the whole audit record; report every break.
 
         Each entity's events must be numbered 1, 2, 3 ..., each must match its hash and
-        follow its predecessor's, the record must be what its events replay to, and every
-        entity an anchor covered must still be there. An untouched store verifies clean;
-        an edited, deleted, reordered or inserted event, an edited record and a deleted
-        entity (since an anchor) each show as a problem.
+        follow its predecessor's, the record must be what its events replay to, every
+        indexed column must say what the body says, the access-denials log must be an
+        unbroken chain, and every entity an anchor covered must still be there. The
+        office's checkpoints must each be signed by the key the one before names, and
+        the store must have only grown since the newest: no trail cut short, no entity
+        removed, no denial removed, no counter set back.
+
+        Args:
+            against: Checkpoints kept outside the office (:meth:`checkpoint` made them;
+                :meth:`Checkpoint.from_json` reads one back). Each must be signed,
+                must still be the office's own checkpoint of that number, and the store
+                must have grown from it: a database put back to an older copy, which
+                takes its own checkpoints back with it, shows here.
+            keys: Keys to verify signatures with, besides the office's own
+                (``checkpoint_key`` and ``verify_keys``). A key named by a signed
+                rotation is learnt from it. A checkpoint whose key is not at hand is
+                listed in the report's ``warnings``, not as a problem.
+
+        An untouched store verifies clean; each kind of tampering shows as a problem
+        (:class:`~secretarial.AuditProblem` lists the kinds).
         """
-        return verify_records(self._store, self._workflows)
+        given = (
+            ()
+            if against is None
+            else (against,)
+            if isinstance(against, Checkpoint)
+            else tuple(against)
+        )
+        return verify_records(
+            self._store,
+            self._workflows,
+            against=given,
+            keys=[*self._keys_at_hand(), *keys],
+            signer=None if self._checkpoint_key is None else self._checkpoint_key.record,
+        )
+
+    def _keys_at_hand(self) -> builtins.list[VerifyKey]:
+        own = [] if self._checkpoint_key is None else [self._checkpoint_key]
+        return [*own, *self._verify_keys]
 
     def anchor(self) -> Anchor:
         """Seal the store as it is now, so that a whole entity deleted later is detected.
 
         Make an anchor periodically (daily, say) and publish its ``hash`` outside the
-        office's database.
+        office's database. A :meth:`checkpoint` seals more (every trail's end, the
+        denials, the counters) and is signed.
         """
         return make_anchor(self._store, self.now())
+
+    def checkpoint(self, *, rotate_to: SigningKey | None = None) -> Checkpoint:
+        """Seal everything the office has recorded, signed with its ``checkpoint_key``.
+
+        The checkpoint commits to every entity's audit head and event count (a Merkle
+        tree: :meth:`prove` shows one entity's inclusion), the access-denials log's head,
+        the counters and the previous checkpoint. The office keeps it; keep
+        :meth:`Checkpoint.to_json` somewhere else too (a file, another system), and
+        give it to :meth:`verify_audit` as ``against=``. Take one on every sweep
+        (``sweep(checkpoint=True)``).
+
+        Args:
+            rotate_to: Change keys: this checkpoint, signed with the current key, names
+                ``rotate_to`` as the key that signs the next ones, and the office signs
+                with it from now on. Checkpoints made before still verify with their key.
+
+        Raises:
+            UsageError: The office has no ``checkpoint_key``, or its key is not the one
+                the last checkpoint named to sign next.
+        """
+        key = self._checkpoint_key
+        if key is None:
+            raise UsageError(
+                "checkpoints are signed: give the office a checkpoint_key (an Ed25519Key "
+                "or an HmacKey; load_key reads one from a file or the environment)"
+            )
+        made = make_checkpoint(self._store, self.now(), key, rotate_to=rotate_to)
+        if rotate_to is not None:
+            self._verify_keys.append(key)
+            self._checkpoint_key = rotate_to
+        return made
+
+    def checkpoints(self) -> builtins.list[Checkpoint]:
+        """Every checkpoint the office has made, oldest first."""
+        return self._store.checkpoints()
+
+    def prove(
+        self, entity: Entity | str, checkpoint: Checkpoint | int | None = None
+    ) -> InclusionProof:
+        """The proof that ``entity``, as it stood, is among a checkpoint's leaves.
+
+        ``proof.proves(checkpoint)`` checks it with the checkpoint alone, without the
+        other entities (for a host or an auditor who holds the checkpoint).
+
+        Args:
+            entity: The entity or its id.
+            checkpoint: The checkpoint or its number; the newest if omitted.
+
+        Raises:
+            UsageError: There is no such checkpoint, its leaves are not kept, or it does
+                not cover the entity.
+        """
+        entity_id = entity.id if isinstance(entity, Entity) else entity
+        kept = self._store.checkpoints()
+        if checkpoint is None:
+            if not kept:
+                raise UsageError("the office has made no checkpoint yet")
+            sequence = kept[-1].sequence
+        else:
+            sequence = checkpoint.sequence if isinstance(checkpoint, Checkpoint) else checkpoint
+        leaves = self._store.checkpoint_leaves(sequence)
+        if leaves is None:
+            raise UsageError(f"the office keeps no leaves for checkpoint {sequence}")
+        return InclusionProof.build(sequence, leaves, entity_id)
 
     # ------------------------------------------------------------------ records
 
@@ -1262,7 +1373,9 @@ class Office:
         )
 
     # ------------------------------------------------------------------ reminders
-    def sweep(self, now: datetime | None = None, *, by: Actor | None = None) -> SweepReport:
+    def sweep(
+        self, now: datetime | None = None, *, by: Actor | None = None, checkpoint: bool = False
+    ) -> SweepReport:
         """Issue the reminders, escalations and report requests due now (催办).
 
         Every open entity with a deadline or a report cycle is judged by the office's
@@ -1278,6 +1391,8 @@ class Office:
         Args:
             now: The moment to sweep for, timezone-aware; the office clock if omitted.
             by: Who issues the reminders; the system actor (id ``system``) if omitted.
+            checkpoint: Also take a signed :meth:`checkpoint` after the sweep (the
+                report's ``checkpoint``); it costs a small part of a sweep.
 
         Returns:
             What was issued and what was skipped (e.g. a step another worker issued).
@@ -1288,8 +1403,13 @@ class Office:
             CalendarCoverageError: The calendar has no data for the day.
             MissingExtraError: No calendar was given and ``chinese-calendar`` is not
                 installed.
-            UsageError: ``now`` is naive.
+            UsageError: ``now`` is naive, or ``checkpoint`` is asked for and the office
+                has no ``checkpoint_key``.
         """
+        if checkpoint and self._checkpoint_key is None:
+            raise UsageError(
+                "sweep(checkpoint=True) needs the office's checkpoint_key to sign the checkpoint"
+            )
         if now is None:
             now = self.now()
         elif now.tzinfo is None or now.utcoffset() is None:
@@ -1316,6 +1436,8 @@ class Office:
             report = report.model_copy(update={"provisional": provisional})
         if self._plugins is not None:
             self._plugins.deliver_reminders(report.issued)
+        if checkpoint:
+            report = report.model_copy(update={"checkpoint": self.checkpoint()})
         return report
 
     # ------------------------------------------------------------------ lifecycle

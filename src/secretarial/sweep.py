@@ -32,6 +32,7 @@ from secretarial.errors import (
 )
 from secretarial.information._model import EmergencyPolicy, InformationItem, emergency_due
 from secretarial.kernel._calendar import WorkCalendar
+from secretarial.kernel._checkpoint import Checkpoint
 from secretarial.kernel._entity import Entity
 from secretarial.kernel._enums import Classification, EntityKind, Role
 from secretarial.kernel._query import Query
@@ -103,6 +104,7 @@ class SweepReport(_Value):
         provisional: Open items whose deadline is still provisional (it depends on a
             calendar year whose notice is not loaded), earliest deadline first: load
             the notice to confirm them.
+        checkpoint: The checkpoint taken after the sweep, if one was asked for.
     """
 
     at: AwareDatetime
@@ -112,6 +114,7 @@ class SweepReport(_Value):
     issued: tuple[DueReminder, ...] = ()
     skipped: tuple[SkippedReminder, ...] = ()
     provisional: tuple[str, ...] = ()
+    checkpoint: Checkpoint | None = None
 
     def _repr_markdown_(self) -> str:
         head = (

@@ -10,7 +10,13 @@ from typing import Any, Final, Self
 
 from secretarial.errors import ConcurrencyConflict, NotFound, UsageError
 from secretarial.kernel._access import AccessDenial
-from secretarial.kernel._audit import Anchor, AuditEvent
+from secretarial.kernel._audit import Anchor, AuditEvent, AuditProblem
+from secretarial.kernel._checkpoint import (
+    Checkpoint,
+    CheckpointLeaf,
+    CheckpointState,
+    CounterValue,
+)
 from secretarial.kernel._entity import Entity
 from secretarial.kernel._query import Page, Query, checked_limit, cursor_sequence
 
@@ -230,6 +236,7 @@ class MemoryStore:
         self._counters: dict[tuple[str, str], int] = {}
         self._anchors: list[Anchor] = []
         self._denials: list[AccessDenial] = []
+        self._checkpoints: list[tuple[Checkpoint, tuple[CheckpointLeaf, ...]]] = []
         self._lock = threading.RLock()
 
     def unit_of_work(self) -> _MemoryUnitOfWork:
@@ -320,9 +327,10 @@ class MemoryStore:
             return list(self._anchors)
 
     def record_denial(self, denial: AccessDenial) -> None:
-        """Record a refused access."""
+        """Record a refused access, chained to the one recorded before it."""
         with self._lock:
-            self._denials.append(denial)
+            previous = (self._denials[-1].hash or None) if self._denials else None
+            self._denials.append(denial.chained(previous))
 
     def denials(self) -> list[AccessDenial]:
         """Every refused access recorded, oldest first."""
@@ -333,6 +341,53 @@ class MemoryStore:
         """The current value of every numbering counter, by (series, key)."""
         with self._lock:
             return dict(self._counters)
+
+    def checkpoint_state(self) -> CheckpointState:
+        """What a checkpoint seals, read under the store's lock."""
+        with self._lock:
+            leaves = sorted(
+                CheckpointLeaf(e.id, e.entity_kind.value, e.version, e.audit_head or "")
+                for e in self._entities.values()
+            )
+            last = self._denials[-1] if self._denials else None
+            return CheckpointState(
+                leaves=leaves,
+                last_entity=len(self._entities),
+                denials=len(self._denials),
+                denials_head=(last.hash or None) if last is not None else None,
+                counters=tuple(
+                    CounterValue(series, key, value)
+                    for (series, key), value in sorted(self._counters.items())
+                ),
+            )
+
+    def add_checkpoint(self, checkpoint: Checkpoint, leaves: Sequence[CheckpointLeaf]) -> None:
+        """Keep a checkpoint and its leaves; raise ConcurrencyConflict if its number is taken."""
+        with self._lock:
+            if len(self._checkpoints) + 1 != checkpoint.sequence:
+                raise ConcurrencyConflict(
+                    f"checkpoint {checkpoint.sequence}",
+                    checkpoint.sequence - 1,
+                    len(self._checkpoints),
+                )
+            self._checkpoints.append((checkpoint, tuple(leaves)))
+
+    def checkpoints(self) -> list[Checkpoint]:
+        """Every checkpoint kept, oldest first."""
+        with self._lock:
+            return [checkpoint for checkpoint, _ in self._checkpoints]
+
+    def checkpoint_leaves(self, sequence: int) -> list[CheckpointLeaf] | None:
+        """The leaves kept with checkpoint ``sequence``; None if it is not kept."""
+        with self._lock:
+            for checkpoint, leaves in self._checkpoints:
+                if checkpoint.sequence == sequence:
+                    return list(leaves)
+            return None
+
+    def column_problems(self) -> list[AuditProblem]:
+        """Nothing to compare: the store keeps the entities and events themselves."""
+        return []
 
     def close(self) -> None:
         """Nothing to release."""

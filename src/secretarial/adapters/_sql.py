@@ -54,13 +54,21 @@ from secretarial.errors import (
     UsageError,
 )
 from secretarial.kernel._access import AccessDenial
-from secretarial.kernel._audit import Anchor, AuditEvent, schema_1_renamed
+from secretarial.kernel._audit import Anchor, AuditEvent, AuditProblem, schema_1_renamed
+from secretarial.kernel._checkpoint import (
+    Checkpoint,
+    CheckpointLeaf,
+    CheckpointState,
+    CounterValue,
+    decode_leaves,
+    encode_leaves,
+)
 from secretarial.kernel._entity import Entity
 from secretarial.kernel._query import Page, Query, checked_limit, cursor_sequence
 
 __all__ = ["SCHEMA_VERSION", "SqlStore", "StoreError"]
 
-SCHEMA_VERSION: Final = 3
+SCHEMA_VERSION: Final = 4
 """The version of the schema this library writes; older databases are migrated forward."""
 
 
@@ -140,6 +148,14 @@ denials_table = sa.Table(
     sa.Column("denial", sa.Text, nullable=False),
 )
 
+checkpoints_table = sa.Table(
+    "audit_checkpoints",
+    metadata,
+    sa.Column("sequence", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("checkpoint", sa.Text, nullable=False),
+    sa.Column("leaves", sa.LargeBinary, nullable=False),
+)
+
 counters = sa.Table(
     "counters",
     metadata,
@@ -217,15 +233,66 @@ def _rename_classifications(conn: Connection) -> None:
                 conn.execute(table.update().where(key == seq).values({column.name: renamed}))
 
 
+def _add_checkpoints(conn: Connection) -> None:
+    """Version 3 → 4: the table of signed checkpoints and their leaves.
+
+    Denials recorded before it stay as they were (unchained); the log's chain begins
+    with the first denial recorded after the migration.
+    """
+    checkpoints_table.create(conn, checkfirst=True)
+
+
 _MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: _seal_audit_chains,
     2: _rename_classifications,
+    3: _add_checkpoints,
 }
 """Forward migrations: ``_MIGRATIONS[n]`` turns a version ``n`` database into ``n + 1``."""
 
 
 def _utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
+
+
+def _denial_hash(text: str | None) -> str | None:
+    """The hash of a stored denial (None for none, an unchained or an unreadable one)."""
+    if text is None:
+        return None
+    try:
+        return AccessDenial.model_validate_json(text).hash or None
+    except ValueError:
+        return None
+
+
+def _same_column(stored: Any, expected: Any) -> bool:
+    """Whether a stored column holds ``expected`` (SQLite gives datetimes back naive, in UTC)."""
+    if isinstance(expected, datetime) and isinstance(stored, datetime):
+        if stored.tzinfo is None:
+            stored = stored.replace(tzinfo=UTC)
+        return bool(stored == expected)
+    if isinstance(expected, bool):
+        return stored is not None and bool(stored) is expected
+    return bool(stored == expected)
+
+
+def _column_problem(
+    table: str,
+    entity_id: str,
+    column: str,
+    stored: Any,
+    expected: Any,
+    *,
+    version: int | None = None,
+) -> AuditProblem:
+    return AuditProblem(
+        kind="column_mismatch",
+        entity_id=entity_id,
+        version=version,
+        detail=(
+            f"the {table} column {column} holds {stored!r} where the stored body says "
+            f"{expected!r}: the row was edited outside the office"
+        ),
+    )
 
 
 _UPDATABLE: Final = (
@@ -1231,15 +1298,25 @@ class SqlStore:
             return [Anchor.model_validate_json(r) for r in rows]
 
     def record_denial(self, denial: AccessDenial) -> None:
-        """Record a refused access, in its own transaction."""
+        """Record a refused access, chained to the last one, in its own transaction.
+
+        On PostgreSQL the log's lock is held from reading the last denial's hash to the
+        commit, so two processes recording at once still make one chain.
+        """
         with self._write() as conn:
+            if self.is_postgres:
+                conn.execute(_ADVISORY_LOCK, {"key": _lock_key("access-denials")})
+            last = conn.execute(
+                sa.select(denials_table.c.denial).order_by(denials_table.c.seq.desc()).limit(1)
+            ).scalar()
+            chained = denial.chained(_denial_hash(last))
             conn.execute(
                 denials_table.insert(),
                 {
-                    "at": _utc(denial.at),
-                    "actor_id": denial.actor.id,
-                    "entity_id": denial.entity_id,
-                    "denial": denial.model_dump_json(),
+                    "at": _utc(chained.at),
+                    "actor_id": chained.actor.id,
+                    "entity_id": chained.entity_id,
+                    "denial": chained.model_dump_json(),
                 },
             )
 
@@ -1256,6 +1333,143 @@ class SqlStore:
         with self._read() as conn:
             rows = conn.execute(sa.select(counters)).all()
         return {(r.series, r.key): int(r.value) for r in rows}
+
+    def checkpoint_state(self) -> CheckpointState:
+        """What a checkpoint seals, read in one snapshot (repeatable read on PostgreSQL)."""
+        head = (
+            sa.func.json_extract_path_text(sa.cast(entities.c.body, pg.JSON), "audit_head")
+            if self.is_postgres
+            else sa.func.json_extract(entities.c.body, "$.audit_head")
+        )
+        with self._engine.connect() as plain:
+            conn = (
+                plain.execution_options(isolation_level="REPEATABLE READ")
+                if self.is_postgres
+                else plain
+            )
+            with conn.begin():
+                rows = conn.execute(
+                    sa.select(
+                        entities.c.seq, entities.c.id, entities.c.kind, entities.c.version, head
+                    )
+                ).all()
+                denials = conn.execute(
+                    sa.select(sa.func.count()).select_from(denials_table)
+                ).scalar()
+                last = conn.execute(
+                    sa.select(denials_table.c.denial).order_by(denials_table.c.seq.desc()).limit(1)
+                ).scalar()
+                values = conn.execute(sa.select(counters)).all()
+        leaves = sorted(CheckpointLeaf(r[1], r[2], int(r[3]), r[4] or "") for r in rows)
+        return CheckpointState(
+            leaves=leaves,
+            last_entity=max((int(r[0]) for r in rows), default=0),
+            denials=int(denials or 0),
+            denials_head=_denial_hash(last),
+            counters=tuple(sorted(CounterValue(r.series, r.key, int(r.value)) for r in values)),
+        )
+
+    def add_checkpoint(self, checkpoint: Checkpoint, leaves: Sequence[CheckpointLeaf]) -> None:
+        """Keep a checkpoint with its leaves; raise ConcurrencyConflict if its number is taken."""
+        try:
+            with self._write() as conn:
+                conn.execute(
+                    checkpoints_table.insert(),
+                    {
+                        "sequence": checkpoint.sequence,
+                        "checkpoint": checkpoint.model_dump_json(),
+                        "leaves": encode_leaves(leaves),
+                    },
+                )
+        except IntegrityError:
+            raise ConcurrencyConflict(
+                f"checkpoint {checkpoint.sequence}", checkpoint.sequence - 1, None
+            ) from None
+
+    def checkpoints(self) -> list[Checkpoint]:
+        """Every checkpoint kept, oldest first (one that is not readable is left out)."""
+        with self._read() as conn:
+            rows = conn.execute(
+                sa.select(checkpoints_table.c.checkpoint).order_by(checkpoints_table.c.sequence)
+            ).scalars()
+            found = []
+            for text in rows:
+                try:
+                    found.append(Checkpoint.model_validate_json(text))
+                except ValueError:
+                    continue
+            return found
+
+    def checkpoint_leaves(self, sequence: int) -> list[CheckpointLeaf] | None:
+        """The leaves kept with checkpoint ``sequence``; None if missing or unreadable."""
+        with self._read() as conn:
+            data = conn.execute(
+                sa.select(checkpoints_table.c.leaves).where(
+                    checkpoints_table.c.sequence == sequence
+                )
+            ).scalar()
+        return None if data is None else decode_leaves(bytes(data))
+
+    def column_problems(self) -> list[AuditProblem]:
+        """Every indexed column of entities, events and denials that disagrees with its body."""
+        problems: list[AuditProblem] = []
+        with self._read() as conn:
+            for row in conn.execute(sa.select(entities)).mappings():
+                try:
+                    entity = _load(self._types, row["kind"], row["body"])
+                except (StoreError, ValueError):
+                    continue  # an unreadable body is reported by the replay check
+                expected = _row(entity)
+                wrong = [
+                    name
+                    for name, value in expected.items()
+                    if name != "body" and not _same_column(row[name], value)
+                ]
+                problems.extend(
+                    _column_problem("entities", entity.id, name, row[name], expected[name])
+                    for name in wrong
+                )
+            for row in conn.execute(sa.select(audit)).mappings():
+                try:
+                    event = AuditEvent.from_json(row["event"])
+                except ValueError:
+                    continue  # reported as an unreadable event by the chain check
+                expected = _audit_row(event)
+                problems.extend(
+                    _column_problem(
+                        "audit_events",
+                        event.entity_id,
+                        name,
+                        row[name],
+                        value,
+                        version=event.version,
+                    )
+                    for name, value in expected.items()
+                    if name != "event" and not _same_column(row[name], value)
+                )
+            for row in conn.execute(sa.select(denials_table)).mappings():
+                try:
+                    denial = AccessDenial.model_validate_json(row["denial"])
+                except ValueError:
+                    problems.append(
+                        AuditProblem(
+                            kind="denial_edited",
+                            detail=f"denial {row['seq']} is not a readable denial",
+                        )
+                    )
+                    continue
+                for name, value in (
+                    ("at", _utc(denial.at)),
+                    ("actor_id", denial.actor.id),
+                    ("entity_id", denial.entity_id),
+                ):
+                    if not _same_column(row[name], value):
+                        problems.append(
+                            _column_problem(
+                                "access_denials", denial.entity_id, name, row[name], value
+                            )
+                        )
+        return problems
 
     def schema_version(self) -> int:
         """The schema version of the database."""

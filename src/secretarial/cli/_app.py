@@ -13,6 +13,7 @@ was (:class:`~secretarial.cli._errors.ExitCode`).
 from __future__ import annotations
 
 import enum
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -1014,17 +1015,137 @@ def audit(
             console().print(audit_table(entity_id, events, office.timezone))
 
 
+KeySource = Annotated[
+    str | None,
+    typer.Option(
+        "--key",
+        envvar="SECRETARIAL_CHECKPOINT_KEY",
+        metavar="file:PATH|env:NAME",
+        help=(
+            "The checkpoint key: an Ed25519 PEM key or an HMAC secret in a file (a bare path "
+            "is a file) or an environment variable."
+        ),
+    ),
+]
+
+
+def _signing_key(source: str | None) -> secretarial.SigningKey:
+    if source is None:
+        raise BadInput(
+            "checkpoints are signed: give --key file:PATH (or set SECRETARIAL_CHECKPOINT_KEY); "
+            "`secretarial keys new PATH` makes one"
+        )
+    key = secretarial.load_key(source)
+    if not isinstance(key, secretarial.SigningKey):
+        raise BadInput(f"the key in {source} is a public key: it verifies but cannot sign")
+    return key
+
+
+def _read_checkpoint(path: Path) -> secretarial.Checkpoint:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise BadFile(f"cannot read the checkpoint {str(path)!r}: {e}") from None
+    return secretarial.Checkpoint.from_json(text)
+
+
 @app.command()
-def verify(db: Db = DEFAULT_DB, as_json: Json = False) -> None:
-    """Check the whole audit record (hash chains, replays, anchors); exit 1 if broken."""
+def verify(
+    db: Db = DEFAULT_DB,
+    against: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--against",
+            metavar="FILE",
+            help="A checkpoint kept outside the office (checkpoint --out); repeatable.",
+        ),
+    ] = None,
+    keys: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--key",
+            metavar="file:PATH|env:NAME",
+            help="A key to verify checkpoint signatures with (a public key will do); repeatable.",
+        ),
+    ] = None,
+    as_json: Json = False,
+) -> None:
+    """Check the whole audit record (chains, replays, columns, denials, anchors, checkpoints).
+
+    With --against, also check the office against checkpoints kept elsewhere: a trail cut
+    short, an entity removed, the database put back to an older copy. Exit 1 if broken.
+    """
+    given = [_read_checkpoint(path) for path in against or ()]
+    verify_keys = [secretarial.load_key(source) for source in keys or ()]
     with open_office(db) as office:
-        report = office.verify_audit()
+        report = office.verify_audit(against=given, keys=verify_keys)
     if as_json:
         emit_json({"ok": report.ok, **report.model_dump(mode="json")})
     else:
         console().print(verify_text(report))
     if not report.ok:
         raise typer.Exit(ExitCode.REFUSED)
+
+
+@app.command()
+def checkpoint(
+    db: Db = DEFAULT_DB,
+    key: KeySource = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", metavar="FILE", help="Also write the checkpoint here, as JSON."),
+    ] = None,
+    as_json: Json = False,
+) -> None:
+    """Seal everything the office has recorded in a signed checkpoint; keep --out elsewhere."""
+    signing = _signing_key(key)
+    with open_office(db, checkpoint_key=signing) as office:
+        made = office.checkpoint()
+    if out is not None:
+        try:
+            out.write_text(made.to_json() + "\n", encoding="utf-8")
+        except OSError as e:
+            raise BadFile(f"cannot write the checkpoint to {str(out)!r}: {e.strerror}") from None
+    if as_json:
+        emit_json(made.model_dump(mode="json"))
+    else:
+        console().print(
+            f"checkpoint {made.sequence}: {made.entities} entities, {made.events} events, "
+            f"{made.denials} denials, root {made.root[:16]}, signed by {made.key.key_id}"
+        )
+
+
+keys_app: Final = typer.Typer(epilog=_EPILOG)
+app.add_typer(keys_app, name="keys", help="Checkpoint keys.")
+
+
+@keys_app.command("new")
+def keys_new(
+    path: Annotated[Path, typer.Argument(metavar="PATH", help="Where to write the new key.")],
+    hmac: Annotated[
+        bool, typer.Option("--hmac", help="A shared HMAC secret instead of an Ed25519 key.")
+    ] = False,
+    public: Annotated[
+        Path | None,
+        typer.Option("--public", metavar="FILE", help="Also write the Ed25519 public key here."),
+    ] = None,
+) -> None:
+    """Make a new checkpoint key (readable by its owner only); never overwrites a file."""
+    if hmac and public is not None:
+        raise BadInput("an HMAC secret has no public half: leave --public out")
+    key: secretarial.HmacKey | secretarial.Ed25519Key = (
+        secretarial.HmacKey.generate() if hmac else secretarial.Ed25519Key.generate()
+    )
+    data = key.to_text().encode() + b"\n" if isinstance(key, secretarial.HmacKey) else key.to_pem()
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+        if public is not None and isinstance(key, secretarial.Ed25519Key):
+            public.write_bytes(key.to_pem(private=False))
+    except OSError as e:
+        raise BadFile(f"cannot write the key to {e.filename!r}: {e.strerror}") from None
+    console().print(f"wrote {key.record.key_id} to {path}")
 
 
 # ---------------------------------------------------------------------------- export

@@ -20,7 +20,8 @@ from secretarial.errors import (
     UsageError,
 )
 from secretarial.kernel._access import AccessDenial
-from secretarial.kernel._audit import Anchor, AuditEvent
+from secretarial.kernel._audit import Anchor, AuditEvent, AuditProblem
+from secretarial.kernel._checkpoint import Checkpoint, CheckpointLeaf, CheckpointState
 from secretarial.kernel._entity import Entity
 from secretarial.kernel._query import Query
 from secretarial.kernel._values import Actor
@@ -476,6 +477,30 @@ class HookedStore:
     def denials(self) -> list[AccessDenial]:
         """Every refused access (see :class:`Store`)."""
         return self._store.denials()
+
+    def counters(self) -> dict[tuple[str, str], int]:
+        """Every counter's value (see :class:`Store`)."""
+        return self._store.counters()
+
+    def checkpoint_state(self) -> CheckpointState:
+        """What a checkpoint seals (see :class:`Store`)."""
+        return self._store.checkpoint_state()
+
+    def add_checkpoint(self, checkpoint: Checkpoint, leaves: Sequence[CheckpointLeaf]) -> None:
+        """Keep a checkpoint (see :class:`Store`)."""
+        self._store.add_checkpoint(checkpoint, leaves)
+
+    def checkpoints(self) -> list[Checkpoint]:
+        """Every checkpoint kept (see :class:`Store`)."""
+        return self._store.checkpoints()
+
+    def checkpoint_leaves(self, sequence: int) -> list[CheckpointLeaf] | None:
+        """A checkpoint's leaves (see :class:`Store`)."""
+        return self._store.checkpoint_leaves(sequence)
+
+    def column_problems(self) -> list[AuditProblem]:
+        """Stored columns that disagree with their bodies (see :class:`Store`)."""
+        return self._store.column_problems()
 
     def close(self) -> None:
         """Release the wrapped store."""

@@ -12,7 +12,8 @@ from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 from secretarial.kernel._access import AccessDenial
-from secretarial.kernel._audit import Anchor, AuditEvent
+from secretarial.kernel._audit import Anchor, AuditEvent, AuditProblem
+from secretarial.kernel._checkpoint import Checkpoint, CheckpointLeaf, CheckpointState
 from secretarial.kernel._entity import Entity
 from secretarial.kernel._query import Query
 
@@ -161,6 +162,35 @@ class Store(Protocol):
 
     def denials(self) -> list[AccessDenial]:
         """Every refused access recorded, oldest first."""
+        ...
+
+    def counters(self) -> dict[tuple[str, str], int]:
+        """The current value of every numbering counter, by (series, key)."""
+        ...
+
+    def checkpoint_state(self) -> CheckpointState:
+        """Every entity's leaf, the denials log's head and the counters, read at one moment."""
+        ...
+
+    def add_checkpoint(self, checkpoint: Checkpoint, leaves: Sequence[CheckpointLeaf]) -> None:
+        """Keep a checkpoint with its leaves; raise ConcurrencyConflict if its number is taken."""
+        ...
+
+    def checkpoints(self) -> list[Checkpoint]:
+        """Every checkpoint kept, oldest first."""
+        ...
+
+    def checkpoint_leaves(self, sequence: int) -> list[CheckpointLeaf] | None:
+        """The leaves kept with checkpoint ``sequence``; None if missing or unreadable."""
+        ...
+
+    def column_problems(self) -> list[AuditProblem]:
+        """Every stored column that disagrees with the body it is derived from.
+
+        A store that keeps indexed columns beside a body (an entity's state, an event's
+        trigger, a denial's actor) reports each one that no longer says what the body
+        says: a row set to hide an entity from a query, or an id column renamed.
+        """
         ...
 
     def close(self) -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
+import hashlib
+import json
+from datetime import UTC
+from typing import Protocol, Self, runtime_checkable
 
 from ._entity import Entity
 from ._enums import Classification
@@ -69,6 +72,10 @@ class AccessDenial(Value):
         action: What they tried: ``get``, ``audit``, ``fire:<trigger>``.
         at: When.
         reason: Why it was refused.
+        previous_hash: The hash of the denial recorded before it (the log is a hash
+            chain of its own, so a denial removed or edited shows); None for the first.
+        hash: SHA-256 over its content and ``previous_hash``; empty for a denial
+            recorded before the log was chained.
     """
 
     actor: Actor
@@ -76,3 +83,24 @@ class AccessDenial(Value):
     action: Name
     at: Timestamp
     reason: str
+    previous_hash: str | None = None
+    hash: str = ""
+
+    def expected_hash(self) -> str:
+        """The hash this denial's content and ``previous_hash`` call for."""
+        actor = self.actor
+        content = [
+            [actor.id, actor.name, sorted(actor.roles), str(actor.clearance)],
+            self.entity_id,
+            self.action,
+            self.at.astimezone(UTC).isoformat(),
+            self.reason,
+            self.previous_hash,
+        ]
+        text = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+    def chained(self, previous_hash: str | None) -> Self:
+        """This denial sealed after the one whose hash is ``previous_hash``."""
+        linked = self.model_copy(update={"previous_hash": previous_hash, "hash": ""})
+        return linked.model_copy(update={"hash": linked.expected_hash()})

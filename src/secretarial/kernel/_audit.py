@@ -417,7 +417,15 @@ class AuditProblem(Value):
             its last event's: trailing events deleted, or the record edited),
             ``state_mismatch`` (replaying the events does not give the stored record),
             ``events_without_entity``, ``entity_without_events``, ``entities_missing``
-            (fewer entities than an anchor covered), ``anchor_broken``.
+            (fewer entities than an anchor covered), ``anchor_broken``,
+            ``column_mismatch`` (an indexed column disagrees with the stored body),
+            ``denial_edited`` and ``denial_chain_broken`` (the access-denials log),
+            and against a checkpoint: ``truncated`` (events removed from a trail's
+            end), ``rewritten`` (a sealed event replaced), ``entity_deleted``,
+            ``entity_added``, ``denials_removed``, ``denials_rewritten``,
+            ``counter_rolled_back``, ``rolled_back`` (the database put back to an
+            older copy), ``checkpoint_broken`` and ``checkpoint_forged`` (a checkpoint
+            edited, removed, or made without the key).
         entity_id: The entity concerned, if one.
         version: The event concerned, if one.
         detail: What exactly, in words.
@@ -442,13 +450,19 @@ class AuditReport(Value):
         entities: How many entities were checked.
         events: How many events were checked.
         anchors: How many anchors were checked.
+        checkpoints: How many checkpoints were checked (the office's own and those
+            given to check it against).
         problems: Every break found; empty when the record verifies clean.
+        warnings: What could not be checked, without being found broken (a checkpoint
+            whose key is not at hand: losing a key loses its signatures, not the chain).
     """
 
     entities: int
     events: int
     anchors: int
+    checkpoints: int = 0
     problems: tuple[AuditProblem, ...] = ()
+    warnings: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -456,9 +470,16 @@ class AuditReport(Value):
         return not self.problems
 
     def __str__(self) -> str:
-        head = f"checked {self.entities} entities, {self.events} events, {self.anchors} anchors: "
+        head = (
+            f"checked {self.entities} entities, {self.events} events, {self.anchors} anchors, "
+            f"{self.checkpoints} checkpoints: "
+        )
+        notes = "".join(f"\n  ! {w}" for w in self.warnings)
         if self.ok:
-            return head + "clean"
+            return head + "clean" + notes
         return (
-            head + f"{len(self.problems)} problems\n" + "\n".join(f"  - {p}" for p in self.problems)
+            head
+            + f"{len(self.problems)} problems\n"
+            + "\n".join(f"  - {p}" for p in self.problems)
+            + notes
         )
