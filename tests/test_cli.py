@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from conftest import CLERK, DIRECTOR, SUPERIOR, UNIT_A
-from secretarial import Actor, Office, Role, china_calendar
+from secretarial import Actor, Checkpoint, Office, Role, china_calendar
 from secretarial.cli import _demo, app
 from secretarial.testing import FrozenClock
 
@@ -707,6 +707,40 @@ class TestDiagramAndVerify:
         broken = run("verify", "--db", db)
         assert broken.exit_code == 1
         assert "problems" in broken.stdout
+
+
+class TestCheckpoints:
+    def test_keys_a_checkpoint_and_verify_against_it(self, db: Path) -> None:
+        """A key, a checkpoint kept in a file, a verification against it; a rollback found."""
+        key, public, kept = db.parent / "k.pem", db.parent / "k.pub", db.parent / "cp.json"
+        made = run("keys", "new", key, "--public", public)
+        assert made.exit_code == 0, made.stderr
+        assert key.stat().st_mode & 0o777 == 0o600
+        failed(run("keys", "new", key), "bad_file", 2)  # never overwrites a key
+        older = db.read_bytes()
+        first = run("checkpoint", "--db", db, "--key", f"file:{key}", "--out", kept)
+        assert first.exit_code == 0, first.stderr
+        assert Checkpoint.from_json(kept.read_text()).sequence == 1
+        checked = run("verify", "--db", db, "--against", kept, "--key", public, "--json")
+        assert checked.exit_code == 0, checked.stdout
+        assert json.loads(checked.stdout)["warnings"] == []
+        (db.parent / "office.db-wal").unlink(missing_ok=True)
+        db.write_bytes(older)  # the database put back to the copy taken before
+        rolled = run("verify", "--db", db, "--against", kept, "--key", public)
+        assert rolled.exit_code == 1
+        assert "rolled_back" in rolled.stdout
+
+    def test_bad_keys_and_checkpoint_files(self, db: Path) -> None:
+        """No key, a public key to sign with, an unreadable file: exit 2, nothing made."""
+        public = db.parent / "k.pub"
+        assert run("keys", "new", db.parent / "k.pem", "--public", public).exit_code == 0
+        failed(run("checkpoint", "--db", db), "bad_input", 2)
+        failed(run("checkpoint", "--db", db, "--key", public), "bad_input", 2)
+        failed(run("verify", "--db", db, "--against", db.parent / "none.json"), "bad_file", 2)
+        (db.parent / "junk.json").write_text("{}")
+        failed(run("verify", "--db", db, "--against", db.parent / "junk.json"), "validation", 2)
+        with Office.open(f"sqlite:///{db}", create=False) as office:
+            assert office.checkpoints() == []
 
 
 class TestDebug:

@@ -302,3 +302,39 @@ def test_a_withdrawal_racing_the_next_step_one_wins(shared_url: str) -> None:
             )
             assert office.replay(final) == final
         assert office.verify_audit().ok
+
+
+def _refused_reads(url: str, secret_id: str, worker: int, start: Any) -> int:
+    """Try to read a classified document again and again; each refusal is recorded."""
+    outsider = Actor(id=f"outsider-{worker}", name=f"外人{worker}", roles=frozenset({Role.CLERK}))
+    start.wait()
+    refused = 0
+    with Office.open(url) as office:
+        for _ in range(PER_WORKER):
+            try:
+                office.get(secret_id, by=outsider)
+            except (LookupError, PermissionError):  # AccessDenied, whichever it derives from
+                refused += 1
+    return refused
+
+
+def test_denials_recorded_at_once_by_many_processes_make_one_chain(shared_url: str) -> None:
+    with Office.open(shared_url) as office:
+        secret = office.documents.receive(
+            by=CLERK,
+            kind="notice",
+            title="秘密通知",
+            sender=SUPERIOR,
+            channel="paper",
+            received_at=office.now(),
+            classification="confidential",
+            secrecy_period_years=5,
+            copy_number="000001",
+        )
+    refused = _run(_refused_reads, [(shared_url, secret.id, w) for w in range(4)])
+    assert refused == [PER_WORKER] * 4
+    with Office.open(shared_url) as office:
+        denials = office.denials()
+        assert len(denials) == 4 * PER_WORKER
+        assert [d.previous_hash for d in denials[1:]] == [d.hash for d in denials[:-1]]
+        assert office.verify_audit().ok

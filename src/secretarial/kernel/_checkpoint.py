@@ -30,7 +30,7 @@ from datetime import UTC
 from typing import Final, NamedTuple, Self
 
 import pydantic
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from secretarial.errors import UsageError, ValidationError
 
@@ -125,6 +125,8 @@ class InclusionProof(Value):
         path: The sibling hashes from the leaf up to the root, in hex.
     """
 
+    model_config = ConfigDict(str_strip_whitespace=False)  # ids and hashes as they are
+
     checkpoint: int = Field(ge=1)
     leaf: CheckpointLeaf
     index: int = Field(ge=0)
@@ -216,6 +218,8 @@ class Checkpoint(Value):
         hash: SHA-256 over the content and the signature.
         format: How the checkpoint is written and signed (:data:`CHECKPOINT_FORMAT`).
     """
+
+    model_config = ConfigDict(str_strip_whitespace=False)  # counter keys as they are
 
     sequence: int = Field(ge=1)
     at: Timestamp

@@ -32,13 +32,14 @@ from typing import Any, Final
 import pytest
 
 from secretarial._registry import builtin_registry, workflow_for
+from secretarial.engine._keys import HmacKey
 from secretarial.errors import ConcurrencyConflict, NotFound
 from secretarial.kernel._access import AccessDenial
 from secretarial.kernel._entity import Entity
 from secretarial.kernel._enums import Classification, EntityKind, Role
 from secretarial.kernel._query import Query
 from secretarial.kernel._values import Actor
-from secretarial.verify import make_anchor
+from secretarial.verify import make_anchor, make_checkpoint
 
 __all__ = ["StoreContract"]
 
@@ -322,3 +323,51 @@ class StoreContract:
         store.record_denial(denial)
         store.record_denial(denial.model_copy(update={"action": "audit"}))
         assert [d.action for d in store.denials()] == ["get", "audit"]
+
+    def test_denials_are_chained_as_they_are_recorded(self, store: Any) -> None:
+        """Each recorded denial is sealed after the one before it."""
+        denial = AccessDenial(
+            actor=CLERK, entity_id="in-9", action="get", at=START, reason="clearance"
+        )
+        for action in ("get", "audit", "fire:screen"):
+            store.record_denial(denial.model_copy(update={"action": action}))
+        first, second, third = store.denials()
+        assert first.previous_hash is None
+        assert (second.previous_hash, third.previous_hash) == (first.hash, second.hash)
+        assert all(d.hash == d.expected_hash() for d in (first, second, third))
+
+    def test_the_checkpoint_state_is_every_leaf_the_denials_and_the_counters(
+        self, store: Any
+    ) -> None:
+        """Leaves by id with each entity's event count and head; the log's head; counters."""
+        empty = store.checkpoint_state()
+        assert (empty.leaves, empty.last_entity, empty.denials, empty.counters) == ([], 0, 0, ())
+        second = add(store, document(2))
+        first = add(store, document(1))
+        with store.unit_of_work() as uow:
+            uow.next_number("incoming", "2025")
+        store.record_denial(
+            AccessDenial(actor=CLERK, entity_id="in-1", action="get", at=START, reason="r")
+        )
+        state = store.checkpoint_state()
+        assert [leaf.entity_id for leaf in state.leaves] == ["in-1", "in-2"]
+        assert state.leaves[0] == (first.id, "incoming_document", 1, first.audit_head)
+        assert state.leaves[1].head == second.audit_head
+        assert state.last_entity >= 2
+        assert (state.denials, state.denials_head) == (1, store.denials()[0].hash)
+        assert [tuple(c) for c in state.counters] == [("incoming", "2025", 1)]
+        assert store.column_problems() == []
+
+    def test_checkpoints_are_kept_with_their_leaves_once_per_sequence(self, store: Any) -> None:
+        """A checkpoint is stored with its leaves; a taken sequence conflicts."""
+        add(store, document(1))
+        key = HmacKey(b"contract checkpoint key, 32 bytes")
+        first = make_checkpoint(store, START, key)
+        leaves = store.checkpoint_state().leaves
+        second = make_checkpoint(store, START + timedelta(hours=1), key)
+        assert store.checkpoints() == [first, second]
+        assert store.checkpoint_leaves(1) == leaves
+        assert store.checkpoint_leaves(3) is None
+        with pytest.raises(ConcurrencyConflict):
+            store.add_checkpoint(first, leaves)
+        assert store.checkpoints() == [first, second]
