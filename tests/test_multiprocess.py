@@ -18,7 +18,9 @@ import pytest
 from conftest import CLERK, SUPERIOR, SUPERVISOR, UNDERTAKER, UNIT_A, postgres_url, reset_postgres
 from secretarial import (
     Actor,
+    Checkpoint,
     ConcurrencyConflict,
+    HmacKey,
     Office,
     OutgoingDocument,
     OutgoingState,
@@ -338,3 +340,38 @@ def test_denials_recorded_at_once_by_many_processes_make_one_chain(shared_url: s
         assert len(denials) == 4 * PER_WORKER
         assert [d.previous_hash for d in denials[1:]] == [d.hash for d in denials[:-1]]
         assert office.verify_audit().ok
+
+
+_CHECKPOINT_SECRET = b"a checkpoint key shared by the test's processes"
+
+
+def _checkpoint_repeatedly(url: str, times: int, start: Any) -> list[str]:
+    """Take checkpoints while the other processes write; return them as JSON."""
+    start.wait()
+    with Office.open(url, checkpoint_key=HmacKey(_CHECKPOINT_SECRET)) as office:
+        return [office.checkpoint().to_json() for _ in range(times)]
+
+
+def _write_or_checkpoint(url: str, role: str, start: Any) -> list[str]:
+    if role == "checkpoint":
+        return _checkpoint_repeatedly(url, 10, start)
+    return _receive_and_register(url, int(role), start)
+
+
+def test_checkpoints_taken_among_writers_verify_clean(shared_url: str) -> None:
+    """A checkpoint taken among three writing processes seals a consistent cut.
+
+    No entity is counted as added or removed afterwards.
+    """
+    Office.open(shared_url).close()
+    outcomes = _run(_write_or_checkpoint, [(shared_url, r) for r in ("checkpoint", "0", "1", "2")])
+    kept = [c for batch in outcomes for c in map(_as_checkpoint, batch) if c is not None]
+    assert len(kept) == 10
+    with Office.open(shared_url, checkpoint_key=HmacKey(_CHECKPOINT_SECRET)) as office:
+        report = office.verify_audit(against=kept)
+        assert report.ok, str(report)
+        assert office.count() == 3 * PER_WORKER
+
+
+def _as_checkpoint(text: str) -> Checkpoint | None:
+    return Checkpoint.from_json(text) if text.lstrip().startswith("{") else None

@@ -1335,7 +1335,12 @@ class SqlStore:
         return {(r.series, r.key): int(r.value) for r in rows}
 
     def checkpoint_state(self) -> CheckpointState:
-        """What a checkpoint seals, read in one snapshot (repeatable read on PostgreSQL)."""
+        """What a checkpoint seals, read in one snapshot.
+
+        On PostgreSQL the read is a repeatable-read transaction that first takes the
+        entities table in share mode, so no entity is half-way between drawing its
+        sequence number and committing while the checkpoint reads.
+        """
         head = (
             sa.func.json_extract_path_text(sa.cast(entities.c.body, pg.JSON), "audit_head")
             if self.is_postgres
@@ -1348,6 +1353,11 @@ class SqlStore:
                 else plain
             )
             with conn.begin():
+                if self.is_postgres:
+                    # Let the writers in flight commit and hold new ones back while the
+                    # entities are read: every entity up to the newest sequence number
+                    # read is then in the snapshot (sequences are drawn before commit).
+                    conn.execute(sa.text("LOCK TABLE entities IN SHARE MODE"))
                 rows = conn.execute(
                     sa.select(
                         entities.c.seq, entities.c.id, entities.c.kind, entities.c.version, head
