@@ -65,6 +65,26 @@ POSTGRES_URL_VARIABLE = "SECRETARIAL_TEST_POSTGRES_URL"
 STORES = ["memory", "sqlite", "postgres"]
 
 
+def receive_notice(office: Office, title: str, *, secret: bool = False, **extra: Any) -> Any:
+    """Receive a notice from the superior organ now; ``secret`` makes it 秘密 (5 years)."""
+    if secret:
+        extra = {
+            "classification": "confidential",
+            "secrecy_period_years": 5,
+            "copy_number": "000001",
+            **extra,
+        }
+    return office.documents.receive(
+        by=CLERK,
+        kind="notice",
+        title=title,
+        sender=SUPERIOR,
+        channel="paper",
+        received_at=office.now(),
+        **extra,
+    )
+
+
 def refused(office: Office, entity: Any, trigger: str, by: Actor, **kw: Any) -> str:
     """Fire and expect a refusal that changed nothing; return its rule code."""
     before = office.get(entity.id)

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import CLERK, START, STORES, SUPERIOR, url_for
+from conftest import CLERK, START, STORES, receive_notice, url_for
 from secretarial import (
     AccessDenied,
     Actor,
@@ -88,15 +88,7 @@ def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 def _receive(office: Office, title: str) -> Any:
-    doc = office.documents.receive(
-        by=CLERK,
-        kind="notice",
-        title=title,
-        sender=SUPERIOR,
-        channel="paper",
-        received_at=office.now(),
-    )
-    return office.fire(doc, "register", by=CLERK)
+    return office.fire(receive_notice(office, title), "register", by=CLERK)
 
 
 @pytest.fixture
@@ -134,18 +126,7 @@ def test_new_work_after_a_checkpoint_verifies(office: Office) -> None:
 
 def _deny(office: Office) -> None:
     """Receive a 秘密 notice and have an uncleared clerk try to read it (refused)."""
-    secret = office.documents.receive(
-        by=CLERK,
-        kind="notice",
-        title="秘密通知",
-        sender=SUPERIOR,
-        channel="paper",
-        received_at=office.now(),
-        classification="confidential",
-        secrecy_period_years=5,
-        copy_number="000001",
-    )
-    office.get(secret.id, by=OUTSIDER)
+    office.get(receive_notice(office, "秘密通知", secret=True).id, by=OUTSIDER)
 
 
 def test_an_entitys_inclusion_is_proved_by_the_checkpoint_alone(office: Office) -> None:

@@ -15,7 +15,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from conftest import CLERK, SUPERIOR, SUPERVISOR, UNDERTAKER, UNIT_A, postgres_url, reset_postgres
+from conftest import (
+    CLERK,
+    SUPERIOR,
+    SUPERVISOR,
+    UNDERTAKER,
+    UNIT_A,
+    postgres_url,
+    receive_notice,
+    reset_postgres,
+)
 from secretarial import (
     Actor,
     Checkpoint,
@@ -322,17 +331,7 @@ def _refused_reads(url: str, secret_id: str, worker: int, start: Any) -> int:
 
 def test_denials_recorded_at_once_by_many_processes_make_one_chain(shared_url: str) -> None:
     with Office.open(shared_url) as office:
-        secret = office.documents.receive(
-            by=CLERK,
-            kind="notice",
-            title="秘密通知",
-            sender=SUPERIOR,
-            channel="paper",
-            received_at=office.now(),
-            classification="confidential",
-            secrecy_period_years=5,
-            copy_number="000001",
-        )
+        secret = receive_notice(office, "秘密通知", secret=True)
     refused = _run(_refused_reads, [(shared_url, secret.id, w) for w in range(4)])
     assert refused == [PER_WORKER] * 4
     with Office.open(shared_url) as office:
