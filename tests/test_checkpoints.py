@@ -274,3 +274,21 @@ def test_the_denials_log_is_a_chain(office: Office) -> None:
     made = office.checkpoint()
     assert (made.denials, made.denials_head) == (3, denials[-1].hash)
     assert office.verify_audit(against=made).ok
+
+
+def test_older_checkpoints_keep_what_changed_and_still_verify(office: Office) -> None:
+    """Only the newest keeps every leaf; the older ones are rebuilt from the deltas."""
+    made = [office.checkpoint()]
+    first = office.list()[0]
+    for n in range(3):
+        _receive(office, f"又一件{n}")
+        office.fire(office.list()[n], "screen", by=CLERK)
+        made.append(office.checkpoint())
+    report = office.verify_audit(against=made)
+    assert report.ok, str(report)
+    assert report.checkpoints == len(made)
+    assert office.prove(first, 1).proves(made[0])
+    assert office.prove(first, 1).leaf.events == 2
+    newest = office.store.checkpoint_leaves(made[-1].sequence)  # type: ignore[attr-defined]
+    oldest = office.store.checkpoint_leaves(1)  # type: ignore[attr-defined]
+    assert len(oldest) < len(newest)

@@ -37,12 +37,17 @@ from secretarial.adapters._sql import (
     checkpoints_table,
     counters,
     denials_table,
-    encode_leaves,
     entities,
     metadata,
     normalise_url,
 )
-from secretarial.kernel._checkpoint import CheckpointLeaf, leaf_hash, merkle_root
+from secretarial.kernel._checkpoint import (
+    CheckpointLeaf,
+    LeafReader,
+    encode_leaves,
+    leaf_hash,
+    merkle_root,
+)
 from secretarial.testing import FrozenClock, SequentialIds
 
 OUTSIDER = Actor(id="wang", name="王某", roles=frozenset({Role.CLERK}))
@@ -267,7 +272,7 @@ def recompute_hashes_without_the_key(scene: Scene, conn: sa.Connection) -> None:
         sa.select(checkpoints_table).order_by(checkpoints_table.c.sequence)
     ).all():
         old = Checkpoint.model_validate_json(row.checkpoint)
-        kept = scene.office.store.checkpoint_leaves(old.sequence) or []  # type: ignore[attr-defined]
+        kept = LeafReader(scene.office.store.checkpoint_leaves).leaves(old.sequence) or []  # type: ignore[attr-defined]
         mended = [rewritten if leaf.entity_id == doc else leaf for leaf in kept]
         forged = old.model_copy(
             update={

@@ -84,7 +84,7 @@ from secretarial.kernel._calendar import (
     WorkCalendar,
     provisional_years,
 )
-from secretarial.kernel._checkpoint import Checkpoint, InclusionProof
+from secretarial.kernel._checkpoint import Checkpoint, InclusionProof, LeafReader
 from secretarial.kernel._display import AuditTrail, EntityList
 from secretarial.kernel._entity import Entity
 from secretarial.kernel._enums import EntityKind
@@ -1279,7 +1279,7 @@ class Office:
             sequence = kept[-1].sequence
         else:
             sequence = checkpoint.sequence if isinstance(checkpoint, Checkpoint) else checkpoint
-        leaves = self._store.checkpoint_leaves(sequence)
+        leaves = LeafReader(self._store.checkpoint_leaves).leaves(sequence)
         if leaves is None:
             raise UsageError(f"the office keeps no leaves for checkpoint {sequence}")
         return InclusionProof.build(sequence, leaves, entity_id)

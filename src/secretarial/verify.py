@@ -15,6 +15,9 @@ from secretarial.kernel._checkpoint import (
     Checkpoint,
     CheckpointLeaf,
     KeyRecord,
+    LeafReader,
+    encode_delta,
+    encode_leaves,
     leaf_hash,
     merkle_root,
 )
@@ -217,7 +220,16 @@ def make_checkpoint(
     )
     signed = checkpoint.model_copy(update={"signature": key.sign(checkpoint.content()).hex()})
     signed = signed.model_copy(update={"hash": signed.expected_hash()})
-    store.add_checkpoint(signed, leaves)
+    before = None if last is None else LeafReader(store.checkpoint_leaves).leaves(last.sequence)
+    store.add_checkpoint(
+        signed,
+        encode_leaves(leaves),
+        previous_leaves=(
+            None
+            if last is None or before is None
+            else encode_delta(before, leaves, signed.sequence)
+        ),
+    )
     return signed
 
 
@@ -286,9 +298,18 @@ def _check_signature(
 
 
 def _check_kept(
-    store: Store, kept: Sequence[Checkpoint], keyring: _Keyring, warnings: list[str]
+    store: Store,
+    kept: Sequence[Checkpoint],
+    keyring: _Keyring,
+    warnings: list[str],
+    wanted: set[int],
 ) -> tuple[list[AuditProblem], dict[int, list[CheckpointLeaf]]]:
-    """Check the store's own checkpoints: chain, signatures, keys, leaves."""
+    """Check the store's own checkpoints: chain, signatures, keys; the leaves of ``wanted``.
+
+    Only the checkpoints the store is compared with have their leaves read (following
+    the deltas from the newest), so verifying costs the same however many are kept.
+    """
+    reader = LeafReader(store.checkpoint_leaves)
     problems: list[AuditProblem] = []
     leaves_of: dict[int, list[CheckpointLeaf]] = {}
     previous: Checkpoint | None = None
@@ -314,7 +335,10 @@ def _check_kept(
                 )
             )
         problems.extend(_check_signature(checkpoint, keyring, warnings, "the office's"))
-        leaves = store.checkpoint_leaves(checkpoint.sequence)
+        previous = checkpoint
+        if checkpoint.sequence not in wanted:
+            continue
+        leaves = reader.leaves(checkpoint.sequence)
         if leaves is None or merkle_root([leaf_hash(leaf) for leaf in leaves]) != checkpoint.root:
             problems.append(
                 _problem(
@@ -325,7 +349,6 @@ def _check_kept(
             )
         else:
             leaves_of[checkpoint.sequence] = leaves
-        previous = checkpoint
     return problems, leaves_of
 
 
@@ -530,7 +553,8 @@ def verify_records(
     warnings: list[str] = []
     keyring = _Keyring(keys)
     kept = store.checkpoints()
-    found, leaves_of = _check_kept(store, kept, keyring, warnings)
+    wanted = {c.sequence for c in against} | ({kept[-1].sequence} if kept else set())
+    found, leaves_of = _check_kept(store, kept, keyring, warnings, wanted)
     problems.extend(found)
     if signer is not None and kept:
         expected = _expected_signer(kept[-1])

@@ -236,7 +236,7 @@ class MemoryStore:
         self._counters: dict[tuple[str, str], int] = {}
         self._anchors: list[Anchor] = []
         self._denials: list[AccessDenial] = []
-        self._checkpoints: list[tuple[Checkpoint, tuple[CheckpointLeaf, ...]]] = []
+        self._checkpoints: list[tuple[Checkpoint, bytes]] = []
         self._lock = threading.RLock()
 
     def unit_of_work(self) -> _MemoryUnitOfWork:
@@ -361,7 +361,9 @@ class MemoryStore:
                 ),
             )
 
-    def add_checkpoint(self, checkpoint: Checkpoint, leaves: Sequence[CheckpointLeaf]) -> None:
+    def add_checkpoint(
+        self, checkpoint: Checkpoint, leaves: bytes, *, previous_leaves: bytes | None = None
+    ) -> None:
         """Keep a checkpoint and its leaves; raise ConcurrencyConflict if its number is taken."""
         with self._lock:
             if len(self._checkpoints) + 1 != checkpoint.sequence:
@@ -370,19 +372,21 @@ class MemoryStore:
                     checkpoint.sequence - 1,
                     len(self._checkpoints),
                 )
-            self._checkpoints.append((checkpoint, tuple(leaves)))
+            if previous_leaves is not None and self._checkpoints:
+                self._checkpoints[-1] = (self._checkpoints[-1][0], previous_leaves)
+            self._checkpoints.append((checkpoint, leaves))
 
     def checkpoints(self) -> list[Checkpoint]:
         """Every checkpoint kept, oldest first."""
         with self._lock:
             return [checkpoint for checkpoint, _ in self._checkpoints]
 
-    def checkpoint_leaves(self, sequence: int) -> list[CheckpointLeaf] | None:
-        """The leaves kept with checkpoint ``sequence``; None if it is not kept."""
+    def checkpoint_leaves(self, sequence: int) -> bytes | None:
+        """The encoded leaves kept with checkpoint ``sequence``; None if it is not kept."""
         with self._lock:
             for checkpoint, leaves in self._checkpoints:
                 if checkpoint.sequence == sequence:
-                    return list(leaves)
+                    return leaves
             return None
 
     def column_problems(self) -> list[AuditProblem]:

@@ -60,8 +60,6 @@ from secretarial.kernel._checkpoint import (
     CheckpointLeaf,
     CheckpointState,
     CounterValue,
-    decode_leaves,
-    encode_leaves,
 )
 from secretarial.kernel._entity import Entity
 from secretarial.kernel._query import Page, Query, checked_limit, cursor_sequence
@@ -1379,7 +1377,9 @@ class SqlStore:
             counters=tuple(sorted(CounterValue(r.series, r.key, int(r.value)) for r in values)),
         )
 
-    def add_checkpoint(self, checkpoint: Checkpoint, leaves: Sequence[CheckpointLeaf]) -> None:
+    def add_checkpoint(
+        self, checkpoint: Checkpoint, leaves: bytes, *, previous_leaves: bytes | None = None
+    ) -> None:
         """Keep a checkpoint with its leaves; raise ConcurrencyConflict if its number is taken."""
         try:
             with self._write() as conn:
@@ -1388,9 +1388,15 @@ class SqlStore:
                     {
                         "sequence": checkpoint.sequence,
                         "checkpoint": checkpoint.model_dump_json(),
-                        "leaves": encode_leaves(leaves),
+                        "leaves": leaves,
                     },
                 )
+                if previous_leaves is not None:
+                    conn.execute(
+                        checkpoints_table.update()
+                        .where(checkpoints_table.c.sequence == checkpoint.sequence - 1)
+                        .values(leaves=previous_leaves)
+                    )
         except IntegrityError:
             raise ConcurrencyConflict(
                 f"checkpoint {checkpoint.sequence}", checkpoint.sequence - 1, None
@@ -1410,15 +1416,15 @@ class SqlStore:
                     continue
             return found
 
-    def checkpoint_leaves(self, sequence: int) -> list[CheckpointLeaf] | None:
-        """The leaves kept with checkpoint ``sequence``; None if missing or unreadable."""
+    def checkpoint_leaves(self, sequence: int) -> bytes | None:
+        """The encoded leaves kept with checkpoint ``sequence``; None if there are none."""
         with self._read() as conn:
             data = conn.execute(
                 sa.select(checkpoints_table.c.leaves).where(
                     checkpoints_table.c.sequence == sequence
                 )
             ).scalar()
-        return None if data is None else decode_leaves(bytes(data))
+        return None if data is None else bytes(data)
 
     def column_problems(self) -> list[AuditProblem]:
         """Every indexed column of entities, events and denials that disagrees with its body."""

@@ -21,7 +21,7 @@ from secretarial.errors import (
 )
 from secretarial.kernel._access import AccessDenial
 from secretarial.kernel._audit import Anchor, AuditEvent, AuditProblem
-from secretarial.kernel._checkpoint import Checkpoint, CheckpointLeaf, CheckpointState
+from secretarial.kernel._checkpoint import Checkpoint, CheckpointState
 from secretarial.kernel._entity import Entity
 from secretarial.kernel._query import Query
 from secretarial.kernel._values import Actor
@@ -486,15 +486,17 @@ class HookedStore:
         """What a checkpoint seals (see :class:`Store`)."""
         return self._store.checkpoint_state()
 
-    def add_checkpoint(self, checkpoint: Checkpoint, leaves: Sequence[CheckpointLeaf]) -> None:
+    def add_checkpoint(
+        self, checkpoint: Checkpoint, leaves: bytes, *, previous_leaves: bytes | None = None
+    ) -> None:
         """Keep a checkpoint (see :class:`Store`)."""
-        self._store.add_checkpoint(checkpoint, leaves)
+        self._store.add_checkpoint(checkpoint, leaves, previous_leaves=previous_leaves)
 
     def checkpoints(self) -> list[Checkpoint]:
         """Every checkpoint kept (see :class:`Store`)."""
         return self._store.checkpoints()
 
-    def checkpoint_leaves(self, sequence: int) -> list[CheckpointLeaf] | None:
+    def checkpoint_leaves(self, sequence: int) -> bytes | None:
         """A checkpoint's leaves (see :class:`Store`)."""
         return self._store.checkpoint_leaves(sequence)
 

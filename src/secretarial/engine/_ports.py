@@ -13,7 +13,7 @@ from typing import Protocol, runtime_checkable
 
 from secretarial.kernel._access import AccessDenial
 from secretarial.kernel._audit import Anchor, AuditEvent, AuditProblem
-from secretarial.kernel._checkpoint import Checkpoint, CheckpointLeaf, CheckpointState
+from secretarial.kernel._checkpoint import Checkpoint, CheckpointState
 from secretarial.kernel._entity import Entity
 from secretarial.kernel._query import Query
 
@@ -172,16 +172,23 @@ class Store(Protocol):
         """Every entity's leaf, the denials log's head and the counters, read at one moment."""
         ...
 
-    def add_checkpoint(self, checkpoint: Checkpoint, leaves: Sequence[CheckpointLeaf]) -> None:
-        """Keep a checkpoint with its leaves; raise ConcurrencyConflict if its number is taken."""
+    def add_checkpoint(
+        self, checkpoint: Checkpoint, leaves: bytes, *, previous_leaves: bytes | None = None
+    ) -> None:
+        """Keep a checkpoint with its encoded leaves, in one transaction.
+
+        With ``previous_leaves``, the previous checkpoint's kept leaves become those bytes
+        (its leaves as a delta from the new one's). Raise ConcurrencyConflict, keeping
+        nothing, if the checkpoint's number is taken.
+        """
         ...
 
     def checkpoints(self) -> list[Checkpoint]:
         """Every checkpoint kept, oldest first."""
         ...
 
-    def checkpoint_leaves(self, sequence: int) -> list[CheckpointLeaf] | None:
-        """The leaves kept with checkpoint ``sequence``; None if missing or unreadable."""
+    def checkpoint_leaves(self, sequence: int) -> bytes | None:
+        """The encoded leaves kept with checkpoint ``sequence``; None if there are none."""
         ...
 
     def column_problems(self) -> list[AuditProblem]:

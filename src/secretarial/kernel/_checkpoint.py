@@ -21,11 +21,10 @@ copy rolls its own checkpoints back too, but not the one kept elsewhere.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC
 from typing import Final, NamedTuple, Self
 
@@ -43,7 +42,8 @@ __all__ = [
     "CounterValue",
     "InclusionProof",
     "KeyRecord",
-    "decode_leaves",
+    "LeafReader",
+    "encode_delta",
     "encode_leaves",
     "leaf_hash",
     "merkle_root",
@@ -305,15 +305,104 @@ class CheckpointState(NamedTuple):
 
 
 def encode_leaves(leaves: Iterable[CheckpointLeaf]) -> bytes:
-    """The leaves as the stores keep them beside a checkpoint: compressed JSON."""
-    return zlib.compress(_canonical([list(leaf) for leaf in leaves]), 6)
+    """A checkpoint's leaves, whole, as the stores keep them beside the newest: compressed JSON."""
+    return zlib.compress(_canonical({"leaves": [list(leaf) for leaf in leaves]}), 6)
 
 
-def decode_leaves(data: bytes | str) -> list[CheckpointLeaf] | None:
-    """Leaves kept by :func:`encode_leaves`; None if the data is not readable as leaves."""
-    try:
-        raw = base64.b64decode(data) if isinstance(data, str) else data
-        rows = json.loads(zlib.decompress(raw))
-        return [CheckpointLeaf(str(r[0]), str(r[1]), int(r[2]), str(r[3])) for r in rows]
-    except (ValueError, TypeError, IndexError, zlib.error):
-        return None
+def encode_delta(
+    older: Iterable[CheckpointLeaf], newer: Iterable[CheckpointLeaf], base: int
+) -> bytes:
+    """An older checkpoint's leaves as what differs from checkpoint ``base``'s (``newer``).
+
+    Only the newest checkpoint keeps its leaves whole; each one before it keeps the
+    leaves it had that the next one does not (changed or gone) and the ids the next one
+    added, so a checkpoint on every sweep costs the store what changed, not the office.
+    """
+    then = {leaf.entity_id: leaf for leaf in older}
+    now = {leaf.entity_id: leaf for leaf in newer}
+    changed = [list(leaf) for entity_id, leaf in then.items() if now.get(entity_id) != leaf]
+    added = sorted(set(now) - set(then))
+    return zlib.compress(_canonical({"base": base, "set": changed, "drop": added}), 6)
+
+
+def _leaf(row: Sequence[object]) -> CheckpointLeaf:
+    entity_id, kind, events, head = row
+    if not (isinstance(entity_id, str) and isinstance(kind, str) and isinstance(head, str)):
+        raise TypeError("a leaf is [id, kind, events, head]")
+    if not isinstance(events, int) or isinstance(events, bool):
+        raise TypeError("a leaf's event count is a whole number")
+    return CheckpointLeaf(entity_id, kind, events, head)
+
+
+class LeafReader:
+    """Reads checkpoints' leaves from a store, following the deltas to the whole ones.
+
+    Args:
+        read: The store's ``checkpoint_leaves``: the kept bytes of a checkpoint, or None.
+    """
+
+    def __init__(self, read: Callable[[int], bytes | None]) -> None:
+        self._read = read
+        self._found: dict[int, list[CheckpointLeaf] | None] = {}
+
+    def leaves(self, sequence: int) -> list[CheckpointLeaf] | None:
+        """Checkpoint ``sequence``'s leaves, ordered by id; None if they cannot be read."""
+        chain: list[tuple[int, dict[str, object]]] = []
+        current = sequence
+        resolved: list[CheckpointLeaf] | None = None
+        while current not in self._found:
+            kept = self._parsed(current)
+            if kept is None:
+                resolved = None
+                break
+            if "leaves" in kept:
+                resolved = self._found[current] = self._whole(kept)
+                break
+            base = kept.get("base")
+            if not isinstance(base, int) or base <= current:
+                resolved = None
+                break
+            chain.append((current, kept))
+            current = base
+        else:
+            resolved = self._found[current]
+        for at, delta in reversed(chain):
+            resolved = None if resolved is None else self._applied(resolved, delta)
+            self._found[at] = resolved
+        return self._found.get(sequence, resolved)
+
+    def _parsed(self, sequence: int) -> dict[str, object] | None:
+        data = self._read(sequence)
+        if data is None:
+            return None
+        try:
+            kept = json.loads(zlib.decompress(data))
+        except (ValueError, zlib.error):
+            return None
+        return kept if isinstance(kept, dict) else None
+
+    @staticmethod
+    def _whole(kept: dict[str, object]) -> list[CheckpointLeaf] | None:
+        rows = kept.get("leaves")
+        try:
+            return [_leaf(row) for row in rows] if isinstance(rows, list) else None
+        except (TypeError, ValueError):
+            return None
+
+    @staticmethod
+    def _applied(
+        newer: list[CheckpointLeaf], delta: dict[str, object]
+    ) -> list[CheckpointLeaf] | None:
+        changed, added = delta.get("set"), delta.get("drop")
+        if not isinstance(changed, list) or not isinstance(added, list):
+            return None
+        try:
+            then = {leaf.entity_id: leaf for leaf in newer}
+            for entity_id in added:
+                then.pop(str(entity_id), None)
+            for row in changed:
+                leaf = _leaf(row)
+                then[leaf.entity_id] = leaf
+        except (TypeError, ValueError):
+            return None
+        return sorted(then.values())

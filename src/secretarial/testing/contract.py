@@ -35,6 +35,7 @@ from secretarial._registry import builtin_registry, workflow_for
 from secretarial.engine._keys import HmacKey
 from secretarial.errors import ConcurrencyConflict, NotFound
 from secretarial.kernel._access import AccessDenial
+from secretarial.kernel._checkpoint import LeafReader, encode_delta, encode_leaves
 from secretarial.kernel._entity import Entity
 from secretarial.kernel._enums import Classification, EntityKind, Role
 from secretarial.kernel._query import Query
@@ -359,15 +360,24 @@ class StoreContract:
         assert store.column_problems() == []
 
     def test_checkpoints_are_kept_with_their_leaves_once_per_sequence(self, store: Any) -> None:
-        """A checkpoint is stored with its leaves; a taken sequence conflicts."""
+        """A checkpoint is stored with its leaves; the one before becomes a delta from it.
+
+        A taken sequence conflicts and keeps nothing.
+        """
         add(store, document(1))
         key = HmacKey(b"contract checkpoint key, 32 bytes")
         first = make_checkpoint(store, START, key)
-        leaves = store.checkpoint_state().leaves
+        then = store.checkpoint_state().leaves
+        add(store, document(2))
         second = make_checkpoint(store, START + timedelta(hours=1), key)
+        now = store.checkpoint_state().leaves
         assert store.checkpoints() == [first, second]
-        assert store.checkpoint_leaves(1) == leaves
+        assert store.checkpoint_leaves(2) == encode_leaves(now)
+        assert store.checkpoint_leaves(1) == encode_delta(then, now, 2)
+        reader = LeafReader(store.checkpoint_leaves)
+        assert (reader.leaves(1), reader.leaves(2)) == (then, now)
         assert store.checkpoint_leaves(3) is None
         with pytest.raises(ConcurrencyConflict):
-            store.add_checkpoint(first, leaves)
+            store.add_checkpoint(first, b"", previous_leaves=b"")
         assert store.checkpoints() == [first, second]
+        assert store.checkpoint_leaves(1) == encode_delta(then, now, 2)
