@@ -197,17 +197,28 @@ class RuleViolation(DomainError, ValueError):
         rule_code: The rule's stable code (``"D11"``, ``"S3"`` ...).
         rule_name: The rule's short name.
         entity_id: The entity concerned, if there is one yet.
+        withheld: The entities the rule was judged on that the actor may not see, as the
+            refusals of access the office records; the message says nothing of them
+            beyond what the actor may know (M9: a room booked by a meeting hidden from
+            them is "booked at that time"). For the host only, never to be shown.
     """
 
     code = "rule_violation"
 
     def __init__(
-        self, rule_code: str, rule_name: str, message: str, *, entity_id: str | None = None
+        self,
+        rule_code: str,
+        rule_name: str,
+        message: str,
+        *,
+        entity_id: str | None = None,
+        withheld: Sequence[AccessDenied] = (),
     ) -> None:
         self.rule_code = rule_code
         self.rule_name = rule_name
         self.entity_id = entity_id
         self.detail = message
+        self.withheld = tuple(withheld)
         where = f" ({entity_id})" if entity_id else ""
         super().__init__(f"rule {rule_code} {rule_name}{where}: {message}")
 

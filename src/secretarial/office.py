@@ -111,6 +111,10 @@ if TYPE_CHECKING:  # the plugin layer (and pluggy) load only for an office that 
 __all__ = ["Office", "OfficeOptions"]
 
 
+def _id(entity: Entity | str) -> str:
+    return entity if isinstance(entity, str) else entity.id
+
+
 class OfficeOptions(TypedDict, total=False):
     """The keyword arguments of :class:`Office`, for :meth:`Office.open` and ``in_memory``."""
 
@@ -641,11 +645,17 @@ class Office:
         """Record an access a change refused as ``action``, then let the refusal through.
 
         The denial is committed on its own, after the refused unit of work wrote nothing.
+        A rule refused on entities hidden from ``by`` (a room booked by a meeting they may
+        not see, M9) records each of them too (:attr:`RuleViolation.withheld`).
         """
         try:
             yield
         except AccessDenied as denied:
             self._record_denial(by, action, denied)
+            raise
+        except RuleViolation as refused:  # judged on entities hidden from ``by`` (M9)
+            for hidden in refused.withheld:
+                self._record_denial(by, action, hidden)
             raise
 
     def _record_denial(self, by: Actor, action: str, denied: AccessDenied) -> None:
@@ -790,25 +800,44 @@ class Office:
 
         Without ``meetings``/``items`` every meeting and open item ``by`` may see is
         exported; what ``by`` may not see is left out. Duty shifts are exported only
-        when given, e.g. ``shifts=office.duty_roster(start, end)``. Needs the ``ics``
-        extra.
+        when given, e.g. ``shifts=office.duty.roster(start, end, by=by)``. Needs the
+        ``ics`` extra.
+
+        Raises:
+            NotFound: A meeting, item or shift given by id does not exist, or is not of
+                its kind.
+            AccessDenied: ``by`` may not see a meeting, item or shift that was given: it
+                is refused as a missing one would be (the refusal is recorded), and
+                nothing is exported.
         """
         from secretarial.adapters._ics import export_ics  # noqa: PLC0415 -- optional extra
 
-        def chosen(kind: EntityKind, given: Iterable[Entity | str] | None) -> builtins.list[Any]:
-            if given is None:
-                return self.list(kind=kind, by=by, open_only=kind is EntityKind.SUPERVISION_ITEM)
-            found = [self.get(e if isinstance(e, str) else e.id) for e in given]
-            return [e for e in found if self.access.may_see(by, e) is None]
+        def given(entities: Iterable[E | str], kind: type[E], *, reload: bool) -> builtins.list[E]:
+            found = [
+                e if not isinstance(e, str) and not reload else self.get(_id(e), kind)
+                for e in entities
+            ]
+            for entity in found:
+                self.authorize(entity, by, "export_ics")
+            return found
 
-        duty = [self.get(s, DutyShift) if isinstance(s, str) else s for s in shifts]
+        chosen_meetings: builtins.list[Any] = (
+            self.list(kind=EntityKind.MEETING, by=by)
+            if meetings is None
+            else given(meetings, Meeting, reload=True)
+        )
+        chosen_items: builtins.list[Any] = (
+            self.list(kind=EntityKind.SUPERVISION_ITEM, by=by, open_only=True)
+            if items is None
+            else given(items, SupervisionItem, reload=True)
+        )
         return export_ics(
-            chosen(EntityKind.MEETING, meetings),
-            chosen(EntityKind.SUPERVISION_ITEM, items),
+            chosen_meetings,
+            chosen_items,
             domain=domain,
             calendar_name=calendar_name,
             include_classified=True,
-            shifts=[s for s in duty if self.access.may_see(by, s) is None],
+            shifts=given(shifts, DutyShift, reload=False),
         )
 
     def import_meetings(
@@ -863,9 +892,10 @@ class Office:
                     kept.append(event)
             fields = kept
             skipped.sort(key=lambda s: s.number)
-        planned = plan_meetings(
-            self._store, self.context(by, now), fields, check_conflicts=check_conflicts
-        )
+        with self.denials_recorded(by, "fire:plan"):
+            planned = plan_meetings(
+                self._store, self.context(by, now), fields, check_conflicts=check_conflicts
+            )
         return ImportedMeetings(planned, skipped)
 
     # ------------------------------------------------------------------ information

@@ -1,0 +1,192 @@
+"""No leak, on any path: to an actor below a classification, a hidden entity is a missing one.
+
+Every read path and every value derived from a classified entity (a hand-over's pending
+matters, a room conflict, a brief, a reminder, an export, an error message) is read by
+an actor who may not see it: it tells them nothing a missing id would not, and the
+office records the refusal (``office.denials()``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+
+from conftest import STORES, SUPERIOR, actor
+from secretarial import (
+    AccessDenied,
+    Classification,
+    Meeting,
+    NotFound,
+    Office,
+    Role,
+    RuleViolation,
+)
+from secretarial.testing import FrozenClock
+
+OFFICE_STORES = STORES  # what is hidden is filtered by each store's queries
+
+HIDDEN_TITLE = "关于绝密行动的部署会"
+HIDDEN_MATTER = "绝密：明日凌晨转移重要物资"
+ROLES = (Role.CLERK, Role.OFFICE_DIRECTOR, Role.SUPERVISOR, Role.LEADER, "duty_officer")
+CLEARED = actor("cleared", *ROLES, clearance=Classification.TOP_SECRET)
+PLAIN = actor("plain", *ROLES, clearance=Classification.UNCLASSIFIED)
+ZHANG = actor("zhang", "duty_officer", clearance=Classification.TOP_SECRET)
+WANG = actor("wang", "duty_officer", clearance=Classification.TOP_SECRET)
+
+
+def as_missing(office: Office, attempt: Any, entity_id: str) -> AccessDenied:
+    """Run ``attempt`` expecting a refusal worded exactly as a missing id's would be."""
+    with pytest.raises(NotFound) as missing:
+        office.get(f"{entity_id}-none")
+    with pytest.raises(AccessDenied) as denied:
+        attempt()
+    assert str(denied.value) == str(missing.value).replace(f"{entity_id}-none", entity_id)
+    assert denied.value.code == missing.value.code == "not_found"
+    return denied.value
+
+
+def no_secret_in(text: object, *secrets: str) -> None:
+    for secret in secrets:
+        assert secret not in str(text)
+
+
+# ============================================================================ the error
+class TestTheRefusalSaysNoMore:
+    """``AccessDenied`` is a ``NotFound`` and reads like one; the reason is the office's."""
+
+    def test_a_refusal_is_worded_as_a_missing_id(self, office: Office) -> None:
+        doc = office.documents.receive(
+            by=CLEARED,
+            kind="notice",
+            title="关于绝密事项的通知",
+            sender=SUPERIOR,
+            channel="paper",
+            received_at=office.now(),
+            classification="top_secret",
+            secrecy_period_years=30,
+            copy_number="000001",
+        )
+        verbs = {
+            "get": lambda: office.get(doc.id, by=PLAIN),
+            "audit": lambda: office.audit(doc.id, by=PLAIN),
+            "fire:register": lambda: office.fire(doc.id, "register", by=PLAIN),
+            "can_fire:register": lambda: office.can_fire(doc.id, "register", by=PLAIN),
+            "available_triggers": lambda: office.available_triggers(doc.id, by=PLAIN),
+        }
+        for attempt in verbs.values():
+            denied = as_missing(office, attempt, doc.id)
+            assert isinstance(denied, PermissionError)
+            for word in ("top_secret", "绝密", "关于", "plain", "clearance"):
+                assert word not in str(denied)
+                assert word not in repr(denied)
+            assert "top_secret" in denied.reason  # for the host, never in the message
+        denials = office.denials()
+        assert [d.action for d in denials] == list(verbs)
+        assert {(d.actor.id, d.entity_id) for d in denials} == {("plain", doc.id)}
+        assert all("top_secret" in d.reason for d in denials)
+        assert office.get(doc.id).version == 1
+
+
+# ============================================================================ meetings
+def plan(office: Office, by: Any, title: str, start: datetime, **fields: object) -> Meeting:
+    values: dict[str, object] = {
+        "meeting_kind": "office",
+        "title": title,
+        "organizer": {"actor_id": by.id, "name": by.name},
+        "chair": {"actor_id": "principal", "name": "王主任"},
+        "attendees": [{"actor_id": "principal", "name": "王主任"}],
+        "room": "第一会议室",
+        "start": start,
+        "end": start + timedelta(hours=2),
+        "timezone": "Asia/Shanghai",
+        "agenda": [{"topic": "工作部署", "presenter": "principal", "minutes": 30}],
+    }
+    values.update(fields)
+    return office.meetings.plan(by=by, **values)
+
+
+@pytest.fixture
+def secret_meeting(office: Office) -> Meeting:
+    start = office.now() + timedelta(days=3)
+    return plan(office, CLEARED, HIDDEN_TITLE, start, classification="top_secret")
+
+
+class TestMeetings:
+    def test_a_room_conflict_names_no_hidden_meeting(
+        self, office: Office, secret_meeting: Meeting
+    ) -> None:
+        """M9 to an uncleared planner: the room is booked at that time, and no more."""
+        with pytest.raises(RuleViolation) as refused:
+            plan(office, PLAIN, "周例会", secret_meeting.start + timedelta(hours=1), attendees=[])
+        message = str(refused.value)
+        assert refused.value.rule_code == "M9"
+        assert "room 第一会议室 is booked at that time" in message
+        no_secret_in(message, HIDDEN_TITLE, secret_meeting.id, secret_meeting.start.isoformat())
+        (denial,) = office.denials()
+        assert (denial.actor.id, denial.entity_id, denial.action) == (
+            "plain",
+            secret_meeting.id,
+            "fire:plan",
+        )
+        assert office.count(kind="meeting") == 1
+
+    def test_an_attendee_conflict_names_no_hidden_meeting(
+        self, office: Office, secret_meeting: Meeting
+    ) -> None:
+        with pytest.raises(RuleViolation) as refused:
+            plan(office, PLAIN, "周例会", secret_meeting.start, room="第二会议室")
+        assert "attendee 王主任 (principal) is booked at that time" in str(refused.value)
+        no_secret_in(refused.value, HIDDEN_TITLE, secret_meeting.id)
+        assert [d.entity_id for d in office.denials()] == [secret_meeting.id]
+
+    def test_the_cleared_planner_is_told_which_meeting(
+        self, office: Office, secret_meeting: Meeting
+    ) -> None:
+        with pytest.raises(RuleViolation) as refused:
+            plan(office, CLEARED, "周例会", secret_meeting.start)
+        assert HIDDEN_TITLE in str(refused.value)
+        assert office.denials() == []
+
+    def test_the_conflicts_a_reader_is_shown(self, office: Office, secret_meeting: Meeting) -> None:
+        mine = plan(
+            office, PLAIN, "周例会", secret_meeting.start, check_conflicts=False, attendees=[]
+        )
+        (seen,) = office.meetings.conflicts(mine, by=PLAIN)
+        assert seen.is_withheld
+        assert (seen.other_id, seen.other_title, seen.other_start) == (None, None, None)
+        no_secret_in(seen, HIDDEN_TITLE, secret_meeting.id)
+        assert [d.action for d in office.denials()] == ["conflicts"]
+        (full,) = office.meetings.conflicts(mine)  # the office's own read
+        assert full.other_id == secret_meeting.id
+        as_missing(
+            office, lambda: office.meetings.conflicts(secret_meeting, by=PLAIN), secret_meeting.id
+        )
+
+    def test_the_agenda_and_the_brief_leave_it_out(
+        self, office: Office, clock: FrozenClock, secret_meeting: Meeting
+    ) -> None:
+        start = secret_meeting.start - timedelta(days=1)
+        agenda = office.meetings.agenda(start, start + timedelta(days=3), by=PLAIN)
+        assert agenda == []
+        clock.set(secret_meeting.start - timedelta(hours=1))
+        no_secret_in(office.brief(PLAIN, secret_meeting.start.date()).to_text(), HIDDEN_TITLE)
+        assert HIDDEN_TITLE in office.brief(CLEARED, secret_meeting.start.date()).to_text()
+
+    def test_an_export_of_a_hidden_meeting_is_refused(
+        self, office: Office, secret_meeting: Meeting
+    ) -> None:
+        pytest.importorskip("icalendar")
+        export = office.export_ics(by=PLAIN, domain="example.org")
+        no_secret_in(export, HIDDEN_TITLE, secret_meeting.id)
+        for given in (secret_meeting, secret_meeting.id):
+            as_missing(
+                office,
+                lambda g=given: office.export_ics(by=PLAIN, domain="example.org", meetings=[g]),
+                secret_meeting.id,
+            )
+        assert [d.action for d in office.denials()] == ["export_ics", "export_ics"]
+        assert HIDDEN_TITLE in office.export_ics(
+            by=CLEARED, domain="example.org", meetings=[secret_meeting]
+        )
