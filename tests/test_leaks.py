@@ -17,6 +17,8 @@ from conftest import STORES, SUPERIOR, actor
 from secretarial import (
     AccessDenied,
     Classification,
+    DutyShift,
+    Entity,
     Meeting,
     NotFound,
     Office,
@@ -190,3 +192,72 @@ class TestMeetings:
         assert HIDDEN_TITLE in office.export_ics(
             by=CLEARED, domain="example.org", meetings=[secret_meeting]
         )
+
+
+# ============================================================================ duty
+@pytest.fixture
+def handed_over(office: Office) -> tuple[DutyShift, DutyShift, Entity]:
+    """Zhang hands a shift over to Wang with a 绝密 call still open on it."""
+    first = office.now().replace(hour=8, minute=30) + timedelta(days=1)
+    monday, tuesday = office.duty.schedule(
+        {
+            "start": first,
+            "end": first + timedelta(days=1),
+            "leader": {"actor_id": "li", "name": "李副主任"},
+            "officers": [{"actor_id": "zhang", "name": "张三"}],
+        },
+        {
+            "start": first + timedelta(days=1),
+            "end": first + timedelta(days=2),
+            "leader": {"actor_id": "chen", "name": "陈副主任"},
+            "officers": [{"actor_id": "wang", "name": "王五"}],
+        },
+        by=CLEARED,
+    )
+    monday = office.fire(monday, "take_over", by=ZHANG)
+    call = office.duty.record_call(
+        by=ZHANG,
+        called_at=office.now(),
+        caller={"name": "王科长", "unit": "市国家安全局", "phone": "0571-87000000"},
+        matter=HIDDEN_MATTER,
+        measures="已报告带班领导",
+        recorder="张三",
+        shift_id=monday.id,
+        classification="top_secret",
+    )
+    handed, taken = office.duty.hand_over(monday, by=ZHANG, to_shift=tuesday, received_by=WANG)
+    assert taken is not None
+    return handed, taken, call
+
+
+class TestHandOver:
+    def test_both_shifts_are_classified_as_the_matter(
+        self, office: Office, handed_over: tuple[DutyShift, DutyShift, Entity]
+    ) -> None:
+        handed, taken, call = handed_over
+        (matter,) = taken.received
+        assert (matter.entity_id, matter.classification) == (call.id, Classification.TOP_SECRET)
+        assert HIDDEN_MATTER in matter.text
+        assert handed.classification is taken.classification is Classification.TOP_SECRET
+        assert office.get(taken.id, by=WANG) == taken
+
+    def test_the_uncleared_see_neither_shift_on_any_path(
+        self, office: Office, handed_over: tuple[DutyShift, DutyShift, Entity]
+    ) -> None:
+        handed, taken, _ = handed_over
+        for shift in (handed, taken):
+            as_missing(office, lambda s=shift: office.get(s.id, by=PLAIN), shift.id)
+            as_missing(office, lambda s=shift: office.audit(s.id, by=PLAIN), shift.id)
+        roster = office.duty.roster(by=PLAIN)
+        assert list(roster) == []
+        no_secret_in(roster, HIDDEN_MATTER, "国家安全局")
+        assert office.duty.on_duty(taken.start + timedelta(hours=1), by=PLAIN) is None
+        assert office.list(kind="duty_shift", by=PLAIN) == []
+        pytest.importorskip("icalendar")
+        as_missing(
+            office,
+            lambda: office.export_ics(by=PLAIN, domain="example.org", shifts=[taken]),
+            taken.id,
+        )
+        assert [d.action for d in office.denials()] == ["get", "audit"] * 2 + ["export_ics"]
+        assert len(office.duty.roster(by=CLEARED)) == 2

@@ -52,7 +52,13 @@ from pydantic import BeforeValidator, Field, StringConstraints, field_validator,
 from secretarial.documents._enums import Channel, DocumentKind
 from secretarial.errors import FieldProblem, RuleViolation, ValidationError
 from secretarial.kernel._entity import Entity
-from secretarial.kernel._enums import EntityKind, LabeledEnum, OrganRelation, Role
+from secretarial.kernel._enums import (
+    Classification,
+    EntityKind,
+    LabeledEnum,
+    OrganRelation,
+    Role,
+)
 from secretarial.kernel._recurrence import Recurrence, as_utc, check_window, elapsed
 from secretarial.kernel._reminders import remind_spec
 from secretarial.kernel._rules import Rule, TransitionContext, reason_required
@@ -306,6 +312,9 @@ class PendingMatter(Value):
             the matter closes when that entity is closed.
         since: When the matter was first handed over.
         carried: Through how many handovers it has been carried so far.
+        classification: The classification of what the matter is about: the office
+            gives a matter linked to an entity that entity's; a shift holding the matter
+            is classified at least as high (see :class:`DutyShift`).
     """
 
     key: Name
@@ -313,6 +322,7 @@ class PendingMatter(Value):
     entity_id: Name | None = None
     since: Timestamp | None = None
     carried: int = Field(default=0, ge=0)
+    classification: Classification = Classification.UNCLASSIFIED
 
     @model_validator(mode="before")
     @classmethod
@@ -352,6 +362,10 @@ class DutyShift(Entity):
     the second; the shift covers ``[start, end)``. A 24-hour duty is usually one shift a
     day from handover to handover (08:30 to 08:30, say); day and night shifts work too,
     as long as the roster leaves no gap (R1).
+
+    A shift that hands over or takes over classified matters (a 绝密 call's summary, say)
+    is classified as the highest of them, and stays so: who may not see those matters
+    does not see the shift either (in the roster, by id, in its audit trail).
     """
 
     entity_kind: ClassVar[EntityKind] = EntityKind.DUTY_SHIFT
@@ -628,14 +642,21 @@ def _swap(ctx: TransitionContext) -> dict[str, Any]:
     return updates
 
 
+def _classified_as(shift: DutyShift, matters: Iterable[PendingMatter]) -> Classification:
+    """The shift's classification once it holds ``matters``: never lower than it was."""
+    return max((shift.classification, *(m.classification for m in matters)))
+
+
 def _take_over(ctx: TransitionContext) -> dict[str, Any]:
     data = ctx.data
     assert isinstance(data, TakeOver)  # noqa: S101
+    shift = _shift(ctx)
     return {
         "taken_over_by": ctx.actor.id,
         "taken_over_at": ctx.now,
         "received_from": data.from_shift_id,
         "received": data.received,
+        "classification": _classified_as(shift, data.received),
     }
 
 
@@ -652,7 +673,11 @@ def _hand_over(ctx: TransitionContext) -> dict[str, Any]:
         closed=data.closed,
         note=data.note,
     )
-    return {"handover": record}
+    shift = _shift(ctx)
+    return {
+        "handover": record,
+        "classification": _classified_as(shift, data.pending),
+    }
 
 
 def _cancel(ctx: TransitionContext) -> dict[str, Any]:
