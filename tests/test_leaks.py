@@ -24,6 +24,7 @@ from secretarial import (
     Office,
     Role,
     RuleViolation,
+    UsageError,
 )
 from secretarial.testing import FrozenClock
 
@@ -261,3 +262,71 @@ class TestHandOver:
         )
         assert [d.action for d in office.denials()] == ["get", "audit"] * 2 + ["export_ics"]
         assert len(office.duty.roster(by=CLEARED)) == 2
+
+
+# ============================================================================ by= required
+@pytest.fixture
+def strict(office_and_clock: tuple[Office, FrozenClock]) -> Office:
+    """An office (on the test's store) that requires the actor of every read."""
+    office, clock = office_and_clock
+    return Office(office.store, clock=clock, require_actor=True)
+
+
+class TestRequireActor:
+    """``require_actor=True``: a read without ``by=`` is refused, naming ``by``."""
+
+    def test_every_read_without_by_is_refused(
+        self, strict: Office, handed_over: tuple[DutyShift, DutyShift, Entity]
+    ) -> None:
+        _, _taken, call = handed_over
+        now = strict.now()
+        reads: dict[str, Any] = {
+            "get": lambda: strict.get(call.id),
+            "list": lambda: strict.list(kind="call_record"),
+            "count": strict.count,
+            "audit": lambda: strict.audit(call.id),
+            "register": lambda: strict.register("incoming"),
+            "provisional_deadlines": strict.provisional_deadlines,
+            "documents.incoming_register": strict.documents.incoming_register,
+            "documents.outgoing_register": strict.documents.outgoing_register,
+            "documents.revoked_by": lambda: strict.documents.revoked_by("x"),
+            "documents.holders": lambda: strict.documents.holders("x"),
+            "supervision.ledger": strict.supervision.ledger,
+            "meetings.agenda": lambda: strict.meetings.agenda(now, now + timedelta(days=1)),
+            "meetings.conflicts": lambda: strict.meetings.conflicts("x"),
+            "duty.roster": strict.duty.roster,
+            "duty.on_duty": strict.duty.on_duty,
+            "information.emergency_limits": lambda: strict.information.emergency_limits("x"),
+            "information.emergency_due": strict.information.emergency_due,
+            "information.bulletin": lambda: strict.information.bulletin(2025, 1),
+            "information.scores": lambda: strict.information.scores(now.date(), now.date()),
+            "records.catalogue": strict.records.catalogue,
+            "records.due_for_review": strict.records.due_for_review,
+        }
+        for verb, read in reads.items():
+            with pytest.raises(UsageError, match=rf"^{verb} needs by=.*require_actor=True"):
+                read()
+        assert strict.denials() == []
+
+    def test_reads_with_by_and_changes_work_as_before(
+        self, strict: Office, handed_over: tuple[DutyShift, DutyShift, Entity]
+    ) -> None:
+        _, taken, call = handed_over
+        assert strict.get(call.id, by=CLEARED) == call
+        assert strict.count(by=PLAIN) == 0
+        assert len(strict.duty.roster(by=CLEARED)) == 2
+        assert strict.duty.on_duty(taken.start + timedelta(hours=1), by=CLEARED) is not None
+        assert strict.brief(CLEARED).to_text()
+        assert strict.sweep().issued == ()
+        start = strict.now() + timedelta(days=3)
+        planned = plan(strict, CLEARED, HIDDEN_TITLE, start, classification="top_secret")
+        with pytest.raises(RuleViolation, match="booked at that time"):
+            plan(strict, PLAIN, "周例会", start)
+        assert strict.meetings.conflicts(planned, by=CLEARED) == []
+        assert strict.replay(call.id) == call  # the host's own check of the record
+        pytest.importorskip("icalendar")
+        assert HIDDEN_TITLE in strict.export_ics(by=CLEARED, domain="example.org")
+
+    def test_the_option_is_true_or_false(self) -> None:
+        with pytest.raises(UsageError, match="require_actor is True or False"):
+            Office.in_memory(require_actor="yes")  # type: ignore[typeddict-item]

@@ -111,6 +111,12 @@ if TYPE_CHECKING:  # the plugin layer (and pluggy) load only for an office that 
 __all__ = ["Office", "OfficeOptions"]
 
 
+def _true_or_false(name: str, value: object) -> bool:
+    if not isinstance(value, bool):
+        raise UsageError(f"{name} is True or False, not {value!r}")
+    return value
+
+
 def _id(entity: Entity | str) -> str:
     return entity if isinstance(entity, str) else entity.id
 
@@ -130,6 +136,7 @@ class OfficeOptions(TypedDict, total=False):
     emergency_policy: EmergencyPolicy | None
     scoring_scale: ScoringScale | None
     access: AccessPolicy | None
+    require_actor: bool
     archive: ArchiveSettings | None
     directory: Directory | None
     areas: Iterable[Area]
@@ -190,6 +197,12 @@ class Office:
         access: Who may see what; by clearance (:class:`~secretarial.ClearancePolicy`)
             if omitted. Reads that name an actor (``by=``) and every trigger are checked
             against it; refusals are recorded (:meth:`denials`).
+        require_actor: Refuse every read that names no actor. A read without ``by=``
+            (``get``, ``list``, ``count``, ``audit``, the registers and exports, the
+            agenda, the roster ...) is the host's own, trusted read: it sees everything,
+            as a back-office job must. An office that serves people only, where every
+            read is made on someone's behalf, sets this so a forgotten ``by=`` is a
+            :class:`~secretarial.UsageError` naming it rather than a leak.
         archive: The archive's fonds number, category, classification scheme (by unit
             or not), default unit code and retention schedule
             (:class:`~secretarial.ArchiveSettings`); ``records.file`` needs it.
@@ -239,6 +252,7 @@ class Office:
         scoring_scale: ScoringScale | None = None,
         reception_policy: ReceptionPolicy | None = None,
         access: AccessPolicy | None = None,
+        require_actor: bool = False,
         archive: ArchiveSettings | None = None,
         directory: Directory | None = None,
         areas: Iterable[Area] = (),
@@ -288,6 +302,8 @@ class Office:
             reception_policy if reception_policy is not None else ReceptionPolicy()
         )
         self.access: AccessPolicy = access if access is not None else ClearancePolicy()
+        self.require_actor: bool = _true_or_false("require_actor", require_actor)
+        """Whether every read must name the actor it is made for (``by=``)."""
         self.archive: ArchiveSettings | None = archive
         self.documents: DocumentsDesk = DocumentsDesk(self)
         """Official documents: receive, draft, bulk import, the incoming and outgoing registers."""
@@ -538,14 +554,20 @@ class Office:
 
         Each depends on a calendar year whose notice is not loaded; loading it confirms
         or re-dates them. ``by`` hides what the actor may not see.
+
+        Raises:
+            UsageError: ``by`` is omitted on an office that requires an actor.
         """
+        self.require_reader(by, "provisional_deadlines")
+        return [i for i in self._provisional() if by is None or self.access.may_see(by, i) is None]
+
+    def _provisional(self) -> builtins.list[SupervisionItem]:
+        """Every open item whose deadline is still provisional, earliest first."""
         query = Query(kinds=frozenset({EntityKind.SUPERVISION_ITEM}), open_only=True)
         items = [
             e
             for e in self._raw_store.find(query)
-            if isinstance(e, SupervisionItem)
-            and e.deadline_provisional is not None
-            and (by is None or self.access.may_see(by, e) is None)
+            if isinstance(e, SupervisionItem) and e.deadline_provisional is not None
         ]
         return sorted(items, key=lambda i: (i.deadline or date.max, i.id))
 
@@ -574,7 +596,7 @@ class Office:
         calendar = self.calendar
         self._rechecked_for = self._loaded_years
         checks: builtins.list[DeadlineCheck] = []
-        for item in self.provisional_deadlines() if pending is None else pending:
+        for item in self._provisional() if pending is None else pending:
             try:
                 found = recheck_deadline(
                     item, calendar=calendar, policy=self.deadline_policy, timezone=self.timezone
@@ -814,7 +836,7 @@ class Office:
 
         def given(entities: Iterable[E | str], kind: type[E], *, reload: bool) -> builtins.list[E]:
             found = [
-                e if not isinstance(e, str) and not reload else self.get(_id(e), kind)
+                e if not isinstance(e, str) and not reload else self._load(_id(e), kind)
                 for e in entities
             ]
             for entity in found:
@@ -1076,18 +1098,32 @@ class Office:
         Args:
             entity_id: The entity's id.
             kind: The entity class expected.
-            by: Who is reading; their access is checked (omit only for the office's own
-                work, e.g. a back-office job).
+            by: Who is reading; their access is checked. Without it the read is the
+                host's own, trusted one (a back-office job), refused if the office
+                requires an actor (:attr:`require_actor`).
 
         Raises:
             NotFound: no entity with that id (of that type).
-            AccessDenied: ``by`` may not see it (the refusal is recorded).
+            AccessDenied: ``by`` may not see it (the refusal is recorded); a
+                :class:`NotFound` with a missing id's message.
+            UsageError: ``by`` is omitted on an office that requires an actor.
         """
+        self.require_reader(by, "get")
+        entity = self._load(entity_id) if kind is None else self._load(entity_id, kind)
+        if by is not None:
+            self.authorize(entity, by, "get")
+        return entity
+
+    @overload
+    def _load(self, entity_id: str) -> Entity: ...
+    @overload
+    def _load(self, entity_id: str, kind: type[E]) -> E: ...
+
+    def _load(self, entity_id: str, kind: type[E] | None = None) -> Entity | E:
+        """The entity ``entity_id`` (of ``kind``), as stored: the office's own read."""
         entity = self._store.get(entity_id)
         if kind is not None and not isinstance(entity, kind):
             raise NotFound(entity_id, str(getattr(kind, "entity_kind", kind.__name__)))
-        if by is not None:
-            self.authorize(entity, by, "get")
         return entity
 
     def list(
@@ -1110,12 +1146,13 @@ class Office:
                 day of this moment (in the office's time zone).
             open_only: Only entities that are not in a terminal state.
             by: Who is listing: what they may not see is left out, as if it did not
-                exist (omit only for the office's own work).
+                exist. Without it the host's own read (see :attr:`require_actor`).
 
         Raises:
             UsageError: An unknown kind, or a state none of the kinds has (the known
-                ones are listed).
+                ones are listed); ``by`` omitted on an office that requires an actor.
         """
+        self.require_reader(by, "list")
         kinds = None
         if kind is not None:
             kinds = frozenset(
@@ -1159,6 +1196,7 @@ class Office:
 
     def count(self, **criteria: Any) -> int:
         """How many entities :meth:`list` would give for the same arguments."""
+        self.require_reader(criteria.get("by"), "count")
         return len(self.list(**criteria))
 
     def audit(self, entity: Entity | str, *, by: Actor | None = None) -> AuditTrail:
@@ -1167,7 +1205,9 @@ class Office:
         Raises:
             NotFound: no such entity.
             AccessDenied: ``by`` may not see the entity (the refusal is recorded).
+            UsageError: ``by`` is omitted on an office that requires an actor.
         """
+        self.require_reader(by, "audit")
         entity_id = entity.id if isinstance(entity, Entity) else entity
         if by is not None:
             self.authorize(self._store.get(entity_id), by, "audit")
@@ -1178,8 +1218,12 @@ class Office:
         return self._store.denials()
 
     def replay(self, entity: Entity | str) -> Entity:
-        """Rebuild the entity from its audit trail alone (it equals the stored one)."""
-        events = self.audit(entity)
+        """Rebuild the entity from its audit trail alone (it equals the stored one).
+
+        Like :meth:`verify_audit`, the host's own check of the record, not a read on
+        anyone's behalf.
+        """
+        events = self._store.events(entity.id if isinstance(entity, Entity) else entity)
         replayed: Entity = self._workflows[events[0].entity_kind].replay(events)
         return replayed
 
@@ -1228,12 +1272,15 @@ class Office:
             as_of: The day the register is made on (overdue is judged on it); today in
                 the office's time zone if omitted.
             open_only: Only entities not yet finished.
-            by: Who exports it; what they may not see is left out.
+            by: Who exports it; what they may not see is left out. Without it the
+                host's own read (see :attr:`require_actor`).
 
         Raises:
             UsageError: The office keeps no register of that name, or ``year`` is given
-                for a register not kept by year.
+                for a register not kept by year; ``by`` omitted on an office that
+                requires an actor.
         """
+        self.require_reader(by, "register")
         area, spec = self._registry.register(name)
         if year is not None and not spec.yearly:
             raise UsageError(f"the register {name!r} is not kept by year; leave year out")
@@ -1332,7 +1379,7 @@ class Office:
             tz=self.timezone,
             emergency=self.emergency_policy,
         )
-        pending = self.provisional_deadlines()
+        pending = self._provisional()
         if self._loaded_years != self._rechecked_for:  # a year loaded since the last check
             checks = self._recheck(
                 "provisional deadlines checked again by the sweep", None, pending
@@ -1366,6 +1413,19 @@ class Office:
 
     def __repr__(self) -> str:
         return f"<Office store={self._store!r} timezone={self.timezone}>"
+
+    def require_reader(self, by: Actor | None, verb: str) -> None:
+        """Refuse a read without ``by`` if the office requires an actor on every read.
+
+        Raises:
+            UsageError: ``by`` is None and :attr:`require_actor` is set.
+        """
+        if by is None and self.require_actor:
+            raise UsageError(
+                f"{verb} needs by=: this office requires the actor every read is made for "
+                "(require_actor=True); pass by=<the Actor reading>. A read without by= is "
+                "the host's own, on an office opened without require_actor"
+            )
 
     def authorize(self, entity: Entity, actor: Actor, action: str) -> None:
         """Let ``actor`` touch ``entity`` for ``action``, or record the refusal and raise.

@@ -108,6 +108,7 @@ class DutyDesk(Desk):
                 handed over on it) is left out, as if it did not exist. Without it, the
                 office's own read: every shift.
         """
+        self._office.require_reader(by, "duty.roster")
         return duty_roster(self._office.change_store, start, end, shifts=self._shifts(by))
 
     def on_duty(self, at: datetime | None = None, *, by: Actor | None = None) -> OnDuty | None:
@@ -115,6 +116,7 @@ class DutyDesk(Desk):
 
         ``by`` reads it as :meth:`roster` does: from the shifts they may see.
         """
+        self._office.require_reader(by, "duty.on_duty")
         shifts = self._shifts(by)
         moment = self._office.now() if at is None else at
         if moment.tzinfo is None or moment.utcoffset() is None:

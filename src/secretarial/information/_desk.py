@@ -56,6 +56,7 @@ class InformationDesk(Desk):
             NotFound: no such information item.
             AccessDenied: ``by`` may not see it (the refusal is recorded).
         """
+        self._office.require_reader(by, "information.emergency_limits")
         current = self._office.get(
             item if isinstance(item, str) else item.id, InformationItem, by=by
         )
@@ -70,6 +71,7 @@ class InformationDesk(Desk):
         Only reads: :meth:`~secretarial.Office.sweep` records them. What ``by`` may not
         see is left out.
         """
+        self._office.require_reader(by, "information.emergency_due")
         moment = (now if now is not None else self._office.now()).astimezone(self._office.timezone)
         items = self._office.list(kind=EntityKind.INFORMATION_ITEM, open_only=True, by=by)
         return [
@@ -133,6 +135,7 @@ class InformationDesk(Desk):
             RuleViolation: INFO4, no such issue.
             AccessDenied: ``by`` may not see one of its items (recorded).
         """
+        self._office.require_reader(by, "information.bulletin")
         found = find_bulletin(self._office.change_store, year=year, number=number)
         if by is not None:
             for article in found.articles:
@@ -155,6 +158,7 @@ class InformationDesk(Desk):
             by: Who exports it; what they may not see is left out.
             scale: The scoring scale; the office's if omitted.
         """
+        self._office.require_reader(by, "information.scores")
         items = [
             i
             for i in self._office.list(kind=EntityKind.INFORMATION_ITEM, by=by)

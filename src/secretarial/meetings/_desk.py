@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 from secretarial.engine._desk import Desk
 from secretarial.errors import AccessDenied
 from secretarial.kernel._enums import EntityKind
+from secretarial.kernel._query import Query
 from secretarial.kernel._recurrence import Occurrence
 from secretarial.kernel._values import Actor
 from secretarial.supervision._model import SupervisionItem
@@ -20,6 +21,8 @@ from ._service import (
 )
 
 __all__ = ["MeetingsDesk"]
+
+_OPEN_MEETINGS: Final = Query(kinds=frozenset({EntityKind.MEETING}), open_only=True)
 
 
 class MeetingsDesk(Desk):
@@ -72,13 +75,14 @@ class MeetingsDesk(Desk):
             NotFound: No such meeting.
             AccessDenied: ``by`` may not see ``meeting`` (recorded).
         """
+        self._office.require_reader(by, "meetings.conflicts")
         current = self._office.get(
             meeting if isinstance(meeting, str) else meeting.id, Meeting, by=by
         )
         now = self._office.now()
-        others = {
+        others = {  # all of them: a hidden meeting books its room too
             m.id: m
-            for m in self._office.list(kind=EntityKind.MEETING, open_only=True)
+            for m in self._office.change_store.find(_OPEN_MEETINGS)
             if isinstance(m, Meeting)
         }
         found = find_conflicts(current, others.values(), conflict_window(current, now, window))
@@ -127,7 +131,11 @@ class MeetingsDesk(Desk):
     def agenda(
         self, start: datetime, end: datetime, *, by: Actor | None = None
     ) -> list[tuple[Meeting, Occurrence]]:
-        """Every sitting of every meeting between ``start`` and ``end``, in time order."""
+        """Every sitting of every meeting between ``start`` and ``end``, in time order.
+
+        ``by`` sees only the meetings they may see; without it, the host's own read.
+        """
+        self._office.require_reader(by, "meetings.agenda")
         meetings = [
             m for m in self._office.list(kind=EntityKind.MEETING, by=by) if isinstance(m, Meeting)
         ]
