@@ -330,3 +330,207 @@ class TestRequireActor:
     def test_the_option_is_true_or_false(self) -> None:
         with pytest.raises(UsageError, match="require_actor is True or False"):
             Office.in_memory(require_actor="yes")  # type: ignore[typeddict-item]
+
+    def test_a_double_duty_on_a_hidden_shift_names_it_not(
+        self, office: Office, handed_over: tuple[DutyShift, DutyShift, Entity]
+    ) -> None:
+        """R1 to an uncleared scheduler: Wang is on "another shift at that time"."""
+        _, taken, _ = handed_over
+        with pytest.raises(RuleViolation) as refused:
+            office.duty.schedule(
+                {
+                    "start": taken.start + timedelta(hours=2),
+                    "end": taken.start + timedelta(hours=10),
+                    "leader": {"actor_id": "li", "name": "李副主任"},
+                    "officers": [{"actor_id": "wang", "name": "王五"}],
+                },
+                by=PLAIN,
+            )
+        assert refused.value.rule_code == "R1"
+        assert "王五 (wang) is on" in str(refused.value)
+        assert "and another shift at that time" in str(refused.value)
+        no_secret_in(refused.value, taken.id, taken.start.isoformat(), taken.end.isoformat())
+        assert [(d.entity_id, d.action) for d in office.denials()] == [(taken.id, "fire:schedule")]
+        with pytest.raises(RuleViolation, match=taken.id):  # the cleared are told which
+            office.duty.schedule(
+                {
+                    "start": taken.start + timedelta(hours=2),
+                    "end": taken.start + timedelta(hours=10),
+                    "leader": {"actor_id": "li", "name": "李副主任"},
+                    "officers": [{"actor_id": "wang", "name": "王五"}],
+                },
+                by=CLEARED,
+            )
+
+
+# ============================================================================ by= required
+@pytest.fixture
+def strict(office_and_clock: tuple[Office, FrozenClock]) -> Office:
+    """An office (on the test's store) that requires the actor of every read."""
+    office, clock = office_and_clock
+    return Office(office.store, clock=clock, require_actor=True)
+
+
+class TestRequireActor:
+    """``require_actor=True``: a read without ``by=`` is refused, naming ``by``."""
+
+    def test_every_read_without_by_is_refused(
+        self, strict: Office, handed_over: tuple[DutyShift, DutyShift, Entity]
+    ) -> None:
+        _, _taken, call = handed_over
+        now = strict.now()
+        reads: dict[str, Any] = {
+            "get": lambda: strict.get(call.id),
+            "list": lambda: strict.list(kind="call_record"),
+            "count": strict.count,
+            "audit": lambda: strict.audit(call.id),
+            "register": lambda: strict.register("incoming"),
+            "provisional_deadlines": strict.provisional_deadlines,
+            "documents.incoming_register": strict.documents.incoming_register,
+            "documents.outgoing_register": strict.documents.outgoing_register,
+            "documents.revoked_by": lambda: strict.documents.revoked_by("x"),
+            "documents.holders": lambda: strict.documents.holders("x"),
+            "supervision.ledger": strict.supervision.ledger,
+            "meetings.agenda": lambda: strict.meetings.agenda(now, now + timedelta(days=1)),
+            "meetings.conflicts": lambda: strict.meetings.conflicts("x"),
+            "duty.roster": strict.duty.roster,
+            "duty.on_duty": strict.duty.on_duty,
+            "information.emergency_limits": lambda: strict.information.emergency_limits("x"),
+            "information.emergency_due": strict.information.emergency_due,
+            "information.bulletin": lambda: strict.information.bulletin(2025, 1),
+            "information.scores": lambda: strict.information.scores(now.date(), now.date()),
+            "records.catalogue": strict.records.catalogue,
+            "records.due_for_review": strict.records.due_for_review,
+        }
+        for verb, read in reads.items():
+            with pytest.raises(UsageError, match=rf"^{verb} needs by=.*require_actor=True"):
+                read()
+        assert strict.denials() == []
+
+    def test_reads_with_by_and_changes_work_as_before(
+        self, strict: Office, handed_over: tuple[DutyShift, DutyShift, Entity]
+    ) -> None:
+        _, taken, call = handed_over
+        assert strict.get(call.id, by=CLEARED) == call
+        assert strict.count(by=PLAIN) == 0
+        assert len(strict.duty.roster(by=CLEARED)) == 2
+        assert strict.duty.on_duty(taken.start + timedelta(hours=1), by=CLEARED) is not None
+        assert strict.brief(CLEARED).to_text()
+        assert strict.sweep().issued == ()
+        start = strict.now() + timedelta(days=3)
+        planned = plan(strict, CLEARED, HIDDEN_TITLE, start, classification="top_secret")
+        with pytest.raises(RuleViolation, match="booked at that time"):
+            plan(strict, PLAIN, "周例会", start)
+        assert strict.meetings.conflicts(planned, by=CLEARED) == []
+        assert strict.replay(call.id) == call  # the host's own check of the record
+        pytest.importorskip("icalendar")
+        assert HIDDEN_TITLE in strict.export_ics(by=CLEARED, domain="example.org")
+
+    def test_the_option_is_true_or_false(self) -> None:
+        with pytest.raises(UsageError, match="require_actor is True or False"):
+            Office.in_memory(require_actor="yes")  # type: ignore[typeddict-item]
+
+    def test_a_double_duty_on_a_hidden_shift_names_it_not(
+        self, office: Office, handed_over: tuple[DutyShift, DutyShift, Entity]
+    ) -> None:
+        """R1 to an uncleared scheduler: Wang is on "another shift at that time"."""
+        _, taken, _ = handed_over
+        with pytest.raises(RuleViolation) as refused:
+            office.duty.schedule(
+                {
+                    "start": taken.start + timedelta(hours=2),
+                    "end": taken.start + timedelta(hours=10),
+                    "leader": {"actor_id": "li", "name": "李副主任"},
+                    "officers": [{"actor_id": "wang", "name": "王五"}],
+                },
+                by=PLAIN,
+            )
+        assert refused.value.rule_code == "R1"
+        assert "王五 (wang) is on" in str(refused.value)
+        assert "and another shift at that time" in str(refused.value)
+        no_secret_in(refused.value, taken.id, taken.start.isoformat(), taken.end.isoformat())
+        assert [(d.entity_id, d.action) for d in office.denials()] == [(taken.id, "fire:schedule")]
+        with pytest.raises(RuleViolation, match=taken.id):  # the cleared are told which
+            office.duty.schedule(
+                {
+                    "start": taken.start + timedelta(hours=2),
+                    "end": taken.start + timedelta(hours=10),
+                    "leader": {"actor_id": "li", "name": "李副主任"},
+                    "officers": [{"actor_id": "wang", "name": "王五"}],
+                },
+                by=CLEARED,
+            )
+
+
+# ============================================================================ reminders
+class TestReminders:
+    """The sweep and its reminders carry no classified title; an uncleared sweep skips it."""
+
+    @pytest.fixture
+    def overdue(self, office: Office, clock: FrozenClock) -> Entity:
+        item = office.supervision.open(
+            by=CLEARED,
+            source="leader_instruction",
+            requirement="绝密专项整治",
+            instructed_by="leader",
+            received_at=office.now(),
+            classification="top_secret",
+        )
+        item = office.fire(
+            item,
+            "assign",
+            by=CLEARED,
+            lead_unit={"code": "ZHK", "name": "综合科"},
+            deadline=office.today() + timedelta(days=3),
+        )
+        clock.advance(days=14)
+        return item
+
+    def test_an_uncleared_sweep_leaves_it_alone(self, office: Office, overdue: Entity) -> None:
+        report = office.sweep(by=PLAIN)
+        assert (report.checked, report.issued, report.skipped) == (0, (), ())
+        no_secret_in(report.model_dump_json(), overdue.id, "绝密专项整治")
+        assert office.get(overdue.id).reminders == ()
+        assert office.denials() == []  # leaving it out is not a refusal
+
+    def test_the_office_sweep_reminds_without_the_title(
+        self, office: Office, overdue: Entity
+    ) -> None:
+        report = office.sweep()
+        assert {r.entity_id for r in report.issued} == {overdue.id}
+        for reminder in report.issued:
+            no_secret_in(reminder.message, "绝密专项整治")
+        no_secret_in(office.brief(PLAIN).to_text(), "绝密专项整治", overdue.id)
+        assert "绝密专项整治" in office.brief(CLEARED).to_text()
+
+    def test_a_need_to_know_document_is_chased_by_the_office(
+        self, office: Office, clock: FrozenClock
+    ) -> None:
+        """The office's own sweep sees a document outside the system actor's scope."""
+        doc = office.documents.receive(
+            by=CLEARED,
+            kind="notice",
+            title="关于人事调整的通知",
+            sender=SUPERIOR,
+            channel="paper",
+            received_at=office.now(),
+            classification="confidential",
+            secrecy_period_years=5,
+            copy_number="000001",
+            need_to_know=["cleared"],
+        )
+        lead = {"code": "ZHK", "name": "综合科"}
+        for trigger, data in (
+            ("register", {}),
+            ("screen", {}),
+            ("propose", {"handling_type": "for_handling", "lead_unit": lead}),
+            ("approve", {"instruction": "办理", "deadline": office.today() + timedelta(days=3)}),
+        ):
+            doc = office.fire(doc, trigger, by=CLEARED, **data)
+        clock.advance(days=14)
+        assert office.sweep(by=actor("zhao", Role.SUPERVISOR)).issued == ()
+        issued = office.sweep().issued
+        assert doc.id in {r.entity_id for r in issued}
+        for reminder in issued:
+            no_secret_in(reminder.message, "关于人事调整的通知")
+        assert office.denials() == []

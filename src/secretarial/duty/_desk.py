@@ -65,9 +65,10 @@ class DutyDesk(Desk):
             ValidationError: a shift is malformed (R1: leader, officers, times).
             RuleViolation: R1 ``no-double-duty`` or ``24-hour-coverage``.
         """
-        return schedule_shifts(
-            self._office.change_store, self._office.context(by), shifts, coverage=coverage
-        )
+        with self._office.denials_recorded(by, "fire:schedule"):
+            return schedule_shifts(
+                self._office.change_store, self._office.context(by), shifts, coverage=coverage
+            )
 
     def schedule_rotation(
         self,

@@ -41,7 +41,7 @@ Nothing here reads a clock or a store: callers pass ``now``, ids and the shifts.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any, ClassVar, Final, Self
@@ -50,7 +50,7 @@ import pydantic
 from pydantic import BeforeValidator, Field, StringConstraints, field_validator, model_validator
 
 from secretarial.documents._enums import Channel, DocumentKind
-from secretarial.errors import FieldProblem, RuleViolation, ValidationError
+from secretarial.errors import AccessDenied, FieldProblem, RuleViolation, ValidationError
 from secretarial.kernel._entity import Entity
 from secretarial.kernel._enums import (
     Classification,
@@ -823,6 +823,19 @@ class DoubleDuty:
             f"which overlap {self.start.isoformat()}–{self.end.isoformat()}"
         )
 
+    def told(self, hidden: Iterable[str]) -> str:
+        """What a reader who may not see the shifts ``hidden`` is told of it.
+
+        A hidden shift is "another shift", and neither its id nor the overlap's times
+        (which would show its start or end) are given.
+        """
+        withheld = set(hidden)
+        seen = [s for s in (self.shift_id, self.other_shift_id) if s not in withheld]
+        if len(seen) == 2:  # noqa: PLR2004 -- both shifts of the pair
+            return str(self)
+        on = f"{seen[0]} and another shift" if seen else "two shifts"
+        return f"{self.name} ({self.actor_id}) is on {on} at that time"
+
 
 @dataclass(frozen=True, slots=True)
 class OnDuty:
@@ -978,6 +991,8 @@ def check_roster(
     end: datetime | None = None,
     *,
     involving: Iterable[str] | None = None,
+    hidden: Callable[[DutyShift], str | None] | None = None,
+    actor_id: str | None = None,
 ) -> None:
     """Refuse a roster that puts someone on two overlapping shifts, or leaves a gap (R1).
 
@@ -987,6 +1002,11 @@ def check_roster(
         end: The period's end (exclusive).
         involving: Judge double duty only for pairs involving these shift ids (the new or
             changed ones), so an old problem does not block new work.
+        hidden: Why the actor may not see a shift, or None if they may: a double duty on
+            a shift hidden from them names it as "another shift" (:meth:`DoubleDuty.told`),
+            and the refusal carries the access refused (``withheld``) for the office to
+            record.
+        actor_id: Who changes the roster (named in the refusals of access).
 
     Raises:
         RuleViolation: Code ``R1``, name ``no-double-duty`` or ``24-hour-coverage``; the
@@ -996,7 +1016,23 @@ def check_roster(
     shifts = DutyRoster.of(roster)
     doubles = shifts.double_duties(involving)
     if doubles:
-        raise RuleViolation("R1", "no-double-duty", _listed(doubles))
+        withheld: dict[str, str] = {}
+        if hidden is not None:
+            by_id = {shift.id: shift for shift in shifts.shifts}
+            for double in doubles:
+                for shift_id in (double.shift_id, double.other_shift_id):
+                    reason = hidden(by_id[shift_id]) if shift_id not in withheld else None
+                    if reason is not None:
+                        withheld[shift_id] = reason
+        raise RuleViolation(
+            "R1",
+            "no-double-duty",
+            _listed([d.told(withheld) for d in doubles]),
+            withheld=[
+                AccessDenied(actor_id or "", shift_id, reason)
+                for shift_id, reason in withheld.items()
+            ],
+        )
     if start is None and end is None:
         return
     if start is None or end is None:

@@ -15,9 +15,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
-from typing import Any, Final
+from typing import Any, Final, TypedDict
 
 from secretarial.documents._model import IncomingDocument
 from secretarial.engine._fire import Change, FireContext, run_change
@@ -105,6 +105,21 @@ def _open_calls(uow: UnitOfWork, shift_id: str) -> list[CallRecord]:
 
 
 # ============================================================================ the roster
+class _SeenBy(TypedDict):
+    hidden: Callable[[DutyShift], str | None] | None
+    actor_id: str
+
+
+def _as_seen(context: FireContext) -> _SeenBy:
+    """How :func:`check_roster` tells the context's actor of shifts they may not see."""
+    authorize = context.authorize
+    actor = context.actor
+    return {
+        "hidden": None if authorize is None else lambda shift: authorize(actor, shift),
+        "actor_id": actor.id,
+    }
+
+
 def schedule_shifts(
     store: Store,
     context: FireContext,
@@ -138,7 +153,9 @@ def schedule_shifts(
         created = [change.make(DutyShift, fields) for fields in given]
         roster = DutyRoster.of(duty_shifts(change.uow))
         start, end = coverage if coverage is not None else (None, None)
-        check_roster(roster, start, end, involving={shift.id for shift in created})
+        check_roster(
+            roster, start, end, involving={shift.id for shift in created}, **_as_seen(context)
+        )
         return created
 
     return run_change(store, context, schedule)
@@ -208,7 +225,9 @@ def swap_duty(
             back = {"out_id": person.actor_id, "replacement": leaving, "other_shift_id": shift.id}
             swapped_back = change.fire(other, "swap", back, reason=reason)
         involved = {swapped.id} | ({swapped_back.id} if swapped_back is not None else set())
-        check_roster(DutyRoster.of(duty_shifts(change.uow)), involving=involved)
+        check_roster(
+            DutyRoster.of(duty_shifts(change.uow)), involving=involved, **_as_seen(context)
+        )
         return swapped, swapped_back
 
     return run_change(store, context, swap)
