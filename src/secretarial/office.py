@@ -1354,7 +1354,9 @@ class Office:
 
         Args:
             now: The moment to sweep for, timezone-aware; the office clock if omitted.
-            by: Who issues the reminders; the system actor (id ``system``) if omitted.
+            by: Who issues the reminders; the system actor (id ``system``) if omitted,
+                the office's own work, which chases every open entity. With ``by``, what
+                they may not see is left alone, as a list leaves it out.
 
         Returns:
             What was issued and what was skipped (e.g. a step another worker issued).
@@ -1371,9 +1373,14 @@ class Office:
             now = self.now()
         elif now.tzinfo is None or now.utcoffset() is None:
             raise UsageError(f"sweep needs a timezone-aware moment, got {now!r}")
+        context = self.context(
+            by if by is not None else SYSTEM_ACTOR, now.astimezone(self.timezone)
+        )
+        if by is None:  # the office's own work: every open entity, need-to-know or not
+            context = context._replace(authorize=None)
         report = sweep_reminders(
             self._store,
-            self.context(by if by is not None else SYSTEM_ACTOR, now.astimezone(self.timezone)),
+            context,
             policy=self.reminder_policy,
             calendar=self.calendar,
             tz=self.timezone,
