@@ -91,6 +91,38 @@ class TestTheRefusalSaysNoMore:
         assert all("top_secret" in d.reason for d in denials)
         assert office.get(doc.id).version == 1
 
+    def test_registers_and_their_exports_leave_it_out(self, office: Office) -> None:
+        office.documents.receive(
+            by=CLEARED,
+            kind="notice",
+            title="关于绝密事项的通知",
+            sender=SUPERIOR,
+            channel="paper",
+            received_at=office.now(),
+            classification="top_secret",
+            secrecy_period_years=30,
+            copy_number="000001",
+        )
+        office.supervision.open(
+            by=CLEARED,
+            source="leader_instruction",
+            requirement="绝密专项整治",
+            instructed_by="leader",
+            received_at=office.now(),
+            classification="top_secret",
+        )
+        for register in (
+            office.documents.incoming_register(by=PLAIN),
+            office.supervision.ledger(by=PLAIN),
+            office.register("incoming", by=PLAIN),
+            office.records.catalogue(by=PLAIN),
+        ):
+            assert len(register) == 0
+            for text in (register.to_csv(), register.to_json(), repr(register)):
+                no_secret_in(text, "关于绝密事项的通知", "绝密专项整治", "in-1", "sup-1")
+        assert len(office.documents.incoming_register(by=CLEARED)) == 1
+        assert office.denials() == []  # leaving out is not a refusal
+
 
 # ============================================================================ meetings
 def plan(office: Office, by: Any, title: str, start: datetime, **fields: object) -> Meeting:
@@ -167,6 +199,15 @@ class TestMeetings:
             office, lambda: office.meetings.conflicts(secret_meeting, by=PLAIN), secret_meeting.id
         )
 
+    def test_a_hidden_entity_of_another_kind_is_missing_too(
+        self, office: Office, secret_meeting: Meeting
+    ) -> None:
+        as_missing(
+            office, lambda: office.get(secret_meeting.id, DutyShift, by=PLAIN), secret_meeting.id
+        )
+        with pytest.raises(NotFound, match=r"^no duty_shift with id"):  # they may see it
+            office.get(secret_meeting.id, DutyShift, by=CLEARED)
+
     def test_the_agenda_and_the_brief_leave_it_out(
         self, office: Office, clock: FrozenClock, secret_meeting: Meeting
     ) -> None:
@@ -189,7 +230,12 @@ class TestMeetings:
                 lambda g=given: office.export_ics(by=PLAIN, domain="example.org", meetings=[g]),
                 secret_meeting.id,
             )
-        assert [d.action for d in office.denials()] == ["export_ics", "export_ics"]
+        as_missing(  # given as an item: missing, not "no supervision_item with id"
+            office,
+            lambda: office.export_ics(by=PLAIN, domain="example.org", items=[secret_meeting.id]),
+            secret_meeting.id,
+        )
+        assert [d.action for d in office.denials()] == ["export_ics"] * 3
         assert HIDDEN_TITLE in office.export_ics(
             by=CLEARED, domain="example.org", meetings=[secret_meeting]
         )

@@ -835,12 +835,13 @@ class Office:
         from secretarial.adapters._ics import export_ics  # noqa: PLC0415 -- optional extra
 
         def given(entities: Iterable[E | str], kind: type[E], *, reload: bool) -> builtins.list[E]:
-            found = [
-                e if not isinstance(e, str) and not reload else self._load(_id(e), kind)
-                for e in entities
-            ]
-            for entity in found:
-                self.authorize(entity, by, "export_ics")
+            found: builtins.list[E] = []
+            for e in entities:
+                entity = e if not isinstance(e, str) and not reload else self._store.get(_id(e))
+                self.authorize(entity, by, "export_ics")  # hidden: missing, whatever its kind
+                if not isinstance(entity, kind):
+                    raise NotFound(_id(e), str(getattr(kind, "entity_kind", kind.__name__)))
+                found.append(entity)
             return found
 
         chosen_meetings: builtins.list[Any] = (
@@ -1109,19 +1110,9 @@ class Office:
             UsageError: ``by`` is omitted on an office that requires an actor.
         """
         self.require_reader(by, "get")
-        entity = self._load(entity_id) if kind is None else self._load(entity_id, kind)
-        if by is not None:
-            self.authorize(entity, by, "get")
-        return entity
-
-    @overload
-    def _load(self, entity_id: str) -> Entity: ...
-    @overload
-    def _load(self, entity_id: str, kind: type[E]) -> E: ...
-
-    def _load(self, entity_id: str, kind: type[E] | None = None) -> Entity | E:
-        """The entity ``entity_id`` (of ``kind``), as stored: the office's own read."""
         entity = self._store.get(entity_id)
+        if by is not None:  # a hidden entity is missing, whatever its kind
+            self.authorize(entity, by, "get")
         if kind is not None and not isinstance(entity, kind):
             raise NotFound(entity_id, str(getattr(kind, "entity_kind", kind.__name__)))
         return entity
