@@ -481,3 +481,69 @@ class TestReminders:
         for reminder in issued:
             no_secret_in(reminder.message, "关于人事调整的通知")
         assert office.denials() == []
+
+
+# ============================================================================ need-to-know
+OUTSIDE = actor("zhao", *ROLES, clearance=Classification.TOP_SECRET)  # cleared, not named
+ARCHIVIST = actor("arch", Role.ARCHIVIST, clearance=Classification.TOP_SECRET)
+UNDERTAKER = actor("und", Role.UNDERTAKER, clearance=Classification.TOP_SECRET)
+
+
+class TestNeedToKnow:
+    """Cleared to the level but outside the scope (知悉范围): the same as below it."""
+
+    @pytest.fixture
+    def scoped(self, office: Office) -> Entity:
+        doc = office.documents.receive(
+            by=CLEARED,
+            kind="notice",
+            title="关于人事调整的通知",
+            sender=SUPERIOR,
+            channel="paper",
+            received_at=office.now(),
+            classification="confidential",
+            secrecy_period_years=5,
+            copy_number="000001",
+            need_to_know=["cleared", "arch", "und"],
+        )
+        lead = {"code": "ZHK", "name": "综合科"}
+        for trigger, by, data in (
+            ("register", CLEARED, {}),
+            ("screen", CLEARED, {}),
+            ("propose", CLEARED, {"handling_type": "for_handling", "lead_unit": lead}),
+            ("approve", CLEARED, {"instruction": "办理"}),
+            ("assign", CLEARED, {"assignee": "und"}),
+            ("complete", UNDERTAKER, {"result": "已办结"}),
+        ):
+            doc = office.fire(doc, trigger, by=by, **data)
+        return doc
+
+    def test_every_verb_refuses_as_missing(self, office: Office, scoped: Entity) -> None:
+        for attempt in (
+            lambda: office.get(scoped.id, by=OUTSIDE),
+            lambda: office.audit(scoped.id, by=OUTSIDE),
+            lambda: office.fire(scoped.id, "file", by=OUTSIDE),
+            lambda: office.can_fire(scoped.id, "file", by=OUTSIDE),
+            lambda: office.available_triggers(scoped.id, by=OUTSIDE),
+        ):
+            denied = as_missing(office, attempt, scoped.id)
+            assert "知悉范围" not in str(denied)
+            assert "知悉范围" in denied.reason
+        assert len(office.denials()) == 5
+        assert all("知悉范围" in d.reason for d in office.denials())
+
+    def test_its_record_keeps_the_scope(self, office: Office, scoped: Entity) -> None:
+        """The catalogue (归档文件目录) is an export: the filed item is not in it for them."""
+        record = office.records.file(scoped, by=ARCHIVIST, record_class="general")
+        assert record.need_to_know == ("cleared", "arch", "und")
+        assert len(office.records.catalogue(by=CLEARED)) == 1
+        catalogue = office.records.catalogue(by=OUTSIDE)
+        assert len(catalogue) == 0
+        no_secret_in(catalogue.to_csv(), "关于人事调整的通知")
+        assert office.list(kind="record", by=OUTSIDE) == []
+        as_missing(office, lambda: office.get(record.id, by=OUTSIDE), record.id)
+        assert (
+            office.records.due_for_review(record.created_at + timedelta(days=40000), by=OUTSIDE)
+            == []
+        )
+        assert office.denials()[-1].action == "get"

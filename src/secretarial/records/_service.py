@@ -46,6 +46,7 @@ from ._model import (
     document_year,
     item_problem,
     longer_or_equal,
+    record_scope,
     responsible_party,
     retention_end,
     tombstone_of,
@@ -223,6 +224,7 @@ def _file_once(
         "remark": remark,
         "retention_ends": retention_end(year, period),
         "classification": max((d.classification for d in filed), key=lambda c: c.level),
+        "need_to_know": record_scope(filed, change.context.actor.id) or None,
     }
     values = {k: v for k, v in fields.items() if v is not None}
     return FiledItem(change.make(Record, values, entity_id=record_id), tuple(filed))
