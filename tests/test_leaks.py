@@ -26,6 +26,7 @@ from secretarial import (
     RuleViolation,
     UsageError,
 )
+from secretarial.information import INFORMATION_OFFICER
 from secretarial.testing import FrozenClock
 
 OFFICE_STORES = STORES  # what is hidden is filtered by each store's queries
@@ -547,3 +548,36 @@ class TestNeedToKnow:
             == []
         )
         assert office.denials()[-1].action == "get"
+
+
+# ============================================================================ information
+class TestBulletin:
+    """A bulletin is classified as its highest item: hidden, it is a missing issue."""
+
+    def test_a_hidden_issue_is_a_missing_one(self, office: Office) -> None:
+        officer = actor("info", INFORMATION_OFFICER, Role.CLERK, clearance=Classification.SECRET)
+        leader = actor("lead", Role.PRINCIPAL_LEADER, clearance=Classification.SECRET)
+        item = office.information.collect(
+            by=officer,
+            category="dynamics",
+            title="机密：某项目进展",
+            body="今年以来完成12个。",
+            source="区住建局",
+            reporting_unit={"code": "ZHK", "name": "综合科"},
+            author={"actor_id": "info", "name": "王信息"},
+            contact_phone="0571-87654321",
+            classification="secret",
+        )
+        for trigger, who in (("screen", officer), ("edit", officer), ("approve", leader)):
+            item = office.fire(item, trigger, by=who)
+        issue = office.information.compile_bulletin([item], by=officer, title="政务信息")
+        with pytest.raises(RuleViolation) as missing:
+            office.information.bulletin(issue.year, issue.number + 1, by=PLAIN)
+        with pytest.raises(RuleViolation) as hidden:
+            office.information.bulletin(issue.year, issue.number, by=PLAIN)
+        assert str(hidden.value) == str(missing.value).replace(
+            f"issue {issue.number + 1}", f"issue {issue.number}"
+        )
+        no_secret_in(hidden.value, "机密：某项目进展", item.id)
+        assert [(d.entity_id, d.action) for d in office.denials()] == [(item.id, "bulletin")]
+        assert office.information.bulletin(issue.year, issue.number, by=officer) == issue
