@@ -26,6 +26,7 @@ from secretarial import (
     RuleViolation,
     UsageError,
 )
+from secretarial.duty import WITHHELD_MATTER
 from secretarial.information import INFORMATION_OFFICER
 from secretarial.testing import FrozenClock
 
@@ -581,3 +582,42 @@ class TestBulletin:
         no_secret_in(hidden.value, "机密：某项目进展", item.id)
         assert [(d.entity_id, d.action) for d in office.denials()] == [(item.id, "bulletin")]
         assert office.information.bulletin(issue.year, issue.number, by=officer) == issue
+
+
+# ============================================================================ duty, uncleared
+def test_an_uncleared_officer_hands_over_a_classified_call_unread(office: Office) -> None:
+    """The call still goes forward (R1), its text withheld: 涉密事项，另行交接."""
+    zhou = actor("zhou", "duty_officer", clearance=Classification.UNCLASSIFIED)
+    first = office.now().replace(hour=8, minute=30) + timedelta(days=1)
+    monday, tuesday = office.duty.schedule(
+        {
+            "start": first,
+            "end": first + timedelta(days=1),
+            "leader": {"actor_id": "cleared", "name": "李副主任"},
+            "officers": [{"actor_id": "zhou", "name": "周六"}],
+        },
+        {
+            "start": first + timedelta(days=1),
+            "end": first + timedelta(days=2),
+            "leader": {"actor_id": "chen", "name": "陈副主任"},
+            "officers": [{"actor_id": "wang", "name": "王五"}],
+        },
+        by=CLEARED,
+    )
+    monday = office.fire(monday, "take_over", by=zhou)
+    call = office.duty.record_call(
+        by=CLEARED,
+        called_at=office.now(),
+        caller={"name": "王科长", "unit": "市国家安全局", "phone": "0571-87000000"},
+        matter=HIDDEN_MATTER,
+        measures="已报告带班领导",
+        recorder="李副主任",
+        shift_id=monday.id,
+        classification="top_secret",
+    )
+    handed, taken = office.duty.hand_over(monday, by=zhou, to_shift=tuesday, received_by=WANG)
+    assert taken is not None
+    (matter,) = taken.received
+    assert (matter.entity_id, matter.text) == (call.id, WITHHELD_MATTER)
+    no_secret_in(repr((handed, taken)), HIDDEN_MATTER, "国家安全局")
+    assert taken.classification is Classification.TOP_SECRET

@@ -83,6 +83,7 @@ __all__ = [
     "MAX_SHIFT",
     "RECEPTION_RULES",
     "RECEPTION_TABLE",
+    "WITHHELD_MATTER",
     "ApproveReception",
     "CallRecord",
     "CallState",
@@ -299,6 +300,11 @@ class SwapRecord(Timed):
     position: DutyPosition
     other_shift_id: Name | None = None
     reason: Text | None = None
+
+
+WITHHELD_MATTER: Final = "涉密事项，另行交接"
+"""The text a pending matter is carried with when the person handing over may not know it
+(a classified call taken on their shift by someone cleared): handed over separately."""
 
 
 class PendingMatter(Value):

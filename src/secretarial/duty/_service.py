@@ -30,6 +30,7 @@ from secretarial.supervision._enums import SupervisionSource
 from secretarial.supervision._model import SupervisionItem
 
 from ._model import (
+    WITHHELD_MATTER,
     CallRecord,
     DutyPerson,
     DutyRoster,
@@ -255,7 +256,9 @@ def hand_over_shift(
     ``include_open_calls``) every open call record taken on this shift. The next shift
     records the same list as received. A matter linked to an entity carries that
     entity's classification, and both shifts are classified as the highest matter they
-    hold (a 绝密 call makes both 绝密), so who may not see the matter sees neither.
+    hold (a 绝密 call makes both 绝密), so who may not see the matter sees neither. An
+    open call the person handing over may not see is carried all the same, its text
+    ``WITHHELD_MATTER`` (涉密事项，另行交接: handed over separately).
 
     Args:
         store: Where the shifts are kept.
@@ -290,9 +293,17 @@ def hand_over_shift(
         matters = list(given)
         if include_open_calls:
             listed = {m.key for m in (*shift.received, *matters)}
+            authorize = context.authorize
             matters.extend(
                 PendingMatter(
-                    key=c.id, text=c.summary, entity_id=c.id, classification=c.classification
+                    key=c.id,
+                    text=(
+                        c.summary
+                        if authorize is None or authorize(context.actor, c) is None
+                        else WITHHELD_MATTER  # the one handing over may not know it
+                    ),
+                    entity_id=c.id,
+                    classification=c.classification,
                 )
                 for c in _open_calls(uow, shift.id)
                 if c.id not in listed
