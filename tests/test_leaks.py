@@ -87,6 +87,8 @@ class TestTheRefusalSaysNoMore:
                 assert word not in str(denied)
                 assert word not in repr(denied)
             assert "top_secret" in denied.reason  # for the host, never in the message
+        assert office.list(by=PLAIN) == []  # left out of lists: not a refusal
+        assert office.count(by=PLAIN) == 0
         denials = office.denials()
         assert [d.action for d in denials] == list(verbs)
         assert {(d.actor.id, d.entity_id) for d in denials} == {("plain", doc.id)}
@@ -621,3 +623,31 @@ def test_an_uncleared_officer_hands_over_a_classified_call_unread(office: Office
     assert (matter.entity_id, matter.text) == (call.id, WITHHELD_MATTER)
     no_secret_in(repr((handed, taken)), HIDDEN_MATTER, "国家安全局")
     assert taken.classification is Classification.TOP_SECRET
+
+
+def test_an_emergency_hidden_from_the_reader(office: Office, clock: FrozenClock) -> None:
+    """Its limits, its lateness, the brief and the sweep's message keep the title to the cleared."""
+    officer = actor("info", INFORMATION_OFFICER, Role.CLERK, clearance=Classification.TOP_SECRET)
+    item = office.information.collect(
+        by=officer,
+        category="emergency",
+        title="绝密：某地突发事件",
+        body="10时许发生，无人员伤亡。",
+        event_at=office.now(),
+        source="区应急局",
+        reporting_unit={"code": "ZHK", "name": "综合科"},
+        author={"actor_id": "info", "name": "王信息"},
+        contact_phone="0571-87654321",
+        classification="top_secret",
+    )
+    clock.advance(minutes=31)
+    assert office.information.emergency_due(by=PLAIN) == []
+    assert office.information.emergency_due(by=officer) != []
+    as_missing(office, lambda: office.information.emergency_limits(item, by=PLAIN), item.id)
+    no_secret_in(office.brief(PLAIN).to_text(), "绝密：某地突发事件", item.id)
+    assert "绝密：某地突发事件" in office.brief(officer).to_text()
+    issued = office.sweep().issued
+    assert {r.entity_id for r in issued} == {item.id}
+    for reminder in issued:
+        no_secret_in(reminder.message, "绝密：某地突发事件")
+    assert [(d.entity_id, d.action) for d in office.denials()] == [(item.id, "get")]
