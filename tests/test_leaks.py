@@ -310,7 +310,13 @@ class TestHandOver:
             lambda: office.export_ics(by=PLAIN, domain="example.org", shifts=[taken]),
             taken.id,
         )
-        assert [d.action for d in office.denials()] == ["get", "audit"] * 2 + ["export_ics"]
+        stale = taken.model_copy(update={"classification": Classification.UNCLASSIFIED})
+        as_missing(  # a shift read before it was classified is judged as it is now
+            office,
+            lambda: office.export_ics(by=PLAIN, domain="example.org", shifts=[stale]),
+            taken.id,
+        )
+        assert [d.action for d in office.denials()] == ["get", "audit"] * 2 + ["export_ics"] * 2
         assert len(office.duty.roster(by=CLEARED)) == 2
 
 

@@ -834,10 +834,10 @@ class Office:
         """
         from secretarial.adapters._ics import export_ics  # noqa: PLC0415 -- optional extra
 
-        def given(entities: Iterable[E | str], kind: type[E], *, reload: bool) -> builtins.list[E]:
+        def given(entities: Iterable[E | str], kind: type[E]) -> builtins.list[E]:
             found: builtins.list[E] = []
-            for e in entities:
-                entity = e if not isinstance(e, str) and not reload else self._store.get(_id(e))
+            for e in entities:  # as stored now: a shift may have been classified since
+                entity = self._store.get(_id(e))
                 self.authorize(entity, by, "export_ics")  # hidden: missing, whatever its kind
                 if not isinstance(entity, kind):
                     raise NotFound(_id(e), str(getattr(kind, "entity_kind", kind.__name__)))
@@ -847,12 +847,12 @@ class Office:
         chosen_meetings: builtins.list[Any] = (
             self.list(kind=EntityKind.MEETING, by=by)
             if meetings is None
-            else given(meetings, Meeting, reload=True)
+            else given(meetings, Meeting)
         )
         chosen_items: builtins.list[Any] = (
             self.list(kind=EntityKind.SUPERVISION_ITEM, by=by, open_only=True)
             if items is None
-            else given(items, SupervisionItem, reload=True)
+            else given(items, SupervisionItem)
         )
         return export_ics(
             chosen_meetings,
@@ -860,7 +860,7 @@ class Office:
             domain=domain,
             calendar_name=calendar_name,
             include_classified=True,
-            shifts=given(shifts, DutyShift, reload=False),
+            shifts=given(shifts, DutyShift),
         )
 
     def import_meetings(
