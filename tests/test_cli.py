@@ -514,7 +514,7 @@ class TestFire:
         assert snapshot(db) == before
 
     def test_a_classified_document_is_denied_to_a_low_clearance(self, db: Path) -> None:
-        """Acting on a 秘密 document with too low a clearance: ``access_denied``, exit 1."""
+        """Acting on a 秘密 document with too low a clearance: as if it were not there, exit 3."""
         with Office.open(f"sqlite:///{db}", create=False) as office:
             doc = office.documents.receive(
                 by=CLERK, kind="notice", title="关于重要活动安保工作的通知", sender=SUPERIOR,
@@ -522,9 +522,7 @@ class TestFire:
                 classification="confidential", copy_number="000007", secrecy_period_years=5,
             )  # fmt: skip
         before = snapshot(db)
-        failed(
-            run("doc", "fire", doc.id, "register", "--db", db, "--as", "clerk"), "access_denied", 1
-        )
+        failed(run("doc", "fire", doc.id, "register", "--db", db, "--as", "clerk"), "not_found", 3)
         assert snapshot(db) == before
         assert (
             run(

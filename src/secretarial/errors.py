@@ -17,8 +17,8 @@ and treat the first as a bug::
         ├── RuleViolation               a named business rule is broken (ValueError)
         ├── TransitionNotAllowed        a trigger may not fire now
         ├── NotFound                    no entity with that id (LookupError)
-        ├── ConcurrencyConflict         someone else saved first
-        └── AccessDenied                the actor may not see or do this (PermissionError)
+        │   └── AccessDenied            one the actor may not see: said as not found
+        └── ConcurrencyConflict         someone else saved first
 
 Each class has a stable, machine-readable :attr:`SecretarialError.code` and each
 instance carries structured attributes (entity id, state, trigger, rule code ...)
@@ -197,17 +197,28 @@ class RuleViolation(DomainError, ValueError):
         rule_code: The rule's stable code (``"D11"``, ``"S3"`` ...).
         rule_name: The rule's short name.
         entity_id: The entity concerned, if there is one yet.
+        withheld: The entities the rule was judged on that the actor may not see, as the
+            refusals of access the office records; the message says nothing of them
+            beyond what the actor may know (M9: a room booked by a meeting hidden from
+            them is "booked at that time"). For the host only, never to be shown.
     """
 
     code = "rule_violation"
 
     def __init__(
-        self, rule_code: str, rule_name: str, message: str, *, entity_id: str | None = None
+        self,
+        rule_code: str,
+        rule_name: str,
+        message: str,
+        *,
+        entity_id: str | None = None,
+        withheld: Sequence[AccessDenied] = (),
     ) -> None:
         self.rule_code = rule_code
         self.rule_name = rule_name
         self.entity_id = entity_id
         self.detail = message
+        self.withheld = tuple(withheld)
         where = f" ({entity_id})" if entity_id else ""
         super().__init__(f"rule {rule_code} {rule_name}{where}: {message}")
 
@@ -289,22 +300,22 @@ class ConcurrencyConflict(DomainError):
         )
 
 
-class AccessDenied(DomainError, PermissionError):
-    """The actor may not see or change this entity.
+class AccessDenied(NotFound, PermissionError):
+    """The actor may not see this entity: to them it is as if there were none.
+
+    Its message is a missing id's, word for word (``no entity with id 'in-7'``), and
+    its :attr:`code` is :class:`NotFound`'s, so what reaches the actor says nothing of the
+    entity's classification, title or scope. Why it was refused is kept for the office:
+    in the denial the office records (``Office.denials()``) and in :attr:`reason`, for the
+    host's logs only.
 
     Attributes:
         actor_id: Who asked.
         entity_id: What they asked for.
-        reason: Why they may not, in words.
+        reason: Why they may not, in words; never shown in the message.
     """
 
-    code = "access_denied"
-
     def __init__(self, actor_id: str, entity_id: str, reason: str) -> None:
+        super().__init__(entity_id)
         self.actor_id = actor_id
-        self.entity_id = entity_id
         self.reason = reason
-        super().__init__(f"{actor_id} may not access {entity_id}: {reason}")
-
-    def __str__(self) -> str:  # PermissionError would otherwise format errno fields
-        return str(self.args[0])

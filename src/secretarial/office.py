@@ -113,6 +113,16 @@ if TYPE_CHECKING:  # the plugin layer (and pluggy) load only for an office that 
 __all__ = ["Office", "OfficeOptions"]
 
 
+def _true_or_false(name: str, value: object) -> bool:
+    if not isinstance(value, bool):
+        raise UsageError(f"{name} is True or False, not {value!r}")
+    return value
+
+
+def _id(entity: Entity | str) -> str:
+    return entity if isinstance(entity, str) else entity.id
+
+
 class OfficeOptions(TypedDict, total=False):
     """The keyword arguments of :class:`Office`, for :meth:`Office.open` and ``in_memory``."""
 
@@ -128,6 +138,7 @@ class OfficeOptions(TypedDict, total=False):
     emergency_policy: EmergencyPolicy | None
     scoring_scale: ScoringScale | None
     access: AccessPolicy | None
+    require_actor: bool
     archive: ArchiveSettings | None
     directory: Directory | None
     areas: Iterable[Area]
@@ -190,6 +201,12 @@ class Office:
         access: Who may see what; by clearance (:class:`~secretarial.ClearancePolicy`)
             if omitted. Reads that name an actor (``by=``) and every trigger are checked
             against it; refusals are recorded (:meth:`denials`).
+        require_actor: Refuse every read that names no actor. A read without ``by=``
+            (``get``, ``list``, ``count``, ``audit``, the registers and exports, the
+            agenda, the roster ...) is the host's own, trusted read: it sees everything,
+            as a back-office job must. An office that serves people only, where every
+            read is made on someone's behalf, sets this so a forgotten ``by=`` is a
+            :class:`~secretarial.UsageError` naming it rather than a leak.
         archive: The archive's fonds number, category, classification scheme (by unit
             or not), default unit code and retention schedule
             (:class:`~secretarial.ArchiveSettings`); ``records.file`` needs it.
@@ -239,6 +256,7 @@ class Office:
         scoring_scale: ScoringScale | None = None,
         reception_policy: ReceptionPolicy | None = None,
         access: AccessPolicy | None = None,
+        require_actor: bool = False,
         archive: ArchiveSettings | None = None,
         directory: Directory | None = None,
         areas: Iterable[Area] = (),
@@ -265,9 +283,7 @@ class Office:
             self._plug_in(self._plugins)
         self._workflows: dict[str, Workflow[Any]] = dict(self._registry.workflows)
         self._raw_store.use_kinds(self._registry.entity_types)
-        use_prefixes = getattr(self._ids, "use_prefixes", None)
-        if callable(use_prefixes):
-            use_prefixes({area.kind.value: area.id_prefix for area in self._registry})
+        self._give_id_prefixes()
         self._given_calendar: WorkCalendar | None = calendar
         self.calendar_policy: CalendarPolicy = CalendarPolicy(calendar_policy)
         self._base_calendar: WorkCalendar | None = None
@@ -292,6 +308,8 @@ class Office:
             reception_policy if reception_policy is not None else ReceptionPolicy()
         )
         self.access: AccessPolicy = access if access is not None else ClearancePolicy()
+        self.require_actor: bool = _true_or_false("require_actor", require_actor)
+        """Whether every read must name the actor it is made for (``by=``)."""
         self.archive: ArchiveSettings | None = archive
         self.documents: DocumentsDesk = DocumentsDesk(self)
         """Official documents: receive, draft, bulk import, the incoming and outgoing registers."""
@@ -311,6 +329,12 @@ class Office:
             self, directory if directory is not None else StoredDirectory(self._raw_store)
         )
         """The directory: enrol people, delegations, who acts for a unit."""
+
+    def _give_id_prefixes(self) -> None:
+        """Tell an id factory that takes them the id prefix of every kind the office runs."""
+        use_prefixes = getattr(self._ids, "use_prefixes", None)
+        if callable(use_prefixes):
+            use_prefixes({area.kind.value: area.id_prefix for area in self._registry})
 
     @classmethod
     def in_memory(cls, **options: Unpack[OfficeOptions]) -> Self:
@@ -542,14 +566,20 @@ class Office:
 
         Each depends on a calendar year whose notice is not loaded; loading it confirms
         or re-dates them. ``by`` hides what the actor may not see.
+
+        Raises:
+            UsageError: ``by`` is omitted on an office that requires an actor.
         """
+        self.require_reader(by, "provisional_deadlines")
+        return [i for i in self._provisional() if by is None or self.access.may_see(by, i) is None]
+
+    def _provisional(self) -> builtins.list[SupervisionItem]:
+        """Every open item whose deadline is still provisional, earliest first."""
         query = Query(kinds=frozenset({EntityKind.SUPERVISION_ITEM}), open_only=True)
         items = [
             e
             for e in self._raw_store.find(query)
-            if isinstance(e, SupervisionItem)
-            and e.deadline_provisional is not None
-            and (by is None or self.access.may_see(by, e) is None)
+            if isinstance(e, SupervisionItem) and e.deadline_provisional is not None
         ]
         return sorted(items, key=lambda i: (i.deadline or date.max, i.id))
 
@@ -578,7 +608,7 @@ class Office:
         calendar = self.calendar
         self._rechecked_for = self._loaded_years
         checks: builtins.list[DeadlineCheck] = []
-        for item in self.provisional_deadlines() if pending is None else pending:
+        for item in self._provisional() if pending is None else pending:
             try:
                 found = recheck_deadline(
                     item, calendar=calendar, policy=self.deadline_policy, timezone=self.timezone
@@ -649,11 +679,17 @@ class Office:
         """Record an access a change refused as ``action``, then let the refusal through.
 
         The denial is committed on its own, after the refused unit of work wrote nothing.
+        A rule refused on entities hidden from ``by`` (a room booked by a meeting they may
+        not see, M9) records each of them too (:attr:`RuleViolation.withheld`).
         """
         try:
             yield
         except AccessDenied as denied:
             self._record_denial(by, action, denied)
+            raise
+        except RuleViolation as refused:  # judged on entities hidden from ``by`` (M9)
+            for hidden in refused.withheld:
+                self._record_denial(by, action, hidden)
             raise
 
     def _record_denial(self, by: Actor, action: str, denied: AccessDenied) -> None:
@@ -798,25 +834,45 @@ class Office:
 
         Without ``meetings``/``items`` every meeting and open item ``by`` may see is
         exported; what ``by`` may not see is left out. Duty shifts are exported only
-        when given, e.g. ``shifts=office.duty_roster(start, end)``. Needs the ``ics``
-        extra.
+        when given, e.g. ``shifts=office.duty.roster(start, end, by=by)``. Needs the
+        ``ics`` extra.
+
+        Raises:
+            NotFound: A meeting, item or shift given by id does not exist, or is not of
+                its kind.
+            AccessDenied: ``by`` may not see a meeting, item or shift that was given: it
+                is refused as a missing one would be (the refusal is recorded), and
+                nothing is exported.
         """
         from secretarial.adapters._ics import export_ics  # noqa: PLC0415 -- optional extra
 
-        def chosen(kind: EntityKind, given: Iterable[Entity | str] | None) -> builtins.list[Any]:
-            if given is None:
-                return self.list(kind=kind, by=by, open_only=kind is EntityKind.SUPERVISION_ITEM)
-            found = [self.get(e if isinstance(e, str) else e.id) for e in given]
-            return [e for e in found if self.access.may_see(by, e) is None]
+        def given(entities: Iterable[E | str], kind: type[E]) -> builtins.list[E]:
+            found: builtins.list[E] = []
+            for e in entities:  # as stored now: a shift may have been classified since
+                entity = self._store.get(_id(e))
+                self.authorize(entity, by, "export_ics")  # hidden: missing, whatever its kind
+                if not isinstance(entity, kind):
+                    raise NotFound(_id(e), str(getattr(kind, "entity_kind", kind.__name__)))
+                found.append(entity)
+            return found
 
-        duty = [self.get(s, DutyShift) if isinstance(s, str) else s for s in shifts]
+        chosen_meetings: builtins.list[Any] = (
+            self.list(kind=EntityKind.MEETING, by=by)
+            if meetings is None
+            else given(meetings, Meeting)
+        )
+        chosen_items: builtins.list[Any] = (
+            self.list(kind=EntityKind.SUPERVISION_ITEM, by=by, open_only=True)
+            if items is None
+            else given(items, SupervisionItem)
+        )
         return export_ics(
-            chosen(EntityKind.MEETING, meetings),
-            chosen(EntityKind.SUPERVISION_ITEM, items),
+            chosen_meetings,
+            chosen_items,
             domain=domain,
             calendar_name=calendar_name,
             include_classified=True,
-            shifts=[s for s in duty if self.access.may_see(by, s) is None],
+            shifts=given(shifts, DutyShift),
         )
 
     def import_meetings(
@@ -871,9 +927,10 @@ class Office:
                     kept.append(event)
             fields = kept
             skipped.sort(key=lambda s: s.number)
-        planned = plan_meetings(
-            self._store, self.context(by, now), fields, check_conflicts=check_conflicts
-        )
+        with self.denials_recorded(by, "fire:plan"):
+            planned = plan_meetings(
+                self._store, self.context(by, now), fields, check_conflicts=check_conflicts
+            )
         return ImportedMeetings(planned, skipped)
 
     # ------------------------------------------------------------------ information
@@ -1054,18 +1111,22 @@ class Office:
         Args:
             entity_id: The entity's id.
             kind: The entity class expected.
-            by: Who is reading; their access is checked (omit only for the office's own
-                work, e.g. a back-office job).
+            by: Who is reading; their access is checked. Without it the read is the
+                host's own, trusted one (a back-office job), refused if the office
+                requires an actor (:attr:`require_actor`).
 
         Raises:
             NotFound: no entity with that id (of that type).
-            AccessDenied: ``by`` may not see it (the refusal is recorded).
+            AccessDenied: ``by`` may not see it (the refusal is recorded); a
+                :class:`NotFound` with a missing id's message.
+            UsageError: ``by`` is omitted on an office that requires an actor.
         """
+        self.require_reader(by, "get")
         entity = self._store.get(entity_id)
+        if by is not None:  # a hidden entity is missing, whatever its kind
+            self.authorize(entity, by, "get")
         if kind is not None and not isinstance(entity, kind):
             raise NotFound(entity_id, str(getattr(kind, "entity_kind", kind.__name__)))
-        if by is not None:
-            self.authorize(entity, by, "get")
         return entity
 
     def list(
@@ -1088,12 +1149,13 @@ class Office:
                 day of this moment (in the office's time zone).
             open_only: Only entities that are not in a terminal state.
             by: Who is listing: what they may not see is left out, as if it did not
-                exist (omit only for the office's own work).
+                exist. Without it the host's own read (see :attr:`require_actor`).
 
         Raises:
             UsageError: An unknown kind, or a state none of the kinds has (the known
-                ones are listed).
+                ones are listed); ``by`` omitted on an office that requires an actor.
         """
+        self.require_reader(by, "list")
         kinds = None
         if kind is not None:
             kinds = frozenset(
@@ -1137,6 +1199,7 @@ class Office:
 
     def count(self, **criteria: Any) -> int:
         """How many entities :meth:`list` would give for the same arguments."""
+        self.require_reader(criteria.get("by"), "count")
         return len(self.list(**criteria))
 
     def audit(self, entity: Entity | str, *, by: Actor | None = None) -> AuditTrail:
@@ -1145,7 +1208,9 @@ class Office:
         Raises:
             NotFound: no such entity.
             AccessDenied: ``by`` may not see the entity (the refusal is recorded).
+            UsageError: ``by`` is omitted on an office that requires an actor.
         """
+        self.require_reader(by, "audit")
         entity_id = entity.id if isinstance(entity, Entity) else entity
         if by is not None:
             self.authorize(self._store.get(entity_id), by, "audit")
@@ -1156,8 +1221,12 @@ class Office:
         return self._store.denials()
 
     def replay(self, entity: Entity | str) -> Entity:
-        """Rebuild the entity from its audit trail alone (it equals the stored one)."""
-        events = self.audit(entity)
+        """Rebuild the entity from its audit trail alone (it equals the stored one).
+
+        Like :meth:`verify_audit`, the host's own check of the record, not a read on
+        anyone's behalf.
+        """
+        events = self._store.events(entity.id if isinstance(entity, Entity) else entity)
         replayed: Entity = self._workflows[events[0].entity_kind].replay(events)
         return replayed
 
@@ -1309,12 +1378,15 @@ class Office:
             as_of: The day the register is made on (overdue is judged on it); today in
                 the office's time zone if omitted.
             open_only: Only entities not yet finished.
-            by: Who exports it; what they may not see is left out.
+            by: Who exports it; what they may not see is left out. Without it the
+                host's own read (see :attr:`require_actor`).
 
         Raises:
             UsageError: The office keeps no register of that name, or ``year`` is given
-                for a register not kept by year.
+                for a register not kept by year; ``by`` omitted on an office that
+                requires an actor.
         """
+        self.require_reader(by, "register")
         area, spec = self._registry.register(name)
         if year is not None and not spec.yearly:
             raise UsageError(f"the register {name!r} is not kept by year; leave year out")
@@ -1390,7 +1462,9 @@ class Office:
 
         Args:
             now: The moment to sweep for, timezone-aware; the office clock if omitted.
-            by: Who issues the reminders; the system actor (id ``system``) if omitted.
+            by: Who issues the reminders; the system actor (id ``system``) if omitted,
+                the office's own work, which chases every open entity. With ``by``, what
+                they may not see is left alone, as a list leaves it out.
             checkpoint: Also take a signed :meth:`checkpoint` after the sweep (the
                 report's ``checkpoint``); it costs a small part of a sweep.
 
@@ -1414,15 +1488,20 @@ class Office:
             now = self.now()
         elif now.tzinfo is None or now.utcoffset() is None:
             raise UsageError(f"sweep needs a timezone-aware moment, got {now!r}")
+        context = self.context(
+            by if by is not None else SYSTEM_ACTOR, now.astimezone(self.timezone)
+        )
+        if by is None:  # the office's own work: every open entity, need-to-know or not
+            context = context._replace(authorize=None)
         report = sweep_reminders(
             self._store,
-            self.context(by if by is not None else SYSTEM_ACTOR, now.astimezone(self.timezone)),
+            context,
             policy=self.reminder_policy,
             calendar=self.calendar,
             tz=self.timezone,
             emergency=self.emergency_policy,
         )
-        pending = self.provisional_deadlines()
+        pending = self._provisional()
         if self._loaded_years != self._rechecked_for:  # a year loaded since the last check
             checks = self._recheck(
                 "provisional deadlines checked again by the sweep", None, pending
@@ -1458,6 +1537,19 @@ class Office:
 
     def __repr__(self) -> str:
         return f"<Office store={self._store!r} timezone={self.timezone}>"
+
+    def require_reader(self, by: Actor | None, verb: str) -> None:
+        """Refuse a read without ``by`` if the office requires an actor on every read.
+
+        Raises:
+            UsageError: ``by`` is None and :attr:`require_actor` is set.
+        """
+        if by is None and self.require_actor:
+            raise UsageError(
+                f"{verb} needs by=: this office requires the actor every read is made for "
+                "(require_actor=True); pass by=<the Actor reading>. A read without by= is "
+                "the host's own, on an office opened without require_actor"
+            )
 
     def authorize(self, entity: Entity, actor: Actor, action: str) -> None:
         """Let ``actor`` touch ``entity`` for ``action``, or record the refusal and raise.

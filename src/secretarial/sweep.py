@@ -180,7 +180,10 @@ def sweep_reminders(
         if workday
         else Query(kinds=frozenset({EntityKind.INFORMATION_ITEM}), open_only=True)
     )
+    authorize = context.authorize
     for entity in store.find(query):
+        if authorize is not None and authorize(context.actor, entity) is not None:
+            continue  # what the sweeping actor may not see is not theirs to chase
         reporting = emergency is not None and _reporting_emergency(entity)
         if entity.deadline is None and not policy.reports_expected(entity) and not reporting:
             continue

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from secretarial.engine._desk import Desk, OfficePort
 from secretarial.engine._directory import Directory, DirectoryDelegation, DirectoryPerson
 from secretarial.engine._fire import fire_trigger
-from secretarial.errors import TransitionNotAllowed, UsageError
+from secretarial.errors import NotFound, TransitionNotAllowed, UsageError
 from secretarial.kernel._entity import Entity
 from secretarial.kernel._enums import Classification, EntityKind
 from secretarial.kernel._values import Actor, Unit
@@ -278,7 +278,9 @@ class DirectoryDesk(Desk):
         entity_id, version = (
             (entity, None) if isinstance(entity, str) else (entity.id, entity.version)
         )
-        current = self._office.get(entity_id, kind)
+        current = self._office.change_store.get(entity_id)  # authorized when it fires
+        if not isinstance(current, kind):
+            raise NotFound(entity_id, str(getattr(kind, "entity_kind", kind.__name__)))
         with self._office.denials_recorded(by, f"fire:{trigger}"):
             fired = fire_trigger(
                 self._office.change_store,

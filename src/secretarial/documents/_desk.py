@@ -92,6 +92,7 @@ class DocumentsDesk(Desk):
             year: Only documents received in this year (in the office's time zone).
             by: Who exports it; what they may not see is left out.
         """
+        self._office.require_reader(by, "documents.incoming_register")
         return self._office.register("incoming", year=year, by=by)
 
     def outgoing_register(self, *, year: int | None = None, by: Actor | None = None) -> Register:
@@ -103,6 +104,7 @@ class DocumentsDesk(Desk):
                 time zone).
             by: Who exports it; what they may not see is left out.
         """
+        self._office.require_reader(by, "documents.outgoing_register")
         return self._office.register("outgoing", year=year, by=by)
 
     def revoked_by(self, decision: str | Document, *, by: Actor | None = None) -> list[Document]:
@@ -117,6 +119,7 @@ class DocumentsDesk(Desk):
             decision: The deciding document, or its id or number.
             by: Who asks; what they may not see is left out.
         """
+        self._office.require_reader(by, "documents.revoked_by")
         if isinstance(decision, Document):
             names = {decision.id} | (set() if decision.number is None else {str(decision.number)})
         else:
@@ -144,6 +147,7 @@ class DocumentsDesk(Desk):
             document: The document, or its id.
             by: Who asks; a document they may not see is refused (recorded).
         """
+        self._office.require_reader(by, "documents.holders")
         entity_id = document if isinstance(document, str) else document.id
         doc = self._office.get(entity_id, IncomingDocument, by=by)
         holders = doc.current_holders

@@ -65,9 +65,10 @@ class DutyDesk(Desk):
             ValidationError: a shift is malformed (R1: leader, officers, times).
             RuleViolation: R1 ``no-double-duty`` or ``24-hour-coverage``.
         """
-        return schedule_shifts(
-            self._office.change_store, self._office.context(by), shifts, coverage=coverage
-        )
+        with self._office.denials_recorded(by, "fire:schedule"):
+            return schedule_shifts(
+                self._office.change_store, self._office.context(by), shifts, coverage=coverage
+            )
 
     def schedule_rotation(
         self,
@@ -92,19 +93,47 @@ class DutyDesk(Desk):
         coverage = (fields[0]["start"], fields[-1]["end"]) if check_coverage and fields else None
         return self.schedule(*fields, by=by, coverage=coverage)
 
-    def roster(self, start: datetime | None = None, end: datetime | None = None) -> DutyRoster:
-        """The roster of the shifts overlapping ``[start, end)`` (all shifts without a window)."""
-        return duty_roster(self._office.change_store, start, end)
+    def roster(
+        self,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        *,
+        by: Actor | None = None,
+    ) -> DutyRoster:
+        """The roster of the shifts overlapping ``[start, end)`` (all shifts without a window).
 
-    def on_duty(self, at: datetime | None = None) -> OnDuty | None:
-        """Who is on duty at ``at`` (now if omitted); None if no shift covers it."""
+        Args:
+            start: The window's start (aware).
+            end: Its end.
+            by: Who reads it: a shift they may not see (one classified by the matters
+                handed over on it) is left out, as if it did not exist. Without it, the
+                office's own read: every shift.
+        """
+        self._office.require_reader(by, "duty.roster")
+        return duty_roster(self._office.change_store, start, end, shifts=self._shifts(by))
+
+    def on_duty(self, at: datetime | None = None, *, by: Actor | None = None) -> OnDuty | None:
+        """Who is on duty at ``at`` (now if omitted); None if no shift covers it.
+
+        ``by`` reads it as :meth:`roster` does: from the shifts they may see.
+        """
+        self._office.require_reader(by, "duty.on_duty")
+        shifts = self._shifts(by)
         moment = self._office.now() if at is None else at
         if moment.tzinfo is None or moment.utcoffset() is None:
             raise UsageError(f"duty.on_duty needs a timezone-aware moment, got {moment!r}")
         window = duty_roster(
-            self._office.change_store, moment - MAX_SHIFT, moment + timedelta(seconds=1)
+            self._office.change_store,
+            moment - MAX_SHIFT,
+            moment + timedelta(seconds=1),
+            shifts=shifts,
         )
         return who_is_on_duty(window, moment)
+
+    def _shifts(self, by: Actor | None) -> list[DutyShift]:
+        """The shifts ``by`` may see (all of them for the office's own read)."""
+        found = self._office.list(kind=EntityKind.DUTY_SHIFT, by=by)
+        return [s for s in found if isinstance(s, DutyShift)]
 
     def swap(
         self,

@@ -41,7 +41,7 @@ Nothing here reads a clock or a store: callers pass ``now``, ids and the shifts.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any, ClassVar, Final, Self
@@ -50,9 +50,15 @@ import pydantic
 from pydantic import BeforeValidator, Field, StringConstraints, field_validator, model_validator
 
 from secretarial.documents._enums import Channel, DocumentKind
-from secretarial.errors import FieldProblem, RuleViolation, ValidationError
+from secretarial.errors import AccessDenied, FieldProblem, RuleViolation, ValidationError
 from secretarial.kernel._entity import Entity
-from secretarial.kernel._enums import EntityKind, LabeledEnum, OrganRelation, Role
+from secretarial.kernel._enums import (
+    Classification,
+    EntityKind,
+    LabeledEnum,
+    OrganRelation,
+    Role,
+)
 from secretarial.kernel._recurrence import Recurrence, as_utc, check_window, elapsed
 from secretarial.kernel._reminders import remind_spec
 from secretarial.kernel._rules import Rule, TransitionContext, reason_required
@@ -77,6 +83,7 @@ __all__ = [
     "MAX_SHIFT",
     "RECEPTION_RULES",
     "RECEPTION_TABLE",
+    "WITHHELD_MATTER",
     "ApproveReception",
     "CallRecord",
     "CallState",
@@ -295,6 +302,11 @@ class SwapRecord(Timed):
     reason: Text | None = None
 
 
+WITHHELD_MATTER: Final = "涉密事项，另行交接"
+"""The text a pending matter is carried with when the person handing over may not know it
+(a classified call taken on their shift by someone cleared): handed over separately."""
+
+
 class PendingMatter(Value):
     """A matter handed over unfinished 待办事项: a short text, perhaps linked to an entity.
 
@@ -306,6 +318,9 @@ class PendingMatter(Value):
             the matter closes when that entity is closed.
         since: When the matter was first handed over.
         carried: Through how many handovers it has been carried so far.
+        classification: The classification of what the matter is about: the office
+            gives a matter linked to an entity that entity's; a shift holding the matter
+            is classified at least as high (see :class:`DutyShift`).
     """
 
     key: Name
@@ -313,6 +328,7 @@ class PendingMatter(Value):
     entity_id: Name | None = None
     since: Timestamp | None = None
     carried: int = Field(default=0, ge=0)
+    classification: Classification = Classification.UNCLASSIFIED
 
     @model_validator(mode="before")
     @classmethod
@@ -352,6 +368,10 @@ class DutyShift(Entity):
     the second; the shift covers ``[start, end)``. A 24-hour duty is usually one shift a
     day from handover to handover (08:30 to 08:30, say); day and night shifts work too,
     as long as the roster leaves no gap (R1).
+
+    A shift that hands over or takes over classified matters (a 绝密 call's summary, say)
+    is classified as the highest of them, and stays so: who may not see those matters
+    does not see the shift either (in the roster, by id, in its audit trail).
     """
 
     entity_kind: ClassVar[EntityKind] = EntityKind.DUTY_SHIFT
@@ -628,14 +648,21 @@ def _swap(ctx: TransitionContext) -> dict[str, Any]:
     return updates
 
 
+def _classified_as(shift: DutyShift, matters: Iterable[PendingMatter]) -> Classification:
+    """The shift's classification once it holds ``matters``: never lower than it was."""
+    return max((shift.classification, *(m.classification for m in matters)))
+
+
 def _take_over(ctx: TransitionContext) -> dict[str, Any]:
     data = ctx.data
     assert isinstance(data, TakeOver)  # noqa: S101
+    shift = _shift(ctx)
     return {
         "taken_over_by": ctx.actor.id,
         "taken_over_at": ctx.now,
         "received_from": data.from_shift_id,
         "received": data.received,
+        "classification": _classified_as(shift, data.received),
     }
 
 
@@ -652,7 +679,11 @@ def _hand_over(ctx: TransitionContext) -> dict[str, Any]:
         closed=data.closed,
         note=data.note,
     )
-    return {"handover": record}
+    shift = _shift(ctx)
+    return {
+        "handover": record,
+        "classification": _classified_as(shift, data.pending),
+    }
 
 
 def _cancel(ctx: TransitionContext) -> dict[str, Any]:
@@ -797,6 +828,19 @@ class DoubleDuty:
             f"{self.name} ({self.actor_id}) is on {self.shift_id} and {self.other_shift_id}, "
             f"which overlap {self.start.isoformat()}–{self.end.isoformat()}"
         )
+
+    def told(self, hidden: Iterable[str]) -> str:
+        """What a reader who may not see the shifts ``hidden`` is told of it.
+
+        A hidden shift is "another shift", and neither its id nor the overlap's times
+        (which would show its start or end) are given.
+        """
+        withheld = set(hidden)
+        seen = [s for s in (self.shift_id, self.other_shift_id) if s not in withheld]
+        if len(seen) == 2:  # noqa: PLR2004 -- both shifts of the pair
+            return str(self)
+        on = f"{seen[0]} and another shift" if seen else "two shifts"
+        return f"{self.name} ({self.actor_id}) is on {on} at that time"
 
 
 @dataclass(frozen=True, slots=True)
@@ -953,6 +997,8 @@ def check_roster(
     end: datetime | None = None,
     *,
     involving: Iterable[str] | None = None,
+    hidden: Callable[[DutyShift], str | None] | None = None,
+    actor_id: str | None = None,
 ) -> None:
     """Refuse a roster that puts someone on two overlapping shifts, or leaves a gap (R1).
 
@@ -962,6 +1008,11 @@ def check_roster(
         end: The period's end (exclusive).
         involving: Judge double duty only for pairs involving these shift ids (the new or
             changed ones), so an old problem does not block new work.
+        hidden: Why the actor may not see a shift, or None if they may: a double duty on
+            a shift hidden from them names it as "another shift" (:meth:`DoubleDuty.told`),
+            and the refusal carries the access refused (``withheld``) for the office to
+            record.
+        actor_id: Who changes the roster (named in the refusals of access).
 
     Raises:
         RuleViolation: Code ``R1``, name ``no-double-duty`` or ``24-hour-coverage``; the
@@ -971,7 +1022,23 @@ def check_roster(
     shifts = DutyRoster.of(roster)
     doubles = shifts.double_duties(involving)
     if doubles:
-        raise RuleViolation("R1", "no-double-duty", _listed(doubles))
+        withheld: dict[str, str] = {}
+        if hidden is not None:
+            by_id = {shift.id: shift for shift in shifts.shifts}
+            for double in doubles:
+                for shift_id in (double.shift_id, double.other_shift_id):
+                    reason = hidden(by_id[shift_id]) if shift_id not in withheld else None
+                    if reason is not None:
+                        withheld[shift_id] = reason
+        raise RuleViolation(
+            "R1",
+            "no-double-duty",
+            _listed([d.told(withheld) for d in doubles]),
+            withheld=[
+                AccessDenied(actor_id or "", shift_id, reason)
+                for shift_id, reason in withheld.items()
+            ],
+        )
     if start is None and end is None:
         return
     if start is None or end is None:

@@ -15,21 +15,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
-from typing import Any, Final
+from typing import Any, Final, TypedDict
 
 from secretarial.documents._model import IncomingDocument
 from secretarial.engine._fire import Change, FireContext, run_change
 from secretarial.engine._ports import Store, UnitOfWork
 from secretarial.errors import NotFound, UsageError
-from secretarial.kernel._enums import EntityKind
+from secretarial.kernel._enums import Classification, EntityKind
 from secretarial.kernel._query import Query
 from secretarial.kernel._values import Actor
 from secretarial.supervision._enums import SupervisionSource
 from secretarial.supervision._model import SupervisionItem
 
 from ._model import (
+    WITHHELD_MATTER,
     CallRecord,
     DutyPerson,
     DutyRoster,
@@ -68,15 +69,26 @@ def duty_shifts(store: Store | UnitOfWork) -> list[DutyShift]:
 
 
 def duty_roster(
-    store: Store, start: datetime | None = None, end: datetime | None = None
+    store: Store,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    *,
+    shifts: Iterable[DutyShift] | None = None,
 ) -> DutyRoster:
     """The roster of the shifts overlapping ``[start, end)`` (every shift without a window).
+
+    Args:
+        store: Where the shifts are kept.
+        start: The window's start (aware).
+        end: Its end.
+        shifts: The shifts to make it of, instead of every shift ``store`` keeps (those
+            a reader may see, say).
 
     Raises:
         ValidationError: A bound is naive, or the window ends before it starts.
         UsageError: Only one bound is given.
     """
-    roster = DutyRoster.of(duty_shifts(store))
+    roster = DutyRoster.of(duty_shifts(store) if shifts is None else shifts)
     if start is None and end is None:
         return roster
     if start is None or end is None:
@@ -94,6 +106,21 @@ def _open_calls(uow: UnitOfWork, shift_id: str) -> list[CallRecord]:
 
 
 # ============================================================================ the roster
+class _SeenBy(TypedDict):
+    hidden: Callable[[DutyShift], str | None] | None
+    actor_id: str
+
+
+def _as_seen(context: FireContext) -> _SeenBy:
+    """How :func:`check_roster` tells the context's actor of shifts they may not see."""
+    authorize = context.authorize
+    actor = context.actor
+    return {
+        "hidden": None if authorize is None else lambda shift: authorize(actor, shift),
+        "actor_id": actor.id,
+    }
+
+
 def schedule_shifts(
     store: Store,
     context: FireContext,
@@ -127,7 +154,9 @@ def schedule_shifts(
         created = [change.make(DutyShift, fields) for fields in given]
         roster = DutyRoster.of(duty_shifts(change.uow))
         start, end = coverage if coverage is not None else (None, None)
-        check_roster(roster, start, end, involving={shift.id for shift in created})
+        check_roster(
+            roster, start, end, involving={shift.id for shift in created}, **_as_seen(context)
+        )
         return created
 
     return run_change(store, context, schedule)
@@ -197,7 +226,9 @@ def swap_duty(
             back = {"out_id": person.actor_id, "replacement": leaving, "other_shift_id": shift.id}
             swapped_back = change.fire(other, "swap", back, reason=reason)
         involved = {swapped.id} | ({swapped_back.id} if swapped_back is not None else set())
-        check_roster(DutyRoster.of(duty_shifts(change.uow)), involving=involved)
+        check_roster(
+            DutyRoster.of(duty_shifts(change.uow)), involving=involved, **_as_seen(context)
+        )
         return swapped, swapped_back
 
     return run_change(store, context, swap)
@@ -223,7 +254,11 @@ def hand_over_shift(
     what the shift received, minus the matters named in ``closed`` and those whose
     linked entity is closed now, plus ``new`` matters and (with
     ``include_open_calls``) every open call record taken on this shift. The next shift
-    records the same list as received.
+    records the same list as received. A matter linked to an entity carries that
+    entity's classification, and both shifts are classified as the highest matter they
+    hold (a 绝密 call makes both 绝密), so who may not see the matter sees neither. An
+    open call the person handing over may not see is carried all the same, its text
+    ``WITHHELD_MATTER`` (涉密事项，另行交接: handed over separately).
 
     Args:
         store: Where the shifts are kept.
@@ -258,21 +293,36 @@ def hand_over_shift(
         matters = list(given)
         if include_open_calls:
             listed = {m.key for m in (*shift.received, *matters)}
+            authorize = context.authorize
             matters.extend(
-                PendingMatter(key=c.id, text=c.summary, entity_id=c.id)
+                PendingMatter(
+                    key=c.id,
+                    text=(
+                        c.summary
+                        if authorize is None or authorize(context.actor, c) is None
+                        else WITHHELD_MATTER  # the one handing over may not know it
+                    ),
+                    entity_id=c.id,
+                    classification=c.classification,
+                )
                 for c in _open_calls(uow, shift.id)
                 if c.id not in listed
             )
         done = set(closed_given)
+        levels: dict[str, Classification] = {}
         for matter in (*shift.received, *matters):
             if matter.entity_id is not None and matter.entity_id not in done:
                 try:
                     linked = uow.get(matter.entity_id)
                 except NotFound:
                     continue
+                levels[matter.key] = linked.classification
                 if not linked.is_open:
                     done.add(matter.key)
-        pending = carry_forward(shift.received, closed=done, new=matters, at=change.now)
+        pending = tuple(
+            _classified(m, levels.get(m.key))
+            for m in carry_forward(shift.received, closed=done, new=matters, at=change.now)
+        )
         listed_now = {m.key: m for m in (*shift.received, *matters)}
         closed_keys = sorted(
             key
@@ -301,6 +351,13 @@ def hand_over_shift(
         return handed, taken
 
     return run_change(store, context, hand_over)
+
+
+def _classified(matter: PendingMatter, linked: Classification | None) -> PendingMatter:
+    """``matter`` classified at least as its linked entity is (``linked``)."""
+    if linked is None or linked <= matter.classification:
+        return matter
+    return matter.model_copy(update={"classification": linked})
 
 
 # ============================================================================ calls

@@ -14,6 +14,7 @@ from contextlib import AbstractContextManager
 from datetime import date, datetime, tzinfo
 from typing import Any, Protocol, TypeVar
 
+from secretarial.kernel._access import AccessPolicy
 from secretarial.kernel._display import AuditTrail, EntityList
 from secretarial.kernel._entity import Entity
 from secretarial.kernel._register import Register
@@ -32,6 +33,7 @@ class OfficePort(Protocol):
     """What a desk asks of its office; :class:`~secretarial.Office` is one."""
 
     timezone: tzinfo
+    access: AccessPolicy
 
     @property
     def change_store(self) -> Store:
@@ -48,6 +50,10 @@ class OfficePort(Protocol):
 
     def denials_recorded(self, by: Actor, action: str) -> AbstractContextManager[None]:
         """Record an access a change refuses as ``action``, then let the refusal through."""
+        ...
+
+    def require_reader(self, by: Actor | None, verb: str) -> None:
+        """Refuse a read without ``by`` (naming ``verb``) if the office requires an actor."""
         ...
 
     def authorize(self, entity: Entity, actor: Actor, action: str) -> None:

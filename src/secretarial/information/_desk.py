@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from secretarial.engine._desk import Desk
+from secretarial.errors import AccessDenied
 from secretarial.kernel._enums import EntityKind
 from secretarial.kernel._register import Register
 from secretarial.kernel._values import Actor
@@ -21,6 +22,7 @@ from ._model import (
     ScoringScale,
     emergency_due,
     emergency_limits,
+    no_such_issue,
 )
 from ._service import find_bulletin, information_scores, issue_bulletin
 
@@ -56,6 +58,7 @@ class InformationDesk(Desk):
             NotFound: no such information item.
             AccessDenied: ``by`` may not see it (the refusal is recorded).
         """
+        self._office.require_reader(by, "information.emergency_limits")
         current = self._office.get(
             item if isinstance(item, str) else item.id, InformationItem, by=by
         )
@@ -70,6 +73,7 @@ class InformationDesk(Desk):
         Only reads: :meth:`~secretarial.Office.sweep` records them. What ``by`` may not
         see is left out.
         """
+        self._office.require_reader(by, "information.emergency_due")
         moment = (now if now is not None else self._office.now()).astimezone(self._office.timezone)
         items = self._office.list(kind=EntityKind.INFORMATION_ITEM, open_only=True, by=by)
         return [
@@ -130,13 +134,23 @@ class InformationDesk(Desk):
         """Bulletin issue ``number`` of ``year`` as compiled, rebuilt from its items.
 
         Raises:
-            RuleViolation: INFO4, no such issue.
-            AccessDenied: ``by`` may not see one of its items (recorded).
+            RuleViolation: INFO4, no such issue; or, said the same way, ``by`` may not
+                see one of its items (the bulletin is classified as its highest item; the
+                refusal is recorded).
         """
+        self._office.require_reader(by, "information.bulletin")
         found = find_bulletin(self._office.change_store, year=year, number=number)
-        if by is not None:
-            for article in found.articles:
-                self._office.authorize(self._office.change_store.get(article.item_id), by, "get")
+        if by is None:
+            return found
+        store = self._office.change_store
+        withheld = [
+            AccessDenied(by.id, article.item_id, reason)
+            for article in found.articles
+            if (reason := self._office.access.may_see(by, store.get(article.item_id)))
+        ]
+        if withheld:
+            with self._office.denials_recorded(by, "bulletin"):
+                raise no_such_issue(year, number, withheld=withheld)
         return found
 
     def scores(
@@ -155,6 +169,7 @@ class InformationDesk(Desk):
             by: Who exports it; what they may not see is left out.
             scale: The scoring scale; the office's if omitted.
         """
+        self._office.require_reader(by, "information.scores")
         items = [
             i
             for i in self._office.list(kind=EntityKind.INFORMATION_ITEM, by=by)

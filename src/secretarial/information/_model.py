@@ -44,7 +44,7 @@ import pydantic
 from pydantic import AfterValidator, Field, StringConstraints, field_validator, model_validator
 
 from secretarial.documents._model import format_date_of_issue
-from secretarial.errors import RuleViolation, UsageError, ValidationError
+from secretarial.errors import AccessDenied, RuleViolation, UsageError, ValidationError
 from secretarial.kernel._entity import Entity
 from secretarial.kernel._enums import Classification, EntityKind, LabeledEnum, ReminderKind, Role
 from secretarial.kernel._reminders import DueReminder, remind_spec
@@ -1510,6 +1510,22 @@ def compile_bulletin(
         raise ValidationError("Bulletin", problems_from_pydantic(e)) from None
 
 
+def no_such_issue(
+    year: int, number: int, *, withheld: Sequence[AccessDenied] = ()
+) -> RuleViolation:
+    """The refusal of a bulletin issue no item records (INFO4), or one hidden from the reader.
+
+    ``withheld`` carries the items the reader may not see, for the office to record; the
+    message is a missing issue's either way.
+    """
+    return RuleViolation(
+        "INFO4",
+        "bulletin-of-signed-off-items",
+        f"no item records issue {number} of {year}",
+        withheld=withheld,
+    )
+
+
 def bulletin_of(items: Iterable[InformationItem], *, year: int, number: int) -> Bulletin:
     """The bulletin issue ``number`` of ``year`` as it was compiled, from its items' records.
 
@@ -1526,9 +1542,7 @@ def bulletin_of(items: Iterable[InformationItem], *, year: int, number: int) -> 
         if entry is not None:
             found.append((entry, item))
     if not found:
-        raise RuleViolation(
-            "INFO4", "bulletin-of-signed-off-items", f"no item records issue {number} of {year}"
-        )
+        raise no_such_issue(year, number)
     found.sort(key=lambda pair: (pair[0].position, pair[1].id))
     head = found[0][0]
     return Bulletin(

@@ -20,7 +20,9 @@ class AccessPolicy(Protocol):
 
     An entity an actor may not see is invisible to them in lists and counts, and loading
     it, firing a trigger on it or reading its audit trail is refused with
-    :class:`~secretarial.AccessDenied` and recorded.
+    :class:`~secretarial.AccessDenied` (a :class:`~secretarial.NotFound` that reads as a
+    missing id's) and recorded. The reason :meth:`may_see` gives is kept for the office in
+    the recorded denial; it never reaches the actor.
     """
 
     def ceiling(self, actor: Actor) -> Classification:

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 from secretarial.engine._desk import Desk
+from secretarial.errors import AccessDenied
 from secretarial.kernel._enums import EntityKind
+from secretarial.kernel._query import Query
 from secretarial.kernel._recurrence import Occurrence
 from secretarial.kernel._values import Actor
 from secretarial.supervision._model import SupervisionItem
 
-from ._model import Conflict, Meeting, find_conflicts, occurrences_of
+from ._model import Conflict, Meeting, conflicts_as_seen, find_conflicts, occurrences_of
 from ._service import (
     close_meeting,
     conflict_window,
@@ -19,6 +21,8 @@ from ._service import (
 )
 
 __all__ = ["MeetingsDesk"]
+
+_OPEN_MEETINGS: Final = Query(kinds=frozenset({EntityKind.MEETING}), open_only=True)
 
 
 class MeetingsDesk(Desk):
@@ -41,28 +45,58 @@ class MeetingsDesk(Desk):
 
         Raises:
             ValidationError: a field is missing or does not fit.
-            RuleViolation: M9, with the conflicts found.
+            RuleViolation: M9, with the conflicts found. A conflict with a meeting
+                ``by`` may not see says only that the room or the attendee is booked at
+                that time; the office records the refusal (``Office.denials()``).
         """
-        return plan_meeting(
-            self._office.change_store,
-            self._office.context(by),
-            fields,
-            check_conflicts=check_conflicts,
-            window=window,
-        )
+        with self._office.denials_recorded(by, "fire:plan"):
+            return plan_meeting(
+                self._office.change_store,
+                self._office.context(by),
+                fields,
+                check_conflicts=check_conflicts,
+                window=window,
+            )
 
     def conflicts(
-        self, meeting: Meeting | str, *, window: tuple[datetime, datetime] | None = None
+        self,
+        meeting: Meeting | str,
+        *,
+        window: tuple[datetime, datetime] | None = None,
+        by: Actor | None = None,
     ) -> list[Conflict]:
-        """The rooms and required attendees ``meeting`` double-books with open meetings."""
-        current = self._office.get(meeting if isinstance(meeting, str) else meeting.id, Meeting)
-        now = self._office.now()
-        others = self._office.list(kind=EntityKind.MEETING, open_only=True)
-        return find_conflicts(
-            current,
-            [m for m in others if isinstance(m, Meeting)],
-            conflict_window(current, now, window),
+        """The rooms and required attendees ``meeting`` double-books with open meetings.
+
+        With ``by``, the meeting is loaded as ``by`` may see it, and a conflict with a
+        meeting hidden from them is :meth:`~secretarial.Conflict.withheld` (the room or
+        the attendee is booked at that time; the refusal is recorded).
+
+        Raises:
+            NotFound: No such meeting.
+            AccessDenied: ``by`` may not see ``meeting`` (recorded).
+        """
+        self._office.require_reader(by, "meetings.conflicts")
+        current = self._office.get(
+            meeting if isinstance(meeting, str) else meeting.id, Meeting, by=by
         )
+        now = self._office.now()
+        others = {  # all of them: a hidden meeting books its room too
+            m.id: m
+            for m in self._office.change_store.find(_OPEN_MEETINGS)
+            if isinstance(m, Meeting)
+        }
+        found = find_conflicts(current, others.values(), conflict_window(current, now, window))
+        if by is None:
+            return found
+
+        def hidden(other: str) -> str | None:
+            try:  # records the refusal
+                self._office.authorize(others[other], by, "conflicts")
+            except AccessDenied as denied:
+                return denied.reason
+            return None
+
+        return conflicts_as_seen(found, hidden)[0]
 
     def close(
         self,
@@ -97,7 +131,11 @@ class MeetingsDesk(Desk):
     def agenda(
         self, start: datetime, end: datetime, *, by: Actor | None = None
     ) -> list[tuple[Meeting, Occurrence]]:
-        """Every sitting of every meeting between ``start`` and ``end``, in time order."""
+        """Every sitting of every meeting between ``start`` and ``end``, in time order.
+
+        ``by`` sees only the meetings they may see; without it, the host's own read.
+        """
+        self._office.require_reader(by, "meetings.agenda")
         meetings = [
             m for m in self._office.list(kind=EntityKind.MEETING, by=by) if isinstance(m, Meeting)
         ]

@@ -30,13 +30,13 @@ a closed meeting opens, with their deadlines from a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Annotated, Any, ClassVar, Final, Self
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
-from secretarial.errors import FieldProblem, RuleViolation, ValidationError
+from secretarial.errors import AccessDenied, FieldProblem, RuleViolation, ValidationError
 from secretarial.kernel._calendar import WorkCalendar
 from secretarial.kernel._entity import Entity
 from secretarial.kernel._enums import EntityKind, LabeledEnum, Role
@@ -979,16 +979,20 @@ MEETING_RULES: tuple[Rule, ...] = MEETING_TABLE.rules
 class Conflict(Value):
     """A room or a required attendee booked twice at overlapping times (M9).
 
+    A conflict with a meeting the reader may not see is :meth:`withheld`: it says that
+    the room or the attendee is booked at that time, and nothing of the other meeting
+    (its id, title and times are None).
+
     Attributes:
         kind: Room or attendee.
         meeting_id: The meeting being checked.
         meeting_title: Its title.
-        other_id: The meeting it clashes with.
-        other_title: That meeting's title.
+        other_id: The meeting it clashes with; None if withheld from the reader.
+        other_title: That meeting's title; None if withheld.
         start: The checked meeting's occurrence start.
         end: Its end.
-        other_start: The other meeting's occurrence start.
-        other_end: Its end.
+        other_start: The other meeting's occurrence start; None if withheld.
+        other_end: Its end; None if withheld.
         room: The room, for a room conflict.
         attendee_id: The attendee's actor id, for an attendee conflict.
         attendee_name: The attendee's name, for an attendee conflict.
@@ -997,15 +1001,26 @@ class Conflict(Value):
     kind: ConflictKind
     meeting_id: Name
     meeting_title: Name
-    other_id: Name
-    other_title: Name
+    other_id: Name | None
+    other_title: Name | None
     start: Timestamp
     end: Timestamp
-    other_start: Timestamp
-    other_end: Timestamp
+    other_start: Timestamp | None
+    other_end: Timestamp | None
     room: Name | None = None
     attendee_id: Name | None = None
     attendee_name: Name | None = None
+
+    @property
+    def is_withheld(self) -> bool:
+        """Whether the other meeting is left out (the reader may not see it)."""
+        return self.other_id is None
+
+    def withheld(self) -> Conflict:
+        """This conflict as told to a reader who may not see the other meeting."""
+        return self.model_copy(
+            update={"other_id": None, "other_title": None, "other_start": None, "other_end": None}
+        )
 
     def __str__(self) -> str:
         what = (
@@ -1013,9 +1028,15 @@ class Conflict(Value):
             if self.kind is ConflictKind.ROOM
             else f"attendee {self.attendee_name} ({self.attendee_id})"
         )
+        if self.other_start is None or self.other_end is None:
+            booked = "is booked at that time"
+        else:
+            booked = (
+                f"is booked by {self.other_title!r} ({self.other_id}) "
+                f"{self.other_start.isoformat()}–{self.other_end.isoformat()}"
+            )
         return (
-            f"{self.kind.label}: {what} is booked by {self.other_title!r} ({self.other_id}) "
-            f"{self.other_start.isoformat()}–{self.other_end.isoformat()}, overlapping "
+            f"{self.kind.label}: {what} {booked}, overlapping "
             f"{self.meeting_title!r} {self.start.isoformat()}–{self.end.isoformat()}"
         )
 
@@ -1101,8 +1122,8 @@ def find_conflicts(
         key=lambda c: (
             as_utc(c.start),
             c.kind is not ConflictKind.ROOM,
-            as_utc(c.other_start),
-            c.other_id,
+            as_utc(c.other_start or c.start),  # found conflicts have both
+            c.other_id or "",
         )
     )
     return found
@@ -1153,23 +1174,76 @@ def booking_resources(meeting: Meeting) -> tuple[str, ...]:
     return tuple(sorted(resources))
 
 
+def conflicts_as_seen(
+    conflicts: Iterable[Conflict],
+    hidden: Callable[[str], str | None],
+) -> tuple[list[Conflict], dict[str, str]]:
+    """``conflicts`` as a reader sees them, and why each meeting withheld from them is.
+
+    Args:
+        conflicts: The conflicts found.
+        hidden: Why the reader may not see the meeting of that id, or None if they may.
+
+    Returns:
+        The conflicts, those with a hidden meeting :meth:`~Conflict.withheld`, and the
+        hidden meetings' ids with the reason, in the order first met.
+    """
+    seen: list[Conflict] = []
+    withheld: dict[str, str] = {}
+    for conflict in conflicts:
+        other = conflict.other_id
+        reason = None if other is None else withheld.get(other) or hidden(other)
+        if reason is None or other is None:
+            seen.append(conflict)
+            continue
+        withheld[other] = reason
+        seen.append(conflict.withheld())
+    return seen, withheld
+
+
 def check_no_conflicts(
     candidate: Meeting,
     existing_meetings: Iterable[Meeting],
     window: tuple[datetime, datetime] | None = None,
+    *,
+    hidden: Callable[[Meeting], str | None] | None = None,
+    actor_id: str | None = None,
 ) -> None:
     """Refuse ``candidate`` if it double-books a room or a required attendee (M9).
+
+    Args:
+        candidate: The meeting being planned.
+        existing_meetings: The meetings it may clash with.
+        window: As :func:`find_conflicts`.
+        hidden: Why the planner may not see a meeting, or None if they may; a conflict
+            with a meeting hidden from them says only that the room or the attendee is
+            booked at that time, and the refusal carries the access refused
+            (``withheld``) for the office to record.
+        actor_id: Who plans (named in the refusals of access).
 
     Raises:
         RuleViolation: Code ``M9``; the message lists the first conflicts.
         ValidationError: As :func:`find_conflicts`.
     """
-    conflicts = find_conflicts(candidate, existing_meetings, window)
+    existing = list(existing_meetings)
+    conflicts = find_conflicts(candidate, existing, window)
     if not conflicts:
         return
+    withheld: dict[str, str] = {}
+    if hidden is not None:
+        by_id = {m.id: m for m in existing}
+        conflicts, withheld = conflicts_as_seen(conflicts, lambda i: hidden(by_id[i]))
     shown = "; ".join(str(c) for c in conflicts[:3])
     more = f" (and {len(conflicts) - 3} more)" if len(conflicts) > 3 else ""  # noqa: PLR2004
-    raise RuleViolation("M9", "no-double-booking", shown + more, entity_id=candidate.id)
+    raise RuleViolation(
+        "M9",
+        "no-double-booking",
+        shown + more,
+        entity_id=candidate.id,
+        withheld=[
+            AccessDenied(actor_id or "", other, reason) for other, reason in withheld.items()
+        ],
+    )
 
 
 # ============================================================================ follow-up

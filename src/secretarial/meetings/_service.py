@@ -82,7 +82,9 @@ def plan_meetings(
     """Plan several meetings all together or none (an imported calendar, say).
 
     Each is checked against the open meetings and against the ones planned before it
-    in the same call; the first refusal leaves nothing planned.
+    in the same call; the first refusal leaves nothing planned. A conflict with a
+    meeting the planner may not see names neither it nor its times (the refusal's
+    ``withheld`` carries the access refused, for the office to record).
     """
 
     def plan(change: Change) -> list[Meeting]:
@@ -91,8 +93,16 @@ def plan_meetings(
             change.lock(*sorted({r for meeting in planned for r in booking_resources(meeting)}))
             new = {meeting.id for meeting in planned}
             existing = [m for m in _open_meetings(change.uow) if m.id not in new]
+            authorize = context.authorize
+            hidden = None if authorize is None else lambda m: authorize(context.actor, m)
             for meeting in planned:
-                check_no_conflicts(meeting, existing, conflict_window(meeting, context.now, window))
+                check_no_conflicts(
+                    meeting,
+                    existing,
+                    conflict_window(meeting, context.now, window),
+                    hidden=hidden,
+                    actor_id=context.actor.id,
+                )
                 existing.append(meeting)
         return planned
 

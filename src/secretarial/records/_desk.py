@@ -110,6 +110,7 @@ class RecordsDesk(Desk):
             unit: Only items of this unit (or subject) code.
             by: Who exports it; what they may not see is left out.
         """
+        self._office.require_reader(by, "records.catalogue")
         records = [
             r for r in self._office.list(kind=EntityKind.RECORD, by=by) if isinstance(r, Record)
         ]
@@ -129,20 +130,28 @@ class RecordsDesk(Desk):
         }
         return filing_catalogue(records, year=year, retention=retention, unit=unit, notes=notes)
 
-    def due_for_review(self, now: datetime | None = None) -> list[Record]:
+    def due_for_review(
+        self, now: datetime | None = None, *, by: Actor | None = None
+    ) -> list[Record]:
         """The records whose retention ended before the day of ``now`` (A8), earliest first.
 
         Args:
             now: The moment to judge on, timezone-aware; the office clock if omitted.
+            by: Who asks; what they may not see is left out. Without it, the host's own
+                read.
         """
+        self._office.require_reader(by, "records.due_for_review")
         moment = self._office.now() if now is None else now
         if moment.tzinfo is None or moment.utcoffset() is None:
             raise UsageError(
                 f"records.due_for_review needs a timezone-aware moment, got {moment!r}"
             )
-        return due_for_review(
+        due = due_for_review(
             self._office.change_store, today=moment.astimezone(self._office.timezone).date()
         )
+        if by is None:
+            return due
+        return [r for r in due if self._office.access.may_see(by, r) is None]
 
     def destroy(self, record: Record | str, *, by: Actor, reason: str | None = None) -> Record:
         """Destroy a record an appraisal approved for destruction, leaving its tombstone (A8).

@@ -21,7 +21,7 @@ Nothing here reads a clock or a store: callers pass ``now``, time zones and docu
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, tzinfo
 from typing import Any, ClassVar, Final, Self
 
@@ -662,6 +662,21 @@ def item_problem(lead: Document, other: Document) -> str | None:
     )
 
 
+def record_scope(documents: Sequence[Document], filed_by: str) -> tuple[str, ...]:
+    """The need-to-know scope of a record of ``documents`` filed by ``filed_by``.
+
+    No document scoped: none (everyone cleared to the record's level may see it). Else
+    the names every scoped document's scope shares, in the first one's order; if they
+    share none, the archivist alone, who saw them all. A record is never seen by someone
+    a document of it was kept from.
+    """
+    scopes = [d.need_to_know for d in documents if d.need_to_know]
+    if not scopes:
+        return ()
+    shared = tuple(n for n in scopes[0] if all(n in s for s in scopes[1:]))
+    return shared or (filed_by,)
+
+
 def document_date(document: Document, timezone: tzinfo) -> date:
     """The date of a document for its record: date of issue, else day received or drafted."""
     if document.date_of_issue is not None:
@@ -766,7 +781,9 @@ class Record(Entity):
     """A filed item 件: documents kept together under one archival code (A2, A4).
 
     Created in the same unit of work as the documents' ``file`` transitions. Its
-    classification is the highest of its documents'. ``retention_ends`` is the last
+    classification is the highest of its documents', and its need-to-know scope
+    (``need_to_know``) keeps theirs: who may not know one of its documents does not see
+    the record, its title or its place in the catalogue. ``retention_ends`` is the last
     day it is kept (None: permanent); it starts where the retention schedule puts it and
     may be extended, never shortened (A8).
     """
@@ -796,6 +813,10 @@ class Record(Entity):
     extensions: tuple[RetentionExtension, ...] = ()
     holds: tuple[Hold, ...] = ()
     destruction: Destruction | None = None
+    need_to_know: tuple[Name, ...] = ()
+    """The need-to-know scope (知悉范围) of its documents: the actor ids and unit codes named
+    in the scope of every scoped document (the archivist who filed it when none is named
+    in all of them). Empty: everyone cleared to its level may see it."""
 
     @model_validator(mode="after")
     def _never_shorter(self) -> Self:

@@ -27,10 +27,9 @@ from typing import Any, Final, cast
 from secretarial.documents._enums import DocumentKind
 from secretarial.documents._model import Document, default_original
 from secretarial.engine._fire import Change, FireContext, run_change
-from secretarial.engine._ports import Store, UnitOfWork
+from secretarial.engine._ports import Store
 from secretarial.errors import (
     FieldProblem,
-    NotFound,
     TransitionNotAllowed,
     ValidationError,
 )
@@ -47,6 +46,7 @@ from ._model import (
     document_year,
     item_problem,
     longer_or_equal,
+    record_scope,
     responsible_party,
     retention_end,
     tombstone_of,
@@ -174,7 +174,6 @@ def _file_once(
     reply: str | None,
     remark: str | None,
 ) -> FiledItem:
-    uow = change.uow
     record_id = change.context.new_id(EntityKind.RECORD)
     docs = tuple(change.load(i, Document) for i in ids)
     lead, others = docs[0], docs[1:]
@@ -193,7 +192,7 @@ def _file_once(
         )
     year = document_year(lead, timezone)
     archival_class = str(settings.archival_class(year=year, retention=period, unit=unit))
-    lead_reply = _checked_reply(uow, lead, reply)
+    lead_reply = _checked_reply(change, lead, reply)
 
     common: dict[str, Any] = {
         "retention": period,
@@ -225,6 +224,7 @@ def _file_once(
         "remark": remark,
         "retention_ends": retention_end(year, period),
         "classification": max((d.classification for d in filed), key=lambda c: c.level),
+        "need_to_know": record_scope(filed, change.context.actor.id) or None,
     }
     values = {k: v for k, v in fields.items() if v is not None}
     return FiledItem(change.make(Record, values, entity_id=record_id), tuple(filed))
@@ -241,15 +241,12 @@ def _retention(value: Retention | str) -> Retention:
         ) from None
 
 
-def _document(uow: UnitOfWork, entity_id: str) -> Document:
-    entity = uow.get(entity_id)
-    if not isinstance(entity, Document):
-        raise NotFound(entity_id, "document")
-    return entity
+def _checked_reply(change: Change, lead: Document, reply: str | None) -> str | None:
+    """The reply a request filed on its own names, once checked to answer it (A5).
 
-
-def _checked_reply(uow: UnitOfWork, lead: Document, reply: str | None) -> str | None:
-    """The reply a request filed on its own names, once checked to answer it (A5)."""
+    The reply is loaded as the archivist may see it: one they may not see is refused as
+    a missing one would be.
+    """
     if reply is None:
         return None
     if lead.kind is not DocumentKind.REQUEST:
@@ -263,7 +260,7 @@ def _checked_reply(uow: UnitOfWork, lead: Document, reply: str | None) -> str | 
                 )
             ],
         )
-    answer = _document(uow, reply)
+    answer = change.load(reply, Document)
     if not answers(answer, lead):
         raise _refusal(
             lead,

@@ -36,4 +36,5 @@ class SupervisionDesk(Desk):
             open_only: Only items not yet verified or cancelled.
             by: Who exports it; what they may not see is left out.
         """
+        self._office.require_reader(by, "supervision.ledger")
         return self._office.register("ledger", as_of=as_of, open_only=open_only, by=by)
