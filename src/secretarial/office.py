@@ -1307,6 +1307,8 @@ class Office:
         Raises:
             UsageError: The office has no ``checkpoint_key``, or its key is not the one
                 the last checkpoint named to sign next.
+            ConcurrencyConflict: Another process made a checkpoint at the same moment;
+                take it again (nothing was kept).
         """
         key = self._checkpoint_key
         if key is None:

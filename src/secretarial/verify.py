@@ -192,6 +192,7 @@ def make_checkpoint(
 
     Raises:
         UsageError: ``key`` is not the one the last checkpoint says signs next.
+        ConcurrencyConflict: Another process made the checkpoint of that number first.
     """
     state = store.checkpoint_state()
     kept = store.checkpoints()
@@ -205,7 +206,7 @@ def make_checkpoint(
         )
     leaves = state.leaves
     checkpoint = Checkpoint(
-        sequence=len(kept) + 1,
+        sequence=last.sequence + 1 if last is not None else 1,
         at=now,
         entities=len(leaves),
         events=sum(leaf.events for leaf in leaves),
