@@ -12,6 +12,7 @@ import pytest
 from hypothesis import assume, event, given
 from hypothesis import strategies as st
 
+import secretarial
 from secretarial import CalendarOverride, TableCalendar, WorkCalendar
 from secretarial.adapters import build_china_calendar, china_calendar
 from secretarial.adapters._china import CHINA_ERRATA
@@ -357,12 +358,12 @@ def test_negative_counts_go_backwards_and_round_trip():
     ],
 )
 def test_table_calendar_refuses_broken_tables(fields, message):
-    with pytest.raises(pydantic.ValidationError, match=message):
+    with pytest.raises(secretarial.ValidationError, match=message):
         small_calendar(**fields)
 
 
 def test_override_refuses_a_day_both_ways():
-    with pytest.raises(pydantic.ValidationError, match="both a holiday and a workday"):
+    with pytest.raises(secretarial.ValidationError, match="both a holiday and a workday"):
         CalendarOverride(
             name="x", holidays=frozenset({date(2025, 1, 1)}), workdays=frozenset({date(2025, 1, 1)})
         )

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import secretarial
 from secretarial import CalendarOverride, TableCalendar, china_calendar
 from secretarial.errors import CalendarCoverageError, UsageError, ValidationError
 from secretarial.supervision import (
@@ -226,7 +227,7 @@ def test_every_source_and_urgency_has_a_rule():
 def test_policy_and_rules_are_frozen_and_validated():
     with pytest.raises(pydantic.ValidationError):
         POLICY.roll_to_workday = False  # type: ignore[misc]
-    with pytest.raises(pydantic.ValidationError):
+    with pytest.raises(secretarial.ValidationError):
         DeadlineRule(amount=0, unit=DeadlineUnit.CALENDAR_DAYS)
     assert str(DeadlineRule(amount=1, unit=DeadlineUnit.MONTHS, basis="S5")) == "1 month (S5)"
     assert str(POLICY.document_instruction.normal) == "30 calendar days (S2)"

@@ -7,6 +7,7 @@ from datetime import date, datetime
 import pydantic
 import pytest
 
+import secretarial
 from conftest import CLERK, DRAFTER, SUPERIOR, SUPERVISOR, UNIT_A, actor
 from secretarial import (
     Actor,
@@ -449,12 +450,12 @@ class TestImmutability:
         assert len({first, second}) == 1
 
     def test_values_refuse_unknown_fields(self):
-        with pytest.raises(pydantic.ValidationError, match="extra"):
+        with pytest.raises(secretarial.ValidationError, match="extra"):
             Organ(code="SZF", name="市政府办公室", rank=1)
 
     def test_values_strip_whitespace_and_refuse_blank_names(self):
         assert Unit(code=" ZHK ", name="综合科").code == "ZHK"
-        with pytest.raises(pydantic.ValidationError):
+        with pytest.raises(secretarial.ValidationError):
             Unit(code="   ", name="综合科")
 
 

@@ -23,6 +23,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import secretarial
 from conftest import (
     ARCHIVIST,
     CLERK,
@@ -400,7 +401,7 @@ class TestArchivalCode:
         assert ArchivalClass.parse(str(code.archival_class)).code(code.item) == code
 
     def test_settings_refuse_a_malformed_fonds(self):
-        with pytest.raises(pydantic.ValidationError):
+        with pytest.raises(secretarial.ValidationError):
             ArchiveSettings(fonds="19")
 
     def test_an_archive_classifies_by_unit_unless_told_otherwise(self):
@@ -425,7 +426,7 @@ class TestArchivalCode:
         ],
     )
     def test_settings_refuse_a_unit_that_contradicts_the_scheme(self, fields, message):
-        with pytest.raises(pydantic.ValidationError, match=re.escape(message)):
+        with pytest.raises(secretarial.ValidationError, match=re.escape(message)):
             ArchiveSettings(fonds="0194", **fields)
 
     @pytest.mark.parametrize(
@@ -524,7 +525,7 @@ class TestRetentionSchedule:
         with pytest.raises(RuleViolation) as info:
             DEFAULT_SCHEDULE.lengthened("BGS", "important", Retention.YEARS_30)
         assert info.value.rule_code == "A1"
-        with pytest.raises(pydantic.ValidationError, match="A1: unit BGS may lengthen"):
+        with pytest.raises(secretarial.ValidationError, match="A1: unit BGS may lengthen"):
             RetentionSchedule(
                 periods={"general": Retention.YEARS_30},
                 unit_periods={"BGS": {"general": Retention.YEARS_10}},
@@ -1123,7 +1124,7 @@ class TestDisposition:
             archive.fire(record, "extend_retention", by=ARCHIVIST)
 
     def test_a_record_is_never_stored_with_a_shorter_retention(self):
-        with pytest.raises(pydantic.ValidationError, match="A8"):
+        with pytest.raises(secretarial.ValidationError, match="A8"):
             Record(
                 id="r",
                 version=1,

@@ -18,11 +18,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import pydantic
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import secretarial
 from conftest import (
     CLERK,
     DIRECTOR,
@@ -551,9 +551,9 @@ class TestPolicy:
 
     def test_before_is_kept_largest_first_and_each_count_once(self) -> None:
         assert ReminderPolicy(before=(1, 5, 2)).before == (5, 2, 1)
-        with pytest.raises(pydantic.ValidationError, match="appears once"):
+        with pytest.raises(secretarial.ValidationError, match="appears once"):
             ReminderPolicy(before=(3, 3))
-        with pytest.raises(pydantic.ValidationError):
+        with pytest.raises(secretarial.ValidationError):
             ReminderPolicy(before=(0,))
 
     def test_recording_what_is_due_makes_nothing_due(self) -> None:

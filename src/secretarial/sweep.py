@@ -37,7 +37,7 @@ from secretarial.kernel._entity import Entity
 from secretarial.kernel._enums import Classification, EntityKind, Role
 from secretarial.kernel._query import Query
 from secretarial.kernel._reminders import DueReminder
-from secretarial.kernel._values import Actor
+from secretarial.kernel._values import Actor, RefusingModelMeta
 from secretarial.reminders import ReminderPolicy, due_reminders
 from secretarial.supervision._model import SupervisionItem
 
@@ -58,7 +58,7 @@ _ATTEMPTS: Final = 5
 """How often one entity is read again after losing a race before its steps are skipped."""
 
 
-class _Value(BaseModel):
+class _Value(BaseModel, metaclass=RefusingModelMeta):
     """Base of the sweep's results: immutable, no unknown fields."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")

@@ -36,6 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraint
 from secretarial.errors import CalendarCoverageError, UsageError
 
 from ._enums import LabeledEnum
+from ._values import RefusingModelMeta
 
 __all__ = [
     "CalendarOverride",
@@ -176,7 +177,7 @@ def _contiguous_span(years: Iterable[int]) -> tuple[int, int] | None:
     return first, last
 
 
-class CalendarOverride(BaseModel):
+class CalendarOverride(BaseModel, metaclass=RefusingModelMeta):
     """Changes layered on a :class:`TableCalendar` with :meth:`TableCalendar.with_overrides`.
 
     Every date listed replaces whatever the calendar said for it (a holiday listed here
@@ -218,7 +219,7 @@ class CalendarOverride(BaseModel):
         return self
 
 
-class TableCalendar(BaseModel):
+class TableCalendar(BaseModel, metaclass=RefusingModelMeta):
     """An immutable, table-driven working-day calendar.
 
     A day in the covered years is a workday if it is listed in ``workdays``, otherwise

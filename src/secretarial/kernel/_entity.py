@@ -17,7 +17,7 @@ from pydantic import (
 )
 
 from ._enums import Classification, LabeledEnum, ReminderKind
-from ._values import Holder, Name, Text, Timed, Timestamp
+from ._values import Holder, Name, RefusingModelMeta, Text, Timed, Timestamp
 
 __all__ = ["Entity", "Reminder", "accept_states", "evolve"]
 
@@ -43,7 +43,7 @@ class Reminder(Timed):
     note: Text | None = None
 
 
-class Entity(BaseModel):
+class Entity(BaseModel, metaclass=RefusingModelMeta):
     """An immutable snapshot of a record with a workflow state and a version.
 
     Entities are never changed in place: a transition returns a new snapshot with the

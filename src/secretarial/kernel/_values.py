@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Final, Self
+from typing import TYPE_CHECKING, Annotated, Any, Final, Self
 
 import pydantic
 from pydantic import (
@@ -29,10 +29,12 @@ __all__ = [
     "KindName",
     "Name",
     "Organ",
+    "RefusingModelMeta",
     "Text",
     "Timestamp",
     "Unit",
     "Value",
+    "problems_from_pydantic",
 ]
 
 Name = Annotated[
@@ -50,8 +52,60 @@ Timestamp = AwareDatetime
 """A timezone-aware datetime; a naive one is a validation error."""
 
 
-class Value(BaseModel):
-    """Base of immutable values: frozen, no unknown fields."""
+def problems_from_pydantic(error: pydantic.ValidationError) -> list[FieldProblem]:
+    """Translate pydantic's error list into :class:`FieldProblem` records."""
+    problems = []
+    for item in error.errors(include_url=False):
+        loc = ".".join(str(part) for part in item["loc"]) or "(input)"
+        message = item["msg"]
+        if message.startswith("Value error, "):
+            message = message.removeprefix("Value error, ")
+        coded = _RULE_PREFIX.match(message)
+        rule = coded[1] if coded else item["type"]
+        if not item["loc"] and rule in _MODEL_RULE_FIELDS:
+            loc = _MODEL_RULE_FIELDS[rule]
+        accepted = None
+        ctx = item.get("ctx") or {}
+        if "expected" in ctx:
+            accepted = str(ctx["expected"])
+        elif "pattern" in ctx:
+            accepted = f"text matching {ctx['pattern']}"
+        problems.append(FieldProblem(loc, rule, message, accepted))
+    return problems
+
+
+_RULE_PREFIX: Final = re.compile(r"^([A-Z]\d+): ")
+_MODEL_RULE_FIELDS: Final = {"D4": "secrecy_period_years", "D5": "urgency"}
+"""The field a model-level rule is about, for errors pydantic reports without a location."""
+
+
+if TYPE_CHECKING:  # the class of pydantic's models, as the type checker knows it
+    from pydantic._internal._model_construction import ModelMetaclass as _ModelMetaclass
+else:
+    _ModelMetaclass = type(BaseModel)  # the class of pydantic's models, found publicly
+
+
+class RefusingModelMeta(_ModelMetaclass):
+    """Makes calling a model class refuse bad fields with the library's ValidationError.
+
+    Only the call ``Actor(...)`` goes through here: a value validated inside another
+    model keeps pydantic's error for the outer model to report with the full path.
+    """
+
+    def __call__(cls, /, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 -- a metaclass
+        try:
+            return super().__call__(*args, **kwargs)
+        except pydantic.ValidationError as e:
+            raise ValidationError(cls.__name__, problems_from_pydantic(e)) from None
+
+
+class Value(BaseModel, metaclass=RefusingModelMeta):
+    """Base of immutable values: frozen, no unknown fields.
+
+    Made with its constructor, a value that does not fit is refused with
+    :class:`~secretarial.ValidationError` naming each field and what it accepts (pydantic's
+    own error does not leave the library).
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 

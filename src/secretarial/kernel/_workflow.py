@@ -12,7 +12,6 @@ This is the only module that imports ``transitions``.
 
 from __future__ import annotations
 
-import re
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -35,7 +34,7 @@ from ._calendar import WorkCalendar
 from ._entity import Entity, accept_states, evolve
 from ._enums import LabeledEnum
 from ._rules import Rule, TransitionContext
-from ._values import Value
+from ._values import Value, problems_from_pydantic
 from ._verbs import (
     REASSIGN_ELSEWHERE,
     REASSIGN_REASON,
@@ -403,31 +402,6 @@ class Diagram:
         return f"```mermaid\n{self.text}\n```"
 
 
-def problems_from_pydantic(error: pydantic.ValidationError) -> list[FieldProblem]:
-    """Translate pydantic's error list into :class:`FieldProblem` records."""
-    problems = []
-    for item in error.errors(include_url=False):
-        loc = ".".join(str(part) for part in item["loc"]) or "(input)"
-        message = item["msg"]
-        if message.startswith("Value error, "):
-            message = message.removeprefix("Value error, ")
-        coded = _RULE_PREFIX.match(message)
-        rule = coded[1] if coded else item["type"]
-        if not item["loc"] and rule in _MODEL_RULE_FIELDS:
-            loc = _MODEL_RULE_FIELDS[rule]
-        accepted = None
-        ctx = item.get("ctx") or {}
-        if "expected" in ctx:
-            accepted = str(ctx["expected"])
-        elif "pattern" in ctx:
-            accepted = f"text matching {ctx['pattern']}"
-        problems.append(FieldProblem(loc, rule, message, accepted))
-    return problems
-
-
-_RULE_PREFIX: Final = re.compile(r"^([A-Z]\d+): ")
-_MODEL_RULE_FIELDS: Final = {"D4": "secrecy_period_years", "D5": "urgency"}
-"""The field a model-level rule is about, for errors pydantic reports without a location."""
 _SYSTEM_FIELDS: Final = frozenset(
     {
         "id",
