@@ -225,3 +225,51 @@ def test_the_verbs_act_on_a_schema_2_history_under_the_present_schema(copy_2: Pa
         for entity in office.list():
             assert office.replay(entity) == entity
         assert office.verify_audit().ok
+
+
+# ---------------------------------------------------------------------------- schema 3
+OFFICE_UNIT = {"code": "BGS", "name": "办公室"}
+FIXTURE_3 = Path(__file__).parent / "data" / "office-events-3.db"
+"""Written by the library before the written canonical form (scripts/make_event_fixture_3.py)."""
+
+
+@pytest.fixture
+def copy_3(tmp_path: Path) -> Path:
+    target = tmp_path / FIXTURE_3.name
+    shutil.copy(FIXTURE_3, target)
+    return target
+
+
+def opened_3(path: Path) -> Office:
+    return Office.open(f"sqlite:///{path}", clock=FrozenClock(datetime(2026, 12, 2, 1, tzinfo=UTC)))
+
+
+def test_an_office_of_schema_3_verifies_and_replays_as_sealed(copy_3: Path) -> None:
+    """Histories sealed under schema 3, a delegated act among them, verify as sealed."""
+    before = stored_events(copy_3)
+    with opened_3(copy_3) as office:
+        assert office.verify_audit().ok
+        signed = office.get("out-2", OutgoingDocument)
+        trail = office.audit(signed)
+        assert {e.schema_version for e in trail} == {3}
+        assert trail[-1].on_behalf_of == "zhang"
+        assert all(e.is_sealed for e in trail)
+        for entity in office.list():
+            assert office.replay(entity) == entity
+    assert stored_events(copy_3) == before
+
+
+def test_a_schema_3_history_goes_on_under_schema_4(copy_3: Path) -> None:
+    """A new act on a schema 3 history is sealed under schema 4 and chains to it."""
+    leader = Actor(id="zhang", name="张主任", roles=frozenset({Role.LEADER}))
+    clerk = Actor(id="li", name="李文书", roles=frozenset({Role.CLERK}))
+    with opened_3(copy_3) as office:
+        notice = office.fire(
+            "in-4", "approve", by=leader, instruction="请办公室牵头办理", lead_unit=OFFICE_UNIT
+        )
+        trail = office.audit(notice, by=clerk)
+        assert [e.schema_version for e in trail] == [3, 3, 3, 3, EVENT_SCHEMA]
+        assert EVENT_SCHEMA == 4
+        assert trail[-1].previous_hash == trail[-2].hash
+        assert office.replay(notice) == notice
+        assert office.verify_audit().ok

@@ -353,7 +353,7 @@ class TestRows:
             ("disagree", ("countersigning",), "returned"),
             ("disagree", ("countersigning",), None),
         ]
-        assert all(rule.since == EVENT_SCHEMA for row in rows for rule in row.rules)
+        assert all(rule.since == 3 for row in rows for rule in row.rules)
         assert {r.code for r in MEMO_TABLE.rules} == {"F1", "F2", "F3", "F4", "F5"}
 
     def test_a_request_opens_round_one(self) -> None:

@@ -17,11 +17,15 @@ from ._area import (
     built_workflow,
 )
 from ._audit import (
+    CANONICAL_SINCE,
     EVENT_SCHEMA,
+    SAFE_INTEGER,
     Anchor,
     AuditEvent,
     AuditProblem,
     AuditReport,
+    canonical_json,
+    canonical_problems,
     creation_digest,
     event_digest,
 )
@@ -147,11 +151,13 @@ from ._workflow import (
 )
 
 __all__ = [
+    "CANONICAL_SINCE",
     "DEFAULT_TIMEZONE",
     "EVENT_SCHEMA",
     "HOLIDAY_LAWS",
     "MAX_OCCURRENCES",
     "REMINDER_ONCE",
+    "SAFE_INTEGER",
     "AccessDenial",
     "AccessPolicy",
     "Actor",
@@ -230,6 +236,8 @@ __all__ = [
     "as_utc",
     "build_register",
     "built_workflow",
+    "canonical_json",
+    "canonical_problems",
     "check_window",
     "creation_digest",
     "day_cell",

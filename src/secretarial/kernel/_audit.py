@@ -16,25 +16,31 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Final, Self
 
+import orjson
 from pydantic import Field
+
+from secretarial.errors import FieldProblem, ValidationError
 
 from ._values import Actor, KindName, Name, Timestamp, Value
 
 __all__ = [
+    "CANONICAL_SINCE",
     "EVENT_SCHEMA",
+    "SAFE_INTEGER",
     "Anchor",
     "AuditEvent",
     "AuditProblem",
     "AuditReport",
+    "canonical_json",
+    "canonical_problems",
     "creation_digest",
     "event_digest",
 ]
 
-EVENT_SCHEMA: Final = 3
+EVENT_SCHEMA: Final = 4
 """The version of the event schema new events are sealed under.
 
 1. Every event sealed before events carried a version (no ``schema_version`` in the
@@ -48,56 +54,125 @@ EVENT_SCHEMA: Final = 3
    record the co-issuers' round. An act a delegate did for a principal (委托) names the
    principal (``on_behalf_of``), hashed after the version; an event of any version
    that names one is hashed with it, so it cannot be added to a sealed event.
+4. Digests follow the written canonical form (:func:`canonical_json`, RFC 8785's form
+   for the values the audit holds), and a payload holds only what that form holds:
+   text, integers within ±(2**53 - 1), true, false, null, arrays and objects with text
+   keys. For those values the bytes hashed are the ones schema 3 hashed.
 """
 
 
-def _canonical_encoder() -> Callable[[Any], str]:
-    """The canonical JSON writer: sorted keys, no spaces, non-ASCII kept.
+CANONICAL_SINCE: Final = 4
+"""The first event schema whose digests follow the written canonical form (docs/audit.md)
+and whose payloads hold only what it holds."""
+SAFE_INTEGER: Final = 2**53 - 1
+"""The largest integer the canonical form holds (and its negative the smallest): every
+integer a JSON reader that takes numbers as IEEE doubles reads back exactly."""
 
-    Equal to ``json.dumps(value, ensure_ascii=False, separators=(",", ":"),
-    sort_keys=True)``. Where CPython's C encoder is available it is built once and
-    called directly, which spares the encoder object ``json.dumps`` builds per call; the
-    result is checked against ``json.dumps`` once at import, and the plain encoder is
-    used if they ever differ.
+
+def canonical_json(value: Any) -> bytes:
+    """``value`` in the canonical form of the audit's digests, as UTF-8 bytes.
+
+    The form is written out in docs/audit.md ("Canonical form"): object keys sorted by
+    code point, no whitespace, text kept as it is but for the escapes JSON requires, and
+    integers in decimal. It is RFC 8785's form for the values the audit holds (text,
+    integers of at most 53 bits, true, false, null, arrays and objects with text keys).
+    Written by orjson, a compiled encoder whose output for those values is byte for byte
+    what ``json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)``
+    writes; the tests hold it to both.
+
+    Raises:
+        ValidationError: ``value`` holds what the form has no place for (a lone
+            surrogate, a key that is not text, a number outside 64 bits).
     """
-    reference = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-    make = getattr(json.encoder, "c_make_encoder", None)
-    if make is None:  # pragma: no cover -- CPython always has it
-        return reference.encode
     try:
-        # markers, default, encoder, indent, separators, sort_keys, skipkeys, allow_nan
-        chunks = make(None, reference.default, _quote, None, ":", ",", True, False, True)  # noqa: FBT003 -- positional-only C signature
-    except TypeError:  # pragma: no cover -- a future signature
-        return reference.encode
-
-    def encode(value: Any) -> str:
-        return "".join(chunks(value, 0))
-
-    sample = {"b": [1, 2.5, None, True, '引号"\n\u2028\U0001f600'], "a": {"z": {}, "y": []}}
-    if encode(sample) != reference.encode(sample):  # pragma: no cover -- defensive
-        return reference.encode
-    return encode
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONEncodeError as error:
+        raise ValidationError(
+            "canonical JSON",
+            [FieldProblem("(value)", "canonical_json", str(error), _CANONICAL_ACCEPTED)],
+        ) from None
 
 
-_quote: Final[Callable[[str], str]] = json.encoder.encode_basestring
-"""A string as a JSON string literal, non-ASCII kept (what ``ensure_ascii=False`` writes)."""
-_canonical: Final = _canonical_encoder()
+_CANONICAL_ACCEPTED: Final = (
+    "text (no lone surrogates), integers within ±(2**53 - 1), true, false, null, "
+    "arrays, and objects with text keys"
+)
 
-_ACTOR_TEXT: dict[int, tuple[Actor, str]] = {}
-"""Canonical JSON of recently seen actors, by object identity (the actor is kept, so
-its identity is not reused while the entry lives; actors are frozen)."""
-_ACTOR_TEXT_LIMIT: Final = 4096
+_legacy_json: Final = json.JSONEncoder(
+    ensure_ascii=False, separators=(",", ":"), sort_keys=True
+).encode
+"""How events of schema 1 to 3 were written into their digests, for a payload that holds
+a value the canonical form does not (a float a plugin gave, say)."""
 
 
-def _actor_text(actor: Actor) -> str:
-    cached = _ACTOR_TEXT.get(id(actor))
-    if cached is not None and cached[0] is actor:
-        return cached[1]
-    text = _actor_json(actor, str(actor.clearance))
-    if len(_ACTOR_TEXT) >= _ACTOR_TEXT_LIMIT:
-        _ACTOR_TEXT.clear()
-    _ACTOR_TEXT[id(actor)] = (actor, text)
-    return text
+def canonical_problems(value: Any, path: str = "payload") -> list[FieldProblem]:
+    """Where ``value`` leaves the canonical form: one problem per value it has no place for.
+
+    An event sealed under schema 4 or later holds only what the form holds, so that its
+    digest is the same in every reader: a float, an integer beyond ±(2**53 - 1), a key
+    that is not text or text with a lone surrogate is refused when the event is sealed.
+    """
+    problems: list[FieldProblem] = []
+    _walk(value, path, problems)
+    return problems
+
+
+def _walk(value: Any, path: str, problems: list[FieldProblem]) -> None:
+    kind = type(value)
+    if kind is dict:
+        for key, item in value.items():
+            if type(key) is not str:
+                problems.append(
+                    FieldProblem(path, "canonical_json", f"key {key!r} is not text", "text keys")
+                )
+            elif not _well_formed(key):
+                problems.append(FieldProblem(path, "unicode_text", _SURROGATE, _TEXT_ACCEPTED))
+            _walk(item, f"{path}.{key}", problems)
+    elif kind is list:
+        for index, item in enumerate(value):
+            _walk(item, f"{path}.{index}", problems)
+    elif (problem := _scalar_problem(value, path)) is not None:
+        problems.append(problem)
+
+
+def _scalar_problem(value: Any, path: str) -> FieldProblem | None:
+    kind = type(value)
+    if kind is str:
+        return (
+            None
+            if _well_formed(value)
+            else FieldProblem(path, "unicode_text", _SURROGATE, _TEXT_ACCEPTED)
+        )
+    if kind is bool or value is None:
+        return None
+    if kind is int:
+        if -SAFE_INTEGER <= value <= SAFE_INTEGER:
+            return None
+        return FieldProblem(
+            path,
+            "canonical_json",
+            f"{value} is outside the integers the audit holds exactly",
+            "integers within ±(2**53 - 1); give larger ones as text",
+        )
+    return FieldProblem(
+        path,
+        "canonical_json",
+        f"a {kind.__name__} has no canonical form",
+        "text, integers, true, false, null, arrays and objects; give a decimal "
+        "number as text ('12.50') or in its smallest unit (1250 fen)",
+    )
+
+
+def _well_formed(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+_SURROGATE: Final = "holds a lone surrogate (half of a UTF-16 pair), which no text can store"
+_TEXT_ACCEPTED: Final = "text of whole Unicode characters"
 
 
 _SCHEMA_1_NAMES: Final = {"secret": "confidential", "confidential": "secret"}
@@ -129,15 +204,10 @@ def schema_1_renamed(value: Any) -> Any:
     return value
 
 
-def _actor_json(actor: Actor, clearance: str) -> str:
+def _actor_list(actor: Actor, clearance: str) -> list[Any]:
     """The actor's part of the hashed content: id, name, sorted roles, clearance, unit."""
-    unit = None if actor.unit is None else (actor.unit.code, actor.unit.name)
-    return _canonical([actor.id, actor.name, sorted(actor.roles), clearance, unit])
-
-
-def _schema_1_actor_text(actor: Actor) -> str:
-    """The actor as schema 1 wrote it into the hashed content (its clearance's old name)."""
-    return _actor_json(actor, _SCHEMA_1_NAMES.get(str(actor.clearance), str(actor.clearance)))
+    unit = None if actor.unit is None else [actor.unit.code, actor.unit.name]
+    return [actor.id, actor.name, sorted(actor.roles), clearance, unit]
 
 
 def event_digest(
@@ -155,36 +225,64 @@ def event_digest(
     previous_hash: str | None,
     schema_version: int = EVENT_SCHEMA,
     on_behalf_of: str | None = None,
+    sealing: bool = False,
 ) -> str:
     """The SHA-256 hash (hex) of an event's content and its predecessor's hash.
 
-    The content is written as one canonical JSON array (sorted keys, no spaces, UTF-8):
-    the actor as id, name, sorted roles, clearance and unit, the time in ISO 8601 with
-    its offset, then (from schema 2) the schema version. The hash is thus the same in
-    every process and after a round trip through any store. The array is written piece
-    by piece (each actor's part once), byte for byte what ``json.dumps`` writes for the
-    whole array. An event of schema 1 is hashed as schema 1 wrote it: its values under
-    their names of that time, no version. An act done on behalf of a principal ends with
-    the principal's actor id.
+    The content is one JSON array in the canonical form (:func:`canonical_json`,
+    docs/audit.md): kind, id, version, trigger, source, target, the actor as id, name,
+    sorted roles, clearance and unit, the time in ISO 8601 with its offset, the reason,
+    the payload, the previous hash, then (from schema 2) the schema version, and the
+    principal's actor id for an act done on behalf of one. The hash is thus the same in
+    every process and after a round trip through any store. An event of schema 1 is
+    hashed as schema 1 wrote it: its values under their names of that time, no version.
+    An event of schema 1 to 3 whose payload holds a value the form has no place for (a
+    float) is hashed as ``json.dumps(..., ensure_ascii=False, separators=(",", ":"),
+    sort_keys=True)`` wrote it then; for every other value the two are the same bytes.
+
+    Raises:
+        ValidationError: ``sealing`` an event of schema 4 or later whose content the
+            canonical form cannot hold (a float or a huge integer in the payload, a
+            lone surrogate); verifying one, the digest is one no sealed event has.
     """
+    clearance = str(actor.clearance)
     if schema_version == 1:
-        actor_text = _schema_1_actor_text(actor)
+        clearance = _SCHEMA_1_NAMES.get(clearance, clearance)
         payload = schema_1_renamed(payload)
-        tail = "]"
-    else:
-        actor_text = _actor_text(actor)
-        tail = f",{int(schema_version)}]"
+    content: list[Any] = [
+        str(entity_kind),
+        entity_id,
+        int(version),
+        trigger,
+        source,
+        str(target),
+        _actor_list(actor, clearance),
+        at.isoformat(),
+        reason,
+        payload,
+        previous_hash,
+    ]
+    if schema_version != 1:
+        content.append(int(schema_version))
     if on_behalf_of is not None:  # never in an event before schema 3: adding one breaks it
-        tail = f"{tail[:-1]},{_quote(on_behalf_of)}]"
-    text = (
-        f"[{_quote(str(entity_kind))},{_quote(entity_id)},{int(version)},{_quote(trigger)},"
-        f"{'null' if source is None else _quote(source)},{_quote(str(target))},"
-        f"{actor_text},{_quote(at.isoformat())},"
-        f"{'null' if reason is None else _quote(reason)},"
-        f"{_canonical(payload) if payload else '{}'},"
-        f"{'null' if previous_hash is None else _quote(previous_hash)}{tail}"
-    )
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+        content.append(on_behalf_of)
+    if schema_version < CANONICAL_SINCE:
+        if canonical_problems(payload):  # a value of a plugin's the form has no place for
+            return _sha256(_legacy_json(content).encode("utf-8", "surrogatepass"))
+    elif sealing and (problems := canonical_problems(payload)):
+        raise ValidationError("AuditEvent", problems)
+    try:
+        return _sha256(orjson.dumps(content, option=orjson.OPT_SORT_KEYS))
+    except orjson.JSONEncodeError:
+        if sealing:
+            canonical_json(content)  # raises, naming what the form has no place for
+        # Only a row edited outside the library holds such text: it gets a digest no
+        # sealed event has, and verification reports it.
+        return _sha256(_legacy_json(content).encode("utf-8", "surrogatepass"))
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 class AuditEvent(Value):
@@ -262,6 +360,7 @@ class AuditEvent(Value):
             previous_hash=fields.get("previous_hash"),
             schema_version=fields["schema_version"],
             on_behalf_of=fields.get("on_behalf_of"),
+            sealing=True,
         )
         return cls(**{**fields, "hash": digest})
 
@@ -346,7 +445,9 @@ def seal_validated(
         "payload": payload,
         "previous_hash": previous_hash,
     }
-    digest = event_digest(**values, schema_version=schema_version, on_behalf_of=on_behalf_of)
+    digest = event_digest(
+        **values, schema_version=schema_version, on_behalf_of=on_behalf_of, sealing=True
+    )
     values["on_behalf_of"] = on_behalf_of
     values["hash"] = digest
     values["schema_version"] = schema_version

@@ -33,6 +33,7 @@ from pydantic import ConfigDict, Field
 
 from secretarial.errors import UsageError, ValidationError
 
+from ._audit import canonical_json
 from ._values import Timestamp, Value
 
 __all__ = [
@@ -57,7 +58,7 @@ CHECKPOINT_FORMAT: Final = 1
 
 def _canonical(value: object) -> bytes:
     """Sorted keys, no spaces, non-ASCII kept, UTF-8: the bytes a checkpoint signs."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
+    return canonical_json(value)
 
 
 class CheckpointLeaf(NamedTuple):
