@@ -80,8 +80,7 @@ def receive_notice(office: Office, title: str, *, secret: bool = False, **extra:
         title=title,
         sender=SUPERIOR,
         channel="paper",
-        received_at=office.now(),
-        **extra,
+        **{"received_at": office.now(), **extra},
     )
 
 

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
-from conftest import STORES
-from secretarial import Office, Query, StoreError, UsageError, ValidationError
+from conftest import CLERK, STORES, receive_notice
+from secretarial import (
+    Actor,
+    NotFound,
+    Office,
+    Query,
+    Role,
+    StoreError,
+    UsageError,
+    ValidationError,
+)
+from secretarial.kernel import EARLIEST, LATEST
 
 OFFICE_STORES = STORES
 
@@ -44,3 +55,85 @@ def test_a_url_that_is_not_a_database_is_a_store_error(url: str, tmp_path: Path)
     with pytest.raises(StoreError, match="is not a database URL") as info:
         Office.open(url)
     assert "sqlite:///" in str(info.value)
+
+
+class TestTimes:
+    @pytest.mark.parametrize(
+        "moment",
+        [
+            datetime(9999, 12, 31, 23, tzinfo=UTC),
+            datetime(9998, 12, 31, 1, tzinfo=UTC),
+            datetime(1, 1, 1, 1, tzinfo=timezone(timedelta(hours=8))),
+            datetime(1899, 12, 31, 23, tzinfo=UTC),
+        ],
+    )
+    def test_a_time_outside_the_range_is_refused_and_nothing_is_stored(
+        self, office: Office, moment: datetime
+    ) -> None:
+        with pytest.raises(ValidationError) as info:
+            receive_notice(office, "关于开展安全检查的通知", received_at=moment)
+        problem = info.value.problems[0]
+        assert problem.field == "received_at"
+        assert problem.accepted is not None
+        assert "9998-12-31" in problem.accepted or "1900-01-01" in problem.accepted
+        assert office.count() == 0
+        assert len(office.documents.incoming_register()) == 0  # the registers still answer
+
+    def test_the_edges_of_the_range_are_held(self, office: Office) -> None:
+        for moment in (
+            LATEST,
+            EARLIEST,
+            datetime(9998, 12, 31, 7, tzinfo=timezone(timedelta(hours=8))),
+        ):
+            doc = receive_notice(office, "关于开展安全检查的通知", received_at=moment)
+            assert office.get(doc.id) == doc
+        assert len(office.documents.incoming_register()) == 3
+
+
+class TestText:
+    @pytest.mark.parametrize("entity_id", ["\ud800", "in-\udfff", "a\x00b"])
+    def test_an_id_no_store_can_hold_is_not_found(self, office: Office, entity_id: str) -> None:
+        with pytest.raises(NotFound):
+            office.get(entity_id)
+        with pytest.raises(NotFound):
+            office.audit(entity_id)
+        with pytest.raises(NotFound):
+            office.fire(entity_id, "register", by=CLERK)
+
+    def test_a_reason_with_a_lone_surrogate_is_refused_naming_it(self, office: Office) -> None:
+        doc = receive_notice(office, "关于开展安全检查的通知")
+        with pytest.raises(ValidationError) as info:
+            office.fire(doc, "register", by=CLERK, reason="见附件\udc00")
+        assert [(p.field, p.rule) for p in info.value.problems] == [("reason", "unicode_text")]
+        assert office.get(doc.id) == doc
+        assert len(office.audit(doc)) == 1
+
+
+class TestRoles:
+    def test_a_role_the_office_does_not_know_is_refused_on_commands_and_reads(
+        self, office: Office
+    ) -> None:
+        doc = receive_notice(office, "关于开展安全检查的通知")
+        typo = Actor(id="li", name="李文书", roles=frozenset({"Clerk"}))
+        with pytest.raises(ValidationError) as info:
+            office.fire(doc, "register", by=typo)
+        problem = info.value.problems[0]
+        assert (problem.field, problem.rule) == ("roles", "known_role")
+        assert "'Clerk'" in problem.message
+        assert problem.accepted is not None
+        assert "clerk" in problem.accepted.split(", ")
+        with pytest.raises(ValidationError):
+            office.get(doc.id, by=typo)
+        assert office.get(doc.id) == doc
+
+    def test_a_host_gives_its_own_roles(self) -> None:
+        auditor = Actor(id="qian", name="钱审计", roles=frozenset({"internal_auditor"}))
+        with pytest.raises(ValidationError):
+            Office().list(by=auditor)
+        office = Office(roles={"internal_auditor"})
+        assert "internal_auditor" in office.known_roles
+        assert office.list(by=auditor) == []
+
+    def test_the_roles_of_a_plugin_table_are_known(self) -> None:
+        office = Office()
+        assert {role.value for role in Role} <= office.known_roles

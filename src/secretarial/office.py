@@ -87,7 +87,7 @@ from secretarial.kernel._calendar import (
 from secretarial.kernel._checkpoint import Checkpoint, InclusionProof, LeafReader
 from secretarial.kernel._display import AuditTrail, EntityList
 from secretarial.kernel._entity import Entity
-from secretarial.kernel._enums import EntityKind
+from secretarial.kernel._enums import EntityKind, Role
 from secretarial.kernel._query import Query
 from secretarial.kernel._register import Register
 from secretarial.kernel._values import Actor
@@ -139,6 +139,7 @@ class OfficeOptions(TypedDict, total=False):
     scoring_scale: ScoringScale | None
     access: AccessPolicy | None
     require_actor: bool
+    roles: Iterable[str]
     archive: ArchiveSettings | None
     directory: Directory | None
     areas: Iterable[Area]
@@ -149,6 +150,19 @@ class OfficeOptions(TypedDict, total=False):
 
 
 E = TypeVar("E", bound=Entity)
+
+
+def _known_roles(workflows: Iterable[Workflow[Any]], extra: Iterable[str]) -> frozenset[str]:
+    """The library's roles, every role a workflow's table names, and the host's own."""
+    given: list[object] = [extra] if isinstance(extra, str) else list(extra)
+    if not all(isinstance(role, str) and role.strip() for role in given):
+        raise UsageError(f"roles must be role names (text), not {given!r}")
+    known: set[str] = {role.value for role in Role} | {str(role) for role in given}
+    for workflow in workflows:
+        table = workflow.table
+        for roles in (table.creation.roles, *(spec.roles for spec in table.transitions)):
+            known.update(roles or ())
+    return frozenset(known)
 
 
 def _load_plugins(plugins: Iterable[object], *, load_entry_points: bool) -> Plugins | None:
@@ -207,6 +221,12 @@ class Office:
             as a back-office job must. An office that serves people only, where every
             read is made on someone's behalf, sets this so a forgotten ``by=`` is a
             :class:`~secretarial.UsageError` naming it rather than a leak.
+        roles: Roles of the host's own that actors may hold, beyond those the office
+            knows: the library's (:class:`~secretarial.Role`) and every role a
+            registered workflow's table names. An actor holding a role the office does
+            not know (``"Clerk"`` for ``"clerk"``) is refused on every command and every
+            read with a :class:`~secretarial.ValidationError` listing the known roles,
+            rather than acting with powers it silently lacks.
         archive: The archive's fonds number, category, classification scheme (by unit
             or not), default unit code and retention schedule
             (:class:`~secretarial.ArchiveSettings`); ``records.file`` needs it.
@@ -240,7 +260,7 @@ class Office:
         <IncomingState.REGISTERED: 'registered'>
     """
 
-    def __init__(
+    def __init__(  # noqa: PLR0915 -- one statement per option
         self,
         store: Store | None = None,
         *,
@@ -257,6 +277,7 @@ class Office:
         reception_policy: ReceptionPolicy | None = None,
         access: AccessPolicy | None = None,
         require_actor: bool = False,
+        roles: Iterable[str] = (),
         archive: ArchiveSettings | None = None,
         directory: Directory | None = None,
         areas: Iterable[Area] = (),
@@ -282,6 +303,8 @@ class Office:
         if self._plugins is not None:
             self._plug_in(self._plugins)
         self._workflows: dict[str, Workflow[Any]] = dict(self._registry.workflows)
+        self.known_roles: frozenset[str] = _known_roles(self._workflows.values(), roles)
+        """The roles an actor of this office may hold (see the ``roles`` option)."""
         self._raw_store.use_kinds(self._registry.entity_types)
         self._give_id_prefixes()
         self._given_calendar: WorkCalendar | None = calendar
@@ -663,6 +686,7 @@ class Office:
         A host running a use case of its own on the one fire path passes it, with
         :attr:`change_store`, to :func:`secretarial.engine.run_change`.
         """
+        self.check_actor(by)
         return FireContext(  # positional: made for every command
             self._workflows,
             self._numbering,
@@ -1540,13 +1564,39 @@ class Office:
     def __repr__(self) -> str:
         return f"<Office store={self._store!r} timezone={self.timezone}>"
 
+    def check_actor(self, actor: Actor) -> None:
+        """Refuse an actor holding a role the office does not know.
+
+        Raises:
+            ValidationError: A role of ``actor`` is none of :attr:`known_roles` (field
+                ``roles``, rule ``known_role``); the known ones are listed.
+        """
+        if actor.roles <= self.known_roles:
+            return
+        unknown = sorted(actor.roles - self.known_roles)
+        raise ValidationError(
+            "Actor",
+            [
+                FieldProblem(
+                    "roles",
+                    "known_role",
+                    f"{actor.id} holds {', '.join(map(repr, unknown))}, which this office "
+                    "does not know (roles are lower-case identifiers; a host's own are "
+                    "given with Office(roles=...))",
+                    ", ".join(sorted(self.known_roles)),
+                )
+            ],
+        )
+
     def require_reader(self, by: Actor | None, verb: str) -> None:
         """Refuse a read without ``by`` if the office requires an actor on every read.
 
         Raises:
             UsageError: ``by`` is None and :attr:`require_actor` is set.
         """
-        if by is None and self.require_actor:
+        if by is not None:
+            self.check_actor(by)
+        elif self.require_actor:
             raise UsageError(
                 f"{verb} needs by=: this office requires the actor every read is made for "
                 "(require_actor=True); pass by=<the Actor reading>. A read without by= is "

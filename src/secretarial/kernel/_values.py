@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any, Final, Self
 
 import pydantic
@@ -48,8 +49,15 @@ KindName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,31}$")]
 """The name of an entity kind (``meeting``, or a plugin's ``letter``), as stored."""
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200_000)]
 """A non-empty body of text."""
-Timestamp = AwareDatetime
-"""A timezone-aware datetime; a naive one is a validation error."""
+EARLIEST: Final = datetime(1900, 1, 1, tzinfo=UTC)
+"""The earliest time the library holds (and every zone can write as a local time)."""
+LATEST: Final = datetime(9998, 12, 31, tzinfo=UTC)
+"""The latest time the library holds: a day short of the end of ``datetime``, so that
+every zone can write it as a local time and a deadline a year of working days after it
+can still be counted."""
+Timestamp = Annotated[AwareDatetime, Field(ge=EARLIEST, le=LATEST)]
+"""A timezone-aware datetime from 1900-01-01 to 9998-12-31 (UTC); a naive one, or one
+outside that range, is a validation error."""
 
 
 def problems_from_pydantic(error: pydantic.ValidationError) -> list[FieldProblem]:
@@ -68,12 +76,15 @@ def problems_from_pydantic(error: pydantic.ValidationError) -> list[FieldProblem
         ctx = item.get("ctx") or {}
         if "expected" in ctx:
             accepted = str(ctx["expected"])
+        elif bounds := [f"{word} {ctx[key]}" for key, word in _BOUNDS if key in ctx]:
+            accepted = " and ".join(bounds)
         elif "pattern" in ctx:
             accepted = f"text matching {ctx['pattern']}"
         problems.append(FieldProblem(loc, rule, message, accepted))
     return problems
 
 
+_BOUNDS: Final = (("ge", "at least"), ("gt", "more than"), ("le", "at most"), ("lt", "less than"))
 _RULE_PREFIX: Final = re.compile(r"^([A-Z]\d+): ")
 _MODEL_RULE_FIELDS: Final = {"D4": "secrecy_period_years", "D5": "urgency"}
 """The field a model-level rule is about, for errors pydantic reports without a location."""

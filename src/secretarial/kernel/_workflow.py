@@ -29,7 +29,7 @@ from secretarial.errors import (
     WorkflowDefinitionError,
 )
 
-from ._audit import EVENT_SCHEMA, AuditEvent, seal_validated
+from ._audit import EVENT_SCHEMA, AuditEvent, canonical_problems, seal_validated
 from ._calendar import WorkCalendar
 from ._entity import Entity, accept_states, evolve
 from ._enums import LabeledEnum
@@ -973,7 +973,7 @@ class Workflow(Generic[E]):
             )
         skip_input_rules = dry_run and data is None and reason is None
         if reason is not None:
-            reason = reason.strip() or None
+            reason = _checked_reason(reason)
         validated = self._validate_input(entity, trigger, data, dry_run=skip_input_rules)
         ctx = TransitionContext(
             entity,
@@ -1092,6 +1092,18 @@ def _routes(machine: Machine, specs: Sequence[TransitionSpec]) -> dict[str, dict
                 compiled.append(_Row(tuple(rules), without_input, transition.dest, spec))
             routes.setdefault(trigger, {})[state] = _Route(tuple(compiled), roles)
     return routes
+
+
+def _checked_reason(reason: object) -> str | None:
+    """A reason given to a trigger, stripped (None if blank); text of whole characters."""
+    if not isinstance(reason, str):
+        raise ValidationError(
+            "reason",
+            [FieldProblem("reason", "string_type", f"{reason!r} is not text", "text")],
+        )
+    if problems := canonical_problems(reason, "reason"):
+        raise ValidationError("reason", problems)
+    return reason.strip() or None
 
 
 def _missing_role(roles: frozenset[str], actor: Actor) -> str:
