@@ -28,18 +28,27 @@ __all__ = ["make_anchor", "make_checkpoint", "verify_records"]
 
 
 def _creations(
-    entities: Sequence[tuple[int, Entity]],
-    events: Mapping[str, Sequence[AuditEvent | None]],
+    records: Sequence[tuple[int, str]],
+    heads: Mapping[str, Sequence[str | None]],
     up_to: int,
 ) -> list[tuple[str, str]]:
+    """``(entity id, creation-event hash)`` of the records numbered up to ``up_to``.
+
+    ``records`` are ``(sequence number, id)`` in creation order; ``heads`` each id's
+    event hashes in order (None for an unreadable event).
+    """
     pairs = []
-    for seq, entity in entities:
+    for seq, entity_id in records:
         if seq > up_to:
             break
-        trail = events.get(entity.id) or [None]
+        trail = heads.get(entity_id) or [None]
         first = trail[0]
-        pairs.append((entity.id, first.hash if first is not None else ""))
+        pairs.append((entity_id, first if first is not None else ""))
     return pairs
+
+
+def _hashes(trail: Sequence[AuditEvent | None]) -> list[str | None]:
+    return [None if event is None else event.hash for event in trail]
 
 
 def make_anchor(store: Store, now: datetime) -> Anchor:
@@ -48,12 +57,14 @@ def make_anchor(store: Store, now: datetime) -> Anchor:
     anchors = store.anchors()
     last = entities[-1][0] if entities else 0
     previous = anchors[-1].hash if anchors else None
+    records = [(seq, entity.id) for seq, entity in entities]
+    heads = {entity_id: _hashes(trail) for entity_id, trail in events.items()}
     anchor = Anchor(
         sequence=len(anchors) + 1,
         at=now,
         last_entity=last,
         entity_count=len(entities),
-        digest=creation_digest(_creations(entities, events, last)),
+        digest=creation_digest(_creations(records, heads, last)),
         previous_hash=previous,
     )
     anchor = anchor.model_copy(update={"hash": anchor.expected_hash()})
@@ -357,8 +368,8 @@ def _compare(
     checkpoint: Checkpoint,
     leaves: Sequence[CheckpointLeaf] | None,
     *,
-    entities: Sequence[tuple[int, Entity]],
-    trails: Mapping[str, Sequence[AuditEvent | None]],
+    records: Sequence[tuple[int, str]],
+    heads: Mapping[str, Sequence[str | None]],
     denials: Sequence[AccessDenial],
     counters: Mapping[tuple[str, str], int],
 ) -> list[AuditProblem]:
@@ -366,11 +377,11 @@ def _compare(
     problems: list[AuditProblem] = []
     name = f"checkpoint {checkpoint.sequence} of {checkpoint.at.isoformat()}"
     if leaves is not None:
-        present = {entity.id for _, entity in entities}
+        present = {entity_id for _, entity_id in records}
         covered = set()
         for leaf in leaves:
             covered.add(leaf.entity_id)
-            trail = trails.get(leaf.entity_id, ())
+            trail = heads.get(leaf.entity_id, ())
             if leaf.entity_id not in present and not trail:
                 problems.append(
                     _problem(
@@ -389,8 +400,8 @@ def _compare(
                     )
                 )
             else:
-                event = trail[leaf.events - 1] if leaf.events else None
-                if event is None or event.hash != leaf.head:
+                head = trail[leaf.events - 1] if leaf.events else None
+                if head is None or head != leaf.head:
                     problems.append(
                         _problem(
                             "rewritten",
@@ -403,10 +414,10 @@ def _compare(
                 "entity_added",
                 f"it was not there at {name}, which covered every entity up to "
                 f"number {checkpoint.last_entity}, this one included",
-                entity.id,
+                entity_id,
             )
-            for seq, entity in entities
-            if seq <= checkpoint.last_entity and entity.id not in covered
+            for seq, entity_id in records
+            if seq <= checkpoint.last_entity and entity_id not in covered
         )
     if len(denials) < checkpoint.denials:
         problems.append(
@@ -522,6 +533,39 @@ def _check_denials(denials: Sequence[AccessDenial]) -> list[AuditProblem]:
     return problems
 
 
+def _check_trails(
+    store: Store, workflows: Mapping[str, Workflow[Any]]
+) -> tuple[list[AuditProblem], list[tuple[int, str]], dict[str, list[str | None]]]:
+    """Check every trail and record, one at a time as the store streams them.
+
+    Returns the problems (by entity id), the records' ``(sequence number, id)`` in
+    creation order, and each id's event hashes: all that verification keeps of them.
+    """
+    problems: list[AuditProblem] = []
+    records: list[tuple[int, str]] = []
+    heads: dict[str, list[str | None]] = {}
+    for entity_id, seq, entity, trail in store.audit_stream():
+        workflow = workflows.get(entity.entity_kind) if entity is not None else None
+        problems.extend(_check_trail(entity_id, entity, trail, workflow))
+        if seq is not None:
+            records.append((seq, entity_id))
+        if trail:
+            heads[entity_id] = _hashes(trail)
+    records.sort()
+    problems.sort(key=lambda problem: problem.entity_id or "")
+    return problems, records, heads
+
+
+def _check_anchors(
+    anchors: Sequence[Anchor],
+    records: Sequence[tuple[int, str]],
+    heads: Mapping[str, Sequence[str | None]],
+) -> list[AuditProblem]:
+    problems: list[AuditProblem] = []
+    problems.extend(_check_anchors(anchors, records, heads))
+    return problems
+
+
 def verify_records(
     store: Store,
     workflows: Mapping[str, Workflow[Any]],
@@ -540,14 +584,9 @@ def verify_records(
     an older copy, a checkpoint forged without the key). ``signer`` is the key the
     office signs with now: its checkpoints' keys, rotation by rotation, must lead to it.
     """
-    entities, events = store.audit_records()
+    problems, records, heads = _check_trails(store, workflows)
+    events = sum(len(trail) for trail in heads.values())
     anchors = store.anchors()
-    by_id = {entity.id: entity for _, entity in entities}
-    problems: list[AuditProblem] = []
-    for entity_id in sorted(set(by_id) | set(events)):
-        entity = by_id.get(entity_id)
-        workflow = workflows.get(entity.entity_kind) if entity is not None else None
-        problems.extend(_check_trail(entity_id, entity, events.get(entity_id, ()), workflow))
     problems.extend(store.column_problems())
     denials = store.denials()
     problems.extend(_check_denials(denials))
@@ -574,8 +613,8 @@ def verify_records(
             _compare(
                 newest,
                 leaves_of[newest.sequence],
-                entities=entities,
-                trails=events,
+                records=records,
+                heads=heads,
                 denials=denials,
                 counters=counters,
             )
@@ -588,8 +627,8 @@ def verify_records(
                 _compare(
                     given,
                     leaves,
-                    entities=entities,
-                    trails=events,
+                    records=records,
+                    heads=heads,
                     denials=denials,
                     counters=counters,
                 )
@@ -604,7 +643,7 @@ def verify_records(
                 )
             )
         previous = anchor.hash
-        covered = _creations(entities, events, anchor.last_entity)
+        covered = _creations(records, heads, anchor.last_entity)
         if len(covered) != anchor.entity_count or creation_digest(covered) != anchor.digest:
             problems.append(
                 AuditProblem(
@@ -617,8 +656,8 @@ def verify_records(
                 )
             )
     return AuditReport(
-        entities=len(by_id),
-        events=sum(len(t) for t in events.values()),
+        entities=len(records),
+        events=events,
         anchors=len(anchors),
         checkpoints=len({c.hash for c in (*kept, *against)}),
         problems=tuple(dict.fromkeys(problems)),

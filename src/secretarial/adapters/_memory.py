@@ -10,7 +10,7 @@ from typing import Any, Final, Self
 
 from secretarial.errors import ConcurrencyConflict, NotFound, UsageError
 from secretarial.kernel._access import AccessDenial
-from secretarial.kernel._audit import Anchor, AuditEvent, AuditProblem
+from secretarial.kernel._audit import Anchor, AuditEvent, AuditProblem, AuditRecord
 from secretarial.kernel._checkpoint import (
     Checkpoint,
     CheckpointLeaf,
@@ -311,6 +311,23 @@ class MemoryStore:
                 for entity_id, t in self._events.items()
             }
         return entities, trails
+
+    def audit_stream(self) -> Iterator[AuditRecord]:
+        """Every entity id with its record and events, one at a time, as stored."""
+        with self._lock:  # the snapshot: the records and each trail as it stands now
+            records = {
+                entity.id: (seq, entity) for seq, entity in enumerate(self._entities.values(), 1)
+            }
+            packed = {
+                entity_id: list(t) if isinstance(t, list) else [t]
+                for entity_id, t in self._events.items()
+            }
+        for entity_id, rows in packed.items():
+            seq, entity = records.pop(entity_id, (None, None))
+            trail = [_unpack(rows[0], entity), *(_unpack(r, None) for r in rows[1:])]
+            yield AuditRecord(entity_id, seq, entity, trail)
+        for entity_id, (seq, entity) in records.items():
+            yield AuditRecord(entity_id, seq, entity, [])
 
     def add_anchor(self, anchor: Anchor) -> None:
         """Store an anchor."""

@@ -54,7 +54,13 @@ from secretarial.errors import (
     UsageError,
 )
 from secretarial.kernel._access import AccessDenial
-from secretarial.kernel._audit import Anchor, AuditEvent, AuditProblem, schema_1_renamed
+from secretarial.kernel._audit import (
+    Anchor,
+    AuditEvent,
+    AuditProblem,
+    AuditRecord,
+    schema_1_renamed,
+)
 from secretarial.kernel._checkpoint import (
     Checkpoint,
     CheckpointLeaf,
@@ -486,7 +492,28 @@ def normalise_url(url: str) -> str:
     return url
 
 
+_STREAM_BATCH: Final = 5_000
+"""Audit rows fetched at a time when verification streams them."""
 _NUL: Final = "\x00"
+
+
+def _unstorable(text: str) -> bool:
+    """Whether no stored id or column can hold ``text``.
+
+    A NUL cannot be (PostgreSQL refuses to compare one), nor a lone surrogate (no
+    encoding writes one).
+    """
+    if _NUL in text:
+        return True
+    if text.isascii():
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 """No name or id the office stores holds a NUL; PostgreSQL cannot even compare one."""
 
 # Statements built once: building and caching a statement costs more than running it.
@@ -518,7 +545,7 @@ class _SqlUnitOfWork:
         """The entity as it stands in this transaction, by id: as read, added or saved."""
 
     def get(self, entity_id: str) -> Entity:
-        if _NUL in entity_id:  # no stored id holds one, and PostgreSQL refuses to compare it
+        if _unstorable(entity_id):  # no stored id holds it
             raise NotFound(entity_id)
         row = self._conn.execute(_SELECT_ENTITY, {"entity_id": entity_id}).first()
         if row is None:
@@ -528,7 +555,7 @@ class _SqlUnitOfWork:
         return entity
 
     def events(self, entity_id: str) -> Sequence[AuditEvent]:
-        if _NUL in entity_id:
+        if _unstorable(entity_id):
             raise NotFound(entity_id)
         rows = self._conn.execute(_SELECT_EVENTS, {"entity_id": entity_id}).scalars().all()
         if not rows:
@@ -899,7 +926,7 @@ class _SqliteUnitOfWork:
             self._connections.release(self._link)
 
     def get(self, entity_id: str) -> Entity:
-        if _NUL in entity_id:  # as on the other stores: no stored id holds one
+        if _unstorable(entity_id):  # as on the other stores: no stored id holds it
             raise NotFound(entity_id)
         try:
             row = self._cursor.execute(_SQLITE_SELECT_ENTITY, (entity_id,)).fetchone()
@@ -913,7 +940,7 @@ class _SqliteUnitOfWork:
         return entity
 
     def events(self, entity_id: str) -> Sequence[AuditEvent]:
-        if _NUL in entity_id:
+        if _unstorable(entity_id):
             raise NotFound(entity_id)
         params = (entity_id,)
         try:
@@ -1232,7 +1259,7 @@ class SqlStore:
         if query.kinds is not None:
             stmt = stmt.where(c.kind.in_(sorted(str(k) for k in query.kinds)))
         if query.states is not None:
-            stmt = stmt.where(c.state.in_(sorted(s for s in query.states if _NUL not in s)))
+            stmt = stmt.where(c.state.in_(sorted(s for s in query.states if not _unstorable(s))))
         if query.open_only:
             stmt = stmt.where(c.is_open.is_(True))
         if query.created_from is not None:
@@ -1244,7 +1271,8 @@ class SqlStore:
         if query.max_classification is not None:
             stmt = stmt.where(c.classification <= query.max_classification.level)
         if query.lead_units is not None:
-            stmt = stmt.where(c.lead_unit.in_(sorted(u for u in query.lead_units if _NUL not in u)))
+            units = sorted(u for u in query.lead_units if not _unstorable(u))
+            stmt = stmt.where(c.lead_unit.in_(units))
         if query.overdue_as_of is not None:
             # Repeats the partial index's condition so the planner can use it.
             stmt = stmt.where(_OPEN_WITH_DEADLINE, c.deadline < query.overdue_as_of)
@@ -1255,7 +1283,7 @@ class SqlStore:
 
     def events(self, entity_id: str) -> Sequence[AuditEvent]:
         """An entity's audit events in order."""
-        if _NUL in entity_id:
+        if _unstorable(entity_id):
             raise NotFound(entity_id)
         with self._read() as conn:
             rows = (
@@ -1292,6 +1320,51 @@ class SqlStore:
                     event = None
                 trails.setdefault(row.entity_id, []).append(event)
         return found, trails
+
+    def audit_stream(self) -> Iterator[AuditRecord]:
+        """Every entity id with its record and events, one at a time, as stored.
+
+        The records' bodies are read first and parsed only when their id comes up; the
+        events are read in order of entity id, a trail at a time.
+        """
+        with self._read() as conn:
+            bodies = {
+                r.id: (int(r.seq), r.kind, r.body)
+                for r in conn.execute(
+                    sa.select(entities.c.id, entities.c.seq, entities.c.kind, entities.c.body)
+                )
+            }
+            rows = conn.execution_options(yield_per=_STREAM_BATCH).execute(
+                sa.select(audit.c.entity_id, audit.c.event).order_by(
+                    audit.c.entity_id, audit.c.version
+                )
+            )
+            current: str | None = None
+            trail: list[AuditEvent | None] = []
+            for row in rows:
+                if row.entity_id != current:
+                    if current is not None:
+                        yield self._audit_record(current, bodies.pop(current, None), trail)
+                    current, trail = row.entity_id, []
+                try:
+                    trail.append(AuditEvent.from_json(row.event))
+                except ValueError:
+                    trail.append(None)
+            if current is not None:
+                yield self._audit_record(current, bodies.pop(current, None), trail)
+            for entity_id, stored in bodies.items():
+                yield self._audit_record(entity_id, stored, [])
+
+    def _audit_record(
+        self,
+        entity_id: str,
+        stored: tuple[int, str, str] | None,
+        trail: list[AuditEvent | None],
+    ) -> AuditRecord:
+        if stored is None:
+            return AuditRecord(entity_id, None, None, trail)
+        seq, kind, body = stored
+        return AuditRecord(entity_id, seq, _load(self._types, kind, body), trail)
 
     def add_anchor(self, anchor: Anchor) -> None:
         """Store an anchor."""

@@ -20,7 +20,7 @@ from secretarial.errors import (
     UsageError,
 )
 from secretarial.kernel._access import AccessDenial
-from secretarial.kernel._audit import Anchor, AuditEvent, AuditProblem
+from secretarial.kernel._audit import Anchor, AuditEvent, AuditProblem, AuditRecord
 from secretarial.kernel._checkpoint import Checkpoint, CheckpointState
 from secretarial.kernel._entity import Entity
 from secretarial.kernel._query import Query
@@ -461,6 +461,10 @@ class HookedStore:
     ) -> tuple[list[tuple[int, Entity]], dict[str, list[AuditEvent | None]]]:
         """Everything verification reads (see :class:`Store`)."""
         return self._store.audit_records()
+
+    def audit_stream(self) -> Iterator[AuditRecord]:
+        """Everything verification reads, one entity at a time (see :class:`Store`)."""
+        return self._store.audit_stream()
 
     def add_anchor(self, anchor: Anchor) -> None:
         """Store an anchor (see :class:`Store`)."""

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 from secretarial.kernel._access import AccessDenial
-from secretarial.kernel._audit import Anchor, AuditEvent, AuditProblem
+from secretarial.kernel._audit import Anchor, AuditEvent, AuditProblem, AuditRecord
 from secretarial.kernel._checkpoint import Checkpoint, CheckpointState
 from secretarial.kernel._entity import Entity
 from secretarial.kernel._query import Query
@@ -145,6 +145,17 @@ class Store(Protocol):
         Returns the entities with their store sequence numbers in creation order, and
         each entity id's events in stored order (None for a stored event that cannot be
         read as one).
+        """
+        ...
+
+    def audit_stream(self) -> Iterator[AuditRecord]:
+        """Everything verification reads, exactly as stored, one entity id at a time.
+
+        Read in one snapshot, like :meth:`audit_records`, but each id's events are
+        yielded as they are read and not kept, so verification holds one trail at a
+        time. Every id that has a record or events is yielded once, in no particular
+        order: a record without events has an empty trail, events without a record have
+        ``entity`` None. Exhaust or close the iterator to end the read.
         """
         ...
 

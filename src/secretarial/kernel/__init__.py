@@ -23,6 +23,7 @@ from ._audit import (
     Anchor,
     AuditEvent,
     AuditProblem,
+    AuditRecord,
     AuditReport,
     canonical_json,
     canonical_problems,
@@ -123,6 +124,8 @@ from ._rules import (
     reason_required,
 )
 from ._values import (
+    EARLIEST,
+    LATEST,
     Actor,
     Attachment,
     DocumentNumber,
@@ -153,8 +156,10 @@ from ._workflow import (
 __all__ = [
     "CANONICAL_SINCE",
     "DEFAULT_TIMEZONE",
+    "EARLIEST",
     "EVENT_SCHEMA",
     "HOLIDAY_LAWS",
+    "LATEST",
     "MAX_OCCURRENCES",
     "REMINDER_ONCE",
     "SAFE_INTEGER",
@@ -167,6 +172,7 @@ __all__ = [
     "Attachment",
     "AuditEvent",
     "AuditProblem",
+    "AuditRecord",
     "AuditReport",
     "AuditTrail",
     "CalendarOverride",

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Final, Self
+from typing import TYPE_CHECKING, Any, Final, NamedTuple, Self
 
 import orjson
 from pydantic import Field
@@ -26,6 +27,9 @@ from secretarial.errors import FieldProblem, ValidationError
 
 from ._values import Actor, KindName, Name, Timestamp, Value
 
+if TYPE_CHECKING:
+    from ._entity import Entity
+
 __all__ = [
     "CANONICAL_SINCE",
     "EVENT_SCHEMA",
@@ -33,6 +37,7 @@ __all__ = [
     "Anchor",
     "AuditEvent",
     "AuditProblem",
+    "AuditRecord",
     "AuditReport",
     "canonical_json",
     "canonical_problems",
@@ -457,6 +462,23 @@ def seal_validated(
     _set_attribute(event, "__pydantic_extra__", None)
     _set_attribute(event, "__pydantic_private__", None)
     return event
+
+
+class AuditRecord(NamedTuple):
+    """One entity id as verification reads it from a store: its record and its events.
+
+    Attributes:
+        entity_id: The id.
+        seq: The store's sequence number of the record (creation order); None when
+            there is no record.
+        entity: The stored record, or None when events name an id no record has.
+        trail: Its stored events in order, None for one that cannot be read as an event.
+    """
+
+    entity_id: str
+    seq: int | None
+    entity: Entity | None
+    trail: Sequence[AuditEvent | None]
 
 
 class Anchor(Value):

@@ -304,6 +304,18 @@ class StoreContract:
         assert [seq for seq, _ in entities] == sorted(seq for seq, _ in entities)
         assert events["in-1"] == list(store.events("in-1"))
 
+    def test_the_audit_stream_is_the_audit_records_one_id_at_a_time(self, store: Any) -> None:
+        """Each id once, with its record, its sequence number and its events as stored."""
+        add(store, document(1))
+        add(store, document(2))
+        entities, events = store.audit_records()
+        streamed = {record.entity_id: record for record in store.audit_stream()}
+        assert sorted(streamed) == sorted({entity.id for _, entity in entities} | set(events))
+        for seq, entity in entities:
+            record = streamed[entity.id]
+            assert (record.seq, record.entity) == (seq, entity)
+            assert list(record.trail) == events[entity.id]
+
     def test_anchors_are_kept_in_order_and_a_taken_sequence_conflicts(self, store: Any) -> None:
         """An anchor is stored once per sequence, oldest first."""
         add(store, document(1))
