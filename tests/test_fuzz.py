@@ -29,6 +29,7 @@ from hypothesis import strategies as st
 
 from conftest import CLERK, START, SUPERIOR, SUPERVISOR, UNIT_A, postgres_url, reset_postgres
 from secretarial import (
+    Actor,
     ArchivalCode,
     DocumentKind,
     DocumentNumber,
@@ -36,6 +37,7 @@ from secretarial import (
     NotFound,
     Office,
     RuleViolation,
+    SecretarialError,
     SupervisionItem,
     TransitionNotAllowed,
     UsageError,
@@ -808,3 +810,195 @@ def test_a_nul_in_a_looked_up_id_is_not_found_elsewhere(store: str, tmp_path: Pa
                 call("in-1\x00")
         with pytest.raises(UsageError, match=r"'in-1\\x00'"):
             office.list(state="in-1\x00")
+
+
+# ============================================================================ entry points
+hostile_chars = st.characters() | st.sampled_from(["\ud800", "\udfff", "\x00", "\u2028", "\ufeff"])
+hostile_text = st.text(hostile_chars, max_size=20) | st.sampled_from(
+    ["in-1", "sup-2", "register", "assign", "9" * 400, "x" * 10_000, "", " "]
+)
+"""Text with lone surrogates, NULs and line separators, and some that names real things."""
+hostile_times = st.datetimes(
+    min_value=datetime(1, 1, 2),  # noqa: DTZ001 -- the zone is drawn separately
+    max_value=datetime(9999, 12, 30),  # noqa: DTZ001
+    timezones=st.sampled_from([UTC, timezone(timedelta(hours=14)), timezone(timedelta(hours=-12))]),
+) | st.sampled_from([datetime(9999, 12, 31, 23, tzinfo=UTC), datetime(1, 1, 1, tzinfo=UTC)])
+hostile_days = st.dates() | st.sampled_from([date.max, date.min])
+hostile_values = (
+    hostile_text | hostile_times | hostile_days | st.integers() | st.none() | st.floats()
+)
+hostile_actors = st.builds(
+    lambda actor_id, roles: {"id": actor_id, "name": "某人", "roles": roles},
+    hostile_text,
+    st.lists(st.sampled_from(["clerk", "Clerk", "supervisor", "\ud800", "", "leader"]), max_size=2),
+)
+
+
+def snapshot(office: Office) -> tuple[Any, ...]:
+    """What a refused command must leave as it was: records, trails and counters."""
+    found = office.list()
+    trails = tuple(len(office.audit(entity)) for entity in found)
+    counters = office.store.counters()  # type: ignore[attr-defined]
+    return tuple(found), trails, tuple(sorted(counters.items()))
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def busy_office(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Office]:
+    """An office holding a registered notice (in-1) and an item in progress (sup-2)."""
+    url = "memory://" if request.param == "memory" else f"sqlite:///{tmp_path / 'office.db'}"
+    with Office.open(url, clock=FrozenClock(START), ids=SequentialIds()) as office:
+        doc = office.documents.receive(by=CLERK, **{**VALID_LINE, "received_at": START})
+        office.fire(doc, "register", by=CLERK)
+        item = office.supervision.open(
+            by=SUPERVISOR, source="leader_instruction", requirement="落实", received_at=START
+        )
+        office.fire(item, "assign", by=SUPERVISOR, lead_unit=UNIT_A, deadline=date(2025, 12, 1))
+        yield office
+
+
+def _calls(office: Office, draw: st.DrawFn) -> Callable[[], Any]:
+    """One call of a public entry point with hostile arguments."""
+    text, value = draw(hostile_text), draw(hostile_values)
+    who = draw(st.sampled_from([CLERK, SUPERVISOR]) | hostile_actors.map(_actor_or_none))
+    choices: list[Callable[[], Any]] = [
+        lambda: office.get(text),
+        lambda: office.get(text, by=who),
+        lambda: office.audit(text, by=who),
+        lambda: office.fire(draw(st.sampled_from(["in-1", "sup-2"]) | hostile_text), text, by=who),
+        lambda: office.fire("in-1", "screen", by=CLERK, reason=text),
+        lambda: office.fire("sup-2", "report_progress", by=SUPERVISOR, text=value),
+        lambda: office.fire("sup-2", "request_extension", by=SUPERVISOR, deadline=value),
+        lambda: office.can_fire(text, "register", by=who),
+        lambda: office.available_triggers(text, by=who),
+        lambda: office.list(kind=text),
+        lambda: office.list(state=text),
+        lambda: office.count(kind=draw(st.sampled_from(["incoming_document", "meeting"]))),
+        lambda: office.documents.receive(by=who, **{**VALID_LINE, "received_at": value}),
+        lambda: office.documents.receive(by=CLERK, **{**VALID_LINE, "title": text}),
+        lambda: office.supervision.open(
+            by=SUPERVISOR, source="leader_instruction", requirement=text, received_at=value
+        ),
+        lambda: office.meetings.plan(
+            by=CLERK, title="会议", meeting_kind="office", start=value, end=value, room=text
+        ),
+        lambda: office.sweep(value),
+        office.documents.incoming_register,
+        office.supervision.ledger,
+    ]
+    return draw(st.sampled_from(choices))
+
+
+def _actor_or_none(fields: dict[str, Any]) -> Any:
+    try:
+        return Actor(**fields)
+    except ValidationError:
+        return CLERK
+
+
+class TestEntryPoints:
+    @settings(
+        max_examples=max(1, int(2000 * SCALE)),
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(data=st.data())
+    def test_only_our_errors_and_a_refusal_changes_nothing(
+        self, busy_office: Office, data: st.DataObject
+    ) -> None:
+        """Every entry point, given hostile text, times and actors: done, or our error.
+
+        The examples share one office per store (what they do is kept, as it would be),
+        and each refusal is checked against the office as it stood just before.
+        """
+        call = _calls(busy_office, data.draw)
+        before = snapshot(busy_office)
+        try:
+            call()
+        except SecretarialError:
+            assert snapshot(busy_office) == before
+
+
+# ============================================================================ the command line
+cli_text = st.text(
+    st.characters(exclude_categories=("Cs",)) | st.sampled_from(["\x00", "\u2028", "-", "="]),
+    max_size=16,
+) | st.sampled_from(["in-1", "register", "clerk", "{}", "[1]", '{"id": "x"}', "9" * 400, ""])
+"""What a shell passes: any text but lone surrogates (no argv holds one)."""
+CLI_COMMANDS = [
+    ["doc", "show", "ID"],
+    ["doc", "fire", "ID", "TEXT", "--as", "clerk"],
+    ["doc", "fire", "in-1", "register", "--as", "clerk", "--data", "TEXT"],
+    ["doc", "fire", "in-1", "register", "--by", "TEXT"],
+    ["doc", "receive", "--as", "clerk", "--title", "TEXT", "--sender", "TEXT"],
+    ["doc", "receive", "--as", "TEXT", "--kind", "TEXT", "--title", "t", "--sender", "A:B"],
+    [
+        "doc",
+        "receive",
+        "--as",
+        "clerk",
+        "--kind",
+        "notice",
+        "--title",
+        "t",
+        "--sender",
+        "A:B",
+        "--number",
+        "TEXT",
+    ],
+    ["doc", "list", "--state", "TEXT"],
+    ["doc", "list", "--kind", "TEXT"],
+    ["items", "overdue", "--kind", "TEXT"],
+    ["export", "TEXT"],
+    ["export", "incoming", "--year", "TEXT"],
+    ["audit", "ID"],
+    ["calendar", "load", "FILE", "--as", "clerk"],
+    ["verify", "--against", "FILE"],
+    ["verify", "--key", "TEXT"],
+    ["people", "enrol", "TEXT", "--name", "TEXT", "--role", "TEXT", "--unit", "TEXT"],
+]
+
+
+@pytest.fixture(scope="module")
+def cli_office(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An office with one registered notice (in-1), made by the command line."""
+    folder = tmp_path_factory.mktemp("cli")
+    office_path = folder / "office.db"
+    with Office.open(f"sqlite:///{office_path}", ids=SequentialIds()) as office:
+        doc = office.documents.receive(by=CLERK, **{**VALID_LINE, "received_at": START})
+        office.fire(doc, "register", by=CLERK)
+    return office_path
+
+
+class TestCommandLine:
+    @fuzz(600)
+    @given(
+        command=st.sampled_from(CLI_COMMANDS),
+        text=cli_text,
+        content=st.binary(max_size=60) | cli_text.map(str.encode),
+    )
+    def test_outside_input_never_ends_as_a_defect(
+        self,
+        cli_office: Path,
+        tmp_path_factory: pytest.TempPathFactory,
+        command: list[str],
+        text: str,
+        content: bytes,
+    ) -> None:
+        """Any argument, any file: the command works or ends with a code other than 70."""
+        from typer.testing import CliRunner  # noqa: PLC0415 -- the CLI extra
+
+        from secretarial.cli import app  # noqa: PLC0415
+
+        folder = tmp_path_factory.mktemp("run")
+        office_path = folder / "office.db"
+        office_path.write_bytes(cli_office.read_bytes())
+        given_file = folder / "given"
+        given_file.write_bytes(content)
+        args = [
+            {"ID": text or "in-1", "TEXT": text, "FILE": str(given_file)}.get(part, part)
+            for part in command
+        ]
+        result = CliRunner().invoke(app, [*args, "--db", str(office_path)])
+        assert result.exit_code != 70, (args, result.stderr, result.exception)
+        if result.exit_code != 0:
+            assert result.stderr.startswith("secretarial: "), result.stderr

@@ -46,6 +46,7 @@ from secretarial import (
     IncomingDocument,
     IncomingState,
     Office,
+    PluginError,
     TableCalendar,
     TransitionNotAllowed,
     TransitionSpec,
@@ -529,6 +530,45 @@ class TestNumberFormat:
         assert numbering.sequence_key("incoming", doc, now) == "2025"
         assert numbering.format("incoming", doc, now, 7) == "收-7"
         assert numbering.format("other", doc, now, 7) == "2025-0007"
+
+
+class NumbersBadly:
+    """Raises where a number is written."""
+
+    @hookimpl
+    def secretarial_number_format(self, sequence: int) -> str:
+        raise KeyError(sequence)
+
+
+class CalendarBadly:
+    @hookimpl
+    def secretarial_work_calendar(self) -> TableCalendar:
+        raise OSError("the calendar service is down")
+
+
+class TestPluginErrors:
+    """A hook the office needs an answer from fails as a PluginError naming the plugin."""
+
+    def test_a_number_format_that_raises_is_a_plugin_error_and_nothing_is_numbered(
+        self,
+    ) -> None:
+        office = make_office(NumbersBadly())
+        doc = receive(office)
+        with pytest.raises(PluginError) as info:
+            office.fire(doc, "register", by=CLERK)
+        error = info.value
+        assert (error.plugin, error.hook) == ("NumbersBadly", "secretarial_number_format")
+        assert error.error == "KeyError: 1"
+        assert isinstance(error.__cause__, KeyError)
+        assert "'NumbersBadly'" in str(error)
+        assert office.get(doc.id) == doc
+        assert len(office.audit(doc)) == 1
+        assert office.store.counters() == {}  # type: ignore[attr-defined]
+
+    def test_a_calendar_that_raises_is_a_plugin_error(self) -> None:
+        office = make_office(CalendarBadly())
+        with pytest.raises(PluginError, match=r"CalendarBadly.*OSError: the calendar service"):
+            _ = office.calendar
 
 
 # ---------------------------------------------------------------------------- calendar

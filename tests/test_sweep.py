@@ -50,6 +50,7 @@ from secretarial import (
     SweepReport,
     TableCalendar,
     UsageError,
+    ValidationError,
     china_calendar,
     due_reminders,
 )
@@ -451,8 +452,9 @@ class TestSweep:
         assert remind_events(office, item) == []
 
     def test_a_naive_moment_is_refused(self, office: Office) -> None:
-        with pytest.raises(UsageError):
+        with pytest.raises(ValidationError) as info:
             office.sweep(datetime(2025, 9, 29, 9))  # noqa: DTZ001 -- the point of the test
+        assert info.value.fields == ("now",)
 
     def test_a_day_outside_the_calendar_raises(self, office: Office) -> None:
         with pytest.raises(CalendarCoverageError):

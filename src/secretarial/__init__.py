@@ -85,6 +85,7 @@ from secretarial.errors import DomainError as DomainError
 from secretarial.errors import FieldProblem as FieldProblem
 from secretarial.errors import MissingExtraError as MissingExtraError
 from secretarial.errors import NotFound as NotFound
+from secretarial.errors import PluginError as PluginError
 from secretarial.errors import RuleViolation as RuleViolation
 from secretarial.errors import SecretarialError as SecretarialError
 from secretarial.errors import StoreError as StoreError
@@ -345,6 +346,7 @@ __all__ = [
     "PendingMatter",
     "Person",
     "PersonState",
+    "PluginError",
     "ProgressReport",
     "Proposal",
     "Query",

@@ -11,7 +11,8 @@ and treat the first as a bug::
     │   ├── WorkflowDefinitionError     a state table is broken (at build time)
     │   ├── MissingExtraError           an optional extra is not installed (ImportError)
     │   ├── CalendarCoverageError       a date outside the years a calendar knows (LookupError)
-    │   └── StoreError                  a database that cannot be used (unreachable, newer)
+    │   ├── StoreError                  a database that cannot be used (unreachable, newer)
+    │   └── PluginError                 a plugin raised where the office needs its answer
     └── DomainError                     (the office refused; show it to the person)
         ├── ValidationError             input does not fit a model (ValueError)
         ├── RuleViolation               a named business rule is broken (ValueError)
@@ -39,6 +40,7 @@ __all__ = [
     "FieldProblem",
     "MissingExtraError",
     "NotFound",
+    "PluginError",
     "RuleViolation",
     "SecretarialError",
     "StoreError",
@@ -133,6 +135,29 @@ class StoreError(UsageError):
     """The database could not be used: unreachable, holding no office, or newer than us."""
 
     code = "store_error"
+
+
+class PluginError(UsageError):
+    """A plugin raised where the office cannot go on without its answer.
+
+    Hooks whose failure can be isolated (after commit, reminder delivery, brief
+    sections) record it and go on; a veto that raises refuses. A hook the office needs
+    an answer from (a number's written form, the calendar, the directory) raises this,
+    naming the plugin; the plugin's own exception is its ``__cause__``.
+
+    Attributes:
+        plugin: The plugin's registered name.
+        hook: The hook it failed in.
+        error: The plugin's exception, as ``Type: message``.
+    """
+
+    code = "plugin_error"
+
+    def __init__(self, plugin: str, hook: str, subject: str, error: str) -> None:
+        self.plugin = plugin
+        self.hook = hook
+        self.error = error
+        super().__init__(f"plugin {plugin!r} failed in {hook} on {subject}: {error}")
 
 
 class DomainError(SecretarialError):

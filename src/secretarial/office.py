@@ -90,7 +90,7 @@ from secretarial.kernel._entity import Entity
 from secretarial.kernel._enums import EntityKind, Role
 from secretarial.kernel._query import Query
 from secretarial.kernel._register import Register
-from secretarial.kernel._values import Actor
+from secretarial.kernel._values import Actor, checked_moment
 from secretarial.kernel._workflow import TransitionEnv, Workflow
 from secretarial.meetings._desk import MeetingsDesk
 from secretarial.meetings._model import Meeting
@@ -1503,17 +1503,16 @@ class Office:
             CalendarCoverageError: The calendar has no data for the day.
             MissingExtraError: No calendar was given and ``chinese-calendar`` is not
                 installed.
-            UsageError: ``now`` is naive, or ``checkpoint`` is asked for and the office
-                has no ``checkpoint_key``.
+            ValidationError: ``now`` is not a timezone-aware datetime from 1900-01-01 to
+                9998-12-31 (UTC).
+            UsageError: ``checkpoint`` is asked for and the office has no
+                ``checkpoint_key``.
         """
         if checkpoint and self._checkpoint_key is None:
             raise UsageError(
                 "sweep(checkpoint=True) needs the office's checkpoint_key to sign the checkpoint"
             )
-        if now is None:
-            now = self.now()
-        elif now.tzinfo is None or now.utcoffset() is None:
-            raise UsageError(f"sweep needs a timezone-aware moment, got {now!r}")
+        now = self.now() if now is None else checked_moment(now, "now")
         context = self.context(
             by if by is not None else SYSTEM_ACTOR, now.astimezone(self.timezone)
         )

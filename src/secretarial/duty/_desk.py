@@ -8,12 +8,9 @@ from typing import Any
 
 from secretarial.documents._model import IncomingDocument
 from secretarial.engine._desk import Desk
-from secretarial.errors import (
-    UsageError,
-)
 from secretarial.kernel._enums import EntityKind
 from secretarial.kernel._recurrence import Recurrence
-from secretarial.kernel._values import Actor
+from secretarial.kernel._values import Actor, checked_moment
 from secretarial.supervision._enums import SupervisionSource
 from secretarial.supervision._model import SupervisionItem
 
@@ -119,9 +116,7 @@ class DutyDesk(Desk):
         """
         self._office.require_reader(by, "duty.on_duty")
         shifts = self._shifts(by)
-        moment = self._office.now() if at is None else at
-        if moment.tzinfo is None or moment.utcoffset() is None:
-            raise UsageError(f"duty.on_duty needs a timezone-aware moment, got {moment!r}")
+        moment = self._office.now() if at is None else checked_moment(at, "at")
         window = duty_roster(
             self._office.change_store,
             moment - MAX_SHIFT,

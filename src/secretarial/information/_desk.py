@@ -11,7 +11,7 @@ from secretarial.engine._desk import Desk
 from secretarial.errors import AccessDenied
 from secretarial.kernel._enums import EntityKind
 from secretarial.kernel._register import Register
-from secretarial.kernel._values import Actor
+from secretarial.kernel._values import Actor, checked_moment
 
 from ._model import (
     Bulletin,
@@ -62,7 +62,9 @@ class InformationDesk(Desk):
         current = self._office.get(
             item if isinstance(item, str) else item.id, InformationItem, by=by
         )
-        moment = (now if now is not None else self._office.now()).astimezone(self._office.timezone)
+        moment = (self._office.now() if now is None else checked_moment(now, "now")).astimezone(
+            self._office.timezone
+        )
         return emergency_limits(current, self._office.environment().policy(EmergencyPolicy), moment)
 
     def emergency_due(
@@ -74,7 +76,9 @@ class InformationDesk(Desk):
         see is left out.
         """
         self._office.require_reader(by, "information.emergency_due")
-        moment = (now if now is not None else self._office.now()).astimezone(self._office.timezone)
+        moment = (self._office.now() if now is None else checked_moment(now, "now")).astimezone(
+            self._office.timezone
+        )
         items = self._office.list(kind=EntityKind.INFORMATION_ITEM, open_only=True, by=by)
         return [
             due

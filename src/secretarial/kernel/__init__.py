@@ -137,6 +137,7 @@ from ._values import (
     Timestamp,
     Unit,
     Value,
+    checked_moment,
 )
 from ._verbs import Reassignment, Return, ReturnTo
 from ._workflow import (
@@ -245,6 +246,7 @@ __all__ = [
     "canonical_json",
     "canonical_problems",
     "check_window",
+    "checked_moment",
     "creation_digest",
     "day_cell",
     "elapsed",

@@ -60,6 +60,25 @@ Timestamp = Annotated[AwareDatetime, Field(ge=EARLIEST, le=LATEST)]
 outside that range, is a validation error."""
 
 
+_TIMESTAMP: Final = pydantic.TypeAdapter(Timestamp)
+
+
+def checked_moment(value: object, field: str) -> datetime:
+    """``value`` as a moment the library holds, or a ValidationError naming ``field``.
+
+    A moment is a timezone-aware ``datetime`` from :data:`EARLIEST` to :data:`LATEST`.
+    """
+    if type(value) is datetime and value.utcoffset() is not None and EARLIEST <= value <= LATEST:
+        return value
+    try:
+        return _TIMESTAMP.validate_python(value, strict=True)
+    except pydantic.ValidationError as e:
+        problems = [
+            FieldProblem(field, p.rule, p.message, p.accepted) for p in problems_from_pydantic(e)
+        ]
+        raise ValidationError(field, problems) from None
+
+
 def problems_from_pydantic(error: pydantic.ValidationError) -> list[FieldProblem]:
     """Translate pydantic's error list into :class:`FieldProblem` records."""
     problems = []

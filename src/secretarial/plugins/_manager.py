@@ -22,7 +22,12 @@ from typing import Any, Final, Protocol, TypeVar, cast, final
 import pluggy
 
 from secretarial.engine._directory import Directory
-from secretarial.errors import TransitionNotAllowed, UsageError, WorkflowDefinitionError
+from secretarial.errors import (
+    PluginError,
+    TransitionNotAllowed,
+    UsageError,
+    WorkflowDefinitionError,
+)
 from secretarial.kernel._area import Area, Registry, built_workflow
 from secretarial.kernel._audit import AuditEvent
 from secretarial.kernel._calendar import WorkCalendar
@@ -62,6 +67,9 @@ _EXTEND: Final = "secretarial_extend_workflow"
 _AREAS: Final = "secretarial_areas"
 _DELIVER: Final = "secretarial_deliver_reminder"
 _BRIEF: Final = "secretarial_brief_sections"
+_NUMBER: Final = "secretarial_number_format"
+_CALENDAR: Final = "secretarial_work_calendar"
+_DIRECTORY: Final = "secretarial_directory"
 _ONE_BY_ONE: Final = (_VETO, _AFTER_COMMIT, _EXTEND, _AREAS, _DELIVER, _BRIEF)
 """Hooks called one implementation at a time (so they take no wrappers)."""
 
@@ -267,24 +275,33 @@ class Plugins:
         return self._isolated(_AFTER_COMMIT, {"event": event, "entity": entity}, subject)
 
     def number_format(self, series: str, entity: Entity, now: datetime, sequence: int) -> Any:
-        """The number a plugin writes (``secretarial_number_format``), or None."""
-        return self._pm.hook.secretarial_number_format(
-            series=series, entity=entity, now=now, sequence=sequence
-        )
+        """The number a plugin writes (``secretarial_number_format``), or None.
+
+        Raises:
+            PluginError: A plugin raised; nothing is numbered.
+        """
+        arguments = {"series": series, "entity": entity, "now": now, "sequence": sequence}
+        return self._first(_NUMBER, arguments, f"{series} number {sequence} of {entity.id}")
 
     def numbering(self, base: _Numbering) -> PluginNumbering:
         """A numbering policy that asks the plugins first and ``base`` otherwise."""
         return PluginNumbering(base, self)
 
     def work_calendar(self) -> WorkCalendar | None:
-        """The calendar a plugin supplies (``secretarial_work_calendar``), or None."""
-        calendar: WorkCalendar | None = self._pm.hook.secretarial_work_calendar()
-        return calendar
+        """The calendar a plugin supplies (``secretarial_work_calendar``), or None.
+
+        Raises:
+            PluginError: A plugin raised.
+        """
+        return cast("WorkCalendar | None", self._first(_CALENDAR, {}, "the work calendar"))
 
     def directory(self) -> Directory | None:
-        """The directory a plugin supplies (``secretarial_directory``), or None."""
-        directory: Directory | None = self._pm.hook.secretarial_directory()
-        return directory
+        """The directory a plugin supplies (``secretarial_directory``), or None.
+
+        Raises:
+            PluginError: A plugin raised.
+        """
+        return cast("Directory | None", self._first(_DIRECTORY, {}, "the directory"))
 
     def add_areas(self, registry: Registry) -> Registry:
         """``registry`` with the areas the plugins add (``secretarial_areas``), in order.
@@ -401,6 +418,22 @@ class Plugins:
     def _impls(self, hook: str) -> list[pluggy.HookImpl]:
         """The implementations of ``hook`` in the order pluggy calls them."""
         return list(reversed(getattr(self._pm.hook, hook).get_hookimpls()))
+
+    def _first(self, hook: str, arguments: Mapping[str, Any], subject: str) -> Any:
+        """The first answer that is not None, as pluggy's ``firstresult`` gives it.
+
+        Raises:
+            PluginError: The plugin asked raised (recorded among :attr:`failures`).
+        """
+        for impl, args in self._each(hook, arguments):
+            try:
+                result = impl.function(*args)
+            except Exception as e:
+                failure = self._failed(impl, hook, subject, e)
+                raise PluginError(failure.plugin, hook, subject, failure.error) from e
+            if result is not None:
+                return result
+        return None
 
     def _isolated(
         self, hook: str, arguments: Mapping[str, Any], subject: str

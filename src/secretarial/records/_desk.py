@@ -12,7 +12,7 @@ from secretarial.errors import (
 from secretarial.kernel._entity import Entity
 from secretarial.kernel._enums import EntityKind, Retention
 from secretarial.kernel._register import Register
-from secretarial.kernel._values import Actor
+from secretarial.kernel._values import Actor, checked_moment
 
 from ._model import ArchiveSettings, Record
 from ._service import (
@@ -141,11 +141,7 @@ class RecordsDesk(Desk):
                 read.
         """
         self._office.require_reader(by, "records.due_for_review")
-        moment = self._office.now() if now is None else now
-        if moment.tzinfo is None or moment.utcoffset() is None:
-            raise UsageError(
-                f"records.due_for_review needs a timezone-aware moment, got {moment!r}"
-            )
+        moment = self._office.now() if now is None else checked_moment(now, "now")
         due = due_for_review(
             self._office.change_store, today=moment.astimezone(self._office.timezone).date()
         )
