@@ -43,8 +43,10 @@ from secretarial import (
     DueReminder,
     Entity,
     EntityKind,
+    HmacKey,
     IncomingDocument,
     IncomingState,
+    KeyRecord,
     Office,
     PluginError,
     TableCalendar,
@@ -213,7 +215,7 @@ class TestThePublicFront:
             assert cls.__module__ == "secretarial.plugins"
 
     def test_every_hook_is_specified_with_a_docstring_and_the_project_marker(self) -> None:
-        """The nine hooks are docstring-only specifications prefixed ``secretarial_``."""
+        """The ten hooks are docstring-only specifications prefixed ``secretarial_``."""
         specs = {
             name: function
             for name, function in vars(hookspecs).items()
@@ -225,6 +227,7 @@ class TestThePublicFront:
             "secretarial_number_format",
             "secretarial_work_calendar",
             "secretarial_directory",
+            "secretarial_checkpoint_key",
             "secretarial_extend_workflow",
             "secretarial_areas",
             "secretarial_deliver_reminder",
@@ -236,6 +239,7 @@ class TestThePublicFront:
             "secretarial_number_format",
             "secretarial_work_calendar",
             "secretarial_directory",
+            "secretarial_checkpoint_key",
         }
         for function in specs.values():
             assert inspect.getdoc(function)
@@ -569,6 +573,63 @@ class TestPluginErrors:
         office = make_office(CalendarBadly())
         with pytest.raises(PluginError, match=r"CalendarBadly.*OSError: the calendar service"):
             _ = office.calendar
+
+
+class KeyService:
+    """Signs through a key service: the office sees the key's record, never its secret."""
+
+    def __init__(self) -> None:
+        self._key = HmacKey(b"held by the key service, not the office")
+        self.signed = 0
+
+    @property
+    def record(self) -> KeyRecord:
+        return self._key.record
+
+    def sign(self, message: bytes) -> bytes:
+        self.signed += 1
+        return self._key.sign(message)
+
+    def verify(self, message: bytes, signature: bytes) -> bool:
+        return self._key.verify(message, signature)
+
+
+class Kms:
+    def __init__(self) -> None:
+        self.service = KeyService()
+
+    @hookimpl
+    def secretarial_checkpoint_key(self) -> KeyService:
+        return self.service
+
+
+class NotAKey:
+    @hookimpl
+    def secretarial_checkpoint_key(self) -> str:
+        return "secret"
+
+
+class TestCheckpointKey:
+    def test_a_key_service_signs_the_checkpoints(self) -> None:
+        kms = Kms()
+        office = make_office(kms)
+        receive(office)
+        checkpoint = office.checkpoint()
+        assert kms.service.signed == 1
+        assert checkpoint.key == kms.service.record
+        assert office.verify_audit(against=checkpoint).ok
+
+    def test_a_key_given_to_the_office_wins(self) -> None:
+        kms = Kms()
+        own = HmacKey(b"the office's own key, given in code")
+        office = make_office(kms, checkpoint_key=own)
+        receive(office)
+        assert office.checkpoint().key == own.record
+        assert kms.service.signed == 0
+
+    def test_an_answer_that_cannot_sign_is_a_plugin_error(self) -> None:
+        with pytest.raises(PluginError, match=r"NotAKey.*not a SigningKey"):
+            make_office(NotAKey())
 
 
 # ---------------------------------------------------------------------------- calendar

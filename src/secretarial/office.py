@@ -302,6 +302,8 @@ class Office:
         self._raw_store = self._store
         if self._plugins is not None:
             self._plug_in(self._plugins)
+            if self._checkpoint_key is None:
+                self._checkpoint_key = self._plugins.checkpoint_key()
         self._workflows: dict[str, Workflow[Any]] = dict(self._registry.workflows)
         self.known_roles: frozenset[str] = _known_roles(self._workflows.values(), roles)
         """The roles an actor of this office may hold (see the ``roles`` option)."""

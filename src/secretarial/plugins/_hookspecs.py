@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Final
 import pluggy
 
 from secretarial.engine._directory import Directory
+from secretarial.engine._keys import SigningKey
 from secretarial.kernel._area import Area
 from secretarial.kernel._audit import AuditEvent
 from secretarial.kernel._calendar import WorkCalendar
@@ -133,6 +134,20 @@ def secretarial_directory() -> Directory | None:
     Returns:
         A :class:`~secretarial.engine.Directory`, or None to leave the default (the directory
         kept in the office's own store).
+    """
+
+
+@hookspec(firstresult=True)
+def secretarial_checkpoint_key() -> SigningKey | None:
+    """Supply the key that signs the office's checkpoints, when it was given none.
+
+    Asked once, when the office is made (``Office(checkpoint_key=...)`` wins). A host
+    whose keys live in a key service (a KMS, an HSM) answers with an object that signs
+    through it: a :class:`~secretarial.SigningKey` (``record``, ``sign``, ``verify``),
+    so the private key never enters the office's process.
+
+    Returns:
+        A :class:`~secretarial.SigningKey`, or None to leave the office unsigned.
     """
 
 

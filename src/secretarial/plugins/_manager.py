@@ -22,6 +22,7 @@ from typing import Any, Final, Protocol, TypeVar, cast, final
 import pluggy
 
 from secretarial.engine._directory import Directory
+from secretarial.engine._keys import SigningKey
 from secretarial.errors import (
     PluginError,
     TransitionNotAllowed,
@@ -70,6 +71,7 @@ _BRIEF: Final = "secretarial_brief_sections"
 _NUMBER: Final = "secretarial_number_format"
 _CALENDAR: Final = "secretarial_work_calendar"
 _DIRECTORY: Final = "secretarial_directory"
+_KEY: Final = "secretarial_checkpoint_key"
 _ONE_BY_ONE: Final = (_VETO, _AFTER_COMMIT, _EXTEND, _AREAS, _DELIVER, _BRIEF)
 """Hooks called one implementation at a time (so they take no wrappers)."""
 
@@ -303,6 +305,22 @@ class Plugins:
         """
         return cast("Directory | None", self._first(_DIRECTORY, {}, "the directory"))
 
+    def checkpoint_key(self) -> SigningKey | None:
+        """The checkpoint key a plugin supplies (``secretarial_checkpoint_key``), or None.
+
+        Raises:
+            PluginError: A plugin raised, or answered with something that cannot sign.
+        """
+        plugin, key = self._answer(_KEY, {}, "the checkpoint key")
+        if key is None or isinstance(key, SigningKey):
+            return key
+        raise PluginError(
+            plugin,
+            _KEY,
+            "the checkpoint key",
+            f"answered {key!r}, which is not a SigningKey (record, sign, verify)",
+        )
+
     def add_areas(self, registry: Registry) -> Registry:
         """``registry`` with the areas the plugins add (``secretarial_areas``), in order.
 
@@ -425,6 +443,10 @@ class Plugins:
         Raises:
             PluginError: The plugin asked raised (recorded among :attr:`failures`).
         """
+        return self._answer(hook, arguments, subject)[1]
+
+    def _answer(self, hook: str, arguments: Mapping[str, Any], subject: str) -> tuple[str, Any]:
+        """The first answer that is not None, and the name of the plugin that gave it."""
         for impl, args in self._each(hook, arguments):
             try:
                 result = impl.function(*args)
@@ -432,8 +454,8 @@ class Plugins:
                 failure = self._failed(impl, hook, subject, e)
                 raise PluginError(failure.plugin, hook, subject, failure.error) from e
             if result is not None:
-                return result
-        return None
+                return impl.plugin_name, result
+        return "", None
 
     def _isolated(
         self, hook: str, arguments: Mapping[str, Any], subject: str
