@@ -117,9 +117,27 @@ def canonical_problems(value: Any, path: str = "payload") -> list[FieldProblem]:
     digest is the same in every reader: a float, an integer beyond ±(2**53 - 1), a key
     that is not text or text with a lone surrogate is refused when the event is sealed.
     """
+    if _fits(value):
+        return []
     problems: list[FieldProblem] = []
     _walk(value, path, problems)
     return problems
+
+
+def _fits(value: Any) -> bool:
+    """Whether the canonical form holds ``value`` (the quick check; ``_walk`` says why not)."""
+    kind = type(value)
+    if kind is str:
+        return value.isascii() or _well_formed(value)
+    if kind is dict:
+        return all(
+            type(key) is str and _fits(key) and _fits(item) for key, item in value.items()
+        )
+    if kind is list:
+        return all(_fits(item) for item in value)
+    if kind is int:
+        return bool(-SAFE_INTEGER <= value <= SAFE_INTEGER)
+    return kind is bool or value is None
 
 
 def _walk(value: Any, path: str, problems: list[FieldProblem]) -> None:
