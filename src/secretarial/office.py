@@ -964,6 +964,32 @@ class Office:
     # ------------------------------------------------------------------ duty and reception
 
     # ------------------------------------------------------------------ transitions
+    @overload
+    def fire(
+        self,
+        entity: E,
+        trigger: str,
+        *,
+        by: Actor,
+        reason: str | None = None,
+        expected_version: int | None = None,
+        on_behalf_of: str | None = None,
+        **data: Any,
+    ) -> E: ...
+
+    @overload
+    def fire(
+        self,
+        entity: str,
+        trigger: str,
+        *,
+        by: Actor,
+        reason: str | None = None,
+        expected_version: int | None = None,
+        on_behalf_of: str | None = None,
+        **data: Any,
+    ) -> Entity: ...
+
     def fire(
         self,
         entity: Entity | str,
@@ -977,7 +1003,10 @@ class Office:
     ) -> Entity:
         """Fire ``trigger`` on an entity and return the entity as it is now.
 
-        Pass the entity you read (its version is then checked) or its id.
+        Pass the entity you read (its version is then checked) or its id. Given an
+        entity, it returns one of the same type (an ``IncomingDocument`` for an
+        ``IncomingDocument``), so ``office.fire(doc, "register", by=clerk)
+        .registration_number`` type-checks; given an id, an ``Entity``.
         ``data`` is the trigger's input (``instruction=...``, ``deadline=...``);
         ``reason`` is required for send-back, return, reject and cancel.
         ``on_behalf_of`` is the actor id of the principal ``by`` acts for under a

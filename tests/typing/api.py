@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import assert_type
 
 from secretarial import (
     Actor,
     DocumentNumber,
+    Entity,
     IncomingDocument,
     IncomingState,
     Office,
@@ -42,3 +44,8 @@ try:
     office.fire(doc, "approve", by=clerk)
 except TransitionNotAllowed as refused:
     code: str = refused.rule_code
+
+registered = office.fire(doc, "register", by=clerk)
+assert_type(registered, IncomingDocument)  # the type it was given
+registration: str | None = registered.registration_number
+assert_type(office.fire(doc.id, "screen", by=clerk), Entity)  # an id gives an Entity
