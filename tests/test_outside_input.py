@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
 from conftest import CLERK, STORES, receive_notice
 from secretarial import (
+    AccessDenied,
     Actor,
+    CalendarCoverageError,
+    ConcurrencyConflict,
     NotFound,
     Office,
+    PluginError,
     Query,
     Role,
+    RuleViolation,
+    SecretarialError,
     StoreError,
+    TransitionNotAllowed,
     UsageError,
     ValidationError,
+    http_status,
 )
 from secretarial.kernel import EARLIEST, LATEST
 
@@ -137,3 +145,46 @@ class TestRoles:
     def test_the_roles_of_a_plugin_table_are_known(self) -> None:
         office = Office()
         assert {role.value for role in Role} <= office.known_roles
+
+
+class TestHttpStatus:
+    """Each error of the tree maps to the status a web host answers with."""
+
+    @pytest.mark.parametrize(
+        ("error", "status"),
+        [
+            (NotFound("in-9"), 404),
+            (AccessDenied("zhou", "in-7", "classified above the actor"), 404),
+            (
+                TransitionNotAllowed(
+                    entity_id="in-1",
+                    entity_kind="incoming_document",
+                    state="registered",
+                    trigger="screen",
+                    rule_code="ROLE",
+                    reason="needs clerk",
+                ),
+                403,
+            ),
+            (
+                TransitionNotAllowed(
+                    entity_id="in-1",
+                    entity_kind="incoming_document",
+                    state="registered",
+                    trigger="approve",
+                    rule_code="STATE",
+                    reason="fires only from proposed",
+                ),
+                422,
+            ),
+            (ConcurrencyConflict("in-1", 1, 2), 409),
+            (ValidationError("Actor", []), 422),
+            (RuleViolation("M9", "no-double-booking", "the room is booked"), 422),
+            (CalendarCoverageError("CN", date(2031, 1, 6), (2004, 2026)), 503),
+            (StoreError("unreachable"), 503),
+            (PluginError("p", "secretarial_directory", "the directory", "OSError: x"), 500),
+            (UsageError("a bug"), 500),
+        ],
+    )
+    def test_the_status_of_each_error(self, error: SecretarialError, status: int) -> None:
+        assert http_status(error) == status

@@ -93,6 +93,7 @@ from secretarial.errors import TransitionNotAllowed as TransitionNotAllowed
 from secretarial.errors import UsageError as UsageError
 from secretarial.errors import ValidationError as ValidationError
 from secretarial.errors import WorkflowDefinitionError as WorkflowDefinitionError
+from secretarial.errors import http_status as http_status
 from secretarial.information._model import Adoption as Adoption
 from secretarial.information._model import Approval as Approval
 from secretarial.information._model import Author as Author
@@ -420,6 +421,7 @@ __all__ = [
     "filing_catalogue",
     "find_conflicts",
     "follow_up_items",
+    "http_status",
     "incoming_register",
     "information_scores",
     "item_fields_from_call",

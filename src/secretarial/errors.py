@@ -48,6 +48,7 @@ __all__ = [
     "UsageError",
     "ValidationError",
     "WorkflowDefinitionError",
+    "http_status",
 ]
 
 
@@ -344,3 +345,35 @@ class AccessDenied(NotFound, PermissionError):
         super().__init__(entity_id)
         self.actor_id = actor_id
         self.reason = reason
+
+
+def http_status(error: SecretarialError) -> int:
+    """The HTTP status a web host answers ``error`` with.
+
+    ========================================================  ======
+    error                                                     status
+    ========================================================  ======
+    :class:`NotFound` (and :class:`AccessDenied`)             404
+    :class:`TransitionNotAllowed` for a missing role (ROLE)   403
+    :class:`ConcurrencyConflict`                              409
+    :class:`ValidationError`, :class:`RuleViolation`, other   422
+    refusals (:class:`DomainError`)
+    :class:`CalendarCoverageError`, :class:`StoreError`       503
+    any other :class:`UsageError` (a bug in the host or a     500
+    plugin)
+    ========================================================  ======
+
+    A hidden entity is a 404 like a missing one, so the status says nothing of it either.
+    """
+    status = 500
+    if isinstance(error, NotFound):
+        status = 404
+    elif isinstance(error, TransitionNotAllowed) and error.rule_code == "ROLE":
+        status = 403
+    elif isinstance(error, ConcurrencyConflict):
+        status = 409
+    elif isinstance(error, DomainError):
+        status = 422
+    elif isinstance(error, CalendarCoverageError | StoreError):
+        status = 503
+    return status
