@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CLERK, STORES, receive_notice
+from conftest import CLERK, START, STORES, SUPERVISOR, UNIT_A, receive_notice
 from secretarial import (
     AccessDenied,
     Actor,
@@ -96,6 +96,28 @@ class TestTimes:
             doc = receive_notice(office, "关于开展安全检查的通知", received_at=moment)
             assert office.get(doc.id) == doc
         assert len(office.documents.incoming_register()) == 3
+
+
+class TestDays:
+    @pytest.mark.parametrize("day", [date(9999, 12, 31), date(1899, 12, 31), date.max])
+    def test_a_deadline_outside_the_range_is_refused(self, office: Office, day: date) -> None:
+        item = office.supervision.open(
+            by=SUPERVISOR, source="leader_instruction", requirement="落实", received_at=START
+        )
+        with pytest.raises(ValidationError) as info:
+            office.fire(item, "assign", by=SUPERVISOR, lead_unit=UNIT_A, deadline=day)
+        assert info.value.fields == ("deadline",)
+        assert office.get(item.id) == item
+
+    def test_the_last_day_is_held_and_the_sweep_says_what_it_lacks(self, office: Office) -> None:
+        item = office.supervision.open(
+            by=SUPERVISOR, source="leader_instruction", requirement="落实", received_at=START
+        )
+        item = office.fire(item, "assign", by=SUPERVISOR, lead_unit=UNIT_A, deadline=LATEST.date())
+        assert item.deadline == date(9998, 12, 31)
+        assert len(office.supervision.ledger()) == 1
+        with pytest.raises(CalendarCoverageError):  # no calendar knows 9998: said so, no overflow
+            office.sweep(datetime(9998, 12, 30, tzinfo=UTC))
 
 
 class TestText:

@@ -47,8 +47,9 @@ def _creations(
     return pairs
 
 
-def _hashes(trail: Sequence[AuditEvent | None]) -> list[str | None]:
-    return [None if event is None else event.hash for event in trail]
+def _hashes(trail: Sequence[AuditEvent | None]) -> tuple[str | None, ...]:
+    """A trail's event hashes: a tuple of text, which the cycle collector need not visit."""
+    return tuple([None if event is None else event.hash for event in trail])
 
 
 def make_anchor(store: Store, now: datetime) -> Anchor:
@@ -535,7 +536,7 @@ def _check_denials(denials: Sequence[AccessDenial]) -> list[AuditProblem]:
 
 def _check_trails(
     store: Store, workflows: Mapping[str, Workflow[Any]]
-) -> tuple[list[AuditProblem], list[tuple[int, str]], dict[str, list[str | None]]]:
+) -> tuple[list[AuditProblem], list[tuple[int, str]], dict[str, tuple[str | None, ...]]]:
     """Check every trail and record, one at a time as the store streams them.
 
     Returns the problems (by entity id), the records' ``(sequence number, id)`` in
@@ -543,7 +544,7 @@ def _check_trails(
     """
     problems: list[AuditProblem] = []
     records: list[tuple[int, str]] = []
-    heads: dict[str, list[str | None]] = {}
+    heads: dict[str, tuple[str | None, ...]] = {}
     for entity_id, seq, entity, trail in store.audit_stream():
         workflow = workflows.get(entity.entity_kind) if entity is not None else None
         problems.extend(_check_trail(entity_id, entity, trail, workflow))

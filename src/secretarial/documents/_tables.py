@@ -27,7 +27,7 @@ from secretarial.kernel._rules import (
 )
 from secretarial.kernel._rules import set_fields as _set
 from secretarial.kernel._rules import set_reason as _set_reason
-from secretarial.kernel._values import Attachment, DocumentNumber, Name, Organ, Text, Unit
+from secretarial.kernel._values import Attachment, Day, DocumentNumber, Name, Organ, Text, Unit
 from secretarial.kernel._verbs import Return
 from secretarial.kernel._workflow import (
     Allocation,
@@ -108,7 +108,7 @@ class Approve(Input):
     instruction: Text
     lead_unit: Unit | None = None
     co_units: tuple[Unit, ...] = ()
-    deadline: date | None = None
+    deadline: Day | None = None
     chaser: Name | None = None
 
 

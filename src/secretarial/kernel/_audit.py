@@ -130,9 +130,7 @@ def _fits(value: Any) -> bool:
     if kind is str:
         return value.isascii() or _well_formed(value)
     if kind is dict:
-        return all(
-            type(key) is str and _fits(key) and _fits(item) for key, item in value.items()
-        )
+        return all(type(key) is str and _fits(key) and _fits(item) for key, item in value.items())
     if kind is list:
         return all(_fits(item) for item in value)
     if kind is int:

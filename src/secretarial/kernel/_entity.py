@@ -17,7 +17,7 @@ from pydantic import (
 )
 
 from ._enums import Classification, LabeledEnum, ReminderKind
-from ._values import Holder, Name, RefusingModelMeta, Text, Timed, Timestamp
+from ._values import Day, Holder, Name, RefusingModelMeta, Text, Timed, Timestamp
 
 __all__ = ["Entity", "Reminder", "accept_states", "evolve"]
 
@@ -71,7 +71,7 @@ class Entity(BaseModel, metaclass=RefusingModelMeta):
     created_by: Name
     updated_at: Timestamp
     classification: Classification = Classification.UNCLASSIFIED
-    deadline: date | None = None
+    deadline: Day | None = None
     """The day by which the matter must be done, if it has one (a calendar day)."""
     reminders: tuple[Reminder, ...] = ()
     """Reminders and escalations issued so far, oldest first."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Annotated, Any, Final, Self
 
 import pydantic
@@ -58,6 +58,12 @@ can still be counted."""
 Timestamp = Annotated[AwareDatetime, Field(ge=EARLIEST, le=LATEST)]
 """A timezone-aware datetime from 1900-01-01 to 9998-12-31 (UTC); a naive one, or one
 outside that range, is a validation error."""
+
+Day = Annotated[date, Field(ge=EARLIEST.date(), le=LATEST.date())]
+"""A calendar day from 1900-01-01 to 9998-12-31: a deadline, a day a step is due.
+
+Far enough from the end of ``date`` that reminders and working days counted from it
+stay dates."""
 
 
 _TIMESTAMP: Final = pydantic.TypeAdapter(Timestamp)

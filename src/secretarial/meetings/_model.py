@@ -51,7 +51,7 @@ from secretarial.kernel._recurrence import (
 )
 from secretarial.kernel._reminders import remind_spec
 from secretarial.kernel._rules import Rule, TransitionContext, reason_required
-from secretarial.kernel._values import Name, Text, Timed, Timestamp, Unit, Value
+from secretarial.kernel._values import Day, Name, Text, Timed, Timestamp, Unit, Value
 from secretarial.kernel._workflow import CreationSpec, Input, TransitionSpec, WorkflowTable
 from secretarial.supervision._deadlines import DeadlinePolicy, ItemUrgency, resolve_deadline
 from secretarial.supervision._enums import SupervisionSource
@@ -229,7 +229,7 @@ class Decision(Value):
     needs_follow_up: bool = True
     lead_unit: Unit | None = None
     co_units: tuple[Unit, ...] = Field(default=(), max_length=50)
-    deadline: date | None = None
+    deadline: Day | None = None
     urgency: ItemUrgency = ItemUrgency.NORMAL
 
     @model_validator(mode="after")

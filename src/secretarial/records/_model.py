@@ -35,7 +35,7 @@ from secretarial.kernel._entity import Entity
 from secretarial.kernel._enums import Classification, EntityKind, Retention
 from secretarial.kernel._enums import Role as _Role
 from secretarial.kernel._rules import Rule, TransitionContext
-from secretarial.kernel._values import DocumentNumber, Name, Text, Timed, Timestamp, Value
+from secretarial.kernel._values import Day, DocumentNumber, Name, Text, Timed, Timestamp, Value
 from secretarial.kernel._workflow import CreationSpec, TransitionSpec, WorkflowTable
 
 from ._enums import Disposition, RecordState
@@ -892,7 +892,7 @@ class _NewEnd(Value):
     """A new retention: a longer period (counted from the item's year) or a later last day."""
 
     retention: Retention | None = None
-    until: date | None = None
+    until: Day | None = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Self:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import ClassVar
 
 from secretarial.kernel._entity import Entity
 from secretarial.kernel._enums import EntityKind
-from secretarial.kernel._values import Name, Text, Timed, Timestamp, Unit
+from secretarial.kernel._values import Day, Name, Text, Timed, Timestamp, Unit
 
 from ._deadlines import ItemUrgency, ProvisionalMark
 from ._enums import ReportCycle, SupervisionSource, SupervisionState
@@ -25,12 +24,12 @@ class ExtensionRequest(Timed):
     """A request to move the deadline (S3) and, once decided, the decision."""
 
     reason: Text
-    proposed_deadline: date
+    proposed_deadline: Day
     granted: bool | None = None
     """None while undecided, then whether it was granted."""
     decided_by: Name | None = None
     decided_at: Timestamp | None = None
-    granted_deadline: date | None = None
+    granted_deadline: Day | None = None
     decision_note: Text | None = None
 
 

@@ -22,7 +22,7 @@ from secretarial.kernel._rules import (
 )
 from secretarial.kernel._rules import set_fields as _set
 from secretarial.kernel._rules import set_reason as _set_reason
-from secretarial.kernel._values import Name, Text, Unit
+from secretarial.kernel._values import Day, Name, Text, Unit
 from secretarial.kernel._workflow import (
     CreationSpec,
     Input,
@@ -50,7 +50,7 @@ class AssignItem(Input):
 
     lead_unit: Unit
     co_units: tuple[Unit, ...] = ()
-    deadline: date | None = None
+    deadline: Day | None = None
     report_cycle: ReportCycle = ReportCycle.NONE
     deadline_calendar: Name | None = None
     """Set by the office when it computed ``deadline`` from its deadline policy."""
@@ -68,7 +68,7 @@ class ConfirmDeadline(Input):
     gives by hand.
     """
 
-    deadline: date
+    deadline: Day
     """The deadline from now on."""
     computed: date
     """The date the calendar now gives for the deadline's rule and start."""
@@ -89,13 +89,13 @@ class ReportProgress(Input):
 class RequestExtension(Input):
     """Input of ``request_extension`` (S3)."""
 
-    proposed_deadline: date
+    proposed_deadline: Day
 
 
 class GrantExtension(Input):
     """Input of ``grant_extension``: the concrete new deadline (S3)."""
 
-    deadline: date
+    deadline: Day
 
 
 class SubmitResult(Input):
