@@ -217,9 +217,10 @@ class TestReading:
             office.get(later.id),
         ]
 
-    def test_naive_overdue_time_is_a_usage_error(self, office: Office) -> None:
-        with pytest.raises(UsageError):
+    def test_naive_overdue_time_is_a_validation_error(self, office: Office) -> None:
+        with pytest.raises(ValidationError) as info:
             office.list(overdue_at=datetime(2025, 10, 1))  # noqa: DTZ001 -- the point of the test
+        assert info.value.fields == ("overdue_at",)
 
 
 class TestAuditAndReplay:

@@ -23,7 +23,8 @@ and treat the first as a bug::
 
 Each class has a stable, machine-readable :attr:`SecretarialError.code` and each
 instance carries structured attributes (entity id, state, trigger, rule code ...)
-beside a message a person can act on. This module imports nothing internal.
+beside a message a person can act on; :func:`http_status` gives the HTTP status a web
+host answers each with. This module imports nothing internal.
 """
 
 from __future__ import annotations

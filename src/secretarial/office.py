@@ -88,7 +88,7 @@ from secretarial.kernel._checkpoint import Checkpoint, InclusionProof, LeafReade
 from secretarial.kernel._display import AuditTrail, EntityList
 from secretarial.kernel._entity import Entity
 from secretarial.kernel._enums import EntityKind, Role
-from secretarial.kernel._query import Query
+from secretarial.kernel._query import Page, Query, checked_limit
 from secretarial.kernel._register import Register
 from secretarial.kernel._values import Actor, checked_moment
 from secretarial.kernel._workflow import TransitionEnv, Workflow
@@ -1211,6 +1211,22 @@ class Office:
                 ones are listed); ``by`` omitted on an office that requires an actor.
         """
         self.require_reader(by, "list")
+        query = self._query(kind, state, overdue_at, open_only=open_only, by=by)
+        found = self._store.find(query)
+        if by is None:
+            return EntityList(found)
+        return EntityList(e for e in found if self.access.may_see(by, e) is None)
+
+    def _query(
+        self,
+        kind: EntityKind | str | Iterable[EntityKind | str] | None,
+        state: str | Iterable[str] | None,
+        overdue_at: datetime | None,
+        *,
+        open_only: bool,
+        by: Actor | None,
+    ) -> Query:
+        """The store query of a listing, its kinds and states checked."""
         kinds = None
         if kind is not None:
             kinds = frozenset(
@@ -1222,21 +1238,70 @@ class Office:
             self._known_states(states, kinds)
         as_of = None
         if overdue_at is not None:
-            if overdue_at.tzinfo is None:
-                raise UsageError("overdue_at must be timezone-aware")
-            as_of = overdue_at.astimezone(self.timezone).date()
+            as_of = checked_moment(overdue_at, "overdue_at").astimezone(self.timezone).date()
         ceiling = None if by is None else self.access.ceiling(by)
-        query = Query(
+        return Query(
             kinds=kinds,
             states=states,
             overdue_as_of=as_of,
             open_only=open_only,
             max_classification=ceiling,
         )
-        found = self._store.find(query)
+
+    def page(
+        self,
+        *,
+        limit: int = 50,
+        cursor: str | None = None,
+        kind: EntityKind | str | Iterable[EntityKind | str] | None = None,
+        state: str | Iterable[str] | None = None,
+        overdue_at: datetime | None = None,
+        open_only: bool = False,
+        by: Actor | None = None,
+    ) -> Page:
+        """One page of :meth:`list`, and the cursor of the next.
+
+        The store reads only the page (keyset pagination: a page costs the same however
+        deep it is, and entities created meanwhile do not shift it). For ``by``, the
+        store leaves out what is classified above their clearance; what else the access
+        policy hides (a need-to-know scope) is left out here, and the page is filled
+        from further on, so every page but the last holds ``limit`` entities the actor
+        may see and the cursor resumes right after the last of them.
+
+        Args:
+            limit: Entities per page, 1 to 10,000.
+            cursor: The ``next_cursor`` of the page before; None for the first.
+            kind: One kind or several, as for :meth:`list`.
+            state: One state name or several.
+            overdue_at: Only open entities whose deadline passed before this moment's day.
+            open_only: Only entities that are not in a terminal state.
+            by: Who is reading: what they may not see is neither on a page nor counted.
+
+        Raises:
+            ValidationError: ``limit`` is not 1 to 10,000.
+            UsageError: An unknown kind or state (the known ones are listed), a cursor
+                no page gave out, or ``by`` omitted on an office that requires an actor.
+        """
+        self.require_reader(by, "page")
+        query = self._query(kind, state, overdue_at, open_only=open_only, by=by)
+        limit = checked_limit(limit)
         if by is None:
-            return EntityList(found)
-        return EntityList(e for e in found if self.access.may_see(by, e) is None)
+            return self._store.page(query, limit=limit, cursor=cursor)
+        kept: builtins.list[Entity] = []
+        cursors: builtins.list[str] = []
+        while True:
+            page = self._store.page(query, limit=limit, cursor=cursor)
+            for index, (entity, after) in enumerate(zip(page.items, page.cursors, strict=True)):
+                if self.access.may_see(by, entity) is not None:
+                    continue
+                kept.append(entity)
+                cursors.append(after)
+                if len(kept) == limit:
+                    more = index + 1 < len(page.items) or page.next_cursor is not None
+                    return Page(tuple(kept), after if more else None, tuple(cursors))
+            if page.next_cursor is None:
+                return Page(tuple(kept), None, tuple(cursors))
+            cursor = page.next_cursor
 
     def _known_states(self, states: frozenset[str], kinds: frozenset[Any] | None) -> None:
         """Refuse a state none of ``kinds`` (every kind, if None) has, naming the known ones."""
@@ -1252,10 +1317,26 @@ class Office:
                 f"states: {', '.join(sorted(known))}"
             )
 
-    def count(self, **criteria: Any) -> int:
-        """How many entities :meth:`list` would give for the same arguments."""
-        self.require_reader(criteria.get("by"), "count")
-        return len(self.list(**criteria))
+    def count(
+        self,
+        *,
+        kind: EntityKind | str | Iterable[EntityKind | str] | None = None,
+        state: str | Iterable[str] | None = None,
+        overdue_at: datetime | None = None,
+        open_only: bool = False,
+        by: Actor | None = None,
+    ) -> int:
+        """How many entities :meth:`list` would give for the same arguments.
+
+        The store counts (in SQL on a database). For ``by`` it counts what their
+        clearance admits, and what else the access policy hides (a need-to-know scope)
+        is judged entity by entity and not counted.
+        """
+        self.require_reader(by, "count")
+        query = self._query(kind, state, overdue_at, open_only=open_only, by=by)
+        if by is None:
+            return self._store.count(query)
+        return sum(1 for e in self._store.find(query) if self.access.may_see(by, e) is None)
 
     def audit(self, entity: Entity | str, *, by: Actor | None = None) -> AuditTrail:
         """The entity's audit trail, creation first (a table in Jupyter, ``to_dataframe()``).

@@ -271,7 +271,12 @@ class MemoryStore:
             rows = [row for row in rows if row[0] > after]
         items = rows[:limit]
         more = len(rows) > limit
-        return Page(tuple(e for _, e in items), _cursor(items[-1][0]) if more else None)
+        cursors = tuple(_cursor(key) for key, _ in items)
+        return Page(tuple(e for _, e in items), cursors[-1] if more else None, cursors)
+
+    def count(self, query: Query) -> int:
+        """How many entities match ``query``."""
+        return len(self._matching(query))
 
     def _matching(self, query: Query) -> list[tuple[tuple[Any, ...], Entity]]:
         with self._lock:

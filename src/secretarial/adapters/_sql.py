@@ -1250,8 +1250,16 @@ class SqlStore:
         more = len(rows) > limit
         rows = rows[:limit]
         items = tuple(_load(self._types, row.kind, row.body) for row in rows)
-        next_cursor = "/".join(str(v) for v in tuple(rows[-1])[2:]) if more else None
-        return Page(items, next_cursor)
+        cursors = tuple("/".join(str(v) for v in tuple(row)[2:]) for row in rows)
+        return Page(items, cursors[-1] if more else None, cursors)
+
+    def count(self, query: Query) -> int:
+        """How many entities match ``query``, counted by the database."""
+        stmt, _ = self._select(query)
+        with self._read() as conn:
+            return int(
+                conn.execute(sa.select(sa.func.count()).select_from(stmt.subquery())).scalar_one()
+            )
 
     def _select(self, query: Query) -> tuple[sa.Select[Any], list[sa.ColumnElement[Any]]]:
         stmt = sa.select(entities.c.kind, entities.c.body)

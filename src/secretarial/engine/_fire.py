@@ -23,7 +23,7 @@ from secretarial.kernel._access import AccessDenial
 from secretarial.kernel._audit import Anchor, AuditEvent, AuditProblem, AuditRecord
 from secretarial.kernel._checkpoint import Checkpoint, CheckpointState
 from secretarial.kernel._entity import Entity
-from secretarial.kernel._query import Query
+from secretarial.kernel._query import Page, Query
 from secretarial.kernel._values import Actor
 from secretarial.kernel._workflow import TransitionEnv, Workflow
 
@@ -455,6 +455,14 @@ class HookedStore:
     def events(self, entity_id: str) -> Sequence[AuditEvent]:
         """An entity's audit events (see :class:`Store`)."""
         return self._store.events(entity_id)
+
+    def page(self, query: Query, *, limit: int, cursor: str | None = None) -> Page:
+        """One page of the matching entities (see :class:`Store`)."""
+        return self._store.page(query, limit=limit, cursor=cursor)
+
+    def count(self, query: Query) -> int:
+        """How many entities match (see :class:`Store`)."""
+        return self._store.count(query)
 
     def audit_records(
         self,

@@ -15,7 +15,7 @@ from secretarial.kernel._access import AccessDenial
 from secretarial.kernel._audit import Anchor, AuditEvent, AuditProblem, AuditRecord
 from secretarial.kernel._checkpoint import Checkpoint, CheckpointState
 from secretarial.kernel._entity import Entity
-from secretarial.kernel._query import Query
+from secretarial.kernel._query import Page, Query
 
 __all__ = ["Clock", "IdFactory", "Store", "UnitOfWork"]
 
@@ -135,6 +135,19 @@ class Store(Protocol):
 
     def events(self, entity_id: str) -> Sequence[AuditEvent]:
         """An entity's audit events in order; raise NotFound if there is no such entity."""
+        ...
+
+    def page(self, query: Query, *, limit: int, cursor: str | None = None) -> Page:
+        """One page of the entities matching ``query``, in :meth:`find`'s order.
+
+        ``limit`` is 1 to 10,000 (a ValidationError otherwise); ``cursor`` one this store
+        gave out (a UsageError otherwise). Each item comes with the cursor that resumes
+        after it (:attr:`Page.cursors`).
+        """
+        ...
+
+    def count(self, query: Query) -> int:
+        """How many entities match ``query``."""
         ...
 
     def audit_records(

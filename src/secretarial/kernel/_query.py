@@ -111,7 +111,10 @@ class Page:
         items: The entities on this page.
         next_cursor: Pass it to get the next page; None on the last page. Cursors are
             opaque and stable: entities created after a page was read do not shift it.
+        cursors: For each item, the cursor of the page that starts after it (what a
+            reader that keeps only some of the items resumes from).
     """
 
     items: tuple[Entity, ...]
     next_cursor: str | None
+    cursors: tuple[str, ...] = ()

@@ -294,6 +294,29 @@ class StoreContract:
         assert list(store.find(Query(overdue_as_of=date(2025, 10, 1)))) == []
         assert later not in list(store.find(Query(overdue_as_of=date(2025, 10, 20))))
 
+    def test_pages_resume_after_any_item_and_counts_match(self, store: Any) -> None:
+        """A page's cursors resume after each item; ``count`` is what ``find`` finds."""
+        docs = [add(store, document(n, at=START + timedelta(hours=n))) for n in range(1, 6)]
+        late = add_item(store, 6, deadline=date(2025, 10, 9))
+        early = add_item(store, 7, deadline=date(2025, 10, 1))
+        first = store.page(Query(), limit=3)
+        assert list(first.items) == docs[:3]
+        assert len(first.cursors) == 3
+        assert first.next_cursor == first.cursors[-1]
+        after_one = store.page(Query(), limit=2, cursor=first.cursors[0])
+        assert list(after_one.items) == docs[1:3]
+        rest = store.page(Query(), limit=10, cursor=first.next_cursor)
+        assert list(rest.items) == [*docs[3:], late, early]
+        assert rest.next_cursor is None
+        overdue = Query(overdue_as_of=date(2025, 10, 10))
+        by_deadline = store.page(overdue, limit=1)
+        assert list(by_deadline.items) == [early]
+        assert list(store.page(overdue, limit=1, cursor=by_deadline.cursors[0]).items) == [late]
+        assert store.count(Query()) == 7
+        assert store.count(overdue) == 2
+        assert store.count(Query(kinds=frozenset({EntityKind.SUPERVISION_ITEM}))) == 2
+        assert store.count(Query(states=frozenset({"no such state"}))) == 0
+
     # ------------------------------------------------------------------ the record
     def test_audit_records_are_everything_as_stored(self, store: Any) -> None:
         """Entities with their sequence in creation order, and each one's events."""
