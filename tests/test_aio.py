@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import statistics
 import time
 from collections.abc import Awaitable, Callable
@@ -83,44 +82,43 @@ def test_a_race_on_one_entity_has_one_winner(tmp_path: Path) -> None:
     asyncio.run(main())
 
 
-def test_the_event_loop_is_never_blocked(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_the_event_loop_is_never_blocked(tmp_path: Path) -> None:
     """Fifty clients run 600 commands on a SQLite file: nothing holds the loop for 50 ms.
 
-    Two probes. asyncio's debug mode reports every callback on the loop that ran for
-    longer than ``slow_callback_duration`` (50 ms): there must be none. A heartbeat
-    sleeps 5 ms at a time and records how late it wakes, while the clients go through
-    the async office and, for comparison in the same run, while they call the office
-    itself on the loop: the async office must keep the heartbeat's median and longest
-    lateness below those of the office called on the loop. (The heartbeat's lateness in
-    milliseconds depends on what else the machine runs, so it is compared, not bounded.)
+    A heartbeat on the loop sleeps 5 ms at a time. Between two of its wake-ups it reads
+    the loop thread's own processor time (``time.thread_time``): what the loop spent
+    running other callbacks in between, which is what blocks it, whatever else the
+    machine runs. That must stay under 50 ms at every beat. For comparison, in the same
+    run the clients call the office itself on the loop: the async office must keep the
+    heartbeat's median lateness below that, and let it beat more often.
     """
 
-    async def main() -> tuple[list[float], list[float]]:
-        loop = asyncio.get_running_loop()
-        loop.slow_callback_duration = 0.05
-
-        async def heartbeat(gaps: list[float], done: asyncio.Event) -> None:
-            last = time.perf_counter()
-            while not done.is_set():
-                await asyncio.sleep(0.005)
-                now = time.perf_counter()
-                gaps.append(now - last - 0.005)
-                last = now
-
-        async def measured(life: Callable[[], Awaitable[None]]) -> list[float]:
+    async def main() -> tuple[Beats, Beats]:
+        async def measured(life: Callable[[], Awaitable[None]]) -> Beats:
             await life()  # the first command loads the calendar: a start-up cost
-            gaps: list[float] = []
+            beats = Beats()
             done = asyncio.Event()
-            beat = asyncio.create_task(heartbeat(gaps, done))
+
+            async def heartbeat() -> None:
+                last, last_cpu = time.perf_counter(), time.thread_time()
+                while not done.is_set():
+                    await asyncio.sleep(0.005)
+                    now, cpu = time.perf_counter(), time.thread_time()
+                    beats.late.append(now - last - 0.005)
+                    beats.held.append(cpu - last_cpu)
+                    last, last_cpu = now, cpu
 
             async def client() -> None:
                 for _ in range(4):
                     await life()
 
+            began = time.perf_counter()
+            beat = asyncio.create_task(heartbeat())
             await asyncio.gather(*(client() for _ in range(50)))
             done.set()
             await beat
-            return gaps
+            beats.seconds = time.perf_counter() - began
+            return beats
 
         async with await AsyncOffice.open(sqlite_url(tmp_path), workers=1) as office:
             desk = office.desk("documents")
@@ -133,32 +131,44 @@ def test_the_event_loop_is_never_blocked(tmp_path: Path, caplog: pytest.LogCaptu
             served = await measured(one_life)
             assert await office.count() == 201
 
-        with caplog.at_level(logging.CRITICAL, logger="asyncio"):  # slow, by design
-            blocking_office = Office.open(f"sqlite:///{tmp_path / 'blocking.db'}")
+        blocking_office = Office.open(f"sqlite:///{tmp_path / 'blocking.db'}")
 
-            async def on_the_loop() -> None:
-                doc = blocking_office.documents.receive(by=CLERK, **NOTICE)
-                await asyncio.sleep(0)
-                doc = blocking_office.fire(doc, "register", by=CLERK)
-                await asyncio.sleep(0)
-                blocking_office.fire(doc, "screen", by=CLERK)
+        async def on_the_loop() -> None:
+            doc = blocking_office.documents.receive(by=CLERK, **NOTICE)
+            await asyncio.sleep(0)
+            doc = blocking_office.fire(doc, "register", by=CLERK)
+            await asyncio.sleep(0)
+            blocking_office.fire(doc, "screen", by=CLERK)
 
-            blocked = await measured(on_the_loop)
-            blocking_office.close()
+        blocked = await measured(on_the_loop)
+        blocking_office.close()
         return served, blocked
 
-    with caplog.at_level(logging.WARNING, logger="asyncio"):
-        served, blocked = asyncio.run(main(), debug=True)
-        slow = [r.getMessage() for r in caplog.records if "took" in r.getMessage()]
-    assert slow == []
-    beats = (
-        f"async office: {len(served)} beats, median {statistics.median(served) * 1000:.1f} "
-        f"ms late, at most {max(served) * 1000:.1f} ms; office on the loop: "
-        f"{len(blocked)} beats, median {statistics.median(blocked) * 1000:.1f} ms, "
-        f"at most {max(blocked) * 1000:.1f} ms"
-    )
-    assert statistics.median(served) < statistics.median(blocked), beats
-    assert max(served) < max(blocked), beats
+    served, blocked = asyncio.run(main())
+    seen = f"async office: {served}; office on the loop: {blocked}"
+    assert max(served.held) < 0.05, seen
+    assert statistics.median(served.late) < statistics.median(blocked.late), seen
+    assert served.rate > blocked.rate, seen
+
+
+class Beats:
+    """A heartbeat's record: how late each beat woke, and the loop's time held between."""
+
+    def __init__(self) -> None:
+        self.late: list[float] = []
+        self.held: list[float] = []
+        self.seconds = 0.0
+
+    @property
+    def rate(self) -> float:
+        return len(self.late) / self.seconds
+
+    def __str__(self) -> str:
+        return (
+            f"{len(self.late)} beats in {self.seconds:.2f} s, median "
+            f"{statistics.median(self.late) * 1000:.1f} ms late, the loop held at most "
+            f"{max(self.held) * 1000:.1f} ms between beats"
+        )
 
 
 def test_a_closed_office_refuses_and_a_desk_must_exist() -> None:
