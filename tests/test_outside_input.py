@@ -156,6 +156,21 @@ class TestRoles:
             office.get(doc.id, by=typo)
         assert office.get(doc.id) == doc
 
+    def test_a_person_is_enrolled_with_known_roles_only(self, office: Office) -> None:
+        director = Actor(id="wang", name="王主任", roles=frozenset({Role.OFFICE_DIRECTOR}))
+        with pytest.raises(ValidationError) as info:
+            office.directory.enrol(
+                by=director, actor_id="li", name="李文书", unit=UNIT_A, roles=["Clerk"]
+            )
+        assert info.value.problems[0].rule == "known_role"
+        assert office.directory.people() == []
+        person = office.directory.enrol(
+            by=director, actor_id="li", name="李文书", unit=UNIT_A, roles=["clerk"]
+        )
+        with pytest.raises(ValidationError):
+            office.directory.update(person, by=director, roles=["clerk", "archivst"])
+        assert office.directory.people()[0].roles == frozenset({"clerk"})
+
     def test_a_host_gives_its_own_roles(self) -> None:
         auditor = Actor(id="qian", name="钱审计", roles=frozenset({"internal_auditor"}))
         with pytest.raises(ValidationError):

@@ -1532,6 +1532,45 @@ class Office:
         day = as_of if as_of is not None else self.today()
         return spec.build(entities, RegisterRequest(timezone=self.timezone, as_of=day, year=year))
 
+    def json_schemas(self) -> dict[str, dict[str, Any]]:
+        """The JSON Schema of every entity, every trigger's input and every register row.
+
+        Ready for an OpenAPI document's ``components.schemas``: ``entities`` by kind
+        (``incoming_document`` ...), ``inputs`` by kind and trigger (the triggers that
+        take input; a creation takes the entity's own fields), ``registers`` by name (a
+        row as an object keyed by column, each column's Chinese header its ``title``).
+        Plugins' areas and extended tables are included, as the office runs them.
+        """
+        entities = {
+            str(kind): entity_type.model_json_schema(mode="serialization")
+            for kind, entity_type in self._registry.entity_types.items()
+        }
+        inputs: dict[str, Any] = {}
+        for kind, workflow in self._workflows.items():
+            models = {t: workflow.input_model(t) for t in workflow.triggers}
+            schemas = {t: m.model_json_schema() for t, m in models.items() if m is not None}
+            if schemas:
+                inputs[str(kind)] = schemas
+        registers: dict[str, Any] = {}
+        request = RegisterRequest(timezone=self.timezone, as_of=self.today())
+        for _area, spec in self._registry.registers:
+            empty = spec.build([], request)
+            registers[spec.name] = {
+                "title": empty.title,
+                "description": empty.title_en,
+                "type": "object",
+                "properties": {
+                    column.key: {
+                        "title": column.label,
+                        "anyOf": [{"type": "string"}, {"type": "integer"}, {"type": "null"}],
+                    }
+                    for column in empty.columns
+                },
+                "required": [column.key for column in empty.columns],
+                "additionalProperties": False,
+            }
+        return {"entities": entities, "inputs": inputs, "registers": registers}
+
     # ------------------------------------------------------------------ the daily brief
     def brief(self, actor: Actor, day: date | None = None) -> Brief:
         """``actor``'s brief for ``day`` (today if omitted): what they must act on.
@@ -1684,14 +1723,26 @@ class Office:
         """
         if actor.roles <= self.known_roles:
             return
-        unknown = sorted(actor.roles - self.known_roles)
+        self.check_roles(actor.roles, who=actor.id)
+
+    def check_roles(self, roles: Iterable[str], *, who: str = "the person") -> None:
+        """Refuse roles the office does not know (see :attr:`known_roles`).
+
+        Raises:
+            ValidationError: A role is none of :attr:`known_roles` (field ``roles``, rule
+                ``known_role``); the known ones are listed.
+        """
+        given = {roles} if isinstance(roles, str) else set(roles)
+        unknown = sorted(str(role) for role in given - self.known_roles)
+        if not unknown:
+            return
         raise ValidationError(
             "Actor",
             [
                 FieldProblem(
                     "roles",
                     "known_role",
-                    f"{actor.id} holds {', '.join(map(repr, unknown))}, which this office "
+                    f"{who} holds {', '.join(map(repr, unknown))}, which this office "
                     "does not know (roles are lower-case identifiers; a host's own are "
                     "given with Office(roles=...))",
                     ", ".join(sorted(self.known_roles)),

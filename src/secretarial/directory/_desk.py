@@ -70,6 +70,7 @@ class DirectoryDesk(Desk):
             TransitionNotAllowed: ``by`` is not the office director (ROLE).
             RuleViolation: DIRECTORY ``actor-id-unique``: an active person has the id.
         """
+        self._office.check_roles(roles, who=actor_id)
         fields = {
             "actor_id": actor_id,
             "name": name,
@@ -110,10 +111,15 @@ class DirectoryDesk(Desk):
                 director (ROLE), or nothing given differs from the record (DIRECTORY).
             ValidationError: A value does not fit.
         """
+        if roles is not None:
+            roles = frozenset(roles)
+            self._office.check_roles(
+                roles, who=person if isinstance(person, str) else person.actor_id
+            )
         given: dict[str, Any] = {
             "name": name,
             "unit": unit,
-            "roles": None if roles is None else frozenset(roles),
+            "roles": roles,
             "clearance": clearance,
             "acts_for": None if acts_for is None else tuple(acts_for),
         }

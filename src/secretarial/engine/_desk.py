@@ -52,6 +52,10 @@ class OfficePort(Protocol):
         """Record an access a change refuses as ``action``, then let the refusal through."""
         ...
 
+    def check_roles(self, roles: Iterable[str], *, who: str = ...) -> None:
+        """Refuse roles the office does not know (ValidationError, rule ``known_role``)."""
+        ...
+
     def require_reader(self, by: Actor | None, verb: str) -> None:
         """Refuse a read without ``by`` (naming ``verb``) if the office requires an actor."""
         ...
