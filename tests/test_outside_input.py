@@ -180,8 +180,27 @@ class TestRoles:
         assert office.list(by=auditor) == []
 
     def test_the_roles_of_a_plugin_table_are_known(self) -> None:
-        office = Office()
-        assert {role.value for role in Role} <= office.known_roles
+        """A role only a plugin's row names is one the office knows, without roles=."""
+        from secretarial.kernel import TransitionSpec  # noqa: PLC0415
+        from secretarial.plugins import hookimpl  # noqa: PLC0415
+        from secretarial.supervision import SupervisionItem, SupervisionState  # noqa: PLC0415
+
+        note = TransitionSpec(
+            "note", (SupervisionState.IN_PROGRESS,), None, frozenset({"inspector"}), label="备注"
+        )
+
+        class Notes:
+            @hookimpl
+            def secretarial_extend_workflow(self, table):  # type: ignore[no-untyped-def]
+                if table.entity_type is not SupervisionItem:
+                    return None
+                return table.extended(note)
+
+        assert "inspector" not in Office().known_roles
+        office = Office(plugins=[Notes()], load_entry_points=False)
+        assert "inspector" in office.known_roles
+        inspector = Actor(id="qian", name="钱督查", roles=frozenset({"inspector"}))
+        assert office.list(by=inspector) == []
 
 
 class TestHttpStatus:

@@ -8,28 +8,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import CLERK, STORES, SUPERIOR, actor, receive_notice
+from conftest import CLERK, STORES, actor, receive_notice
 from secretarial import Classification, Entity, Office, Role, UsageError, ValidationError
 
 OFFICE_STORES = STORES
 UNCLEARED = actor("zhou", Role.CLERK, clearance=Classification.UNCLASSIFIED)
 OUTSIDE = actor("zhao", Role.CLERK, clearance=Classification.TOP_SECRET)
-
-
-def scoped(office: Office, title: str) -> Entity:
-    """A 秘密 notice only 李 and the office unit may know of (need-to-know)."""
-    return office.documents.receive(
-        by=CLERK,
-        kind="notice",
-        title=title,
-        sender=SUPERIOR,
-        channel="paper",
-        received_at=office.now(),
-        classification="confidential",
-        secrecy_period_years=5,
-        copy_number="000001",
-        need_to_know=["clerk"],
-    )
 
 
 def fill(office: Office, pattern: str) -> list[Entity]:
@@ -41,8 +25,8 @@ def fill(office: Office, pattern: str) -> list[Entity]:
             made.append(receive_notice(office, title))
         elif letter == "s":
             made.append(receive_notice(office, title, secret=True))
-        else:
-            made.append(scoped(office, title))
+        else:  # only the clerk may know of it (need-to-know)
+            made.append(receive_notice(office, title, secret=True, need_to_know=["clerk"]))
     return made
 
 

@@ -54,17 +54,21 @@ def _hashes(trail: Sequence[AuditEvent | None]) -> tuple[str | None, ...]:
 
 def make_anchor(store: Store, now: datetime) -> Anchor:
     """Seal the store as it is now: which entities exist, by their creation events."""
-    entities, events = store.audit_records()
+    records: list[tuple[int, str]] = []
+    heads: dict[str, tuple[str | None, ...]] = {}
+    for entity_id, seq, _, trail in store.audit_stream():  # a trail at a time, as verify
+        if seq is not None:
+            records.append((seq, entity_id))
+        heads[entity_id] = _hashes(trail[:1])  # the creation is all an anchor seals
+    records.sort()
     anchors = store.anchors()
-    last = entities[-1][0] if entities else 0
+    last = records[-1][0] if records else 0
     previous = anchors[-1].hash if anchors else None
-    records = [(seq, entity.id) for seq, entity in entities]
-    heads = {entity_id: _hashes(trail) for entity_id, trail in events.items()}
     anchor = Anchor(
         sequence=len(anchors) + 1,
         at=now,
         last_entity=last,
-        entity_count=len(entities),
+        entity_count=len(records),
         digest=creation_digest(_creations(records, heads, last)),
         previous_hash=previous,
     )
