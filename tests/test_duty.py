@@ -643,7 +643,7 @@ class TestRosterInStore:
             out_id="zhang",
             replacement="wang",
             other_shift_id=tuesday.id,
-            expected_version=1,
+            expected_content_version=1,
         )
         assert second is not None
         assert [p.actor_id for p in first.officers] == ["wang"]
@@ -678,7 +678,7 @@ class TestRosterInStore:
                 monday.id,
                 out_id="zhang",
                 replacement=person(ZHAO),
-                expected_version=7,
+                expected_content_version=7,
             )
         with pytest.raises(UsageError):
             swap_duty(store, ctx(DIRECTOR, NOW), monday.id, out_id="zhang", replacement="zhao")
@@ -1052,7 +1052,7 @@ class TestCallUseCases:
             "call-1",
             opened_by=SUPERVISOR,
             source="leader_instruction",
-            expected_version=1,
+            expected_content_version=1,
         )
         assert (call.version, call.supervision_item_id) == (2, item.id)
         with pytest.raises(TransitionNotAllowed) as info:

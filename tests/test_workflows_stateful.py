@@ -168,6 +168,8 @@ class WorkflowMachine(RuleBasedStateMachine):
         trail = self.office.audit(current)
         assert current.version == len(trail)
         assert [e.version for e in trail] == list(range(1, len(trail) + 1))
+        reminders = sum(e.trigger == "remind" for e in trail)
+        assert current.content_version == len(trail) - reminders
 
     @invariant()
     def replay_reproduces_entity(self) -> None:

@@ -205,6 +205,7 @@ class AsyncOffice:
         by: Actor,
         reason: str | None = None,
         expected_version: int | None = None,
+        expected_content_version: int | None = None,
         on_behalf_of: str | None = None,
         **data: Any,
     ) -> E: ...
@@ -218,6 +219,7 @@ class AsyncOffice:
         by: Actor,
         reason: str | None = None,
         expected_version: int | None = None,
+        expected_content_version: int | None = None,
         on_behalf_of: str | None = None,
         **data: Any,
     ) -> Entity: ...
@@ -230,6 +232,7 @@ class AsyncOffice:
         by: Actor,
         reason: str | None = None,
         expected_version: int | None = None,
+        expected_content_version: int | None = None,
         on_behalf_of: str | None = None,
         **data: Any,
     ) -> Entity:
@@ -242,6 +245,7 @@ class AsyncOffice:
             by=by,
             reason=reason,
             expected_version=expected_version,
+            expected_content_version=expected_content_version,
             on_behalf_of=on_behalf_of,
             **data,
         )

@@ -313,17 +313,28 @@ class ConcurrencyConflict(DomainError):
         entity_id: The entity that was saved.
         expected_version: The version the caller read.
         actual_version: The version now stored (``None`` if it is gone).
+        content: Whether the versions are content versions
+            (:attr:`~secretarial.kernel.Entity.content_version`, reminders left out).
     """
 
     code = "concurrency_conflict"
 
-    def __init__(self, entity_id: str, expected_version: int, actual_version: int | None) -> None:
+    def __init__(
+        self,
+        entity_id: str,
+        expected_version: int,
+        actual_version: int | None,
+        *,
+        content: bool = False,
+    ) -> None:
         self.entity_id = entity_id
         self.expected_version = expected_version
         self.actual_version = actual_version
+        self.content = content
+        which = "content version" if content else "version"
         super().__init__(
-            f"{entity_id}: saved on version {expected_version}, "
-            f"but the stored version is {actual_version}; reload and try again"
+            f"{entity_id}: saved on {which} {expected_version}, "
+            f"but the stored {which} is {actual_version}; reload and try again"
         )
 
 

@@ -973,6 +973,7 @@ class Office:
         by: Actor,
         reason: str | None = None,
         expected_version: int | None = None,
+        expected_content_version: int | None = None,
         on_behalf_of: str | None = None,
         **data: Any,
     ) -> E: ...
@@ -986,6 +987,7 @@ class Office:
         by: Actor,
         reason: str | None = None,
         expected_version: int | None = None,
+        expected_content_version: int | None = None,
         on_behalf_of: str | None = None,
         **data: Any,
     ) -> Entity: ...
@@ -998,13 +1000,18 @@ class Office:
         by: Actor,
         reason: str | None = None,
         expected_version: int | None = None,
+        expected_content_version: int | None = None,
         on_behalf_of: str | None = None,
         **data: Any,
     ) -> Entity:
         """Fire ``trigger`` on an entity and return the entity as it is now.
 
-        Pass the entity you read (its version is then checked) or its id. Given an
-        entity, it returns one of the same type (an ``IncomingDocument`` for an
+        Pass the entity you read (its content version is then checked) or its id. A
+        host that keeps a version in a form or an ETag states it as
+        ``expected_content_version=`` (:attr:`~secretarial.kernel.Entity.content_version`:
+        a reminder a sweep recorded in between is no conflict, a change of the record
+        is) or, strictest, as ``expected_version=`` (any event in between is a
+        conflict). Given an entity, it returns one of the same type (an ``IncomingDocument`` for an
         ``IncomingDocument``), so ``office.fire(doc, "register", by=clerk)
         .registration_number`` type-checks; given an id, an ``Entity``.
         ``data`` is the trigger's input (``instruction=...``, ``deadline=...``);
@@ -1024,8 +1031,8 @@ class Office:
             entity_id = entity
         else:
             entity_id = entity.id
-            if expected_version is None:
-                expected_version = entity.version
+            if expected_version is None and expected_content_version is None:
+                expected_content_version = entity.content_version
         try:
             return fire_trigger(
                 self._store,
@@ -1035,6 +1042,7 @@ class Office:
                 data=data or None,
                 reason=reason,
                 expected_version=expected_version,
+                expected_content_version=expected_content_version,
                 on_behalf_of=on_behalf_of,
             )
         except AccessDenied as denied:  # the hot path: no context manager around it

@@ -282,7 +282,7 @@ class DirectoryDesk(Desk):
         reason: str | None = None,
     ) -> E:
         entity_id, version = (
-            (entity, None) if isinstance(entity, str) else (entity.id, entity.version)
+            (entity, None) if isinstance(entity, str) else (entity.id, entity.content_version)
         )
         current = self._office.change_store.get(entity_id)  # authorized when it fires
         if not isinstance(current, kind):
@@ -295,7 +295,7 @@ class DirectoryDesk(Desk):
                 trigger,
                 data=data,
                 reason=reason,
-                expected_version=version,
+                expected_content_version=version,
             )
         return _typed(fired, kind)
 

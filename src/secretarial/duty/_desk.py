@@ -157,7 +157,7 @@ class DutyDesk(Desk):
                     other_shift if isinstance(other_shift, str | None) else other_shift.id
                 ),
                 reason=reason,
-                expected_version=None if isinstance(shift, str) else shift.version,
+                expected_content_version=None if isinstance(shift, str) else shift.content_version,
             )
 
     def hand_over(
@@ -187,7 +187,7 @@ class DutyDesk(Desk):
                 closed=closed,
                 new=new,
                 note=note,
-                expected_version=None if isinstance(shift, str) else shift.version,
+                expected_content_version=None if isinstance(shift, str) else shift.content_version,
             )
 
     def record_call(self, *, by: Actor, **fields: Any) -> CallRecord:
@@ -223,7 +223,9 @@ class DutyDesk(Desk):
                 opened_by=opened_by,
                 source=source,
                 item=item,
-                expected_version=call.version if isinstance(call, CallRecord) else None,
+                expected_content_version=call.content_version
+                if isinstance(call, CallRecord)
+                else None,
             )
 
     def record_call_receiving_document(
@@ -247,7 +249,9 @@ class DutyDesk(Desk):
                 given,
                 received_by=received_by,
                 document=document,
-                expected_version=call.version if isinstance(call, CallRecord) else None,
+                expected_content_version=call.content_version
+                if isinstance(call, CallRecord)
+                else None,
             )
 
     def plan_reception(self, *, by: Actor, **fields: Any) -> ReceptionPlan:

@@ -171,7 +171,7 @@ def swap_duty(
     replacement: DutyPerson | Mapping[str, Any] | str,
     other_shift_id: str | None = None,
     reason: str | None = None,
-    expected_version: int | None = None,
+    expected_content_version: int | None = None,
 ) -> tuple[DutyShift, DutyShift | None]:
     """Swap someone off a shift (换班), approved by the office director ``actor``.
 
@@ -189,7 +189,7 @@ def swap_duty(
         TransitionNotAllowed: SWAP (the person leaving is not on the shift, the
             replacement already is), ROLE (not the office director), STATE.
         NotFound: A shift or, in an exchange, the replacement on the other shift.
-        ConcurrencyConflict: ``expected_version`` is not the shift's version.
+        ConcurrencyConflict: ``expected_content_version`` is not the shift's content version.
         UsageError: A plain swap names the replacement by id only.
     """
     if other_shift_id is None and isinstance(replacement, str):
@@ -200,7 +200,7 @@ def swap_duty(
 
     def swap(change: Change) -> tuple[DutyShift, DutyShift | None]:
         change.lock(ROSTER_LOCK)
-        shift = change.load(shift_id, DutyShift, expected_version=expected_version)
+        shift = change.load(shift_id, DutyShift, expected_content_version=expected_content_version)
         other: DutyShift | None = None
         if other_shift_id is None:
             person = DutyPerson.model_validate(replacement)
@@ -246,7 +246,7 @@ def hand_over_shift(
     new: Iterable[PendingMatter | Mapping[str, Any]] = (),
     note: str | None = None,
     include_open_calls: bool = True,
-    expected_version: int | None = None,
+    expected_content_version: int | None = None,
 ) -> tuple[DutyShift, DutyShift | None]:
     """Hand a shift over (交班) and have the next shift take it over (接班), atomically.
 
@@ -272,7 +272,7 @@ def hand_over_shift(
         new: Matters that arose during the shift.
         note: Anything else the next shift should know.
         include_open_calls: List the shift's open call records as pending matters.
-        expected_version: The version of the shift the caller read.
+        expected_content_version: The content version of the shift the caller read.
 
     Returns:
         The shift handed over and the shift that took over (None without one).
@@ -289,7 +289,7 @@ def hand_over_shift(
 
     def hand_over(change: Change) -> tuple[DutyShift, DutyShift | None]:
         uow = change.uow
-        shift = change.load(shift_id, DutyShift, expected_version=expected_version)
+        shift = change.load(shift_id, DutyShift, expected_content_version=expected_content_version)
         matters = list(given)
         if include_open_calls:
             listed = {m.key for m in (*shift.received, *matters)}
@@ -362,11 +362,11 @@ def _classified(matter: PendingMatter, linked: Classification | None) -> Pending
 
 # ============================================================================ calls
 def _the_call(
-    change: Change, call: Mapping[str, Any] | str, expected_version: int | None
+    change: Change, call: Mapping[str, Any] | str, expected_content_version: int | None
 ) -> CallRecord:
     """The call to forward: a recorded one (by id) or a new one, recorded now."""
     if isinstance(call, str):
-        return change.load(call, CallRecord, expected_version=expected_version)
+        return change.load(call, CallRecord, expected_content_version=expected_content_version)
     return change.make(CallRecord, call)
 
 
@@ -378,7 +378,7 @@ def record_call_opening_item(
     opened_by: Actor,
     source: SupervisionSource | str | None = None,
     item: Mapping[str, Any] | None = None,
-    expected_version: int | None = None,
+    expected_content_version: int | None = None,
 ) -> tuple[CallRecord, SupervisionItem]:
     """Record a call (or take a recorded one) and open the supervision item it calls for.
 
@@ -396,7 +396,7 @@ def record_call_opening_item(
         opened_by: The supervisor in whose name the item is opened.
         source: The item's source when the caller's kind does not decide it.
         item: More fields of the item.
-        expected_version: For a recorded call, the version the caller read.
+        expected_content_version: For a recorded call, the content version the caller read.
 
     Raises:
         ValidationError: The call (R1) or the item is malformed.
@@ -406,7 +406,7 @@ def record_call_opening_item(
     """
 
     def open_item(change: Change) -> tuple[CallRecord, SupervisionItem]:
-        record = _the_call(change, call, expected_version)
+        record = _the_call(change, call, expected_content_version)
         fields = {**item_fields_from_call(record, source=source), **(item or {})}
         item_id = context.new_id(EntityKind.SUPERVISION_ITEM)
         forwarded = change.fire(record, "forward", {"supervision_item_id": item_id})
@@ -423,7 +423,7 @@ def record_call_receiving_document(
     *,
     received_by: Actor,
     document: Mapping[str, Any] | None = None,
-    expected_version: int | None = None,
+    expected_content_version: int | None = None,
 ) -> tuple[CallRecord, IncomingDocument]:
     """Record a call (or take a recorded one) and receive the notice it gave as a document.
 
@@ -442,7 +442,7 @@ def record_call_receiving_document(
         call: The fields of a new call record, or the id of a recorded one.
         received_by: The clerk who receives the document.
         document: More fields of the document, or fields to replace.
-        expected_version: For a recorded call, the version the caller read.
+        expected_content_version: For a recorded call, the content version the caller read.
 
     Raises:
         ValidationError: The call (R1) or the document is malformed.
@@ -451,7 +451,7 @@ def record_call_receiving_document(
     """
 
     def receive(change: Change) -> tuple[CallRecord, IncomingDocument]:
-        record = _the_call(change, call, expected_version)
+        record = _the_call(change, call, expected_content_version)
         fields = {**document_fields_from_call(record), **(document or {})}
         document_id = context.new_id(EntityKind.INCOMING_DOCUMENT)
         forwarded = change.fire(record, "forward", {"document_id": document_id})

@@ -166,14 +166,20 @@ class Change:
         kind: type[E] = Entity,  # type: ignore[assignment]
         *,
         expected_version: int | None = None,
+        expected_content_version: int | None = None,
         actor: Actor | None = None,
     ) -> E:
         """The entity ``entity_id`` as this change sees it, checked before it is used.
 
+        ``expected_version`` is the event sequence the caller read (every event counts);
+        ``expected_content_version`` the content version (reminders left out), which a
+        sweep between the caller's read and this change leaves as it was.
+
         Raises:
             NotFound: No such entity, or not one of ``kind``.
             AccessDenied: The actor (the change's unless given) may not touch it.
-            ConcurrencyConflict: ``expected_version`` is not its version.
+            ConcurrencyConflict: ``expected_version`` is not its version, or
+                ``expected_content_version`` not its content version.
         """
         entity = self.uow.get(entity_id)
         authorize = self.context.authorize
@@ -186,6 +192,10 @@ class Change:
             raise NotFound(entity_id, str(getattr(kind, "entity_kind", kind.__name__)))
         if expected_version is not None and entity.version != expected_version:
             raise ConcurrencyConflict(entity_id, expected_version, entity.version)
+        if expected_content_version is not None:
+            stored = entity.content_version
+            if stored != expected_content_version:
+                raise ConcurrencyConflict(entity_id, expected_content_version, stored, content=True)
         return entity
 
     def fire(
@@ -350,8 +360,9 @@ def run_change(
         try:
             with store.unit_of_work() as uow:
                 result = body(Change(uow, context))
-        except ConcurrencyConflict:
-            if not retry or attempt == _RETRIES:
+        except ConcurrencyConflict as conflict:
+            # A stale content version the caller stated is not a race: no retry helps.
+            if not retry or attempt == _RETRIES or conflict.content:
                 raise
             attempt += 1
         else:
@@ -367,27 +378,35 @@ def fire_trigger(
     data: Mapping[str, Any] | None = None,
     reason: str | None = None,
     expected_version: int | None = None,
+    expected_content_version: int | None = None,
     on_behalf_of: str | None = None,
 ) -> Entity:
     """Load, authorize, complete, allocate, fire and save one trigger, in one unit of work.
 
     A refused trigger raises before anything is written, so the entity, the audit trail
-    and the counters stay as they were. Fired by id alone (no ``expected_version``), a
-    trigger that loses a race with another writer is tried again on the fresh entity,
-    with every rule judged again; with a version stated, the conflict is raised.
+    and the counters stay as they were. A trigger that loses a race with another writer
+    is tried again on the fresh entity, with every rule (and the content version, if
+    stated) judged again; with ``expected_version`` stated, the conflict is raised.
 
     Raises:
         NotFound: no entity ``entity_id``.
         AccessDenied: the actor may not touch it.
-        ConcurrencyConflict: ``expected_version`` is not the stored version, or another
+        ConcurrencyConflict: ``expected_version`` is not the stored version,
+            ``expected_content_version`` not the stored content version, or another
             writer saved first.
         TransitionNotAllowed, ValidationError, RuleViolation: the office refused.
     """
 
     def one(change: Change) -> Entity:
-        entity: Entity = change.load(entity_id, expected_version=expected_version)
+        entity: Entity = change.load(
+            entity_id,
+            expected_version=expected_version,
+            expected_content_version=expected_content_version,
+        )
         return change.fire(entity, trigger, data, reason=reason, on_behalf_of=on_behalf_of)
 
+    # A content version stated is judged again on a retry: a sweep that saved first is
+    # no conflict, a content change is.
     return run_change(store, context, one, retry=expected_version is None)
 
 

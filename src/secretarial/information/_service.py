@@ -108,7 +108,7 @@ def issue_bulletin(
             change.load(
                 given if isinstance(given, str) else given.id,
                 InformationItem,
-                expected_version=None if isinstance(given, str) else given.version,
+                expected_content_version=None if isinstance(given, str) else given.content_version,
             )
             for given in items
         ]

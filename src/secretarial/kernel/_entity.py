@@ -48,7 +48,8 @@ class Entity(BaseModel, metaclass=RefusingModelMeta):
 
     Entities are never changed in place: a transition returns a new snapshot with the
     next version. ``version`` counts the audit events that produced the snapshot, the
-    creation included, so a fresh entity has version 1.
+    creation included, so a fresh entity has version 1; :attr:`content_version` leaves
+    out the reminders among them.
     """
 
     model_config = ConfigDict(
@@ -97,6 +98,20 @@ class Entity(BaseModel, metaclass=RefusingModelMeta):
     def _state_value(self, state: LabeledEnum) -> str:
         """The state's name, whichever enumeration it belongs to (an added state too)."""
         return state.value
+
+    @property
+    def content_version(self) -> int:
+        """The version counting only what changed the record itself: the one for an ETag.
+
+        :attr:`version` counts every audit event; a reminder, an escalation or a request
+        for a progress report (the ``remind`` trigger a sweep fires, 催办) is an event
+        too, but it changes nothing a user edits, so it is left out here. Each such event
+        adds one entry to :attr:`reminders` and nothing else does, so the content version
+        is the version less the reminders. A host that answers with
+        ``ETag: "<content_version>"`` and fires with ``expected_content_version=`` keeps
+        the forms its users have open valid across sweeps; the audit keeps every event.
+        """
+        return self.version - len(self.reminders)
 
     @property
     def step_holder(self) -> Holder | None:

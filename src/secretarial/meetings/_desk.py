@@ -125,7 +125,9 @@ class MeetingsDesk(Desk):
                 meeting if isinstance(meeting, str) else meeting.id,
                 opened_by=opened_by,
                 opinion=opinion,
-                expected_version=None if isinstance(meeting, str) else meeting.version,
+                expected_content_version=None
+                if isinstance(meeting, str)
+                else meeting.content_version,
             )
 
     def agenda(

@@ -116,7 +116,7 @@ def close_meeting(
     *,
     opened_by: Actor,
     opinion: str | None = None,
-    expected_version: int | None = None,
+    expected_content_version: int | None = None,
 ) -> tuple[Meeting, list[SupervisionItem]]:
     """Approve the minutes and open one supervision item per decision needing follow-up.
 
@@ -127,7 +127,9 @@ def close_meeting(
     """
 
     def close(change: Change) -> tuple[Meeting, list[SupervisionItem]]:
-        current = change.load(meeting_id, Meeting, expected_version=expected_version)
+        current = change.load(
+            meeting_id, Meeting, expected_content_version=expected_content_version
+        )
         follow: list[dict[str, Any]] = []
         if current.minutes is not None:
             env = context.environment()
