@@ -33,6 +33,7 @@ def build(path: Path) -> None:
     ) as office:
         doc = office.documents.receive(
             by=CLERK,
+            idempotency_key="fixture-receive",  # kept from schema 5
             kind="notice",
             title="关于开展安全检查的通知",
             channel="paper",

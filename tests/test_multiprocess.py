@@ -374,3 +374,39 @@ def test_checkpoints_taken_among_writers_verify_clean(shared_url: str) -> None:
 
 def _as_checkpoint(text: str) -> Checkpoint | None:
     return Checkpoint.from_json(text) if text.lstrip().startswith("{") else None
+
+
+# ---------------------------------------------------------------------- idempotency keys
+RECEIVED_AT = datetime(2025, 9, 26, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def _receive_retried(url: str, worker: int, start: Any) -> tuple[str, str]:
+    """Send the same receive and register under the same keys as every other worker."""
+    del worker
+    with Office.open(url) as office:
+        start.wait()
+        doc = office.documents.receive(
+            by=CLERK,
+            idempotency_key="receive-7f3a",
+            kind="notice",
+            title="关于开展安全检查的通知",
+            sender=SUPERIOR,
+            channel="paper",
+            received_at=RECEIVED_AT,
+        )
+        registered = office.fire(doc.id, "register", by=CLERK, idempotency_key="register-7f3a")
+        assert registered.registration_number is not None
+        return registered.id, registered.registration_number
+
+
+def test_a_create_retried_from_processes_at_once_makes_one_entity(shared_url: str) -> None:
+    """Eight processes send one receive and one register under their keys: one of each."""
+    Office.open(shared_url).close()
+    results = _run(_receive_retried, [(shared_url, w) for w in range(WORKERS)])
+    assert len(set(results)) == 1
+    with Office.open(shared_url) as office:
+        (doc,) = office.list()
+        assert (doc.id, doc.registration_number) == results[0]
+        assert [e.trigger for e in office.audit(doc)] == ["receive", "register"]
+        assert list(office.store.counters().values()) == [1]  # one number drawn
+        assert office.verify_audit().ok

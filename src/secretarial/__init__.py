@@ -83,6 +83,7 @@ from secretarial.errors import CalendarCoverageError as CalendarCoverageError
 from secretarial.errors import ConcurrencyConflict as ConcurrencyConflict
 from secretarial.errors import DomainError as DomainError
 from secretarial.errors import FieldProblem as FieldProblem
+from secretarial.errors import IdempotencyKeyReused as IdempotencyKeyReused
 from secretarial.errors import MissingExtraError as MissingExtraError
 from secretarial.errors import NotFound as NotFound
 from secretarial.errors import PluginError as PluginError
@@ -312,6 +313,7 @@ __all__ = [
     "Hold",
     "Holder",
     "Holding",
+    "IdempotencyKeyReused",
     "InclusionProof",
     "IncomingDocument",
     "IncomingState",

@@ -207,6 +207,7 @@ class AsyncOffice:
         expected_version: int | None = None,
         expected_content_version: int | None = None,
         on_behalf_of: str | None = None,
+        idempotency_key: str | None = None,
         **data: Any,
     ) -> E: ...
 
@@ -221,6 +222,7 @@ class AsyncOffice:
         expected_version: int | None = None,
         expected_content_version: int | None = None,
         on_behalf_of: str | None = None,
+        idempotency_key: str | None = None,
         **data: Any,
     ) -> Entity: ...
 
@@ -234,6 +236,7 @@ class AsyncOffice:
         expected_version: int | None = None,
         expected_content_version: int | None = None,
         on_behalf_of: str | None = None,
+        idempotency_key: str | None = None,
         **data: Any,
     ) -> Entity:
         """:meth:`Office.fire`, awaited: the entity of the type given, as it is now."""
@@ -247,6 +250,7 @@ class AsyncOffice:
             expected_version=expected_version,
             expected_content_version=expected_content_version,
             on_behalf_of=on_behalf_of,
+            idempotency_key=idempotency_key,
             **data,
         )
 
@@ -258,9 +262,19 @@ class AsyncOffice:
         """:meth:`Office.available_triggers`, awaited."""
         return tuple(await self.run(self.office.available_triggers, entity, by=by))
 
-    async def create(self, entity_kind: str, /, *, by: Actor, **fields: Any) -> Entity:
+    async def create(
+        self,
+        entity_kind: str,
+        /,
+        *,
+        by: Actor,
+        idempotency_key: str | None = None,
+        **fields: Any,
+    ) -> Entity:
         """:meth:`Office.create`, awaited."""
-        return await self.run(self.office.create, entity_kind, by=by, **fields)
+        return await self.run(
+            self.office.create, entity_kind, by=by, idempotency_key=idempotency_key, **fields
+        )
 
     async def sweep(
         self, now: datetime | None = None, *, by: Actor | None = None, checkpoint: bool = False

@@ -19,7 +19,8 @@ and treat the first as a bug::
         ├── TransitionNotAllowed        a trigger may not fire now
         ├── NotFound                    no entity with that id (LookupError)
         │   └── AccessDenied            one the actor may not see: said as not found
-        └── ConcurrencyConflict         someone else saved first
+        ├── ConcurrencyConflict         someone else saved first
+        └── IdempotencyKeyReused        an idempotency key came again with another command
 
 Each class has a stable, machine-readable :attr:`SecretarialError.code` and each
 instance carries structured attributes (entity id, state, trigger, rule code ...)
@@ -39,6 +40,7 @@ __all__ = [
     "ConcurrencyConflict",
     "DomainError",
     "FieldProblem",
+    "IdempotencyKeyReused",
     "MissingExtraError",
     "NotFound",
     "PluginError",
@@ -335,6 +337,30 @@ class ConcurrencyConflict(DomainError):
         super().__init__(
             f"{entity_id}: saved on {which} {expected_version}, "
             f"but the stored {which} is {actual_version}; reload and try again"
+        )
+
+
+class IdempotencyKeyReused(DomainError):
+    """An idempotency key came again with another command; nothing was done.
+
+    A key stands for one command: the retry of a command sent under it is answered with
+    the first result, but another command (another input, trigger, entity or actor)
+    under the same key is refused, since answering it with the first result would
+    report as done what was never asked for.
+
+    Attributes:
+        key: The key.
+        entity_id: The entity the first command under the key resulted in.
+    """
+
+    code = "idempotency_key_reused"
+
+    def __init__(self, key: str, entity_id: str) -> None:
+        self.key = key
+        self.entity_id = entity_id
+        super().__init__(
+            f"the idempotency key {key!r} was given with another command (which resulted "
+            f"in {entity_id}); send a new key with each new command"
         )
 
 

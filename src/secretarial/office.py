@@ -53,7 +53,7 @@ from secretarial.engine._fire import (
     FireContext,
     HookedStore,
     fire_trigger,
-    run_change,
+    run_idempotent,
     with_allocation,
 )
 from secretarial.engine._keys import SigningKey, VerifyKey
@@ -88,6 +88,7 @@ from secretarial.kernel._checkpoint import Checkpoint, InclusionProof, LeafReade
 from secretarial.kernel._display import AuditTrail, EntityList
 from secretarial.kernel._entity import Entity
 from secretarial.kernel._enums import EntityKind, Role
+from secretarial.kernel._idempotency import command_fingerprint
 from secretarial.kernel._query import Page, Query, checked_limit
 from secretarial.kernel._register import Register
 from secretarial.kernel._values import Actor, checked_moment
@@ -830,19 +831,38 @@ class Office:
 
     # ------------------------------------------------------------------ creation
 
-    def create(self, entity_kind: str, /, *, by: Actor, **fields: Any) -> Entity:
+    def create(
+        self,
+        entity_kind: str,
+        /,
+        *,
+        by: Actor,
+        idempotency_key: str | None = None,
+        **fields: Any,
+    ) -> Entity:
         """Create an entity of ``entity_kind`` with its workflow's creation trigger.
 
         Any kind the office runs may be created, a plugin's as well as a built-in one.
+        With an ``idempotency_key`` (a UUID the host's client sends, say), the creation
+        sent again under the same key is answered with the entity it first created:
+        no second entity, no second event (see :doc:`embedding`).
 
         Raises:
             UsageError: The office runs no kind of that name.
-            ValidationError: a field is missing or does not fit.
+            ValidationError: a field is missing or does not fit, or the key is not one.
             TransitionNotAllowed: the actor's role or a creation rule refuses.
+            IdempotencyKeyReused: the key came with another command before.
         """
         kind = self._registry.kind(entity_kind).value
+        context = self.context(by)
         # Nothing is loaded, so nothing can be refused access: no denial to record.
-        return run_change(self._store, self.context(by), lambda change: change.create(kind, fields))
+        return run_idempotent(
+            self._store,
+            context,
+            lambda change: change.create(kind, fields),
+            key=idempotency_key,
+            fingerprint=lambda: command_fingerprint("create", kind, context.actor, fields),
+        )
 
     # ------------------------------------------------------------------ meetings
 
@@ -975,6 +995,7 @@ class Office:
         expected_version: int | None = None,
         expected_content_version: int | None = None,
         on_behalf_of: str | None = None,
+        idempotency_key: str | None = None,
         **data: Any,
     ) -> E: ...
 
@@ -989,6 +1010,7 @@ class Office:
         expected_version: int | None = None,
         expected_content_version: int | None = None,
         on_behalf_of: str | None = None,
+        idempotency_key: str | None = None,
         **data: Any,
     ) -> Entity: ...
 
@@ -1002,6 +1024,7 @@ class Office:
         expected_version: int | None = None,
         expected_content_version: int | None = None,
         on_behalf_of: str | None = None,
+        idempotency_key: str | None = None,
         **data: Any,
     ) -> Entity:
         """Fire ``trigger`` on an entity and return the entity as it is now.
@@ -1019,6 +1042,9 @@ class Office:
         ``on_behalf_of`` is the actor id of the principal ``by`` acts for under a
         delegation (委托, see :attr:`directory`): the act is refused with the rule of
         the delegation that does not cover it (G1-G8), and the audit names both.
+        ``idempotency_key`` makes the call safe to send again: fired again under the
+        same key, the trigger is not fired a second time and the entity the first call
+        returned is returned.
 
         Raises:
             NotFound: no such entity.
@@ -1026,6 +1052,7 @@ class Office:
             ValidationError: ``data`` does not fit the trigger's input.
             ConcurrencyConflict: the entity changed since it was read.
             AccessDenied: ``by`` may not see the entity (the refusal is recorded).
+            IdempotencyKeyReused: ``idempotency_key`` came with another command before.
         """
         if isinstance(entity, str):
             entity_id = entity
@@ -1044,6 +1071,7 @@ class Office:
                 expected_version=expected_version,
                 expected_content_version=expected_content_version,
                 on_behalf_of=on_behalf_of,
+                idempotency_key=idempotency_key,
             )
         except AccessDenied as denied:  # the hot path: no context manager around it
             self._record_denial(by, f"fire:{trigger}", denied)
@@ -1465,6 +1493,30 @@ class Office:
             self._verify_keys.append(key)
             self._checkpoint_key = rotate_to
         return made
+
+    def forget_idempotency_keys(self, older_than: timedelta = timedelta(days=7)) -> int:
+        """Forget the idempotency keys claimed more than ``older_than`` ago; say how many.
+
+        A key answers its retries for as long as it is kept; run this now and then (with
+        the sweep, say) with a span longer than any client retries for. The entities and
+        the audit are not touched.
+
+        Raises:
+            ValidationError: ``older_than`` is negative.
+        """
+        if older_than < timedelta(0):
+            raise ValidationError(
+                "forget_idempotency_keys",
+                [
+                    FieldProblem(
+                        "older_than",
+                        "non_negative",
+                        f"{older_than!r} is negative",
+                        "a span of zero or more",
+                    )
+                ],
+            )
+        return self._store.forget_idempotency_keys(self.now() - older_than)
 
     def checkpoints(self) -> builtins.list[Checkpoint]:
         """Every checkpoint the office has made, oldest first."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from operator import is_, itemgetter
 from typing import Any, Final, Self
 
@@ -18,6 +18,7 @@ from secretarial.kernel._checkpoint import (
     CounterValue,
 )
 from secretarial.kernel._entity import Entity
+from secretarial.kernel._idempotency import Claim
 from secretarial.kernel._query import Page, Query, checked_limit, cursor_sequence
 
 __all__ = ["MemoryStore"]
@@ -26,13 +27,14 @@ __all__ = ["MemoryStore"]
 class _MemoryUnitOfWork:
     """Stages changes; the store applies them all at once on commit."""
 
-    __slots__ = ("_counters", "_entities", "_events", "_store")
+    __slots__ = ("_claims", "_counters", "_entities", "_events", "_store")
 
     def __init__(self, store: MemoryStore) -> None:
         self._store = store
         self._entities: dict[str, Entity] = {}
         self._events: list[AuditEvent] = []
         self._counters: dict[tuple[str, str], int] = {}
+        self._claims: dict[str, tuple[str, datetime, Entity | None]] = {}
 
     def __enter__(self) -> Self:
         self._store._lock.acquire()  # noqa: SLF001
@@ -100,6 +102,17 @@ class _MemoryUnitOfWork:
         self._counters[counter] = first + count - 1
         return first
 
+    def claim(self, key: str, fingerprint: str, at: datetime) -> Claim | None:
+        kept = self._store._claims.get(key) or self._claims.get(key)  # noqa: SLF001
+        if kept is not None and kept[2] is not None:
+            return Claim(kept[0], kept[2])
+        self._claims[key] = (fingerprint, at, None)
+        return None
+
+    def settle(self, key: str, entity: Entity) -> None:
+        fingerprint, at, _ = self._claims[key]
+        self._claims[key] = (fingerprint, at, entity)
+
     def commit(self) -> None:
         store = self._store
         staged = self._entities
@@ -127,6 +140,7 @@ class _MemoryUnitOfWork:
         # place in the dict is its creation sequence number.
         kept.update(staged)
         store._counters.update(self._counters)  # noqa: SLF001
+        store._claims.update(self._claims)  # noqa: SLF001
 
 
 _EVENT_FIELDS: tuple[str, ...] = tuple(AuditEvent.model_fields)
@@ -237,6 +251,8 @@ class MemoryStore:
         self._anchors: list[Anchor] = []
         self._denials: list[AccessDenial] = []
         self._checkpoints: list[tuple[Checkpoint, bytes]] = []
+        self._claims: dict[str, tuple[str, datetime, Entity | None]] = {}
+        """Idempotency keys: each command's fingerprint, when it was claimed, its result."""
         self._lock = threading.RLock()
 
     def unit_of_work(self) -> _MemoryUnitOfWork:
@@ -410,6 +426,14 @@ class MemoryStore:
                 if checkpoint.sequence == sequence:
                     return leaves
             return None
+
+    def forget_idempotency_keys(self, before: datetime) -> int:
+        """Forget the idempotency keys claimed before ``before``; return how many."""
+        with self._lock:
+            old = [key for key, (_, at, _) in self._claims.items() if at < before]
+            for key in old:
+                del self._claims[key]
+            return len(old)
 
     def column_problems(self) -> list[AuditProblem]:
         """Nothing to compare: the store keeps the entities and events themselves."""

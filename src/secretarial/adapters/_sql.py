@@ -68,11 +68,12 @@ from secretarial.kernel._checkpoint import (
     CounterValue,
 )
 from secretarial.kernel._entity import Entity
+from secretarial.kernel._idempotency import Claim
 from secretarial.kernel._query import Page, Query, checked_limit, cursor_sequence
 
 __all__ = ["SCHEMA_VERSION", "SqlStore", "StoreError"]
 
-SCHEMA_VERSION: Final = 4
+SCHEMA_VERSION: Final = 5
 """The version of the schema this library writes; older databases are migrated forward."""
 
 
@@ -169,6 +170,19 @@ counters = sa.Table(
 )
 
 
+idempotency_table = sa.Table(
+    "idempotency_keys",
+    metadata,
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("kind", sa.String(32), nullable=True),
+    sa.Column("body", sa.Text, nullable=True),
+)
+"""Each idempotency key a committed command claimed, with its fingerprint and result."""
+sa.Index("ix_idempotency_keys_at", idempotency_table.c.at)
+
+
 def _seal_audit_chains(conn: Connection) -> None:
     """Version 1 → 2: seal every entity's events into a hash chain and record its head.
 
@@ -246,10 +260,16 @@ def _add_checkpoints(conn: Connection) -> None:
     checkpoints_table.create(conn, checkfirst=True)
 
 
+def _add_idempotency_keys(conn: Connection) -> None:
+    """Version 4 → 5: the table of idempotency keys (nothing else changes)."""
+    idempotency_table.create(conn, checkfirst=True)
+
+
 _MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: _seal_audit_chains,
     2: _rename_classifications,
     3: _add_checkpoints,
+    4: _add_idempotency_keys,
 }
 """Forward migrations: ``_MIGRATIONS[n]`` turns a version ``n`` database into ``n + 1``."""
 
@@ -617,6 +637,36 @@ class _SqlUnitOfWork:
         last = int(self._conn.execute(upsert).scalar_one())
         return last - count + 1
 
+    def claim(self, key: str, fingerprint: str, at: datetime) -> Claim | None:
+        insert = pg.insert if self._store.is_postgres else sqlite_dialect.insert
+        take = (
+            insert(idempotency_table)
+            .values(key=key, fingerprint=fingerprint, at=_utc(at))
+            .on_conflict_do_nothing(index_elements=[idempotency_table.c.key])
+            .returning(idempotency_table.c.key)
+        )
+        for _ in range(3):  # a key forgotten between the insert and the read: take it again
+            # On PostgreSQL the insert waits for a transaction holding the key uncommitted.
+            if self._conn.execute(take).first() is not None:
+                return None
+            row = self._conn.execute(
+                sa.select(
+                    idempotency_table.c.fingerprint,
+                    idempotency_table.c.kind,
+                    idempotency_table.c.body,
+                ).where(idempotency_table.c.key == key)
+            ).first()
+            if row is not None:
+                return _claim(self._store, row.fingerprint, row.kind, row.body)
+        raise ConcurrencyConflict(key, 0, None)
+
+    def settle(self, key: str, entity: Entity) -> None:
+        self._conn.execute(
+            idempotency_table.update()
+            .where(idempotency_table.c.key == key)
+            .values(kind=str(entity.entity_kind), body=entity.model_dump_json())
+        )
+
     def find(self, query: Query) -> list[Entity]:
         stmt, _ = self._store._select(query)  # noqa: SLF001
         rows = self._conn.execute(stmt).all()
@@ -736,6 +786,18 @@ def _sqlite_audit_row(event: AuditEvent) -> tuple[Any, ...]:
         _sqlite_time(event.at),
         event.model_dump_json(),
     )
+
+
+_SQLITE_SELECT_CLAIM: Final = "SELECT fingerprint, kind, body FROM idempotency_keys WHERE key = ?"
+_SQLITE_INSERT_CLAIM: Final = "INSERT INTO idempotency_keys (key, fingerprint, at) VALUES (?, ?, ?)"
+_SQLITE_SETTLE_CLAIM: Final = "UPDATE idempotency_keys SET kind = ?, body = ? WHERE key = ?"
+
+
+def _claim(store: SqlStore, fingerprint: str, kind: str | None, body: str | None) -> Claim | None:
+    """The claim a stored key row holds; None for one claimed in this transaction."""
+    if kind is None or body is None:
+        return None
+    return Claim(fingerprint, _load(store._types, kind, body))  # noqa: SLF001
 
 
 _quote = sqlite_dialect.dialect().identifier_preparer.quote
@@ -1023,6 +1085,25 @@ class _SqliteUnitOfWork:
         except sqlite3.Error as e:
             raise _driver_error(e, _SQLITE_NEXT_NUMBER, params) from e
         return int(last) - count + 1
+
+    def claim(self, key: str, fingerprint: str, at: datetime) -> Claim | None:
+        # BEGIN IMMEDIATE holds the write lock: a committed claim is seen, none is in flight.
+        params: tuple[Any, ...] = (key,)
+        try:
+            row = self._cursor.execute(_SQLITE_SELECT_CLAIM, params).fetchone()
+            if row is None:
+                params = (key, fingerprint, _sqlite_time(at))
+                self._cursor.execute(_SQLITE_INSERT_CLAIM, params)
+        except sqlite3.Error as e:
+            raise _driver_error(e, _SQLITE_SELECT_CLAIM, params) from e
+        return None if row is None else _claim(self._store, *row)
+
+    def settle(self, key: str, entity: Entity) -> None:
+        params = (str(entity.entity_kind), entity.model_dump_json(), key)
+        try:
+            self._cursor.execute(_SQLITE_SETTLE_CLAIM, params)
+        except sqlite3.Error as e:
+            raise _driver_error(e, _SQLITE_SETTLE_CLAIM, params) from e
 
     def find(self, query: Query) -> list[Entity]:
         # This transaction holds the write lock since BEGIN IMMEDIATE: every other
@@ -1525,6 +1606,14 @@ class SqlStore:
                 )
             ).scalar()
         return None if data is None else bytes(data)
+
+    def forget_idempotency_keys(self, before: datetime) -> int:
+        """Forget the idempotency keys claimed before ``before``; return how many."""
+        with self._write() as conn:
+            result = conn.execute(
+                idempotency_table.delete().where(idempotency_table.c.at < _utc(before))
+            )
+            return int(result.rowcount)
 
     def column_problems(self) -> list[AuditProblem]:
         """Every indexed column of entities, events and denials that disagrees with its body."""

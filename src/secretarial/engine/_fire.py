@@ -15,6 +15,7 @@ from typing import Any, Final, NamedTuple, TypeVar
 from secretarial.errors import (
     AccessDenied,
     ConcurrencyConflict,
+    IdempotencyKeyReused,
     NotFound,
     RuleViolation,
     UsageError,
@@ -23,6 +24,7 @@ from secretarial.kernel._access import AccessDenial
 from secretarial.kernel._audit import Anchor, AuditEvent, AuditProblem, AuditRecord
 from secretarial.kernel._checkpoint import Checkpoint, CheckpointState
 from secretarial.kernel._entity import Entity
+from secretarial.kernel._idempotency import Claim, checked_key, command_fingerprint
 from secretarial.kernel._query import Page, Query
 from secretarial.kernel._values import Actor
 from secretarial.kernel._workflow import TransitionEnv, Workflow
@@ -38,6 +40,7 @@ __all__ = [
     "HookedStore",
     "fire_trigger",
     "run_change",
+    "run_idempotent",
     "with_allocation",
 ]
 
@@ -369,6 +372,45 @@ def run_change(
             return result
 
 
+def run_idempotent(
+    store: Store,
+    context: FireContext,
+    body: Callable[[Change], E],
+    *,
+    key: str | None,
+    fingerprint: Callable[[], str],
+    retry: bool = False,
+) -> E:
+    """:func:`run_change` for a command that returns one entity, run once per ``key``.
+
+    Without a key it is :func:`run_change`. With one, the unit of work first claims the
+    key (:meth:`UnitOfWork.claim`): a key a committed command holds answers with that
+    command's result, and nothing is done; a new key is kept with the result, in the
+    same transaction, so a command that is refused keeps no key. ``fingerprint`` says
+    which command this is (:func:`~secretarial.kernel.command_fingerprint`).
+
+    Raises:
+        ValidationError: ``key`` is not one (1 to 200 printable characters).
+        IdempotencyKeyReused: ``key`` was given with another command.
+    """
+    if key is None:
+        return run_change(store, context, body, retry=retry)
+    checked = checked_key(key)
+    digest = fingerprint()
+
+    def once(change: Change) -> E:
+        claimed = change.uow.claim(checked, digest, context.now)
+        if claimed is not None:
+            if claimed.fingerprint != digest:
+                raise IdempotencyKeyReused(checked, claimed.entity.id)
+            return claimed.entity  # type: ignore[return-value]  # what ``body`` returned
+        result = body(change)
+        change.uow.settle(checked, result)
+        return result
+
+    return run_change(store, context, once, retry=retry)
+
+
 def fire_trigger(
     store: Store,
     context: FireContext,
@@ -380,8 +422,12 @@ def fire_trigger(
     expected_version: int | None = None,
     expected_content_version: int | None = None,
     on_behalf_of: str | None = None,
+    idempotency_key: str | None = None,
 ) -> Entity:
     """Load, authorize, complete, allocate, fire and save one trigger, in one unit of work.
+
+    Under an ``idempotency_key`` (see :func:`run_idempotent`) a trigger fired again is
+    answered with the entity the first firing returned, before any version is checked.
 
     A refused trigger raises before anything is written, so the entity, the audit trail
     and the counters stay as they were. A trigger that loses a race with another writer
@@ -394,6 +440,7 @@ def fire_trigger(
         ConcurrencyConflict: ``expected_version`` is not the stored version,
             ``expected_content_version`` not the stored content version, or another
             writer saved first.
+        IdempotencyKeyReused: ``idempotency_key`` came with another command.
         TransitionNotAllowed, ValidationError, RuleViolation: the office refused.
     """
 
@@ -407,7 +454,21 @@ def fire_trigger(
 
     # A content version stated is judged again on a retry: a sweep that saved first is
     # no conflict, a content change is.
-    return run_change(store, context, one, retry=expected_version is None)
+    return run_idempotent(
+        store,
+        context,
+        one,
+        key=idempotency_key,
+        fingerprint=lambda: command_fingerprint(
+            f"fire:{trigger}",
+            entity_id,
+            context.actor,
+            data,
+            reason=reason,
+            on_behalf_of=on_behalf_of,
+        ),
+        retry=expected_version is None,
+    )
 
 
 BeforeWrite = Callable[[Entity, AuditEvent], object]
@@ -535,6 +596,10 @@ class HookedStore:
         """Stored columns that disagree with their bodies (see :class:`Store`)."""
         return self._store.column_problems()
 
+    def forget_idempotency_keys(self, before: datetime) -> int:
+        """Forget the keys claimed before ``before`` (see :class:`Store`)."""
+        return self._store.forget_idempotency_keys(before)
+
     def close(self) -> None:
         """Release the wrapped store."""
         self._store.close()
@@ -587,6 +652,12 @@ class _HookedUnitOfWork:
 
     def next_number(self, series: str, key: str, count: int = 1) -> int:
         return self._uow.next_number(series, key, count)
+
+    def claim(self, key: str, fingerprint: str, at: datetime) -> Claim | None:
+        return self._uow.claim(key, fingerprint, at)
+
+    def settle(self, key: str, entity: Entity) -> None:
+        self._uow.settle(key, entity)
 
     def find(self, query: Query) -> list[Entity]:
         return self._uow.find(query)

@@ -15,6 +15,7 @@ from secretarial.kernel._access import AccessDenial
 from secretarial.kernel._audit import Anchor, AuditEvent, AuditProblem, AuditRecord
 from secretarial.kernel._checkpoint import Checkpoint, CheckpointState
 from secretarial.kernel._entity import Entity
+from secretarial.kernel._idempotency import Claim
 from secretarial.kernel._query import Page, Query
 
 __all__ = ["Clock", "IdFactory", "Store", "UnitOfWork"]
@@ -97,6 +98,21 @@ class UnitOfWork(Protocol):
         the store's isolation shows it. Read after :meth:`lock` for a rule over several
         entities, so that the check and the write that depends on it are one step.
         """
+        ...
+
+    def claim(self, key: str, fingerprint: str, at: datetime) -> Claim | None:
+        """Take the idempotency key ``key`` for this command, or say what it was taken for.
+
+        None if the key is new: it is now held for this unit of work, with the command's
+        ``fingerprint`` and the moment ``at``, and kept if it commits (with the result
+        :meth:`settle` gives). If a committed unit of work holds it, its fingerprint and
+        result. A unit of work that claims a key another one holds and has not committed
+        waits for it: for its result if it commits, for the key if it does not.
+        """
+        ...
+
+    def settle(self, key: str, entity: Entity) -> None:
+        """Record ``entity`` as the result of the command that claimed ``key`` here."""
         ...
 
     def lock(self, *resources: str) -> None:
@@ -213,6 +229,10 @@ class Store(Protocol):
 
     def checkpoint_leaves(self, sequence: int) -> bytes | None:
         """The encoded leaves kept with checkpoint ``sequence``; None if there are none."""
+        ...
+
+    def forget_idempotency_keys(self, before: datetime) -> int:
+        """Forget the idempotency keys claimed before ``before``; return how many."""
         ...
 
     def column_problems(self) -> list[AuditProblem]:

@@ -5,10 +5,11 @@ entities and their audit events go in together and come back exactly; a save sta
 version it read; a unit of work that fails writes nothing, counters included; a unit of
 work reads and finds its own writes; counters run per series and key from 1 and are
 consumed only on commit; queries filter and order as :class:`~secretarial.kernel.Query`
-says; anchors and access denials are kept in order. The memory, SQLite and PostgreSQL
-stores of this library run it; a store of your own runs it by subclassing
-:class:`StoreContract` in a test module and giving it a ``store`` fixture that yields an
-empty store::
+says; anchors and access denials are kept in order; an idempotency key claimed in a
+unit of work that commits answers with its result, and one that fails keeps none. The
+memory, SQLite and PostgreSQL stores of this library run it; a store of your own runs
+it by subclassing :class:`StoreContract` in a test module and giving it a ``store``
+fixture that yields an empty store::
 
     import pytest
     from secretarial.testing.contract import StoreContract
@@ -416,3 +417,47 @@ class StoreContract:
             store.add_checkpoint(first, b"", previous_leaves=b"")
         assert store.checkpoints() == [first, second]
         assert store.checkpoint_leaves(1) == encode_delta(then, now, 2)
+
+    # ------------------------------------------------------------------ idempotency keys
+    def test_a_claimed_key_answers_with_its_result_once_committed(self, store: Any) -> None:
+        """A new key is held (None); committed with its result, it answers with it."""
+        created = document(1)
+        with store.unit_of_work() as uow:
+            assert uow.claim("key-1", "f" * 64, START) is None
+            uow.add(*created)
+            uow.settle("key-1", created[0])
+        with store.unit_of_work() as uow:
+            claim = uow.claim("key-1", "0" * 64, START + timedelta(minutes=1))
+        assert claim is not None
+        assert (claim.fingerprint, claim.entity) == ("f" * 64, created[0])
+        with store.unit_of_work() as uow:
+            assert uow.claim("key-2", "f" * 64, START) is None  # keys are per key
+
+    def test_a_key_claimed_in_a_failed_unit_of_work_is_free(self, store: Any) -> None:
+        """A unit of work that fails keeps no key: the command may run under it again."""
+
+        def abort() -> None:
+            with store.unit_of_work() as uow:
+                assert uow.claim("key-1", "f" * 64, START) is None
+                uow.add(*document(1))
+                uow.settle("key-1", document(1)[0])
+                raise RuntimeError("abort")
+
+        with pytest.raises(RuntimeError):
+            abort()
+        with store.unit_of_work() as uow:
+            assert uow.claim("key-1", "f" * 64, START) is None
+
+    def test_keys_claimed_before_a_moment_are_forgotten(self, store: Any) -> None:
+        """Only the keys claimed before ``before`` go; the entities stay."""
+        for n, minutes in ((1, 0), (2, 30), (3, 60)):
+            created = document(n)
+            with store.unit_of_work() as uow:
+                uow.claim(f"key-{n}", "f" * 64, START + timedelta(minutes=minutes))
+                uow.add(*created)
+                uow.settle(f"key-{n}", created[0])
+        assert store.forget_idempotency_keys(START + timedelta(minutes=30)) == 1
+        with store.unit_of_work() as uow:
+            assert uow.claim("key-2", "f" * 64, START) is not None
+            assert uow.claim("key-1", "f" * 64, START) is None
+        assert [e.id for e in store.find(Query())] == ["in-1", "in-2", "in-3"]
