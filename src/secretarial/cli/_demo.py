@@ -26,11 +26,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from secretarial import (
     Actor,
     ArchiveSettings,
+    Attendee,
+    AttendeeRole,
     AuditReport,
     Entity,
     EntityKind,
@@ -45,6 +47,9 @@ from secretarial import (
     WorkCalendar,
 )
 from secretarial.testing import FrozenClock, SequentialIds
+
+if TYPE_CHECKING:
+    from secretarial.kernel._fields import UnitFields
 
 __all__ = [
     "ARCHIVE",
@@ -104,7 +109,7 @@ CAST: Final[tuple[Actor, ...]] = (
 )
 """Who works in the demo office; ``secretarial demo`` writes them to ``actors.json``."""
 
-_UNITS: Final = {
+_UNITS: Final[dict[str, tuple[UnitFields, Actor]]] = {
     "AJK": ({"code": "AJK", "name": "安全监管科"}, SAFETY),
     "ZHK": ({"code": "ZHK", "name": "综合科"}, GENERAL),
     "MSK": ({"code": "MSK", "name": "秘书科"}, SECRETARIAT),
@@ -210,7 +215,7 @@ _URGENT_NOTICE: Final = _Mail(
 )
 """The urgent notice the week opens with; the leader's instruction on it opens items."""
 
-_OUTGOING: Final = (
+_OUTGOING: Final[tuple[dict[str, Any], ...]] = (
     {
         "kind": "notice",
         "title": "关于做好今冬明春安全生产工作的通知",
@@ -724,8 +729,8 @@ class _Week:
             organizer={"actor_id": CLERK.id, "name": CLERK.name},
             chair={"actor_id": PRINCIPAL.id, "name": PRINCIPAL.name},
             attendees=[
-                *({"actor_id": a.id, "name": a.name} for a in people),
-                {"actor_id": CLERK.id, "name": CLERK.name, "role": "non_voting"},
+                *(Attendee(actor_id=a.id, name=a.name) for a in people),
+                Attendee(actor_id=CLERK.id, name=CLERK.name, role=AttendeeRole.NON_VOTING),
             ],
             room="第一会议室",
             start=start,

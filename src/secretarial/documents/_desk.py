@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from secretarial.engine._desk import Desk
 from secretarial.errors import (
@@ -17,6 +17,11 @@ from secretarial.kernel._values import Actor
 from ._bulk import ImportReport, gc_paused, import_incoming
 from ._model import Document, Holding, IncomingDocument, OutgoingDocument
 
+if TYPE_CHECKING:
+    from typing import Unpack
+
+    from ._fields import IncomingDocumentFields, OutgoingDocumentFields
+
 __all__ = ["DocumentsDesk"]
 
 
@@ -25,19 +30,37 @@ class DocumentsDesk(Desk):
 
     __slots__ = ()
 
-    def receive(self, *, by: Actor, **fields: Any) -> IncomingDocument:
+    def receive(
+        self,
+        *,
+        by: Actor,
+        idempotency_key: str | None = None,
+        **fields: Unpack[IncomingDocumentFields],
+    ) -> IncomingDocument:
         """Receive an incoming document (签收): the ``receive`` trigger of the incoming workflow.
 
         ``fields`` are the document's fields: ``kind``, ``title``, ``sender``, ``channel``,
-        ``received_at`` and any element of D2.
+        ``received_at`` and any element of D2 (typed as ``IncomingDocumentFields``, so a
+        type checker catches a misspelt field or value). ``idempotency_key``: see
+        :meth:`~secretarial.Office.create`.
         """
-        entity = self._office.create(EntityKind.INCOMING_DOCUMENT, by=by, **fields)
+        entity = self._office.create(
+            EntityKind.INCOMING_DOCUMENT, by=by, idempotency_key=idempotency_key, **fields
+        )
         assert isinstance(entity, IncomingDocument)  # noqa: S101 -- the workflow's entity type
         return entity
 
-    def draft(self, *, by: Actor, **fields: Any) -> OutgoingDocument:
+    def draft(
+        self,
+        *,
+        by: Actor,
+        idempotency_key: str | None = None,
+        **fields: Unpack[OutgoingDocumentFields],
+    ) -> OutgoingDocument:
         """Draft an outgoing document (起草): ``kind``, ``title``, ``issuer_code`` and elements."""
-        entity = self._office.create(EntityKind.OUTGOING_DOCUMENT, by=by, **fields)
+        entity = self._office.create(
+            EntityKind.OUTGOING_DOCUMENT, by=by, idempotency_key=idempotency_key, **fields
+        )
         assert isinstance(entity, OutgoingDocument)  # noqa: S101
         return entity
 

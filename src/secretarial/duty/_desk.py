@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from secretarial.documents._model import IncomingDocument
 from secretarial.engine._desk import Desk
@@ -37,6 +37,11 @@ from ._service import (
     schedule_shifts,
     swap_duty,
 )
+
+if TYPE_CHECKING:
+    from typing import Unpack
+
+    from ._fields import CallRecordFields, ReceptionPlanFields
 
 __all__ = ["DutyDesk"]
 
@@ -190,13 +195,21 @@ class DutyDesk(Desk):
                 expected_content_version=None if isinstance(shift, str) else shift.content_version,
             )
 
-    def record_call(self, *, by: Actor, **fields: Any) -> CallRecord:
+    def record_call(
+        self,
+        *,
+        by: Actor,
+        idempotency_key: str | None = None,
+        **fields: Unpack[CallRecordFields],
+    ) -> CallRecord:
         """Record a call (电话记录): ``called_at``, ``caller``, ``matter``, ``measures`` ...
 
         A missing or blank element of R1 (time, caller's name, unit and phone, matter,
         measures taken, recorder) is refused as rule ``R1`` on that field.
         """
-        entity = self._office.create(EntityKind.CALL_RECORD, by=by, **fields)
+        entity = self._office.create(
+            EntityKind.CALL_RECORD, by=by, idempotency_key=idempotency_key, **fields
+        )
         assert isinstance(entity, CallRecord)  # noqa: S101
         return entity
 
@@ -254,7 +267,13 @@ class DutyDesk(Desk):
                 else None,
             )
 
-    def plan_reception(self, *, by: Actor, **fields: Any) -> ReceptionPlan:
+    def plan_reception(
+        self,
+        *,
+        by: Actor,
+        idempotency_key: str | None = None,
+        **fields: Unpack[ReceptionPlanFields],
+    ) -> ReceptionPlan:
         """Draft a reception plan (接待方案) under the office's reception policy.
 
         The policy is :attr:`~secretarial.Office.reception_policy`, kept with the plan.
@@ -267,4 +286,5 @@ class DutyDesk(Desk):
             self._office.context(by),
             fields,
             policy=self._office.environment().policy(ReceptionPolicy),
+            idempotency_key=idempotency_key,
         )

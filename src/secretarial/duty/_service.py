@@ -20,10 +20,11 @@ from datetime import datetime
 from typing import Any, Final, TypedDict
 
 from secretarial.documents._model import IncomingDocument
-from secretarial.engine._fire import Change, FireContext, run_change
+from secretarial.engine._fire import Change, FireContext, run_change, run_idempotent
 from secretarial.engine._ports import Store, UnitOfWork
 from secretarial.errors import NotFound, UsageError
 from secretarial.kernel._enums import Classification, EntityKind
+from secretarial.kernel._idempotency import command_fingerprint
 from secretarial.kernel._query import Query
 from secretarial.kernel._values import Actor
 from secretarial.supervision._enums import SupervisionSource
@@ -468,8 +469,12 @@ def plan_reception(
     fields: Mapping[str, Any],
     *,
     policy: ReceptionPolicy,
+    idempotency_key: str | None = None,
 ) -> ReceptionPlan:
     """Draft a reception plan under the office's ``policy`` (kept with the plan).
+
+    Under an ``idempotency_key`` a draft sent again is answered with the plan it first
+    made (see :func:`~secretarial.engine.run_idempotent`).
 
     Raises:
         UsageError: ``fields`` set ``policy``: the office's policy applies.
@@ -482,4 +487,12 @@ def plan_reception(
     def draft(change: Change) -> ReceptionPlan:
         return change.make(ReceptionPlan, {**fields, "policy": policy})
 
-    return run_change(store, context, draft)
+    return run_idempotent(
+        store,
+        context,
+        draft,
+        key=idempotency_key,
+        fingerprint=lambda: command_fingerprint(
+            "create", EntityKind.RECEPTION, context.actor, fields
+        ),
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import builtins
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from secretarial.engine._desk import Desk
 from secretarial.errors import AccessDenied
@@ -26,6 +26,11 @@ from ._model import (
 )
 from ._service import find_bulletin, information_scores, issue_bulletin
 
+if TYPE_CHECKING:
+    from typing import Unpack
+
+    from ._fields import InformationItemFields
+
 __all__ = ["InformationDesk"]
 
 
@@ -34,14 +39,22 @@ class InformationDesk(Desk):
 
     __slots__ = ()
 
-    def collect(self, *, by: Actor, **fields: Any) -> InformationItem:
+    def collect(
+        self,
+        *,
+        by: Actor,
+        idempotency_key: str | None = None,
+        **fields: Unpack[InformationItemFields],
+    ) -> InformationItem:
         """Collect an item of information (信息收集): the ``collect`` trigger.
 
         ``fields`` are the item's: ``category``, ``title``, ``body``, ``source``,
         ``reporting_unit``, ``author``, ``contact_phone``, ``classification`` ...; an
         emergency (category ``emergency``) also ``event_at`` and perhaps ``learned_at``.
         """
-        entity = self._office.create(EntityKind.INFORMATION_ITEM, by=by, **fields)
+        entity = self._office.create(
+            EntityKind.INFORMATION_ITEM, by=by, idempotency_key=idempotency_key, **fields
+        )
         assert isinstance(entity, InformationItem)  # noqa: S101 -- the workflow's entity type
         return entity
 

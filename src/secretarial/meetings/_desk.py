@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Final
+from typing import TYPE_CHECKING, Final
 
 from secretarial.engine._desk import Desk
 from secretarial.errors import AccessDenied
@@ -19,6 +19,11 @@ from ._service import (
     conflict_window,
     plan_meeting,
 )
+
+if TYPE_CHECKING:
+    from typing import Unpack
+
+    from ._fields import MeetingFields
 
 __all__ = ["MeetingsDesk"]
 
@@ -36,7 +41,8 @@ class MeetingsDesk(Desk):
         by: Actor,
         check_conflicts: bool = True,
         window: tuple[datetime, datetime] | None = None,
-        **fields: Any,
+        idempotency_key: str | None = None,
+        **fields: Unpack[MeetingFields],
     ) -> Meeting:
         """Plan a meeting (会务): ``title``, ``meeting_kind``, ``start``, ``end``, attendees ...
 
@@ -56,6 +62,7 @@ class MeetingsDesk(Desk):
                 fields,
                 check_conflicts=check_conflicts,
                 window=window,
+                idempotency_key=idempotency_key,
             )
 
     def conflicts(

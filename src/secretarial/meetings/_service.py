@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-from secretarial.engine._fire import Change, FireContext, run_change
+from secretarial.engine._fire import Change, FireContext, run_change, run_idempotent
 from secretarial.engine._ports import Store, UnitOfWork
 from secretarial.kernel._enums import EntityKind
+from secretarial.kernel._idempotency import command_fingerprint
 from secretarial.kernel._query import Query
 from secretarial.kernel._values import Actor
 from secretarial.supervision._deadlines import DeadlinePolicy, computed_fields
@@ -58,17 +59,26 @@ def plan_meeting(
     *,
     check_conflicts: bool = True,
     window: tuple[datetime, datetime] | None = None,
+    idempotency_key: str | None = None,
 ) -> Meeting:
     """Plan a meeting; refuse it (rule M9) if it double-books a room or a required attendee.
 
     The check and the creation are one serialisable step on every store: the change
     locks the room and each required attendee (in sorted order) before it reads the
     open meetings, so two planners of the same room or person take turns, across
-    processes too.
+    processes too. Under an ``idempotency_key`` a plan sent again is answered with the
+    meeting it first planned (see :func:`~secretarial.engine.run_idempotent`).
     """
-    return plan_meetings(store, context, [fields], check_conflicts=check_conflicts, window=window)[
-        0
-    ]
+    plan = _planner(context, [fields], check_conflicts=check_conflicts, window=window)
+    return run_idempotent(
+        store,
+        context,
+        lambda change: plan(change)[0],
+        key=idempotency_key,
+        fingerprint=lambda: command_fingerprint(
+            "create", EntityKind.MEETING, context.actor, fields, window=window
+        ),
+    )
 
 
 def plan_meetings(
@@ -86,6 +96,18 @@ def plan_meetings(
     meeting the planner may not see names neither it nor its times (the refusal's
     ``withheld`` carries the access refused, for the office to record).
     """
+    plan = _planner(context, fields_list, check_conflicts=check_conflicts, window=window)
+    return run_change(store, context, plan)
+
+
+def _planner(
+    context: FireContext,
+    fields_list: Sequence[Mapping[str, Any]],
+    *,
+    check_conflicts: bool,
+    window: tuple[datetime, datetime] | None,
+) -> Callable[[Change], list[Meeting]]:
+    """The body of a change that plans ``fields_list``, checked against the open meetings."""
 
     def plan(change: Change) -> list[Meeting]:
         planned = [change.make(Meeting, fields) for fields in fields_list]
@@ -106,7 +128,7 @@ def plan_meetings(
                 existing.append(meeting)
         return planned
 
-    return run_change(store, context, plan)
+    return plan
 
 
 def close_meeting(

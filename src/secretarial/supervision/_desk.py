@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 
 from secretarial.engine._desk import Desk
 from secretarial.kernel._enums import EntityKind
@@ -11,6 +11,11 @@ from secretarial.kernel._register import Register
 from secretarial.kernel._values import Actor
 
 from ._model import SupervisionItem
+
+if TYPE_CHECKING:
+    from typing import Unpack
+
+    from ._fields import SupervisionItemFields
 
 __all__ = ["SupervisionDesk"]
 
@@ -20,9 +25,17 @@ class SupervisionDesk(Desk):
 
     __slots__ = ()
 
-    def open(self, *, by: Actor, **fields: Any) -> SupervisionItem:
+    def open(
+        self,
+        *,
+        by: Actor,
+        idempotency_key: str | None = None,
+        **fields: Unpack[SupervisionItemFields],
+    ) -> SupervisionItem:
         """Open a supervision item (立项): ``source``, ``requirement``, ``received_at`` ..."""
-        entity = self._office.create(EntityKind.SUPERVISION_ITEM, by=by, **fields)
+        entity = self._office.create(
+            EntityKind.SUPERVISION_ITEM, by=by, idempotency_key=idempotency_key, **fields
+        )
         assert isinstance(entity, SupervisionItem)  # noqa: S101
         return entity
 
