@@ -14,6 +14,8 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, TypedDict, TypeVar, overload
 from zoneinfo import ZoneInfo
 
+import pydantic
+from pydantic import TypeAdapter
 from typing_extensions import Unpack
 
 from secretarial._registry import builtin_registry
@@ -86,12 +88,12 @@ from secretarial.kernel._calendar import (
 )
 from secretarial.kernel._checkpoint import Checkpoint, InclusionProof, LeafReader
 from secretarial.kernel._display import AuditTrail, EntityList
-from secretarial.kernel._entity import Entity
+from secretarial.kernel._entity import Entity, entity_adapter
 from secretarial.kernel._enums import EntityKind, Role
 from secretarial.kernel._idempotency import command_fingerprint
 from secretarial.kernel._query import Page, Query, checked_limit
 from secretarial.kernel._register import Register
-from secretarial.kernel._values import Actor, checked_moment
+from secretarial.kernel._values import Actor, checked_moment, problems_from_pydantic
 from secretarial.kernel._workflow import TransitionEnv, Workflow
 from secretarial.meetings._desk import MeetingsDesk
 from secretarial.meetings._model import Meeting
@@ -288,6 +290,7 @@ class Office:
         verify_keys: Iterable[VerifyKey] = (),
     ) -> None:
         self._store: Store = store if store is not None else MemoryStore()
+        self._entity_adapter: TypeAdapter[Entity] | None = None
         self._checkpoint_key: SigningKey | None = checkpoint_key
         self._verify_keys: list[VerifyKey] = list(verify_keys)
         self._plugins: Plugins | None = _load_plugins(plugins, load_entry_points=load_entry_points)
@@ -1614,22 +1617,54 @@ class Office:
         registers: dict[str, Any] = {}
         request = RegisterRequest(timezone=self.timezone, as_of=self.today())
         for _area, spec in self._registry.registers:
-            empty = spec.build([], request)
-            registers[spec.name] = {
-                "title": empty.title,
-                "description": empty.title_en,
-                "type": "object",
-                "properties": {
-                    column.key: {
-                        "title": column.label,
-                        "anyOf": [{"type": "string"}, {"type": "integer"}, {"type": "null"}],
-                    }
-                    for column in empty.columns
-                },
-                "required": [column.key for column in empty.columns],
-                "additionalProperties": False,
-            }
-        return {"entities": entities, "inputs": inputs, "registers": registers}
+            registers[spec.name] = spec.build([], request).row_model().model_json_schema()
+        return {
+            "entity": self.entity_adapter().json_schema(mode="serialization"),
+            "entities": entities,
+            "inputs": inputs,
+            "registers": registers,
+        }
+
+    def entity_adapter(self) -> TypeAdapter[Entity]:
+        """A type adapter over every kind the office runs, told apart by ``entity_kind``.
+
+        ``office.entity_adapter().validate_json(text)`` reads any entity a dump wrote
+        (``model_dump_json`` writes its kind as ``entity_kind``) back as its own class:
+        an ``IncomingDocument`` for ``"incoming_document"``, a plugin's kind as its class.
+        Its ``json_schema()`` is the union, one branch per kind. Made once per office.
+
+        Raises:
+            pydantic.ValidationError: The text is not an entity of a kind the office runs
+                (its ``entity_kind`` missing or unknown, or its fields not the kind's).
+        """
+        adapter = self._entity_adapter
+        if adapter is None:
+            adapter = self._entity_adapter = entity_adapter(self._registry.entity_types)
+        return adapter
+
+    def entity_from_json(self, data: str | bytes) -> Entity:
+        """The entity a dump wrote (``model_dump_json``), read as the class of its kind.
+
+        Raises:
+            ValidationError: ``data`` is not the JSON of an entity of a kind the office
+                runs: each problem names its field (``entity_kind`` for a missing or
+                unknown kind, listing the kinds the office runs).
+        """
+        try:
+            return self.entity_adapter().validate_json(data)
+        except pydantic.ValidationError as e:
+            problems = problems_from_pydantic(e)
+            for n, problem in enumerate(problems):
+                if problem.rule == "entity_kind" or (
+                    problem.field == "" and "tag" in problem.message
+                ):
+                    problems[n] = FieldProblem(
+                        "entity_kind",
+                        "entity_kind",
+                        "names no kind this office runs",
+                        ", ".join(sorted(str(k) for k in self._registry.entity_types)),
+                    )
+            raise ValidationError("entity", problems) from None
 
     # ------------------------------------------------------------------ the daily brief
     def brief(self, actor: Actor, day: date | None = None) -> Brief:

@@ -67,7 +67,7 @@ from secretarial.kernel._checkpoint import (
     CheckpointState,
     CounterValue,
 )
-from secretarial.kernel._entity import Entity
+from secretarial.kernel._entity import Entity, stored_json
 from secretarial.kernel._idempotency import Claim
 from secretarial.kernel._query import Page, Query, checked_limit, cursor_sequence
 
@@ -213,9 +213,7 @@ def _seal_audit_chains(conn: Connection) -> None:
             update={"audit_head": head}
         )
         conn.execute(
-            entities.update()
-            .where(entities.c.id == record.id)
-            .values(body=entity.model_dump_json())
+            entities.update().where(entities.c.id == record.id).values(body=stored_json(entity))
         )
 
 
@@ -414,7 +412,7 @@ def _row(entity: Entity) -> dict[str, Any]:
         "lead_unit": lead,
         "created_at": _utc(entity.created_at),
         "updated_at": _utc(updated_at),
-        "body": entity.model_dump_json(),
+        "body": stored_json(entity),
     }
 
 
@@ -595,7 +593,7 @@ class _SqlUnitOfWork:
 
     def save(self, entity: Entity, event: AuditEvent, *, expected_version: int) -> None:
         columns = _columns(entity)
-        body = entity.model_dump_json()
+        body = stored_json(entity)
         values: dict[str, Any] = {"version": entity.version, "body": body}
         for i in _changed(self._read.get(entity.id), expected_version, columns):
             values[_UPDATABLE[i]] = columns[i]
@@ -664,7 +662,7 @@ class _SqlUnitOfWork:
         self._conn.execute(
             idempotency_table.update()
             .where(idempotency_table.c.key == key)
-            .values(kind=str(entity.entity_kind), body=entity.model_dump_json())
+            .values(kind=str(entity.entity_kind), body=stored_json(entity))
         )
 
     def find(self, query: Query) -> list[Entity]:
@@ -1015,7 +1013,7 @@ class _SqliteUnitOfWork:
 
     def add(self, entity: Entity, event: AuditEvent) -> None:
         columns = _columns(entity)
-        body = entity.model_dump_json()
+        body = stored_json(entity)
         row = _sqlite_row(entity, columns, body)
         try:
             self._cursor.execute(_SQLITE_INSERT_ENTITY, row)
@@ -1029,7 +1027,7 @@ class _SqliteUnitOfWork:
 
     def save(self, entity: Entity, event: AuditEvent, *, expected_version: int) -> None:
         columns = _columns(entity)
-        body = entity.model_dump_json()
+        body = stored_json(entity)
         changed = _changed(self._read.get(entity.id), expected_version, columns)
         params = (
             *_sqlite_columns(columns, changed),
@@ -1064,7 +1062,7 @@ class _SqliteUnitOfWork:
     def add_many(self, entity_list: Sequence[Entity], events: Sequence[AuditEvent]) -> None:
         if not entity_list:
             return
-        rows = [_sqlite_row(e, _columns(e), e.model_dump_json()) for e in entity_list]
+        rows = [_sqlite_row(e, _columns(e), stored_json(e)) for e in entity_list]
         cursor = self._cursor
         try:
             cursor.executemany(_SQLITE_INSERT_ENTITY, rows)
@@ -1099,7 +1097,7 @@ class _SqliteUnitOfWork:
         return None if row is None else _claim(self._store, *row)
 
     def settle(self, key: str, entity: Entity) -> None:
-        params = (str(entity.entity_kind), entity.model_dump_json(), key)
+        params = (str(entity.entity_kind), stored_json(entity), key)
         try:
             self._cursor.execute(_SQLITE_SETTLE_CLAIM, params)
         except sqlite3.Error as e:

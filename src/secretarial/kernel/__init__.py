@@ -48,7 +48,9 @@ from ._entity import (
     Entity,
     Reminder,
     accept_states,
+    entity_adapter,
     evolve,
+    stored_json,
 )
 from ._enums import (
     Classification,
@@ -253,6 +255,7 @@ __all__ = [
     "day_cell",
     "elapsed",
     "entities_of",
+    "entity_adapter",
     "event_digest",
     "evolve",
     "fan_out_step",
@@ -273,6 +276,7 @@ __all__ = [
     "remind_spec",
     "rules_of",
     "statutory_holidays",
+    "stored_json",
     "void_round",
     "zone",
     "zone_of",

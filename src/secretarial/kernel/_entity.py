@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import Any, ClassVar, TypeVar
+from typing import Annotated, Any, ClassVar, Final, TypeVar, Union
 
 from pydantic import (
     BaseModel,
     ConfigDict,
+    Discriminator,
     Field,
+    Tag,
+    TypeAdapter,
     ValidatorFunctionWrapHandler,
+    computed_field,
     field_serializer,
     field_validator,
 )
@@ -19,7 +23,7 @@ from pydantic import (
 from ._enums import Classification, LabeledEnum, ReminderKind
 from ._values import Day, Holder, Name, RefusingModelMeta, Text, Timed, Timestamp
 
-__all__ = ["Entity", "Reminder", "accept_states", "evolve"]
+__all__ = ["Entity", "Reminder", "accept_states", "entity_adapter", "evolve", "stored_json"]
 
 M = TypeVar("M", bound=BaseModel)
 _set_attribute = object.__setattr__
@@ -53,7 +57,13 @@ class Entity(BaseModel, metaclass=RefusingModelMeta):
     """
 
     model_config = ConfigDict(
-        frozen=True, extra="forbid", str_strip_whitespace=True, validate_default=False
+        frozen=True,
+        extra="forbid",
+        str_strip_whitespace=True,
+        validate_default=False,
+        serialize_by_alias=True,
+        validate_by_name=True,
+        validate_by_alias=True,
     )
 
     entity_kind: ClassVar[LabeledEnum]
@@ -81,6 +91,23 @@ class Entity(BaseModel, metaclass=RefusingModelMeta):
     holder: Holder | None = None
     """Who the office handed the entity's current step to (转办, 退回), if it did; see
     :attr:`step_holder`."""
+    declared_kind: str | None = Field(
+        default=None, validation_alias="entity_kind", exclude=True, repr=False
+    )
+    """The ``entity_kind`` a dump wrote, taken back when it is read (and then None).
+
+    A dump (``model_dump_json``) writes the kind as ``entity_kind``; reading it, the
+    class takes the key here, checks that it names its own kind and keeps nothing. It
+    is never written, and a body without the key reads on pydantic's fast path."""
+
+    @field_validator("declared_kind")
+    @classmethod
+    def _declared_kind_is_own(cls, value: str | None) -> None:
+        """A dump of another kind is not this class's; the key is not kept."""
+        own = getattr(cls, "entity_kind", None)
+        if value is not None and (own is None or value != own.value):
+            msg = f"entity_kind {value!r} is not {getattr(own, 'value', None)!r}"
+            raise ValueError(msg)
 
     @field_validator("state", mode="wrap")
     @classmethod
@@ -93,6 +120,21 @@ class Entity(BaseModel, metaclass=RefusingModelMeta):
             if added is None:
                 raise
             return added
+
+    @computed_field(  # type: ignore[prop-decorator]
+        alias="entity_kind",
+        description="The kind of entity: the key a union of entities is told apart by.",
+    )
+    @property
+    def kind_name(self) -> str:
+        """The kind's name (``entity_kind``'s value), written as ``entity_kind`` in JSON.
+
+        ``model_dump`` and ``model_dump_json`` include it, so JSON a host sends out says
+        what it holds; the class reads it back (checking the kind), and
+        :meth:`~secretarial.Office.entity_from_json` (or
+        :meth:`~secretarial.Office.entity_adapter`) reads any kind's as its class.
+        """
+        return str(self.entity_kind.value)
 
     @field_serializer("state", when_used="json")
     def _state_value(self, state: LabeledEnum) -> str:
@@ -203,3 +245,54 @@ def evolve(model: M, updates: dict[str, Any]) -> M:
     _set_attribute(new, "__pydantic_extra__", model.__pydantic_extra__)
     _set_attribute(new, "__pydantic_private__", None if private is None else dict(private))
     return new
+
+
+_STORED: Final = {"kind_name"}
+"""What a stored body leaves out: the kind, which the store keeps beside it."""
+
+
+def stored_json(entity: Entity) -> str:
+    """The JSON a store keeps for ``entity``: its fields, without its ``entity_kind``.
+
+    The entity's class reads it back with ``model_validate_json`` on pydantic's fast
+    path (a validator that took the key out would parse every body twice as slowly).
+    """
+    return entity.__pydantic_serializer__.to_json(entity, exclude=_STORED).decode()
+
+
+def _without_kind(value: Any) -> Any:
+    """A dump's fields without the ``entity_kind`` the union was told apart by."""
+    if isinstance(value, dict) and "entity_kind" in value:
+        return {key: item for key, item in value.items() if key != "entity_kind"}
+    return value
+
+
+def _kind_of(value: Any) -> str | None:
+    """The ``entity_kind`` a value says it is: the tag of :func:`entity_adapter`'s union."""
+    if isinstance(value, dict):
+        kind = value.get("entity_kind")
+        return kind if isinstance(kind, str) else None
+    if isinstance(value, Entity):
+        return value.kind_name
+    return None
+
+
+def entity_adapter(entity_types: Mapping[str, type[Entity]]) -> TypeAdapter[Entity]:
+    """A type adapter over the union of ``entity_types``, told apart by ``entity_kind``.
+
+    Each branch is the class of one kind, tagged with the kind's name; JSON (or a dict)
+    is read as the class its ``entity_kind`` names, an entity passes as it is.
+    """
+    members = tuple(Annotated[cls, Tag(kind)] for kind, cls in sorted(entity_types.items()))
+    if len(members) == 1:
+        return TypeAdapter(members[0])  # type: ignore[arg-type]  # one kind: its class
+    union = Annotated[
+        Union[members],  # type: ignore[valid-type]  # noqa: UP007 -- made at run time
+        Discriminator(
+            _kind_of,
+            custom_error_type="entity_kind",
+            custom_error_message="entity_kind names no kind this office runs",
+        ),
+    ]
+    adapter: TypeAdapter[Entity] = TypeAdapter(union)
+    return adapter

@@ -10,6 +10,7 @@ to CSV or JSON without further conversion. Nothing here reads a clock or a store
 from __future__ import annotations
 
 import csv
+import functools
 import html
 import io
 import json
@@ -20,6 +21,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from typing import Any, Final, Literal, TextIO, TypeVar
 from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from secretarial.errors import UsageError
 
@@ -68,6 +71,20 @@ class RegisterColumn:
 
     key: str
     label: str
+
+
+@functools.cache
+def _row_model(title_en: str, title: str, columns: tuple[RegisterColumn, ...]) -> type[BaseModel]:
+    """The row model of a register with these titles and columns (:meth:`Register.row_model`)."""
+    name = "".join(part.capitalize() for part in re.split(r"[^0-9A-Za-z]+", title_en) if part)
+    fields: dict[str, Any] = {column.key: (Cell, Field(title=column.label)) for column in columns}
+    model: type[BaseModel] = create_model(
+        f"{name or 'Register'}Row",
+        __config__=ConfigDict(frozen=True, extra="forbid", title=title, strict=True),
+        __doc__=f"One row of the {title_en} ({title}).",
+        **fields,
+    )
+    return model
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +151,19 @@ class Register:
     def labels(self) -> tuple[str, ...]:
         """The Chinese column headers, in order."""
         return tuple(c.label for c in self.columns)
+
+    def row_model(self) -> type[BaseModel]:
+        """The pydantic model of one row: a field per column (its key), titled by its header.
+
+        Made once per set of columns and shared, so a host can name it as the response
+        model of a route (``list[register.row_model()]``) or ask it for its JSON Schema.
+        """
+        return _row_model(self.title_en, self.title, self.columns)
+
+    def models(self) -> tuple[BaseModel, ...]:
+        """The rows as instances of :meth:`row_model`."""
+        model = self.row_model()
+        return tuple(model.model_validate(record) for record in self.records())
 
     def records(self) -> tuple[dict[str, Cell], ...]:
         """The rows as dictionaries keyed by the English column keys."""

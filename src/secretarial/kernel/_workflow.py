@@ -413,6 +413,7 @@ _SYSTEM_FIELDS: Final = frozenset(
         "reminders",
         "audit_head",
         "holder",
+        "declared_kind",
     }
 )
 _KEPT_ON_WITHDRAWAL: Final = _SYSTEM_FIELDS - {"holder"}
