@@ -13,6 +13,8 @@ from secretarial import (
     Actor,
     CalendarCoverageError,
     ConcurrencyConflict,
+    DomainError,
+    IdempotencyKeyReused,
     NotFound,
     Office,
     PluginError,
@@ -24,8 +26,10 @@ from secretarial import (
     TransitionNotAllowed,
     UsageError,
     ValidationError,
+    WorkflowDefinitionError,
     http_status,
 )
+from secretarial import errors as secretarial_errors
 from secretarial.kernel import EARLIEST, LATEST
 
 OFFICE_STORES = STORES
@@ -234,6 +238,8 @@ class TestHttpStatus:
                 422,
             ),
             (ConcurrencyConflict("in-1", 1, 2), 409),
+            (ConcurrencyConflict("in-1", 3, 4, content=True), 409),
+            (IdempotencyKeyReused("k-1", "in-1"), 422),
             (ValidationError("Actor", []), 422),
             (RuleViolation("M9", "no-double-booking", "the room is booked"), 422),
             (CalendarCoverageError("CN", date(2031, 1, 6), (2004, 2026)), 503),
@@ -244,3 +250,18 @@ class TestHttpStatus:
     )
     def test_the_status_of_each_error(self, error: SecretarialError, status: int) -> None:
         assert http_status(error) == status
+
+    def test_the_embedding_guide_maps_every_error_class(self) -> None:
+        """Each class of the tree is named in the guide's table, with its status."""
+        guide = (Path(__file__).parent.parent / "docs" / "embedding.md").read_text("utf-8")
+        table = [line for line in guide.splitlines() if line.startswith("| `")]
+        named = {
+            cls.__name__
+            for cls in vars(secretarial_errors).values()
+            if isinstance(cls, type)
+            and issubclass(cls, SecretarialError)
+            and cls not in {SecretarialError, DomainError, WorkflowDefinitionError}
+        }
+        for name in sorted(named):
+            rows = [row for row in table if f"`{name}`" in row]
+            assert rows, f"docs/embedding.md's error table does not name {name}"
