@@ -18,6 +18,7 @@ from ._fire import (
     HookedStore,
     fire_trigger,
     run_change,
+    run_idempotent,
     with_allocation,
 )
 from ._numbering import (
@@ -50,5 +51,6 @@ __all__ = [
     "UnitOfWork",
     "fire_trigger",
     "run_change",
+    "run_idempotent",
     "with_allocation",
 ]
