@@ -27,6 +27,7 @@ from pathlib import Path
 
 import pydantic
 from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 
 from secretarial import (
     CallRecord,
@@ -128,6 +129,25 @@ class Module:
         )
 
 
+def admits_none(annotation: object) -> bool:
+    """Whether ``annotation`` takes None (``X | None``, ``Optional[X]``)."""
+    if typing.get_origin(annotation) is typing.Annotated:
+        return admits_none(typing.get_args(annotation)[0])
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        return any(admits_none(a) for a in typing.get_args(annotation))
+    return annotation is type(None)
+
+
+def required(info: FieldInfo) -> bool:
+    """Whether a caller must give the field.
+
+    Required by the model, or defaulting to None behind a type that refuses None: a
+    field a rule checks itself (``Field(default=None, validate_default=True)`` with a
+    check that refuses it missing, as R1 does for a call record's elements).
+    """
+    return info.is_required() or (info.default is None and not admits_none(info.annotation))
+
+
 class Writer:
     """Renders annotations to source text, writing nested models' ``TypedDict`` on the way."""
 
@@ -210,7 +230,7 @@ class Writer:
             if name in leave_out:
                 continue
             text = self.render(into, info.annotation)
-            if not info.is_required():
+            if not required(info):
                 text = f"NotRequired[{text}]"
             lines.append(f"    {name}: {text}")
         doc = f'    """The fields of ``{model.__name__}`` a caller gives."""'

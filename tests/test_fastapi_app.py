@@ -314,7 +314,7 @@ def test_refusals_map_to_statuses_and_one_body_shape(host: Host, prefix: str) ->
             refusal(
                 client.get(f"{prefix}/records", params=query, headers=headers(CLERK)),
                 422,
-                "bad_query",
+                "validation",
             )
         refusal(
             client.get(f"{prefix}/records", params={"limit": 0}, headers=headers(CLERK)),

@@ -46,18 +46,37 @@ class TestPages:
 
     @pytest.mark.parametrize("cursor", ["9" * 400, "abc", "-1", "１２", ""])
     def test_a_cursor_no_store_gave_out_is_refused(self, office: Office, cursor: str) -> None:
-        with pytest.raises(UsageError, match="cursor"):
+        with pytest.raises(ValidationError) as info:
             office.store.page(Query(), limit=5, cursor=cursor)  # type: ignore[attr-defined]
+        assert (info.value.problems[0].field, info.value.problems[0].rule) == (
+            "cursor",
+            "page_cursor",
+        )
+        assert len(str(info.value)) < 300  # a 400-digit cursor is cut short in the message
+        assert http_status(info.value) == 422
 
 
 class TestQueries:
     def test_an_unknown_state_is_refused_with_the_known_ones(self, office: Office) -> None:
-        with pytest.raises(UsageError, match="registred") as info:
+        with pytest.raises(ValidationError, match="registred") as info:
             office.list(state="registred")
-        assert "registered" in str(info.value)
-        with pytest.raises(UsageError, match="the kinds asked for"):
+        problem = info.value.problems[0]
+        assert (problem.field, problem.rule) == ("state", "known_state")
+        assert "registered" in (problem.accepted or "")
+        with pytest.raises(ValidationError, match="the kinds asked for"):
             office.list(kind="meeting", state="registered")
         assert office.list(kind="incoming_document", state="registered") == []
+
+    @pytest.mark.parametrize("kind", ["letter", "", 7])
+    def test_an_unknown_kind_is_refused_with_the_known_ones(
+        self, office: Office, kind: object
+    ) -> None:
+        for verb in (office.list, office.page, office.count):
+            with pytest.raises(ValidationError) as info:
+                verb(kind=kind)  # type: ignore[operator]
+            problem = info.value.problems[0]
+            assert (problem.field, problem.rule) == ("kind", "known_kind")
+            assert "incoming_document" in (problem.accepted or "")
 
 
 @pytest.mark.parametrize(

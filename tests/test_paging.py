@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import CLERK, STORES, actor, receive_notice
-from secretarial import Classification, Entity, Office, Role, UsageError, ValidationError
+from secretarial import Classification, Entity, Office, Role, ValidationError
 
 OFFICE_STORES = STORES
 UNCLEARED = actor("zhou", Role.CLERK, clearance=Classification.UNCLASSIFIED)
@@ -70,13 +70,13 @@ def test_an_actor_pages_through_what_they_may_see_only(office: Office) -> None:
 
 
 def test_the_filters_are_checked_like_the_list(office: Office) -> None:
-    with pytest.raises(UsageError, match="registred"):
+    with pytest.raises(ValidationError, match="registred"):
         office.page(state="registred")
-    with pytest.raises(UsageError, match="registred"):
+    with pytest.raises(ValidationError, match="registred"):
         office.count(state="registred")
     with pytest.raises(ValidationError):
         office.page(limit=0)
-    with pytest.raises(UsageError, match="cursor"):
+    with pytest.raises(ValidationError, match="cursor"):
         office.page(cursor="nonsense")
 
 

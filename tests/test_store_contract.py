@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfoNotFoundError
 import pytest
 
 from conftest import START, STORES, url_for
-from secretarial import EntityKind, UsageError, workflow_for
+from secretarial import EntityKind, ValidationError, workflow_for
 from secretarial.adapters import MemoryStore
 from secretarial.adapters._sql import SCHEMA_VERSION
 from secretarial.kernel import Query
@@ -80,8 +80,8 @@ class TestCountersAndPages:
             cursor = page.next_cursor
         assert pages == [["sup-5", "sup-4"], ["sup-3", "sup-2"], ["sup-1"]]
 
-    def test_a_bad_cursor_is_a_usage_error(self, store: Any) -> None:
-        with pytest.raises(UsageError):
+    def test_a_bad_cursor_is_a_validation_error(self, store: Any) -> None:
+        with pytest.raises(ValidationError, match="cursor"):
             store.page(Query(), limit=3, cursor="nonsense/x/y")
 
     def test_counters_are_listed(self, store: Any) -> None:

@@ -42,7 +42,11 @@ def test_every_fields_module_is_current(script: ModuleType) -> None:
 
 
 def test_each_typed_dict_names_the_fields_a_creation_takes(script: ModuleType) -> None:
-    """Every field a caller may give and no other; required where the model requires it."""
+    """Every field a caller may give and no other; required where validation requires it.
+
+    That is where the model requires it, and where a rule refuses the None it defaults to
+    (a call record's elements, R1).
+    """
     from secretarial._registry import workflow_for  # noqa: PLC0415
     from secretarial.kernel._workflow import _SYSTEM_FIELDS  # noqa: PLC0415
 
@@ -55,7 +59,7 @@ def test_each_typed_dict_names_the_fields_a_creation_takes(script: ModuleType) -
         left_out = _SYSTEM_FIELDS | creation.managed | script.SET_BY_THE_DESK.get(entity, set())
         model = {n: f for n, f in entity.model_fields.items() if n not in left_out}
         assert set(fields.__annotations__) == set(model), entity.__name__
-        required = {n for n, f in model.items() if f.is_required()}
+        required = {n for n, f in model.items() if script.required(f)}
         assert fields.__required_keys__ == required, entity.__name__
 
 
@@ -81,3 +85,15 @@ def test_the_values_a_typed_dict_allows_are_what_the_model_accepts() -> None:
     with pytest.raises(ValidationError) as refused:
         office.documents.receive(by=CLERK, kind="notic", **fields)  # type: ignore[misc]
     assert refused.value.fields == ("kind",)
+
+
+def test_a_field_a_rule_requires_is_required(script: ModuleType) -> None:
+    """R1's elements default to None only so that R1 names them; the caller gives them."""
+    from secretarial import CallRecord  # noqa: PLC0415
+
+    assert script.required(CallRecord.model_fields["recorder"])
+    assert not script.required(CallRecord.model_fields["result"])
+    schema = Office.in_memory().json_schemas()["entities"]["call_record"]
+    assert {"called_at", "caller", "matter", "measures", "recorder"} <= set(schema["required"])
+    assert "default" not in schema["properties"]["recorder"]
+    assert schema["properties"]["result"]["default"] is None  # optional, and may be null

@@ -46,7 +46,6 @@ from secretarial import (
     Office,
     Page,
     SecretarialError,
-    UsageError,
     http_status,
 )
 from secretarial.aio import DEFAULT_WORKERS, AsyncOffice
@@ -282,15 +281,10 @@ class Plans:
         filters: dict[str, Any] = {"kind": kind, "state": state, "open_only": open_only}
 
         def call() -> tuple[Page, int]:
-            try:
-                page = self.office.page(limit=limit, cursor=cursor, by=actor, **filters)
-                return page, self.office.count(by=actor, **filters)
-            except UsageError as error:
-                # An unknown kind or state, or a cursor no page gave out, is a UsageError
-                # of the office (a bug, were it the host's); here the client sent it.
-                if type(error) is not UsageError:
-                    raise
-                raise HostError(422, "bad_query", str(error)) from None
+            # An unknown kind or state, or a cursor no page gave out, is the office's
+            # ValidationError on that field: 422, like any other input it refuses.
+            page = self.office.page(limit=limit, cursor=cursor, by=actor, **filters)
+            return page, self.office.count(by=actor, **filters)
 
         return Plan(call, _page_response)
 
@@ -409,9 +403,7 @@ def openapi_components(schemas: dict[str, dict[str, Any]]) -> dict[str, Any]:
     any of the entities. A schema's ``$defs`` become components of their own (a
     reference ``#/$defs/X`` inside a component would point into the OpenAPI document's
     root); one name defined two ways is kept apart by the owner's name
-    (``incoming_document.approve.DocumentNumber``). A field whose default is null but
-    whose type has no null (some of the office's models declare ``x: str = None``) is
-    given null among its types, since that is what the field holds and serialises to.
+    (``incoming_document.approve.DocumentNumber``).
     """
     owned: dict[str, dict[str, Any]] = {
         **dict(schemas["entities"].items()),
@@ -433,7 +425,7 @@ def openapi_components(schemas: dict[str, dict[str, Any]]) -> dict[str, Any]:
                 names[name] = name
             else:
                 names[name] = f"{owner}.{name}"
-        rewritten = _admit_null_defaults(_rewrite_refs(schema, names))
+        rewritten = _rewrite_refs(schema, names)
         for name, definition in rewritten.pop("$defs", {}).items():
             components[names[name]] = definition
         components[owner] = rewritten
@@ -483,29 +475,6 @@ def _rewrite_refs(node: Any, names: dict[str, str]) -> Any:
     if isinstance(node, list):
         return [_rewrite_refs(v, names) for v in node]
     return node
-
-
-def _admits_null(schema: dict[str, Any]) -> bool:
-    kind = schema.get("type")
-    if kind == "null" or (isinstance(kind, list) and "null" in kind):
-        return True
-    return any(
-        isinstance(option, dict) and _admits_null(option)
-        for option in schema.get("anyOf", []) + schema.get("oneOf", [])
-    )
-
-
-def _admit_null_defaults(node: Any) -> Any:
-    """``node`` with null added to the types of each field whose default is null."""
-    if isinstance(node, list):
-        return [_admit_null_defaults(v) for v in node]
-    if not isinstance(node, dict):
-        return node
-    out = {k: _admit_null_defaults(v) for k, v in node.items()}
-    if "default" in out and out["default"] is None and not _admits_null(out):
-        notes = {k: out.pop(k) for k in ("title", "description", "default") if k in out}
-        out = {"anyOf": [out, {"type": "null"}], **notes}
-    return out
 
 
 # ---------------------------------------------------------------------------- the app

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pydantic
 from pydantic import TypeAdapter
+from pydantic.json_schema import DEFAULT_REF_TEMPLATE, JsonSchemaMode
 from typing_extensions import Unpack
 
 from secretarial._registry import builtin_registry
@@ -1246,8 +1247,9 @@ class Office:
                 exist. Without it the host's own read (see :attr:`require_actor`).
 
         Raises:
-            UsageError: An unknown kind, or a state none of the kinds has (the known
-                ones are listed); ``by`` omitted on an office that requires an actor.
+            ValidationError: An unknown kind, or a state none of the kinds has (on
+                ``kind`` or ``state``, the known ones listed as accepted).
+            UsageError: ``by`` omitted on an office that requires an actor.
         """
         self.require_reader(by, "list")
         query = self._query(kind, state, overdue_at, open_only=open_only, by=by)
@@ -1268,9 +1270,9 @@ class Office:
         """The store query of a listing, its kinds and states checked."""
         kinds = None
         if kind is not None:
-            kinds = frozenset(
-                self._registry.kind(k) for k in ([kind] if isinstance(kind, str) else kind)
-            )
+            given: object = kind  # a host's query string may hold anything
+            named = given if isinstance(given, Iterable) and not isinstance(given, str) else [given]
+            kinds = frozenset(self._filter_kind(k) for k in named)
         states = None
         if state is not None:
             states = frozenset([state] if isinstance(state, str) else map(str, state))
@@ -1318,8 +1320,9 @@ class Office:
 
         Raises:
             ValidationError: ``limit`` is not 1 to 10,000.
-            UsageError: An unknown kind or state (the known ones are listed), a cursor
-                no page gave out, or ``by`` omitted on an office that requires an actor.
+            ValidationError: An unknown kind or state (the known ones listed), a
+                ``limit`` out of range or a ``cursor`` no page of this query gave out.
+            UsageError: ``by`` omitted on an office that requires an actor.
         """
         self.require_reader(by, "page")
         query = self._query(kind, state, overdue_at, open_only=open_only, by=by)
@@ -1342,8 +1345,23 @@ class Office:
                 return Page(tuple(kept), None, tuple(cursors))
             cursor = page.next_cursor
 
+    def _filter_kind(self, kind: object) -> Any:
+        """The kind a listing names, or a ValidationError on ``kind`` listing the known ones."""
+        try:
+            return self._registry.kind(kind)  # type: ignore[arg-type]  # refused if not a name
+        except (UsageError, TypeError):
+            known = ", ".join(sorted(str(k) for k in self._registry.entity_types))
+            raise ValidationError(
+                "query",
+                [FieldProblem("kind", "known_kind", f"{kind!r} is no kind the office runs", known)],
+            ) from None
+
     def _known_states(self, states: frozenset[str], kinds: frozenset[Any] | None) -> None:
-        """Refuse a state none of ``kinds`` (every kind, if None) has, naming the known ones."""
+        """Refuse a state none of ``kinds`` (every kind, if None) has, naming the known ones.
+
+        Raises:
+            ValidationError: on ``state``, its accepted values the states of those kinds.
+        """
         runs = [
             workflow for kind, workflow in self._workflows.items() if kinds is None or kind in kinds
         ]
@@ -1351,9 +1369,16 @@ class Office:
         unknown = states - known
         if unknown:
             whose = "the kinds asked for" if kinds is not None else "the office's kinds"
-            raise UsageError(
-                f"none of {whose} has the state {', '.join(map(repr, sorted(unknown)))}; their "
-                f"states: {', '.join(sorted(known))}"
+            raise ValidationError(
+                "query",
+                [
+                    FieldProblem(
+                        "state",
+                        "known_state",
+                        f"none of {whose} has the state {', '.join(map(repr, sorted(unknown)))}",
+                        ", ".join(sorted(known)),
+                    )
+                ],
             )
 
     def count(
@@ -1595,31 +1620,47 @@ class Office:
         day = as_of if as_of is not None else self.today()
         return spec.build(entities, RegisterRequest(timezone=self.timezone, as_of=day, year=year))
 
-    def json_schemas(self) -> dict[str, dict[str, Any]]:
+    def json_schemas(
+        self, *, ref_template: str = DEFAULT_REF_TEMPLATE
+    ) -> dict[str, dict[str, Any]]:
         """The JSON Schema of every entity, every trigger's input and every register row.
 
-        Ready for an OpenAPI document's ``components.schemas``: ``entities`` by kind
-        (``incoming_document`` ...), ``inputs`` by kind and trigger (the triggers that
-        take input; a creation takes the entity's own fields), ``registers`` by name (a
-        row as an object keyed by column, each column's Chinese header its ``title``).
-        Plugins' areas and extended tables are included, as the office runs them.
+        Ready for an OpenAPI document's ``components.schemas``: ``entity``, the union of
+        the kinds (:meth:`entity_adapter`); ``entities`` by kind (``incoming_document``
+        ...); ``inputs`` by kind and trigger (the triggers that take input; a creation
+        takes the entity's own fields); ``registers`` by name (a row as an object keyed
+        by column, each column's Chinese header its ``title``). Plugins' areas and
+        extended tables are included, as the office runs them.
+
+        Each schema keeps the models it refers to in its ``$defs``; ``ref_template``
+        says how a reference is written (``"#/components/schemas/{model}"`` for a host
+        that moves the ``$defs`` into its OpenAPI components). A field that must be
+        given but is checked by a rule of its own (a call record's ``matter``, R1) is
+        listed as required, with no ``null`` default its type would not admit.
         """
+
+        def schema(model: type[pydantic.BaseModel], mode: JsonSchemaMode) -> dict[str, Any]:
+            return _required_where_none_is_refused(
+                model.model_json_schema(mode=mode, ref_template=ref_template)
+            )
+
         entities = {
-            str(kind): entity_type.model_json_schema(mode="serialization")
+            str(kind): schema(entity_type, "serialization")
             for kind, entity_type in self._registry.entity_types.items()
         }
         inputs: dict[str, Any] = {}
         for kind, workflow in self._workflows.items():
             models = {t: workflow.input_model(t) for t in workflow.triggers}
-            schemas = {t: m.model_json_schema() for t, m in models.items() if m is not None}
+            schemas = {t: schema(m, "validation") for t, m in models.items() if m is not None}
             if schemas:
                 inputs[str(kind)] = schemas
         registers: dict[str, Any] = {}
         request = RegisterRequest(timezone=self.timezone, as_of=self.today())
         for _area, spec in self._registry.registers:
-            registers[spec.name] = spec.build([], request).row_model().model_json_schema()
+            registers[spec.name] = schema(spec.build([], request).row_model(), "validation")
+        union = self.entity_adapter().json_schema(mode="serialization", ref_template=ref_template)
         return {
-            "entity": self.entity_adapter().json_schema(mode="serialization"),
+            "entity": _required_where_none_is_refused(union),
             "entities": entities,
             "inputs": inputs,
             "registers": registers,
@@ -1875,3 +1916,35 @@ class Office:
 
     def _current(self, entity: Entity | str) -> Entity:
         return self._store.get(entity if isinstance(entity, str) else entity.id)
+
+
+def _accepts_null(schema: Mapping[str, Any]) -> bool:
+    """Whether a property's schema admits ``null`` (directly or in a branch)."""
+    kind = schema.get("type")
+    if kind == "null" or (isinstance(kind, list) and "null" in kind):
+        return True
+    if "$ref" in schema or "const" in schema or "enum" in schema:
+        return None in schema.get("enum", ())
+    return any(
+        _accepts_null(branch) for key in ("anyOf", "oneOf") for branch in schema.get(key, ())
+    )
+
+
+def _required_where_none_is_refused(schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` with each ``null`` default its property's type refuses made a requirement.
+
+    A model field declared ``= Field(default=None, validate_default=True)`` behind a rule
+    that refuses None (R1's elements of a call record) is required in fact; pydantic
+    writes it with ``"default": null`` beside a type without null, which no value fits
+    and OpenAPI validators reject.
+    """
+    objects = [schema, *schema.get("$defs", {}).values()]
+    for found in objects:
+        properties = found.get("properties", {})
+        for name, prop in properties.items():
+            if "default" in prop and prop["default"] is None and not _accepts_null(prop):
+                del prop["default"]
+                required = found.setdefault("required", [])
+                if name not in required:
+                    required.append(name)
+    return schema

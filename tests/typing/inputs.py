@@ -128,8 +128,16 @@ call = office.duty.record_call(
     caller={"name": "张三", "unit": "区应急局", "phone": "12345"},
     matter="报告险情",
     measures="已报值班领导",
+    recorder="李文书",
 )
 assert_type(call, CallRecord)
+office.duty.record_call(  # type: ignore[call-arg]  # R1: who recorded the call is required
+    by=clerk,
+    called_at=now,
+    caller={"name": "张三", "unit": "区应急局", "phone": "12345"},
+    matter="报告险情",
+    measures="已报值班领导",
+)
 plan = office.duty.plan_reception(
     by=clerk,
     title="接待省检查组",

@@ -105,7 +105,14 @@ assert_type(office.information.scores(date(2025, 1, 1), date(2025, 12, 31)), Reg
 assert_type(shift, DutyShift)
 assert_type(office.duty.roster(by=clerk), DutyRoster)
 assert_type(office.duty.hand_over(shift, by=clerk), tuple[DutyShift, DutyShift | None])
-call = office.duty.record_call(by=clerk, called_at=now, matter="报告险情", measures="已报")
+call = office.duty.record_call(
+    by=clerk,
+    called_at=now,
+    caller={"name": "张三", "unit": "区应急局", "phone": "12345"},
+    matter="报告险情",
+    measures="已报",
+    recorder="李文书",
+)
 assert_type(call, CallRecord)
 assert_type(
     office.duty.record_call_opening_item(call, by=clerk, opened_by=clerk),

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from operator import is_, itemgetter
 from typing import Any, Final, Self
 
-from secretarial.errors import ConcurrencyConflict, NotFound, UsageError
+from secretarial.errors import ConcurrencyConflict, NotFound
 from secretarial.kernel._access import AccessDenial
 from secretarial.kernel._audit import Anchor, AuditEvent, AuditProblem, AuditRecord
 from secretarial.kernel._checkpoint import (
@@ -19,7 +19,13 @@ from secretarial.kernel._checkpoint import (
 )
 from secretarial.kernel._entity import Entity
 from secretarial.kernel._idempotency import Claim
-from secretarial.kernel._query import Page, Query, checked_limit, cursor_sequence
+from secretarial.kernel._query import (
+    Page,
+    Query,
+    checked_limit,
+    cursor_refused,
+    cursor_sequence,
+)
 
 __all__ = ["MemoryStore"]
 
@@ -233,7 +239,7 @@ def _parse_cursor(cursor: str | None) -> tuple[Any, ...] | None:
         *day, seq = cursor.split("/")
         return (*(date.fromisoformat(d) for d in day), cursor_sequence(seq))
     except ValueError:
-        raise UsageError(f"{cursor!r} is not a cursor this store gave out") from None
+        raise cursor_refused(cursor) from None
 
 
 class MemoryStore:

@@ -51,7 +51,6 @@ from secretarial.errors import (
     MissingExtraError,
     NotFound,
     StoreError,
-    UsageError,
 )
 from secretarial.kernel._access import AccessDenial
 from secretarial.kernel._audit import (
@@ -69,7 +68,13 @@ from secretarial.kernel._checkpoint import (
 )
 from secretarial.kernel._entity import Entity, stored_json
 from secretarial.kernel._idempotency import Claim
-from secretarial.kernel._query import Page, Query, checked_limit, cursor_sequence
+from secretarial.kernel._query import (
+    Page,
+    Query,
+    checked_limit,
+    cursor_refused,
+    cursor_sequence,
+)
 
 __all__ = ["SCHEMA_VERSION", "SqlStore", "StoreError"]
 
@@ -461,7 +466,7 @@ def _parse_cursor(cursor: str | None, width: int) -> tuple[Any, ...] | None:
     if cursor is None:
         return None
     parts = cursor.split("/")
-    problem = UsageError(f"{cursor!r} is not a cursor for this query")
+    problem = cursor_refused(cursor)
     if len(parts) != width:
         raise problem
     *days, seq = parts

@@ -26,9 +26,9 @@ __all__ = [
 class CallerFields(TypedDict):
     """The fields of ``Caller`` a caller gives."""
 
-    name: NotRequired[str]
-    unit: NotRequired[str]
-    phone: NotRequired[str]
+    name: str
+    unit: str
+    phone: str
     kind: NotRequired[
         CallerKind | Literal["superior", "leader", "peer", "subordinate", "public", "other"]
     ]
@@ -42,11 +42,11 @@ class CallRecordFields(TypedDict):
         Classification | Literal["unclassified", "confidential", "secret", "top_secret"]
     ]
     deadline: NotRequired[date | None]
-    called_at: NotRequired[datetime]
-    caller: NotRequired[Caller | CallerFields]
-    matter: NotRequired[str]
-    measures: NotRequired[str]
-    recorder: NotRequired[str]
+    called_at: datetime
+    caller: Caller | CallerFields
+    matter: str
+    measures: str
+    recorder: str
     shift_id: NotRequired[str | None]
     urgent: NotRequired[bool]
 

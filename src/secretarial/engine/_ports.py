@@ -156,9 +156,9 @@ class Store(Protocol):
     def page(self, query: Query, *, limit: int, cursor: str | None = None) -> Page:
         """One page of the entities matching ``query``, in :meth:`find`'s order.
 
-        ``limit`` is 1 to 10,000 (a ValidationError otherwise); ``cursor`` one this store
-        gave out (a UsageError otherwise). Each item comes with the cursor that resumes
-        after it (:attr:`Page.cursors`).
+        ``limit`` is 1 to 10,000 and ``cursor`` one this store gave out (a
+        ValidationError on the field otherwise). Each item comes with the cursor that
+        resumes after it (:attr:`Page.cursors`).
         """
         ...
 

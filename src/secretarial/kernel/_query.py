@@ -11,12 +11,16 @@ from secretarial.errors import FieldProblem, ValidationError
 from ._entity import Entity
 from ._enums import Classification
 
-__all__ = ["MAX_PAGE", "Page", "Query", "checked_limit", "cursor_sequence"]
+__all__ = ["MAX_PAGE", "Page", "Query", "checked_limit", "cursor_refused", "cursor_sequence"]
 
 MAX_PAGE: Final = 10_000
 """The most entities one page holds."""
 _MAX_SEQUENCE: Final = 2**63 - 1
 """The largest store sequence number a cursor may name (a signed 64-bit integer)."""
+
+
+_SHOWN: Final = 60
+"""How much of a refused cursor a message shows."""
 
 
 def checked_limit(limit: object) -> int:
@@ -38,6 +42,23 @@ def checked_limit(limit: object) -> int:
             ],
         )
     return limit
+
+
+def cursor_refused(cursor: object) -> ValidationError:
+    """The error for a cursor no store gave out (or not for this query), naming ``cursor``."""
+    shown = repr(cursor)
+    return ValidationError(
+        "page",
+        [
+            FieldProblem(
+                "cursor",
+                "page_cursor",
+                f"{shown[:_SHOWN] + '...' if len(shown) > _SHOWN else shown} is not a cursor "
+                "for this query",
+                "a next_cursor of a page of the same query, or none for the first page",
+            )
+        ],
+    )
 
 
 def cursor_sequence(text: str) -> int:
