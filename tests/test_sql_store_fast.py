@@ -363,8 +363,27 @@ def test_office_open_refuses_a_bad_entity_cache(tmp_path: Path, bad: Any) -> Non
 
 
 def test_an_in_memory_office_takes_no_entity_cache() -> None:
-    with pytest.raises(UsageError, match="applies to SQL offices"):
+    with pytest.raises(UsageError, match="apply to SQL offices"):
         Office.open("memory://", entity_cache=4)
+    with pytest.raises(UsageError, match="apply to SQL offices"):
+        Office.open("memory://", pool_size=4)
+
+
+@pytest.mark.parametrize("bad", [0, -1, 1.5, True, "8"])
+def test_office_open_refuses_a_bad_pool_size(tmp_path: Path, bad: Any) -> None:
+    with pytest.raises(UsageError, match="pool_size must be a whole number"):
+        Office.open(f"sqlite:///{tmp_path / 'o.db'}", pool_size=bad)
+    assert not (tmp_path / "o.db").exists()
+
+
+def test_the_pool_keeps_as_many_connections_as_asked(tmp_path: Path) -> None:
+    """The store keeps the connections asked for between commands; five unless asked."""
+    url = f"sqlite:///{tmp_path / 'o.db'}"
+    with Office.open(url, pool_size=12, clock=FrozenClock(AT)) as office:
+        pool: Any = office.store._engine.pool  # type: ignore[attr-defined]
+        assert pool.size() == 12
+    with Office.open(url, clock=FrozenClock(AT)) as office:
+        assert office.store._engine.pool.size() == 5  # type: ignore[attr-defined]
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="os.fork is POSIX only")

@@ -381,6 +381,7 @@ class Office:
         *,
         create: bool = True,
         entity_cache: int | None = None,
+        pool_size: int | None = None,
         **options: Unpack[OfficeOptions],
     ) -> Self:
         """Open (or create) an office kept in a SQL database.
@@ -394,34 +395,45 @@ class Office:
                 spare parsing their bodies again (16 unless given; 0 keeps none). One is
                 reused only when the stored body is exactly the one it came from, so
                 other processes' writes are always seen.
+            pool_size: How many database connections the store keeps open between
+                commands (5 unless given; up to 10 more open while as many commands run
+                at once). A host running N commands at once (N worker threads, an
+                ``AsyncOffice`` with N workers) gives N, so that none opens a connection
+                per command.
             **options: The keyword arguments of :class:`Office` (clock, ids, timezone,
                 policies).
 
         Raises:
             MissingExtraError: SQLAlchemy (or the PostgreSQL driver) is not installed.
             StoreError: the database cannot be opened or is of a newer schema.
-            UsageError: ``entity_cache`` is not a whole number from 0, or is given for
-                an in-memory office.
+            UsageError: ``entity_cache`` is not a whole number from 0 or ``pool_size``
+                one from 1, or either is given for an in-memory office.
         """
         if entity_cache is not None and (type(entity_cache) is not int or entity_cache < 0):
             raise UsageError(
                 f"entity_cache must be a whole number of entities from 0, not {entity_cache!r}"
             )
+        if pool_size is not None and (type(pool_size) is not int or pool_size < 1):
+            raise UsageError(
+                f"pool_size must be a whole number of connections from 1, not {pool_size!r}"
+            )
         if url == "memory://":
-            if entity_cache is not None:
+            if entity_cache is not None or pool_size is not None:
                 raise UsageError(
-                    "entity_cache applies to SQL offices; an in-memory office holds every entity"
+                    "entity_cache and pool_size apply to SQL offices; an in-memory office "
+                    "holds every entity and opens no connection"
                 )
             return cls.in_memory(**options)
         try:
             from secretarial.adapters._sql import SqlStore  # noqa: PLC0415 -- optional extra
         except ImportError as e:
             raise MissingExtraError(e.name or "sqlalchemy", "sql", "A SQL office") from e
-        store = (
-            SqlStore(url, create=create)
-            if entity_cache is None
-            else SqlStore(url, create=create, entity_cache=entity_cache)
-        )
+        sizes = {
+            name: value
+            for name, value in (("entity_cache", entity_cache), ("pool_size", pool_size))
+            if value is not None
+        }
+        store = SqlStore(url, create=create, **sizes)
         try:
             return cls(store, **options)
         except BaseException:
