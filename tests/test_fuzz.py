@@ -40,7 +40,6 @@ from secretarial import (
     SecretarialError,
     SupervisionItem,
     TransitionNotAllowed,
-    UsageError,
     ValidationError,
 )
 from secretarial.ics import import_events
@@ -788,7 +787,7 @@ def test_postgres_a_nul_in_a_looked_up_id_is_not_found(
 ) -> None:
     bad = "in-1\x00"
     if lookup == "list":  # no state has it: refused before any store sees it
-        with pytest.raises(UsageError, match=r"'in-1\\x00'"):
+        with pytest.raises(ValidationError, match=r"'in-1\\x00'"):
             postgres_office.list(state=bad)
         return
     calls: dict[str, Callable[[], Any]] = {
@@ -808,7 +807,7 @@ def test_a_nul_in_a_looked_up_id_is_not_found_elsewhere(store: str, tmp_path: Pa
         for call in (office.get, office.audit):
             with pytest.raises(NotFound):
                 call("in-1\x00")
-        with pytest.raises(UsageError, match=r"'in-1\\x00'"):
+        with pytest.raises(ValidationError, match=r"'in-1\\x00'"):
             office.list(state="in-1\x00")
 
 

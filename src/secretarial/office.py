@@ -1050,9 +1050,10 @@ class Office:
         ``expected_content_version=`` (:attr:`~secretarial.kernel.Entity.content_version`:
         a reminder a sweep recorded in between is no conflict, a change of the record
         is) or, strictest, as ``expected_version=`` (any event in between is a
-        conflict). Given an entity, it returns one of the same type (an ``IncomingDocument`` for an
-        ``IncomingDocument``), so ``office.fire(doc, "register", by=clerk)
-        .registration_number`` type-checks; given an id, an ``Entity``.
+        conflict). Given an entity, it returns one of the same type (an
+        ``IncomingDocument`` for an ``IncomingDocument``), so ``office.fire(doc,
+        "register", by=clerk).registration_number`` type-checks; given an id, an
+        ``Entity``.
         ``data`` is the trigger's input (``instruction=...``, ``deadline=...``);
         ``reason`` is required for send-back, return, reject and cancel.
         ``on_behalf_of`` is the actor id of the principal ``by`` acts for under a
@@ -1331,9 +1332,8 @@ class Office:
             by: Who is reading: what they may not see is neither on a page nor counted.
 
         Raises:
-            ValidationError: ``limit`` is not 1 to 10,000.
             ValidationError: An unknown kind or state (the known ones listed), a
-                ``limit`` out of range or a ``cursor`` no page of this query gave out.
+                ``limit`` not 1 to 10,000 or a ``cursor`` no page of this query gave out.
             UsageError: ``by`` omitted on an office that requires an actor.
         """
         self.require_reader(by, "page")
