@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from conftest import CLERK, SUPERVISOR, UNDERTAKER
 from secretarial import (
@@ -34,6 +35,8 @@ def test_an_older_office_opens_migrated_and_intact(fixture: Path, tmp_path: Path
     shutil.copy(fixture, copy)
     with Office.open(f"sqlite:///{copy}") as office:
         assert office.store.schema_version() == SCHEMA_VERSION
+        indexes = sa.inspect(office.store._engine).get_indexes("entities")  # type: ignore[attr-defined]
+        assert "ix_entities_kind_seq" in {i["name"] for i in indexes}  # from schema 5
         doc, item, draft = office.list()
         assert isinstance(doc, IncomingDocument)
         assert (doc.registration_number, str(doc.number)) == ("2025-0001", "市政办发〔2025〕88号")

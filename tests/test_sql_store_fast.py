@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from conftest import CLERK, SUPERIOR, SUPERVISOR, UNDERTAKER, UNIT_A, UNIT_B
 from secretarial import IncomingDocument, Office, SupervisionItem, UsageError, builtin_registry
 from secretarial.adapters._sql import SqlStore, _load, _row, entities, normalise_url
+from secretarial.kernel import Query
 from secretarial.testing import FrozenClock, SequentialIds
 
 BEIJING = timezone(timedelta(hours=8))
@@ -414,3 +415,16 @@ def test_a_forked_child_opens_its_own_connections(tmp_path: Path) -> None:
         # The parent goes on with its own connections and sees the child's commit.
         assert office.get(doc.id).state == "registered"
         office.fire(doc.id, "screen", by=CLERK)
+
+
+def test_a_page_of_one_kind_reads_an_index_in_order(tmp_path: Path) -> None:
+    """No sort of every entity of the kind: the plan walks (kind, seq) and stops."""
+    with Office.open(f"sqlite:///{tmp_path / 'o.db'}", clock=FrozenClock(AT)) as office:
+        store: Any = office.store
+        stmt, _ = store._select(Query(kinds=frozenset({"incoming_document"})))
+        compiled = stmt.limit(21).compile(store._engine, compile_kwargs={"literal_binds": True})
+        with store._engine.connect() as conn:
+            plan = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}").all()
+        details = " ".join(str(row[-1]) for row in plan)
+        assert "ix_entities_kind_seq" in details
+        assert "TEMP B-TREE" not in details
