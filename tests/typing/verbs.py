@@ -104,7 +104,11 @@ assert_type(office.information.scores(date(2025, 1, 1), date(2025, 12, 31)), Reg
 (shift,) = office.duty.schedule({"start": now, "end": now + timedelta(days=1)}, by=clerk)
 assert_type(shift, DutyShift)
 assert_type(office.duty.roster(by=clerk), DutyRoster)
-assert_type(office.duty.hand_over(shift, by=clerk), tuple[DutyShift, DutyShift | None])
+assert_type(office.duty.hand_over(shift, by=clerk), tuple[DutyShift, None])
+assert_type(
+    office.duty.hand_over(shift, by=clerk, to_shift=shift, received_by=clerk),
+    tuple[DutyShift, DutyShift],
+)
 call = office.duty.record_call(
     by=clerk,
     called_at=now,

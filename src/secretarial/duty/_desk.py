@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from secretarial.documents._model import IncomingDocument
 from secretarial.engine._desk import Desk
@@ -165,6 +165,32 @@ class DutyDesk(Desk):
                 expected_content_version=None if isinstance(shift, str) else shift.content_version,
             )
 
+    @overload
+    def hand_over(
+        self,
+        shift: DutyShift | str,
+        *,
+        by: Actor,
+        to_shift: DutyShift | str,
+        received_by: Actor,
+        closed: Iterable[str] = (),
+        new: Iterable[PendingMatter | Mapping[str, Any]] = (),
+        note: str | None = None,
+    ) -> tuple[DutyShift, DutyShift]: ...
+
+    @overload
+    def hand_over(
+        self,
+        shift: DutyShift | str,
+        *,
+        by: Actor,
+        to_shift: None = None,
+        received_by: None = None,
+        closed: Iterable[str] = (),
+        new: Iterable[PendingMatter | Mapping[str, Any]] = (),
+        note: str | None = None,
+    ) -> tuple[DutyShift, None]: ...
+
     def hand_over(
         self,
         shift: DutyShift | str,
@@ -180,7 +206,8 @@ class DutyDesk(Desk):
 
         The pending matters are carried forward: those received, minus ``closed`` and
         those whose linked entity is closed, plus ``new`` ones and the shift's open call
-        records. Both shifts change in one unit of work.
+        records. Both shifts change in one unit of work. Returns the shift handed over
+        and the one taken over (None at the end of a roster, with no ``to_shift``).
         """
         with self._office.denials_recorded(by, "fire:hand_over"):
             return hand_over_shift(
