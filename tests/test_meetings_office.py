@@ -128,7 +128,13 @@ class TestMeetings:
                 {"text": "原则同意部署", "needs_follow_up": False},
             ],
         )
-        closed, items = office.meetings.close(meeting, by=PRINCIPAL, opened_by=SUPERVISOR)
+        closure = office.meetings.close(meeting, by=PRINCIPAL, opened_by=SUPERVISOR)
+        closed, items = closure  # a pair, with names
+        assert (closure.meeting, closure.items) == (closed, items)
+        shown = closure._repr_html_()  # what Jupyter shows: the items opened, as a table
+        assert f"({closed.id}) closed: 3 supervision items opened" in shown
+        assert all(f"<td>{i.id}</td>" in shown for i in items)
+        assert shown.count("<tr>") == 1 + 3
         assert closed.state == "closed"
         assert len(items) == 3
         assert all(i.source is SupervisionSource.MEETING_DECISION for i in items)

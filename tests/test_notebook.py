@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -21,3 +22,9 @@ def test_the_tour_executes() -> None:
     rich = [o for o in outputs if o.output_type == "execute_result"]
     assert any("text/html" in o.data for o in rich)
     assert any("text/markdown" in o.data for o in rich)
+    if shutil.which("dot") is not None:  # the workflow drawn offline by Graphviz
+        drawn = [o for o in rich if "image/svg+xml" in o.data]
+        assert drawn
+        for output in drawn:
+            assert "<svg" in output.data["image/svg+xml"]
+            assert "text/markdown" in output.data  # the mermaid text kept beside it

@@ -673,3 +673,22 @@ def test_the_register_functions_filter_by_year_themselves():
         "年初来文",
     )
     assert office.documents.incoming_register(year=2026).column("title") == ("年初来文",)
+
+
+def test_a_register_becomes_a_dataframe() -> None:
+    """Beside CSV and JSON: the same rows and columns, the titles in ``attrs``."""
+    pd = pytest.importorskip("pandas")
+    register = Register(
+        "登记簿",
+        "Register",
+        (RegisterColumn("number", "编号"), RegisterColumn("pages", "页数")),
+        (("2025-0001", 3), ("2025-0002", None)),
+        as_of=date(2025, 9, 26),
+    )
+    frame = register.to_dataframe()
+    assert list(frame.columns) == ["number", "pages"]
+    assert frame.to_dict("records")[0] == {"number": "2025-0001", "pages": 3}
+    assert pd.isna(frame.loc[1, "pages"])
+    assert frame.attrs == {"title": "登记簿", "title_en": "Register", "as_of": "2025-09-26"}
+    assert list(register.to_dataframe(headers="zh").columns) == ["编号", "页数"]
+    assert len(Register("空", "Empty", (RegisterColumn("a", "甲"),)).to_dataframe()) == 0

@@ -14,6 +14,7 @@ underscore are private.
 from secretarial._registry import builtin_registry as builtin_registry
 from secretarial._registry import workflow_for as workflow_for
 from secretarial.adapters import china_calendar as china_calendar
+from secretarial.adapters._graphviz import draw_svg as _draw_svg
 from secretarial.directory._desk import DirectoryDesk as DirectoryDesk
 from secretarial.directory._enums import DelegationState as DelegationState
 from secretarial.directory._enums import PersonState as PersonState
@@ -193,6 +194,7 @@ from secretarial.meetings._model import MeetingState as MeetingState
 from secretarial.meetings._model import Minutes as Minutes
 from secretarial.meetings._model import find_conflicts as find_conflicts
 from secretarial.meetings._model import follow_up_items as follow_up_items
+from secretarial.meetings._service import MeetingClosure as MeetingClosure
 from secretarial.office import Office as Office
 from secretarial.records._enums import Disposition as Disposition
 from secretarial.records._enums import RecordState as RecordState
@@ -328,6 +330,7 @@ __all__ = [
     "Meal",
     "MealKind",
     "Meeting",
+    "MeetingClosure",
     "MeetingKind",
     "MeetingState",
     "Minutes",
@@ -443,3 +446,6 @@ for _name in __all__:
     if isinstance(_obj, type) and _obj.__module__.startswith("secretarial."):
         _obj.__module__ = "secretarial"
 del _name, _obj
+
+# Workflow diagrams draw their SVG with Graphviz's dot, where it is installed.
+Diagram.draw = _draw_svg

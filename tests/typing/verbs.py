@@ -26,6 +26,7 @@ from secretarial import (
     IncomingDocument,
     InformationItem,
     Meeting,
+    MeetingClosure,
     Office,
     Page,
     Record,
@@ -87,9 +88,11 @@ meeting = office.meetings.plan(
     timezone="Asia/Shanghai",
 )
 assert_type(office.meetings.conflicts(meeting, by=clerk), list[Conflict])
-assert_type(
-    office.meetings.close(meeting, by=clerk, opened_by=clerk), tuple[Meeting, list[SupervisionItem]]
-)
+closed = office.meetings.close(meeting, by=clerk, opened_by=clerk)
+assert_type(closed, MeetingClosure)
+assert_type(closed.items, list[SupervisionItem])
+closed_meeting, opened_items = closed  # still a pair
+assert_type(closed_meeting, Meeting)
 info = office.information.collect(
     by=clerk,
     category="dynamics",

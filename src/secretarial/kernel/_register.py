@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from secretarial.errors import UsageError
+from secretarial.errors import MissingExtraError, UsageError
 
 from ._entity import Entity
 from ._enums import LabeledEnum
@@ -251,6 +251,31 @@ class Register:
             self._write_csv(
                 target, headers=headers, bom=bom, neutralise_formulas=neutralise_formulas
             )
+
+    def to_dataframe(self, *, headers: Headers = "en") -> Any:
+        """The register as a pandas ``DataFrame``: a row per row, a column per column.
+
+        Columns are named by their English keys, or with ``headers="zh"`` by their
+        Chinese headers; cells keep their values (text, whole numbers, None as missing).
+        ``frame.attrs`` holds ``title``, ``title_en`` and ``as_of``. Needs pandas
+        (``pip install 'secretarial[notebook]'``); typed ``Any`` since pandas ships no
+        type information.
+
+        Raises:
+            MissingExtraError: pandas is not installed.
+        """
+        try:
+            import pandas as pd  # type: ignore[import-untyped,unused-ignore]  # noqa: PLC0415
+        except ImportError as e:
+            raise MissingExtraError("pandas", "notebook", "Register.to_dataframe") from e
+        names = list(self.keys if headers == "en" else self.labels)
+        frame = pd.DataFrame.from_records(list(self.rows), columns=names)
+        frame.attrs.update(
+            title=self.title,
+            title_en=self.title_en,
+            as_of=None if self.as_of is None else self.as_of.isoformat(),
+        )
+        return frame
 
     def to_json(self, *, indent: int | None = 2) -> str:
         """The register as a JSON object, Chinese written as is (not as ASCII escapes).

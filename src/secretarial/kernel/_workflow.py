@@ -16,7 +16,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
-from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Generic, TypeVar, cast
 
 import pydantic
 from transitions import Machine
@@ -387,10 +387,23 @@ def _verb_rows(
 
 
 class Diagram:
-    """A workflow rendered as a mermaid ``stateDiagram-v2``; shows itself in Jupyter."""
+    """A workflow drawn two ways: mermaid text, and Graphviz (DOT) for an SVG picture.
 
-    def __init__(self, text: str) -> None:
+    In Jupyter it shows as an SVG picture when Graphviz's ``dot`` program is installed
+    (``apt-get install graphviz``, ``brew install graphviz``), drawn on the machine with
+    no network: it renders offline, in nbconvert's HTML, on GitHub and in VS Code. The
+    mermaid text (:attr:`text`, also the markdown form) stays for documents that render
+    mermaid, and is what a notebook shows without ``dot``.
+
+    Attributes:
+        text: The mermaid ``stateDiagram-v2``.
+        dot: The same diagram in Graphviz's DOT language.
+    """
+
+    def __init__(self, text: str, dot: str | None = None) -> None:
         self.text = text
+        self.dot = dot
+        self._svg: str | None = None
 
     def __str__(self) -> str:
         return self.text
@@ -398,8 +411,31 @@ class Diagram:
     def __repr__(self) -> str:
         return f"Diagram({self.text!r})"
 
+    draw: ClassVar[Callable[[str], str | None] | None] = None
+    """Draws DOT text as SVG, or says None (no Graphviz); the library sets it on import."""
+
+    def svg(self) -> str | None:
+        """The diagram as SVG, drawn by Graphviz's ``dot``; None if ``dot`` is not installed.
+
+        Raises:
+            UsageError: ``dot`` refused the diagram or took longer than 30 seconds.
+        """
+        draw = type(self).draw
+        if self._svg is None and self.dot is not None and draw is not None:
+            self._svg = draw(self.dot)
+        return self._svg
+
+    def _repr_svg_(self) -> str | None:
+        return self.svg()
+
     def _repr_markdown_(self) -> str:
         return f"```mermaid\n{self.text}\n```"
+
+
+def _dot_text(text: str) -> str:
+    """``text`` as a DOT string literal, a line break written as DOT's escape for one."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{escaped}"'
 
 
 _SYSTEM_FIELDS: Final = frozenset(
@@ -417,6 +453,9 @@ _SYSTEM_FIELDS: Final = frozenset(
     }
 )
 _KEPT_ON_WITHDRAWAL: Final = _SYSTEM_FIELDS - {"holder"}
+_LOOPS_AS_A_LINE: Final = 3
+"""A row that stays in place from this many steps or more is drawn as a line of text
+under the diagram rather than a loop on each of them (remind, record_copy ...)."""
 _REBUILT_LIMIT: Final = 4096
 """How many rebuilt entities a workflow keeps for withdrawals (then it starts afresh)."""
 """What a withdrawal keeps as it stands; it restores everything else the act changed."""
@@ -915,10 +954,58 @@ class Workflow(Generic[E]):
             "each party once"
             for state, triggers in parallel.items()
         )
-        return Diagram("\n".join(lines))
+        return Diagram("\n".join(lines), self._dot(parallel))
+
+    def _dot(self, parallel: Mapping[str, list[str]]) -> str:
+        """The table in Graphviz's DOT: states, the creation, every row, the ends."""
+        creation = self.table.creation
+        terminal = self.entity_type.terminal_states
+        lines = [
+            f"digraph {_dot_text(self.name)} {{",
+            '    graph [rankdir=LR, fontname="sans-serif", fontsize=11];',
+            (
+                '    node [shape=box, style="rounded,filled", fillcolor="#f4f6fa", '
+                'fontname="sans-serif", fontsize=11];'
+            ),
+            '    edge [fontname="sans-serif", fontsize=9, color="#555555"];',
+            '    "[start]" [shape=circle, label="", width=0.18, style=filled, fillcolor=black];',
+        ]
+        for state in self._states:
+            shape = ", peripheries=2" if state.value in terminal else ""
+            note = parallel.get(state.value)
+            extra = f"\n(in parallel: {', '.join(dict.fromkeys(note))})" if note else ""
+            label = _dot_text(f"{state.value}\n{state.label}{extra}")
+            lines.append(f"    {_dot_text(state.value)} [label={label}{shape}];")
+        lines.append(
+            f'    "[start]" -> {_dot_text(str(creation.dest))} '
+            f"[label={_dot_text(creation.trigger)}];"
+        )
+        everywhere: list[str] = []  # rows that stay in place from many steps: one line each
+        for spec in self.rows:
+            roles = f" [{', '.join(sorted(spec.roles))}]" if spec.roles else ""
+            if spec.trigger == REASSIGN_TRIGGER and spec.data is Reassignment:
+                everywhere.append(f"{spec.trigger} {spec.label}: from every open step{roles}")
+                continue
+            if spec.dest is None and len(spec.sources) >= _LOOPS_AS_A_LINE:
+                steps = ", ".join(str(source) for source in spec.sources)
+                everywhere.append(f"{spec.trigger} {spec.label or ''}: in {steps}{roles}")
+                continue
+            for source in spec.sources:
+                target = spec.dest or source
+                lines.append(
+                    f"    {_dot_text(str(source))} -> {_dot_text(str(target))} "
+                    f"[label={_dot_text(spec.trigger + roles)}];"
+                )
+        if everywhere:
+            lines.append(f"    label={_dot_text(chr(10).join(everywhere))}; labelloc=b;")
+        lines.append("}")
+        return "\n".join(lines)
 
     def _repr_markdown_(self) -> str:
         return f"**{self.name}**\n\n{self.diagram()._repr_markdown_()}"
+
+    def _repr_svg_(self) -> str | None:
+        return self.diagram().svg()
 
     def __repr__(self) -> str:
         return (

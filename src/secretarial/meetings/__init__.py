@@ -43,6 +43,7 @@ from ._model import (
     occurrences_of,
 )
 from ._service import (
+    MeetingClosure,
     close_meeting,
     conflict_window,
     plan_meeting,
@@ -66,6 +67,7 @@ __all__ = [
     "ConflictKind",
     "Decision",
     "Meeting",
+    "MeetingClosure",
     "MeetingKind",
     "MeetingState",
     "MeetingsDesk",

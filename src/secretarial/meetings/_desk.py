@@ -11,10 +11,10 @@ from secretarial.kernel._enums import EntityKind
 from secretarial.kernel._query import Query
 from secretarial.kernel._recurrence import Occurrence
 from secretarial.kernel._values import Actor
-from secretarial.supervision._model import SupervisionItem
 
 from ._model import Conflict, Meeting, conflicts_as_seen, find_conflicts, occurrences_of
 from ._service import (
+    MeetingClosure,
     close_meeting,
     conflict_window,
     plan_meeting,
@@ -112,7 +112,7 @@ class MeetingsDesk(Desk):
         by: Actor,
         opened_by: Actor,
         opinion: str | None = None,
-    ) -> tuple[Meeting, list[SupervisionItem]]:
+    ) -> MeetingClosure:
         """Approve the minutes and open one supervision item per decision needing follow-up.
 
         Each item's source is the meeting, its requirement the decision, its deadline

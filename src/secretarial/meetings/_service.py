@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from secretarial.engine._fire import Change, FireContext, run_change, run_idempotent
 from secretarial.engine._ports import Store, UnitOfWork
+from secretarial.kernel._display import html_table
 from secretarial.kernel._enums import EntityKind
 from secretarial.kernel._idempotency import command_fingerprint
 from secretarial.kernel._query import Query
@@ -24,7 +25,7 @@ from ._model import (
     item_fields,
 )
 
-__all__ = ["close_meeting", "conflict_window", "plan_meeting", "plan_meetings"]
+__all__ = ["MeetingClosure", "close_meeting", "conflict_window", "plan_meeting", "plan_meetings"]
 
 
 _OPEN_MEETINGS: Final = Query(kinds=frozenset({EntityKind.MEETING}), open_only=True)
@@ -131,6 +132,38 @@ def _planner(
     return plan
 
 
+class MeetingClosure(NamedTuple):
+    """What closing a meeting did: the meeting, closed, and the items opened for it.
+
+    A pair, so ``meeting, items = office.meetings.close(...)`` unpacks it; in Jupyter it
+    shows as a table of the supervision items opened, one per decision to follow up.
+
+    Attributes:
+        meeting: The meeting, closed.
+        items: The supervision items opened for its decisions, in the minutes' order.
+    """
+
+    meeting: Meeting
+    items: list[SupervisionItem]
+
+    def _repr_html_(self) -> str:
+        rows = (
+            [
+                item.id,
+                item.requirement,
+                item.lead_unit.name if item.lead_unit is not None else "",
+                item.deadline,
+                item.state,
+            ]
+            for item in self.items
+        )
+        caption = (
+            f"{self.meeting.title} ({self.meeting.id}) closed: "
+            f"{len(self.items)} supervision items opened"
+        )
+        return html_table(["id", "requirement", "lead unit", "deadline", "state"], rows, caption)
+
+
 def close_meeting(
     store: Store,
     context: FireContext,
@@ -139,7 +172,7 @@ def close_meeting(
     opened_by: Actor,
     opinion: str | None = None,
     expected_content_version: int | None = None,
-) -> tuple[Meeting, list[SupervisionItem]]:
+) -> MeetingClosure:
     """Approve the minutes and open one supervision item per decision needing follow-up.
 
     The meeting's ``close`` (by the context's actor) and every item's ``open`` (by
@@ -148,7 +181,7 @@ def close_meeting(
     counted in its calendar and zone.
     """
 
-    def close(change: Change) -> tuple[Meeting, list[SupervisionItem]]:
+    def close(change: Change) -> MeetingClosure:
         current = change.load(
             meeting_id, Meeting, expected_content_version=expected_content_version
         )
@@ -174,6 +207,6 @@ def close_meeting(
             if not computed.explicit:
                 values |= computed_fields(computed)
             opened.append(change.make(SupervisionItem, values, entity_id=item_id, actor=opened_by))
-        return closed, opened
+        return MeetingClosure(closed, opened)
 
     return run_change(store, context, close)
