@@ -691,6 +691,16 @@ class TestDiagramAndVerify:
         assert run("diagram", "supervision_item").exit_code == 0
         failed(run("diagram", "coffee"), "bad_input", 2)
 
+    def test_a_diagram_in_dot_or_svg(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        dot = run("diagram", "outgoing", "--format", "dot")
+        assert dot.stdout.startswith('digraph "outgoing_document" {')
+        assert '"rechecked" -> "registered"' in dot.stdout
+        failed(run("diagram", "outgoing", "--format", "png"), "bad_input", 2)
+        if shutil.which("dot") is not None:
+            assert "<svg" in run("diagram", "outgoing", "--format", "svg").stdout
+        monkeypatch.setenv("PATH", "")
+        failed(run("diagram", "outgoing", "--format", "svg"), "bad_input", 2)
+
     def test_verify_is_clean_then_finds_tampering(self, db: Path) -> None:
         """``verify`` exits 0 on a clean record and 1 once an event was edited."""
         result = run("verify", "--db", db, "--json")

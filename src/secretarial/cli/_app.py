@@ -1249,9 +1249,23 @@ def diagram(
         str,
         typer.Argument(help="A kind: incoming, outgoing, supervision, meeting, record ..."),
     ],
+    form: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="mermaid (text), dot (Graphviz's DOT) or svg (drawn by Graphviz's dot).",
+        ),
+    ] = "mermaid",
 ) -> None:
-    """Print a workflow's state diagram as mermaid text (plugins' kinds included)."""
+    """Print a workflow's state diagram (plugins' kinds included)."""
+    if form not in {"mermaid", "dot", "svg"}:
+        raise BadInput(f"--format is mermaid, dot or svg, not {form!r}")
     with Office.in_memory() as office:
         kind = _kind(workflow, "WORKFLOW", office)
-        text = office.workflow(kind).diagram()
+        drawn = office.workflow(kind).diagram()
+    text: str | None = {"mermaid": drawn.text, "dot": drawn.dot, "svg": None}[form]
+    if form == "svg":
+        text = drawn.svg()
+        if text is None:
+            raise BadInput("--format svg needs Graphviz's dot program: install graphviz")
     sys.stdout.write(f"{text}\n")
