@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 from pathlib import Path
 
@@ -22,8 +23,12 @@ def test_the_tour_executes() -> None:
     rich = [o for o in outputs if o.output_type == "execute_result"]
     assert any("text/html" in o.data for o in rich)
     assert any("text/markdown" in o.data for o in rich)
+    charts = [o for o in rich if "image/svg+xml" in o.data and "text/html" in o.data]
+    if importlib.util.find_spec("matplotlib") is not None:  # the charts drawn, tables beside
+        assert len(charts) >= 2
+        assert all("<svg" in o.data["image/svg+xml"] for o in charts)
     if shutil.which("dot") is not None:  # the workflow drawn offline by Graphviz
-        drawn = [o for o in rich if "image/svg+xml" in o.data]
+        drawn = [o for o in rich if "image/svg+xml" in o.data and "text/markdown" in o.data]
         assert drawn
         for output in drawn:
             assert "<svg" in output.data["image/svg+xml"]

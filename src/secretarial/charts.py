@@ -1,0 +1,356 @@
+"""Pictures of an office's work: the figures behind each chart, and the chart drawn.
+
+Each function computes a typed result from entities (and audit trails) a caller chose —
+``office.list(kind="supervision_item", by=me)`` shows only what ``me`` may see — with
+the numbers as plain values, a table in Jupyter and :meth:`plot` drawing it with
+matplotlib (``pip install 'secretarial[charts]'``). In a notebook a result shows as its
+chart (SVG, its text kept as text so Chinese unit names render in the browser) when
+matplotlib is installed, as its table otherwise. matplotlib was chosen because it draws
+offline, to SVG and PNG, without a browser or a server, and is the plotting library
+every scientific Python user already has.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
+from typing import Any, Final
+
+from secretarial.errors import MissingExtraError, UsageError
+from secretarial.kernel._audit import AuditEvent
+from secretarial.kernel._display import html_table
+from secretarial.kernel._entity import Entity
+from secretarial.kernel._register import DEFAULT_TIMEZONE, zone_of
+from secretarial.kernel._workflow import Workflow
+from secretarial.supervision._model import SupervisionItem
+
+__all__ = [
+    "AGEING_BUCKETS",
+    "OverdueAgeing",
+    "StatusByUnit",
+    "Step",
+    "Timeline",
+    "overdue_ageing",
+    "supervision_status",
+    "timeline",
+]
+
+_NO_UNIT: Final = "（未交办）"
+"""The unit an item not yet assigned is counted under."""
+
+AGEING_BUCKETS: Final = ((1, 3), (4, 7), (8, 14), (15, 30), (31, None))
+"""Days past the deadline, as (first, last) of each bucket; the last is open-ended."""
+
+_COLOURS: Final = {"on time": "#4c78a8", "overdue": "#e45756", "done": "#9ecf8a"}
+
+
+def _figure(width: float, height: float) -> Any:
+    """A matplotlib figure of its own (no pyplot state); MissingExtraError without it."""
+    try:
+        from matplotlib.figure import Figure  # noqa: PLC0415 -- an extra, imported when used
+    except ImportError as e:
+        raise MissingExtraError("matplotlib", "charts", "Charts") from e
+    return Figure(figsize=(width, height), layout="constrained")
+
+
+_CJK_FONTS: Final = (
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "WenQuanYi Zen Hei",
+    "PingFang SC",
+    "Microsoft YaHei",
+    "SimHei",
+    "DejaVu Sans",
+)
+"""Fonts with Chinese glyphs, preferred where installed (a PNG needs one to show 综合科)."""
+
+
+def _svg(figure: Any) -> str:
+    """``figure`` as SVG, its text left as text (Chinese then renders in the browser).
+
+    The browser draws the text with its own fonts, so a machine without a Chinese font
+    only lays the text out with another font's widths; matplotlib's warning about the
+    glyphs it lacks is not shown for it.
+    """
+    import matplotlib as mpl  # noqa: PLC0415
+
+    buffer = io.StringIO()
+    with (
+        mpl.rc_context({"svg.fonttype": "none", "font.sans-serif": list(_CJK_FONTS)}),
+        warnings.catch_warnings(),
+    ):
+        warnings.filterwarnings("ignore", "Glyph .* missing from font", UserWarning)
+        figure.savefig(buffer, format="svg")
+    return buffer.getvalue()
+
+
+class _Chart:
+    """What the results share: a chart in Jupyter when matplotlib is there."""
+
+    def plot(self, ax: Any = None) -> Any:  # pragma: no cover -- each result draws itself
+        raise NotImplementedError
+
+    def _repr_svg_(self) -> str | None:
+        try:
+            figure = self.plot()
+        except MissingExtraError:
+            return None
+        return _svg(figure)
+
+
+# ============================================================================ by unit
+@dataclass(frozen=True, slots=True)
+class StatusByUnit(_Chart):
+    """Supervision items per lead unit: open and on time, overdue, done.
+
+    Attributes:
+        as_of: The day overdue is judged on.
+        units: The lead units' names, most items first.
+        on_time: Open items not overdue, per unit.
+        overdue: Open items whose deadline passed before ``as_of``, per unit.
+        done: Items verified (办结), per unit; cancelled ones are not counted.
+    """
+
+    as_of: date
+    units: tuple[str, ...]
+    on_time: tuple[int, ...]
+    overdue: tuple[int, ...]
+    done: tuple[int, ...]
+
+    def rows(self) -> list[tuple[str, int, int, int]]:
+        """(unit, on time, overdue, done) per unit."""
+        return list(zip(self.units, self.on_time, self.overdue, self.done, strict=True))
+
+    def plot(self, ax: Any = None) -> Any:
+        """Stacked horizontal bars, one per unit; returns the figure (or ``ax``'s)."""
+        figure = _figure(7, 0.5 + 0.45 * max(len(self.units), 1)) if ax is None else ax.figure
+        ax = figure.add_subplot() if ax is None else ax
+        left = [0] * len(self.units)
+        for name, counts in (
+            ("on time", self.on_time),
+            ("overdue", self.overdue),
+            ("done", self.done),
+        ):
+            ax.barh(self.units, counts, left=left, label=name, color=_COLOURS[name])
+            left = [a + b for a, b in zip(left, counts, strict=True)]
+        ax.invert_yaxis()
+        ax.set_xlabel("supervision items")
+        ax.set_title(f"Supervision by lead unit, {self.as_of.isoformat()}")
+        ax.legend(loc="lower right")
+        return figure
+
+    def _repr_html_(self) -> str:
+        return html_table(
+            ["lead unit", "on time", "overdue", "done"],
+            self.rows(),
+            caption=f"supervision items by lead unit, {self.as_of.isoformat()}",
+        )
+
+
+def supervision_status(items: Iterable[Entity], *, as_of: date) -> StatusByUnit:
+    """Count ``items`` (supervision items; other entities are left out) by lead unit.
+
+    Raises:
+        UsageError: ``as_of`` is not a date.
+    """
+    if type(as_of) is not date:  # a datetime is not a day
+        raise UsageError(f"supervision_status needs a day for as_of, got {as_of!r}")
+    counts: dict[str, list[int]] = {}
+    for item in items:
+        if not isinstance(item, SupervisionItem) or item.state == "cancelled":
+            continue
+        unit = item.lead_unit.name if item.lead_unit is not None else _NO_UNIT
+        row = counts.setdefault(unit, [0, 0, 0])
+        if not item.is_open:
+            row[2] += 1
+        elif item.is_overdue(as_of):
+            row[1] += 1
+        else:
+            row[0] += 1
+    ordered = sorted(counts.items(), key=lambda kv: (-sum(kv[1]), kv[0]))
+    return StatusByUnit(
+        as_of=as_of,
+        units=tuple(unit for unit, _ in ordered),
+        on_time=tuple(row[0] for _, row in ordered),
+        overdue=tuple(row[1] for _, row in ordered),
+        done=tuple(row[2] for _, row in ordered),
+    )
+
+
+# ============================================================================ ageing
+@dataclass(frozen=True, slots=True)
+class OverdueAgeing(_Chart):
+    """Open matters past their deadline, by how many calendar days past it.
+
+    Attributes:
+        as_of: The day overdue is judged on.
+        buckets: Each bucket's label (``"1–3"``, ... ``"31+"``), in order.
+        counts: How many matters fall in each bucket.
+        entity_ids: The matters in each bucket, most overdue first.
+    """
+
+    as_of: date
+    buckets: tuple[str, ...]
+    counts: tuple[int, ...]
+    entity_ids: tuple[tuple[str, ...], ...]
+
+    def plot(self, ax: Any = None) -> Any:
+        """Bars, one per bucket; returns the figure."""
+        figure = _figure(6, 3) if ax is None else ax.figure
+        ax = figure.add_subplot() if ax is None else ax
+        ax.bar(self.buckets, self.counts, color=_COLOURS["overdue"])
+        ax.set_xlabel("days past the deadline")
+        ax.set_ylabel("open matters")
+        ax.set_title(f"Overdue ageing, {self.as_of.isoformat()}")
+        return figure
+
+    def _repr_html_(self) -> str:
+        return html_table(
+            ["days past the deadline", "matters", "ids"],
+            (
+                [b, c, ", ".join(ids)]
+                for b, c, ids in zip(self.buckets, self.counts, self.entity_ids, strict=True)
+            ),
+            caption=f"overdue ageing, {self.as_of.isoformat()}",
+        )
+
+
+def overdue_ageing(entities: Iterable[Entity], *, as_of: date) -> OverdueAgeing:
+    """Bucket the open ``entities`` whose deadline passed before ``as_of`` by days past it."""
+    if type(as_of) is not date:  # a datetime is not a day
+        raise UsageError(f"overdue_ageing needs a day for as_of, got {as_of!r}")
+    found: list[list[tuple[int, str]]] = [[] for _ in AGEING_BUCKETS]
+    for entity in entities:
+        if entity.deadline is None or not entity.is_overdue(as_of):
+            continue
+        late = (as_of - entity.deadline).days
+        for index, (first, last) in enumerate(AGEING_BUCKETS):
+            if late >= first and (last is None or late <= last):
+                found[index].append((late, entity.id))
+                break
+    labels = tuple(f"{a}–{b}" if b is not None else f"{a}+" for a, b in AGEING_BUCKETS)
+    return OverdueAgeing(
+        as_of=as_of,
+        buckets=labels,
+        counts=tuple(len(bucket) for bucket in found),
+        entity_ids=tuple(
+            tuple(i for _, i in sorted(b, key=lambda x: (-x[0], x[1]))) for b in found
+        ),
+    )
+
+
+# ============================================================================ timeline
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One stretch of an entity's path: the state it was in, from when to when, by whose act.
+
+    Attributes:
+        state: The state's name.
+        label: Its Chinese label, as the workflow names it ("" if not given one).
+        start: When the act that led there was recorded.
+        end: When the next act was, or None for the state it is in now.
+        by: Who acted to put it there (the actor id).
+        trigger: The act (``register``, ``approve`` ...).
+    """
+
+    state: str
+    label: str
+    start: datetime
+    end: datetime | None
+    by: str
+    trigger: str
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline(_Chart):
+    """A record's path through its steps, from its audit trail: who held it, how long.
+
+    Attributes:
+        entity_id: The record.
+        steps: Its stretches, oldest first; acts that left the state as it was (a
+            reminder, a progress report) are not stretches of their own.
+        as_of: When the open stretch is drawn to (the last stretch's ``end`` is None).
+    """
+
+    entity_id: str
+    steps: tuple[Step, ...]
+    as_of: datetime
+
+    def durations(self) -> list[tuple[str, float]]:
+        """(state, hours spent in it) per stretch, the open one up to ``as_of``."""
+        return [
+            (s.state, ((s.end or self.as_of) - s.start).total_seconds() / 3600) for s in self.steps
+        ]
+
+    def plot(self, ax: Any = None) -> Any:
+        """A bar per stretch along the time axis, labelled with who acted; the figure."""
+        from matplotlib import dates  # noqa: PLC0415
+
+        to_number: Callable[[datetime], float] = dates.date2num  # untyped in matplotlib
+        figure = _figure(8, 0.6 + 0.4 * max(len(self.steps), 1)) if ax is None else ax.figure
+        ax = figure.add_subplot() if ax is None else ax
+        for row, step in enumerate(self.steps):
+            start = to_number(step.start)
+            width = to_number(step.end or self.as_of) - start
+            ax.barh(row, width, left=start, color=_COLOURS["on time" if step.end else "done"])
+            ax.text(start, row, f" {step.by}", va="center", fontsize=8)
+        ax.set_yticks(range(len(self.steps)), [f"{s.state} {s.label}" for s in self.steps])
+        ax.invert_yaxis()
+        ax.xaxis_date()
+        ax.set_title(f"{self.entity_id}: its path through its steps")
+        return figure
+
+    def _repr_html_(self) -> str:
+        return html_table(
+            ["state", "from", "to", "hours", "by", "act"],
+            (
+                [
+                    f"{s.state} {s.label}",
+                    s.start.isoformat(timespec="minutes"),
+                    s.end.isoformat(timespec="minutes") if s.end else "(now)",
+                    f"{hours:.1f}",
+                    s.by,
+                    s.trigger,
+                ]
+                for s, (_, hours) in zip(self.steps, self.durations(), strict=True)
+            ),
+            caption=f"the path of {self.entity_id}",
+        )
+
+
+def timeline(
+    trail: Sequence[AuditEvent],
+    *,
+    as_of: datetime,
+    workflow: Workflow[Any] | None = None,
+    timezone: tzinfo | str = DEFAULT_TIMEZONE,
+) -> Timeline:
+    """The path an entity took, from its audit trail (``office.audit(entity, by=me)``).
+
+    Each act that moved the entity to another state starts a stretch; times are shown in
+    ``timezone`` (give the office's), and each state is labelled as ``workflow`` (the
+    entity's, ``office.workflow(kind)``) names it.
+
+    Raises:
+        UsageError: the trail is empty, or ``as_of`` is naive.
+    """
+    if not trail:
+        raise UsageError("timeline needs an entity's audit trail; this one is empty")
+    if as_of.tzinfo is None or as_of.utcoffset() is None:
+        raise UsageError(f"timeline needs a timezone-aware as_of, got {as_of!r}")
+    zone = zone_of(timezone)
+    labels = {} if workflow is None else {str(s.value): str(s.label) for s in workflow.states}
+    steps: list[Step] = []
+    for event in trail:
+        target = str(event.target)
+        if steps and target == steps[-1].state:
+            continue  # an act that left the state as it was
+        at = event.at.astimezone(zone)
+        if steps:
+            last = steps[-1]
+            steps[-1] = Step(last.state, last.label, last.start, at, last.by, last.trigger)
+        steps.append(Step(target, labels.get(target, ""), at, None, event.actor.id, event.trigger))
+    return Timeline(entity_id=trail[0].entity_id, steps=tuple(steps), as_of=as_of.astimezone(zone))

@@ -1,0 +1,144 @@
+"""Charts: the figures behind each picture equal a count by hand; the picture is drawn."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, date, datetime, time, timedelta
+
+import pytest
+
+from secretarial import IncomingDocument, MissingExtraError, Office, SupervisionItem, UsageError
+from secretarial.charts import (
+    AGEING_BUCKETS,
+    overdue_ageing,
+    supervision_status,
+    timeline,
+)
+from secretarial.testing import FrozenClock, SequentialIds
+
+
+@pytest.fixture(scope="module")
+def week() -> Office:
+    """An office after the demo's week, its clock at the week's last moment."""
+    from secretarial.cli import _demo  # noqa: PLC0415
+
+    clock = FrozenClock(datetime.combine(_demo.FIRST_WEEK, time(1, 0), UTC))
+    office = Office.in_memory(clock=clock, ids=SequentialIds(), archive=_demo.ARCHIVE)
+    _demo.run_week(office, clock, _demo.plan_week(office, 5), seed=1)
+    return office
+
+
+def later(office: Office, days: int) -> date:
+    return office.today() + timedelta(days=days)
+
+
+class TestByUnit:
+    def test_the_counts_are_the_items_by_lead_unit(self, week: Office) -> None:
+        as_of = later(week, 20)  # some items are overdue by then
+        items = [e for e in week.list(kind="supervision_item") if isinstance(e, SupervisionItem)]
+        status = supervision_status(week.list(), as_of=as_of)
+        assert sum(status.overdue) > 0
+        for unit, on_time, overdue, done in status.rows():
+            mine = [
+                i
+                for i in items
+                if (i.lead_unit.name if i.lead_unit else "（未交办）") == unit
+                and i.state != "cancelled"
+            ]
+            assert on_time == sum(i.is_open and not i.is_overdue(as_of) for i in mine)
+            assert overdue == sum(i.is_overdue(as_of) for i in mine)
+            assert done == sum(not i.is_open for i in mine)
+        totals = [sum(r[1:]) for r in status.rows()]
+        assert totals == sorted(totals, reverse=True)  # most items first
+        assert "<table>" in status._repr_html_()
+
+    def test_it_is_drawn(self, week: Office) -> None:
+        pytest.importorskip("matplotlib")
+        status = supervision_status(week.list(), as_of=later(week, 20))
+        figure = status.plot()
+        (ax,) = figure.axes
+        assert len(ax.patches) == 3 * len(status.units)  # on time, overdue, done per unit
+        svg = status._repr_svg_()
+        assert svg is not None
+        assert "<svg" in svg
+        assert all(unit in svg for unit in status.units)  # the text kept as text
+
+    def test_a_day_is_needed(self, week: Office) -> None:
+        with pytest.raises(UsageError, match="as_of"):
+            supervision_status(week.list(), as_of=week.now())  # type: ignore[arg-type]
+
+
+class TestAgeing:
+    def test_every_overdue_matter_is_in_one_bucket(self, week: Office) -> None:
+        as_of = later(week, 40)
+        ageing = overdue_ageing(week.list(), as_of=as_of)
+        overdue = {
+            e.id: (as_of - e.deadline).days
+            for e in week.list()
+            if e.deadline is not None and e.is_overdue(as_of)
+        }
+        assert sum(ageing.counts) == len(overdue) > 0
+        assert sorted(i for ids in ageing.entity_ids for i in ids) == sorted(overdue)
+        for (first, last), ids in zip(AGEING_BUCKETS, ageing.entity_ids, strict=True):
+            assert all(first <= overdue[i] and (last is None or overdue[i] <= last) for i in ids)
+            assert [overdue[i] for i in ids] == sorted((overdue[i] for i in ids), reverse=True)
+        assert ageing.buckets[-1] == "31+"
+        assert overdue_ageing(week.list(), as_of=week.today() - timedelta(days=400)).counts == (
+            0,
+            0,
+            0,
+            0,
+            0,
+        )
+
+    def test_it_is_drawn(self, week: Office) -> None:
+        pytest.importorskip("matplotlib")
+        ageing = overdue_ageing(week.list(), as_of=later(week, 40))
+        (ax,) = ageing.plot().axes
+        assert [p.get_height() for p in ax.patches] == list(ageing.counts)
+
+
+class TestTimeline:
+    def test_a_document_s_path_is_its_acts_that_moved_it(self, week: Office) -> None:
+        doc = next(e for e in week.list(kind="incoming_document", state="filed"))
+        assert isinstance(doc, IncomingDocument)
+        trail = week.audit(doc)
+        path = timeline(
+            trail,
+            as_of=week.now(),
+            workflow=week.workflow("incoming_document"),
+            timezone=week.timezone,
+        )
+        moved = [e.target for n, e in enumerate(trail) if n == 0 or e.target != trail[n - 1].target]
+        assert [s.state for s in path.steps] == moved
+        assert (path.steps[0].label, path.steps[-1].state) == ("签收", "filed")
+        for step, after in zip(path.steps, path.steps[1:], strict=False):
+            assert step.end == after.start
+        assert path.steps[-1].end is None
+        assert all(hours >= 0 for _, hours in path.durations())
+        assert "(now)" in path._repr_html_()
+
+    def test_it_is_drawn(self, week: Office) -> None:
+        pytest.importorskip("matplotlib")
+        doc = week.list(kind="incoming_document")[0]
+        path = timeline(week.audit(doc), as_of=week.now())
+        (ax,) = path.plot().axes
+        assert len(ax.patches) == len(path.steps)
+
+    def test_an_empty_trail_or_a_naive_moment_is_refused(self, week: Office) -> None:
+        with pytest.raises(UsageError, match="empty"):
+            timeline([], as_of=week.now())
+        trail = week.audit(week.list()[0])
+        with pytest.raises(UsageError, match="timezone-aware"):
+            timeline(trail, as_of=datetime(2025, 10, 1))  # noqa: DTZ001
+
+
+def test_without_matplotlib_a_result_shows_its_table(
+    week: Office, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
+    status = supervision_status(week.list(), as_of=week.today())
+    assert status._repr_svg_() is None
+    assert "<table>" in status._repr_html_()
+    with pytest.raises(MissingExtraError, match="charts"):
+        status.plot()
