@@ -400,6 +400,9 @@ class Diagram:
         dot: The same diagram in Graphviz's DOT language.
     """
 
+    draw: ClassVar[Callable[[str], str | None] | None] = None
+    """Draws DOT text as SVG, or says None (no Graphviz); the library sets it on import."""
+
     def __init__(self, text: str, dot: str | None = None) -> None:
         self.text = text
         self.dot = dot
@@ -410,9 +413,6 @@ class Diagram:
 
     def __repr__(self) -> str:
         return f"Diagram({self.text!r})"
-
-    draw: ClassVar[Callable[[str], str | None] | None] = None
-    """Draws DOT text as SVG, or says None (no Graphviz); the library sets it on import."""
 
     def svg(self) -> str | None:
         """The diagram as SVG, drawn by Graphviz's ``dot``; None if ``dot`` is not installed.
