@@ -392,6 +392,16 @@ def three_days() -> list[DutyShift]:
 
 
 class TestRoster:
+    def test_a_roster_shows_as_a_table_of_its_shifts(self) -> None:
+        """In Jupyter: a shift a row, in order, with its leader and officers by name."""
+        roster = DutyRoster.of(list(reversed(three_days())))
+        shown = roster._repr_html_()
+        assert "<caption>duty roster: 3 shifts</caption>" in shown
+        assert shown.count("<tr>") == 1 + 3
+        assert shown.index("<td>s0</td>") < shown.index("<td>s1</td>") < shown.index("<td>s2</td>")
+        assert f"<td>{LI.name}</td>" in shown
+        assert f"<td>{WANG.name}</td>" in shown
+
     def test_who_is_on_duty(self) -> None:
         """The shift covering the moment gives its leader and officers; the end is exclusive."""
         roster = DutyRoster.of(three_days())

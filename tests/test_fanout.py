@@ -268,6 +268,20 @@ def answered(*answers: tuple[Party, bool]) -> FanOut:
 
 
 class TestValues:
+    def test_a_round_shows_as_a_table_of_its_parties(self) -> None:
+        """Countersign progress in Jupyter: each party's answer, the open ones waiting."""
+        lead, czj, sjj, fgw = PARTIES
+        shown = answered((lead, True))._repr_html_()
+        assert "1 of 4 agreed; waiting for 财政局, 审计局, 发改委</caption>" in shown
+        assert shown.count("<td>waiting</td>") == 3
+        refused = answered((lead, True), (czj, False))._repr_html_()  # all must agree
+        assert "1 of 4 agreed, 1 disagreed: disagreed</caption>" in refused
+        assert "<td>disagreed</td>" in refused
+        assert refused.count("<td>not needed</td>") == 2  # decided: no one is waited for
+        decided = answered((lead, True), (czj, True), (sjj, True), (fgw, True))._repr_html_()
+        assert ": agreed</caption>" in decided
+        assert "waiting" not in decided
+
     def test_party_of_a_unit_an_organ_and_an_actor(self) -> None:
         assert Party.of(CZJ) == Party(code="CZJ", name="财政局", kind="unit")
         assert Party.of(LEAD) == Party(code="lead", name="Lead", kind="actor")

@@ -51,6 +51,7 @@ from pydantic import BeforeValidator, Field, StringConstraints, field_validator,
 
 from secretarial.documents._enums import Channel, DocumentKind
 from secretarial.errors import AccessDenied, FieldProblem, RuleViolation, ValidationError
+from secretarial.kernel._display import html_table
 from secretarial.kernel._entity import Entity
 from secretarial.kernel._enums import (
     Classification,
@@ -901,6 +902,25 @@ class DutyRoster:
 
     def __len__(self) -> int:
         return len(self.shifts)
+
+    def _repr_html_(self) -> str:
+        """The roster as a table, a shift a row: when, who leads, who is on duty, its state."""
+        rows = (
+            [
+                shift.start.isoformat(timespec="minutes"),
+                shift.end.isoformat(timespec="minutes"),
+                shift.leader.name,
+                "、".join(officer.name for officer in shift.officers),
+                f"{shift.state} {shift.state.label}",
+                shift.id,
+            ]
+            for shift in self.shifts
+        )
+        return html_table(
+            ["from", "to", "leader on duty", "officers", "state", "shift"],
+            rows,
+            caption=f"duty roster: {len(self.shifts)} shifts",
+        )
 
     def between(self, start: datetime, end: datetime) -> DutyRoster:
         """The shifts that overlap ``[start, end)``.

@@ -30,6 +30,7 @@ from pydantic import Field, field_validator, model_validator
 
 from secretarial.errors import UsageError, ValidationError
 
+from ._display import html_table
 from ._rules import Rule, TransitionContext
 from ._values import Actor, Name, Organ, Text, Timed, Timestamp, Unit, Value
 from ._workflow import Input, TransitionEnv, TransitionSpec, problems_from_pydantic
@@ -344,6 +345,28 @@ class FanOut(Value):
     def __str__(self) -> str:
         body = self._progress(str)
         return f"{self.step} round {self.round} ({self.policy}): {body}"
+
+    def _repr_html_(self) -> str:
+        """The round as a table: each party, its answer, who gave it and when."""
+        rows = []
+        for party in self.parties:
+            answer = self.response_of(party.code)
+            if answer is None:
+                said = "waiting" if party in self.waiting else "not needed"
+                rows.append([party.name, party.code, said, "", "", ""])
+                continue
+            rows.append(
+                [
+                    party.name,
+                    party.code,
+                    "agreed" if answer.agreed else "disagreed",
+                    answer.opinion or "",
+                    answer.by,
+                    answer.at.isoformat(timespec="minutes"),
+                ]
+            )
+        caption = f"{self.step} round {self.round} ({self.policy}): {self.progress}"
+        return html_table(["party", "code", "answer", "opinion", "by", "at"], rows, caption)
 
     def _answered(self, *, agreed: bool) -> tuple[Party, ...]:
         codes = {r.party for r in self.responses if r.agreed is agreed}
