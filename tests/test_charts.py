@@ -7,9 +7,12 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
+from conftest import DIRECTOR
 from secretarial import IncomingDocument, MissingExtraError, Office, SupervisionItem, UsageError
 from secretarial.charts import (
     AGEING_BUCKETS,
+    daily_throughput,
+    duty_calendar,
     overdue_ageing,
     supervision_status,
     timeline,
@@ -142,3 +145,55 @@ def test_without_matplotlib_a_result_shows_its_table(
     assert "<table>" in status._repr_html_()
     with pytest.raises(MissingExtraError, match="charts"):
         status.plot()
+
+
+class TestThroughput:
+    def test_each_act_is_counted_once_on_its_day(self, week: Office) -> None:
+        trails = [week.audit(e) for e in week.list()]
+        events = [e for t in trails for e in t]
+        days = sorted({e.at.astimezone(week.timezone).date() for e in events})
+        work = daily_throughput(trails, start=days[0], end=days[-1], timezone=week.timezone)
+        assert work.days[0] == days[0]
+        assert work.days[-1] == days[-1]
+        assert sum(work.created) + sum(work.moved) + sum(work.other) == len(events)
+        assert sum(work.created) == len(trails)
+        assert sum(work.moved) == sum(1 for e in events if e.version > 1 and e.target != e.source)
+        first = daily_throughput(trails, start=days[0], end=days[0], timezone=week.timezone)
+        on_first = [e for e in events if e.at.astimezone(week.timezone).date() == days[0]]
+        assert sum(first.rows()[0][1:]) == len(on_first)  # acts of other days left out
+        with pytest.raises(UsageError, match="start <= end"):
+            daily_throughput(trails, start=days[-1], end=days[0])
+
+    def test_it_is_drawn(self, week: Office) -> None:
+        pytest.importorskip("matplotlib")
+        trails = [week.audit(e) for e in week.list()]
+        day = week.today()
+        work = daily_throughput(trails, start=day - timedelta(days=6), end=day)
+        (ax,) = work.plot().axes
+        assert len(ax.patches) == 3 * 7
+
+
+class TestDutyCalendar:
+    def test_the_roster_in_time(self) -> None:
+        office = Office.in_memory()
+        start = datetime(2026, 3, 2, 8, 30, tzinfo=office.timezone)
+        people = [{"actor_id": a, "name": n} for a, n in (("li", "李"), ("wang", "王"))]
+        shifts = office.duty.schedule(
+            *(
+                {
+                    "start": start + timedelta(days=n),
+                    "end": start + timedelta(days=n + 1),
+                    "leader": people[n % 2],
+                    "officers": [people[(n + 1) % 2]],
+                }
+                for n in (2, 0, 1)
+            ),
+            by=DIRECTOR,
+        )
+        calendar = duty_calendar(office.duty.roster(by=DIRECTOR), timezone=office.timezone)
+        assert [s[0] for s in calendar.shifts] == sorted(s.start for s in shifts)
+        assert calendar.shifts[0][2:] == ("李", ("王",))
+        assert "<caption>duty roster: 3 shifts</caption>" in calendar._repr_html_()
+        pytest.importorskip("matplotlib")
+        (ax,) = calendar.plot().axes
+        assert len(ax.patches) == 3

@@ -16,9 +16,10 @@ import io
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, Final
 
+from secretarial.duty._model import DutyRoster, DutyShift
 from secretarial.errors import MissingExtraError, UsageError
 from secretarial.kernel._audit import AuditEvent
 from secretarial.kernel._display import html_table
@@ -29,10 +30,14 @@ from secretarial.supervision._model import SupervisionItem
 
 __all__ = [
     "AGEING_BUCKETS",
+    "DutyCalendar",
     "OverdueAgeing",
     "StatusByUnit",
     "Step",
+    "Throughput",
     "Timeline",
+    "daily_throughput",
+    "duty_calendar",
     "overdue_ageing",
     "supervision_status",
     "timeline",
@@ -354,3 +359,157 @@ def timeline(
             steps[-1] = Step(last.state, last.label, last.start, at, last.by, last.trigger)
         steps.append(Step(target, labels.get(target, ""), at, None, event.actor.id, event.trigger))
     return Timeline(entity_id=trail[0].entity_id, steps=tuple(steps), as_of=as_of.astimezone(zone))
+
+
+# ============================================================================ throughput
+@dataclass(frozen=True, slots=True)
+class Throughput(_Chart):
+    """The office's work per day, from audit trails: what came in, what moved, what else.
+
+    Attributes:
+        days: Each day from the first to the last asked for.
+        created: Records created on each day.
+        moved: Acts that moved a record to another state.
+        other: Acts that left the state as it was (a reminder, a progress report ...).
+    """
+
+    days: tuple[date, ...]
+    created: tuple[int, ...]
+    moved: tuple[int, ...]
+    other: tuple[int, ...]
+
+    def rows(self) -> list[tuple[date, int, int, int]]:
+        """(day, created, moved, other) per day."""
+        return list(zip(self.days, self.created, self.moved, self.other, strict=True))
+
+    def plot(self, ax: Any = None) -> Any:
+        """Stacked bars, a day each; returns the figure."""
+        figure = _figure(max(4, 0.5 * len(self.days)), 3) if ax is None else ax.figure
+        ax = figure.add_subplot() if ax is None else ax
+        labels = [d.strftime("%m-%d") for d in self.days]
+        bottom = [0] * len(self.days)
+        for name, counts, colour in (
+            ("created", self.created, "#4c78a8"),
+            ("moved", self.moved, "#9ecf8a"),
+            ("other acts", self.other, "#bab0ac"),
+        ):
+            ax.bar(labels, counts, bottom=bottom, label=name, color=colour)
+            bottom = [a + b for a, b in zip(bottom, counts, strict=True)]
+        ax.set_ylabel("audit events")
+        ax.set_title("Work per day")
+        ax.legend(loc="upper left")
+        return figure
+
+    def _repr_html_(self) -> str:
+        return html_table(
+            ["day", "created", "moved", "other acts"], self.rows(), caption="work per day"
+        )
+
+
+def daily_throughput(
+    trails: Iterable[Sequence[AuditEvent]],
+    *,
+    start: date,
+    end: date,
+    timezone: tzinfo | str = DEFAULT_TIMEZONE,
+) -> Throughput:
+    """Count the acts of ``trails`` (``office.audit(e, by=me)`` for each record) per day.
+
+    Days are the office's (give its ``timezone``); acts outside ``start``–``end`` are
+    left out.
+
+    Raises:
+        UsageError: ``start`` or ``end`` is not a day, or ``end`` is before ``start``.
+    """
+    if type(start) is not date or type(end) is not date or end < start:
+        raise UsageError(f"daily_throughput needs start <= end, two days; got {start!r}, {end!r}")
+    zone = zone_of(timezone)
+    span = (end - start).days + 1
+    counts = [[0, 0, 0] for _ in range(span)]
+    for trail in trails:
+        for event in trail:
+            index = (event.at.astimezone(zone).date() - start).days
+            if not 0 <= index < span:
+                continue
+            if event.version == 1:
+                counts[index][0] += 1
+            elif event.target != event.source:
+                counts[index][1] += 1
+            else:
+                counts[index][2] += 1
+    return Throughput(
+        days=tuple(start + timedelta(days=n) for n in range(span)),
+        created=tuple(c[0] for c in counts),
+        moved=tuple(c[1] for c in counts),
+        other=tuple(c[2] for c in counts),
+    )
+
+
+# ============================================================================ duty roster
+@dataclass(frozen=True, slots=True)
+class DutyCalendar(_Chart):
+    """The duty roster laid out in time: a bar per shift, its leader and officers on it.
+
+    Attributes:
+        shifts: (start, end, leader, officers) per shift, by start, in the zone asked for.
+    """
+
+    shifts: tuple[tuple[datetime, datetime, str, tuple[str, ...]], ...]
+
+    def plot(self, ax: Any = None) -> Any:
+        """A bar per shift along the time axis; returns the figure."""
+        from matplotlib import dates  # noqa: PLC0415
+
+        to_number: Callable[[datetime], float] = dates.date2num  # untyped in matplotlib
+        figure = _figure(8, 0.6 + 0.4 * max(len(self.shifts), 1)) if ax is None else ax.figure
+        ax = figure.add_subplot() if ax is None else ax
+        for row, (start, end, leader, officers) in enumerate(self.shifts):
+            left = to_number(start)
+            ax.barh(row, to_number(end) - left, left=left, color="#4c78a8")
+            ax.text(
+                left,
+                row,
+                f" {leader}: {'、'.join(officers)}",
+                va="center",
+                fontsize=8,
+                color="white",
+            )
+        ax.set_yticks(range(len(self.shifts)), [s[0].strftime("%m-%d %H:%M") for s in self.shifts])
+        ax.invert_yaxis()
+        ax.xaxis_date()
+        ax.set_title("Duty roster")
+        return figure
+
+    def _repr_html_(self) -> str:
+        return html_table(
+            ["from", "to", "leader on duty", "officers"],
+            (
+                [
+                    s.isoformat(timespec="minutes"),
+                    e.isoformat(timespec="minutes"),
+                    lead,
+                    "、".join(officers),
+                ]
+                for s, e, lead, officers in self.shifts
+            ),
+            caption=f"duty roster: {len(self.shifts)} shifts",
+        )
+
+
+def duty_calendar(
+    roster: Iterable[DutyShift], *, timezone: tzinfo | str = DEFAULT_TIMEZONE
+) -> DutyCalendar:
+    """The roster (``office.duty.roster(start, end, by=me)``) laid out in time."""
+    zone = zone_of(timezone)
+    shifts = sorted(DutyRoster.of(roster), key=lambda s: s.start)
+    return DutyCalendar(
+        tuple(
+            (
+                s.start.astimezone(zone),
+                s.end.astimezone(zone),
+                s.leader.name,
+                tuple(o.name for o in s.officers),
+            )
+            for s in shifts
+        )
+    )
