@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -199,6 +199,21 @@ def office_and_clock(
     )
     yield office, clock
     office.close()
+
+
+@pytest.fixture(scope="session")
+def demo_week() -> Office:
+    """An in-memory office after the demo's week (seed 1), its clock at the week's end.
+
+    Entities of most kinds in many states, made once per test process: read it, do not
+    change it.
+    """
+    from secretarial.cli import _demo  # noqa: PLC0415 -- the demo's own simulation
+
+    clock = FrozenClock(datetime.combine(_demo.FIRST_WEEK, time(1, 0), UTC))
+    office = Office.in_memory(clock=clock, ids=SequentialIds(), archive=_demo.ARCHIVE)
+    _demo.run_week(office, clock, _demo.plan_week(office, 5), seed=1)
+    return office
 
 
 @pytest.fixture

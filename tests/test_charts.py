@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -17,18 +17,6 @@ from secretarial.charts import (
     supervision_status,
     timeline,
 )
-from secretarial.testing import FrozenClock, SequentialIds
-
-
-@pytest.fixture(scope="module")
-def week() -> Office:
-    """An office after the demo's week, its clock at the week's last moment."""
-    from secretarial.cli import _demo  # noqa: PLC0415
-
-    clock = FrozenClock(datetime.combine(_demo.FIRST_WEEK, time(1, 0), UTC))
-    office = Office.in_memory(clock=clock, ids=SequentialIds(), archive=_demo.ARCHIVE)
-    _demo.run_week(office, clock, _demo.plan_week(office, 5), seed=1)
-    return office
 
 
 def later(office: Office, days: int) -> date:
@@ -36,10 +24,12 @@ def later(office: Office, days: int) -> date:
 
 
 class TestByUnit:
-    def test_the_counts_are_the_items_by_lead_unit(self, week: Office) -> None:
-        as_of = later(week, 20)  # some items are overdue by then
-        items = [e for e in week.list(kind="supervision_item") if isinstance(e, SupervisionItem)]
-        status = supervision_status(week.list(), as_of=as_of)
+    def test_the_counts_are_the_items_by_lead_unit(self, demo_week: Office) -> None:
+        as_of = later(demo_week, 20)  # some items are overdue by then
+        items = [
+            e for e in demo_week.list(kind="supervision_item") if isinstance(e, SupervisionItem)
+        ]
+        status = supervision_status(demo_week.list(), as_of=as_of)
         assert sum(status.overdue) > 0
         for unit, on_time, overdue, done in status.rows():
             mine = [
@@ -55,9 +45,9 @@ class TestByUnit:
         assert totals == sorted(totals, reverse=True)  # most items first
         assert "<table>" in status._repr_html_()
 
-    def test_it_is_drawn(self, week: Office) -> None:
+    def test_it_is_drawn(self, demo_week: Office) -> None:
         pytest.importorskip("matplotlib")
-        status = supervision_status(week.list(), as_of=later(week, 20))
+        status = supervision_status(demo_week.list(), as_of=later(demo_week, 20))
         figure = status.plot()
         (ax,) = figure.axes
         assert len(ax.patches) == 3 * len(status.units)  # on time, overdue, done per unit
@@ -66,18 +56,18 @@ class TestByUnit:
         assert "<svg" in svg
         assert all(unit in svg for unit in status.units)  # the text kept as text
 
-    def test_a_day_is_needed(self, week: Office) -> None:
+    def test_a_day_is_needed(self, demo_week: Office) -> None:
         with pytest.raises(UsageError, match="as_of"):
-            supervision_status(week.list(), as_of=week.now())  # type: ignore[arg-type]
+            supervision_status(demo_week.list(), as_of=demo_week.now())  # type: ignore[arg-type]
 
 
 class TestAgeing:
-    def test_every_overdue_matter_is_in_one_bucket(self, week: Office) -> None:
-        as_of = later(week, 40)
-        ageing = overdue_ageing(week.list(), as_of=as_of)
+    def test_every_overdue_matter_is_in_one_bucket(self, demo_week: Office) -> None:
+        as_of = later(demo_week, 40)
+        ageing = overdue_ageing(demo_week.list(), as_of=as_of)
         overdue = {
             e.id: (as_of - e.deadline).days
-            for e in week.list()
+            for e in demo_week.list()
             if e.deadline is not None and e.is_overdue(as_of)
         }
         assert sum(ageing.counts) == len(overdue) > 0
@@ -86,31 +76,26 @@ class TestAgeing:
             assert all(first <= overdue[i] and (last is None or overdue[i] <= last) for i in ids)
             assert [overdue[i] for i in ids] == sorted((overdue[i] for i in ids), reverse=True)
         assert ageing.buckets[-1] == "31+"
-        assert overdue_ageing(week.list(), as_of=week.today() - timedelta(days=400)).counts == (
-            0,
-            0,
-            0,
-            0,
-            0,
-        )
+        long_ago = demo_week.today() - timedelta(days=400)
+        assert overdue_ageing(demo_week.list(), as_of=long_ago).counts == (0,) * 5
 
-    def test_it_is_drawn(self, week: Office) -> None:
+    def test_it_is_drawn(self, demo_week: Office) -> None:
         pytest.importorskip("matplotlib")
-        ageing = overdue_ageing(week.list(), as_of=later(week, 40))
+        ageing = overdue_ageing(demo_week.list(), as_of=later(demo_week, 40))
         (ax,) = ageing.plot().axes
         assert [p.get_height() for p in ax.patches] == list(ageing.counts)
 
 
 class TestTimeline:
-    def test_a_document_s_path_is_its_acts_that_moved_it(self, week: Office) -> None:
-        doc = next(e for e in week.list(kind="incoming_document", state="filed"))
+    def test_a_document_s_path_is_its_acts_that_moved_it(self, demo_week: Office) -> None:
+        doc = next(e for e in demo_week.list(kind="incoming_document", state="filed"))
         assert isinstance(doc, IncomingDocument)
-        trail = week.audit(doc)
+        trail = demo_week.audit(doc)
         path = timeline(
             trail,
-            as_of=week.now(),
-            workflow=week.workflow("incoming_document"),
-            timezone=week.timezone,
+            as_of=demo_week.now(),
+            workflow=demo_week.workflow("incoming_document"),
+            timezone=demo_week.timezone,
         )
         moved = [e.target for n, e in enumerate(trail) if n == 0 or e.target != trail[n - 1].target]
         assert [s.state for s in path.steps] == moved
@@ -121,26 +106,26 @@ class TestTimeline:
         assert all(hours >= 0 for _, hours in path.durations())
         assert "(now)" in path._repr_html_()
 
-    def test_it_is_drawn(self, week: Office) -> None:
+    def test_it_is_drawn(self, demo_week: Office) -> None:
         pytest.importorskip("matplotlib")
-        doc = week.list(kind="incoming_document")[0]
-        path = timeline(week.audit(doc), as_of=week.now())
+        doc = demo_week.list(kind="incoming_document")[0]
+        path = timeline(demo_week.audit(doc), as_of=demo_week.now())
         (ax,) = path.plot().axes
         assert len(ax.patches) == len(path.steps)
 
-    def test_an_empty_trail_or_a_naive_moment_is_refused(self, week: Office) -> None:
+    def test_an_empty_trail_or_a_naive_moment_is_refused(self, demo_week: Office) -> None:
         with pytest.raises(UsageError, match="empty"):
-            timeline([], as_of=week.now())
-        trail = week.audit(week.list()[0])
+            timeline([], as_of=demo_week.now())
+        trail = demo_week.audit(demo_week.list()[0])
         with pytest.raises(UsageError, match="timezone-aware"):
             timeline(trail, as_of=datetime(2025, 10, 1))  # noqa: DTZ001
 
 
 def test_without_matplotlib_a_result_shows_its_table(
-    week: Office, monkeypatch: pytest.MonkeyPatch
+    demo_week: Office, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
-    status = supervision_status(week.list(), as_of=week.today())
+    status = supervision_status(demo_week.list(), as_of=demo_week.today())
     assert status._repr_svg_() is None
     assert "<table>" in status._repr_html_()
     with pytest.raises(MissingExtraError, match="charts"):
@@ -148,26 +133,26 @@ def test_without_matplotlib_a_result_shows_its_table(
 
 
 class TestThroughput:
-    def test_each_act_is_counted_once_on_its_day(self, week: Office) -> None:
-        trails = [week.audit(e) for e in week.list()]
+    def test_each_act_is_counted_once_on_its_day(self, demo_week: Office) -> None:
+        trails = [demo_week.audit(e) for e in demo_week.list()]
         events = [e for t in trails for e in t]
-        days = sorted({e.at.astimezone(week.timezone).date() for e in events})
-        work = daily_throughput(trails, start=days[0], end=days[-1], timezone=week.timezone)
+        days = sorted({e.at.astimezone(demo_week.timezone).date() for e in events})
+        work = daily_throughput(trails, start=days[0], end=days[-1], timezone=demo_week.timezone)
         assert work.days[0] == days[0]
         assert work.days[-1] == days[-1]
         assert sum(work.created) + sum(work.moved) + sum(work.other) == len(events)
         assert sum(work.created) == len(trails)
         assert sum(work.moved) == sum(1 for e in events if e.version > 1 and e.target != e.source)
-        first = daily_throughput(trails, start=days[0], end=days[0], timezone=week.timezone)
-        on_first = [e for e in events if e.at.astimezone(week.timezone).date() == days[0]]
+        first = daily_throughput(trails, start=days[0], end=days[0], timezone=demo_week.timezone)
+        on_first = [e for e in events if e.at.astimezone(demo_week.timezone).date() == days[0]]
         assert sum(first.rows()[0][1:]) == len(on_first)  # acts of other days left out
         with pytest.raises(UsageError, match="start <= end"):
             daily_throughput(trails, start=days[-1], end=days[0])
 
-    def test_it_is_drawn(self, week: Office) -> None:
+    def test_it_is_drawn(self, demo_week: Office) -> None:
         pytest.importorskip("matplotlib")
-        trails = [week.audit(e) for e in week.list()]
-        day = week.today()
+        trails = [demo_week.audit(e) for e in demo_week.list()]
+        day = demo_week.today()
         work = daily_throughput(trails, start=day - timedelta(days=6), end=day)
         (ax,) = work.plot().axes
         assert len(ax.patches) == 3 * 7

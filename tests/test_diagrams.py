@@ -53,6 +53,7 @@ def test_graphviz_draws_an_svg_with_every_state(kind: str) -> None:
     for state in workflow_for(kind).states:
         assert f">{state.value}</text>" in svg
     assert diagram.svg() is svg  # drawn once
+    assert workflow_for(kind).diagram().dot is diagram.dot  # its text written once
 
 
 def test_without_dot_the_diagram_shows_its_mermaid_text(

@@ -47,6 +47,10 @@ from secretarial.testing import FrozenClock, SequentialIds  # noqa: E402
 
 APP_PATH = Path(__file__).resolve().parent.parent / "examples" / "fastapi_app" / "app.py"
 PREFIXES = ["/sync", "/async"]
+SECRET = {"classification": "confidential", "secrecy_period_years": 5, "copy_number": "000001"}
+"""What makes a notice 秘密: hidden from an uncleared reader."""
+INTERN = actor("intern", Role.CLERK, clearance=Classification.UNCLASSIFIED)
+"""A clerk cleared for nothing classified."""
 NOTICE = {
     "kind": "notice",
     "title": "关于开展安全检查的通知",
@@ -211,15 +215,8 @@ def test_listing_pages_through_what_the_user_may_see(host: Host, prefix: str) ->
         ids = [
             receive(client, prefix, title=f"关于第{n}项工作的通知").json()["id"] for n in range(7)
         ]
-        secret = receive(
-            client,
-            prefix,
-            classification="confidential",
-            secrecy_period_years=5,
-            copy_number="000001",
-        ).json()
+        secret = receive(client, prefix, **SECRET).json()
         fire(client, prefix, ids[0], "register", '"1"').raise_for_status()
-        intern = actor("intern", Role.CLERK, clearance=Classification.UNCLASSIFIED)
 
         seen: list[str] = []
         cursor: str | None = None
@@ -227,7 +224,7 @@ def test_listing_pages_through_what_the_user_may_see(host: Host, prefix: str) ->
             params: dict[str, Any] = {"limit": 3, "kind": "incoming_document"}
             if cursor is not None:
                 params["cursor"] = cursor
-            page = client.get(f"{prefix}/records", params=params, headers=headers(intern))
+            page = client.get(f"{prefix}/records", params=params, headers=headers(INTERN))
             assert page.status_code == 200, page.text
             body = page.json()
             assert body["total"] == 7
@@ -252,14 +249,7 @@ def test_listing_pages_through_what_the_user_may_see(host: Host, prefix: str) ->
 def test_refusals_map_to_statuses_and_one_body_shape(host: Host, prefix: str) -> None:
     with host.client() as client:
         doc = receive(client, prefix).json()
-        secret = receive(
-            client,
-            prefix,
-            classification="confidential",
-            secrecy_period_years=5,
-            copy_number="000001",
-        ).json()
-        intern = actor("intern", Role.CLERK, clearance=Classification.UNCLASSIFIED)
+        secret = receive(client, prefix, **SECRET).json()
 
         def refusal(response: Any, status: int, code: str) -> str:
             assert response.status_code == status, response.text
@@ -269,17 +259,17 @@ def test_refusals_map_to_statuses_and_one_body_shape(host: Host, prefix: str) ->
             return str(body["message"])
 
         missing = client.get(f"{prefix}/records/in-999", headers=headers(CLERK))
-        hidden = client.get(f"{prefix}/records/{secret['id']}", headers=headers(intern))
+        hidden = client.get(f"{prefix}/records/{secret['id']}", headers=headers(INTERN))
         refusal(missing, 404, "not_found")
         refusal(hidden, 404, "not_found")
         refusal(fire(client, prefix, "in-999", "register", '"1"'), 404, "not_found")
         refusal(
-            client.get(f"{prefix}/records/{secret['id']}/audit", headers=headers(intern)),
+            client.get(f"{prefix}/records/{secret['id']}/audit", headers=headers(INTERN)),
             404,
             "not_found",
         )
         refusal(
-            client.get(f"{prefix}/records/{secret['id']}/triggers", headers=headers(intern)),
+            client.get(f"{prefix}/records/{secret['id']}/triggers", headers=headers(INTERN)),
             404,
             "not_found",
         )

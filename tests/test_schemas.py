@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, time
 
 import jsonschema
 import pydantic
@@ -12,7 +11,6 @@ import pytest
 from conftest import CLERK, DIRECTOR, receive_notice
 from secretarial import Office, OutgoingDocument, ValidationError
 from secretarial.kernel import stored_json
-from secretarial.testing import FrozenClock, SequentialIds
 
 
 @pytest.fixture(scope="module")
@@ -60,21 +58,10 @@ def test_what_the_office_writes_fits_its_schemas(schemas: dict[str, dict[str, ob
 
 
 # ---------------------------------------------------------------------------- the entity union
-@pytest.fixture(scope="module")
-def office_with_every_kind() -> Office:
-    """An office after the demo's week: entities of most kinds, in many states."""
-    from secretarial.cli import _demo  # noqa: PLC0415
-
-    clock = FrozenClock(datetime.combine(_demo.FIRST_WEEK, time(1, 0), UTC))
-    office = Office.in_memory(clock=clock, ids=SequentialIds(), archive=_demo.ARCHIVE)
-    _demo.run_week(office, clock, _demo.plan_week(office, 5), seed=1)
-    return office
-
-
 def test_every_entity_dumps_its_kind_and_reads_back_as_its_class(
-    office_with_every_kind: Office, schemas: dict[str, dict[str, object]]
+    demo_week: Office, schemas: dict[str, dict[str, object]]
 ) -> None:
-    office = office_with_every_kind
+    office = demo_week
     entities = list(office.list())
     kinds = {e.kind_name for e in entities}
     assert len(kinds) >= 5  # documents both ways, items, meetings, records

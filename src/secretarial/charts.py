@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import warnings
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
@@ -73,6 +74,37 @@ _CJK_FONTS: Final = (
 """Fonts with Chinese glyphs, preferred where installed (a PNG needs one to show 综合科)."""
 
 
+def _axes(ax: Any, width: float, height: float) -> tuple[Any, Any]:
+    """The figure and axes to draw on: ``ax``'s, or a new figure of that size's own."""
+    if ax is not None:
+        return ax.figure, ax
+    figure = _figure(width, height)
+    return figure, figure.add_subplot()
+
+
+def _bars_in_time(
+    ax: Any, bars: Sequence[tuple[datetime, datetime, str, str]], labels: Sequence[str]
+) -> None:
+    """A horizontal bar per (start, end, text on it, colour), one row each, top down."""
+    from matplotlib import dates  # noqa: PLC0415
+
+    to_number: Callable[[datetime], float] = dates.date2num  # untyped in matplotlib
+    for row, (start, end, text, colour) in enumerate(bars):
+        left = to_number(start)
+        ax.barh(row, to_number(end) - left, left=left, color=colour)
+        ax.text(left, row, f" {text}", va="center", fontsize=8)
+    ax.set_yticks(range(len(bars)), list(labels))
+    ax.invert_yaxis()
+    ax.xaxis_date()
+
+
+def _day(value: object, function: str) -> date:
+    """``value`` if it is a day (a datetime is not); a UsageError naming ``function``."""
+    if type(value) is not date:
+        raise UsageError(f"{function} needs a day for as_of, got {value!r}")
+    return value
+
+
 def _svg(figure: Any) -> str:
     """``figure`` as SVG, its text left as text (Chinese then renders in the browser).
 
@@ -92,11 +124,14 @@ def _svg(figure: Any) -> str:
     return buffer.getvalue()
 
 
-class _Chart:
+class _Chart(ABC):
     """What the results share: a chart in Jupyter when matplotlib is there."""
 
-    def plot(self, ax: Any = None) -> Any:  # pragma: no cover -- each result draws itself
-        raise NotImplementedError
+    __slots__ = ()
+
+    @abstractmethod
+    def plot(self, ax: Any = None) -> Any:
+        """Draw the result on ``ax`` (a new figure of its own if None); the figure."""
 
     def _repr_svg_(self) -> str | None:
         try:
@@ -131,8 +166,7 @@ class StatusByUnit(_Chart):
 
     def plot(self, ax: Any = None) -> Any:
         """Stacked horizontal bars, one per unit; returns the figure (or ``ax``'s)."""
-        figure = _figure(7, 0.5 + 0.45 * max(len(self.units), 1)) if ax is None else ax.figure
-        ax = figure.add_subplot() if ax is None else ax
+        figure, ax = _axes(ax, 7, 0.5 + 0.45 * max(len(self.units), 1))
         left = [0] * len(self.units)
         for name, counts in (
             ("on time", self.on_time),
@@ -161,8 +195,7 @@ def supervision_status(items: Iterable[Entity], *, as_of: date) -> StatusByUnit:
     Raises:
         UsageError: ``as_of`` is not a date.
     """
-    if type(as_of) is not date:  # a datetime is not a day
-        raise UsageError(f"supervision_status needs a day for as_of, got {as_of!r}")
+    as_of = _day(as_of, "supervision_status")
     counts: dict[str, list[int]] = {}
     for item in items:
         if not isinstance(item, SupervisionItem) or item.state == "cancelled":
@@ -204,8 +237,7 @@ class OverdueAgeing(_Chart):
 
     def plot(self, ax: Any = None) -> Any:
         """Bars, one per bucket; returns the figure."""
-        figure = _figure(6, 3) if ax is None else ax.figure
-        ax = figure.add_subplot() if ax is None else ax
+        figure, ax = _axes(ax, 6, 3)
         ax.bar(self.buckets, self.counts, color=_COLOURS["overdue"])
         ax.set_xlabel("days past the deadline")
         ax.set_ylabel("open matters")
@@ -225,8 +257,7 @@ class OverdueAgeing(_Chart):
 
 def overdue_ageing(entities: Iterable[Entity], *, as_of: date) -> OverdueAgeing:
     """Bucket the open ``entities`` whose deadline passed before ``as_of`` by days past it."""
-    if type(as_of) is not date:  # a datetime is not a day
-        raise UsageError(f"overdue_ageing needs a day for as_of, got {as_of!r}")
+    as_of = _day(as_of, "overdue_ageing")
     found: list[list[tuple[int, str]]] = [[] for _ in AGEING_BUCKETS]
     for entity in entities:
         if entity.deadline is None or not entity.is_overdue(as_of):
@@ -292,19 +323,12 @@ class Timeline(_Chart):
 
     def plot(self, ax: Any = None) -> Any:
         """A bar per stretch along the time axis, labelled with who acted; the figure."""
-        from matplotlib import dates  # noqa: PLC0415
-
-        to_number: Callable[[datetime], float] = dates.date2num  # untyped in matplotlib
-        figure = _figure(8, 0.6 + 0.4 * max(len(self.steps), 1)) if ax is None else ax.figure
-        ax = figure.add_subplot() if ax is None else ax
-        for row, step in enumerate(self.steps):
-            start = to_number(step.start)
-            width = to_number(step.end or self.as_of) - start
-            ax.barh(row, width, left=start, color=_COLOURS["on time" if step.end else "done"])
-            ax.text(start, row, f" {step.by}", va="center", fontsize=8)
-        ax.set_yticks(range(len(self.steps)), [f"{s.state} {s.label}" for s in self.steps])
-        ax.invert_yaxis()
-        ax.xaxis_date()
+        figure, ax = _axes(ax, 8, 0.6 + 0.4 * max(len(self.steps), 1))
+        bars = [
+            (s.start, s.end or self.as_of, s.by, _COLOURS["on time" if s.end else "done"])
+            for s in self.steps
+        ]
+        _bars_in_time(ax, bars, [f"{s.state} {s.label}" for s in self.steps])
         ax.set_title(f"{self.entity_id}: its path through its steps")
         return figure
 
@@ -384,8 +408,7 @@ class Throughput(_Chart):
 
     def plot(self, ax: Any = None) -> Any:
         """Stacked bars, a day each; returns the figure."""
-        figure = _figure(max(4, 0.5 * len(self.days)), 3) if ax is None else ax.figure
-        ax = figure.add_subplot() if ax is None else ax
+        figure, ax = _axes(ax, max(4, 0.5 * len(self.days)), 3)
         labels = [d.strftime("%m-%d") for d in self.days]
         bottom = [0] * len(self.days)
         for name, counts, colour in (
@@ -458,25 +481,12 @@ class DutyCalendar(_Chart):
 
     def plot(self, ax: Any = None) -> Any:
         """A bar per shift along the time axis; returns the figure."""
-        from matplotlib import dates  # noqa: PLC0415
-
-        to_number: Callable[[datetime], float] = dates.date2num  # untyped in matplotlib
-        figure = _figure(8, 0.6 + 0.4 * max(len(self.shifts), 1)) if ax is None else ax.figure
-        ax = figure.add_subplot() if ax is None else ax
-        for row, (start, end, leader, officers) in enumerate(self.shifts):
-            left = to_number(start)
-            ax.barh(row, to_number(end) - left, left=left, color="#4c78a8")
-            ax.text(
-                left,
-                row,
-                f" {leader}: {'、'.join(officers)}",
-                va="center",
-                fontsize=8,
-                color="white",
-            )
-        ax.set_yticks(range(len(self.shifts)), [s[0].strftime("%m-%d %H:%M") for s in self.shifts])
-        ax.invert_yaxis()
-        ax.xaxis_date()
+        figure, ax = _axes(ax, 8, 0.6 + 0.4 * max(len(self.shifts), 1))
+        bars = [
+            (start, end, f"{leader}: {'、'.join(officers)}", "#9ecf8a")
+            for start, end, leader, officers in self.shifts
+        ]
+        _bars_in_time(ax, bars, [s[0].strftime("%m-%d %H:%M") for s in self.shifts])
         ax.set_title("Duty roster")
         return figure
 

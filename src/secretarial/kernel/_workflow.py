@@ -521,6 +521,8 @@ class Workflow(Generic[E]):
         """Entities a replay rebuilt, by audit head: a withdrawal replayed later finds the
         entity before and after the act it takes back here, instead of replaying again
         (which, withdrawal within withdrawal, would grow with the power of their number)."""
+        self._diagram: Diagram | None = None
+        """The table's texts, written when first asked for (:meth:`diagram`)."""
         self._creation_rules = tuple(
             ([_role_rule(table.creation.roles)] if table.creation.roles is not None else [])
             + list(table.creation.rules)
@@ -925,7 +927,17 @@ class Workflow(Generic[E]):
 
     # -------------------------------------------------------------------- diagrams
     def diagram(self) -> Diagram:
-        """The table as a mermaid state diagram."""
+        """The table drawn: mermaid text and Graphviz DOT.
+
+        The texts are written once (the table is fixed); each call gives a diagram of
+        its own, which draws its SVG when first shown.
+        """
+        drawn = self._diagram
+        if drawn is None:
+            drawn = self._diagram = self._drawn()
+        return Diagram(drawn.text, drawn.dot)
+
+    def _drawn(self) -> Diagram:
         lines = ["stateDiagram-v2"]
         lines.extend(f"    {s.value}: {s.value} {s.label}" for s in self._states)
         creation = self.table.creation
