@@ -12,7 +12,15 @@ import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from secretarial import AccessDenied, Actor, Classification, HmacKey, Office, Role
+from secretarial import (
+    AccessDenied,
+    Actor,
+    CallbackSink,
+    Classification,
+    HmacKey,
+    Office,
+    Role,
+)
 from secretarial.adapters._sql import SCHEMA_VERSION
 from secretarial.testing import FrozenClock, SequentialIds
 
@@ -63,6 +71,8 @@ def build(path: Path) -> None:
         with contextlib.suppress(AccessDenied):  # uncleared: refused, the refusal recorded
             office.get(doc.id, by=DRAFTER)
         office.checkpoint()
+        # From schema 6: the outbox, and a sink that was given the first partition it has.
+        office.relay([CallbackSink("fixture-sink", lambda _: None)])
 
 
 if __name__ == "__main__":

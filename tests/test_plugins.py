@@ -58,7 +58,7 @@ from secretarial import (
     workflow_for,
 )
 from secretarial.engine import DefaultNumbering
-from secretarial.plugins import BriefSection, PluginFailure, Plugins, hookimpl
+from secretarial.plugins import BriefSection, PluginFailure, Plugins, PluginSink, hookimpl
 from secretarial.plugins import _hookspecs as hookspecs
 from secretarial.testing import FrozenClock, SequentialIds
 
@@ -211,11 +211,11 @@ class TestThePublicFront:
 
     def test_public_classes_report_the_public_module(self) -> None:
         """Tracebacks and docs show ``secretarial.plugins.X``, never a private module."""
-        for cls in (BriefSection, PluginFailure, Plugins):
+        for cls in (BriefSection, PluginFailure, Plugins, PluginSink):
             assert cls.__module__ == "secretarial.plugins"
 
     def test_every_hook_is_specified_with_a_docstring_and_the_project_marker(self) -> None:
-        """The ten hooks are docstring-only specifications prefixed ``secretarial_``."""
+        """The eleven hooks are docstring-only specifications prefixed ``secretarial_``."""
         specs = {
             name: function
             for name, function in vars(hookspecs).items()
@@ -232,6 +232,7 @@ class TestThePublicFront:
             "secretarial_areas",
             "secretarial_deliver_reminder",
             "secretarial_brief_sections",
+            "secretarial_outbox_events",
         }
         firstresult = {n for n, f in specs.items() if f.secretarial_spec["firstresult"]}
         assert firstresult == {

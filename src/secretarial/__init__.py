@@ -79,6 +79,14 @@ from secretarial.engine._keys import HmacKey as HmacKey
 from secretarial.engine._keys import SigningKey as SigningKey
 from secretarial.engine._keys import VerifyKey as VerifyKey
 from secretarial.engine._keys import load_key as load_key
+from secretarial.engine._relay import Backoff as Backoff
+from secretarial.engine._relay import CallbackSink as CallbackSink
+from secretarial.engine._relay import Outbox as Outbox
+from secretarial.engine._relay import Relay as Relay
+from secretarial.engine._relay import RelayReport as RelayReport
+from secretarial.engine._relay import Sink as Sink
+from secretarial.engine._relay import SinkReport as SinkReport
+from secretarial.engine._relay import Subscription as Subscription
 from secretarial.errors import AccessDenied as AccessDenied
 from secretarial.errors import CalendarCoverageError as CalendarCoverageError
 from secretarial.errors import ConcurrencyConflict as ConcurrencyConflict
@@ -156,6 +164,10 @@ from secretarial.kernel._fanout import Party as Party
 from secretarial.kernel._fanout import PartyResponse as PartyResponse
 from secretarial.kernel._fanout import fan_out_step as fan_out_step
 from secretarial.kernel._fanout import void_round as void_round
+from secretarial.kernel._outbox import EventType as EventType
+from secretarial.kernel._outbox import OutboxEvent as OutboxEvent
+from secretarial.kernel._outbox import OutboxMessage as OutboxMessage
+from secretarial.kernel._outbox import SinkPosition as SinkPosition
 from secretarial.kernel._query import Page as Page
 from secretarial.kernel._query import Query as Query
 from secretarial.kernel._recurrence import Frequency as Frequency
@@ -251,6 +263,7 @@ __all__ = [
     "AuditReport",
     "AuditTrail",
     "Author",
+    "Backoff",
     "Bulletin",
     "BulletinArticle",
     "BulletinEntry",
@@ -258,6 +271,7 @@ __all__ = [
     "CalendarOverride",
     "CallRecord",
     "CallState",
+    "CallbackSink",
     "Caller",
     "CallerKind",
     "Channel",
@@ -303,6 +317,7 @@ __all__ = [
     "Entity",
     "EntityKind",
     "EntityList",
+    "EventType",
     "ExtensionRequest",
     "FanOut",
     "FieldProblem",
@@ -343,6 +358,9 @@ __all__ = [
     "OnDuty",
     "Organ",
     "OrganRelation",
+    "Outbox",
+    "OutboxEvent",
+    "OutboxMessage",
     "OutgoingDocument",
     "OutgoingState",
     "OutletLevel",
@@ -369,6 +387,8 @@ __all__ = [
     "RegisterRequest",
     "RegisterSpec",
     "Registry",
+    "Relay",
+    "RelayReport",
     "ReminderKind",
     "ReminderPolicy",
     "ReportChannel",
@@ -389,10 +409,14 @@ __all__ = [
     "ShiftState",
     "Signature",
     "SigningKey",
+    "Sink",
+    "SinkPosition",
+    "SinkReport",
     "SkippedReminder",
     "StoreError",
     "StoredDirectory",
     "Submission",
+    "Subscription",
     "SupervisionItem",
     "SupervisionSource",
     "SupervisionState",

@@ -62,6 +62,7 @@ from secretarial.engine._fire import (
 from secretarial.engine._keys import SigningKey, VerifyKey
 from secretarial.engine._numbering import DefaultNumbering, NumberingPolicy
 from secretarial.engine._ports import Clock, IdFactory, Store
+from secretarial.engine._relay import Backoff, Outbox, Relay, RelayReport, Sink, Start
 from secretarial.errors import (
     AccessDenied,
     CalendarCoverageError,
@@ -92,6 +93,7 @@ from secretarial.kernel._display import AuditTrail, EntityList
 from secretarial.kernel._entity import Entity, entity_adapter
 from secretarial.kernel._enums import EntityKind, Role
 from secretarial.kernel._idempotency import command_fingerprint
+from secretarial.kernel._outbox import OutboxEvent
 from secretarial.kernel._query import Page, Query, checked_limit
 from secretarial.kernel._register import Register
 from secretarial.kernel._values import Actor, checked_moment, problems_from_pydantic
@@ -1558,6 +1560,70 @@ class Office:
             )
         return self._store.forget_idempotency_keys(self.now() - older_than)
 
+    @property
+    def outbox(self) -> Outbox:
+        """The office's outbox: every committed change's domain events (docs/events.md)."""
+        return Outbox(self._store)
+
+    def outbox_relay(
+        self,
+        sinks: Iterable[Sink],
+        *,
+        batch: int = 500,
+        partitions: Iterable[int] | None = None,
+        start: Start = "earliest",
+        backoff: Backoff | None = None,
+    ) -> Relay:
+        """A relay that delivers the outbox to ``sinks``; run it, then close it.
+
+        ``relay.run(stop=event)`` delivers until the event is set (what ``secretarial
+        relay`` runs); ``relay.run_once()`` makes one pass. Several relays of one office
+        (threads, processes) share its partitions and never deliver one at once.
+
+        Args:
+            sinks: Where to deliver; each records its own position (by its name).
+            batch: At most this many entries per partition and sink at a time.
+            partitions: The partitions this relay may take (default all 16).
+            start: Where a sink with no recorded position begins: ``"earliest"``
+                (everything kept), ``"latest"`` (what commits from now on), or past a
+                position.
+            backoff: How long a failing sink waits before it is tried again.
+
+        Raises:
+            ValidationError: Two sinks share a name, or an option is out of range.
+        """
+        return Relay(
+            self._store,
+            sinks,
+            clock=self._clock,
+            batch=batch,
+            partitions=partitions,
+            start=start,
+            backoff=backoff,
+        )
+
+    def relay(
+        self,
+        sinks: Iterable[Sink],
+        *,
+        timeout: float | None = None,
+        batch: int = 500,
+        start: Start = "earliest",
+    ) -> RelayReport:
+        """Deliver everything committed so far to ``sinks``, and say what was delivered.
+
+        For a host that drives delivery itself (after each request, from a scheduler).
+        Each sink is given what it has not been given, in commit order per entity; a sink
+        that fails is left where it stood and reported (``report.failing``), the others
+        are served. With ``timeout`` (seconds), a failing sink is retried with backoff
+        while it lasts.
+
+        Raises:
+            ValidationError: Two sinks share a name, or an option is out of range.
+        """
+        with self.outbox_relay(sinks, batch=batch, start=start) as relay:
+            return relay.drain(timeout=timeout)
+
     def checkpoints(self) -> builtins.list[Checkpoint]:
         """Every checkpoint the office has made, oldest first."""
         return self._store.checkpoints()
@@ -1649,6 +1715,8 @@ class Office:
         that moves the ``$defs`` into its OpenAPI components). A field that must be
         given but is checked by a rule of its own (a call record's ``matter``, R1) is
         listed as required, with no ``null`` default its type would not admit.
+        ``outbox_event`` is the message the outbox delivers (docs/events.md), its
+        ``entity`` one of the office's kinds.
         """
 
         def schema(model: type[pydantic.BaseModel], mode: JsonSchemaMode) -> dict[str, Any]:
@@ -1676,6 +1744,7 @@ class Office:
             "entities": entities,
             "inputs": inputs,
             "registers": registers,
+            "outbox_event": _outbox_event_schema(union, ref_template),
         }
 
     def entity_adapter(self) -> TypeAdapter[Entity]:
@@ -1960,3 +2029,18 @@ def _required_where_none_is_refused(schema: dict[str, Any]) -> dict[str, Any]:
                 if name not in required:
                     required.append(name)
     return schema
+
+
+def _outbox_event_schema(union: dict[str, Any], ref_template: str) -> dict[str, Any]:
+    """The outbox message's schema, its ``entity`` the union of the office's kinds."""
+    event = OutboxEvent.model_json_schema(mode="serialization", ref_template=ref_template)
+    entity = {key: value for key, value in union.items() if key != "$defs"}
+    event["properties"]["entity"] = {
+        "anyOf": [entity, {"type": "null"}],
+        "title": "Entity",
+        "description": "The entity as committed; null when withheld or for a checkpoint.",
+    }
+    defs = {**union.get("$defs", {}), **event.get("$defs", {})}
+    if defs:
+        event["$defs"] = defs
+    return event

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date, datetime
@@ -19,6 +20,14 @@ from secretarial.kernel._checkpoint import (
 )
 from secretarial.kernel._entity import Entity
 from secretarial.kernel._idempotency import Claim
+from secretarial.kernel._outbox import (
+    CHECKPOINT_STREAM,
+    OutboxEntry,
+    SinkPosition,
+    checkpoint_entry,
+    outbox_entry,
+    partition_of,
+)
 from secretarial.kernel._query import (
     Page,
     Query,
@@ -27,13 +36,15 @@ from secretarial.kernel._query import (
     cursor_sequence,
 )
 
+from ._lease import LocalLease
+
 __all__ = ["MemoryStore"]
 
 
 class _MemoryUnitOfWork:
     """Stages changes; the store applies them all at once on commit."""
 
-    __slots__ = ("_claims", "_counters", "_entities", "_events", "_store")
+    __slots__ = ("_claims", "_counters", "_entities", "_events", "_outbox", "_store")
 
     def __init__(self, store: MemoryStore) -> None:
         self._store = store
@@ -41,6 +52,7 @@ class _MemoryUnitOfWork:
         self._events: list[AuditEvent] = []
         self._counters: dict[tuple[str, str], int] = {}
         self._claims: dict[str, tuple[str, datetime, Entity | None]] = {}
+        self._outbox: list[tuple[AuditEvent, Entity]] = []
 
     def __enter__(self) -> Self:
         self._store._lock.acquire()  # noqa: SLF001
@@ -70,6 +82,7 @@ class _MemoryUnitOfWork:
             raise ConcurrencyConflict(entity.id, 0, self.get(entity.id).version)
         self._entities[entity.id] = entity
         self._events.append(event)
+        self._outbox.append((event, entity))
 
     def save(self, entity: Entity, event: AuditEvent, *, expected_version: int) -> None:
         current = self._entities.get(entity.id)
@@ -79,6 +92,7 @@ class _MemoryUnitOfWork:
             raise ConcurrencyConflict(entity.id, expected_version, current.version)
         self._entities[entity.id] = entity
         self._events.append(event)
+        self._outbox.append((event, entity))
 
     def add_many(self, entities: Sequence[Entity], events: Sequence[AuditEvent]) -> None:
         for entity in entities:
@@ -86,6 +100,8 @@ class _MemoryUnitOfWork:
                 raise ConcurrencyConflict(entity.id, 0, self.get(entity.id).version)
             self._entities[entity.id] = entity
         self._events.extend(events)
+        staged = self._entities
+        self._outbox.extend((event, staged[event.entity_id]) for event in events)
 
     def find(self, query: Query) -> list[Entity]:
         staged = self._entities
@@ -147,6 +163,8 @@ class _MemoryUnitOfWork:
         kept.update(staged)
         store._counters.update(self._counters)  # noqa: SLF001
         store._claims.update(self._claims)  # noqa: SLF001
+        for event, entity in self._outbox:
+            store._append_outbox(event.entity_id, event, entity)  # noqa: SLF001
 
 
 _EVENT_FIELDS: tuple[str, ...] = tuple(AuditEvent.model_fields)
@@ -260,6 +278,12 @@ class MemoryStore:
         self._claims: dict[str, tuple[str, datetime, Entity | None]] = {}
         """Idempotency keys: each command's fingerprint, when it was claimed, its result."""
         self._lock = threading.RLock()
+        self._outbox: dict[int, list[tuple[int, AuditEvent | Checkpoint, Entity | None]]] = {}
+        """Each partition's outbox entries, as (position, what they report, the entity):
+        the message is written when a relay reads it."""
+        self._outbox_at: dict[int, list[int]] = {}
+        self._outbox_head = 0
+        self._sinks: dict[tuple[str, int], SinkPosition] = {}
 
     def unit_of_work(self) -> _MemoryUnitOfWork:
         """Begin an atomic change; it commits when the block ends without an exception."""
@@ -419,6 +443,7 @@ class MemoryStore:
             if previous_leaves is not None and self._checkpoints:
                 self._checkpoints[-1] = (self._checkpoints[-1][0], previous_leaves)
             self._checkpoints.append((checkpoint, leaves))
+            self._append_outbox(CHECKPOINT_STREAM, checkpoint, None)
 
     def checkpoints(self) -> list[Checkpoint]:
         """Every checkpoint kept, oldest first."""
@@ -440,6 +465,71 @@ class MemoryStore:
             for key in old:
                 del self._claims[key]
             return len(old)
+
+    def _append_outbox(
+        self, stream: str, reported: AuditEvent | Checkpoint, entity: Entity | None
+    ) -> None:
+        partition = partition_of(stream)
+        self._outbox_head += 1
+        self._outbox.setdefault(partition, []).append((self._outbox_head, reported, entity))
+        self._outbox_at.setdefault(partition, []).append(self._outbox_head)
+
+    def outbox(self, partition: int, *, after: int = 0, limit: int = 500) -> list[OutboxEntry]:
+        """Up to ``limit`` entries of ``partition`` past position ``after``, in order."""
+        with self._lock:
+            entries = self._outbox.get(partition, [])
+            start = bisect.bisect_right(self._outbox_at.get(partition, []), after)
+            rows = entries[start : start + limit]
+        return [
+            (
+                checkpoint_entry(reported)
+                if isinstance(reported, Checkpoint)
+                else outbox_entry(reported, entity)  # type: ignore[arg-type]
+            )._replace(position=position)
+            for position, reported, entity in rows
+        ]
+
+    def outbox_head(self) -> int:
+        """The highest position in the outbox (0 if it is empty)."""
+        with self._lock:
+            return self._outbox_head
+
+    def sink_positions(self) -> list[SinkPosition]:
+        """How far each sink has been given each partition."""
+        with self._lock:
+            return sorted(self._sinks.values())
+
+    def advance_sink(
+        self,
+        sink: str,
+        partition: int,
+        *,
+        expected: int,
+        position: int,
+        delivered: int,
+        at: datetime,
+    ) -> None:
+        """Move ``sink``'s position in ``partition``; ConcurrencyConflict if it moved."""
+        with self._lock:
+            current = self._sinks.get((sink, partition))
+            recorded = 0 if current is None else current.position
+            if recorded != expected:
+                raise ConcurrencyConflict(f"outbox:{sink}:{partition}", expected, recorded)
+            total = delivered + (0 if current is None else current.delivered)
+            self._sinks[(sink, partition)] = SinkPosition(sink, partition, position, total, at)
+
+    def outbox_lease(self) -> LocalLease:
+        """A lease on this store's partitions, exclusive between the relays of this process."""
+        return LocalLease(f"memory:{id(self)}", None)
+
+    def forget_outbox(self, partition: int, through: int) -> int:
+        """Forget ``partition``'s entries up to position ``through``; return how many."""
+        with self._lock:
+            positions = self._outbox_at.get(partition, [])
+            cut = bisect.bisect_right(positions, through)
+            del positions[:cut]
+            del self._outbox.get(partition, [])[:cut]
+        return cut
 
     def column_problems(self) -> list[AuditProblem]:
         """Nothing to compare: the store keeps the entities and events themselves."""

@@ -34,6 +34,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, suppress
 from datetime import UTC, date, datetime
+from pathlib import Path
 from types import TracebackType
 from typing import Any, Final, Self
 
@@ -68,6 +69,12 @@ from secretarial.kernel._checkpoint import (
 )
 from secretarial.kernel._entity import Entity, stored_json
 from secretarial.kernel._idempotency import Claim
+from secretarial.kernel._outbox import (
+    OutboxEntry,
+    SinkPosition,
+    checkpoint_entry,
+    outbox_entry,
+)
 from secretarial.kernel._query import (
     Page,
     Query,
@@ -76,9 +83,11 @@ from secretarial.kernel._query import (
     cursor_sequence,
 )
 
+from ._lease import LocalLease
+
 __all__ = ["SCHEMA_VERSION", "SqlStore", "StoreError"]
 
-SCHEMA_VERSION: Final = 5
+SCHEMA_VERSION: Final = 6
 """The version of the schema this library writes; older databases are migrated forward."""
 
 
@@ -189,6 +198,36 @@ idempotency_table = sa.Table(
 """Each idempotency key a committed command claimed, with its fingerprint and result."""
 sa.Index("ix_idempotency_keys_at", idempotency_table.c.at)
 
+outbox_table = sa.Table(
+    "outbox",
+    metadata,
+    sa.Column("position", _id_type, primary_key=True, autoincrement=True),
+    sa.Column("part", sa.SmallInteger, nullable=False),
+    sa.Column("event_id", sa.String(64), nullable=False),
+    sa.Column("stream", sa.String(64), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("trigger", sa.String(64), nullable=False),
+    sa.Column("type", sa.String(32), nullable=False),
+    sa.Column("classification", sa.SmallInteger, nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("message", sa.Text, nullable=False),
+    sqlite_autoincrement=True,  # a position is never given twice, even after forgetting
+)
+"""The domain events of every committed change, written in its transaction, for relays."""
+_OUTBOX_PART = sa.Index("ix_outbox_part_position", outbox_table.c.part, outbox_table.c.position)
+
+sinks_table = sa.Table(
+    "outbox_sinks",
+    metadata,
+    sa.Column("sink", sa.String(200), primary_key=True),
+    sa.Column("part", sa.SmallInteger, primary_key=True),
+    sa.Column("position", sa.BigInteger, nullable=False),
+    sa.Column("delivered", sa.BigInteger, nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+)
+"""How far each sink has been given each partition of the outbox."""
+
 
 def _seal_audit_chains(conn: Connection) -> None:
     """Version 1 → 2: seal every entity's events into a hash chain and record its head.
@@ -275,17 +314,33 @@ def _add_idempotency_keys(conn: Connection) -> None:
     _KIND_SEQ.create(conn, checkfirst=True)
 
 
+def _add_outbox(conn: Connection) -> None:
+    """Version 5 → 6: the outbox and the sinks' positions in it.
+
+    Nothing stored changes, and nothing committed before is put in the outbox: it holds
+    the events of the changes committed after the migration.
+    """
+    outbox_table.create(conn, checkfirst=True)
+    sinks_table.create(conn, checkfirst=True)
+
+
 _MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: _seal_audit_chains,
     2: _rename_classifications,
     3: _add_checkpoints,
     4: _add_idempotency_keys,
+    5: _add_outbox,
 }
 """Forward migrations: ``_MIGRATIONS[n]`` turns a version ``n`` database into ``n + 1``."""
 
 
 def _utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
+
+
+def _aware(moment: datetime) -> datetime:
+    """A stored timestamp as an aware datetime (SQLite gives it back naive, in UTC)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _denial_hash(text: str | None) -> str | None:
@@ -566,13 +621,31 @@ from their names and caches one compiled form per set of names."""
 class _SqlUnitOfWork:
     """One transaction on one SQLAlchemy connection (PostgreSQL, in-memory SQLite)."""
 
-    __slots__ = ("_conn", "_read", "_store")
+    __slots__ = ("_conn", "_outbox", "_read", "_store")
 
     def __init__(self, store: SqlStore, conn: Connection) -> None:
         self._store = store
         self._conn = conn
         self._read: dict[str, Entity] = {}
         """The entity as it stands in this transaction, by id: as read, added or saved."""
+        self._outbox: list[OutboxEntry] = []
+        """The outbox entries of this transaction, inserted just before it commits."""
+
+    def flush_outbox(self) -> None:
+        """Insert this transaction's outbox entries; the last thing before the commit.
+
+        On PostgreSQL, first take the lock of each partition written (in order, so that
+        two writers never deadlock) and hold it to the commit: the next writer of a
+        partition draws its positions only after this one's are committed, so positions
+        within a partition grow in commit order and a relay reading past its position
+        never skips an entry that commits later.
+        """
+        if not self._outbox:
+            return
+        if self._store.is_postgres:
+            for part in sorted({entry.partition for entry in self._outbox}):
+                self._conn.execute(_OUTBOX_WRITE_LOCK, {"part": part})
+        self._conn.execute(outbox_table.insert(), [_outbox_row(e) for e in self._outbox])
 
     def get(self, entity_id: str) -> Entity:
         if _unstorable(entity_id):  # no stored id holds it
@@ -600,6 +673,7 @@ class _SqlUnitOfWork:
         except IntegrityError:
             raise ConcurrencyConflict(entity.id, 0, self.get(entity.id).version) from None
         self._conn.execute(audit.insert(), _audit_row(event))
+        self._outbox.append(outbox_entry(event, entity, row["body"]))
         self._read[entity.id] = entity
         self._store._hold(entity.id, row["kind"], row["body"], entity)  # noqa: SLF001
 
@@ -620,18 +694,24 @@ class _SqlUnitOfWork:
             ).scalar()
             raise ConcurrencyConflict(entity.id, expected_version, actual)
         self._conn.execute(audit.insert(), _audit_row(event))
+        self._outbox.append(outbox_entry(event, entity, body))
         self._read[entity.id] = entity
         self._store._hold(entity.id, columns[0], body, entity)  # noqa: SLF001
 
     def add_many(self, entity_list: Sequence[Entity], events: Sequence[AuditEvent]) -> None:
         if not entity_list:
             return
+        rows = [_row(e) for e in entity_list]
         try:
             with self._conn.begin_nested() if self._store.is_postgres else _nothing():
-                self._conn.execute(entities.insert(), [_row(e) for e in entity_list])
+                self._conn.execute(entities.insert(), rows)
         except IntegrityError as e:
             raise ConcurrencyConflict(entity_list[0].id, 0, None) from e
         self._conn.execute(audit.insert(), [_audit_row(e) for e in events])
+        kept = {
+            entity.id: (entity, row["body"]) for entity, row in zip(entity_list, rows, strict=True)
+        }
+        self._outbox.extend(outbox_entry(e, *kept[e.entity_id]) for e in events)
 
     def next_number(self, series: str, key: str, count: int = 1) -> int:
         insert = pg.insert if self._store.is_postgres else sqlite_dialect.insert
@@ -694,6 +774,78 @@ class _SqlUnitOfWork:
 
 
 _ADVISORY_LOCK: Final = sa.text("SELECT pg_advisory_xact_lock(:key)")
+_OUTBOX_WRITERS: Final = 0x5EC0
+"""The first key of the advisory locks writers take on outbox partitions (the second is
+the partition); two-key locks never meet the one-key locks of :meth:`lock`."""
+_OUTBOX_RELAYS: Final = 0x5EC1
+"""The first key of the session locks a relay's lease holds on partitions."""
+_OUTBOX_WRITE_LOCK: Final = sa.text(f"SELECT pg_advisory_xact_lock({_OUTBOX_WRITERS}, :part)")
+
+
+def _outbox_row(entry: OutboxEntry) -> dict[str, Any]:
+    return {
+        "part": entry.partition,
+        "event_id": entry.event_id,
+        "stream": entry.stream,
+        "version": entry.version,
+        "kind": entry.kind,
+        "trigger": entry.trigger,
+        "type": entry.type,
+        "classification": entry.classification,
+        "at": _utc(entry.at),
+        "message": entry.message,
+    }
+
+
+class _PostgresLease:
+    """A relay's lease: session advisory locks on one connection of its own.
+
+    The server drops the locks when the connection ends, so a relay killed with SIGKILL
+    holds nothing once its connection is gone.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._conn: Connection | None = engine.connect().execution_options(
+            isolation_level="AUTOCOMMIT"
+        )
+        self._held: set[int] = set()
+
+    def take(self, partitions: Sequence[int]) -> list[int]:
+        """Take the partitions no other lease holds, without waiting."""
+        if self._conn is None:
+            return []
+        wanted = [p for p in partitions if p not in self._held]
+        if wanted:
+            rows = self._conn.execute(
+                sa.text(
+                    f"SELECT p FROM unnest(CAST(:parts AS int[])) AS p "  # noqa: S608
+                    f"WHERE pg_try_advisory_lock({_OUTBOX_RELAYS}, p)"
+                ),
+                {"parts": wanted},
+            )
+            self._held.update(int(row[0]) for row in rows)
+        return [p for p in partitions if p in self._held]
+
+    def release(self, partitions: Sequence[int]) -> None:
+        """Give the partitions back."""
+        given = [p for p in partitions if p in self._held]
+        if not given or self._conn is None:
+            return
+        self._conn.execute(
+            sa.text(
+                f"SELECT pg_advisory_unlock({_OUTBOX_RELAYS}, p) "  # noqa: S608
+                f"FROM unnest(CAST(:parts AS int[])) AS p"
+            ),
+            {"parts": given},
+        )
+        self._held.difference_update(given)
+
+    def close(self) -> None:
+        """End the lease's connection, and with it every lock held."""
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+            self._held.clear()
 
 
 def _lock_key(resource: str) -> int:
@@ -798,6 +950,22 @@ def _sqlite_audit_row(event: AuditEvent) -> tuple[Any, ...]:
     )
 
 
+def _sqlite_outbox_row(entry: OutboxEntry) -> tuple[Any, ...]:
+    """An outbox entry's row in :data:`_SQLITE_OUTBOX_COLUMNS` order."""
+    return (
+        entry.partition,
+        entry.event_id,
+        entry.stream,
+        entry.version,
+        entry.kind,
+        entry.trigger,
+        entry.type,
+        entry.classification,
+        _sqlite_time(entry.at),
+        entry.message,
+    )
+
+
 _SQLITE_SELECT_CLAIM: Final = "SELECT fingerprint, kind, body FROM idempotency_keys WHERE key = ?"
 _SQLITE_INSERT_CLAIM: Final = "INSERT INTO idempotency_keys (key, fingerprint, at) VALUES (?, ?, ?)"
 _SQLITE_SETTLE_CLAIM: Final = "UPDATE idempotency_keys SET kind = ?, body = ? WHERE key = ?"
@@ -825,6 +993,18 @@ _SQLITE_ENTITY_COLUMNS: Final = (
     "updated_at",
     "body",
 )
+_SQLITE_OUTBOX_COLUMNS: Final = (
+    "part",
+    "event_id",
+    "stream",
+    "version",
+    "kind",
+    "trigger",
+    "type",
+    "classification",
+    "at",
+    "message",
+)
 _SQLITE_AUDIT_COLUMNS: Final = (
     "entity_id",
     "version",
@@ -851,6 +1031,7 @@ _SQLITE_SELECT_EVENTS: Final = (
 _SQLITE_SELECT_VERSION: Final = f"SELECT version FROM {_E} WHERE id = ?"  # noqa: S608
 _SQLITE_INSERT_ENTITY: Final = _insert_sql(entities, _SQLITE_ENTITY_COLUMNS)
 _SQLITE_INSERT_AUDIT: Final = _insert_sql(audit, _SQLITE_AUDIT_COLUMNS)
+_SQLITE_INSERT_OUTBOX: Final = _insert_sql(outbox_table, _SQLITE_OUTBOX_COLUMNS)
 _SQLITE_NEXT_NUMBER: Final = (
     f"{_insert_sql(counters, ('series', 'key', 'value'))} "
     f"ON CONFLICT (series, {_quote('key')}) DO UPDATE "
@@ -1033,7 +1214,7 @@ class _SqliteUnitOfWork:
             raise ConcurrencyConflict(entity.id, 0, self.get(entity.id).version) from None
         except sqlite3.Error as e:
             raise _driver_error(e, _SQLITE_INSERT_ENTITY, row) from e
-        self._insert_event(event)
+        self._insert_event(event, entity, body)
         self._read[entity.id] = entity
         self._store._hold(entity.id, columns[0], body, entity)  # noqa: SLF001
 
@@ -1060,21 +1241,26 @@ class _SqliteUnitOfWork:
             raise ConcurrencyConflict(
                 entity.id, expected_version, None if found is None else found[0]
             )
-        self._insert_event(event)
+        self._insert_event(event, entity, body)
         self._read[entity.id] = entity
         self._store._hold(entity.id, columns[0], body, entity)  # noqa: SLF001
 
-    def _insert_event(self, event: AuditEvent) -> None:
+    def _insert_event(self, event: AuditEvent, entity: Entity, body: str) -> None:
         row = _sqlite_audit_row(event)
+        outbox = _sqlite_outbox_row(outbox_entry(event, entity, body))
         try:
             self._cursor.execute(_SQLITE_INSERT_AUDIT, row)
+            self._cursor.execute(_SQLITE_INSERT_OUTBOX, outbox)
         except sqlite3.Error as e:
             raise _driver_error(e, _SQLITE_INSERT_AUDIT, row) from e
 
     def add_many(self, entity_list: Sequence[Entity], events: Sequence[AuditEvent]) -> None:
         if not entity_list:
             return
-        rows = [_sqlite_row(e, _columns(e), stored_json(e)) for e in entity_list]
+        bodies = [stored_json(e) for e in entity_list]
+        rows = [
+            _sqlite_row(e, _columns(e), body) for e, body in zip(entity_list, bodies, strict=True)
+        ]
         cursor = self._cursor
         try:
             cursor.executemany(_SQLITE_INSERT_ENTITY, rows)
@@ -1083,8 +1269,11 @@ class _SqliteUnitOfWork:
         except sqlite3.Error as e:
             raise _driver_error(e, _SQLITE_INSERT_ENTITY, rows) from e
         audit_rows = [_sqlite_audit_row(e) for e in events]
+        kept = {e.id: (e, body) for e, body in zip(entity_list, bodies, strict=True)}
+        outbox_rows = [_sqlite_outbox_row(outbox_entry(e, *kept[e.entity_id])) for e in events]
         try:
             cursor.executemany(_SQLITE_INSERT_AUDIT, audit_rows)
+            cursor.executemany(_SQLITE_INSERT_OUTBOX, outbox_rows)
         except sqlite3.Error as e:
             raise _driver_error(e, _SQLITE_INSERT_AUDIT, audit_rows) from e
 
@@ -1313,7 +1502,9 @@ class SqlStore:
     @contextmanager
     def _unit_of_work(self) -> Iterator[_SqlUnitOfWork]:
         with self._write() as conn:
-            yield _SqlUnitOfWork(self, conn)
+            uow = _SqlUnitOfWork(self, conn)
+            yield uow
+            uow.flush_outbox()
 
     def get(self, entity_id: str) -> Entity:
         """Load an entity."""
@@ -1595,6 +1786,10 @@ class SqlStore:
                         .where(checkpoints_table.c.sequence == checkpoint.sequence - 1)
                         .values(leaves=previous_leaves)
                     )
+                entry = checkpoint_entry(checkpoint)
+                if self.is_postgres:
+                    conn.execute(_OUTBOX_WRITE_LOCK, {"part": entry.partition})
+                conn.execute(outbox_table.insert(), _outbox_row(entry))
         except IntegrityError:
             raise ConcurrencyConflict(
                 f"checkpoint {checkpoint.sequence}", checkpoint.sequence - 1, None
@@ -1629,6 +1824,123 @@ class SqlStore:
         with self._write() as conn:
             result = conn.execute(
                 idempotency_table.delete().where(idempotency_table.c.at < _utc(before))
+            )
+            return int(result.rowcount)
+
+    # ------------------------------------------------------------------ outbox
+    def outbox(self, partition: int, *, after: int = 0, limit: int = 500) -> list[OutboxEntry]:
+        """Up to ``limit`` entries of ``partition`` past position ``after``, in order."""
+        table = outbox_table
+        with self._read() as conn:
+            rows = conn.execute(
+                sa.select(
+                    table.c.position,
+                    table.c.part,
+                    table.c.event_id,
+                    table.c.stream,
+                    table.c.version,
+                    table.c.kind,
+                    table.c.trigger,
+                    table.c.type,
+                    table.c.classification,
+                    table.c.at,
+                    table.c.message,
+                )
+                .where(table.c.part == partition, table.c.position > after)
+                .order_by(table.c.position)
+                .limit(limit)
+            ).all()
+        return [OutboxEntry(*row)._replace(at=_aware(row.at)) for row in rows]
+
+    def outbox_head(self) -> int:
+        """The highest position in the outbox (0 if it is empty)."""
+        with self._read() as conn:  # what is forgotten, every sink was given
+            kept = conn.execute(sa.select(sa.func.max(outbox_table.c.position))).scalar()
+            given = conn.execute(sa.select(sa.func.max(sinks_table.c.position))).scalar()
+        return max(int(kept or 0), int(given or 0))
+
+    def sink_positions(self) -> list[SinkPosition]:
+        """How far each sink has been given each partition."""
+        with self._read() as conn:
+            rows = conn.execute(
+                sa.select(
+                    sinks_table.c.sink,
+                    sinks_table.c.part,
+                    sinks_table.c.position,
+                    sinks_table.c.delivered,
+                    sinks_table.c.at,
+                ).order_by(sinks_table.c.sink, sinks_table.c.part)
+            ).all()
+        return [
+            SinkPosition(
+                row.sink, int(row.part), int(row.position), int(row.delivered), _aware(row.at)
+            )
+            for row in rows
+        ]
+
+    def advance_sink(
+        self,
+        sink: str,
+        partition: int,
+        *,
+        expected: int,
+        position: int,
+        delivered: int,
+        at: datetime,
+    ) -> None:
+        """Move ``sink``'s position in ``partition``; ConcurrencyConflict if it moved."""
+        table = sinks_table
+        with self._write() as conn:
+            moved = conn.execute(
+                table.update()
+                .where(
+                    table.c.sink == sink, table.c.part == partition, table.c.position == expected
+                )
+                .values(position=position, delivered=table.c.delivered + delivered, at=_utc(at))
+            ).rowcount
+            if moved == 1:
+                return
+            if expected == 0:
+                insert = pg.insert if self.is_postgres else sqlite_dialect.insert
+                added = conn.execute(
+                    insert(table)
+                    .values(
+                        sink=sink,
+                        part=partition,
+                        position=position,
+                        delivered=delivered,
+                        at=_utc(at),
+                    )
+                    .on_conflict_do_nothing(index_elements=[table.c.sink, table.c.part])
+                ).rowcount
+                if added == 1:
+                    return
+            recorded = conn.execute(
+                sa.select(table.c.position).where(table.c.sink == sink, table.c.part == partition)
+            ).scalar()
+        raise ConcurrencyConflict(f"outbox:{sink}:{partition}", expected, recorded)
+
+    def outbox_lease(self) -> _PostgresLease | LocalLease:
+        """A lease on the outbox's partitions, exclusive between relays of this office.
+
+        PostgreSQL: session advisory locks on a connection of the lease's own. A SQLite
+        file: record locks on a lock file beside it (``<database>-outbox.lock``). An
+        in-memory SQLite database: locks in this process.
+        """
+        if self.is_postgres:
+            return _PostgresLease(self._engine)
+        path = self._engine.url.database
+        if _in_memory(self.url) or not path:
+            return LocalLease(f"sqlite-memory:{id(self)}", None)
+        full = str(Path(path).resolve())
+        return LocalLease(full, f"{full}-outbox.lock")
+
+    def forget_outbox(self, partition: int, through: int) -> int:
+        """Forget ``partition``'s entries up to position ``through``; return how many."""
+        table = outbox_table
+        with self._write() as conn:
+            result = conn.execute(
+                table.delete().where(table.c.part == partition, table.c.position <= through)
             )
             return int(result.rowcount)
 

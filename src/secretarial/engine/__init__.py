@@ -29,12 +29,25 @@ from ._numbering import (
 from ._ports import (
     Clock,
     IdFactory,
+    OutboxLease,
     Store,
     UnitOfWork,
+)
+from ._relay import (
+    Backoff,
+    CallbackSink,
+    Outbox,
+    Relay,
+    RelayReport,
+    Sink,
+    SinkReport,
+    Subscription,
 )
 
 __all__ = [
     "ARCHIVAL_SERIES",
+    "Backoff",
+    "CallbackSink",
     "Change",
     "Clock",
     "DefaultNumbering",
@@ -47,7 +60,14 @@ __all__ = [
     "IdFactory",
     "NumberingPolicy",
     "OfficePort",
+    "Outbox",
+    "OutboxLease",
+    "Relay",
+    "RelayReport",
+    "Sink",
+    "SinkReport",
     "Store",
+    "Subscription",
     "UnitOfWork",
     "fire_trigger",
     "run_change",

@@ -25,6 +25,7 @@ from secretarial.kernel._audit import Anchor, AuditEvent, AuditProblem, AuditRec
 from secretarial.kernel._checkpoint import Checkpoint, CheckpointState
 from secretarial.kernel._entity import Entity
 from secretarial.kernel._idempotency import Claim, checked_key, command_fingerprint
+from secretarial.kernel._outbox import OutboxEntry, SinkPosition
 from secretarial.kernel._query import Page, Query
 from secretarial.kernel._values import Actor
 from secretarial.kernel._workflow import TransitionEnv, Workflow
@@ -32,7 +33,7 @@ from secretarial.kernel._workflow import TransitionEnv, Workflow
 from ._delegation import acting_for
 from ._directory import Directory
 from ._numbering import NumberingPolicy
-from ._ports import IdFactory, Store, UnitOfWork
+from ._ports import IdFactory, OutboxLease, Store, UnitOfWork
 
 __all__ = [
     "Change",
@@ -595,6 +596,41 @@ class HookedStore:
     def column_problems(self) -> list[AuditProblem]:
         """Stored columns that disagree with their bodies (see :class:`Store`)."""
         return self._store.column_problems()
+
+    def outbox(self, partition: int, *, after: int = 0, limit: int = 500) -> list[OutboxEntry]:
+        """Entries of one partition of the outbox (see :class:`Store`)."""
+        return self._store.outbox(partition, after=after, limit=limit)
+
+    def outbox_head(self) -> int:
+        """The highest position in the outbox (see :class:`Store`)."""
+        return self._store.outbox_head()
+
+    def sink_positions(self) -> list[SinkPosition]:
+        """How far each sink has been given each partition (see :class:`Store`)."""
+        return self._store.sink_positions()
+
+    def advance_sink(
+        self,
+        sink: str,
+        partition: int,
+        *,
+        expected: int,
+        position: int,
+        delivered: int,
+        at: datetime,
+    ) -> None:
+        """Move a sink's position (see :class:`Store`)."""
+        self._store.advance_sink(
+            sink, partition, expected=expected, position=position, delivered=delivered, at=at
+        )
+
+    def outbox_lease(self) -> OutboxLease:
+        """A lease on the outbox's partitions (see :class:`Store`)."""
+        return self._store.outbox_lease()
+
+    def forget_outbox(self, partition: int, through: int) -> int:
+        """Forget entries of the outbox (see :class:`Store`)."""
+        return self._store.forget_outbox(partition, through)
 
     def forget_idempotency_keys(self, before: datetime) -> int:
         """Forget the keys claimed before ``before`` (see :class:`Store`)."""

@@ -16,9 +16,10 @@ from secretarial.kernel._audit import Anchor, AuditEvent, AuditProblem, AuditRec
 from secretarial.kernel._checkpoint import Checkpoint, CheckpointState
 from secretarial.kernel._entity import Entity
 from secretarial.kernel._idempotency import Claim
+from secretarial.kernel._outbox import OutboxEntry, SinkPosition
 from secretarial.kernel._query import Page, Query
 
-__all__ = ["Clock", "IdFactory", "Store", "UnitOfWork"]
+__all__ = ["Clock", "IdFactory", "OutboxLease", "Store", "UnitOfWork"]
 
 
 @runtime_checkable
@@ -123,6 +124,27 @@ class UnitOfWork(Protocol):
         sorted order, so two units of work never deadlock over them. On a store whose
         units of work already run one at a time (SQLite, memory) it costs nothing.
         """
+        ...
+
+
+class OutboxLease(Protocol):
+    """A relay's hold on partitions of the outbox: one holder per partition at a time.
+
+    Two relays of one office, in one process or in several, never hold a partition at
+    once, so they never deliver one stream's events concurrently. A lease ends with its
+    holder: :meth:`close`, or the process ending (a killed relay holds nothing).
+    """
+
+    def take(self, partitions: Sequence[int]) -> list[int]:
+        """Take those of ``partitions`` no other lease holds, without waiting; return them."""
+        ...
+
+    def release(self, partitions: Sequence[int]) -> None:
+        """Give ``partitions`` back (each one taken by :meth:`take`)."""
+        ...
+
+    def close(self) -> None:
+        """Give back every partition held and what the lease holds open."""
         ...
 
 
@@ -233,6 +255,50 @@ class Store(Protocol):
 
     def forget_idempotency_keys(self, before: datetime) -> int:
         """Forget the idempotency keys claimed before ``before``; return how many."""
+        ...
+
+    def outbox(self, partition: int, *, after: int = 0, limit: int = 500) -> list[OutboxEntry]:
+        """Up to ``limit`` entries of ``partition`` past position ``after``, in order.
+
+        Every committed change has its entries here (written in its transaction); within
+        a partition, positions grow in commit order.
+        """
+        ...
+
+    def outbox_head(self) -> int:
+        """The highest position in the outbox (0 if it is empty)."""
+        ...
+
+    def sink_positions(self) -> list[SinkPosition]:
+        """How far each sink has been given each partition (recorded ones only)."""
+        ...
+
+    def advance_sink(
+        self,
+        sink: str,
+        partition: int,
+        *,
+        expected: int,
+        position: int,
+        delivered: int,
+        at: datetime,
+    ) -> None:
+        """Move ``sink``'s position in ``partition`` from ``expected`` to ``position``.
+
+        ``delivered`` is how many entries it was given on the way; ``at`` is now.
+
+        Raises:
+            ConcurrencyConflict: The recorded position is not ``expected`` (0 when none
+                is recorded): another relay moved it; nothing is changed.
+        """
+        ...
+
+    def outbox_lease(self) -> OutboxLease:
+        """A new, empty lease on the outbox's partitions (see :class:`OutboxLease`)."""
+        ...
+
+    def forget_outbox(self, partition: int, through: int) -> int:
+        """Forget ``partition``'s entries up to position ``through``; return how many."""
         ...
 
     def column_problems(self) -> list[AuditProblem]:

@@ -29,6 +29,7 @@ from secretarial.plugins._manager import BriefSection as BriefSection
 from secretarial.plugins._manager import PluginFailure as PluginFailure
 from secretarial.plugins._manager import PluginNumbering as PluginNumbering
 from secretarial.plugins._manager import Plugins as Plugins
+from secretarial.plugins._manager import PluginSink as PluginSink
 from secretarial.plugins._manager import hookimpl as hookimpl
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "BriefSection",
     "PluginFailure",
     "PluginNumbering",
+    "PluginSink",
     "Plugins",
     "hookimpl",
     "hookspec",

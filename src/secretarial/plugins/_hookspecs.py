@@ -23,6 +23,7 @@ from secretarial.kernel._area import Area
 from secretarial.kernel._audit import AuditEvent
 from secretarial.kernel._calendar import WorkCalendar
 from secretarial.kernel._entity import Entity
+from secretarial.kernel._outbox import OutboxEvent
 from secretarial.kernel._reminders import DueReminder
 from secretarial.kernel._values import Actor
 from secretarial.kernel._workflow import WorkflowTable
@@ -85,6 +86,24 @@ def secretarial_after_commit(event: AuditEvent, entity: Entity) -> None:
         event: The audit event.
         entity: The entity as committed by that unit of work (in a bulk import, as
             imported: already registered when the import registers).
+    """
+
+
+@hookspec
+def secretarial_outbox_events(events: tuple[OutboxEvent, ...]) -> None:
+    """Take domain events from the outbox: a sink that cannot lose what it is given.
+
+    Unlike ``secretarial_after_commit``, these come from the outbox, written in the
+    change's own transaction: a relay (``Office.relay``, ``secretarial relay``) delivers
+    them after the commit, in commit order per entity, at least once, from any process,
+    also after the committing process died. Each plugin that implements this is a sink
+    of its own (``Plugins.sinks()``), named ``plugin:<name>``: one that raises is
+    recorded and given the same events again later, with backoff, while the others go
+    on. Drop repeats by ``event.id``.
+
+    Args:
+        events: A batch of one partition's events, in order. Events of entities
+            classified above the sink's clearance come ``withheld``.
     """
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 import logging
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from types import MappingProxyType
@@ -23,6 +23,7 @@ import pluggy
 
 from secretarial.engine._directory import Directory
 from secretarial.engine._keys import SigningKey
+from secretarial.engine._relay import Subscription
 from secretarial.errors import (
     PluginError,
     TransitionNotAllowed,
@@ -33,6 +34,8 @@ from secretarial.kernel._area import Area, Registry, built_workflow
 from secretarial.kernel._audit import AuditEvent
 from secretarial.kernel._calendar import WorkCalendar
 from secretarial.kernel._entity import Entity
+from secretarial.kernel._enums import Classification
+from secretarial.kernel._outbox import OutboxMessage
 from secretarial.kernel._reminders import DueReminder
 from secretarial.kernel._values import Actor
 from secretarial.kernel._workflow import Workflow, WorkflowTable
@@ -72,6 +75,7 @@ _NUMBER: Final = "secretarial_number_format"
 _CALENDAR: Final = "secretarial_work_calendar"
 _DIRECTORY: Final = "secretarial_directory"
 _KEY: Final = "secretarial_checkpoint_key"
+_OUTBOX: Final = "secretarial_outbox_events"
 _ONE_BY_ONE: Final = (_VETO, _AFTER_COMMIT, _EXTEND, _AREAS, _DELIVER, _BRIEF)
 """Hooks called one implementation at a time (so they take no wrappers)."""
 
@@ -404,6 +408,22 @@ class Plugins:
             failures += self._isolated(_DELIVER, {"reminder": reminder}, subject)
         return failures
 
+    def sinks(
+        self,
+        *,
+        clearance: Classification = Classification.UNCLASSIFIED,
+        subscription: Subscription | None = None,
+    ) -> list[PluginSink]:
+        """A sink for each plugin that takes outbox events (``secretarial_outbox_events``).
+
+        Give them to ``Office.relay`` or ``Office.outbox_relay``. ``clearance`` is what
+        the plugins are cleared for; ``subscription`` which events they take.
+        """
+        return [
+            PluginSink(self, impl, clearance, subscription or Subscription())
+            for impl in self._impls(_OUTBOX)
+        ]
+
     def brief_sections(
         self, actor: Actor, day: date, entities: Iterable[Entity] = ()
     ) -> list[BriefSection]:
@@ -480,6 +500,43 @@ class Plugins:
         logger.error("%s", failure, exc_info=error)
         self._failures.append(failure)
         return failure
+
+
+@final
+class PluginSink:
+    """A relay's sink that hands events to one plugin's ``secretarial_outbox_events``.
+
+    A failure of the plugin is logged and recorded (``Plugins.failures``) and raised as
+    :class:`~secretarial.PluginError`, so that the relay gives the batch again later.
+    """
+
+    __slots__ = ("_impl", "_plugins", "clearance", "name", "subscription")
+
+    def __init__(
+        self,
+        plugins: Plugins,
+        impl: pluggy.HookImpl,
+        clearance: Classification,
+        subscription: Subscription,
+    ) -> None:
+        self._plugins = plugins
+        self._impl = impl
+        self.name = f"plugin:{impl.plugin_name}"
+        self.clearance = clearance
+        self.subscription = subscription
+
+    def deliver(self, messages: Sequence[OutboxMessage]) -> None:
+        """Give the plugin the batch, read as events."""
+        events = tuple(message.event() for message in messages)
+        subject = f"{len(events)} outbox events from position {messages[0].position}"
+        try:
+            self._impl.function(*[{"events": events}[name] for name in self._impl.argnames])
+        except Exception as e:
+            failure = self._plugins._failed(self._impl, _OUTBOX, subject, e)  # noqa: SLF001
+            raise PluginError(failure.plugin, _OUTBOX, subject, failure.error) from e
+
+    def __repr__(self) -> str:
+        return f"<PluginSink {self.name}>"
 
 
 @final
