@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import enum
 import os
+import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Final
 
@@ -36,6 +37,7 @@ from secretarial import (
     Role,
 )
 from secretarial.kernel._calendar import provisional_years
+from secretarial.report import CHARTS_HINT, Report, weekly_report
 from secretarial.testing import FrozenClock
 
 from . import _demo
@@ -367,6 +369,8 @@ def demo(
 
             week = _demo.run_week(office, clock, workdays, seed=seed, on_day=on_day)
         _show_week(office, week, db)
+        written = _write_report(_demo.report_of(office, week), _report_path(db, week.start, None))
+    console().print(f"the week's report: {written.resolve().as_uri()}", soft_wrap=True)
     _write_cast(db)
     if not week.audit.ok:
         raise typer.Exit(ExitCode.REFUSED)
@@ -455,6 +459,120 @@ def _show_week(office: Office, week: _demo.WeekReport, db: str) -> None:
 
 def _columns(*pairs: tuple[str, str]) -> tuple[RegisterColumn, ...]:
     return tuple(RegisterColumn(key, label) for key, label in pairs)
+
+
+# ---------------------------------------------------------------------------- report
+@app.command()
+def report(
+    db: Db = DEFAULT_DB,
+    start: Annotated[
+        str | None,
+        typer.Option(
+            "--from", metavar="YYYY-MM-DD", help="The first day (with --to; default: see --week)."
+        ),
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option("--to", metavar="YYYY-MM-DD", help="The last day (with --from).")
+    ] = None,
+    week: Annotated[
+        str | None,
+        typer.Option(
+            metavar="YYYY-Www|YYYY-MM-DD",
+            help="The week, Monday to Sunday: an ISO week (2025-W45) or a day in it "
+            "(default: the week of the latest change the reader may see).",
+        ),
+    ] = None,
+    timelines: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--timeline",
+            metavar="ID",
+            help="Draw this record's path through its steps (repeat; default: the busiest "
+            "incoming and outgoing document and supervision item).",
+        ),
+    ] = None,
+    title: Annotated[
+        str | None, typer.Option(help="The heading (default: 工作周报 Weekly report).")
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="FILE",
+            help="Write the page here (default: beside a SQLite --db, named after its "
+            "first day, e.g. office-report-2025-11-03.html).",
+        ),
+    ] = None,
+    actors: Actors = None,
+    by: By = None,
+    as_: As = None,
+    clearance: Clearance = None,
+) -> None:
+    """Write the weekly report (工作周报): one HTML page to read, print or send.
+
+    Supervision by unit, the ledger, what is overdue, the work per day, records' paths,
+    the meetings and their decisions, the information adopted and the duty roster, as
+    --by may see them (classified matters above their clearance are left out). The
+    page needs no network to open; its charts need matplotlib, tables show without it.
+    """
+    actor = _actor(db, actors, by, as_, clearance, required=False)
+    if week is not None and (start is not None or end is not None):
+        raise BadInput("--week goes without --from and --to")
+    if (start is None) != (end is None):
+        raise BadInput("--from and --to go together")
+    with open_office(db) as office:
+        if start is not None and end is not None:
+            first, last = parse_day(start, "--from"), parse_day(end, "--to")
+            if last < first:
+                raise BadInput(f"--to {end} is before --from {start}")
+        else:
+            first = _week_start(office, week, actor)
+            last = first + timedelta(days=6)
+        made = weekly_report(
+            office, start=first, end=last, by=actor, title=title, timelines=timelines
+        )
+    written = _write_report(made, _report_path(db, first, out))
+    console().print(
+        f"wrote the report of {first} – {last} to {written} ({written.resolve().as_uri()})",
+        soft_wrap=True,
+    )
+    if not made.charts_drawn:
+        console(stderr=True).print(f"the charts show as tables: {CHARTS_HINT}", soft_wrap=True)
+
+
+_ISO_WEEK: Final = re.compile(r"([0-9]{4})-?W([0-9]{2})")
+
+
+def _week_start(office: Office, week: str | None, actor: Actor | None) -> date:
+    """The Monday of the week ``--week`` names, or of the latest change ``actor`` may see."""
+    if week is None:
+        latest = max((e.updated_at for e in office.list(by=actor)), default=office.now())
+        day = latest.astimezone(office.timezone).date()
+    elif (iso := _ISO_WEEK.fullmatch(week)) is not None:
+        try:
+            day = date.fromisocalendar(int(iso[1]), int(iso[2]), 1)
+        except ValueError:
+            raise BadInput(f"--week {week!r}: that year has no week {iso[2]}") from None
+    elif "W" in week.upper():
+        raise BadInput(f"--week {week!r} is not an ISO week such as 2025-W45")
+    else:
+        day = parse_day(week, "--week")
+    return day - timedelta(days=day.weekday())
+
+
+def _report_path(db: str, first: date, out: Path | None) -> Path:
+    """Where a report goes: ``out``, or beside a SQLite office, or in the working directory."""
+    if out is not None:
+        return out
+    path = office_url(db)[1]
+    name = f"{path.stem if path is not None else 'office'}-report-{first.isoformat()}.html"
+    return path.with_name(name) if path is not None else Path(name)
+
+
+def _write_report(made: Report, path: Path) -> Path:
+    try:
+        return made.write(path)
+    except OSError as e:
+        raise BadFile(f"--out: cannot write the report to {str(path)!r}: {e.strerror}") from None
 
 
 # ---------------------------------------------------------------------------- doc

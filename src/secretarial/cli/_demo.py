@@ -14,7 +14,8 @@ state of what is in the office, so a second run on the same file picks up the op
 matters of the week before and carries on with the following week.
 
 Nothing here prints: :func:`run_week` reports each day to a callback and returns a
-:class:`WeekReport` for the command to show.
+:class:`WeekReport` for the command to show; :func:`report_of` lays the week out as its
+weekly report (工作周报), which the command writes beside the office.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ from secretarial import (
     SweepReport,
     WorkCalendar,
 )
+from secretarial.report import Report, weekly_report
 from secretarial.testing import FrozenClock, SequentialIds
 
 if TYPE_CHECKING:
@@ -60,6 +62,7 @@ __all__ = [
     "demo_ids",
     "first_day",
     "plan_week",
+    "report_of",
     "run_week",
     "write_actors",
 ]
@@ -387,6 +390,13 @@ def run_week(
             on_day(report)
     return WeekReport(
         seed=seed, days=reports, created=office.count() - before, audit=office.verify_audit()
+    )
+
+
+def report_of(office: Office, week: WeekReport) -> Report:
+    """The weekly report (工作周报) of the days ``week`` simulated, as the office reads them."""
+    return weekly_report(
+        office, start=week.start, end=week.end, title=f"{ARCHIVE.organ_name} 工作周报"
     )
 
 
