@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import html
 import io
 import json
+import os
 import queue
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -302,6 +305,9 @@ def _launch(executable: str, profile: Path) -> subprocess.Popen[str]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
+        # Debian's /usr/bin/chromium is a script that starts the browser as its child:
+        # a group of its own lets the test end them all.
+        start_new_session=True,
     )
 
 
@@ -323,13 +329,25 @@ def _devtools_address(process: subprocess.Popen[str]) -> str:
 
 
 def _stop(process: subprocess.Popen[str]) -> None:
-    """End the browser the test started, and close its pipe."""
-    process.terminate()
+    """End the browser the test started (its whole process group), and close its pipe."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
     try:
         process.wait(timeout=20)
     except subprocess.TimeoutExpired:
-        process.kill()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=20)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:  # the browser's own processes, after the script
+        try:
+            os.killpg(process.pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
     if process.stderr is not None:
         process.stderr.close()
 
