@@ -805,7 +805,10 @@ class _PostgresLease:
     """
 
     def __init__(self, engine: Engine) -> None:
-        self._conn: Connection | None = engine.connect().execution_options(
+        # A connection of its own, closed for good when the lease ends (a pooled one would
+        # keep the locks after it is handed back).
+        self._engine = sa.create_engine(engine.url, poolclass=sa.pool.NullPool)
+        self._conn: Connection | None = self._engine.connect().execution_options(
             isolation_level="AUTOCOMMIT"
         )
         self._held: set[int] = set()
@@ -843,9 +846,14 @@ class _PostgresLease:
     def close(self) -> None:
         """End the lease's connection, and with it every lock held."""
         if self._conn is not None:
+            # The server drops a closed session's locks only once its process has ended:
+            # give them back first, so that the next lease finds them free at once.
+            with suppress(DBAPIError):
+                self._conn.execute(sa.text("SELECT pg_advisory_unlock_all()"))
             self._conn.close()
             self._conn = None
             self._held.clear()
+            self._engine.dispose()
 
 
 def _lock_key(resource: str) -> int:
@@ -1912,8 +1920,9 @@ class SqlStore:
                         at=_utc(at),
                     )
                     .on_conflict_do_nothing(index_elements=[table.c.sink, table.c.part])
-                ).rowcount
-                if added == 1:
+                    .returning(table.c.sink)
+                ).first()
+                if added is not None:
                     return
             recorded = conn.execute(
                 sa.select(table.c.position).where(table.c.sink == sink, table.c.part == partition)

@@ -39,6 +39,7 @@ from secretarial.kernel._access import AccessDenial
 from secretarial.kernel._checkpoint import LeafReader, encode_delta, encode_leaves
 from secretarial.kernel._entity import Entity
 from secretarial.kernel._enums import Classification, EntityKind, Role
+from secretarial.kernel._outbox import CHECKPOINT_STREAM, PARTITIONS, OutboxEntry, partition_of
 from secretarial.kernel._query import Query
 from secretarial.kernel._values import Actor
 from secretarial.verify import make_anchor, make_checkpoint
@@ -461,3 +462,123 @@ class StoreContract:
             assert uow.claim("key-2", "f" * 64, START) is not None
             assert uow.claim("key-1", "f" * 64, START) is None
         assert [e.id for e in store.find(Query())] == ["in-1", "in-2", "in-3"]
+
+    # ------------------------------------------------------------------ the outbox
+    def _all_entries(self, store: Any) -> list[OutboxEntry]:
+        entries = [e for p in range(PARTITIONS) for e in store.outbox(p, after=0, limit=10_000)]
+        return sorted(entries, key=lambda e: e.position)
+
+    def test_every_committed_change_leaves_its_outbox_entries(self, store: Any) -> None:
+        """A creation, a save, a batch and a checkpoint each leave one entry per event.
+
+        Positions grow in commit order, each entry is in its stream's partition, and its
+        message names the audit event it reports.
+        """
+        first = add(store, document(1))
+        registered, event = _register(first, "收文〔2025〕1号")
+        with store.unit_of_work() as uow:
+            uow.save(registered, event, expected_version=1)
+        batch = [document(2), document(3)]
+        with store.unit_of_work() as uow:
+            uow.add_many([e for e, _ in batch], [ev for _, ev in batch])
+        checkpoint = make_checkpoint(store, START, HmacKey(b"contract checkpoint key, 32 bytes"))
+        entries = self._all_entries(store)
+        assert [(e.stream, e.version, e.type) for e in entries] == [
+            ("in-1", 1, "created"),
+            ("in-1", 2, "transition"),
+            ("in-2", 1, "created"),
+            ("in-3", 1, "created"),
+            (CHECKPOINT_STREAM, 1, "checkpoint"),
+        ]
+        positions = [e.position for e in entries]
+        assert positions == sorted(positions)
+        assert len(set(positions)) == len(positions)
+        assert all(e.partition == partition_of(e.stream) for e in entries)
+        assert [e.event_id for e in entries[:2]] == [e.hash for e in store.events("in-1")]
+        assert entries[-1].event_id == checkpoint.hash
+        assert store.outbox_head() == positions[-1]
+        message = entries[1].message_for(Classification.UNCLASSIFIED).event()
+        assert (message.trigger, message.source, message.target) == (
+            "register",
+            "received",
+            "registered",
+        )
+        assert message.entity is not None
+        assert message.entity["entity_kind"] == "incoming_document"
+        assert message.position == entries[1].position
+
+    def test_a_failed_unit_of_work_leaves_no_entry(self, store: Any) -> None:
+        """What rolls back emits nothing."""
+
+        def abort() -> None:
+            with store.unit_of_work() as uow:
+                uow.add(*document(1))
+                raise RuntimeError("abort")
+
+        with pytest.raises(RuntimeError):
+            abort()
+        assert self._all_entries(store) == []
+        assert store.outbox_head() == 0
+
+    def test_a_classified_entry_is_withheld_from_an_uncleared_reader(self, store: Any) -> None:
+        """Above the reader's clearance, the reason, the input and the entity stay out."""
+        add(store, document(1, classification="secret"))
+        (entry,) = self._all_entries(store)
+        withheld = entry.message_for(Classification.CONFIDENTIAL).event()
+        assert withheld.withheld
+        assert withheld.entity is None
+        assert withheld.payload is None
+        assert (
+            b"\xe9\x80\x9a\xe7\x9f\xa5" not in entry.message_for(Classification.CONFIDENTIAL).body
+        )
+        cleared = entry.message_for(Classification.SECRET).event()
+        assert not cleared.withheld
+        assert cleared.entity is not None
+
+    def test_sink_positions_move_only_from_where_they_stand(self, store: Any) -> None:
+        """A position moves from the one stated; a stale one conflicts and changes nothing."""
+        store.advance_sink("s", 3, expected=0, position=5, delivered=2, at=START)
+        store.advance_sink("s", 3, expected=5, position=9, delivered=1, at=START)
+        with pytest.raises(ConcurrencyConflict):
+            store.advance_sink("s", 3, expected=5, position=12, delivered=1, at=START)
+        with pytest.raises(ConcurrencyConflict):
+            store.advance_sink("s", 3, expected=0, position=12, delivered=1, at=START)
+        (position,) = store.sink_positions()
+        assert (position.sink, position.partition, position.position, position.delivered) == (
+            "s",
+            3,
+            9,
+            3,
+        )
+        assert position.at == START
+
+    def test_entries_read_past_a_position_and_are_forgotten_per_partition(self, store: Any) -> None:
+        """``outbox(p, after=, limit=)`` pages a partition; forgetting keeps the head."""
+        for n in range(1, 6):
+            add(store, document(n))
+        entries = self._all_entries(store)
+        partition = entries[0].partition
+        mine = [e for e in entries if e.partition == partition]
+        assert store.outbox(partition, after=0, limit=1) == mine[:1]
+        assert store.outbox(partition, after=mine[0].position, limit=10) == mine[1:]
+        head = store.outbox_head()
+        store.advance_sink(
+            "s", partition, expected=0, position=mine[-1].position, delivered=0, at=START
+        )
+        assert store.forget_outbox(partition, mine[-1].position) == len(mine)
+        assert store.outbox(partition, after=0, limit=10) == []
+        assert store.outbox_head() == head
+
+    def test_a_lease_holds_a_partition_against_every_other_lease(self, store: Any) -> None:
+        """Two leases never hold one partition; a released or closed one is free again."""
+        first, second = store.outbox_lease(), store.outbox_lease()
+        try:
+            assert first.take([0, 1, 2]) == [0, 1, 2]
+            assert second.take([1, 2, 3]) == [3]
+            first.release([1])
+            assert second.take([1, 2]) == [1]
+            first.close()
+            assert second.take([0, 2]) == [0, 2]
+        finally:
+            first.close()
+            second.close()
