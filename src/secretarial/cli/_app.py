@@ -36,6 +36,7 @@ from secretarial import (
     RegisterColumn,
     Role,
 )
+from secretarial.engine._relay import Start
 from secretarial.kernel._calendar import provisional_years
 from secretarial.report import CHARTS_HINT, Report, weekly_report
 from secretarial.testing import FrozenClock
@@ -1387,3 +1388,161 @@ def diagram(
         if text is None:
             raise BadInput("--format svg needs Graphviz's dot program: install graphviz")
     sys.stdout.write(f"{text}\n")
+
+
+# ---------------------------------------------------------------------------- relay
+def _start(value: str) -> Start:
+    if value == "earliest":
+        return "earliest"
+    if value == "latest":
+        return "latest"
+    if value.isdigit():
+        return int(value)
+    raise BadInput(f"--start is earliest, latest or a position (a whole number), not {value!r}")
+
+
+def _sinks(
+    office: Office,
+    nats: str | None,
+    plugins: bool,
+    options: dict[str, Any],
+) -> list[secretarial.Sink]:
+    sinks: list[secretarial.Sink] = []
+    if nats is not None:
+        from secretarial.adapters import NatsSink  # noqa: PLC0415 -- the extra, when asked
+
+        sinks.append(NatsSink(nats, **options))
+    if plugins:
+        found = (
+            []
+            if office.plugins is None
+            else office.plugins.sinks(
+                clearance=options["clearance"], subscription=options["subscription"]
+            )
+        )
+        if not found:
+            raise BadInput("--plugins: no installed plugin takes outbox events")
+        sinks.extend(found)
+    if not sinks:
+        raise BadInput("give a sink: --nats URL, --plugins, or both")
+    return sinks
+
+
+@app.command()
+def relay(
+    db: Db = DEFAULT_DB,
+    nats: Annotated[
+        str | None,
+        typer.Option(
+            "--nats",
+            metavar="URL",
+            envvar="SECRETARIAL_NATS_URL",
+            help="Publish to NATS JetStream at this server (nats://127.0.0.1:4222).",
+        ),
+    ] = None,
+    stream: Annotated[
+        str, typer.Option(help="The JetStream stream (made if missing).")
+    ] = "SECRETARIAL",
+    subject_prefix: Annotated[
+        str, typer.Option(help="The first token of every subject.")
+    ] = "secretarial",
+    name: Annotated[
+        str, typer.Option(help="The NATS sink's name, which its positions are kept under.")
+    ] = "nats",
+    plugins: Annotated[
+        bool, typer.Option("--plugins", help="Also deliver to every plugin that takes events.")
+    ] = False,
+    clearance: Annotated[
+        str,
+        typer.Option(
+            metavar="LEVEL",
+            help="What the sinks are cleared for; events of entities classified above it "
+            "are sent withheld.",
+        ),
+    ] = "unclassified",
+    kind: Annotated[
+        list[str] | None, typer.Option(help="Deliver only this kind (repeat for several).")
+    ] = None,
+    event_type: Annotated[
+        list[str] | None,
+        typer.Option("--type", help="Deliver only this event type: created, transition ..."),
+    ] = None,
+    trigger: Annotated[
+        list[str] | None, typer.Option(help="Deliver only this trigger (repeat for several).")
+    ] = None,
+    start: Annotated[
+        str,
+        typer.Option(help="Where a new sink begins: earliest, latest, or past a position."),
+    ] = "earliest",
+    batch: Annotated[int, typer.Option(help="Entries per partition and sink at a time.")] = 500,
+    partition: Annotated[
+        list[int] | None, typer.Option(help="Take only this partition (repeat; default all).")
+    ] = None,
+    poll: Annotated[
+        float, typer.Option(help="Seconds to wait when there is nothing to deliver.")
+    ] = 0.5,
+    once: Annotated[
+        bool, typer.Option("--once", help="Deliver what is committed now, then stop.")
+    ] = False,
+) -> None:
+    """Deliver the office's outbox to sinks, in commit order per entity, at least once.
+
+    Runs until interrupted (SIGINT, SIGTERM), or with --once until everything committed
+    is delivered. Several relays of one office share its partitions; a relay killed
+    mid-delivery is resumed, without loss, by the next one that runs.
+    """
+    try:
+        level = Classification(clearance)
+    except ValueError:
+        raise BadInput(
+            f"--clearance is unclassified, confidential, secret or top_secret, not {clearance!r}"
+        ) from None
+    subscription = secretarial.Subscription(
+        kinds=frozenset(kind or ()),
+        types=frozenset(event_type or ()),
+        triggers=frozenset(trigger or ()),
+    )
+    nats_options = {
+        "name": name,
+        "stream": stream,
+        "subject_prefix": subject_prefix,
+        "clearance": level,
+        "subscription": subscription,
+    }
+    with open_office(db) as office:
+        sinks = _sinks(office, nats, plugins, nats_options)
+        try:
+            with office.outbox_relay(
+                sinks, batch=batch, partitions=partition, start=_start(start)
+            ) as running:
+                if once:
+                    _say_delivered(running.drain())
+                    return
+                _relay_until_stopped(running, poll)
+        finally:
+            for sink in sinks:
+                close = getattr(sink, "close", None)
+                if close is not None:
+                    close()
+
+
+def _relay_until_stopped(running: secretarial.Relay, poll: float) -> None:
+    import signal  # noqa: PLC0415
+    import threading  # noqa: PLC0415
+
+    stop = threading.Event()
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda *_: stop.set())
+    console().print(f"relaying {running!r}; stop with Ctrl-C", style="dim")
+    running.run(
+        stop=stop,
+        poll=poll,
+        on_pass=lambda report: _say_delivered(report) if report.delivered else None,
+    )
+
+
+def _say_delivered(report: secretarial.RelayReport) -> None:
+    given = ", ".join(f"{s.name} {s.delivered}" for s in report.sinks)
+    console().print(f"delivered {report.delivered} events ({given})")
+    for failing in report.failing:
+        console().print(f"{failing.name} is failing: {failing.error}", style="red")

@@ -250,6 +250,7 @@ class Relay:
         self._monotonic = monotonic
         self._lease = store.outbox_lease()
         self._latest: int | None = None
+        self._turn = random.randrange(PARTITIONS)  # noqa: S311 -- spreads relays, not a secret
 
     # ------------------------------------------------------------------ running
     def run_once(self) -> RelayReport:
@@ -262,16 +263,30 @@ class Relay:
         return self._pass()[0]
 
     def _pass(self) -> tuple[RelayReport, int]:
-        """One pass, and how many entries the sinks' positions moved past in it."""
+        """One pass, and how many entries the sinks' positions moved past in it.
+
+        Each partition is taken, delivered and given back in turn, starting one further
+        on each pass (from a random one): relays that run at once interleave over the
+        partitions instead of one holding them all.
+        """
         before = sum(s.delivered for s in self._sinks)
         moved = sum(s.moved for s in self._sinks)
-        held = self._lease.take(self._partitions)
-        try:
-            positions = {(p.sink, p.partition): p.position for p in self._store.sink_positions()}
-            for partition in held:
+        turn = self._turn % len(self._partitions)
+        self._turn += 1
+        held: list[int] = []
+        for partition in self._partitions[turn:] + self._partitions[:turn]:
+            if not self._lease.take([partition]):
+                continue  # another relay delivers it now
+            try:
+                positions = {
+                    (p.sink, p.partition): p.position
+                    for p in self._store.sink_positions()
+                    if p.partition == partition
+                }
                 self._deliver_partition(partition, positions)
-        finally:
-            self._lease.release(held)
+            finally:
+                self._lease.release([partition])
+            held.append(partition)
         report = self._report(sum(s.delivered for s in self._sinks) - before, held)
         return report, sum(s.moved for s in self._sinks) - moved
 
@@ -526,7 +541,11 @@ class Outbox:
             ValidationError: ``limit`` is not 1 to 10,000, or a partition is out of range.
         """
         wanted = tuple(range(PARTITIONS)) if partitions is None else tuple(partitions)
-        problems = _problems([], limit if 1 <= limit <= _BATCH_LIMIT else 0, wanted, "earliest")
+        problems = _problems([], 1, wanted, "earliest")
+        if not 1 <= limit <= _BATCH_LIMIT:
+            problems.append(
+                FieldProblem("limit", "page_limit", f"{limit} is out of range", "1 to 10,000")
+            )
         if problems:
             raise ValidationError("Outbox.read", problems)
         entries: list[OutboxEntry] = []
