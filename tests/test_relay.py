@@ -201,14 +201,19 @@ class TestDelivery:
             receive_notice(office, f"旧通知{n}")
         head = office.outbox.head
         late = Collect("late")
-        assert office.relay([late], start="latest").delivered == 0
+        waiting = office.outbox_relay([late], start="latest")
+        receive_notice(office, "建后即交")  # committed after the relay was made: delivered
+        assert waiting.drain().delivered == 1
+        waiting.close()
+        head += 1
+        late.messages.clear()
         receive_notice(office, "新通知")
         office.relay([late], start="latest")
         assert [m.position for m in late.messages] == [head + 1]
         with office.outbox_relay([late]) as relay:
             relay.rewind("late")
             relay.drain()
-        assert len(late.messages) == 1 + 4
+        assert len(late.messages) == 1 + office.outbox.head  # all five again
         past = Collect("past")
         office.relay([past], start=head - 1)
         assert sorted(m.position for m in past.messages) == [head, head + 1]
@@ -220,9 +225,11 @@ class TestDelivery:
         for n in range(4):
             receive_notice(office, f"通知{n}")
         office.relay([Collect("a")])
-        assert office.outbox.forget_delivered() == 4
+        assert office.outbox.forget_delivered(sinks=["a"]) == 3  # the newest is kept
         receive_notice(office, "再一份")
-        assert [e.version for e in office.outbox.read()] == [1]
+        assert office.relay([Collect("a")]).delivered == 1
+        assert office.outbox.forget_delivered(sinks=["a"]) == 1
+        assert [e.entity["title"] for e in office.outbox.read() if e.entity] == ["再一份"]
         assert office.outbox.forget_delivered(sinks=["a", "never-ran"]) == 0
 
     def test_the_messages_follow_the_published_schema(
@@ -252,6 +259,43 @@ class TestTheRelaysOptions:
         }
         with pytest.raises(ValidationError, match="limit"):
             office.outbox.read(limit=0)
+        with pytest.raises(ValidationError, match="sinks"):
+            office.outbox.forget_delivered(sinks=[])
+
+    def test_a_subscription_naming_what_the_office_has_not_is_refused(self, office: Office) -> None:
+        """A misspelt kind would pass over every event for good: it is refused first."""
+        typo = Subscription(
+            kinds=frozenset({"incoming"}),
+            types=frozenset({"created", "approved"}),
+            triggers=frozenset({"receive", "sign_off"}),
+        )
+        with pytest.raises(ValidationError) as caught:
+            office.relay([Collect(subscription=typo)])
+        problems = {(p.field, p.rule): p.message for p in caught.value.problems}
+        assert set(problems) == {
+            ("sinks[0].subscription.kinds", "known_kind"),
+            ("sinks[0].subscription.types", "known_event_type"),
+            ("sinks[0].subscription.triggers", "known_trigger"),
+        }
+        assert "'incoming' is no kind" in problems[("sinks[0].subscription.kinds", "known_kind")]
+        assert office.outbox.positions() == []
+
+    def test_the_command_refuses_a_relay_without_a_sink_or_with_an_unknown_kind(
+        self, tmp_path: Path
+    ) -> None:
+        from typer.testing import CliRunner  # noqa: PLC0415
+
+        from secretarial.cli import app  # noqa: PLC0415
+
+        db = str(tmp_path / "office.db")
+        Office.open(f"sqlite:///{db}").close()
+        runner = CliRunner()
+        result = runner.invoke(app, ["relay", "--db", db, "--once"])
+        assert result.exit_code == 2
+        assert "give a sink" in result.output
+        result = runner.invoke(app, ["relay", "--db", db, "--kind", "memo", "--plugins"])
+        assert result.exit_code == 2
+        assert "--kind 'memo' is not a kind" in result.output
 
 
 class TestPluginSinks:

@@ -93,7 +93,7 @@ from secretarial.kernel._display import AuditTrail, EntityList
 from secretarial.kernel._entity import Entity, entity_adapter
 from secretarial.kernel._enums import EntityKind, Role
 from secretarial.kernel._idempotency import command_fingerprint
-from secretarial.kernel._outbox import OutboxEvent
+from secretarial.kernel._outbox import CHECKPOINT_STREAM, EventType, OutboxEvent
 from secretarial.kernel._query import Page, Query, checked_limit
 from secretarial.kernel._register import Register
 from secretarial.kernel._values import Actor, checked_moment, problems_from_pydantic
@@ -1590,17 +1590,45 @@ class Office:
             backoff: How long a failing sink waits before it is tried again.
 
         Raises:
-            ValidationError: Two sinks share a name, or an option is out of range.
+            ValidationError: Two sinks share a name, an option is out of range, or a
+                subscription names a kind, an event type or a trigger the office does
+                not have (its events would be passed over for good).
         """
+        listed = builtins.list(sinks)
+        problems = self._subscription_problems(listed)
+        if problems:
+            raise ValidationError("outbox_relay", problems)
         return Relay(
             self._store,
-            sinks,
+            listed,
             clock=self._clock,
             batch=batch,
             partitions=partitions,
             start=start,
             backoff=backoff,
         )
+
+    def _subscription_problems(self, sinks: Sequence[Sink]) -> builtins.list[FieldProblem]:
+        """What each sink's subscription names that no event of this office can have."""
+        kinds = {str(k) for k in self._registry.entity_types} | {CHECKPOINT_STREAM}
+        triggers = {t for w in self._workflows.values() for t in w.triggers}
+        triggers.add(CHECKPOINT_STREAM)
+        known = {
+            "kinds": (kinds, "kind"),
+            "types": ({str(t) for t in EventType}, "event type"),
+            "triggers": (triggers, "trigger"),
+        }
+        return [
+            FieldProblem(
+                f"sinks[{index}].subscription.{field}",
+                "known_" + what.replace(" ", "_"),
+                f"{name!r} is no {what} of this office (sink {sink.name!r})",
+                ", ".join(sorted(values)),
+            )
+            for index, sink in enumerate(sinks)
+            for field, (values, what) in known.items()
+            for name in sorted(set(getattr(sink.subscription, field)) - values)
+        ]
 
     def relay(
         self,

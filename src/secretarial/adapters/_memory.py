@@ -18,15 +18,15 @@ from secretarial.kernel._checkpoint import (
     CheckpointState,
     CounterValue,
 )
-from secretarial.kernel._entity import Entity
+from secretarial.kernel._entity import Entity, stored_json
 from secretarial.kernel._idempotency import Claim
 from secretarial.kernel._outbox import (
-    CHECKPOINT_STREAM,
+    CHECKPOINT_COLUMNS,
+    OutboxColumns,
     OutboxEntry,
     SinkPosition,
-    checkpoint_entry,
-    outbox_entry,
-    partition_of,
+    checkpoint_message,
+    outbox_columns,
 )
 from secretarial.kernel._query import (
     Page,
@@ -52,7 +52,7 @@ class _MemoryUnitOfWork:
         self._events: list[AuditEvent] = []
         self._counters: dict[tuple[str, str], int] = {}
         self._claims: dict[str, tuple[str, datetime, Entity | None]] = {}
-        self._outbox: list[tuple[AuditEvent, Entity]] = []
+        self._outbox: list[OutboxColumns] = []
 
     def __enter__(self) -> Self:
         self._store._lock.acquire()  # noqa: SLF001
@@ -82,7 +82,7 @@ class _MemoryUnitOfWork:
             raise ConcurrencyConflict(entity.id, 0, self.get(entity.id).version)
         self._entities[entity.id] = entity
         self._events.append(event)
-        self._outbox.append((event, entity))
+        self._outbox.append(outbox_columns(event, entity))
 
     def save(self, entity: Entity, event: AuditEvent, *, expected_version: int) -> None:
         current = self._entities.get(entity.id)
@@ -92,7 +92,7 @@ class _MemoryUnitOfWork:
             raise ConcurrencyConflict(entity.id, expected_version, current.version)
         self._entities[entity.id] = entity
         self._events.append(event)
-        self._outbox.append((event, entity))
+        self._outbox.append(outbox_columns(event, entity))
 
     def add_many(self, entities: Sequence[Entity], events: Sequence[AuditEvent]) -> None:
         for entity in entities:
@@ -101,7 +101,7 @@ class _MemoryUnitOfWork:
             self._entities[entity.id] = entity
         self._events.extend(events)
         staged = self._entities
-        self._outbox.extend((event, staged[event.entity_id]) for event in events)
+        self._outbox.extend(outbox_columns(e, staged[e.entity_id]) for e in events)
 
     def find(self, query: Query) -> list[Entity]:
         staged = self._entities
@@ -163,8 +163,8 @@ class _MemoryUnitOfWork:
         kept.update(staged)
         store._counters.update(self._counters)  # noqa: SLF001
         store._claims.update(self._claims)  # noqa: SLF001
-        for event, entity in self._outbox:
-            store._append_outbox(event.entity_id, event, entity)  # noqa: SLF001
+        for columns in self._outbox:
+            store._append_outbox(columns, None)  # noqa: SLF001
 
 
 _EVENT_FIELDS: tuple[str, ...] = tuple(AuditEvent.model_fields)
@@ -278,9 +278,9 @@ class MemoryStore:
         self._claims: dict[str, tuple[str, datetime, Entity | None]] = {}
         """Idempotency keys: each command's fingerprint, when it was claimed, its result."""
         self._lock = threading.RLock()
-        self._outbox: dict[int, list[tuple[int, AuditEvent | Checkpoint, Entity | None]]] = {}
-        """Each partition's outbox entries, as (position, what they report, the entity):
-        the message is written when a relay reads it."""
+        self._outbox: dict[int, list[tuple[int, OutboxColumns, Checkpoint | None]]] = {}
+        """Each partition's outbox entries: position, columns, and the checkpoint an entry
+        reports (an event's is read from its entity's trail, kept once)."""
         self._outbox_at: dict[int, list[int]] = {}
         self._outbox_head = 0
         self._sinks: dict[tuple[str, int], SinkPosition] = {}
@@ -443,7 +443,9 @@ class MemoryStore:
             if previous_leaves is not None and self._checkpoints:
                 self._checkpoints[-1] = (self._checkpoints[-1][0], previous_leaves)
             self._checkpoints.append((checkpoint, leaves))
-            self._append_outbox(CHECKPOINT_STREAM, checkpoint, None)
+            self._append_outbox(
+                CHECKPOINT_COLUMNS._replace(version=checkpoint.sequence), checkpoint
+            )
 
     def checkpoints(self) -> list[Checkpoint]:
         """Every checkpoint kept, oldest first."""
@@ -466,12 +468,10 @@ class MemoryStore:
                 del self._claims[key]
             return len(old)
 
-    def _append_outbox(
-        self, stream: str, reported: AuditEvent | Checkpoint, entity: Entity | None
-    ) -> None:
-        partition = partition_of(stream)
+    def _append_outbox(self, columns: OutboxColumns, reported: Checkpoint | None) -> None:
+        partition = columns.partition
         self._outbox_head += 1
-        self._outbox.setdefault(partition, []).append((self._outbox_head, reported, entity))
+        self._outbox.setdefault(partition, []).append((self._outbox_head, columns, reported))
         self._outbox_at.setdefault(partition, []).append(self._outbox_head)
 
     def outbox(self, partition: int, *, after: int = 0, limit: int = 500) -> list[OutboxEntry]:
@@ -480,14 +480,21 @@ class MemoryStore:
             entries = self._outbox.get(partition, [])
             start = bisect.bisect_right(self._outbox_at.get(partition, []), after)
             rows = entries[start : start + limit]
-        return [
-            (
-                checkpoint_entry(reported)
-                if isinstance(reported, Checkpoint)
-                else outbox_entry(reported, entity)  # type: ignore[arg-type]
-            )._replace(position=position)
-            for position, reported, entity in rows
-        ]
+            streams = {c.stream for _, c, reported in rows if reported is None}
+            heads = {stream: self._entities.get(stream) for stream in streams}
+            trails = {stream: self.events(stream) for stream in streams}
+        found = []
+        for position, columns, reported in rows:
+            if reported is not None:
+                found.append(OutboxEntry(position, *columns, checkpoint_message(reported), None))
+                continue
+            head = heads[columns.stream]
+            body = None
+            if head is not None and head.version == columns.version:
+                body = stored_json(head)
+            event = trails[columns.stream][columns.version - 1].model_dump_json()
+            found.append(OutboxEntry(position, *columns, event, body))
+        return found
 
     def outbox_head(self) -> int:
         """The highest position in the outbox (0 if it is empty)."""
@@ -524,9 +531,9 @@ class MemoryStore:
 
     def forget_outbox(self, partition: int, through: int) -> int:
         """Forget ``partition``'s entries up to position ``through``; return how many."""
-        with self._lock:
+        with self._lock:  # the newest stays, as on SQLite
             positions = self._outbox_at.get(partition, [])
-            cut = bisect.bisect_right(positions, through)
+            cut = bisect.bisect_right(positions, min(through, self._outbox_head - 1))
             del positions[:cut]
             del self._outbox.get(partition, [])[:cut]
         return cut

@@ -70,10 +70,12 @@ from secretarial.kernel._checkpoint import (
 from secretarial.kernel._entity import Entity, stored_json
 from secretarial.kernel._idempotency import Claim
 from secretarial.kernel._outbox import (
+    CHECKPOINT_COLUMNS,
+    OutboxColumns,
     OutboxEntry,
     SinkPosition,
-    checkpoint_entry,
-    outbox_entry,
+    checkpoint_message,
+    outbox_columns,
 )
 from secretarial.kernel._query import (
     Page,
@@ -203,18 +205,21 @@ outbox_table = sa.Table(
     metadata,
     sa.Column("position", _id_type, primary_key=True, autoincrement=True),
     sa.Column("part", sa.SmallInteger, nullable=False),
-    sa.Column("event_id", sa.String(64), nullable=False),
+    sa.Column("audit_seq", sa.BigInteger, nullable=True),
     sa.Column("stream", sa.String(64), nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("kind", sa.String(32), nullable=False),
     sa.Column("trigger", sa.String(64), nullable=False),
     sa.Column("type", sa.String(32), nullable=False),
     sa.Column("classification", sa.SmallInteger, nullable=False),
-    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("message", sa.Text, nullable=False),
-    sqlite_autoincrement=True,  # a position is never given twice, even after forgetting
+    sa.Column("message", sa.Text, nullable=True),
 )
-"""The domain events of every committed change, written in its transaction, for relays."""
+"""The domain events of every committed change, written in its transaction, for relays.
+
+An entry points to its audit event (``audit_seq``) rather than copying it: what a fire
+writes grows by a row of a few columns. A checkpoint's entry has no audit event and
+keeps its message instead. On SQLite a position is the row id, one more than the highest:
+forgetting never removes the newest entry, so no position is given twice."""
 _OUTBOX_PART = sa.Index("ix_outbox_part_position", outbox_table.c.part, outbox_table.c.position)
 
 sinks_table = sa.Table(
@@ -628,8 +633,9 @@ class _SqlUnitOfWork:
         self._conn = conn
         self._read: dict[str, Entity] = {}
         """The entity as it stands in this transaction, by id: as read, added or saved."""
-        self._outbox: list[OutboxEntry] = []
-        """The outbox entries of this transaction, inserted just before it commits."""
+        self._outbox: list[tuple[OutboxColumns, int]] = []
+        """This transaction's outbox entries (with their audit rows' sequence numbers),
+        inserted just before it commits."""
 
     def flush_outbox(self) -> None:
         """Insert this transaction's outbox entries; the last thing before the commit.
@@ -642,10 +648,13 @@ class _SqlUnitOfWork:
         """
         if not self._outbox:
             return
-        if self._store.is_postgres:
-            for part in sorted({entry.partition for entry in self._outbox}):
-                self._conn.execute(_OUTBOX_WRITE_LOCK, {"part": part})
-        self._conn.execute(outbox_table.insert(), [_outbox_row(e) for e in self._outbox])
+        rows = [_outbox_row(*e) for e in self._outbox]
+        if not self._store.is_postgres:
+            self._conn.execute(outbox_table.insert(), rows)
+            return
+        # One round trip: the locks, in order, then the entries (the join waits for them).
+        parts = sorted({row["part"] for row in rows})
+        self._conn.execute(_PG_LOCK_AND_INSERT, {"parts": parts, "rows": json.dumps(rows)})
 
     def get(self, entity_id: str) -> Entity:
         if _unstorable(entity_id):  # no stored id holds it
@@ -672,8 +681,8 @@ class _SqlUnitOfWork:
                 self._conn.execute(entities.insert(), row)
         except IntegrityError:
             raise ConcurrencyConflict(entity.id, 0, self.get(entity.id).version) from None
-        self._conn.execute(audit.insert(), _audit_row(event))
-        self._outbox.append(outbox_entry(event, entity, row["body"]))
+        seq = self._conn.execute(_INSERT_AUDIT, _audit_row(event)).scalar_one()
+        self._outbox.append((outbox_columns(event, entity), seq))
         self._read[entity.id] = entity
         self._store._hold(entity.id, row["kind"], row["body"], entity)  # noqa: SLF001
 
@@ -693,8 +702,8 @@ class _SqlUnitOfWork:
                 sa.select(entities.c.version).where(entities.c.id == entity.id)
             ).scalar()
             raise ConcurrencyConflict(entity.id, expected_version, actual)
-        self._conn.execute(audit.insert(), _audit_row(event))
-        self._outbox.append(outbox_entry(event, entity, body))
+        seq = self._conn.execute(_INSERT_AUDIT, _audit_row(event)).scalar_one()
+        self._outbox.append((outbox_columns(event, entity), seq))
         self._read[entity.id] = entity
         self._store._hold(entity.id, columns[0], body, entity)  # noqa: SLF001
 
@@ -707,11 +716,11 @@ class _SqlUnitOfWork:
                 self._conn.execute(entities.insert(), rows)
         except IntegrityError as e:
             raise ConcurrencyConflict(entity_list[0].id, 0, None) from e
-        self._conn.execute(audit.insert(), [_audit_row(e) for e in events])
-        kept = {
-            entity.id: (entity, row["body"]) for entity, row in zip(entity_list, rows, strict=True)
-        }
-        self._outbox.extend(outbox_entry(e, *kept[e.entity_id]) for e in events)
+        seqs = self._conn.execute(_INSERT_AUDIT_MANY, [_audit_row(e) for e in events]).scalars()
+        kept = {entity.id: entity for entity in entity_list}
+        self._outbox.extend(
+            (outbox_columns(e, kept[e.entity_id]), seq) for e, seq in zip(events, seqs, strict=True)
+        )
 
     def next_number(self, series: str, key: str, count: int = 1) -> int:
         insert = pg.insert if self._store.is_postgres else sqlite_dialect.insert
@@ -780,20 +789,39 @@ the partition); two-key locks never meet the one-key locks of :meth:`lock`."""
 _OUTBOX_RELAYS: Final = 0x5EC1
 """The first key of the session locks a relay's lease holds on partitions."""
 _OUTBOX_WRITE_LOCK: Final = sa.text(f"SELECT pg_advisory_xact_lock({_OUTBOX_WRITERS}, :part)")
+_PG_LOCK_AND_INSERT: Final = sa.text(
+    "WITH held AS ("  # noqa: S608 -- only the tables' own names and a constant
+    f"SELECT count(pg_advisory_xact_lock({_OUTBOX_WRITERS}, p)) AS n "
+    "FROM unnest(CAST(:parts AS int[])) AS p) "
+    "INSERT INTO outbox (part, audit_seq, stream, version, kind, trigger, type, "
+    "classification, message) "
+    "SELECT r.part, r.audit_seq, r.stream, r.version, r.kind, r.trigger, r.type, "
+    "r.classification, r.message FROM held, jsonb_to_recordset(CAST(:rows AS jsonb)) AS r("
+    "part smallint, audit_seq bigint, stream text, version int, kind text, trigger text, "
+    "type text, classification smallint, message text) WHERE held.n >= 0"
+)
+"""Takes the partitions' write locks (sorted, one after the other) and inserts the entries,
+in one statement: every entry row needs the count of locks taken, so none is inserted,
+and no position is drawn, before all are held."""
 
 
-def _outbox_row(entry: OutboxEntry) -> dict[str, Any]:
+_INSERT_AUDIT: Final = audit.insert().returning(audit.c.seq)
+_INSERT_AUDIT_MANY: Final = audit.insert().returning(audit.c.seq, sort_by_parameter_order=True)
+
+
+def _outbox_row(
+    columns: OutboxColumns, audit_seq: int | None, message: str | None = None
+) -> dict[str, Any]:
     return {
-        "part": entry.partition,
-        "event_id": entry.event_id,
-        "stream": entry.stream,
-        "version": entry.version,
-        "kind": entry.kind,
-        "trigger": entry.trigger,
-        "type": entry.type,
-        "classification": entry.classification,
-        "at": _utc(entry.at),
-        "message": entry.message,
+        "part": columns.partition,
+        "audit_seq": audit_seq,
+        "stream": columns.stream,
+        "version": columns.version,
+        "kind": columns.kind,
+        "trigger": columns.trigger,
+        "type": columns.type,
+        "classification": columns.classification,
+        "message": message,
     }
 
 
@@ -958,22 +986,6 @@ def _sqlite_audit_row(event: AuditEvent) -> tuple[Any, ...]:
     )
 
 
-def _sqlite_outbox_row(entry: OutboxEntry) -> tuple[Any, ...]:
-    """An outbox entry's row in :data:`_SQLITE_OUTBOX_COLUMNS` order."""
-    return (
-        entry.partition,
-        entry.event_id,
-        entry.stream,
-        entry.version,
-        entry.kind,
-        entry.trigger,
-        entry.type,
-        entry.classification,
-        _sqlite_time(entry.at),
-        entry.message,
-    )
-
-
 _SQLITE_SELECT_CLAIM: Final = "SELECT fingerprint, kind, body FROM idempotency_keys WHERE key = ?"
 _SQLITE_INSERT_CLAIM: Final = "INSERT INTO idempotency_keys (key, fingerprint, at) VALUES (?, ?, ?)"
 _SQLITE_SETTLE_CLAIM: Final = "UPDATE idempotency_keys SET kind = ?, body = ? WHERE key = ?"
@@ -1003,16 +1015,15 @@ _SQLITE_ENTITY_COLUMNS: Final = (
 )
 _SQLITE_OUTBOX_COLUMNS: Final = (
     "part",
-    "event_id",
     "stream",
     "version",
     "kind",
     "trigger",
     "type",
     "classification",
-    "at",
-    "message",
+    "audit_seq",
 )
+"""An outbox entry's columns as :class:`OutboxColumns` lists them, then its audit row's."""
 _SQLITE_AUDIT_COLUMNS: Final = (
     "entity_id",
     "version",
@@ -1040,6 +1051,7 @@ _SQLITE_SELECT_VERSION: Final = f"SELECT version FROM {_E} WHERE id = ?"  # noqa
 _SQLITE_INSERT_ENTITY: Final = _insert_sql(entities, _SQLITE_ENTITY_COLUMNS)
 _SQLITE_INSERT_AUDIT: Final = _insert_sql(audit, _SQLITE_AUDIT_COLUMNS)
 _SQLITE_INSERT_OUTBOX: Final = _insert_sql(outbox_table, _SQLITE_OUTBOX_COLUMNS)
+_SQLITE_LAST_AUDIT: Final = f"SELECT max(seq) FROM {_quote(audit.name)}"  # noqa: S608
 _SQLITE_NEXT_NUMBER: Final = (
     f"{_insert_sql(counters, ('series', 'key', 'value'))} "
     f"ON CONFLICT (series, {_quote('key')}) DO UPDATE "
@@ -1222,7 +1234,7 @@ class _SqliteUnitOfWork:
             raise ConcurrencyConflict(entity.id, 0, self.get(entity.id).version) from None
         except sqlite3.Error as e:
             raise _driver_error(e, _SQLITE_INSERT_ENTITY, row) from e
-        self._insert_event(event, entity, body)
+        self._insert_event(event, entity)
         self._read[entity.id] = entity
         self._store._hold(entity.id, columns[0], body, entity)  # noqa: SLF001
 
@@ -1249,16 +1261,17 @@ class _SqliteUnitOfWork:
             raise ConcurrencyConflict(
                 entity.id, expected_version, None if found is None else found[0]
             )
-        self._insert_event(event, entity, body)
+        self._insert_event(event, entity)
         self._read[entity.id] = entity
         self._store._hold(entity.id, columns[0], body, entity)  # noqa: SLF001
 
-    def _insert_event(self, event: AuditEvent, entity: Entity, body: str) -> None:
+    def _insert_event(self, event: AuditEvent, entity: Entity) -> None:
         row = _sqlite_audit_row(event)
-        outbox = _sqlite_outbox_row(outbox_entry(event, entity, body))
+        cursor = self._cursor
         try:
-            self._cursor.execute(_SQLITE_INSERT_AUDIT, row)
-            self._cursor.execute(_SQLITE_INSERT_OUTBOX, outbox)
+            cursor.execute(_SQLITE_INSERT_AUDIT, row)
+            outbox = (*outbox_columns(event, entity), cursor.lastrowid)
+            cursor.execute(_SQLITE_INSERT_OUTBOX, outbox)
         except sqlite3.Error as e:
             raise _driver_error(e, _SQLITE_INSERT_AUDIT, row) from e
 
@@ -1277,10 +1290,16 @@ class _SqliteUnitOfWork:
         except sqlite3.Error as e:
             raise _driver_error(e, _SQLITE_INSERT_ENTITY, rows) from e
         audit_rows = [_sqlite_audit_row(e) for e in events]
-        kept = {e.id: (e, body) for e, body in zip(entity_list, bodies, strict=True)}
-        outbox_rows = [_sqlite_outbox_row(outbox_entry(e, *kept[e.entity_id])) for e in events]
+        kept = {e.id: e for e in entity_list}
         try:
+            # The write lock is held since BEGIN IMMEDIATE: the audit rows take the
+            # sequence numbers after the highest, one after the other.
+            (last,) = cursor.execute(_SQLITE_LAST_AUDIT).fetchone()
             cursor.executemany(_SQLITE_INSERT_AUDIT, audit_rows)
+            outbox_rows = [
+                (*outbox_columns(e, kept[e.entity_id]), seq)
+                for seq, e in enumerate(events, (last or 0) + 1)
+            ]
             cursor.executemany(_SQLITE_INSERT_OUTBOX, outbox_rows)
         except sqlite3.Error as e:
             raise _driver_error(e, _SQLITE_INSERT_AUDIT, audit_rows) from e
@@ -1794,10 +1813,11 @@ class SqlStore:
                         .where(checkpoints_table.c.sequence == checkpoint.sequence - 1)
                         .values(leaves=previous_leaves)
                     )
-                entry = checkpoint_entry(checkpoint)
+                columns = CHECKPOINT_COLUMNS._replace(version=checkpoint.sequence)
                 if self.is_postgres:
-                    conn.execute(_OUTBOX_WRITE_LOCK, {"part": entry.partition})
-                conn.execute(outbox_table.insert(), _outbox_row(entry))
+                    conn.execute(_OUTBOX_WRITE_LOCK, {"part": columns.partition})
+                row = _outbox_row(columns, None, checkpoint_message(checkpoint))
+                conn.execute(outbox_table.insert(), row)
         except IntegrityError:
             raise ConcurrencyConflict(
                 f"checkpoint {checkpoint.sequence}", checkpoint.sequence - 1, None
@@ -1837,28 +1857,37 @@ class SqlStore:
 
     # ------------------------------------------------------------------ outbox
     def outbox(self, partition: int, *, after: int = 0, limit: int = 500) -> list[OutboxEntry]:
-        """Up to ``limit`` entries of ``partition`` past position ``after``, in order."""
-        table = outbox_table
+        """Up to ``limit`` entries of ``partition`` past position ``after``, in order.
+
+        Each with its audit event, and the entity's body while it stands at the
+        entry's version.
+        """
+        o = outbox_table
         with self._read() as conn:
             rows = conn.execute(
                 sa.select(
-                    table.c.position,
-                    table.c.part,
-                    table.c.event_id,
-                    table.c.stream,
-                    table.c.version,
-                    table.c.kind,
-                    table.c.trigger,
-                    table.c.type,
-                    table.c.classification,
-                    table.c.at,
-                    table.c.message,
+                    o.c.position,
+                    o.c.part,
+                    o.c.stream,
+                    o.c.version,
+                    o.c.kind,
+                    o.c.trigger,
+                    o.c.type,
+                    o.c.classification,
+                    sa.func.coalesce(o.c.message, audit.c.event),
+                    entities.c.version,
+                    entities.c.body,
                 )
-                .where(table.c.part == partition, table.c.position > after)
-                .order_by(table.c.position)
+                .select_from(
+                    o.outerjoin(audit, audit.c.seq == o.c.audit_seq).outerjoin(
+                        entities, entities.c.id == o.c.stream
+                    )
+                )
+                .where(o.c.part == partition, o.c.position > after)
+                .order_by(o.c.position)
                 .limit(limit)
             ).all()
-        return [OutboxEntry(*row)._replace(at=_aware(row.at)) for row in rows]
+        return [OutboxEntry(*row[:9], row[10] if row[9] == row[3] else None) for row in rows]
 
     def outbox_head(self) -> int:
         """The highest position in the outbox (0 if it is empty)."""
@@ -1947,9 +1976,14 @@ class SqlStore:
     def forget_outbox(self, partition: int, through: int) -> int:
         """Forget ``partition``'s entries up to position ``through``; return how many."""
         table = outbox_table
-        with self._write() as conn:
+        newest = sa.select(sa.func.max(table.c.position)).scalar_subquery()
+        with self._write() as conn:  # the newest stays: SQLite would give its id again
             result = conn.execute(
-                table.delete().where(table.c.part == partition, table.c.position <= through)
+                table.delete().where(
+                    table.c.part == partition,
+                    table.c.position <= through,
+                    table.c.position < newest,
+                )
             )
             return int(result.rowcount)
 

@@ -1487,9 +1487,9 @@ def relay(
 ) -> None:
     """Deliver the office's outbox to sinks, in commit order per entity, at least once.
 
-    Runs until interrupted (SIGINT, SIGTERM), or with --once until everything committed
-    is delivered. Several relays of one office share its partitions; a relay killed
-    mid-delivery is resumed, without loss, by the next one that runs.
+    Runs until interrupted (SIGINT, SIGTERM), or with --once until everything
+    committed is delivered. Several relays of one office share its partitions; a
+    relay killed mid-delivery is resumed, without loss, by the next one.
     """
     try:
         level = Classification(clearance)
@@ -1497,19 +1497,19 @@ def relay(
         raise BadInput(
             f"--clearance is unclassified, confidential, secret or top_secret, not {clearance!r}"
         ) from None
-    subscription = secretarial.Subscription(
-        kinds=frozenset(kind or ()),
-        types=frozenset(event_type or ()),
-        triggers=frozenset(trigger or ()),
-    )
-    nats_options = {
-        "name": name,
-        "stream": stream,
-        "subject_prefix": subject_prefix,
-        "clearance": level,
-        "subscription": subscription,
-    }
     with open_office(db) as office:
+        subscription = secretarial.Subscription(
+            kinds=frozenset(_kind(k, "--kind", office) for k in kind or ()),
+            types=frozenset(event_type or ()),
+            triggers=frozenset(trigger or ()),
+        )
+        nats_options = {
+            "name": name,
+            "stream": stream,
+            "subject_prefix": subject_prefix,
+            "clearance": level,
+            "subscription": subscription,
+        }
         sinks = _sinks(office, nats, plugins, nats_options)
         try:
             with office.outbox_relay(

@@ -298,7 +298,11 @@ class Store(Protocol):
         ...
 
     def forget_outbox(self, partition: int, through: int) -> int:
-        """Forget ``partition``'s entries up to position ``through``; return how many."""
+        """Forget ``partition``'s entries up to position ``through``; return how many.
+
+        The newest entry of the whole outbox may be kept (a store whose positions are
+        row ids keeps it, so that no position is given twice).
+        """
         ...
 
     def column_problems(self) -> list[AuditProblem]:

@@ -35,6 +35,7 @@ from secretarial.kernel._outbox import (
     OutboxEvent,
     OutboxMessage,
     SinkPosition,
+    partition_of,
 )
 
 from ._ports import Clock, Store
@@ -98,9 +99,20 @@ class Sink(Protocol):
         subscription: The events it takes.
     """
 
-    name: str
-    clearance: Classification
-    subscription: Subscription
+    @property
+    def name(self) -> str:
+        """The name its positions are recorded under."""
+        ...
+
+    @property
+    def clearance(self) -> Classification:
+        """What it is cleared for."""
+        ...
+
+    @property
+    def subscription(self) -> Subscription:
+        """The events it takes."""
+        ...
 
     def deliver(self, messages: Sequence[OutboxMessage]) -> None:
         """Take ``messages`` (of one partition, in order) or raise.
@@ -249,7 +261,8 @@ class Relay:
         self._backoff = backoff or Backoff()
         self._monotonic = monotonic
         self._lease = store.outbox_lease()
-        self._latest: int | None = None
+        # "latest" is the head when the relay is made: what commits after it is delivered.
+        self._latest = store.outbox_head() if start == "latest" else None
         self._turn = random.randrange(PARTITIONS)  # noqa: S311 -- spreads relays, not a secret
 
     # ------------------------------------------------------------------ running
@@ -401,9 +414,7 @@ class Relay:
     def _start_position(self) -> int:
         if self._start == "earliest":
             return 0
-        if self._start == "latest":
-            if self._latest is None:
-                self._latest = self._store.outbox_head()
+        if self._latest is not None:
             return self._latest
         return int(self._start)
 
@@ -558,17 +569,34 @@ class Outbox:
         """How far each sink has been given each partition."""
         return self._store.sink_positions()
 
-    def forget_delivered(self, *, sinks: Iterable[str] | None = None) -> int:
+    @property
+    def partitions(self) -> tuple[int, ...]:
+        """The partitions, 0 to 15: an entity's events all lie in one."""
+        return tuple(range(PARTITIONS))
+
+    @staticmethod
+    def partition_of(entity_id: str) -> int:
+        """The partition of an entity's events (CRC-32 of its id, modulo 16)."""
+        return partition_of(entity_id)
+
+    def forget_delivered(self, *, sinks: Iterable[str]) -> int:
         """Forget the entries every one of ``sinks`` has been given; return how many.
 
-        ``sinks`` defaults to every sink recorded. A sink recorded in none of a
-        partition has been given nothing of it, so that partition keeps everything. Run
-        it now and then; a new consumer can then replay only from what is kept.
+        Name every sink that must still be given what it has not been: one that has
+        never delivered anything has no recorded position, and holds its partitions'
+        entries back. The newest entry of the outbox may be kept. Run it now and then;
+        a new consumer can then replay only from what is kept.
+
+        Raises:
+            ValidationError: ``sinks`` names none.
         """
-        recorded = self._store.sink_positions()
-        names = {p.sink for p in recorded} if sinks is None else set(sinks)
+        names = set(sinks)
         if not names:
-            return 0
+            raise ValidationError(
+                "Outbox.forget_delivered",
+                [FieldProblem("sinks", "sinks_named", "no sink is named", "one name or more")],
+            )
+        recorded = self._store.sink_positions()
         forgotten = 0
         for partition in range(PARTITIONS):
             here = {p.sink: p.position for p in recorded if p.partition == partition}

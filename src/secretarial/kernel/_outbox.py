@@ -2,8 +2,11 @@
 
 A store writes one outbox entry for each audit event it keeps (a creation, a transition,
 a reminder, an escalation, a countersign request) and for each checkpoint, in the same
-transaction as the change: an entry exists exactly when its change committed. A relay
-(``secretarial.engine.Relay``) reads the entries and delivers them to sinks.
+transaction as the change: an entry exists exactly when its change committed. The entry
+is small (:class:`OutboxColumns`): it points to the audit event, which holds what
+happened, and names what routing needs. A relay (``secretarial.engine.Relay``) reads the
+entries with their events and delivers them to sinks; the message carries the entity too
+while it still stands at the event's version.
 
 Each entry belongs to a *stream* (the entity's id; ``checkpoint`` for checkpoints) and
 each stream to one of :data:`PARTITIONS` partitions. Within a partition, positions grow
@@ -28,7 +31,6 @@ from typing import TYPE_CHECKING, Any, Final, NamedTuple
 import orjson
 from pydantic import Field
 
-from ._entity import stored_json
 from ._enums import Classification
 from ._values import Timestamp, Value
 
@@ -38,17 +40,19 @@ if TYPE_CHECKING:
     from ._entity import Entity
 
 __all__ = [
+    "CHECKPOINT_COLUMNS",
     "CHECKPOINT_STREAM",
     "OUTBOX_SCHEMA",
     "PARTITIONS",
     "EventType",
+    "OutboxColumns",
     "OutboxEntry",
     "OutboxEvent",
     "OutboxMessage",
     "SinkPosition",
-    "checkpoint_entry",
+    "checkpoint_message",
     "event_type",
-    "outbox_entry",
+    "outbox_columns",
     "partition_of",
 ]
 
@@ -115,16 +119,17 @@ def event_type(event: AuditEvent) -> EventType:
     return EventType.TRANSITION
 
 
-class OutboxEntry(NamedTuple):
-    """One entry of the outbox, as a store keeps it.
+_LEVELS: Final = {c.level: c for c in Classification}
 
-    ``message`` is the full :class:`OutboxEvent` in JSON without ``position`` and
-    ``partition`` (a store knows the position only once it has inserted the entry).
+
+class OutboxColumns(NamedTuple):
+    """What a store writes in an outbox entry beside the audit event it points to.
+
+    Small on purpose: the event's content is the audit event itself, already written in
+    the same transaction; the entry names its stream, partition and what routing needs.
     """
 
-    position: int
     partition: int
-    event_id: str
     stream: str
     version: int
     kind: str
@@ -132,8 +137,32 @@ class OutboxEntry(NamedTuple):
     type: str
     classification: int
     """The entity's classification level (0 unclassified to 3 top secret)."""
-    at: datetime
-    message: str
+
+
+class OutboxEntry(NamedTuple):
+    """One entry of the outbox, as a store reads it back.
+
+    ``event`` is the audit event the entry reports, as the store keeps it (JSON); for a
+    checkpoint, the checkpoint's message. ``entity`` is the entity's stored body when it
+    still stands at ``version`` (None once it has changed since).
+    """
+
+    position: int
+    partition: int
+    stream: str
+    version: int
+    kind: str
+    trigger: str
+    type: str
+    classification: int
+    event: str
+    entity: str | None
+
+    @property
+    def event_id(self) -> str:
+        """The event's id: the hash of the audit event (or of the checkpoint)."""
+        fields = orjson.loads(self.event)
+        return str(fields["hash"] if self.type != EventType.CHECKPOINT else fields["id"])
 
     def message_for(self, clearance: Classification) -> OutboxMessage:
         """The message a sink cleared to ``clearance`` receives for this entry.
@@ -142,10 +171,37 @@ class OutboxEntry(NamedTuple):
         and the message says it was ``withheld``; what stays names no title and no text.
         """
         withheld = self.classification > clearance.level
-        text = self.message if not withheld else _withheld(self.message)
         head = b'{"position":%d,"partition":%d,' % (self.position, self.partition)
+        if self.type == EventType.CHECKPOINT:
+            text = self.event.encode()
+            event_id = orjson.loads(text)["id"]
+        else:
+            fields = orjson.loads(self.event)
+            event_id = fields["hash"]
+            entity = None if withheld or self.entity is None else _with_kind(self.kind, self.entity)
+            text = orjson.dumps(
+                {
+                    "schema_version": OUTBOX_SCHEMA,
+                    "id": event_id,
+                    "type": self.type,
+                    "entity_kind": self.kind,
+                    "entity_id": self.stream,
+                    "version": self.version,
+                    "trigger": self.trigger,
+                    "source": fields["source"],
+                    "target": fields["target"],
+                    "actor": fields["actor"]["id"],
+                    "on_behalf_of": fields.get("on_behalf_of"),
+                    "at": fields["at"],
+                    "classification": _LEVELS[self.classification].value,
+                    "withheld": withheld,
+                    "reason": None if withheld else fields.get("reason"),
+                    "payload": None if withheld else fields.get("payload"),
+                    "entity": None if entity is None else orjson.Fragment(entity),
+                }
+            )
         return OutboxMessage(
-            id=self.event_id,
+            id=event_id,
             position=self.position,
             partition=self.partition,
             type=self.type,
@@ -154,7 +210,7 @@ class OutboxEntry(NamedTuple):
             version=self.version,
             trigger=self.trigger,
             withheld=withheld,
-            body=head + text.encode("utf-8", "surrogatepass")[1:],
+            body=head + text[1:],
         )
 
 
@@ -171,12 +227,6 @@ class SinkPosition(NamedTuple):
     position: int
     delivered: int
     at: datetime
-
-
-def _withheld(message: str) -> str:
-    fields = orjson.loads(message)
-    fields.update(withheld=True, reason=None, payload=None, entity=None)
-    return orjson.dumps(fields).decode()
 
 
 class OutboxMessage(NamedTuple):
@@ -227,7 +277,10 @@ class OutboxEvent(Value):
             sink is not cleared for the classification.
         reason: The reason given, if any.
         payload: The trigger's input as the audit event records it.
-        entity: The entity as committed (its JSON form, with ``entity_kind``).
+        entity: The entity at ``version`` (its JSON form, with ``entity_kind``) when it
+            still stood there as the event was read: a relay that keeps up gives it
+            with every event. None once the entity has changed since (read it from the
+            office), for a checkpoint, and when withheld.
     """
 
     schema_version: int = Field(ge=1, le=OUTBOX_SCHEMA)
@@ -251,61 +304,39 @@ class OutboxEvent(Value):
     entity: dict[str, Any] | None
 
 
-def outbox_entry(event: AuditEvent, entity: Entity, body: str | None = None) -> OutboxEntry:
-    """The outbox entry for ``event``, which made ``entity`` what it is.
-
-    ``body`` is the entity's stored JSON (:func:`~secretarial.kernel.stored_json`) when
-    the store has it already. The entry's position is 0 until the store inserts it.
-    """
-    kind = str(event.entity_kind)
-    text = stored_json(entity) if body is None else body
-    kind_type = event_type(event)
-    classification = entity.classification
-    message = orjson.dumps(
-        {
-            "schema_version": OUTBOX_SCHEMA,
-            "id": event.hash,
-            "type": kind_type.value,
-            "entity_kind": kind,
-            "entity_id": event.entity_id,
-            "version": event.version,
-            "trigger": event.trigger,
-            "source": event.source,
-            "target": event.target,
-            "actor": event.actor.id,
-            "on_behalf_of": event.on_behalf_of,
-            "at": event.at.isoformat(),
-            "classification": classification.value,
-            "withheld": False,
-            "reason": event.reason,
-            "payload": event.payload,
-            "entity": orjson.Fragment(_with_kind(kind, text)),
-        }
-    ).decode()
-    return OutboxEntry(
-        0,
+def outbox_columns(event: AuditEvent, entity: Entity) -> OutboxColumns:
+    """The outbox entry's columns for ``event``, which made ``entity`` what it is."""
+    return OutboxColumns(
         partition_of(event.entity_id),
-        event.hash,
         event.entity_id,
         event.version,
-        kind,
+        str(event.entity_kind),
         event.trigger,
-        kind_type.value,
-        classification.level,
-        event.at,
-        message,
+        event_type(event).value,
+        entity.classification.level,
     )
 
 
 def _with_kind(kind: str, body: str) -> str:
     """A stored body (which leaves ``entity_kind`` out) with its ``entity_kind`` first."""
-    return (
-        '{"entity_kind":' + orjson.dumps(kind).decode() + ("," + body[1:] if body != "{}" else "}")
-    )
+    kind_json = orjson.dumps(kind).decode()
+    return '{"entity_kind":' + kind_json + ("," + body[1:] if body != "{}" else "}")
 
 
-def checkpoint_entry(checkpoint: Checkpoint) -> OutboxEntry:
-    """The outbox entry that reports ``checkpoint``."""
+CHECKPOINT_COLUMNS: Final = OutboxColumns(
+    partition_of(CHECKPOINT_STREAM),
+    CHECKPOINT_STREAM,
+    0,
+    CHECKPOINT_STREAM,
+    CHECKPOINT_STREAM,
+    EventType.CHECKPOINT.value,
+    0,
+)
+"""A checkpoint's entry columns, but its number (``version``: use ``_replace``)."""
+
+
+def checkpoint_message(checkpoint: Checkpoint) -> str:
+    """The message that reports ``checkpoint`` (without its position and partition)."""
     payload = {
         "root": checkpoint.root,
         "entities": checkpoint.entities,
@@ -314,7 +345,7 @@ def checkpoint_entry(checkpoint: Checkpoint) -> OutboxEntry:
         "previous_hash": checkpoint.previous_hash,
         "key": checkpoint.key.key_id,
     }
-    message = orjson.dumps(
+    return orjson.dumps(
         {
             "schema_version": OUTBOX_SCHEMA,
             "id": checkpoint.hash,
@@ -335,16 +366,3 @@ def checkpoint_entry(checkpoint: Checkpoint) -> OutboxEntry:
             "entity": None,
         }
     ).decode()
-    return OutboxEntry(
-        0,
-        partition_of(CHECKPOINT_STREAM),
-        checkpoint.hash,
-        CHECKPOINT_STREAM,
-        checkpoint.sequence,
-        CHECKPOINT_STREAM,
-        CHECKPOINT_STREAM,
-        EventType.CHECKPOINT.value,
-        0,
-        checkpoint.at,
-        message,
-    )
