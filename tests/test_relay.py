@@ -329,6 +329,43 @@ class TestPluginSinks:
             assert PluginError.__name__ in (office.relay(sinks).failing[0].error or "")
 
 
+class TestRunning:
+    def test_a_slow_sink_never_holds_up_the_others(self, tmp_path: Path) -> None:
+        """``run`` serves each sink from a thread of its own."""
+        office, _ = office_on(url_for("sqlite", tmp_path))
+        released = threading.Event()
+        quick = Collect("quick")
+
+        def stuck(messages: Sequence[OutboxMessage]) -> None:
+            released.wait(30)
+
+        with office:
+            for n in range(3):
+                receive_notice(office, f"通知{n}")
+            stop = threading.Event()
+            relay = office.outbox_relay([CallbackSink("stuck", stuck), quick])
+            runner = threading.Thread(target=relay.run, kwargs={"stop": stop, "poll": 0.01})
+            runner.start()
+            try:
+                deadline = time.monotonic() + 20
+                while len(quick.messages) < 3:
+                    assert time.monotonic() < deadline, "the quick sink waited for the stuck one"
+                    time.sleep(0.01)
+                receive_notice(office, "又一份")
+                while len(quick.messages) < 4:
+                    assert time.monotonic() < deadline, "the quick sink waited for the stuck one"
+                    time.sleep(0.01)
+                assert not released.is_set()
+            finally:
+                released.set()
+                stop.set()
+                runner.join(30)
+                relay.close()
+            assert not runner.is_alive()
+            stuck_given = sum(p.delivered for p in office.outbox.positions() if p.sink == "stuck")
+            assert stuck_given >= 1
+
+
 class TestTwoRelaysInOneProcess:
     def test_two_relay_threads_never_deliver_one_partition_at_once(self, tmp_path: Path) -> None:
         """Threads share the partitions; each event is delivered once, none at the same time."""

@@ -786,8 +786,17 @@ _ADVISORY_LOCK: Final = sa.text("SELECT pg_advisory_xact_lock(:key)")
 _OUTBOX_WRITERS: Final = 0x5EC0
 """The first key of the advisory locks writers take on outbox partitions (the second is
 the partition); two-key locks never meet the one-key locks of :meth:`lock`."""
-_OUTBOX_RELAYS: Final = 0x5EC1
-"""The first key of the session locks a relay's lease holds on partitions."""
+_TRY_LOCKS: Final = sa.text(
+    "SELECT k FROM unnest(CAST(:keys AS bigint[])) AS k WHERE pg_try_advisory_lock(k)"
+)
+_UNLOCKS: Final = sa.text("SELECT pg_advisory_unlock(k) FROM unnest(CAST(:keys AS bigint[])) AS k")
+
+
+def _relay_key(sink: str, partition: int) -> int:
+    """The session lock a relay's lease holds on one sink's partition."""
+    return _lock_key(f"outbox-relay:{sink}:{partition}")
+
+
 _OUTBOX_WRITE_LOCK: Final = sa.text(f"SELECT pg_advisory_xact_lock({_OUTBOX_WRITERS}, :part)")
 _PG_LOCK_AND_INSERT: Final = sa.text(
     "WITH held AS ("  # noqa: S608 -- only the tables' own names and a constant
@@ -839,37 +848,25 @@ class _PostgresLease:
         self._conn: Connection | None = self._engine.connect().execution_options(
             isolation_level="AUTOCOMMIT"
         )
-        self._held: set[int] = set()
+        self._held: set[tuple[str, int]] = set()
 
-    def take(self, partitions: Sequence[int]) -> list[int]:
-        """Take the partitions no other lease holds, without waiting."""
+    def take(self, sink: str, partitions: Sequence[int]) -> list[int]:
+        """Take the sink's partitions no other lease holds, without waiting."""
         if self._conn is None:
             return []
-        wanted = [p for p in partitions if p not in self._held]
-        if wanted:
-            rows = self._conn.execute(
-                sa.text(
-                    f"SELECT p FROM unnest(CAST(:parts AS int[])) AS p "  # noqa: S608
-                    f"WHERE pg_try_advisory_lock({_OUTBOX_RELAYS}, p)"
-                ),
-                {"parts": wanted},
-            )
-            self._held.update(int(row[0]) for row in rows)
-        return [p for p in partitions if p in self._held]
+        keys = {_relay_key(sink, p): p for p in partitions if (sink, p) not in self._held}
+        if keys:
+            rows = self._conn.execute(_TRY_LOCKS, {"keys": list(keys)})
+            self._held.update((sink, keys[int(row[0])]) for row in rows)
+        return [p for p in partitions if (sink, p) in self._held]
 
-    def release(self, partitions: Sequence[int]) -> None:
-        """Give the partitions back."""
-        given = [p for p in partitions if p in self._held]
+    def release(self, sink: str, partitions: Sequence[int]) -> None:
+        """Give the sink's partitions back."""
+        given = [p for p in partitions if (sink, p) in self._held]
         if not given or self._conn is None:
             return
-        self._conn.execute(
-            sa.text(
-                f"SELECT pg_advisory_unlock({_OUTBOX_RELAYS}, p) "  # noqa: S608
-                f"FROM unnest(CAST(:parts AS int[])) AS p"
-            ),
-            {"parts": given},
-        )
-        self._held.difference_update(given)
+        self._conn.execute(_UNLOCKS, {"keys": [_relay_key(sink, p) for p in given]})
+        self._held.difference_update((sink, p) for p in given)
 
     def close(self) -> None:
         """End the lease's connection, and with it every lock held."""

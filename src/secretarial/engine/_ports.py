@@ -128,23 +128,25 @@ class UnitOfWork(Protocol):
 
 
 class OutboxLease(Protocol):
-    """A relay's hold on partitions of the outbox: one holder per partition at a time.
+    """A relay's hold on partitions of the outbox, per sink: one holder at a time.
 
-    Two relays of one office, in one process or in several, never hold a partition at
-    once, so they never deliver one stream's events concurrently. A lease ends with its
-    holder: :meth:`close`, or the process ending (a killed relay holds nothing).
+    Two relays of one office, in one process or in several, never hold one sink's
+    partition at once, so they never deliver one stream's events to one sink
+    concurrently (different sinks are delivered side by side). A lease ends with its
+    holder: :meth:`close`, or the process ending (a killed relay holds nothing). Use a
+    lease from one thread.
     """
 
-    def take(self, partitions: Sequence[int]) -> list[int]:
-        """Take those of ``partitions`` no other lease holds, without waiting; return them."""
+    def take(self, sink: str, partitions: Sequence[int]) -> list[int]:
+        """Take those of ``sink``'s ``partitions`` no other lease holds, without waiting."""
         ...
 
-    def release(self, partitions: Sequence[int]) -> None:
-        """Give ``partitions`` back (each one taken by :meth:`take`)."""
+    def release(self, sink: str, partitions: Sequence[int]) -> None:
+        """Give ``sink``'s ``partitions`` back (each one taken by :meth:`take`)."""
         ...
 
     def close(self) -> None:
-        """Give back every partition held and what the lease holds open."""
+        """Give back everything held and what the lease holds open."""
         ...
 
 

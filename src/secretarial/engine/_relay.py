@@ -38,7 +38,7 @@ from secretarial.kernel._outbox import (
     partition_of,
 )
 
-from ._ports import Clock, Store
+from ._ports import Clock, OutboxLease, Store
 
 __all__ = [
     "Backoff",
@@ -267,54 +267,59 @@ class Relay:
 
     # ------------------------------------------------------------------ running
     def run_once(self) -> RelayReport:
-        """One pass: each partition this relay can take, one batch per sink that is due.
+        """One pass: each partition, one batch for each sink that is due and free.
 
         Raises:
             ConcurrencyConflict: A sink's position moved under this relay (another
                 relay delivered the partition, which the lease should prevent).
         """
-        return self._pass()[0]
+        return self._pass(self._sinks, self._lease)[0]
 
-    def _pass(self) -> tuple[RelayReport, int]:
-        """One pass, and how many entries the sinks' positions moved past in it.
+    def _pass(self, states: Sequence[_SinkState], lease: OutboxLease) -> tuple[RelayReport, int]:
+        """One pass for ``states``, and how many entries their positions moved past.
 
-        Each partition is taken, delivered and given back in turn, starting one further
-        on each pass (from a random one): relays that run at once interleave over the
-        partitions instead of one holding them all.
+        Each partition is taken (per sink), delivered and given back in turn, starting
+        one further on each pass (from a random one): relays that run at once
+        interleave over the partitions instead of one holding them all.
         """
-        before = sum(s.delivered for s in self._sinks)
-        moved = sum(s.moved for s in self._sinks)
+        before = sum(s.delivered for s in states)
+        moved = sum(s.moved for s in states)
         turn = self._turn % len(self._partitions)
         self._turn += 1
         held: list[int] = []
         for partition in self._partitions[turn:] + self._partitions[:turn]:
-            if not self._lease.take([partition]):
-                continue  # another relay delivers it now
+            now = self._monotonic()
+            due = [s for s in states if s.retry_at <= now]
+            got = [s for s in due if lease.take(s.sink.name, [partition])]
+            if not got:
+                continue  # nothing due, or another relay delivers it now
             try:
                 positions = {
-                    (p.sink, p.partition): p.position
+                    p.sink: p.position
                     for p in self._store.sink_positions()
                     if p.partition == partition
                 }
-                self._deliver_partition(partition, positions)
+                self._deliver_partition(partition, positions, got)
             finally:
-                self._lease.release([partition])
+                for state in got:
+                    lease.release(state.sink.name, [partition])
             held.append(partition)
-        report = self._report(sum(s.delivered for s in self._sinks) - before, held)
-        return report, sum(s.moved for s in self._sinks) - moved
+        report = self._report(sum(s.delivered for s in states) - before, held, states)
+        return report, sum(s.moved for s in states) - moved
 
     def drain(self, *, timeout: float | None = None) -> RelayReport:
         """Deliver everything committed so far to every sink that takes it.
 
         Passes until a pass delivers nothing new. A failing sink is retried after its
         backoff while ``timeout`` (seconds) lasts; without one, it is tried once per
-        pass and left failing.
+        pass and left failing. The sinks are given their batches one after the other:
+        for sinks that must not wait for a slow one, use :meth:`run`.
         """
         started = self._monotonic()
         total = 0
         held: set[int] = set()
         while True:
-            report, moved = self._pass()
+            report, moved = self._pass(self._sinks, self._lease)
             total += report.delivered
             held.update(report.partitions)
             if moved:
@@ -324,7 +329,7 @@ class Relay:
             ):
                 break
             time.sleep(min(0.05, self._next_retry_in() or 0.05))
-        return self._report(total, tuple(sorted(held)))
+        return self._report(total, tuple(sorted(held)), self._sinks)
 
     def run(
         self,
@@ -335,21 +340,49 @@ class Relay:
     ) -> None:
         """Deliver until ``stop`` is set, waiting ``poll`` seconds when there is nothing.
 
-        A store that fails (the database is restarting) is logged and tried again after
-        ``poll``; so is a sink, after its backoff.
+        Each sink is served by a thread of its own, with a lease of its own: a sink that
+        is slow or failing (a broker's timeout) never holds up the others. A store that
+        fails (the database is restarting) is logged and tried again after ``poll``; a
+        sink, after its backoff. ``on_pass`` is told of each pass that delivered, one
+        sink's at a time.
         """
         stop = stop or threading.Event()
-        while not stop.is_set():
+        told = threading.Lock()
+
+        def serve(state: _SinkState) -> None:
+            lease = self._lease if len(self._sinks) == 1 else self._store.outbox_lease()
             try:
-                report, moved = self._pass()
-            except Exception:
-                logger.exception("the relay's pass failed; trying again in %.1f s", poll)
-                stop.wait(poll)
-                continue
-            if on_pass is not None:
-                on_pass(report)
-            if moved == 0:
-                stop.wait(poll)
+                while not stop.is_set():
+                    try:
+                        report, moved = self._pass([state], lease)
+                    except Exception:
+                        logger.exception(
+                            "the relay's pass for %s failed; trying again in %.1f s",
+                            state.sink.name,
+                            poll,
+                        )
+                        stop.wait(poll)
+                        continue
+                    if on_pass is not None and report.delivered:
+                        with told:
+                            on_pass(report)
+                    if moved == 0:
+                        stop.wait(poll)
+            finally:
+                if lease is not self._lease:
+                    lease.close()
+
+        if len(self._sinks) == 1:
+            serve(self._sinks[0])
+            return
+        threads = [
+            threading.Thread(target=serve, args=(state,), name=f"relay:{state.sink.name}")
+            for state in self._sinks
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
 
     def rewind(self, sink: str, *, to: int = 0) -> None:
         """Set ``sink`` back to position ``to`` in every partition (0: everything kept).
@@ -383,13 +416,13 @@ class Relay:
         self.close()
 
     # ------------------------------------------------------------------ internals
-    def _deliver_partition(self, partition: int, positions: dict[tuple[str, int], int]) -> None:
-        now = self._monotonic()
-        due = [s for s in self._sinks if s.retry_at <= now]
+    def _deliver_partition(
+        self, partition: int, positions: dict[str, int], states: Sequence[_SinkState]
+    ) -> None:
         read: dict[int, list[OutboxEntry]] = {}
-        for state in due:
+        for state in states:
             name = state.sink.name
-            position = positions.get((name, partition))
+            position = positions.get(name)
             if position is None:
                 position = self._start_position()
                 if position:  # recorded now, so that a restart begins from it too
@@ -401,7 +434,7 @@ class Relay:
                         delivered=0,
                         at=self._clock.now(),
                     )
-                positions[(name, partition)] = position
+                positions[name] = position
             entries = read.get(position)
             if entries is None:
                 entries = read[position] = self._store.outbox(
@@ -465,7 +498,9 @@ class Relay:
         waits = [s.retry_at - self._monotonic() for s in self._sinks if s.error is not None]
         return max(0.0, min(waits)) if waits else None
 
-    def _report(self, delivered: int, held: Iterable[int]) -> RelayReport:
+    def _report(
+        self, delivered: int, held: Iterable[int], states: Sequence[_SinkState]
+    ) -> RelayReport:
         now = self._monotonic()
         return RelayReport(
             delivered=delivered,
@@ -477,7 +512,7 @@ class Relay:
                     s.error,
                     None if s.error is None else max(0.0, s.retry_at - now),
                 )
-                for s in self._sinks
+                for s in states
             ),
             partitions=tuple(sorted(held)),
         )

@@ -576,16 +576,20 @@ class StoreContract:
         assert store.outbox(partition, after=0, limit=10) == []
         assert store.outbox_head() == head
 
-    def test_a_lease_holds_a_partition_against_every_other_lease(self, store: Any) -> None:
-        """Two leases never hold one partition; a released or closed one is free again."""
+    def test_a_lease_holds_a_sinks_partition_against_every_other_lease(self, store: Any) -> None:
+        """Two leases never hold one sink's partition; another sink's is another lock.
+
+        A released or closed one is free again.
+        """
         first, second = store.outbox_lease(), store.outbox_lease()
         try:
-            assert first.take([0, 1, 2]) == [0, 1, 2]
-            assert second.take([1, 2, 3]) == [3]
-            first.release([1])
-            assert second.take([1, 2]) == [1]
+            assert first.take("a", [0, 1, 2]) == [0, 1, 2]
+            assert second.take("a", [1, 2, 3]) == [3]
+            assert second.take("b", [1, 2]) == [1, 2]  # another sink's: free
+            first.release("a", [1])
+            assert second.take("a", [1, 2]) == [1]
             first.close()
-            assert second.take([0, 2]) == [0, 2]
+            assert second.take("a", [0, 2]) == [0, 2]
         finally:
             first.close()
             second.close()
