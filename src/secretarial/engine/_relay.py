@@ -10,8 +10,9 @@ later, with exponential backoff, from where it stood; the other sinks go on.
   that dies between the two delivers the batch again when it, or another, resumes.
   Consumers drop repeats by the event's ``id``.
 - **In order per entity.** An entity's events all lie in one partition, in commit
-  order; a partition is delivered by one relay at a time (the store's lease: advisory
-  locks on PostgreSQL, record locks on a SQLite file), in position order.
+  order; a sink is given a partition by one relay at a time (the store's lease, per
+  sink and partition: advisory locks on PostgreSQL, record locks on a SQLite file), in
+  position order.
 - **Replay.** A new sink starts from the oldest entry kept, from the newest, or from a
   position; :meth:`Relay.rewind` sets a sink back.
 """
