@@ -210,6 +210,8 @@ def test_keys_load_from_files_and_the_environment(
         load_key("env:NO_SUCH_VARIABLE_SET")
     with pytest.raises(UsageError, match="cannot read"):
         load_key(str(tmp_path / "missing.pem"))
+    with pytest.raises(UsageError, match="holds no NUL"):  # the system's ValueError, ours
+        load_key("file:key\x00.pem")
 
 
 def test_a_checkpoint_file_that_is_not_one_is_our_error() -> None:

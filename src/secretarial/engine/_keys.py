@@ -268,6 +268,8 @@ def load_key(source: str) -> Ed25519VerifyKey | HmacKey:
             raise UsageError(f"the environment variable {name!r} holds no checkpoint key")
         return _parse_key(value.encode(), f"environment variable {name}")
     path = Path(source.removeprefix("file:"))
+    if "\0" in source:  # no file has such a name; the system refuses it with a ValueError
+        raise UsageError(f"cannot read the checkpoint key {str(path)!r}: a path holds no NUL")
     try:
         data = path.read_bytes()
     except OSError as e:
