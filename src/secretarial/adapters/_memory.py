@@ -410,6 +410,52 @@ class MemoryStore:
         with self._lock:
             return dict(self._counters)
 
+    def step_waits(
+        self,
+        kind: str,
+        start: datetime,
+        end: datetime,
+        *,
+        returns: Sequence[str],
+        ceiling: int | None = None,
+    ) -> list[tuple[str, int, int, int, int]]:
+        """Each state's stays that ended in ``[start, end)`` (see the SQL store's)."""
+        with self._lock:
+            ids = [
+                e.id
+                for e in self._entities.values()
+                if e.entity_kind == kind and (ceiling is None or e.classification.level <= ceiling)
+            ]
+        waits: dict[str, list[int]] = {}
+        returned: dict[str, int] = {}
+        for entity_id in ids:
+            entered: datetime | None = None
+            for event in self.events(entity_id):
+                if event.at >= end:
+                    break
+                if event.source is not None and event.source == event.target:
+                    continue
+                if event.source is not None and entered is not None and event.at >= start:
+                    wait = int(event.at.timestamp()) - int(entered.timestamp())
+                    waits.setdefault(event.source, []).append(wait)
+                    if event.trigger in returns:
+                        returned[event.source] = returned.get(event.source, 0) + 1
+                entered = event.at
+        rows = []
+        for state in sorted(waits):
+            ordered = sorted(waits[state])
+            n = len(ordered)
+            rows.append(
+                (
+                    state,
+                    n,
+                    returned.get(state, 0),
+                    ordered[(50 * n + 99) // 100 - 1],
+                    ordered[(90 * n + 99) // 100 - 1],
+                )
+            )
+        return rows
+
     def checkpoint_state(self) -> CheckpointState:
         """What a checkpoint seals, read under the store's lock."""
         with self._lock:

@@ -2043,6 +2043,86 @@ class SqlStore:
                         )
         return problems
 
+    def step_waits(
+        self,
+        kind: str,
+        start: datetime,
+        end: datetime,
+        *,
+        returns: Sequence[str],
+        ceiling: int | None = None,
+    ) -> list[tuple[str, int, int, int, int]]:
+        """Each state's stays that ended in ``[start, end)``, computed by the database.
+
+        See :meth:`secretarial.engine._ports.Store.step_waits`: one pass of window
+        functions over the kind's audit events (by entity, in version order) pairs each
+        change of state with the one that entered the state; the nearest-rank median and
+        90th percentile are picked by rank within each state.
+        """
+        if self.is_postgres:
+            source, target = (
+                "CAST(a.event AS jsonb)->>'source'",
+                "CAST(a.event AS jsonb)->>'target'",
+            )
+            second = "FLOOR(EXTRACT(EPOCH FROM {}))"
+        else:
+            source, target = (
+                "json_extract(a.event, '$.source')",
+                "json_extract(a.event, '$.target')",
+            )
+            second = "CAST(strftime('%s', {}) AS INTEGER)"
+        hidden = (
+            ""
+            if ceiling is None
+            else " AND a.entity_id IN (SELECT id FROM entities"
+            " WHERE kind = :kind AND classification <= :ceiling)"
+        )
+        names = ", ".join(f":r{i}" for i in range(len(returns))) or "NULL"
+        # Only constant fragments are formatted in; every value is bound.
+        stmt = sa.text(
+            f"""
+            WITH moves AS (
+                SELECT src, trigger, at, LAG(at) OVER (PARTITION BY entity_id ORDER BY version)
+                    AS entered
+                FROM (
+                    SELECT a.entity_id, a.version, a.trigger, a.at, {source} AS src,
+                        {target} AS tgt
+                    FROM audit_events a
+                    WHERE a.kind = :kind AND a.at < :end{hidden}
+                ) ev
+                WHERE src IS NULL OR src <> tgt
+            ), stays AS (
+                SELECT src AS state, trigger,
+                    {second.format("at")} - {second.format("entered")} AS wait
+                FROM moves
+                WHERE src IS NOT NULL AND at >= :start
+            ), ranked AS (
+                SELECT state, trigger, wait,
+                    ROW_NUMBER() OVER (PARTITION BY state ORDER BY wait) AS rn,
+                    COUNT(*) OVER (PARTITION BY state) AS n
+                FROM stays
+            )
+            SELECT state, MAX(n) AS passed,
+                SUM(CASE WHEN trigger IN ({names}) THEN 1 ELSE 0 END) AS returned,
+                MAX(CASE WHEN rn = (50 * n + 99) / 100 THEN wait END) AS median,
+                MAX(CASE WHEN rn = (90 * n + 99) / 100 THEN wait END) AS p90
+            FROM ranked GROUP BY state ORDER BY state
+            """  # noqa: S608
+        ).bindparams(
+            sa.bindparam("start", type_=audit.c.at.type),
+            sa.bindparam("end", type_=audit.c.at.type),
+        )
+        values: dict[str, Any] = {"kind": kind, "start": _utc(start), "end": _utc(end)}
+        values.update({f"r{i}": name for i, name in enumerate(returns)})
+        if ceiling is not None:
+            values["ceiling"] = ceiling
+        with self._read() as conn:
+            rows = conn.execute(stmt, values).all()
+        return [
+            (str(state), int(passed), int(returned), int(median), int(p90))
+            for state, passed, returned, median, p90 in rows
+        ]
+
     def schema_version(self) -> int:
         """The schema version of the database."""
         with self._read() as conn:

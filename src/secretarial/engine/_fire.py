@@ -593,6 +593,18 @@ class HookedStore:
         """A checkpoint's leaves (see :class:`Store`)."""
         return self._store.checkpoint_leaves(sequence)
 
+    def step_waits(
+        self,
+        kind: str,
+        start: datetime,
+        end: datetime,
+        *,
+        returns: Sequence[str],
+        ceiling: int | None = None,
+    ) -> list[tuple[str, int, int, int, int]]:
+        """How long entities stayed in each state (see :class:`Store`)."""
+        return self._store.step_waits(kind, start, end, returns=returns, ceiling=ceiling)
+
     def column_problems(self) -> list[AuditProblem]:
         """Stored columns that disagree with their bodies (see :class:`Store`)."""
         return self._store.column_problems()

@@ -307,6 +307,40 @@ class Store(Protocol):
         """
         ...
 
+    def step_waits(
+        self,
+        kind: str,
+        start: datetime,
+        end: datetime,
+        *,
+        returns: Sequence[str],
+        ceiling: int | None = None,
+    ) -> list[tuple[str, int, int, int, int]]:
+        """How long entities of ``kind`` stayed in each state, from the audit trail.
+
+        A stay in a state begins with the event that entered it (the creation, or a
+        change of state into it) and ends with the entity's next change of state
+        (an event whose source differs from its target; remind-like self-loops neither
+        begin nor end one). Every stay that ended in ``[start, end)`` counts, wherever it
+        began. Its wait is the whole seconds between the two moments, each taken to the
+        second (fractions dropped).
+
+        Args:
+            kind: The entity kind.
+            start: The period's first moment, timezone-aware.
+            end: The moment after the period, timezone-aware.
+            returns: The triggers that count as a return (退回, rework) from a state.
+            ceiling: Only entities classified at or below this level; None: all.
+
+        Returns:
+            ``(state, passed, returned, median, p90)`` for each state left in the
+            period, by state name: how many stays ended, how many of them ended with one
+            of ``returns``, and the nearest-rank 50th and 90th percentile waits in
+            seconds (the value at rank ``ceil(p * n / 100)`` of the ``n`` waits in
+            ascending order).
+        """
+        ...
+
     def column_problems(self) -> list[AuditProblem]:
         """Every stored column that disagrees with the body it is derived from.
 

@@ -593,3 +593,78 @@ class StoreContract:
         finally:
             first.close()
             second.close()
+
+    # ------------------------------------------------------------------ analytics
+    def _moved(self, store: Any, entity: Entity, steps: list[tuple[str, datetime, Any]]) -> None:
+        version = entity.version
+        for trigger, at, data in steps:
+            with store.unit_of_work() as uow:
+                current = uow.get(entity.id)
+                moved = _INCOMING.fire(
+                    current,
+                    trigger,
+                    CLERK,
+                    now=at,
+                    data=data,
+                    reason="退回" if trigger == "return_to_sender" else None,
+                )
+                uow.save(*moved, expected_version=version)
+            version += 1
+
+    def test_step_waits_are_the_stays_ended_in_the_period(self, store: Any) -> None:
+        """``step_waits``: stays per state ended in the period, nearest-rank percentiles.
+
+        Waits are whole seconds between moments taken to the second; a stay that began
+        before the period counts; one that ended after it does not; ``ceiling`` leaves
+        out what is classified above it; a listed trigger counts as a return.
+        """
+        hour = timedelta(hours=1)
+        plan = [
+            (1, "unclassified", [("register", 1 * hour), ("screen", 3 * hour)]),
+            (2, "unclassified", [("register", 2 * hour), ("screen", 6.5 * hour)]),
+            (3, "confidential", [("register", 1 * hour), ("screen", 11 * hour)]),
+            (4, "unclassified", [("register", 5 * hour), ("return_to_sender", 6 * hour)]),
+            (5, "unclassified", [("register", 30 * hour), ("screen", 60 * hour)]),
+        ]
+        for n, level, steps in plan:
+            created = add(store, document(n, classification=level))
+            self._moved(
+                store,
+                created,
+                [
+                    (
+                        trigger,
+                        START + offset + timedelta(microseconds=700_000),
+                        {"registration_number": f"收-{n}"} if trigger == "register" else None,
+                    )
+                    for trigger, offset in steps
+                ],
+            )
+        end = START + timedelta(hours=40)
+        rows = store.step_waits(
+            "incoming_document", START, end, returns=("return_to_sender",), ceiling=None
+        )
+        # received: waits 1h, 2h, 1h, 5h, 30h; registered: 2h, 4.5h, 10h, 1h (doc 5 later)
+        assert rows == [
+            ("received", 5, 0, 2 * 3600, 30 * 3600),
+            ("registered", 4, 1, 2 * 3600, 10 * 3600),
+        ]
+        cleared = store.step_waits(
+            "incoming_document",
+            START,
+            end,
+            returns=("return_to_sender",),
+            ceiling=Classification.UNCLASSIFIED.level,
+        )
+        assert cleared == [
+            ("received", 4, 0, 2 * 3600, 30 * 3600),
+            ("registered", 3, 1, 2 * 3600, int(4.5 * 3600)),
+        ]
+        later = store.step_waits(
+            "incoming_document", START + 4 * hour, end + 40 * hour, returns=(), ceiling=None
+        )
+        assert later == [
+            ("received", 2, 0, 5 * 3600, 30 * 3600),
+            ("registered", 4, 0, int(4.5 * 3600), 30 * 3600),
+        ]
+        assert store.step_waits("supervision_item", START, end, returns=()) == []

@@ -1,0 +1,246 @@
+"""Office analytics computed in the store: where entities wait, and the bottleneck step.
+
+Every figure is read from the audit trail by the store itself — SQL window functions
+over the indexed ``audit_events`` on SQLite and PostgreSQL, the same definitions in
+Python on the memory store (:meth:`~secretarial.engine._ports.Store.step_waits`) — so a
+large office is never loaded into Python to answer them.
+
+A *stay* in a state begins with the event that entered it (the creation, or a change of
+state into it) and ends with the entity's next change of state; events that leave the
+state unchanged (reminders, progress reports, copies) neither begin nor end one. A stay
+belongs to the period in which it ended. Its *wait* is the elapsed clock time between
+the two moments in whole seconds (each moment taken to the second), shown in hours:
+nights, weekends and holidays count. Percentiles are nearest-rank: the ``p``-th
+percentile of ``n`` waits is the one at rank ``ceil(p * n / 100)`` in ascending order,
+so the median of an even count is the lower middle value and every figure is a wait
+that occurred.
+
+The figures are the host's view of the whole office. ``ceiling`` restricts them to
+entities classified at or below a level: pass
+:attr:`~secretarial.Classification.UNCLASSIFIED` for figures any reader may be shown
+(an unclassified entity has no need-to-know scope, so nothing is left that a reader
+could not see).
+
+>>> from secretarial.testing import memory_office
+>>> from secretarial.testing.simulation import simulate_office
+>>> office, clock = memory_office()
+>>> sim = simulate_office(office, clock, months=1, seed=2)
+>>> found = bottleneck(office, "incoming_document", start=sim.start, end=sim.end)
+>>> found.step is not None and found.step.state == sim.bottleneck
+True
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Final
+
+from secretarial.errors import FieldProblem, UsageError, ValidationError
+from secretarial.kernel._display import html_table
+from secretarial.kernel._enums import Classification
+from secretarial.office import Office
+
+__all__ = [
+    "RETURN_TRIGGERS",
+    "Bottleneck",
+    "StepWait",
+    "StepWaits",
+    "bottleneck",
+    "step_waits",
+]
+
+RETURN_TRIGGERS: Final = ("return_to", "reject", "return_to_sender")
+"""The triggers that count as a return from a step: a return to an earlier step (退回),
+a result sent back for rework (supervision ``reject``), a document sent back to its
+sender."""
+
+_HOUR: Final = 3600
+
+
+@dataclass(frozen=True)
+class StepWait:
+    """How entities fared in one state (step) over a period.
+
+    Attributes:
+        state: The state.
+        passed: How many stays in it ended in the period (an entity returned to the
+            state and leaving it again passes twice).
+        returned: How many of those stays ended with a return (:data:`RETURN_TRIGGERS`).
+        median_seconds: The nearest-rank median wait, in whole seconds.
+        p90_seconds: The nearest-rank 90th percentile wait, in whole seconds.
+    """
+
+    state: str
+    passed: int
+    returned: int
+    median_seconds: int
+    p90_seconds: int
+
+    @property
+    def median_hours(self) -> float:
+        """The median wait in hours of elapsed time."""
+        return self.median_seconds / _HOUR
+
+    @property
+    def p90_hours(self) -> float:
+        """The 90th percentile wait in hours of elapsed time."""
+        return self.p90_seconds / _HOUR
+
+
+def _row(step: StepWait) -> tuple[str, str, str, str, str]:
+    return (
+        step.state,
+        str(step.passed),
+        str(step.returned),
+        f"{step.median_hours:.1f}",
+        f"{step.p90_hours:.1f}",
+    )
+
+
+_HEADERS: Final = ("state", "passed", "returned", "median wait (h)", "90th percentile wait (h)")
+
+
+@dataclass(frozen=True)
+class StepWaits:
+    """The wait in each state of one workflow over a period (see :func:`step_waits`).
+
+    Attributes:
+        kind: The entity kind.
+        start: The period's first day, in the office's time zone.
+        end: The period's last day (inclusive).
+        steps: One figure per state left in the period, by state name.
+    """
+
+    kind: str
+    start: date
+    end: date
+    steps: tuple[StepWait, ...]
+
+    def step(self, state: str) -> StepWait | None:
+        """The figures of ``state``; None if no stay in it ended in the period."""
+        return next((s for s in self.steps if s.state == state), None)
+
+    def rows(self) -> list[tuple[str, str, str, str, str]]:
+        """The table's rows: state, passed, returned, median and p90 wait in hours."""
+        return [_row(s) for s in self.steps]
+
+    def _repr_html_(self) -> str:
+        caption = f"{self.kind}: waits per step, {self.start} – {self.end}"
+        return html_table(list(_HEADERS), self.rows(), caption=caption)
+
+
+@dataclass(frozen=True)
+class Bottleneck:
+    """The step entities waited longest in over a period (see :func:`bottleneck`).
+
+    Attributes:
+        kind: The entity kind.
+        start: The period's first day.
+        end: The period's last day (inclusive).
+        step: The state with the highest median wait (ties: the higher 90th
+            percentile, then the state name); None if no stay ended in the period.
+        runner_up: The state ranked next, for comparison; None if there is none.
+        steps: Every state's figures, that the ranking was made from.
+    """
+
+    kind: str
+    start: date
+    end: date
+    step: StepWait | None
+    runner_up: StepWait | None
+    steps: tuple[StepWait, ...]
+
+    def _repr_html_(self) -> str:
+        if self.step is None:
+            return f"<p>{html.escape(self.kind)}: no step was left in {self.start} – {self.end}</p>"
+        decided = [_row(s) for s in (self.step, self.runner_up) if s is not None]
+        caption = f"{self.kind}: bottleneck {self.start} – {self.end}"
+        return html_table(list(_HEADERS), decided, caption=caption)
+
+
+def _problem(name: str, rule: str, message: str, accepted: str) -> ValidationError:
+    return ValidationError(
+        "analytics", [FieldProblem(field=name, rule=rule, message=message, accepted=accepted)]
+    )
+
+
+def _kind(office: Office, kind: str) -> str:
+    try:
+        return office.registry.kind(kind).value
+    except UsageError:
+        known = ", ".join(sorted(a.kind.value for a in office.registry))
+        raise _problem("kind", "known-kind", f"no kind {kind!r} in this office", known) from None
+
+
+def _bounds(office: Office, start: date, end: date) -> tuple[datetime, datetime]:
+    if end < start:
+        raise _problem(
+            "end",
+            "end-not-before-start",
+            f"the period ends {end.isoformat()} before it starts {start.isoformat()}",
+            f"a day on or after {start.isoformat()}",
+        )
+    zone = office.timezone
+    return (
+        datetime.combine(start, time(0), zone),
+        datetime.combine(end + timedelta(days=1), time(0), zone),
+    )
+
+
+def step_waits(
+    office: Office,
+    kind: str,
+    *,
+    start: date,
+    end: date,
+    ceiling: Classification | None = None,
+    returns: Sequence[str] = RETURN_TRIGGERS,
+) -> StepWaits:
+    """How many entities of ``kind`` passed each state, how long they waited, how many returned.
+
+    Args:
+        office: The office.
+        kind: The entity kind (its name or an alias).
+        start: The period's first day, in the office's time zone.
+        end: The period's last day (inclusive).
+        ceiling: Count only entities classified at or below this level; all if None.
+        returns: The triggers that count as a return.
+
+    Raises:
+        ValidationError: An unknown kind, or ``end`` before ``start``.
+    """
+    name = _kind(office, kind)
+    since, until = _bounds(office, start, end)
+    level = None if ceiling is None else Classification(ceiling).level
+    rows = office.store.step_waits(name, since, until, returns=tuple(returns), ceiling=level)
+    return StepWaits(name, start, end, tuple(StepWait(*row) for row in rows))
+
+
+def bottleneck(
+    office: Office,
+    kind: str,
+    *,
+    start: date,
+    end: date,
+    ceiling: Classification | None = None,
+) -> Bottleneck:
+    """The state of ``kind``'s workflow with the highest median wait over the period.
+
+    Arguments as for :func:`step_waits`.
+
+    Raises:
+        ValidationError: An unknown kind, or ``end`` before ``start``.
+    """
+    waits = step_waits(office, kind, start=start, end=end, ceiling=ceiling)
+    ranked = sorted(waits.steps, key=lambda s: (-s.median_seconds, -s.p90_seconds, s.state))
+    return Bottleneck(
+        waits.kind,
+        start,
+        end,
+        ranked[0] if ranked else None,
+        ranked[1] if len(ranked) > 1 else None,
+        waits.steps,
+    )

@@ -1,0 +1,152 @@
+"""Office analytics: the planted bottleneck is found, every figure is a count by hand.
+
+On a simulated quarter, on every store, each figure equals a brute-force count over the
+same audit events.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import STORES, postgres_url, reset_postgres
+from secretarial import Classification, Office, ValidationError
+from secretarial.analytics import RETURN_TRIGGERS, StepWait, bottleneck, step_waits
+from secretarial.testing import FrozenClock, SequentialIds
+from secretarial.testing.simulation import Simulation, simulate_office
+
+KINDS = ("incoming_document", "supervision_item")
+
+
+@pytest.fixture(scope="module", params=STORES)
+def quarter(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Office, Simulation]]:
+    """A simulated quarter on each store."""
+    if request.param == "memory":
+        url = "memory://"
+    elif request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('analytics') / 'office.db'}"
+    else:
+        url = postgres_url()
+        reset_postgres(url)
+    clock = FrozenClock(datetime(2025, 9, 26, 1, 0, tzinfo=UTC))
+    office = Office.open(url, clock=clock, ids=SequentialIds())
+    yield office, simulate_office(office, clock, months=3, seed=1)
+    office.close()
+
+
+def by_hand(
+    office: Office, kind: str, start: date, end: date, ceiling: Classification | None
+) -> list[StepWait]:
+    """The step figures counted over every event of the kind, read one trail at a time."""
+    since = datetime.combine(start, time(0), office.timezone)
+    until = datetime.combine(end + timedelta(days=1), time(0), office.timezone)
+    waits: dict[str, list[int]] = defaultdict(list)
+    returned: dict[str, int] = defaultdict(int)
+    for entity in office.list(kind=kind):
+        if ceiling is not None and entity.classification.level > ceiling.level:
+            continue
+        entered = None
+        for event in office.audit(entity):
+            if event.source == event.target:
+                continue
+            if entered is not None and event.source is not None and since <= event.at < until:
+                waits[event.source].append(int(event.at.timestamp()) - int(entered.timestamp()))
+                returned[event.source] += event.trigger in RETURN_TRIGGERS
+            entered = event.at
+
+    def rank(values: list[int], p: int) -> int:
+        ordered = sorted(values)
+        k = -(-p * len(ordered) // 100)  # ceil(p * n / 100)
+        return ordered[k - 1]
+
+    return [
+        StepWait(state, len(w), returned[state], rank(w, 50), rank(w, 90))
+        for state, w in sorted(waits.items())
+    ]
+
+
+class TestOnASimulatedQuarter:
+    def test_the_planted_bottleneck_is_named(self, quarter: tuple[Office, Simulation]) -> None:
+        office, sim = quarter
+        found = bottleneck(office, "incoming_document", start=sim.start, end=sim.end)
+        assert found.step is not None
+        assert found.runner_up is not None
+        assert found.step.state == sim.bottleneck
+        assert found.step.median_seconds > 2 * found.runner_up.median_seconds
+        assert "<table>" in found._repr_html_()
+
+    @pytest.mark.parametrize("kind", KINDS)
+    @pytest.mark.parametrize("ceiling", [None, Classification.UNCLASSIFIED])
+    def test_the_figures_of_the_quarter_are_a_count_by_hand(
+        self, quarter: tuple[Office, Simulation], kind: str, ceiling: Classification | None
+    ) -> None:
+        office, sim = quarter
+        figures = step_waits(office, kind, start=sim.start, end=sim.end, ceiling=ceiling)
+        assert list(figures.steps) == by_hand(office, kind, sim.start, sim.end, ceiling)
+        assert figures.steps
+        assert len(figures.rows()) == len(figures.steps)
+        assert "<table>" in figures._repr_html_()
+
+    def test_the_classified_are_left_out_below_their_level(
+        self, quarter: tuple[Office, Simulation]
+    ) -> None:
+        office, sim = quarter
+        every = step_waits(office, "incoming_document", start=sim.start, end=sim.end)
+        cleared = step_waits(
+            office,
+            "incoming_document",
+            start=sim.start,
+            end=sim.end,
+            ceiling=Classification.UNCLASSIFIED,
+        )
+        received = every.step("received")
+        assert received is not None
+        assert cleared.step("received") is not None
+        assert cleared.step("received").passed < received.passed  # type: ignore[union-attr]
+
+    @settings(max_examples=15, deadline=None)
+    @given(first=st.integers(0, 95), length=st.integers(0, 40), kind=st.sampled_from(KINDS))
+    def test_every_period_is_a_count_by_hand(
+        self, quarter: tuple[Office, Simulation], first: int, length: int, kind: str
+    ) -> None:
+        office, sim = quarter
+        start = sim.start + timedelta(days=first)
+        end = start + timedelta(days=length)
+        figures = step_waits(office, kind, start=start, end=end)
+        assert list(figures.steps) == by_hand(office, kind, start, end, None)
+        found = bottleneck(office, kind, start=start, end=end)
+        if figures.steps:
+            assert found.step is not None
+            assert all(found.step.median_seconds >= s.median_seconds for s in figures.steps)
+        else:
+            assert found.step is None
+
+
+class TestInput:
+    def test_an_unknown_kind_is_refused_naming_the_field(self) -> None:
+        office = Office.in_memory()
+        with pytest.raises(ValidationError, match="kind") as info:
+            step_waits(office, "letters", start=date(2025, 1, 1), end=date(2025, 1, 2))
+        assert info.value.problems[0].field == "kind"
+        assert "incoming_document" in (info.value.problems[0].accepted or "")
+
+    def test_a_period_ending_before_it_starts_is_refused(self) -> None:
+        office = Office.in_memory()
+        with pytest.raises(ValidationError) as info:
+            bottleneck(office, "incoming_document", start=date(2025, 1, 2), end=date(2025, 1, 1))
+        assert info.value.problems[0].field == "end"
+
+    def test_an_empty_office_has_no_bottleneck(self) -> None:
+        office = Office.in_memory()
+        found = bottleneck(
+            office, "incoming_document", start=date(2025, 1, 1), end=date(2025, 12, 31)
+        )
+        assert found.step is None
+        assert "no step" in found._repr_html_()
