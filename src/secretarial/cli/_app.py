@@ -37,6 +37,7 @@ from secretarial import (
     Role,
 )
 from secretarial.engine._relay import Start
+from secretarial.eventlog import write_ocel, write_xes
 from secretarial.kernel._calendar import provisional_years
 from secretarial.report import CHARTS_HINT, Report, weekly_report
 from secretarial.testing import FrozenClock
@@ -574,6 +575,135 @@ def _write_report(made: Report, path: Path) -> Path:
         return made.write(path)
     except OSError as e:
         raise BadFile(f"--out: cannot write the report to {str(path)!r}: {e.strerror}") from None
+
+
+# ---------------------------------------------------------------------------- eventlog
+class LogFormat(enum.StrEnum):
+    """The format of an event log."""
+
+    OCEL = "ocel"
+    XES = "xes"
+
+
+class Hidden(enum.StrEnum):
+    """What becomes of a record the reader may not see in an event log."""
+
+    REDUCE = "reduce"
+    OMIT = "omit"
+
+
+@app.command()
+def eventlog(
+    db: Db = DEFAULT_DB,
+    fmt: Annotated[
+        LogFormat,
+        typer.Option(
+            "--format",
+            help="ocel: an object-centric log of every kind (OCEL 2.0 JSON); xes: a "
+            "classic log of one --kind (XES).",
+        ),
+    ] = LogFormat.OCEL,
+    kinds: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--kind",
+            metavar="KIND",
+            help="The kind (incoming, outgoing, item ...): one, required, for xes; for "
+            "ocel only these kinds (repeat; default: every kind).",
+        ),
+    ] = None,
+    start: Annotated[
+        str | None,
+        typer.Option("--from", metavar="YYYY-MM-DD", help="Only events on or after this day."),
+    ] = None,
+    end: Annotated[
+        str | None,
+        typer.Option("--to", metavar="YYYY-MM-DD", help="Only events on or before this day."),
+    ] = None,
+    classified: Annotated[
+        Hidden,
+        typer.Option(
+            help="What becomes of a record --by may not see: reduce (its id, kind and steps "
+            "only) or omit."
+        ),
+    ] = Hidden.REDUCE,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="FILE|-",
+            help="Write the log here, - for standard output (default: beside a SQLite "
+            "--db, e.g. office-events.jsonocel or office-incoming_document.xes).",
+        ),
+    ] = None,
+    actors: Actors = None,
+    by: By = None,
+    as_: As = None,
+    clearance: Clearance = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Write what was written as JSON, for scripts.")
+    ] = False,
+) -> None:
+    """Write the audit trail as an event log for process mining (OCEL 2.0 or XES).
+
+    Every audit event, with its time, trigger, states and actor, and the records, units
+    and people it touches; days are counted in the office's time zone. What --by may not
+    see is reduced or left out (--classified); without --by the log is the office's own
+    read. The log is written as the store is read, so memory stays flat.
+    """
+    if fmt is LogFormat.XES and len(kinds or ()) != 1:
+        raise BadInput("--format xes needs one --kind (e.g. --kind incoming)")
+    to_stdout = out is not None and str(out) == "-"
+    if to_stdout and as_json:
+        raise BadInput("--json writes the summary to standard output; give --out a file")
+    first = None if start is None else parse_day(start, "--from")
+    last = None if end is None else parse_day(end, "--to")
+    if first is not None and last is not None and last < first:
+        raise BadInput(f"--to {end} is before --from {start}")
+    actor = _actor(db, actors, by, as_, clearance, required=False)
+    with open_office(db) as office:
+        chosen = None if not kinds else [_kind(k, "--kind", office) for k in kinds]
+        zone = office.timezone
+        since = None if first is None else datetime.combine(first, time(0), zone)
+        until = None if last is None else datetime.combine(last + timedelta(days=1), time(0), zone)
+        path = None if to_stdout else _eventlog_path(db, fmt, chosen, out)
+        target: Any = getattr(sys.stdout, "buffer", sys.stdout) if path is None else path
+        options: dict[str, Any] = {
+            "by": actor,
+            "since": since,
+            "until": until,
+            "classified": classified.value,
+        }
+        try:
+            if fmt is LogFormat.XES:
+                assert chosen is not None  # noqa: S101 -- one --kind, checked above
+                summary = write_xes(office, target, kind=chosen[0], **options)
+            else:
+                summary = write_ocel(office, target, kinds=chosen, **options)
+        except OSError as e:
+            raise BadFile(
+                f"--out: cannot write the event log to {str(path)!r}: {e.strerror}"
+            ) from None
+    if path is None:
+        return
+    if as_json:
+        emit_json({**summary.to_dict(), "out": str(path)})
+        return
+    hidden = f"; hidden from the reader: {summary.reduced} reduced, {summary.omitted} left out"
+    console().print(
+        f"wrote {summary.events} events and {summary.objects} objects ({fmt.value}) to {path}"
+        + (hidden if actor is not None else ""),
+        soft_wrap=True,
+    )
+
+
+def _eventlog_path(db: str, fmt: LogFormat, kinds: Sequence[str] | None, out: Path | None) -> Path:
+    """Where an event log goes: ``out``, or beside a SQLite office, or in the working directory."""
+    if out is not None:
+        return out
+    path = office_url(db)[1]
+    stem = path.stem if path is not None else "office"
+    name = f"{stem}-{kinds[0]}.xes" if fmt is LogFormat.XES and kinds else f"{stem}-events.jsonocel"
+    return path.with_name(name) if path is not None else Path(name)
 
 
 # ---------------------------------------------------------------------------- doc
