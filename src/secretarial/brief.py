@@ -1,8 +1,9 @@
 """The daily brief (每日工作提示): what one person must act on today, most urgent first.
 
 "From passive to active service": instead of waiting to be asked, the office tells each
-person what is waiting for them, what falls due today and this week, what is overdue,
-which meetings they sit in today and which periodic reports are due.
+person what is overdue, what is at risk of being late and why (:mod:`secretarial.risk`),
+what is waiting for them, what falls due today and this week, which meetings they sit in
+today and which periodic reports are due.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from secretarial.kernel._verbs import handed_to
 from secretarial.kernel._workflow import Workflow
 from secretarial.meetings._model import Meeting
 from secretarial.reminders import ReminderPolicy, due_reminders
+from secretarial.risk import RiskAssessment
 from secretarial.supervision._model import SupervisionItem
 
 __all__ = [
@@ -211,6 +213,7 @@ def build_brief(
     meetings_today: Iterable[tuple[Meeting, Occurrence]] = (),
     reports_due: Iterable[tuple[Entity, Any]] = (),
     extra_sections: Iterable[BriefSection] = (),
+    at_risk: Iterable[RiskAssessment] = (),
 ) -> Brief:
     """Assemble ``actor``'s brief for ``day`` from the open entities they may see.
 
@@ -224,6 +227,10 @@ def build_brief(
         meetings_today: The sittings on ``day`` (the brief keeps the actor's own).
         reports_due: ``(item, due reminder)`` pairs for periodic progress reports due.
         extra_sections: Sections contributed by plugins, added at the end.
+        at_risk: The assessments of matters at risk of lateness, highest score first:
+            those among ``entities`` that concern the actor and are not late already
+            come right after what is overdue and before everything else (section
+            ``at_risk``), each with its level, score and reasons.
     """
     week_end = day + timedelta(days=7)
     waiting: list[tuple[tuple[int, date, str], BriefItem]] = []
@@ -289,8 +296,24 @@ def build_brief(
     def ordered(rows: list[tuple[tuple[int, date, str], BriefItem]]) -> tuple[BriefItem, ...]:
         return tuple(item for _, item in sorted(rows, key=lambda r: r[0]))
 
+    shown = {entity.id: entity for entity in entities}
+    risky = tuple(
+        BriefItem(
+            found.id,
+            found.entity_kind.label,
+            _title(found),
+            assessment.summary,
+            assessment.deadline,
+        )
+        for assessment in at_risk
+        if assessment.at_risk
+        and assessment.deadline >= day  # what is late already is listed as overdue
+        and (found := shown.get(assessment.entity_id)) is not None
+        and _concerns(found, actor)
+    )
     sections = (
         BriefSection("overdue", "已逾期 Overdue", ordered(overdue)),
+        BriefSection("at_risk", "逾期风险 At risk of being late", risky),
         BriefSection("waiting", "待您办理 Waiting for you", ordered(waiting)),
         BriefSection("due_today", "今日到期 Due today", ordered(today)),
         BriefSection("meetings", "今日会议 Meetings today", tuple(sittings)),

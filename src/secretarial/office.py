@@ -106,6 +106,7 @@ from secretarial.meetings._service import (
 from secretarial.records._desk import RecordsDesk
 from secretarial.records._model import ArchiveSettings
 from secretarial.reminders import ReminderPolicy
+from secretarial.risk import assess_risks
 from secretarial.supervision._deadlines import DeadlinePolicy
 from secretarial.supervision._desk import SupervisionDesk
 from secretarial.supervision._model import SupervisionItem
@@ -1864,6 +1865,9 @@ class Office:
             meetings_today=self.meetings.agenda(start, start + timedelta(days=1), by=actor),
             reports_due=reports,
             extra_sections=extra,
+            at_risk=assess_risks(
+                self, as_of=min(now, datetime.combine(day, time.max, self.timezone)), by=actor
+            ).at_risk,
         )
 
     # ------------------------------------------------------------------ reminders

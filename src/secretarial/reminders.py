@@ -18,6 +18,9 @@ The schedule, for an entity with a deadline ``D`` (a calendar date), on a workin
   (``M = escalate_after``), issued once together with ``overdue:M``.
 * ``report:S`` — a supervision item with a report cycle has not reported progress since
   ``S`` (its acceptance or last report) for a whole cycle.
+* ``risk:L`` — opt-in (``remind_at_risk``): the entity's risk of lateness
+  (:mod:`secretarial.risk`) has reached level ``L`` before its deadline, and no risk
+  step of level ``L`` or higher was recorded for this deadline.
 
 Catch-up: on each day only the *latest* deadline step is due (the one that describes
 the entity's position on that day); steps of days on which no sweep ran are not issued
@@ -35,11 +38,13 @@ calendar's coverage raises :class:`~secretarial.errors.CalendarCoverageError`.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, tzinfo
 from typing import Annotated, Final
 
 from dateutil.relativedelta import relativedelta
 from pydantic import Field, field_validator
+from pydantic_core import PydanticCustomError
 
 from secretarial.documents._enums import IncomingState
 from secretarial.documents._model import IncomingDocument, OutgoingDocument
@@ -50,6 +55,7 @@ from secretarial.kernel._enums import Classification, ReminderKind
 from secretarial.kernel._reminders import DueReminder
 from secretarial.kernel._values import Name, Value
 from secretarial.kernel._verbs import handed_to
+from secretarial.risk import RiskAssessment, RiskLevel, RiskPolicy
 from secretarial.supervision._enums import ReportCycle, SupervisionState
 from secretarial.supervision._model import SupervisionItem
 
@@ -107,6 +113,11 @@ class ReminderPolicy(Value):
             undertaker, so deadline reminders pause: a supervision item whose result
             was reported (``reported``), an incoming document whose handling was
             completed and awaits filing (``completed``).
+        remind_at_risk: Also remind (``risk:medium``, ``risk:high``) when an entity's
+            risk of lateness reaches this level before its deadline, once per level
+            per deadline; None (the default) reminds by dates alone.
+        risk: The rules of the risk score (:class:`~secretarial.risk.RiskPolicy`),
+            which the brief, the sweep and ``remind_at_risk`` apply.
     """
 
     before: tuple[_WorkdayCount, ...] = (3, 1)
@@ -117,6 +128,19 @@ class ReminderPolicy(Value):
     paused_states: frozenset[Name] = frozenset(
         {SupervisionState.REPORTED.value, IncomingState.COMPLETED.value}
     )
+    remind_at_risk: RiskLevel | None = None
+    risk: RiskPolicy = RiskPolicy()
+
+    @field_validator("remind_at_risk")
+    @classmethod
+    def _a_level_worth_a_reminder(cls, value: RiskLevel | None) -> RiskLevel | None:
+        if value is RiskLevel.LOW:
+            raise PydanticCustomError(
+                "risk_level_reminded",
+                "every open entity is at least at low risk: remind_at_risk takes medium or high",
+                {"expected": "'medium', 'high' or None"},
+            )
+        return value
 
     @field_validator("before")
     @classmethod
@@ -148,6 +172,7 @@ def due_reminders(
     *,
     tz: tzinfo | None = None,
     cycle_start: date | None = None,
+    risk: RiskAssessment | None = None,
 ) -> list[DueReminder]:
     """The steps of ``policy`` due for ``entity`` on ``today`` and not yet recorded.
 
@@ -165,10 +190,12 @@ def due_reminders(
             filed or the entity created; None takes each timestamp's own offset.
         cycle_start: The day the item's report cycle began (its acceptance); None
             uses the day the entity was created.
+        risk: The entity's risk assessment on ``today``, for ``policy.remind_at_risk``;
+            None gives no risk step.
 
     Returns:
         The due steps: at most one deadline step, then an escalation, then a report
-        request, each at most once.
+        request, then a risk step, each at most once.
 
     Raises:
         CalendarCoverageError: ``today``, or a day the schedule depends on, is outside
@@ -188,6 +215,8 @@ def due_reminders(
         report = _report_step(entity, today, tz, cycle_start)
         if report is not None:
             due.append(report)
+    if deadline is not None and str(entity.state) not in policy.paused_states:
+        due += _risk_step(entity, deadline, policy, risk, today)
     return due
 
 
@@ -308,6 +337,60 @@ def _deadline_message(entity: Entity, deadline: date, kind: ReminderKind, left: 
         f"催办：{what_zh}将于 {day} 到期，到期前还有 {left} 个工作日（含今天）。"
         f" / Reminder: {what_en} is due on {day}; {left} working days left, today included."
     )
+
+
+# ============================================================================ risk steps
+def _risk_step(
+    entity: Entity,
+    deadline: date,
+    policy: ReminderPolicy,
+    risk: RiskAssessment | None,
+    today: date,
+) -> list[DueReminder]:
+    """``risk:L`` when the assessed level ``L`` reaches ``remind_at_risk`` before the deadline.
+
+    Once per level per deadline, and never a lower level after a higher one: a step of
+    level ``L`` is due only if no risk step of level ``L`` or higher was recorded for
+    this deadline. An overdue entity has its overdue steps instead.
+    """
+    threshold = policy.remind_at_risk
+    if threshold is None or risk is None or today > deadline:
+        return []
+    if risk.entity_id != entity.id or risk.deadline != deadline:
+        return []  # an assessment of another entity, or of an earlier deadline
+    level = risk.level
+    if level.rank < threshold.rank:
+        return []
+    for reminder in entity.reminders:
+        recorded = _RISK_STEP.fullmatch(reminder.step)
+        if recorded and reminder.due == deadline and RiskLevel(recorded[1]).rank >= level.rank:
+            return []
+    what_zh, what_en = _subject(entity)
+    day = deadline.isoformat()
+    zh = "；".join(f.zh for f in risk.factors)
+    en = "; ".join(f.en for f in risk.factors)
+    key = _key(entity, f"risk:{level.value}", deadline)
+    return [
+        DueReminder(
+            entity_id=entity.id,
+            entity_kind=entity.entity_kind,
+            kind=ReminderKind.REMINDER,
+            step=key,
+            due=deadline,
+            on=today,
+            to=_addressees(entity, ReminderKind.REMINDER),
+            message=(
+                f"风险提示：{what_zh}有逾期风险"
+                f"（{level.label}，{risk.score} 分，截止 {day}）：{zh}。"
+                f" / Risk: {what_en} is at {level.value} risk of being late"
+                f" (score {risk.score}, deadline {day}): {en}."
+            ),
+        )
+    ]
+
+
+_RISK_STEP: Final = re.compile(r"risk:(medium|high)(?:@.+)?")
+"""A recorded risk step's key, and its level."""
 
 
 # ============================================================================ report steps

@@ -12,10 +12,17 @@ Given an :class:`~secretarial.EmergencyPolicy`, the sweep also records every eme
 time limit (I1) gone late without a report (see :func:`secretarial.emergency_due`) as a
 report request (``emergency:first_by_phone`` ...), on any day, working or not: those
 limits are counted in minutes, so sweep often (every minute or so) to hear of them in time.
+
+On a working day the sweep also assesses every open matter's risk of lateness
+(:mod:`secretarial.risk`) as of its moment, before it records anything, and lists those
+at medium or high risk first (``SweepReport.at_risk``, with their reasons). The listing
+records nothing; only a policy with ``remind_at_risk`` turns a risk into a reminder step
+(``risk:medium``, ``risk:high``), recorded like every other step.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, tzinfo
 from typing import Final, Literal
 
@@ -31,6 +38,7 @@ from secretarial.errors import (
     UsageError,
 )
 from secretarial.information._model import EmergencyPolicy, InformationItem, emergency_due
+from secretarial.kernel._audit import AuditEvent
 from secretarial.kernel._calendar import WorkCalendar
 from secretarial.kernel._checkpoint import Checkpoint
 from secretarial.kernel._entity import Entity
@@ -39,6 +47,7 @@ from secretarial.kernel._query import Query
 from secretarial.kernel._reminders import DueReminder
 from secretarial.kernel._values import Actor, RefusingModelMeta
 from secretarial.reminders import ReminderPolicy, due_reminders
+from secretarial.risk import RISK_KINDS, RiskAssessment, RiskReport, risk_report
 from secretarial.supervision._model import SupervisionItem
 
 __all__ = ["SYSTEM_ACTOR", "SkippedReminder", "SweepReport", "sweep_reminders"]
@@ -105,6 +114,9 @@ class SweepReport(_Value):
             calendar year whose notice is not loaded), earliest deadline first: load
             the notice to confirm them.
         checkpoint: The checkpoint taken after the sweep, if one was asked for.
+        at_risk: The open matters at medium or high risk of lateness at the sweep's
+            moment (before it recorded anything), highest score first, each with the
+            parts of its score; empty on a day that is not a working day.
     """
 
     at: AwareDatetime
@@ -115,6 +127,7 @@ class SweepReport(_Value):
     skipped: tuple[SkippedReminder, ...] = ()
     provisional: tuple[str, ...] = ()
     checkpoint: Checkpoint | None = None
+    at_risk: tuple[RiskAssessment, ...] = ()
 
     def _repr_markdown_(self) -> str:
         head = (
@@ -122,6 +135,10 @@ class SweepReport(_Value):
             f"{len(self.skipped)} skipped, {self.checked} checked"
         )
         lines = [head, ""]
+        lines.extend(
+            f"- at risk: `{a.entity_id}` {a.level.value} ({a.score}) — {a.reasons}"
+            for a in self.at_risk
+        )
         lines.extend(
             f"- `{r.entity_id}` {r.step} ({r.kind.label}) → {', '.join(r.to)}" for r in self.issued
         )
@@ -181,6 +198,7 @@ def sweep_reminders(
         else Query(kinds=frozenset({EntityKind.INFORMATION_ITEM}), open_only=True)
     )
     authorize = context.authorize
+    risks = _risks(store, context, policy, calendar, tz) if workday else None
     for entity in store.find(query):
         if authorize is not None and authorize(context.actor, entity) is not None:
             continue  # what the sweeping actor may not see is not theirs to chase
@@ -198,6 +216,7 @@ def sweep_reminders(
             calendar=calendar,
             tz=tz,
             emergency=emergency,
+            risk=risks.of(entity.id) if risks is not None else None,
         )
         sweeper.run(entity)
         issued += sweeper.issued
@@ -209,6 +228,34 @@ def sweep_reminders(
         checked=checked,
         issued=tuple(issued),
         skipped=tuple(skipped),
+        at_risk=risks.at_risk if risks is not None else (),
+    )
+
+
+def _risks(
+    store: Store, context: FireContext, policy: ReminderPolicy, calendar: WorkCalendar, tz: tzinfo
+) -> RiskReport:
+    """The risk of lateness of what the sweeping actor may see, as of the sweep's moment."""
+    authorize = context.authorize
+    workflows = context.workflows
+    entities = [
+        e
+        for e in store.find(Query(kinds=RISK_KINDS))
+        if authorize is None or authorize(context.actor, e) is None
+    ]
+
+    def replay(events: Sequence[AuditEvent]) -> Entity:
+        rebuilt: Entity = workflows[events[0].entity_kind].replay(events)
+        return rebuilt
+
+    return risk_report(
+        entities,
+        events=store.events,
+        replay=replay,
+        calendar=calendar,
+        timezone=tz,
+        as_of=context.now,
+        policy=policy.risk,
     )
 
 
@@ -229,6 +276,7 @@ class _EntitySweep:
         calendar: WorkCalendar,
         tz: tzinfo,
         emergency: EmergencyPolicy | None = None,
+        risk: RiskAssessment | None = None,
     ) -> None:
         self._store = store
         self._context = context
@@ -237,6 +285,7 @@ class _EntitySweep:
         self._now = context.now
         self._tz = tz
         self._emergency = emergency
+        self._risk = risk
         self.issued: list[DueReminder] = []
         self.skipped: list[SkippedReminder] = []
 
@@ -274,6 +323,7 @@ class _EntitySweep:
             self._now.date(),
             tz=self._tz,
             cycle_start=self._cycle_start(entity),
+            risk=self._risk,
         )
         if self._emergency is not None and isinstance(entity, InformationItem):
             late = emergency_due(entity, self._emergency, self._now)
