@@ -16,7 +16,14 @@ from hypothesis import strategies as st
 
 from conftest import STORES, postgres_url, reset_postgres
 from secretarial import Classification, Office, ValidationError
-from secretarial.analytics import RETURN_TRIGGERS, StepWait, bottleneck, step_waits
+from secretarial.analytics import (
+    RETURN_TRIGGERS,
+    StepWait,
+    UnitOutcome,
+    bottleneck,
+    step_waits,
+    unit_outcomes,
+)
 from secretarial.testing import FrozenClock, SequentialIds
 from secretarial.testing.simulation import Simulation, simulate_office
 
@@ -129,6 +136,82 @@ class TestOnASimulatedQuarter:
             assert found.step is None
 
 
+def outcomes_by_hand(
+    office: Office, start: date, end: date, ceiling: Classification | None
+) -> list[UnitOutcome]:
+    """The unit figures counted item by item from the supervision items' audit trails."""
+    since = datetime.combine(start, time(0), office.timezone)
+    until = datetime.combine(end + timedelta(days=1), time(0), office.timezone)
+    rows: dict[str, list[int]] = defaultdict(lambda: [0] * 6)
+    for item in office.list(kind="supervision_item"):
+        if ceiling is not None and item.classification.level > ceiling.level:
+            continue
+        unit = getattr(item, "lead_unit", None)
+        if unit is None:
+            continue
+        row = rows[unit.code]
+        trail = list(office.audit(item))
+        verified = [e for e in trail if e.target == "verified" and e.source != "verified"]
+        if item.is_open and item.deadline is not None and item.deadline <= end:
+            row[4] += 1
+        if not verified or not since <= verified[-1].at < until:
+            continue
+        submitted = [e.at for e in trail if e.target == "reported" and e.source != "reported"]
+        day = max(submitted).astimezone(office.timezone).date()
+        if item.deadline is not None and day > item.deadline:
+            row[1] += 1
+            row[5] += sum(
+                office.calendar.is_workday(item.deadline + timedelta(days=n))
+                for n in range(1, (day - item.deadline).days + 1)
+            )
+        else:
+            row[0] += 1
+        row[2] += any(e.trigger == "grant_extension" for e in trail)
+        row[3] += any(e.trigger == "reject" for e in trail)
+    return [UnitOutcome(code, *row) for code, row in sorted(rows.items()) if any(row[:5])]
+
+
+class TestUnitsOnASimulatedQuarter:
+    def test_the_slow_unit_comes_out_slowest(self, quarter: tuple[Office, Simulation]) -> None:
+        office, sim = quarter
+        figures = unit_outcomes(office, start=sim.start, end=sim.end)
+        slowest = figures.slowest
+        assert slowest is not None
+        assert slowest.unit == sim.slow_unit
+        others = [u for u in figures.units if u.unit != sim.slow_unit]
+        assert others
+        assert all(slowest.late_share > 2 * u.late_share for u in others)
+        assert all((slowest.average_lateness or 0) > (u.average_lateness or 0) for u in others)
+        assert "<table>" in figures._repr_html_()
+        assert len(figures.rows()) == len(figures.units)
+
+    @pytest.mark.parametrize("ceiling", [None, Classification.UNCLASSIFIED])
+    def test_the_units_of_the_quarter_are_a_count_by_hand(
+        self, quarter: tuple[Office, Simulation], ceiling: Classification | None
+    ) -> None:
+        office, sim = quarter
+        figures = unit_outcomes(office, start=sim.start, end=sim.end, ceiling=ceiling)
+        assert list(figures.units) == outcomes_by_hand(office, sim.start, sim.end, ceiling)
+        assert sum(u.late for u in figures.units) > 0
+        assert sum(u.extended for u in figures.units) > 0
+        assert sum(u.reworked for u in figures.units) > 0
+
+    @settings(max_examples=15, deadline=None)
+    @given(first=st.integers(0, 95), length=st.integers(0, 40))
+    def test_every_period_of_units_is_a_count_by_hand(
+        self, quarter: tuple[Office, Simulation], first: int, length: int
+    ) -> None:
+        office, sim = quarter
+        start = sim.start + timedelta(days=first)
+        end = start + timedelta(days=length)
+        figures = unit_outcomes(office, start=start, end=end)
+        assert list(figures.units) == outcomes_by_hand(office, start, end, None)
+        assert figures.unit("nobody") is None
+        for unit in figures.units:
+            assert figures.unit(unit.unit) == unit
+            assert (unit.average_lateness is None) == (unit.late == 0)
+
+
 class TestInput:
     def test_an_unknown_kind_is_refused_naming_the_field(self) -> None:
         office = Office.in_memory()
@@ -150,3 +233,14 @@ class TestInput:
         )
         assert found.step is None
         assert "no step" in found._repr_html_()
+
+    def test_an_empty_office_has_no_unit_figures(self) -> None:
+        office = Office.in_memory()
+        figures = unit_outcomes(office, start=date(2025, 1, 1), end=date(2025, 12, 31))
+        assert figures.units == ()
+        assert figures.slowest is None
+
+    def test_units_refuse_a_period_ending_before_it_starts(self) -> None:
+        with pytest.raises(ValidationError) as info:
+            unit_outcomes(Office.in_memory(), start=date(2025, 1, 2), end=date(2025, 1, 1))
+        assert info.value.problems[0].field == "end"

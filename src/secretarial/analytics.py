@@ -48,8 +48,11 @@ __all__ = [
     "Bottleneck",
     "StepWait",
     "StepWaits",
+    "UnitOutcome",
+    "UnitOutcomes",
     "bottleneck",
     "step_waits",
+    "unit_outcomes",
 ]
 
 RETURN_TRIGGERS: Final = ("return_to", "reject", "return_to_sender")
@@ -243,4 +246,175 @@ def bottleneck(
         ranked[0] if ranked else None,
         ranked[1] if len(ranked) > 1 else None,
         waits.steps,
+    )
+
+
+# ============================================================================ per unit
+_ITEM: Final = "supervision_item"
+_CLOSED: Final = "verified"
+_SUBMITTED: Final = "reported"
+_EXTENDED: Final = ("grant_extension",)
+_REWORKED: Final = ("reject",)
+
+
+@dataclass(frozen=True)
+class UnitOutcome:
+    """How one lead unit fared on its supervision items over a period.
+
+    Attributes:
+        unit: The lead unit's code.
+        on_time: Items closed (办结) in the period whose accepted result was submitted
+            on or before the deadline (or that had no deadline).
+        late: Items closed in the period whose accepted result was submitted after it.
+        extended: Items closed in the period that were granted more time.
+        reworked: Items closed in the period whose result was sent back for rework.
+        open_overdue: Items still open whose deadline is on or before the period's
+            last day.
+        lateness_workdays: The working days the late items were late, added up.
+    """
+
+    unit: str
+    on_time: int
+    late: int
+    extended: int
+    reworked: int
+    open_overdue: int
+    lateness_workdays: int
+
+    @property
+    def closed(self) -> int:
+        """Items closed in the period, on time or late."""
+        return self.on_time + self.late
+
+    @property
+    def late_share(self) -> float:
+        """The share of the items closed in the period that were late (0 if none)."""
+        return self.late / self.closed if self.closed else 0.0
+
+    @property
+    def average_lateness(self) -> float | None:
+        """The mean working days a late item was late; None if none was."""
+        return self.lateness_workdays / self.late if self.late else None
+
+
+_UNIT_HEADERS: Final = (
+    "lead unit",
+    "on time",
+    "late",
+    "late share",
+    "average lateness (working days)",
+    "extended",
+    "returned for rework",
+    "open and overdue",
+)
+
+
+@dataclass(frozen=True)
+class UnitOutcomes:
+    """Supervision outcomes per lead unit over a period (see :func:`unit_outcomes`).
+
+    Attributes:
+        start: The period's first day, in the office's time zone.
+        end: The period's last day (inclusive).
+        units: One figure per lead unit with an item closed in the period or open and
+            overdue, by unit code.
+    """
+
+    start: date
+    end: date
+    units: tuple[UnitOutcome, ...]
+
+    def unit(self, code: str) -> UnitOutcome | None:
+        """The figures of the unit with ``code``; None if it has none in the period."""
+        return next((u for u in self.units if u.unit == code), None)
+
+    @property
+    def slowest(self) -> UnitOutcome | None:
+        """The unit with the highest late share; None if no unit closed an item.
+
+        Ties go to the higher average lateness, then to the lower code.
+        """
+        ranked = sorted(
+            (u for u in self.units if u.closed),
+            key=lambda u: (-u.late_share, -(u.average_lateness or 0.0), u.unit),
+        )
+        return ranked[0] if ranked else None
+
+    def rows(self) -> list[tuple[str, int, int, str, str, int, int, int]]:
+        """The table's rows, one per unit, in the order of :data:`units`."""
+        return [
+            (
+                u.unit,
+                u.on_time,
+                u.late,
+                f"{u.late_share:.0%}",
+                "" if u.average_lateness is None else f"{u.average_lateness:.1f}",
+                u.extended,
+                u.reworked,
+                u.open_overdue,
+            )
+            for u in self.units
+        ]
+
+    def _repr_html_(self) -> str:
+        caption = f"supervision outcomes by lead unit, {self.start} – {self.end}"
+        return html_table(list(_UNIT_HEADERS), self.rows(), caption=caption)
+
+
+def unit_outcomes(
+    office: Office,
+    *,
+    start: date,
+    end: date,
+    ceiling: Classification | None = None,
+) -> UnitOutcomes:
+    """Per lead unit: supervision items closed on time and late, extended, reworked, overdue.
+
+    An item is counted in the period in which it was closed (verified, 办结); it was
+    completed when the result that was accepted was submitted (the last change of
+    state into ``reported``), and is late when that day, in the office's time zone, is
+    after its deadline (the deadline as extended). Its lateness is the working days of
+    the office's calendar after the deadline up to and including that day. The store
+    groups the items (by unit, and the late ones by deadline and completion day);
+    the working days are counted here, once per group.
+
+    Args:
+        office: The office.
+        start: The period's first day, in the office's time zone.
+        end: The period's last day (inclusive).
+        ceiling: Count only items classified at or below this level; all if None.
+
+    Raises:
+        ValidationError: ``end`` before ``start``.
+        CalendarCoverageError: The calendar does not cover a late item's days.
+    """
+    since, until = _bounds(office, start, end)
+    level = None if ceiling is None else Classification(ceiling).level
+    grouped, overdue = office.store.unit_outcomes(
+        _ITEM,
+        since,
+        until,
+        zone=office.timezone,
+        closed=_CLOSED,
+        submitted=_SUBMITTED,
+        extended=_EXTENDED,
+        reworked=_REWORKED,
+        ceiling=level,
+    )
+    figures: dict[str, list[int]] = {}
+    for unit, deadline, day, count, extended, reworked in grouped:
+        row = figures.setdefault(unit, [0] * 6)
+        if deadline is None or day is None:
+            row[0] += count
+        else:
+            row[1] += count
+            row[5] += count * office.calendar.workdays_between(deadline, day)
+        row[2] += extended
+        row[3] += reworked
+    for unit, count in overdue:
+        figures.setdefault(unit, [0] * 6)[4] += count
+    return UnitOutcomes(
+        start,
+        end,
+        tuple(UnitOutcome(unit, *row) for unit, row in sorted(figures.items())),
     )

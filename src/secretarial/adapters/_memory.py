@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from operator import is_, itemgetter
 from typing import Any, Final, Self
 
@@ -455,6 +455,57 @@ class MemoryStore:
                 )
             )
         return rows
+
+    def unit_outcomes(
+        self,
+        kind: str,
+        start: datetime,
+        end: datetime,
+        *,
+        zone: tzinfo,
+        closed: str,
+        submitted: str,
+        extended: Sequence[str],
+        reworked: Sequence[str],
+        ceiling: int | None = None,
+    ) -> tuple[list[tuple[str, date | None, date | None, int, int, int]], list[tuple[str, int]]]:
+        """How the lead units fared in a period (see the SQL store's)."""
+        with self._lock:
+            chosen = [
+                e
+                for e in self._entities.values()
+                if e.entity_kind == kind
+                and getattr(e, "lead_unit", None) is not None
+                and (ceiling is None or e.classification.level <= ceiling)
+            ]
+        groups: dict[tuple[str, date | None, date | None], list[int]] = {}
+        overdue: dict[str, int] = {}
+        last_day = end.astimezone(zone).date()
+        for entity in chosen:
+            unit = str(entity.lead_unit.code)  # type: ignore[attr-defined]
+            if (
+                entity.is_open
+                and entity.created_at < end
+                and entity.deadline is not None
+                and entity.deadline < last_day
+            ):
+                overdue[unit] = overdue.get(unit, 0) + 1
+            trail = self.events(entity.id)
+            moves = [e for e in trail if e.source != e.target]
+            shut = [e.at for e in moves if e.target == closed]
+            if not shut or not start <= shut[-1] < end:
+                continue
+            done = max((e.at for e in moves if e.target == submitted), default=shut[-1])
+            day = done.astimezone(zone).date()
+            late = entity.deadline is not None and day > entity.deadline
+            key = (unit, entity.deadline, day) if late else (unit, None, None)
+            row = groups.setdefault(key, [0, 0, 0])
+            row[0] += 1
+            row[1] += any(e.trigger in extended for e in trail)
+            row[2] += any(e.trigger in reworked for e in trail)
+        rows = [(u, d, day, n, x, r) for (u, d, day), (n, x, r) in groups.items()]
+        rows.sort(key=lambda row: (row[0], row[1] or date.min, row[2] or date.min))
+        return rows, sorted(overdue.items())
 
     def checkpoint_state(self) -> CheckpointState:
         """What a checkpoint seals, read under the store's lock."""

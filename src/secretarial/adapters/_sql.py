@@ -33,7 +33,7 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, suppress
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Final, Self
@@ -341,6 +341,41 @@ _MIGRATIONS: dict[int, Callable[[Connection], None]] = {
 
 def _utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
+
+
+def _offsets(zone: tzinfo, lo: datetime, hi: datetime) -> list[tuple[datetime, int]]:
+    """``zone``'s UTC offset in seconds from each moment on, over ``[lo, hi]``.
+
+    The first entry is ``lo``'s offset; each next one the first whole second (UTC)
+    from which the offset changes, found by halving the day it changes in.
+    """
+
+    def offset(second: int) -> int:
+        moment = datetime.fromtimestamp(second, UTC).astimezone(zone)
+        return int(moment.utcoffset().total_seconds())  # type: ignore[union-attr]
+
+    first, last = int(lo.timestamp()), int(hi.timestamp()) + 1
+    found = [(first, offset(first))]
+    day = first
+    while day < last:
+        following = min(day + 86_400, last)
+        if offset(following) != found[-1][1]:
+            before, after = day, following
+            while after - before > 1:
+                middle = (before + after) // 2
+                before, after = (
+                    (middle, after) if offset(middle) == found[-1][1] else (before, middle)
+                )
+            found.append((after, offset(after)))
+        day = following
+    return [(datetime.fromtimestamp(second, UTC), off) for second, off in found]
+
+
+def _as_day(value: object) -> date | None:
+    """A day read back from SQL: a date, an ISO string (SQLite), or None."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
 
 
 def _aware(moment: datetime) -> datetime:
@@ -2122,6 +2157,153 @@ class SqlStore:
             (str(state), int(passed), int(returned), int(median), int(p90))
             for state, passed, returned, median, p90 in rows
         ]
+
+    def _local_day(
+        self, column: str, offsets: Sequence[tuple[datetime, int]], values: dict[str, Any]
+    ) -> tuple[str, list[sa.BindParameter[Any]]]:
+        """SQL for ``column``'s day in a time zone given by its ``offsets``, and the binds.
+
+        The offset in force is picked by comparing the stored moment with each change
+        (the latest first); the moment is shifted by it and its day taken.
+        """
+        binds: list[sa.BindParameter[Any]] = []
+        branches = []
+        for i, (moment, seconds) in reversed(list(enumerate(offsets))):
+            values[f"zo{i}"] = seconds
+            if i == 0:
+                continue
+            values[f"zt{i}"] = _utc(moment)
+            binds.append(sa.bindparam(f"zt{i}", type_=audit.c.at.type))
+            branches.append(f"WHEN {column} >= :zt{i} THEN :zo{i}")
+        shift = f"CASE {' '.join(branches)} ELSE :zo0 END" if branches else ":zo0"
+        if self.is_postgres:
+            day = f"CAST(({column} AT TIME ZONE 'UTC') + ({shift}) * INTERVAL '1 second' AS date)"
+        else:
+            day = f"date({column}, CAST({shift} AS TEXT) || ' seconds')"
+        return day, binds
+
+    def unit_outcomes(
+        self,
+        kind: str,
+        start: datetime,
+        end: datetime,
+        *,
+        zone: tzinfo,
+        closed: str,
+        submitted: str,
+        extended: Sequence[str],
+        reworked: Sequence[str],
+        ceiling: int | None = None,
+    ) -> tuple[list[tuple[str, date | None, date | None, int, int, int]], list[tuple[str, int]]]:
+        """How the lead units fared in a period, computed by the database.
+
+        See :meth:`secretarial.engine._ports.Store.unit_outcomes`: one pass over the
+        kind's audit events finds the entities closed in the period and, per entity,
+        the completion moment and whether it was extended or reworked; joined with the
+        entities' ``lead_unit`` and ``deadline`` columns, they are grouped by unit (the
+        late ones also by deadline and completion day). The open entities past their
+        deadline are counted from the indexed columns alone.
+        """
+        if self.is_postgres:
+            source, target = (
+                "CAST(a.event AS jsonb)->>'source'",
+                "CAST(a.event AS jsonb)->>'target'",
+            )
+        else:
+            source, target = (
+                "json_extract(a.event, '$.source')",
+                "json_extract(a.event, '$.target')",
+            )
+        values: dict[str, Any] = {
+            "kind": kind,
+            "start": _utc(start),
+            "end": _utc(end),
+            "closed": closed,
+            "submitted": submitted,
+            "last_day": end.astimezone(zone).date(),
+        }
+        hidden = "" if ceiling is None else " AND e.classification <= :ceiling"
+        if ceiling is not None:
+            values["ceiling"] = ceiling
+        values.update({f"x{i}": name for i, name in enumerate(extended)})
+        values.update({f"w{i}": name for i, name in enumerate(reworked)})
+        grants = ", ".join(f":x{i}" for i in range(len(extended))) or "NULL"
+        rework = ", ".join(f":w{i}" for i in range(len(reworked))) or "NULL"
+        times = [
+            sa.bindparam("start", type_=audit.c.at.type),
+            sa.bindparam("end", type_=audit.c.at.type),
+        ]
+        with self._read() as conn:
+            first = conn.execute(
+                sa.select(sa.func.min(entities.c.created_at)).where(entities.c.kind == kind)
+            ).scalar()
+            overdue = conn.execute(
+                sa.select(entities.c.lead_unit, sa.func.count())
+                .where(
+                    entities.c.kind == kind,
+                    entities.c.is_open.is_(True),
+                    entities.c.deadline.isnot(None),
+                    entities.c.deadline < values["last_day"],
+                    entities.c.created_at < values["end"],
+                    entities.c.lead_unit.isnot(None),
+                    *(() if ceiling is None else (entities.c.classification <= ceiling,)),
+                )
+                .group_by(entities.c.lead_unit)
+            ).all()
+            if first is None:
+                return [], []
+            offsets = _offsets(zone, _aware(first), end)
+            day, binds = self._local_day("COALESCE(f.done, f.shut)", offsets, values)
+            # Only constant fragments are formatted in; every value is bound.
+            stmt = sa.text(
+                f"""
+                WITH ev AS (
+                    SELECT a.entity_id, a.trigger, a.at, {source} AS src, {target} AS tgt
+                    FROM audit_events a
+                    WHERE a.kind = :kind
+                ), facts AS (
+                    SELECT entity_id,
+                        MAX(CASE WHEN tgt = :closed AND (src IS NULL OR src <> tgt)
+                            THEN at END) AS shut,
+                        MAX(CASE WHEN tgt = :submitted AND (src IS NULL OR src <> tgt)
+                            THEN at END) AS done,
+                        MAX(CASE WHEN trigger IN ({grants}) THEN 1 ELSE 0 END) AS ext,
+                        MAX(CASE WHEN trigger IN ({rework}) THEN 1 ELSE 0 END) AS rew
+                    FROM ev GROUP BY entity_id
+                ), items AS (
+                    SELECT e.lead_unit AS unit, e.deadline, {day} AS day, f.ext, f.rew
+                    FROM facts f JOIN entities e ON e.id = f.entity_id
+                    WHERE f.shut >= :start AND f.shut < :end AND e.lead_unit IS NOT NULL{hidden}
+                ), judged AS (
+                    SELECT unit, ext, rew,
+                        CASE WHEN deadline IS NOT NULL AND day > deadline THEN 1 ELSE 0 END
+                            AS late,
+                        deadline, day
+                    FROM items
+                )
+                SELECT unit,
+                    CASE WHEN late = 1 THEN deadline END AS deadline,
+                    CASE WHEN late = 1 THEN day END AS day,
+                    COUNT(*), SUM(ext), SUM(rew)
+                FROM judged
+                GROUP BY unit, CASE WHEN late = 1 THEN deadline END,
+                    CASE WHEN late = 1 THEN day END
+                """  # noqa: S608
+            ).bindparams(*times, *binds)
+            grouped = conn.execute(stmt, values).all()
+        rows = [
+            (
+                str(unit),
+                _as_day(deadline),
+                _as_day(completed),
+                int(n),
+                int(ext),
+                int(rew),
+            )
+            for unit, deadline, completed, n, ext, rew in grouped
+        ]
+        rows.sort(key=lambda row: (row[0], row[1] or date.min, row[2] or date.min))
+        return rows, sorted((str(unit), int(n)) for unit, n in overdue)
 
     def schema_version(self) -> int:
         """The schema version of the database."""

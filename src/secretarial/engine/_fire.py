@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime, tzinfo
 from typing import Any, Final, NamedTuple, TypeVar
 
 from secretarial.errors import (
@@ -604,6 +604,32 @@ class HookedStore:
     ) -> list[tuple[str, int, int, int, int]]:
         """How long entities stayed in each state (see :class:`Store`)."""
         return self._store.step_waits(kind, start, end, returns=returns, ceiling=ceiling)
+
+    def unit_outcomes(
+        self,
+        kind: str,
+        start: datetime,
+        end: datetime,
+        *,
+        zone: tzinfo,
+        closed: str,
+        submitted: str,
+        extended: Sequence[str],
+        reworked: Sequence[str],
+        ceiling: int | None = None,
+    ) -> tuple[list[tuple[str, date | None, date | None, int, int, int]], list[tuple[str, int]]]:
+        """How the lead units fared in a period (see :class:`Store`)."""
+        return self._store.unit_outcomes(
+            kind,
+            start,
+            end,
+            zone=zone,
+            closed=closed,
+            submitted=submitted,
+            extended=extended,
+            reworked=reworked,
+            ceiling=ceiling,
+        )
 
     def column_problems(self) -> list[AuditProblem]:
         """Stored columns that disagree with their bodies (see :class:`Store`)."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
-from datetime import datetime
+from datetime import date, datetime, tzinfo
 from typing import Protocol, runtime_checkable
 
 from secretarial.kernel._access import AccessDenial
@@ -338,6 +338,53 @@ class Store(Protocol):
             of ``returns``, and the nearest-rank 50th and 90th percentile waits in
             seconds (the value at rank ``ceil(p * n / 100)`` of the ``n`` waits in
             ascending order).
+        """
+        ...
+
+    def unit_outcomes(
+        self,
+        kind: str,
+        start: datetime,
+        end: datetime,
+        *,
+        zone: tzinfo,
+        closed: str,
+        submitted: str,
+        extended: Sequence[str],
+        reworked: Sequence[str],
+        ceiling: int | None = None,
+    ) -> tuple[list[tuple[str, date | None, date | None, int, int, int]], list[tuple[str, int]]]:
+        """How the lead units fared on the entities of ``kind`` closed in a period.
+
+        An entity is *closed in the period* when the change of state into ``closed``
+        (an event whose target is ``closed`` and whose source is not) is in
+        ``[start, end)``. It was *completed* at the latest change of state into
+        ``submitted`` (the result that was accepted), or at its closing if it has none;
+        its completion day is that moment's day in ``zone``. It is *late* when it has a
+        deadline and the completion day is after it, on time otherwise; *extended* when
+        one of its events has a trigger in ``extended``, *reworked* when one has a
+        trigger in ``reworked``. Each entity counts under its lead unit (the
+        ``lead_unit`` column); entities without one are left out.
+
+        Args:
+            kind: The entity kind.
+            start: The period's first moment, timezone-aware.
+            end: The moment after the period, timezone-aware.
+            zone: The time zone whose days deadlines are in.
+            closed: The state reached on closing (办结).
+            submitted: The state a completed result is submitted into.
+            extended: The triggers that grant more time.
+            reworked: The triggers that send a result back for rework.
+            ceiling: Only entities classified at or below this level; None: all.
+
+        Returns:
+            The closed entities grouped as ``(unit, deadline, day, count, extended,
+            reworked)``: the late ones by their deadline and completion day, the
+            others under ``(unit, None, None, ...)``; ``count`` entities in the group,
+            ``extended`` and ``reworked`` of them so. Then ``(unit, open)`` per unit:
+            entities open now, created before ``end``, whose deadline is before the
+            day of ``end`` in ``zone`` (due on or before the period's last day). Both
+            lists sorted, None first.
         """
         ...
 

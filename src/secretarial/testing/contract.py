@@ -668,3 +668,169 @@ class StoreContract:
             ("registered", 4, 0, int(4.5 * 3600), 30 * 3600),
         ]
         assert store.step_waits("supervision_item", START, end, returns=()) == []
+
+    def _worked(
+        self,
+        store: Any,
+        n: int,
+        *,
+        lead: dict[str, str],
+        deadline: date,
+        steps: list[tuple[str, datetime, dict[str, Any] | None]],
+        classification: str = "unclassified",
+    ) -> None:
+        undertaker = Actor(id="sun", name="孙科长", roles=frozenset({Role.UNDERTAKER}))
+        entity, created = _ITEMS.create(
+            {
+                "source": "leader_instruction",
+                "requirement": f"事项{n}",
+                "received_at": START,
+                "classification": classification,
+            },
+            entity_id=f"sup-{n}",
+            actor=SUPERVISOR,
+            now=START,
+        )
+        add(store, (entity, created))
+        steps = [("assign", START, {"lead_unit": lead, "deadline": deadline}), *steps]
+        for version, (trigger, at, data) in enumerate(steps, 1):
+            by = (
+                undertaker
+                if trigger in {"accept", "request_extension", "submit_result"}
+                else SUPERVISOR
+            )
+            with store.unit_of_work() as uow:
+                moved = _ITEMS.fire(
+                    uow.get(entity.id),
+                    trigger,
+                    by,
+                    now=at,
+                    data=data,
+                    reason="补充材料" if trigger in {"reject", "request_extension"} else None,
+                )
+                uow.save(*moved, expected_version=version)
+
+    def test_unit_outcomes_are_the_items_closed_in_the_period(self, store: Any) -> None:
+        """``unit_outcomes``: items closed in the period by unit, late by their last result.
+
+        The completion day is the last submitted result's, in the given zone (across a
+        change of its UTC offset); a late item is grouped by deadline and day; an item
+        closed after the period is left out; open items past their deadline are counted
+        per unit; ``ceiling`` leaves out what is classified above it.
+        """
+        from zoneinfo import ZoneInfo  # noqa: PLC0415 -- only this test needs a zone
+
+        berlin = ZoneInfo("Europe/Berlin")  # UTC+2 until 2025-10-26 01:00 UTC, then +1
+
+        def utc(day: int, hour: int, month: int = 10, minute: int = 0) -> datetime:
+            return datetime(2025, month, day, hour, minute, tzinfo=UTC)
+
+        def result(at: datetime) -> tuple[str, datetime, dict[str, Any]]:
+            return ("submit_result", at, {"result": "已完成"})
+
+        verify = {"verification": "已办结"}
+        # 22:30 UTC on 27 October is 23:30 in Berlin (+1): on the deadline, on time.
+        self._worked(
+            store,
+            1,
+            lead=UNIT_A,
+            deadline=date(2025, 10, 27),
+            steps=[
+                ("accept", START, None),
+                result(utc(27, 22, minute=30)),
+                ("verify", utc(28, 9), verify),
+            ],
+        )
+        self._worked(
+            store,
+            2,
+            lead=UNIT_A,
+            deadline=date(2025, 10, 20),
+            steps=[
+                ("accept", START, None),
+                ("request_extension", utc(15, 8), {"proposed_deadline": date(2025, 10, 22)}),
+                ("grant_extension", utc(15, 9), {"deadline": date(2025, 10, 22)}),
+                result(utc(23, 8)),
+                ("reject", utc(23, 9), None),
+                result(utc(24, 8)),
+                ("verify", utc(29, 9), verify),
+            ],
+        )
+        self._worked(
+            store,
+            3,
+            lead=UNIT_B,
+            deadline=date(2025, 10, 10),
+            steps=[
+                ("accept", START, None),
+                result(utc(9, 8)),
+                ("verify", utc(5, 9, month=11), verify),
+            ],
+        )
+        self._worked(
+            store, 4, lead=UNIT_B, deadline=date(2025, 10, 15), steps=[("accept", START, None)]
+        )
+        self._worked(
+            store, 5, lead=UNIT_B, deadline=date(2025, 11, 1), steps=[("accept", START, None)]
+        )
+        self._worked(
+            store,
+            6,
+            lead=UNIT_A,
+            deadline=date(2025, 10, 2),
+            steps=[("accept", START, None), result(utc(3, 8)), ("verify", utc(3, 9), verify)],
+            classification="confidential",
+        )
+        start = datetime(2025, 10, 1, tzinfo=berlin)
+        end = datetime(2025, 11, 1, tzinfo=berlin)
+        names: dict[str, Any] = {
+            "closed": "verified",
+            "submitted": "reported",
+            "extended": ("grant_extension",),
+            "reworked": ("reject",),
+        }
+        grouped, overdue = store.unit_outcomes("supervision_item", start, end, zone=berlin, **names)
+        assert grouped == [
+            ("ZHK", None, None, 1, 0, 0),
+            ("ZHK", date(2025, 10, 2), date(2025, 10, 3), 1, 0, 0),
+            ("ZHK", date(2025, 10, 22), date(2025, 10, 24), 1, 1, 1),
+        ]
+        assert overdue == [("MSK", 1)]
+        cleared = store.unit_outcomes(
+            "supervision_item",
+            start,
+            end,
+            zone=berlin,
+            ceiling=Classification.UNCLASSIFIED.level,
+            **names,
+        )
+        assert cleared == (
+            [
+                ("ZHK", None, None, 1, 0, 0),
+                ("ZHK", date(2025, 10, 22), date(2025, 10, 24), 1, 1, 1),
+            ],
+            [("MSK", 1)],
+        )
+        # In Tokyo (+9) the first result came in on 28 October: late.
+        tokyo = ZoneInfo("Asia/Tokyo")
+        eastern, _ = store.unit_outcomes(
+            "supervision_item",
+            start,
+            end,
+            zone=tokyo,
+            ceiling=Classification.UNCLASSIFIED.level,
+            **names,
+        )
+        assert eastern == [
+            ("ZHK", date(2025, 10, 22), date(2025, 10, 24), 1, 1, 1),
+            ("ZHK", date(2025, 10, 27), date(2025, 10, 28), 1, 0, 0),
+        ]
+        later, still = store.unit_outcomes(
+            "supervision_item", end, end + timedelta(days=30), zone=berlin, **names
+        )
+        assert later == [("MSK", None, None, 1, 0, 0)]
+        assert still == [("MSK", 2)]  # due 15 October and 1 November, both still open
+        assert store.unit_outcomes("incoming_document", start, end, zone=berlin, **names) == (
+            [],
+            [],
+        )
