@@ -22,6 +22,7 @@ from secretarial.analytics import (
     UnitOutcome,
     bottleneck,
     step_waits,
+    throughput,
     unit_outcomes,
 )
 from secretarial.testing import FrozenClock, SequentialIds
@@ -212,6 +213,51 @@ class TestUnitsOnASimulatedQuarter:
             assert (unit.average_lateness is None) == (unit.late == 0)
 
 
+class TestThroughputOnASimulatedQuarter:
+    @pytest.mark.parametrize("ceiling", [None, Classification.UNCLASSIFIED])
+    def test_each_day_is_a_count_by_hand(
+        self, quarter: tuple[Office, Simulation], ceiling: Classification | None
+    ) -> None:
+        office, sim = quarter
+        figures = throughput(office, start=sim.start, end=sim.end, ceiling=ceiling)
+        events: dict[tuple[date, str], int] = defaultdict(int)
+        done: dict[tuple[date, str], int] = defaultdict(int)
+        for entity in office.list():
+            if ceiling is not None and entity.classification.level > ceiling.level:
+                continue
+            for event in office.audit(entity):
+                day = event.at.astimezone(office.timezone).date()
+                if sim.start <= day <= sim.end:
+                    events[day, entity.entity_kind.value] += 1
+                    done[day, entity.entity_kind.value] += (
+                        event.source != event.target and event.target in entity.terminal_states
+                    )
+        for kind, per_day, closed in zip(
+            figures.kinds, figures.events, figures.completions, strict=True
+        ):
+            assert list(per_day) == [events[d, kind] for d in figures.days]
+            assert list(closed) == [done[d, kind] for d in figures.days]
+        assert sum(c for _, _, c in figures.rows()) > 0
+        assert "<table>" in figures._repr_html_()
+
+    def test_kinds_narrow_the_count(self, quarter: tuple[Office, Simulation]) -> None:
+        office, sim = quarter
+        every = throughput(office, start=sim.start, end=sim.end)
+        items = throughput(office, start=sim.start, end=sim.end, kinds=["supervision_item"])
+        assert items.kinds == ("supervision_item",)
+        for day in items.days:
+            assert items.events_on(day) == every.events_on(day, "supervision_item")
+            assert items.completed_on(day) == every.completed_on(day, "supervision_item")
+        assert items.events_on(sim.end + timedelta(days=1)) == 0
+
+    def test_an_unknown_kind_is_refused(self) -> None:
+        with pytest.raises(ValidationError) as info:
+            throughput(
+                Office.in_memory(), start=date(2025, 1, 1), end=date(2025, 1, 2), kinds=["x"]
+            )
+        assert info.value.problems[0].field == "kind"
+
+
 class TestInput:
     def test_an_unknown_kind_is_refused_naming_the_field(self) -> None:
         office = Office.in_memory()
@@ -244,3 +290,13 @@ class TestInput:
         with pytest.raises(ValidationError) as info:
             unit_outcomes(Office.in_memory(), start=date(2025, 1, 2), end=date(2025, 1, 1))
         assert info.value.problems[0].field == "end"
+
+
+def test_throughput_draws_as_svg(quarter: tuple[Office, Simulation]) -> None:
+    pytest.importorskip("matplotlib")
+    office, sim = quarter
+    figures = throughput(office, start=sim.start, end=sim.end, kinds=["incoming_document"])
+    svg = figures._repr_svg_()
+    assert svg is not None
+    assert "<svg" in svg
+    assert "incoming_document" in svg

@@ -36,8 +36,9 @@ import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Final
+from typing import Any, Final
 
+from secretarial.charts import _axes, _Chart
 from secretarial.errors import FieldProblem, UsageError, ValidationError
 from secretarial.kernel._display import html_table
 from secretarial.kernel._enums import Classification
@@ -48,10 +49,12 @@ __all__ = [
     "Bottleneck",
     "StepWait",
     "StepWaits",
+    "Throughput",
     "UnitOutcome",
     "UnitOutcomes",
     "bottleneck",
     "step_waits",
+    "throughput",
     "unit_outcomes",
 ]
 
@@ -417,4 +420,131 @@ def unit_outcomes(
         start,
         end,
         tuple(UnitOutcome(unit, *row) for unit, row in sorted(figures.items())),
+    )
+
+
+# ============================================================================ per day
+@dataclass(frozen=True)
+class Throughput(_Chart):
+    """Audit events and completions per day of a period (see :func:`throughput`).
+
+    Attributes:
+        start: The period's first day, in the office's time zone.
+        end: The period's last day (inclusive).
+        days: Every day of the period, in order.
+        kinds: The entity kinds counted, by name.
+        events: For each kind (as in :attr:`kinds`), its audit events on each day.
+        completions: For each kind, how many of its entities reached a terminal
+            state on each day.
+    """
+
+    start: date
+    end: date
+    days: tuple[date, ...]
+    kinds: tuple[str, ...]
+    events: tuple[tuple[int, ...], ...]
+    completions: tuple[tuple[int, ...], ...]
+
+    def _index(self, day: date) -> int:
+        return (day - self.start).days
+
+    def events_on(self, day: date, kind: str | None = None) -> int:
+        """The audit events on ``day`` (of ``kind``, or of every kind counted)."""
+        i = self._index(day)
+        if not 0 <= i < len(self.days):
+            return 0
+        return sum(
+            row[i] for k, row in zip(self.kinds, self.events, strict=True) if kind in {None, k}
+        )
+
+    def completed_on(self, day: date, kind: str | None = None) -> int:
+        """The entities completed on ``day`` (of ``kind``, or of every kind counted)."""
+        i = self._index(day)
+        if not 0 <= i < len(self.days):
+            return 0
+        return sum(
+            row[i] for k, row in zip(self.kinds, self.completions, strict=True) if kind in {None, k}
+        )
+
+    def rows(self) -> list[tuple[date, int, int]]:
+        """(day, events, completions) per day, every kind counted together."""
+        return [(d, self.events_on(d), self.completed_on(d)) for d in self.days]
+
+    def plot(self, ax: Any = None) -> Any:
+        """Events per day stacked by kind, completions as a line; returns the figure."""
+        figure, ax = _axes(ax, max(4.0, 0.25 * len(self.days)), 3)
+        bottom = [0] * len(self.days)
+        for kind, counts in zip(self.kinds, self.events, strict=True):
+            ax.bar(self.days, counts, bottom=bottom, label=kind)
+            bottom = [a + b for a, b in zip(bottom, counts, strict=True)]
+        ax.plot(self.days, [c for _, _, c in self.rows()], color="black", label="completed")
+        ax.set_ylabel("per day")
+        ax.set_title(f"Throughput, {self.start} – {self.end}")
+        ax.legend(loc="upper left")
+        figure.autofmt_xdate()
+        return figure
+
+    def _repr_html_(self) -> str:
+        caption = f"throughput per day, {self.start} – {self.end}"
+        return html_table(["day", "events", "completed"], self.rows(), caption=caption)
+
+
+def throughput(
+    office: Office,
+    *,
+    start: date,
+    end: date,
+    kinds: Sequence[str] | None = None,
+    ceiling: Classification | None = None,
+) -> Throughput:
+    """Audit events per kind per day, and entities reaching a terminal state per day.
+
+    Days are the office's (each moment of the audit shifted into its time zone by the
+    store); a completion is a change of state into one of the kind's terminal states
+    (办结, 归档, 撤销 ...).
+
+    Args:
+        office: The office.
+        start: The period's first day, in the office's time zone.
+        end: The period's last day (inclusive).
+        kinds: The kinds to count (names or aliases); every kind of the office if None.
+        ceiling: Count only entities classified at or below this level; all if None.
+
+    Raises:
+        ValidationError: An unknown kind, or ``end`` before ``start``.
+    """
+    since, until = _bounds(office, start, end)
+    names = (
+        tuple(sorted(a.kind.value for a in office.registry))
+        if kinds is None
+        else tuple(sorted({_kind(office, k) for k in kinds}))
+    )
+    terminal = [
+        (name, str(state))
+        for name in names
+        for state in sorted(office.registry.entity_type(name).terminal_states)
+    ]
+    level = None if ceiling is None else Classification(ceiling).level
+    rows = office.store.throughput(
+        since,
+        until,
+        zone=office.timezone,
+        kinds=None if kinds is None else names,
+        terminal=terminal,
+        ceiling=level,
+    )
+    span = (end - start).days + 1
+    events = {name: [0] * span for name in names}
+    done = {name: [0] * span for name in names}
+    for day, kind, n, completed in rows:
+        if kind in events:
+            events[kind][(day - start).days] += n
+            done[kind][(day - start).days] += completed
+    return Throughput(
+        start,
+        end,
+        tuple(start + timedelta(days=i) for i in range(span)),
+        names,
+        tuple(tuple(events[k]) for k in names),
+        tuple(tuple(done[k]) for k in names),
     )

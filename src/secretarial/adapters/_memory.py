@@ -507,6 +507,39 @@ class MemoryStore:
         rows.sort(key=lambda row: (row[0], row[1] or date.min, row[2] or date.min))
         return rows, sorted(overdue.items())
 
+    def throughput(
+        self,
+        start: datetime,
+        end: datetime,
+        *,
+        zone: tzinfo,
+        kinds: Sequence[str] | None,
+        terminal: Sequence[tuple[str, str]],
+        ceiling: int | None = None,
+    ) -> list[tuple[date, str, int, int]]:
+        """Events and completions per day and kind (see the SQL store's)."""
+        closing = set(terminal)
+        with self._lock:
+            ids = [
+                e.id
+                for e in self._entities.values()
+                if (kinds is None or e.entity_kind in kinds)
+                and (ceiling is None or e.classification.level <= ceiling)
+            ]
+        counts: dict[tuple[date, str], list[int]] = {}
+        for entity_id in ids:
+            for event in self.events(entity_id):
+                if not start <= event.at < end:
+                    continue
+                row = counts.setdefault(
+                    (event.at.astimezone(zone).date(), event.entity_kind), [0, 0]
+                )
+                row[0] += 1
+                row[1] += (
+                    event.source != event.target and (event.entity_kind, event.target) in closing
+                )
+        return [(day, kind, n, done) for (day, kind), (n, done) in sorted(counts.items())]
+
     def checkpoint_state(self) -> CheckpointState:
         """What a checkpoint seals, read under the store's lock."""
         with self._lock:

@@ -631,6 +631,21 @@ class HookedStore:
             ceiling=ceiling,
         )
 
+    def throughput(
+        self,
+        start: datetime,
+        end: datetime,
+        *,
+        zone: tzinfo,
+        kinds: Sequence[str] | None,
+        terminal: Sequence[tuple[str, str]],
+        ceiling: int | None = None,
+    ) -> list[tuple[date, str, int, int]]:
+        """Events and completions per day and kind (see :class:`Store`)."""
+        return self._store.throughput(
+            start, end, zone=zone, kinds=kinds, terminal=terminal, ceiling=ceiling
+        )
+
     def column_problems(self) -> list[AuditProblem]:
         """Stored columns that disagree with their bodies (see :class:`Store`)."""
         return self._store.column_problems()

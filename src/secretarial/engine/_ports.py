@@ -388,6 +388,35 @@ class Store(Protocol):
         """
         ...
 
+    def throughput(
+        self,
+        start: datetime,
+        end: datetime,
+        *,
+        zone: tzinfo,
+        kinds: Sequence[str] | None,
+        terminal: Sequence[tuple[str, str]],
+        ceiling: int | None = None,
+    ) -> list[tuple[date, str, int, int]]:
+        """Audit events and completions per day of ``zone`` and kind, in ``[start, end)``.
+
+        A *completion* is an event into one of ``terminal``'s ``(kind, state)`` pairs
+        from another state (or a creation into one).
+
+        Args:
+            start: The period's first moment, timezone-aware.
+            end: The moment after the period, timezone-aware.
+            zone: The time zone whose days the events are counted in.
+            kinds: Only events of these kinds; None: all.
+            terminal: The closing states of each kind.
+            ceiling: Only events of entities classified at or below this level.
+
+        Returns:
+            ``(day, kind, events, completions)`` for each day and kind with an event,
+            by day, then kind.
+        """
+        ...
+
     def column_problems(self) -> list[AuditProblem]:
         """Every stored column that disagrees with the body it is derived from.
 

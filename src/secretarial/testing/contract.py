@@ -834,3 +834,39 @@ class StoreContract:
             [],
             [],
         )
+
+    def test_throughput_counts_events_per_day_of_the_zone(self, store: Any) -> None:
+        """``throughput``: events and completions per local day, across an offset change."""
+        from zoneinfo import ZoneInfo  # noqa: PLC0415 -- only this test needs a zone
+
+        berlin = ZoneInfo("Europe/Berlin")  # UTC+2 until 2025-10-26 01:00 UTC, then +1
+        verify = {"verification": "已办结"}
+        late = datetime(2025, 10, 27, 22, 30, tzinfo=UTC)  # 23:30 on the 27th in Berlin
+        self._worked(
+            store,
+            1,
+            lead=UNIT_A,
+            deadline=date(2025, 10, 27),
+            steps=[
+                ("accept", START, None),
+                ("submit_result", late, {"result": "已完成"}),
+                ("verify", late + timedelta(minutes=20), verify),  # 23:50 on the 27th
+            ],
+        )
+        start = datetime(2025, 10, 1, tzinfo=berlin)
+        end = datetime(2025, 11, 1, tzinfo=berlin)
+        terminal = [("supervision_item", "verified"), ("supervision_item", "cancelled")]
+        rows = store.throughput(start, end, zone=berlin, kinds=None, terminal=terminal)
+        assert rows == [(date(2025, 10, 27), "supervision_item", 2, 1)]
+        everything = store.throughput(
+            START, end, zone=berlin, kinds=("supervision_item",), terminal=terminal
+        )
+        assert everything == [
+            (date(2025, 9, 26), "supervision_item", 3, 0),
+            (date(2025, 10, 27), "supervision_item", 2, 1),
+        ]
+        assert store.throughput(start, end, zone=berlin, kinds=(), terminal=terminal) == []
+        assert (
+            store.throughput(start, end, zone=berlin, kinds=None, terminal=terminal, ceiling=0)
+            == rows
+        )
