@@ -6,16 +6,19 @@ same audit events.
 
 from __future__ import annotations
 
+import re
+import sys
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import STORES, postgres_url, reset_postgres
-from secretarial import Classification, Office, ValidationError
+from secretarial import Classification, MissingExtraError, Office, ValidationError
 from secretarial.analytics import (
     RETURN_TRIGGERS,
     StepWait,
@@ -25,7 +28,7 @@ from secretarial.analytics import (
     throughput,
     unit_outcomes,
 )
-from secretarial.testing import FrozenClock, SequentialIds
+from secretarial.testing import FrozenClock, SequentialIds, memory_office
 from secretarial.testing.simulation import Simulation, simulate_office
 
 KINDS = ("incoming_document", "supervision_item")
@@ -300,3 +303,178 @@ def test_throughput_draws_as_svg(quarter: tuple[Office, Simulation]) -> None:
     assert svg is not None
     assert "<svg" in svg
     assert "incoming_document" in svg
+
+
+# ============================================================================ pictures
+CHARTS_HINT = "the pictures need pip install 'secretarial[charts]' (matplotlib)"
+
+
+@pytest.fixture(scope="module")
+def month() -> tuple[Office, Simulation]:
+    """A simulated month in memory: enough to draw from."""
+    office, clock = memory_office()
+    return office, simulate_office(office, clock, months=1, seed=1)
+
+
+def references(svg: str) -> list[str]:
+    """Every ``href``, ``src`` and ``url(...)`` the SVG refers to."""
+    return re.findall(r"""\b(?:src|href)\s*=\s*["']([^"']*)""", svg) + re.findall(
+        r"url\(\s*['\"]?([^)'\"]*)", svg
+    )
+
+
+def assert_self_contained(svg: str) -> None:
+    """An SVG that loads nothing: every reference points into the document itself."""
+    assert svg.lstrip().startswith(("<?xml", "<svg"))
+    assert "<svg" in svg
+    assert "<image" not in svg
+    assert "@import" not in svg
+    for target in references(svg):
+        assert target.startswith("#"), target
+
+
+def bold_labels(ax: Any) -> list[str]:
+    """The tick labels of the y axis set in bold."""
+    return [t.get_text() for t in ax.get_yticklabels() if t.get_fontweight() in {"bold", 700}]
+
+
+class TestStepWaitsPicture:
+    def test_the_bottleneck_of_the_waits_is_the_one_named(
+        self, quarter: tuple[Office, Simulation]
+    ) -> None:
+        office, sim = quarter
+        for kind in KINDS:
+            waits = step_waits(office, kind, start=sim.start, end=sim.end)
+            found = bottleneck(office, kind, start=sim.start, end=sim.end)
+            assert waits.bottleneck == found.step
+            assert found.waits == waits
+        empty = step_waits(Office.in_memory(), KINDS[0], start=sim.start, end=sim.end)
+        assert empty.bottleneck is None
+
+    def test_it_is_drawn_a_median_and_a_p90_bar_per_step(
+        self, month: tuple[Office, Simulation]
+    ) -> None:
+        pytest.importorskip("matplotlib", reason=CHARTS_HINT)
+        office, sim = month
+        waits = step_waits(office, "incoming_document", start=sim.start, end=sim.end)
+        marked = waits.bottleneck
+        assert marked is not None
+        assert marked.state == sim.bottleneck
+        (ax,) = waits.plot().axes
+        n = len(waits.steps)
+        assert n > 1
+        assert len(ax.patches) == 2 * n
+        medians, p90s = ax.patches[:n], ax.patches[n:]
+        assert [p.get_width() for p in medians] == [s.median_hours for s in waits.steps]
+        assert [p.get_width() for p in p90s] == [s.p90_hours for s in waits.steps]
+        outlined = [
+            s.state
+            for s, a, b in zip(waits.steps, medians, p90s, strict=True)
+            if a.get_linewidth() == b.get_linewidth() == 1.5
+        ]
+        assert outlined == [marked.state]
+        assert bold_labels(ax) == [marked.state]
+        assert [t.get_text() for t in ax.get_yticklabels()] == [s.state for s in waits.steps]
+
+    def test_its_svg_keeps_the_text_and_loads_nothing(
+        self, month: tuple[Office, Simulation]
+    ) -> None:
+        pytest.importorskip("matplotlib", reason=CHARTS_HINT)
+        office, sim = month
+        waits = step_waits(office, "incoming_document", start=sim.start, end=sim.end)
+        svg = waits._repr_svg_()
+        assert svg is not None
+        assert_self_contained(svg)
+        assert all(f">{s.state}</text>" in svg for s in waits.steps)
+        assert "> bottleneck</text>" in svg
+        assert "<table>" in waits._repr_html_()
+
+    def test_a_bottleneck_shows_the_picture_of_its_waits(
+        self, month: tuple[Office, Simulation]
+    ) -> None:
+        pytest.importorskip("matplotlib", reason=CHARTS_HINT)
+        office, sim = month
+        found = bottleneck(office, "incoming_document", start=sim.start, end=sim.end)
+        assert found.step is not None
+        (ax,) = found.plot().axes
+        assert len(ax.patches) == 2 * len(found.steps)
+        assert bold_labels(ax) == [found.step.state]
+        svg = found._repr_svg_()
+        assert svg is not None
+        assert_self_contained(svg)
+        assert f">{found.step.state}</text>" in svg
+
+    def test_no_step_left_draws_no_bar_and_marks_nothing(self) -> None:
+        pytest.importorskip("matplotlib", reason=CHARTS_HINT)
+        found = bottleneck(
+            Office.in_memory(), "incoming_document", start=date(2025, 1, 1), end=date(2025, 1, 31)
+        )
+        (ax,) = found.plot().axes
+        assert len(ax.patches) == 0
+        assert ax.get_legend() is None
+        svg = found._repr_svg_()
+        assert svg is not None
+        assert "bottleneck</text>" not in svg
+
+
+class TestUnitOutcomesPicture:
+    def test_it_is_drawn_three_stacked_bars_per_unit(
+        self, month: tuple[Office, Simulation]
+    ) -> None:
+        pytest.importorskip("matplotlib", reason=CHARTS_HINT)
+        office, sim = month
+        figures = unit_outcomes(office, start=sim.start, end=sim.end)
+        slowest = figures.slowest
+        assert slowest is not None
+        assert slowest.unit == sim.slow_unit
+        (ax,) = figures.plot().axes
+        n = len(figures.units)
+        assert n > 1
+        assert len(ax.patches) == 3 * n
+        on_time, late, overdue = ax.patches[:n], ax.patches[n : 2 * n], ax.patches[2 * n :]
+        for unit, a, b, c in zip(figures.units, on_time, late, overdue, strict=True):
+            assert (a.get_x(), a.get_width()) == (0, unit.on_time)
+            assert (b.get_x(), b.get_width()) == (unit.on_time, unit.late)
+            assert (c.get_x(), c.get_width()) == (unit.closed, unit.open_overdue)
+            marked = unit.unit == slowest.unit
+            assert all((p.get_linewidth() == 1.5) == marked for p in (a, b, c))
+        assert bold_labels(ax) == [slowest.unit]
+        assert [t.get_text() for t in ax.get_yticklabels()] == [u.unit for u in figures.units]
+
+    def test_its_svg_keeps_the_text_and_loads_nothing(
+        self, month: tuple[Office, Simulation]
+    ) -> None:
+        pytest.importorskip("matplotlib", reason=CHARTS_HINT)
+        office, sim = month
+        figures = unit_outcomes(office, start=sim.start, end=sim.end)
+        svg = figures._repr_svg_()
+        assert svg is not None
+        assert_self_contained(svg)
+        assert all(f">{u.unit}</text>" in svg for u in figures.units)
+        assert "> slowest: " in svg
+        for name in ("on time", "late", "open and overdue"):
+            assert f">{name}</text>" in svg
+
+    def test_no_unit_draws_no_bar_and_marks_nothing(self) -> None:
+        pytest.importorskip("matplotlib", reason=CHARTS_HINT)
+        figures = unit_outcomes(Office.in_memory(), start=date(2025, 1, 1), end=date(2025, 1, 31))
+        (ax,) = figures.plot().axes
+        assert len(ax.patches) == 0
+        assert bold_labels(ax) == []
+
+
+def test_without_matplotlib_the_pictures_are_tables(
+    month: tuple[Office, Simulation], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    office, sim = month
+    results = (
+        step_waits(office, "incoming_document", start=sim.start, end=sim.end),
+        bottleneck(office, "incoming_document", start=sim.start, end=sim.end),
+        unit_outcomes(office, start=sim.start, end=sim.end),
+    )
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
+    for result in results:
+        assert result._repr_svg_() is None
+        assert "<table>" in result._repr_html_()
+        with pytest.raises(MissingExtraError, match="charts"):
+            result.plot()

@@ -109,8 +109,25 @@ def _row(step: StepWait) -> tuple[str, str, str, str, str]:
 _HEADERS: Final = ("state", "passed", "returned", "median wait (h)", "90th percentile wait (h)")
 
 
+_MEDIAN_COLOUR: Final = "#4c78a8"
+_P90_COLOUR: Final = "#9ecae9"
+_MARKED: Final = {"edgecolor": "black", "linewidth": 1.5}
+"""How the bars of the bottleneck step (and of the slowest unit) are outlined."""
+
+
+def _ranked(steps: Sequence[StepWait]) -> list[StepWait]:
+    """``steps`` by the bottleneck's ranking: highest median, then p90, then name."""
+    return sorted(steps, key=lambda s: (-s.median_seconds, -s.p90_seconds, s.state))
+
+
+def _mark_label(ax: Any, index: int) -> None:
+    """Set the tick label of row ``index`` in bold."""
+    labels = ax.get_yticklabels()
+    labels[index].set_fontweight("bold")
+
+
 @dataclass(frozen=True)
-class StepWaits:
+class StepWaits(_Chart):
     """The wait in each state of one workflow over a period (see :func:`step_waits`).
 
     Attributes:
@@ -129,9 +146,53 @@ class StepWaits:
         """The figures of ``state``; None if no stay in it ended in the period."""
         return next((s for s in self.steps if s.state == state), None)
 
+    @property
+    def bottleneck(self) -> StepWait | None:
+        """The step with the highest median wait, ranked as :func:`bottleneck` ranks.
+
+        None if no stay ended in the period.
+        """
+        ranked = _ranked(self.steps)
+        return ranked[0] if ranked else None
+
     def rows(self) -> list[tuple[str, str, str, str, str]]:
         """The table's rows: state, passed, returned, median and p90 wait in hours."""
         return [_row(s) for s in self.steps]
+
+    def plot(self, ax: Any = None) -> Any:
+        """Two bars per step, the median and the 90th percentile wait in hours.
+
+        The bottleneck step's bars are outlined, its name is set in bold and labelled
+        "bottleneck". Returns the figure (or ``ax``'s).
+        """
+        figure, ax = _axes(ax, 7, 1.0 + 0.55 * max(len(self.steps), 1))
+        rows = range(len(self.steps))
+        marked = self.bottleneck
+        for offset, name, colour, hours in (
+            (-0.2, "median", _MEDIAN_COLOUR, [s.median_hours for s in self.steps]),
+            (0.2, "90th percentile", _P90_COLOUR, [s.p90_hours for s in self.steps]),
+        ):
+            bars = ax.barh([r + offset for r in rows], hours, height=0.4, label=name, color=colour)
+            for step, bar in zip(self.steps, bars, strict=True):
+                if step is marked:
+                    bar.set(**_MARKED)
+        ax.set_yticks(list(rows), [s.state for s in self.steps])
+        if marked is not None:
+            index = self.steps.index(marked)
+            _mark_label(ax, index)
+            ax.annotate(
+                " bottleneck",
+                (marked.p90_hours, index),
+                va="center",
+                fontweight="bold",
+            )
+        ax.margins(x=0.25)
+        ax.invert_yaxis()
+        ax.set_xlabel("wait (hours of elapsed time)")
+        ax.set_title(f"{self.kind}: waits per step, {self.start} – {self.end}")
+        if self.steps:
+            ax.legend(loc="upper left", bbox_to_anchor=(1, 1))
+        return figure
 
     def _repr_html_(self) -> str:
         caption = f"{self.kind}: waits per step, {self.start} – {self.end}"
@@ -139,7 +200,7 @@ class StepWaits:
 
 
 @dataclass(frozen=True)
-class Bottleneck:
+class Bottleneck(_Chart):
     """The step entities waited longest in over a period (see :func:`bottleneck`).
 
     Attributes:
@@ -158,6 +219,15 @@ class Bottleneck:
     step: StepWait | None
     runner_up: StepWait | None
     steps: tuple[StepWait, ...]
+
+    @property
+    def waits(self) -> StepWaits:
+        """The figures of every step the ranking was made from."""
+        return StepWaits(self.kind, self.start, self.end, self.steps)
+
+    def plot(self, ax: Any = None) -> Any:
+        """The picture of :attr:`waits`, the bottleneck marked; returns the figure."""
+        return self.waits.plot(ax)
 
     def _repr_html_(self) -> str:
         if self.step is None:
@@ -241,7 +311,7 @@ def bottleneck(
         ValidationError: An unknown kind, or ``end`` before ``start``.
     """
     waits = step_waits(office, kind, start=start, end=end, ceiling=ceiling)
-    ranked = sorted(waits.steps, key=lambda s: (-s.median_seconds, -s.p90_seconds, s.state))
+    ranked = _ranked(waits.steps)
     return Bottleneck(
         waits.kind,
         start,
@@ -312,8 +382,15 @@ _UNIT_HEADERS: Final = (
 )
 
 
+_OUTCOME_COLOURS: Final = (
+    ("on time", "#4c78a8"),
+    ("late", "#e45756"),
+    ("open and overdue", "#f58518"),
+)
+
+
 @dataclass(frozen=True)
-class UnitOutcomes:
+class UnitOutcomes(_Chart):
     """Supervision outcomes per lead unit over a period (see :func:`unit_outcomes`).
 
     Attributes:
@@ -358,6 +435,47 @@ class UnitOutcomes:
             )
             for u in self.units
         ]
+
+    def plot(self, ax: Any = None) -> Any:
+        """Stacked bars per unit: items on time, late, and open and overdue.
+
+        The slowest unit's bars are outlined, its code is set in bold and labelled
+        "slowest". Returns the figure (or ``ax``'s).
+        """
+        figure, ax = _axes(ax, 7, 1.0 + 0.45 * max(len(self.units), 1))
+        codes = [u.unit for u in self.units]
+        marked = self.slowest
+        left = [0] * len(self.units)
+        for (name, colour), counts in zip(
+            _OUTCOME_COLOURS,
+            (
+                [u.on_time for u in self.units],
+                [u.late for u in self.units],
+                [u.open_overdue for u in self.units],
+            ),
+            strict=True,
+        ):
+            bars = ax.barh(codes, counts, left=left, label=name, color=colour)
+            for unit, bar in zip(self.units, bars, strict=True):
+                if unit is marked:
+                    bar.set(**_MARKED)
+            left = [a + b for a, b in zip(left, counts, strict=True)]
+        if marked is not None:
+            index = self.units.index(marked)
+            _mark_label(ax, index)
+            ax.annotate(
+                f" slowest: {marked.late_share:.0%} late",
+                (left[index], index),
+                va="center",
+                fontweight="bold",
+            )
+        ax.margins(x=0.25)
+        ax.invert_yaxis()
+        ax.set_xlabel("supervision items")
+        ax.set_title(f"Supervision outcomes by lead unit, {self.start} – {self.end}")
+        if self.units:
+            ax.legend(loc="upper left", bbox_to_anchor=(1, 1))
+        return figure
 
     def _repr_html_(self) -> str:
         caption = f"supervision outcomes by lead unit, {self.start} – {self.end}"
