@@ -378,6 +378,11 @@ def _as_day(value: object) -> date | None:
     return date.fromisoformat(str(value))
 
 
+def _stored(row: Any) -> tuple[int, str, str]:
+    """A record's row as :meth:`SqlStore._audit_record` takes it: seq, kind and body."""
+    return int(row.seq), row.kind, row.body
+
+
 def _aware(moment: datetime) -> datetime:
     """A stored timestamp as an aware datetime (SQLite gives it back naive, in UTC)."""
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
@@ -1680,36 +1685,49 @@ class SqlStore:
     def audit_stream(self) -> Iterator[AuditRecord]:
         """Every entity id with its record and events, one at a time, as stored.
 
-        The records' bodies are read first and parsed only when their id comes up; the
-        events are read in order of entity id, a trail at a time.
+        The records and the events are read in one snapshot, both in order of entity id
+        (byte order: ``COLLATE "C"`` on PostgreSQL, SQLite's own), and merged as they
+        come: what is held at a time is one record and its trail, however many there
+        are.
         """
+        order = "C" if self.is_postgres else "BINARY"
         with self._read() as conn:
-            bodies = {
-                r.id: (int(r.seq), r.kind, r.body)
-                for r in conn.execute(
-                    sa.select(entities.c.id, entities.c.seq, entities.c.kind, entities.c.body)
-                )
-            }
-            rows = conn.execution_options(yield_per=_STREAM_BATCH).execute(
-                sa.select(audit.c.entity_id, audit.c.event).order_by(
-                    audit.c.entity_id, audit.c.version
+            streaming = conn.execution_options(yield_per=_STREAM_BATCH)
+            records = iter(
+                streaming.execute(
+                    sa.select(
+                        entities.c.id, entities.c.seq, entities.c.kind, entities.c.body
+                    ).order_by(entities.c.id.collate(order))
                 )
             )
-            current: str | None = None
-            trail: list[AuditEvent | None] = []
-            for row in rows:
-                if row.entity_id != current:
-                    if current is not None:
-                        yield self._audit_record(current, bodies.pop(current, None), trail)
-                    current, trail = row.entity_id, []
-                try:
-                    trail.append(AuditEvent.from_json(row.event))
-                except ValueError:
-                    trail.append(None)
-            if current is not None:
-                yield self._audit_record(current, bodies.pop(current, None), trail)
-            for entity_id, stored in bodies.items():
-                yield self._audit_record(entity_id, stored, [])
+            events = iter(
+                streaming.execute(
+                    sa.select(audit.c.entity_id, audit.c.event).order_by(
+                        audit.c.entity_id.collate(order), audit.c.version
+                    )
+                )
+            )
+            record = next(records, None)
+            event = next(events, None)
+            while record is not None or event is not None:
+                if event is None or (record is not None and record.id < event.entity_id):
+                    assert record is not None  # noqa: S101 -- the condition says so
+                    yield self._audit_record(record.id, _stored(record), [])
+                    record = next(records, None)
+                    continue
+                entity_id = event.entity_id
+                trail: list[AuditEvent | None] = []
+                while event is not None and event.entity_id == entity_id:
+                    try:
+                        trail.append(AuditEvent.from_json(event.event))
+                    except ValueError:
+                        trail.append(None)
+                    event = next(events, None)
+                if record is not None and record.id == entity_id:
+                    yield self._audit_record(entity_id, _stored(record), trail)
+                    record = next(records, None)
+                else:
+                    yield self._audit_record(entity_id, None, trail)
 
     def _audit_record(
         self,
