@@ -21,7 +21,8 @@ from secretarial import (
     Office,
     Role,
 )
-from secretarial.adapters._sql import SCHEMA_VERSION
+from secretarial.adapters._sql import SCHEMA_VERSION, SqlStore
+from secretarial.engine import BlobPolicy
 from secretarial.testing import FrozenClock, SequentialIds
 
 CLERK = Actor(
@@ -31,6 +32,8 @@ SUPERVISOR = Actor(id="zhou", name="周督查", roles=frozenset({Role.SUPERVISOR
 DRAFTER = Actor(id="ma", name="马拟稿", roles=frozenset({Role.DRAFTER}))
 CHECKPOINT_KEY = HmacKey(b"the schema fixture's checkpoint key; not a secret")
 """Signs the fixture's checkpoint (from schema 4, which keeps checkpoints)."""
+FIXTURE_TEXT = "各区、各部门：为切实做好安全检查工作，现就有关事项通知如下。"
+"""The content of the fixture's blob (from schema 7, which keeps blobs)."""
 
 
 def build(path: Path) -> None:
@@ -73,6 +76,20 @@ def build(path: Path) -> None:
         office.checkpoint()
         # From schema 6: the outbox, and a sink that was given the first partition it has.
         office.relay([CallbackSink("fixture-sink", lambda _: None)])
+        moment = office.now()
+    # From schema 7: one blob, its bytes in <db>-blobs/ beside the file, its row and its
+    # owner (the document) in the database.
+    store = SqlStore(f"sqlite:///{path}", create=False)
+    try:
+        blob = store.blobs.put(
+            iter([FIXTURE_TEXT.encode()]),
+            media_type="text/plain; charset=utf-8",
+            policy=BlobPolicy(),
+            at=moment,
+        )
+        store.blobs.reference(blob.sha256, doc.id)
+    finally:
+        store.close()
 
 
 if __name__ == "__main__":

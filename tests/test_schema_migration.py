@@ -33,6 +33,9 @@ def test_an_older_office_opens_migrated_and_intact(fixture: Path, tmp_path: Path
     """The records, their audit trails and the counters survive; the office keeps working."""
     copy = tmp_path / fixture.name
     shutil.copy(fixture, copy)
+    content = fixture.with_name(f"{fixture.name}-blobs")  # from schema 7: blobs beside it
+    if content.is_dir():
+        shutil.copytree(content, tmp_path / content.name)
     with Office.open(f"sqlite:///{copy}") as office:
         assert office.store.schema_version() == SCHEMA_VERSION
         indexes = sa.inspect(office.store._engine).get_indexes("entities")  # type: ignore[attr-defined]
@@ -56,6 +59,12 @@ def test_an_older_office_opens_migrated_and_intact(fixture: Path, tmp_path: Path
             assert office.replay(entity) == entity
         assert office.verify_audit().ok
         assert office.store.counters() == {("incoming", "2025"): 1}
+        blobs = office.store.blobs  # type: ignore[attr-defined]
+        if content.is_dir():
+            (stored,) = (p for p in (tmp_path / content.name).rglob("*") if p.is_file())
+            assert blobs.verify(stored.name)
+            assert blobs.references(stored.name) == 1
+        assert blobs.collect(unreferenced_before=office.now()) == 0
         accepted = office.fire(item, "accept", by=UNDERTAKER)
         assert accepted.version == len(office.audit(item)) == 3
         assert set(office.available_triggers(accepted, by=SUPERVISOR)) == {

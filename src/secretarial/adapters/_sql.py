@@ -29,14 +29,16 @@ import hashlib
 import json
 import os
 import sqlite3
+import uuid
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, suppress
 from datetime import UTC, date, datetime, tzinfo
+from functools import cached_property
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Final, Self
+from typing import Any, BinaryIO, Final, Self
 
 import pydantic
 import sqlalchemy as sa
@@ -47,6 +49,14 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
 
 from secretarial._registry import builtin_registry
+from secretarial.engine._blobs import (
+    BlobPolicy,
+    BlobRef,
+    ChunkReader,
+    checked_owner,
+    checked_sha256,
+    policed_chunks,
+)
 from secretarial.errors import (
     ConcurrencyConflict,
     MissingExtraError,
@@ -85,11 +95,12 @@ from secretarial.kernel._query import (
     cursor_sequence,
 )
 
+from ._blob_dir import DirectoryBlobs
 from ._lease import LocalLease
 
-__all__ = ["SCHEMA_VERSION", "SqlStore", "StoreError"]
+__all__ = ["SCHEMA_VERSION", "DatabaseBlobs", "SqlStore", "StoreError"]
 
-SCHEMA_VERSION: Final = 6
+SCHEMA_VERSION: Final = 7
 """The version of the schema this library writes; older databases are migrated forward."""
 
 
@@ -233,6 +244,46 @@ sinks_table = sa.Table(
 )
 """How far each sink has been given each partition of the outbox."""
 
+blobs_table = sa.Table(
+    "blobs",
+    metadata,
+    sa.Column("hash", sa.String(64), primary_key=True),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("media_type", sa.String(255), nullable=False),
+    sa.Column("put_at", sa.DateTime(timezone=True), nullable=False),
+)
+"""Each blob stored, by its SHA-256: its size, first media type and when last put."""
+sa.Index("ix_blobs_put_at", blobs_table.c.put_at)
+
+blob_refs_table = sa.Table(
+    "blob_refs",
+    metadata,
+    sa.Column("hash", sa.String(64), sa.ForeignKey("blobs.hash"), primary_key=True),
+    sa.Column("owner", sa.String(200), primary_key=True),
+)
+"""Who refers to each blob (an entity, a version of one): kept from collection."""
+
+blob_chunks_table = sa.Table(
+    "blob_chunks",
+    metadata,
+    sa.Column("hash", sa.String(64), primary_key=True),
+    sa.Column("n", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("data", sa.LargeBinary, nullable=False),
+)
+"""The content of the blobs a database keeps itself (PostgreSQL, SQLite in memory), in
+chunks of up to 1 MiB numbered from 0. While a put streams, its chunks are written
+under a key of its own (``pending:<uuid>``) in its transaction and renamed to the hash
+when it is known."""
+# Attachments are mostly compressed already (PDF, images, OFD, zip): keep them out of line
+# without trying to compress them again.
+sa_event.listen(
+    blob_chunks_table,
+    "after_create",
+    sa.DDL(  # type: ignore[no-untyped-call]
+        "ALTER TABLE blob_chunks ALTER COLUMN data SET STORAGE EXTERNAL"
+    ).execute_if(dialect="postgresql"),
+)
+
 
 def _seal_audit_chains(conn: Connection) -> None:
     """Version 1 → 2: seal every entity's events into a hash chain and record its head.
@@ -329,12 +380,23 @@ def _add_outbox(conn: Connection) -> None:
     sinks_table.create(conn, checkfirst=True)
 
 
+def _add_blobs(conn: Connection) -> None:
+    """Version 6 → 7: the blob store's tables (blobs, their owners, chunks of content).
+
+    Nothing stored changes: an office gains an empty blob store.
+    """
+    blobs_table.create(conn, checkfirst=True)
+    blob_refs_table.create(conn, checkfirst=True)
+    blob_chunks_table.create(conn, checkfirst=True)
+
+
 _MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: _seal_audit_chains,
     2: _rename_classifications,
     3: _add_checkpoints,
     4: _add_idempotency_keys,
     5: _add_outbox,
+    6: _add_blobs,
 }
 """Forward migrations: ``_MIGRATIONS[n]`` turns a version ``n`` database into ``n + 1``."""
 
@@ -1379,6 +1441,317 @@ class _SqliteUnitOfWork:
         del resources
 
 
+# ------------------------------------------------------------------------------ blobs
+
+
+class _SqlBlobWriter:
+    """The blob tables as a transaction on ``conn`` changes them (:class:`BlobIndexWriter`).
+
+    On PostgreSQL a reference locks its blob's row for share and a collection locks
+    the rows it deletes for update, so that a blob is never collected under a reference
+    being made: whichever comes second waits, and then sees the other's outcome.
+    """
+
+    __slots__ = ("_conn", "_insert")
+
+    def __init__(self, conn: Connection, *, postgres: bool) -> None:
+        self._conn = conn
+        self._insert = pg.insert if postgres else sqlite_dialect.insert
+
+    def row(self, sha256: str) -> tuple[int, str] | None:
+        return _blob_row(self._conn, sha256)
+
+    def insert(self, ref: BlobRef, at: datetime) -> None:
+        self._conn.execute(
+            blobs_table.insert(),
+            {
+                "hash": ref.sha256,
+                "size": ref.size,
+                "media_type": ref.media_type,
+                "put_at": _utc(at),
+            },
+        )
+
+    def insert_new(self, ref: BlobRef, at: datetime) -> bool:
+        """Insert the blob's row unless there is one; whether it was inserted."""
+        row = {
+            "hash": ref.sha256,
+            "size": ref.size,
+            "media_type": ref.media_type,
+            "put_at": _utc(at),
+        }
+        statement = (
+            self._insert(blobs_table)
+            .values(row)
+            .on_conflict_do_nothing(index_elements=[blobs_table.c.hash])
+            .returning(blobs_table.c.hash)
+        )
+        return self._conn.execute(statement).first() is not None
+
+    def touch(self, sha256: str, at: datetime) -> None:
+        self.touched(sha256, at)
+
+    def touched(self, sha256: str, at: datetime) -> bool:
+        """Put the blob's moment forward to ``at``; whether the blob is there."""
+        moment = _utc(at)
+        later = sa.case((blobs_table.c.put_at < moment, moment), else_=blobs_table.c.put_at)
+        result = self._conn.execute(
+            blobs_table.update().where(blobs_table.c.hash == sha256).values(put_at=later)
+        )
+        return int(result.rowcount) == 1
+
+    def add_reference(self, sha256: str, owner: str) -> bool:
+        held = self._conn.execute(
+            sa.select(blobs_table.c.hash)
+            .where(blobs_table.c.hash == sha256)
+            .with_for_update(read=True)
+        ).first()
+        if held is None:
+            return False
+        self._conn.execute(
+            self._insert(blob_refs_table)
+            .values(hash=sha256, owner=owner)
+            .on_conflict_do_nothing(
+                index_elements=[blob_refs_table.c.hash, blob_refs_table.c.owner]
+            )
+        )
+        return True
+
+    def remove_reference(self, sha256: str, owner: str) -> int:
+        self._conn.execute(
+            blob_refs_table.delete().where(
+                blob_refs_table.c.hash == sha256, blob_refs_table.c.owner == owner
+            )
+        )
+        return _blob_references(self._conn, sha256)
+
+    def unreferenced(self, before: datetime) -> list[str]:
+        referenced = sa.exists().where(blob_refs_table.c.hash == blobs_table.c.hash)
+        candidates = [
+            str(h)
+            for (h,) in self._conn.execute(
+                sa.select(blobs_table.c.hash)
+                .where(blobs_table.c.put_at < _utc(before), ~referenced)
+                .order_by(blobs_table.c.hash)
+                .with_for_update(of=blobs_table)
+            )
+        ]
+        if not candidates:
+            return []
+        # Under READ COMMITTED a reference committed while the rows were being locked is
+        # seen by this next statement only.
+        kept = {
+            str(h)
+            for (h,) in self._conn.execute(
+                sa.select(blob_refs_table.c.hash).where(blob_refs_table.c.hash.in_(candidates))
+            )
+        }
+        return [h for h in candidates if h not in kept]
+
+    def delete(self, sha256: str) -> None:
+        self._conn.execute(blobs_table.delete().where(blobs_table.c.hash == sha256))
+
+
+def _blob_row(conn: Connection, sha256: str) -> tuple[int, str] | None:
+    row = conn.execute(
+        sa.select(blobs_table.c.size, blobs_table.c.media_type).where(blobs_table.c.hash == sha256)
+    ).first()
+    return None if row is None else (int(row.size), str(row.media_type))
+
+
+def _blob_references(conn: Connection, sha256: str) -> int:
+    return int(
+        conn.execute(
+            sa.select(sa.func.count()).where(blob_refs_table.c.hash == sha256)
+        ).scalar_one()
+    )
+
+
+_Transaction = Callable[[], AbstractContextManager[Connection]]
+
+
+class _SqlBlobIndex:
+    """The blob tables of an office's database as the index of a blob directory.
+
+    Args:
+        write: Opens a write transaction (on SQLite, ``BEGIN IMMEDIATE``).
+        read: Opens a read transaction.
+        postgres: Whether the database is PostgreSQL.
+    """
+
+    __slots__ = ("postgres", "read", "write")
+
+    def __init__(self, write: _Transaction, read: _Transaction, *, postgres: bool) -> None:
+        self.write = write
+        self.read = read
+        self.postgres = postgres
+
+    @contextmanager
+    def writing(self) -> Iterator[_SqlBlobWriter]:
+        with self.write() as conn:
+            yield _SqlBlobWriter(conn, postgres=self.postgres)
+
+    def row(self, sha256: str) -> tuple[int, str] | None:
+        with self.read() as conn:
+            return _blob_row(conn, sha256)
+
+    def references(self, sha256: str) -> int:
+        with self.read() as conn:
+            return _blob_references(conn, sha256)
+
+
+class DatabaseBlobs:
+    """A :class:`~secretarial.engine.BlobStore` keeping content in the office's database.
+
+    PostgreSQL offices keep their content here, so that every process of the office
+    sees the same content (SQLite in memory too, having no directory). The content is a
+    row per chunk of up to 1 MiB in ``blob_chunks`` rather than a large object: rows
+    go with the database's dumps, replicas and transactions, vanish with their tables,
+    and need nothing from the driver beyond ``bytea``; a read fetches one chunk per
+    query, so neither side holds more than a chunk. A put writes its chunks in one
+    transaction under a key of its own and renames them to the hash at the end (or
+    drops them, when the content is stored already): a put that fails, or is refused,
+    rolls back whole.
+
+    Args:
+        index: The blob tables of the office's database, which hold the content too.
+    """
+
+    def __init__(self, index: _SqlBlobIndex) -> None:
+        self._index = index
+
+    def put(
+        self,
+        source: BinaryIO | Iterable[bytes],
+        *,
+        media_type: str,
+        policy: BlobPolicy,
+        at: datetime,
+    ) -> BlobRef:
+        """Store the content ``source`` gives; see :meth:`BlobStore.put`."""
+        normalised = policy.check_media_type(media_type)
+        pending = f"pending:{uuid.uuid4().hex}"
+        digest = hashlib.sha256()
+        with self._index.write() as conn:
+            size = 0
+            for n, piece in enumerate(policed_chunks(source, policy, digest)):
+                conn.execute(blob_chunks_table.insert(), {"hash": pending, "n": n, "data": piece})
+                size += len(piece)
+            ref = BlobRef(digest.hexdigest(), size, normalised)
+            writer = _SqlBlobWriter(conn, postgres=self._index.postgres)
+            mine = blob_chunks_table.c.hash == pending
+            # A collection may delete the row between the two statements: then try again.
+            while True:
+                if writer.insert_new(ref, at):
+                    conn.execute(blob_chunks_table.update().where(mine).values(hash=ref.sha256))
+                    break
+                if writer.touched(ref.sha256, at):
+                    conn.execute(blob_chunks_table.delete().where(mine))
+                    break
+        return ref
+
+    def _row(self, sha256: str) -> tuple[int, str]:
+        row = self._index.row(checked_sha256(sha256))
+        if row is None:
+            raise NotFound(sha256, "blob")
+        return row
+
+    def exists(self, sha256: str) -> bool:
+        """Whether content with this hash is stored."""
+        return self._index.row(checked_sha256(sha256)) is not None
+
+    def size(self, sha256: str) -> int:
+        """The size in bytes of the stored content."""
+        return self._row(sha256)[0]
+
+    def media_type(self, sha256: str) -> str:
+        """The media type the content was first put with."""
+        return self._row(sha256)[1]
+
+    def chunks(self, sha256: str) -> Iterator[bytes]:
+        """The stored content, one chunk per query.
+
+        Raises:
+            NotFound: no such blob is stored.
+            StoreError (while iterating): a chunk is missing (collected meanwhile).
+        """
+        checked_sha256(sha256)
+        with self._index.read() as conn:
+            row = _blob_row(conn, sha256)
+            count = int(
+                conn.execute(
+                    sa.select(sa.func.count()).where(blob_chunks_table.c.hash == sha256)
+                ).scalar_one()
+            )
+        if row is None:
+            raise NotFound(sha256, "blob")
+        return self._read_chunks(sha256, count)
+
+    def _read_chunks(self, sha256: str, count: int) -> Iterator[bytes]:
+        select = sa.select(blob_chunks_table.c.data).where(
+            blob_chunks_table.c.hash == sha256, blob_chunks_table.c.n == sa.bindparam("n")
+        )
+        for n in range(count):
+            with self._index.read() as conn:
+                data = conn.execute(select, {"n": n}).scalar()
+            if data is None:
+                raise StoreError(f"chunk {n} of blob {sha256} is missing")
+            yield bytes(data)
+
+    def open(self, sha256: str) -> BinaryIO:
+        """The stored content as a binary file to read, a chunk at a time."""
+        return ChunkReader(self.chunks(sha256))  # type: ignore[return-value]
+
+    def verify(self, sha256: str) -> bool:
+        """Whether the stored chunks still have this hash and the recorded size."""
+        size = self.size(sha256)
+        digest = hashlib.sha256()
+        read = 0
+        try:
+            for piece in self.chunks(sha256):
+                digest.update(piece)
+                read += len(piece)
+        except (StoreError, NotFound):
+            return False
+        return read == size and digest.hexdigest() == sha256
+
+    def reference(self, sha256: str, owner: str) -> None:
+        """Record that ``owner`` refers to the content.
+
+        Raises:
+            NotFound: no such blob is stored.
+        """
+        checked_sha256(sha256)
+        checked_owner(owner)
+        with self._index.writing() as index:
+            if not index.add_reference(sha256, owner):
+                raise NotFound(sha256, "blob")
+
+    def unreference(self, sha256: str, owner: str) -> int:
+        """Forget that ``owner`` refers to the content; how many owners remain."""
+        checked_sha256(sha256)
+        checked_owner(owner)
+        with self._index.writing() as index:
+            return index.remove_reference(sha256, owner)
+
+    def references(self, sha256: str) -> int:
+        """How many owners refer to the content."""
+        return self._index.references(checked_sha256(sha256))
+
+    def collect(self, *, unreferenced_before: datetime) -> int:
+        """Delete the content no owner refers to, last put before the moment."""
+        with self._index.write() as conn:
+            writer = _SqlBlobWriter(conn, postgres=self._index.postgres)
+            gone = writer.unreferenced(unreferenced_before)
+            for sha256 in gone:
+                conn.execute(blob_chunks_table.delete().where(blob_chunks_table.c.hash == sha256))
+                writer.delete(sha256)
+        return len(gone)
+
+    def __repr__(self) -> str:
+        return "<DatabaseBlobs>"
+
+
 class SqlStore:
     """A store in a SQL database: a SQLite file (the embedded default) or PostgreSQL.
 
@@ -2390,6 +2763,20 @@ class SqlStore:
             (date.fromisoformat(str(d)) if not isinstance(d, date) else d, str(k), int(n), int(c))
             for d, k, n, c in rows
         ]
+
+    @cached_property
+    def blobs(self) -> DirectoryBlobs | DatabaseBlobs:
+        """The office's blob store (:class:`~secretarial.engine.BlobStore`).
+
+        A SQLite file keeps the content in the directory ``<file>-blobs`` beside it and
+        indexes it in its own tables; PostgreSQL (and SQLite in memory) keeps it in the
+        database itself, so that every process of the office sees the same content.
+        """
+        index = _SqlBlobIndex(self._write, self._read, postgres=self.is_postgres)
+        database = self._engine.url.database
+        if self.is_postgres or database is None or _in_memory(self.url):
+            return DatabaseBlobs(index)
+        return DirectoryBlobs(Path(f"{Path(database).resolve()}-blobs"), index)
 
     def schema_version(self) -> int:
         """The schema version of the database."""

@@ -3,6 +3,11 @@
 Load, authorize, complete defaults, allocate numbers, fire, veto, save, after commit.
 """
 
+from ._blobs import (
+    BlobPolicy,
+    BlobRef,
+    BlobStore,
+)
 from ._desk import (
     Desk,
     OfficePort,
@@ -47,6 +52,9 @@ from ._relay import (
 __all__ = [
     "ARCHIVAL_SERIES",
     "Backoff",
+    "BlobPolicy",
+    "BlobRef",
+    "BlobStore",
     "CallbackSink",
     "Change",
     "Clock",
