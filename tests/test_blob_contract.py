@@ -218,3 +218,23 @@ def test_processes_putting_the_same_content_store_it_once(kind: str, tmp_path: P
         assert not blobs.exists(shared)
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite", "postgres"])
+def test_an_office_keeps_its_content_in_its_stores_blob_store(kind: str, tmp_path: Path) -> None:
+    """``Office.blobs`` is the store's: what one office process puts, the store holds."""
+    from secretarial import Office  # noqa: PLC0415
+    from secretarial.engine import BlobPolicy  # noqa: PLC0415
+
+    url = url_for(kind, tmp_path)
+    office = Office.in_memory() if url == "memory://" else Office.open(url)
+    with office:
+        ref = office.blobs.put(
+            [b"\xe6\xad\xa3\xe6\x96\x87", b" text"],
+            media_type="text/plain",
+            policy=BlobPolicy(),
+            at=office.now(),
+        )
+        assert office.blobs is office.store.blobs
+        assert b"".join(office.store.blobs.chunks(ref.sha256)) == "正文 text".encode()
+        assert office.blobs.verify(ref.sha256)

@@ -50,6 +50,7 @@ from secretarial.duty._model import (
     DutyShift,
     ReceptionPolicy,
 )
+from secretarial.engine._blobs import BlobStore
 from secretarial.engine._delegation import acting_for
 from secretarial.engine._directory import Directory
 from secretarial.engine._fire import (
@@ -1560,6 +1561,15 @@ class Office:
                 ],
             )
         return self._store.forget_idempotency_keys(self.now() - older_than)
+
+    @property
+    def blobs(self) -> BlobStore:
+        """The office's content store (attachments, texts), content-addressed by SHA-256.
+
+        In memory for an in-memory office, a directory beside a SQLite file, the database
+        itself for PostgreSQL (docs/stores.md, "Content: the blob store").
+        """
+        return self._store.blobs
 
     @property
     def outbox(self) -> Outbox:

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Any
 from ._china import CHINA_CALENDAR_ID, build_china_calendar, china_calendar
 from ._holidays import holidays_calendar
 from ._memory import MemoryStore
+from ._memory_blobs import MemoryBlobs
 from ._system import SystemClock, Uuid7Ids
 
 if TYPE_CHECKING:
@@ -12,6 +13,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CHINA_CALENDAR_ID",
+    "MemoryBlobs",
     "MemoryStore",
     "NatsSink",
     "SystemClock",

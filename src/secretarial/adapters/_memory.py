@@ -37,6 +37,7 @@ from secretarial.kernel._query import (
 )
 
 from ._lease import LocalLease
+from ._memory_blobs import MemoryBlobs
 
 __all__ = ["MemoryStore"]
 
@@ -284,6 +285,8 @@ class MemoryStore:
         self._outbox_at: dict[int, list[int]] = {}
         self._outbox_head = 0
         self._sinks: dict[tuple[str, int], SinkPosition] = {}
+        self.blobs = MemoryBlobs()
+        """The office's content (:class:`~secretarial.engine.BlobStore`), in memory."""
 
     def unit_of_work(self) -> _MemoryUnitOfWork:
         """Begin an atomic change; it commits when the block ends without an exception."""

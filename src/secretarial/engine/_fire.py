@@ -30,6 +30,7 @@ from secretarial.kernel._query import Page, Query
 from secretarial.kernel._values import Actor
 from secretarial.kernel._workflow import TransitionEnv, Workflow
 
+from ._blobs import BlobStore
 from ._delegation import acting_for
 from ._directory import Directory
 from ._numbering import NumberingPolicy
@@ -510,6 +511,11 @@ class HookedStore:
     def inner(self) -> Store:
         """The wrapped store."""
         return self._store
+
+    @property
+    def blobs(self) -> BlobStore:
+        """The wrapped store's content (see :class:`Store`)."""
+        return self._store.blobs
 
     @contextmanager
     def unit_of_work(self) -> Iterator[UnitOfWork]:

@@ -19,6 +19,8 @@ from secretarial.kernel._idempotency import Claim
 from secretarial.kernel._outbox import OutboxEntry, SinkPosition
 from secretarial.kernel._query import Page, Query
 
+from ._blobs import BlobStore
+
 __all__ = ["Clock", "IdFactory", "OutboxLease", "Store", "UnitOfWork"]
 
 
@@ -152,6 +154,11 @@ class OutboxLease(Protocol):
 
 class Store(Protocol):
     """Where an office keeps its entities, their audit events and its counters."""
+
+    @property
+    def blobs(self) -> BlobStore:
+        """Where the office keeps content (attachments, texts), by SHA-256."""
+        ...
 
     def unit_of_work(self) -> AbstractContextManager[UnitOfWork]:
         """Begin an atomic change."""
