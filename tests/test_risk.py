@@ -99,6 +99,11 @@ def settle(office: Office, clock: FrozenClock, item: SupervisionItem, day: date)
     office.fire(item.id, "verify", by=SUPERVISOR, verification="属实")
 
 
+def ask_extension(office: Office, item: str, until: date, *, reason: str) -> None:
+    """The lead unit's undertaker asks for the deadline ``until`` (延期申请)."""
+    office.fire(item, "request_extension", by=UNDERTAKER, reason=reason, proposed_deadline=until)
+
+
 def assessed(office: Office, item: Entity | str, **kwargs: Any) -> RiskAssessment:
     """The item's assessment now (or as of ``as_of``)."""
     entity_id = item if isinstance(item, str) else item.id
@@ -366,13 +371,7 @@ class TestRemindersAndExtensions:
     def test_an_extension_pending_then_granted(self) -> None:
         office, _ = new_office()
         item = open_item(office, workday(20))
-        office.fire(
-            item.id,
-            "request_extension",
-            by=UNDERTAKER,
-            reason="需协调多个部门",
-            proposed_deadline=workday(30),
-        )
+        ask_extension(office, item.id, workday(30), reason="需协调多个部门")
         assert parts(assessed(office, item)) == [
             (
                 "extension_pending",
@@ -489,13 +488,7 @@ class TestAsOf:
         office, clock = new_office()
         item = open_item(office, workday(10))
         clock.set(at(workday(2)))
-        office.fire(
-            item.id,
-            "request_extension",
-            by=UNDERTAKER,
-            reason="协调",
-            proposed_deadline=workday(20),
-        )
+        ask_extension(office, item.id, workday(20), reason="协调")
         office.fire(item.id, "grant_extension", by=SUPERVISOR, deadline=workday(20))
         then = assessed(office, item, as_of=at(workday(1)))
         assert (then.deadline, then.factors) == (workday(10), ())
@@ -554,13 +547,7 @@ class TestClassification:
         plain = open_item(office, workday(3))
         clock.set(at(workday(2)))  # silent 2 days, 1 left: 20 points; plus a pending extension
         for item in (secret, plain):
-            office.fire(
-                item.id,
-                "request_extension",
-                by=UNDERTAKER,
-                reason="协调",
-                proposed_deadline=workday(9),
-            )
+            ask_extension(office, item.id, workday(9), reason="协调")
         cleared = office.brief(SUPERVISOR).section("at_risk")
         assert cleared is not None
         assert {i.entity_id for i in cleared.items} == {secret.id, plain.id}
@@ -658,13 +645,7 @@ class TestRemindAtRisk:
         item = open_item(office, workday(9))
         clock.set(at(workday(6)))
         office.fire(item.id, "report_progress", by=UNDERTAKER, text="推进中")
-        office.fire(
-            item.id,
-            "request_extension",
-            by=UNDERTAKER,
-            reason="协调",
-            proposed_deadline=workday(20),
-        )
+        ask_extension(office, item.id, workday(20), reason="协调")
         clock.set(at(workday(7)))  # 20 pending + 20 tight: medium
         (step,) = office.sweep().issued
         assert (step.step, step.due, step.to) == ("risk:medium", workday(9), (UNIT_A["code"],))
@@ -688,13 +669,7 @@ class TestRemindAtRisk:
         office, clock = new_office(reminder_policy=policy)
         item = open_item(office, workday(12))
         clock.set(at(workday(8)))
-        office.fire(
-            item.id,
-            "request_extension",
-            by=UNDERTAKER,
-            reason="协调",
-            proposed_deadline=workday(20),
-        )
+        ask_extension(office, item.id, workday(20), reason="协调")
         clock.set(at(workday(9)))  # silence 25 + pending 20 + near 10: 55, medium
         assert [r.step for r in office.sweep().issued] == ["risk:medium"]
         clock.set(at(workday(10)))  # tight now: 65, high
@@ -710,13 +685,7 @@ class TestRemindAtRisk:
         item = open_item(office, workday(9))
         clock.set(at(workday(6)))
         office.fire(item.id, "report_progress", by=UNDERTAKER, text="推进中")
-        office.fire(
-            item.id,
-            "request_extension",
-            by=UNDERTAKER,
-            reason="协调",
-            proposed_deadline=workday(15),
-        )
+        ask_extension(office, item.id, workday(15), reason="协调")
         clock.set(at(workday(7)))
         assert [r.step for r in office.sweep().issued] == ["risk:medium"]
         office.fire(item.id, "grant_extension", by=SUPERVISOR, deadline=workday(15))

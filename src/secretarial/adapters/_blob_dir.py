@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import os
 import uuid
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, suppress
 from datetime import UTC, datetime
@@ -33,7 +34,7 @@ from secretarial.engine._blobs import (
 )
 from secretarial.errors import NotFound, StoreError
 
-__all__ = ["BlobIndex", "BlobIndexWriter", "DirectoryBlobs"]
+__all__ = ["BlobIndex", "BlobIndexWriter", "DirectoryBlobs", "IndexedBlobs"]
 
 _TEMP: str = "tmp"
 
@@ -98,7 +99,80 @@ def _settle(temp: Path, final: Path) -> None:
             os.close(folder)
 
 
-class DirectoryBlobs:
+class IndexedBlobs(ABC):
+    """What every blob store that keeps a :class:`BlobIndex` does the same way.
+
+    The owners' references go through the index (in its write transaction), and a blob
+    is verified by hashing its chunks again. A subclass sets ``_index`` and gives
+    ``chunks``.
+    """
+
+    _index: BlobIndex
+
+    @abstractmethod
+    def chunks(self, sha256: str) -> Iterator[bytes]:
+        """The stored content, a chunk at a time."""
+
+    def _row(self, sha256: str) -> tuple[int, str]:
+        row = self._index.row(checked_sha256(sha256))
+        if row is None:
+            raise NotFound(sha256, "blob")
+        return row
+
+    def exists(self, sha256: str) -> bool:
+        """Whether content with this hash is stored."""
+        return self._index.row(checked_sha256(sha256)) is not None
+
+    def size(self, sha256: str) -> int:
+        """The size in bytes of the stored content."""
+        return self._row(sha256)[0]
+
+    def media_type(self, sha256: str) -> str:
+        """The media type the content was first put with."""
+        return self._row(sha256)[1]
+
+    def _matches(self, sha256: str, missing: tuple[type[Exception], ...]) -> bool:
+        """Whether the stored chunks hash to ``sha256`` at the recorded size.
+
+        ``missing`` are the errors by which the store says a part of the content is gone
+        (the blob then does not match).
+        """
+        size, _ = self._row(sha256)
+        digest = hashlib.sha256()
+        read = 0
+        try:
+            for piece in self.chunks(sha256):
+                digest.update(piece)
+                read += len(piece)
+        except missing:
+            return False
+        return read == size and digest.hexdigest() == sha256
+
+    def reference(self, sha256: str, owner: str) -> None:
+        """Record that ``owner`` refers to the content.
+
+        Raises:
+            NotFound: no such blob is stored.
+        """
+        checked_sha256(sha256)
+        checked_owner(owner)
+        with self._index.writing() as index:
+            if not index.add_reference(sha256, owner):
+                raise NotFound(sha256, "blob")
+
+    def unreference(self, sha256: str, owner: str) -> int:
+        """Forget that ``owner`` refers to the content; how many owners remain."""
+        checked_sha256(sha256)
+        checked_owner(owner)
+        with self._index.writing() as index:
+            return index.remove_reference(sha256, owner)
+
+    def references(self, sha256: str) -> int:
+        """How many owners refer to the content."""
+        return self._index.references(checked_sha256(sha256))
+
+
+class DirectoryBlobs(IndexedBlobs):
     """A :class:`~secretarial.engine.BlobStore` keeping content as files under ``root``.
 
     Args:
@@ -166,24 +240,6 @@ class DirectoryBlobs:
             temp.unlink(missing_ok=True)
         return ref
 
-    def _row(self, sha256: str) -> tuple[int, str]:
-        row = self._index.row(checked_sha256(sha256))
-        if row is None:
-            raise NotFound(sha256, "blob")
-        return row
-
-    def exists(self, sha256: str) -> bool:
-        """Whether content with this hash is stored."""
-        return self._index.row(checked_sha256(sha256)) is not None
-
-    def size(self, sha256: str) -> int:
-        """The size in bytes of the stored content."""
-        return self._row(sha256)[0]
-
-    def media_type(self, sha256: str) -> str:
-        """The media type the content was first put with."""
-        return self._row(sha256)[1]
-
     def open(self, sha256: str) -> BinaryIO:
         """The stored content's file, open to read.
 
@@ -210,40 +266,7 @@ class DirectoryBlobs:
 
     def verify(self, sha256: str) -> bool:
         """Whether the stored file still has this hash and the recorded size."""
-        size, _ = self._row(sha256)
-        digest = hashlib.sha256()
-        read = 0
-        try:
-            with self.path(sha256).open("rb") as file:
-                while piece := file.read(CHUNK_SIZE):
-                    digest.update(piece)
-                    read += len(piece)
-        except FileNotFoundError:
-            return False
-        return read == size and digest.hexdigest() == sha256
-
-    def reference(self, sha256: str, owner: str) -> None:
-        """Record that ``owner`` refers to the content.
-
-        Raises:
-            NotFound: no such blob is stored.
-        """
-        checked_sha256(sha256)
-        checked_owner(owner)
-        with self._index.writing() as index:
-            if not index.add_reference(sha256, owner):
-                raise NotFound(sha256, "blob")
-
-    def unreference(self, sha256: str, owner: str) -> int:
-        """Forget that ``owner`` refers to the content; how many owners remain."""
-        checked_sha256(sha256)
-        checked_owner(owner)
-        with self._index.writing() as index:
-            return index.remove_reference(sha256, owner)
-
-    def references(self, sha256: str) -> int:
-        """How many owners refer to the content."""
-        return self._index.references(checked_sha256(sha256))
+        return self._matches(sha256, (StoreError,))
 
     def collect(self, *, unreferenced_before: datetime) -> int:
         """Delete the content no owner refers to, last put before the moment.

@@ -53,7 +53,6 @@ from secretarial.engine._blobs import (
     BlobPolicy,
     BlobRef,
     ChunkReader,
-    checked_owner,
     checked_sha256,
     policed_chunks,
 )
@@ -95,7 +94,7 @@ from secretarial.kernel._query import (
     cursor_sequence,
 )
 
-from ._blob_dir import DirectoryBlobs
+from ._blob_dir import DirectoryBlobs, IndexedBlobs
 from ._lease import LocalLease
 
 __all__ = ["SCHEMA_VERSION", "DatabaseBlobs", "SqlStore", "StoreError"]
@@ -742,21 +741,14 @@ class _SqlUnitOfWork:
     def flush_outbox(self) -> None:
         """Insert this transaction's outbox entries; the last thing before the commit.
 
-        On PostgreSQL, first take the lock of each partition written (in order, so that
-        two writers never deadlock) and hold it to the commit: the next writer of a
-        partition draws its positions only after this one's are committed, so positions
-        within a partition grow in commit order and a relay reading past its position
-        never skips an entry that commits later.
+        See :func:`_insert_outbox`: a relay reading a partition past its position never
+        skips an entry that commits later.
         """
         if not self._outbox:
             return
-        rows = [_outbox_row(*e) for e in self._outbox]
-        if not self._store.is_postgres:
-            self._conn.execute(outbox_table.insert(), rows)
-            return
-        # One round trip: the locks, in order, then the entries (the join waits for them).
-        parts = sorted({row["part"] for row in rows})
-        self._conn.execute(_PG_LOCK_AND_INSERT, {"parts": parts, "rows": json.dumps(rows)})
+        _insert_outbox(
+            self._conn, [_outbox_row(*e) for e in self._outbox], postgres=self._store.is_postgres
+        )
 
     def get(self, entity_id: str) -> Entity:
         if _unstorable(entity_id):  # no stored id holds it
@@ -899,7 +891,6 @@ def _relay_key(sink: str, partition: int) -> int:
     return _lock_key(f"outbox-relay:{sink}:{partition}")
 
 
-_OUTBOX_WRITE_LOCK: Final = sa.text(f"SELECT pg_advisory_xact_lock({_OUTBOX_WRITERS}, :part)")
 _PG_LOCK_AND_INSERT: Final = sa.text(
     "WITH held AS ("  # noqa: S608 -- only the tables' own names and a constant
     f"SELECT count(pg_advisory_xact_lock({_OUTBOX_WRITERS}, p)) AS n "
@@ -918,6 +909,21 @@ and no position is drawn, before all are held."""
 
 _INSERT_AUDIT: Final = audit.insert().returning(audit.c.seq)
 _INSERT_AUDIT_MANY: Final = audit.insert().returning(audit.c.seq, sort_by_parameter_order=True)
+
+
+def _insert_outbox(conn: Connection, rows: list[dict[str, Any]], *, postgres: bool) -> None:
+    """Insert outbox entries, the last statement before the commit.
+
+    On PostgreSQL, in one round trip, the locks of the partitions written are taken
+    first (in order, so that two writers never deadlock) and held to the commit: the next
+    writer of a partition draws its positions only after these are committed, so
+    positions within a partition grow in commit order.
+    """
+    if not postgres:
+        conn.execute(outbox_table.insert(), rows)
+        return
+    parts = sorted({row["part"] for row in rows})
+    conn.execute(_PG_LOCK_AND_INSERT, {"parts": parts, "rows": json.dumps(rows)})
 
 
 def _outbox_row(
@@ -1600,7 +1606,7 @@ class _SqlBlobIndex:
             return _blob_references(conn, sha256)
 
 
-class DatabaseBlobs:
+class DatabaseBlobs(IndexedBlobs):
     """A :class:`~secretarial.engine.BlobStore` keeping content in the office's database.
 
     PostgreSQL offices keep their content here, so that every process of the office
@@ -1616,6 +1622,8 @@ class DatabaseBlobs:
     Args:
         index: The blob tables of the office's database, which hold the content too.
     """
+
+    _index: _SqlBlobIndex
 
     def __init__(self, index: _SqlBlobIndex) -> None:
         self._index = index
@@ -1649,24 +1657,6 @@ class DatabaseBlobs:
                     conn.execute(blob_chunks_table.delete().where(mine))
                     break
         return ref
-
-    def _row(self, sha256: str) -> tuple[int, str]:
-        row = self._index.row(checked_sha256(sha256))
-        if row is None:
-            raise NotFound(sha256, "blob")
-        return row
-
-    def exists(self, sha256: str) -> bool:
-        """Whether content with this hash is stored."""
-        return self._index.row(checked_sha256(sha256)) is not None
-
-    def size(self, sha256: str) -> int:
-        """The size in bytes of the stored content."""
-        return self._row(sha256)[0]
-
-    def media_type(self, sha256: str) -> str:
-        """The media type the content was first put with."""
-        return self._row(sha256)[1]
 
     def chunks(self, sha256: str) -> Iterator[bytes]:
         """The stored content, one chunk per query.
@@ -1704,39 +1694,7 @@ class DatabaseBlobs:
 
     def verify(self, sha256: str) -> bool:
         """Whether the stored chunks still have this hash and the recorded size."""
-        size = self.size(sha256)
-        digest = hashlib.sha256()
-        read = 0
-        try:
-            for piece in self.chunks(sha256):
-                digest.update(piece)
-                read += len(piece)
-        except (StoreError, NotFound):
-            return False
-        return read == size and digest.hexdigest() == sha256
-
-    def reference(self, sha256: str, owner: str) -> None:
-        """Record that ``owner`` refers to the content.
-
-        Raises:
-            NotFound: no such blob is stored.
-        """
-        checked_sha256(sha256)
-        checked_owner(owner)
-        with self._index.writing() as index:
-            if not index.add_reference(sha256, owner):
-                raise NotFound(sha256, "blob")
-
-    def unreference(self, sha256: str, owner: str) -> int:
-        """Forget that ``owner`` refers to the content; how many owners remain."""
-        checked_sha256(sha256)
-        checked_owner(owner)
-        with self._index.writing() as index:
-            return index.remove_reference(sha256, owner)
-
-    def references(self, sha256: str) -> int:
-        """How many owners refer to the content."""
-        return self._index.references(checked_sha256(sha256))
+        return self._matches(sha256, (StoreError, NotFound))
 
     def collect(self, *, unreferenced_before: datetime) -> int:
         """Delete the content no owner refers to, last put before the moment."""
@@ -2237,10 +2195,8 @@ class SqlStore:
                         .values(leaves=previous_leaves)
                     )
                 columns = CHECKPOINT_COLUMNS._replace(version=checkpoint.sequence)
-                if self.is_postgres:
-                    conn.execute(_OUTBOX_WRITE_LOCK, {"part": columns.partition})
                 row = _outbox_row(columns, None, checkpoint_message(checkpoint))
-                conn.execute(outbox_table.insert(), row)
+                _insert_outbox(conn, [row], postgres=self.is_postgres)
         except IntegrityError:
             raise ConcurrencyConflict(
                 f"checkpoint {checkpoint.sequence}", checkpoint.sequence - 1, None
